@@ -1,0 +1,151 @@
+"""Data-quality rules across forms, on typed frames (a whole store or an import).
+
+Record rules (ranges, codes, required) live in :mod:`casekit.validate`; these need
+more than one record: a session dated before its intake, a follow-up before the
+session it reports on, rows of a case that is not there, a flare without a side,
+pain after care without pain before it. All are errors: each makes a count wrong
+(a flare's timing, a relief, a denominator) and each is fixed by correcting a value.
+Frames may carry ``_source`` and ``_row`` columns (an import's file and row), which
+the problems then name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from .dictionary import Dictionary
+from .frames import record_of
+from .validate import Problem, check_record, where
+
+
+def cross_form_problems(
+    dictionary: Dictionary, frames: dict[str, pd.DataFrame]
+) -> list[Problem]:
+    """Every cross-form problem in ``frames`` (``case``, ``session``, ``followup``)."""
+    cases, sessions, followups = frames["case"], frames["session"], frames["followup"]
+    form_s, form_f = dictionary["session"], dictionary["followup"]
+    problems: list[Problem] = []
+    known = set(cases["case_id"])
+
+    for form, frame in ((form_s, sessions), (form_f, followups)):
+        orphans = frame[~frame["case_id"].isin(known)]
+        problems += _each(
+            form,
+            orphans,
+            "case_id",
+            lambda r: (
+                f"`case_id` {r['case_id']!r} is not a case in the store or the import"
+            ),
+        )
+
+    intake = cases[["case_id", "intake_date"]]
+    dated = sessions.merge(intake, on="case_id", how="inner")
+    early = dated[dated["session_date"] < dated["intake_date"]]
+    problems += _each(
+        form_s,
+        early,
+        "session_date",
+        lambda r: (
+            f"`session_date` is {_day(r['session_date'])}, before the intake date "
+            f"{_day(r['intake_date'])}"
+        ),
+    )
+
+    linked = followups[followups["case_id"].isin(known)].merge(
+        sessions[["case_id", "session_no", "session_date"]],
+        left_on=["case_id", "after_session"],
+        right_on=["case_id", "session_no"],
+        how="left",
+    )
+    unknown = linked[linked["after_session"].notna() & linked["session_no"].isna()]
+    problems += _each(
+        form_f,
+        unknown,
+        "after_session",
+        lambda r: (
+            f"`after_session` is {r['after_session']}, but the case has no such session"
+        ),
+    )
+    before = linked[linked["followup_date"] < linked["session_date"]]
+    problems += _each(
+        form_f,
+        before,
+        "followup_date",
+        lambda r: (
+            f"`followup_date` is {_day(r['followup_date'])}, before session "
+            f"{r['after_session']} ({_day(r['session_date'])}) that it reports on"
+        ),
+    )
+
+    sideless = followups[(followups["flare"] == "yes") & followups["flare_side"].isna()]
+    problems += _each(
+        form_f,
+        sideless,
+        "flare_side",
+        lambda r: (
+            "a flare is recorded without `flare_side`; give left, right, both or "
+            "other_region"
+        ),
+    )
+    half = sessions[sessions["nprs_after"].notna() & sessions["nprs_before"].isna()]
+    problems += _each(
+        form_s,
+        half,
+        "nprs_before",
+        lambda r: (
+            f"`nprs_after` is {r['nprs_after']} but `nprs_before` is missing, "
+            "so relief "
+            "cannot be counted"
+        ),
+    )
+    return problems
+
+
+def record_problems(
+    dictionary: Dictionary,
+    frames: dict[str, pd.DataFrame],
+    deny_list: Iterable[str] = (),
+) -> list[Problem]:
+    """The record rules of :mod:`casekit.validate`, re-run on stored rows (a store
+    may have been written by another tool, or the dictionary may have changed)."""
+    problems: list[Problem] = []
+    deny = tuple(deny_list)
+    for form in dictionary:
+        frame = frames[form.name]
+        for _, row in frame.iterrows():
+            problems += check_record(
+                form, record_of(form, row), source=form.name, deny_list=deny
+            )
+    return problems
+
+
+def _each(form, frame: pd.DataFrame, field: str, message) -> list[Problem]:
+    problems = []
+    for _, row in frame.iterrows():
+        instance = row.get(form.instance)
+        instance = None if pd.isna(instance) else int(instance)
+        value = row.get(field)
+        source = row.get("_source")
+        problems.append(
+            Problem(
+                source=source if isinstance(source, str) and source else form.name,
+                row=None if pd.isna(row.get("_row", pd.NA)) else int(row["_row"]),
+                case_id=row["case_id"],
+                form=form.name,
+                instance=instance,
+                field=field,
+                value=None if _missing(value) else str(_day(value)),
+                problem=f"{where(form, row['case_id'], instance)}: {message(row)}",
+            )
+        )
+    return problems
+
+
+def _missing(value) -> bool:
+    return not isinstance(value, list) and pd.isna(value)
+
+
+def _day(value):
+    return value.date().isoformat() if isinstance(value, pd.Timestamp) else value

@@ -1,0 +1,225 @@
+"""The ``casekit`` command: a thin layer over the package.
+
+Exit status: 0 success, 1 the data has problems (they are printed), 2 a usage error.
+Every casekit error reaches the terminal as one line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .checks import cross_form_problems, record_problems
+from .errors import CasekitError, ValidationFailed
+from .interop import export_csv, import_files
+from .store import Store, resolve_url
+from .synth import populate
+from .validate import problems_frame
+
+EPILOG = "Exit status: 0 success, 1 the data has problems, 2 a usage error."
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except ValidationFailed as exc:
+        print_problems(exc.problems)
+        errors = int((exc.problems["severity"] == "error").sum())
+        print(
+            f"casekit: error: {errors} problem{'s' * (errors != 1)} found; "
+            "nothing was written",
+            file=sys.stderr,
+        )
+        return 1
+    except CasekitError as exc:
+        print(f"casekit: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("casekit: interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casekit",
+        epilog=EPILOG,
+        description="Log anonymised low-back-pain cases and count, honestly, how "
+        "often clinical patterns recur.",
+    )
+    parser.add_argument("--version", action="version", version=f"casekit {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(
+        name: str, help_text: str, example: str, run
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=f"Example: {example}\n{EPILOG}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.set_defaults(run=run)
+        return sub
+
+    def db_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--db",
+            metavar="URL",
+            help="store path or SQLAlchemy URL (default: $CASEKIT_DB or "
+            "data/casekit.db)",
+        )
+
+    sub = command(
+        "init",
+        "Create an empty store (owner-only file).",
+        "casekit init --db data/casekit.db",
+        run_init,
+    )
+    db_option(sub)
+
+    sub = command(
+        "import",
+        "Import cases.csv, sessions.csv, followups.csv or one .xlsx; all or nothing.",
+        "casekit import cases.csv sessions.csv followups.csv --dry-run",
+        run_import,
+    )
+    sub.add_argument("files", nargs="+", metavar="FILE")
+    db_option(sub)
+    sub.add_argument(
+        "--dry-run", action="store_true", help="check everything, write nothing"
+    )
+
+    sub = command(
+        "export",
+        "Export the store as CSV files plus the dictionary.",
+        "casekit export exports/ --share",
+        run_export,
+    )
+    sub.add_argument("out_dir", metavar="OUT_DIR")
+    db_option(sub)
+    sub.add_argument(
+        "--share",
+        action="store_true",
+        help="only what may leave the store: no dates, no free text, "
+        "no identifiers, fresh case ids",
+    )
+
+    sub = command(
+        "check",
+        "Run the data-quality rules across forms.",
+        "casekit check --db data/casekit.db",
+        run_check,
+    )
+    db_option(sub)
+
+    sub = command(
+        "demo",
+        "Create a synthetic demo store (no real patient in it).",
+        "casekit demo --out demo --cases 300 --seed 1",
+        run_demo,
+    )
+    sub.add_argument(
+        "--out",
+        default="demo",
+        metavar="DIR",
+        help="folder for the demo store and its export (default: demo)",
+    )
+    sub.add_argument("--cases", type=_positive, default=300, metavar="N")
+    sub.add_argument("--seed", type=int, default=1, metavar="S")
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def run_init(args: argparse.Namespace) -> int:
+    with Store(args.db, create=True) as store:
+        print(f"store ready: {store.path or resolve_url(args.db)}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    with Store(args.db, create=not args.dry_run) as store:
+        result = import_files(store, args.files, dry_run=args.dry_run)
+    print_problems(result.problems)
+    counts = ", ".join(
+        f"{n} {form}{'s' * (n != 1)}" for form, n in result.counts.items()
+    )
+    verb = "would import" if args.dry_run else "imported"
+    print(f"{verb} {counts or 'nothing'}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    with Store(args.db) as store:
+        paths = export_csv(store, args.out_dir, share=args.share)
+    kind = "shareable export" if args.share else "export (keep it private)"
+    print(f"{kind} written: " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    with Store(args.db) as store:
+        frames = store.frames()
+        problems = record_problems(store.dictionary, frames, store.deny_list)
+        problems += cross_form_problems(store.dictionary, frames)
+    table = problems_frame(problems)
+    print_problems(table)
+    errors = int((table["severity"] == "error").sum())
+    cases = len(frames["case"])
+    print(
+        f"checked {cases} case{'s' * (cases != 1)}: {errors} error"
+        f"{'s' * (errors != 1)}, {len(table) - errors} warning"
+        f"{'s' * (len(table) - errors != 1)}"
+    )
+    return 1 if errors else 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    db = out / "demo.db"
+    if db.exists():
+        db.unlink()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    with Store(db, create=True, actor="casekit-demo") as store:
+        populate(store, args.cases, seed=args.seed, progress=_progress)
+        print(file=sys.stderr)
+        paths = export_csv(store, out / "share", share=True)
+    print(f"demo store ({args.cases} synthetic cases): {db}")
+    print(f"shareable export: {paths[0].parent}")
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    print(
+        f"\rwriting synthetic cases: {done}/{total}",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def print_problems(problems: pd.DataFrame) -> None:
+    """Each problem on one line: where it is (file and row), then what is wrong."""
+    for row in problems.itertuples():
+        place = row.source or ""
+        if not pd.isna(row.row):
+            place += f" row {row.row}"
+        prefix = "warning: " if row.severity == "warning" else ""
+        print(f"{place + ': ' if place else ''}{prefix}{row.problem}")

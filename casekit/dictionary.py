@@ -1,0 +1,333 @@
+"""The data dictionary as data: forms, fields, types, codes, labels, ranges and flags.
+
+``dictionary.yaml`` beside this module is the single source of truth. Widgets,
+validation, the store's columns, import and export columns all come from the
+``Dictionary`` that :func:`load_dictionary` returns, so they cannot drift apart.
+A practitioner may add fields in a local file (``data/dictionary.local.yaml``);
+it may add, never redefine: codes already in use are stable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DictionaryError
+
+BUILTIN_PATH = Path(__file__).with_name("dictionary.yaml")
+FORMS = ("case", "session", "followup")
+TYPES = ("key", "text", "date", "choice", "multi", "yesno", "integer", "number")
+YESNO_CODES = (("yes", "Yes"), ("no", "No"))
+# Columns the store adds itself; a field may not take these names.
+SYSTEM_COLUMNS = ("deleted",)
+_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+_FIELD_KEYS = {
+    "code",
+    "type",
+    "label",
+    "help",
+    "codes",
+    "min",
+    "max",
+    "soft_min",
+    "soft_max",
+    "required",
+    "identifier",
+    "free_text",
+    "show_if",
+    "default",
+    "section",
+}
+
+
+@dataclass(frozen=True)
+class ShowIf:
+    """Ask a field only when another field's answer is one of ``values``."""
+
+    field: str
+    values: tuple[str, ...]
+
+    def holds(self, record: dict[str, Any]) -> bool:
+        value = record.get(self.field)
+        if isinstance(value, (list, tuple)):
+            return any(v in self.values for v in value)
+        return value in self.values
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a form, exactly as the dictionary defines it."""
+
+    code: str
+    type: str
+    form: str
+    label: str
+    help: str = ""
+    codes: tuple[tuple[str, str], ...] = ()
+    min: float | None = None
+    max: float | None = None
+    soft_min: float | None = None
+    soft_max: float | None = None
+    required: bool = False
+    identifier: bool = False
+    free_text: bool = False
+    show_if: ShowIf | None = None
+    default: Any = None
+    section: str = "core"
+
+    @property
+    def code_values(self) -> tuple[str, ...]:
+        return tuple(code for code, _ in self.codes)
+
+    def label_of(self, code: str) -> str:
+        return dict(self.codes).get(code, code)
+
+    @property
+    def is_shareable(self) -> bool:
+        """Whether this field may leave the store in a shared export."""
+        return not (self.identifier or self.free_text or self.type == "date")
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form (``case``, ``session`` or ``followup``) and its ordered fields."""
+
+    name: str
+    label: str
+    instance: str | None
+    fields: tuple[Field, ...]
+
+    def __getitem__(self, code: str) -> Field:
+        for f in self.fields:
+            if f.code == code:
+                return f
+        raise KeyError(code)
+
+    def __contains__(self, code: object) -> bool:
+        return any(f.code == code for f in self.fields)
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.code for f in self.fields]
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return ("case_id",) if self.instance is None else ("case_id", self.instance)
+
+    @property
+    def noun(self) -> str:
+        return {"followup": "follow-up"}.get(self.name, self.name)
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """The three forms, in order; ``version`` is the dictionary's version number."""
+
+    forms: dict[str, Form]
+    version: int = 1
+    sources: tuple[str, ...] = field(default_factory=tuple)
+
+    def __getitem__(self, form: str) -> Form:
+        try:
+            return self.forms[form]
+        except KeyError:
+            raise DictionaryError(
+                form, f"is not a form; expected one of {', '.join(FORMS)}"
+            ) from None
+
+    def __iter__(self):
+        return iter(self.forms.values())
+
+
+def load_dictionary(local: str | Path | None = None) -> Dictionary:
+    """Load the built-in dictionary, plus a practitioner's local additions.
+
+    Parameters
+    ----------
+    local
+        Path of a local YAML file (``data/dictionary.local.yaml``) whose fields are
+        added to the built-in forms. A missing file is simply ignored.
+
+    Returns
+    -------
+    Dictionary
+        Checked: a broken dictionary raises ``DictionaryError`` naming the field.
+    """
+    raw = _read_yaml(BUILTIN_PATH)
+    forms = {
+        name: _parse_form(name, spec, str(BUILTIN_PATH.name))
+        for name, spec in (raw.get("forms") or {}).items()
+    }
+    missing = [name for name in FORMS if name not in forms]
+    if missing:
+        raise DictionaryError(missing[0], "form is missing", BUILTIN_PATH.name)
+    sources = [BUILTIN_PATH.name]
+    if local is not None and Path(local).exists():
+        forms = _add_local(forms, Path(local))
+        sources.append(str(local))
+    dictionary = Dictionary(forms, int(raw.get("version", 1)), tuple(sources))
+    _check_show_if(dictionary)
+    return dictionary
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise DictionaryError("-", f"is not valid YAML ({exc})", str(path)) from None
+    if not isinstance(data, dict):
+        raise DictionaryError("-", "expected a mapping with `forms:`", str(path))
+    return data
+
+
+def _add_local(forms: dict[str, Form], path: Path) -> dict[str, Form]:
+    raw = _read_yaml(path)
+    merged = dict(forms)
+    for name, spec in (raw.get("forms") or {}).items():
+        if name not in forms:
+            raise DictionaryError(
+                name, f"is not a form; expected one of {', '.join(FORMS)}", str(path)
+            )
+        base = forms[name]
+        added = _parse_form(
+            name,
+            {"fields": spec.get("fields") or []},
+            str(path),
+            instance=base.instance,
+        )
+        for f in added.fields:
+            if f.code in base:
+                raise DictionaryError(
+                    f.code,
+                    f"is already in the {name} form; codes are stable, "
+                    "add a field with a new code instead",
+                    str(path),
+                )
+        merged[name] = Form(name, base.label, base.instance, base.fields + added.fields)
+    return merged
+
+
+def _parse_form(
+    name: str, spec: dict, source: str, instance: str | None = None
+) -> Form:
+    if name not in FORMS:
+        raise DictionaryError(
+            name, f"is not a form; expected one of {', '.join(FORMS)}", source
+        )
+    fields: list[Field] = []
+    for raw in spec.get("fields") or []:
+        f = _parse_field(name, raw, source)
+        if any(f.code == other.code for other in fields):
+            raise DictionaryError(f.code, f"appears twice in the {name} form", source)
+        fields.append(f)
+    instance = spec.get("instance", instance)
+    return Form(name, spec.get("label", name), instance, tuple(fields))
+
+
+def _parse_field(form: str, raw: Any, source: str) -> Field:
+    if not isinstance(raw, dict) or "code" not in raw:
+        raise DictionaryError("?", f"a field of the {form} form has no `code`", source)
+    code = raw["code"]
+    if not isinstance(code, str) or not _CODE_PATTERN.match(code):
+        raise DictionaryError(
+            str(code),
+            "expected a code of lowercase letters, digits "
+            "and underscores, starting with a letter",
+            source,
+        )
+    if code in SYSTEM_COLUMNS:
+        raise DictionaryError(code, "is a name the store keeps for itself", source)
+    unknown = set(raw) - _FIELD_KEYS
+    if unknown:
+        raise DictionaryError(
+            code,
+            f"unknown setting {sorted(unknown)[0]!r}; expected "
+            f"one of {', '.join(sorted(_FIELD_KEYS))}",
+            source,
+        )
+    ftype = raw.get("type")
+    if ftype not in TYPES:
+        raise DictionaryError(
+            code, f"type is {ftype!r}, expected one of {', '.join(TYPES)}", source
+        )
+    codes = _parse_codes(code, ftype, raw.get("codes"), source)
+    show_if = None
+    if raw.get("show_if") is not None:
+        cond = raw["show_if"]
+        if not isinstance(cond, dict) or "field" not in cond or "in" not in cond:
+            raise DictionaryError(
+                code, "show_if expects {field: CODE, in: [VALUES]}", source
+            )
+        show_if = ShowIf(str(cond["field"]), tuple(str(v) for v in cond["in"]))
+    numbers = {k: raw.get(k) for k in ("min", "max", "soft_min", "soft_max")}
+    for key, value in numbers.items():
+        if value is not None and not isinstance(value, (int, float)):
+            raise DictionaryError(
+                code, f"{key} is {value!r}, expected a number", source
+            )
+    return Field(
+        code=code,
+        type=ftype,
+        form=form,
+        label=str(raw.get("label") or code),
+        help=str(raw.get("help") or ""),
+        codes=codes,
+        required=bool(raw.get("required")),
+        identifier=bool(raw.get("identifier")),
+        free_text=bool(raw.get("free_text")),
+        show_if=show_if,
+        default=raw.get("default"),
+        section=str(raw.get("section") or "core"),
+        **numbers,
+    )
+
+
+def _parse_codes(code: str, ftype: str, raw: Any, source: str) -> tuple:
+    if ftype == "yesno":
+        return YESNO_CODES
+    if ftype not in ("choice", "multi"):
+        if raw:
+            raise DictionaryError(code, f"a {ftype} field takes no codes", source)
+        return ()
+    if not raw:
+        raise DictionaryError(code, f"a {ftype} field needs `codes`", source)
+    pairs: list[tuple[str, str]] = []
+    for item in raw:
+        if not isinstance(item, dict) or len(item) != 1:
+            raise DictionaryError(
+                code, f"code entry {item!r}: expected `- code: label`", source
+            )
+        ((value, label),) = item.items()
+        if not isinstance(value, str):
+            # YAML reads bare yes/no/on/off as booleans and 1 as a number.
+            raise DictionaryError(code, f"code {value!r} is not text; quote it", source)
+        if "|" in value:
+            raise DictionaryError(code, f"code {value!r} may not hold `|`", source)
+        if any(value == seen for seen, _ in pairs):
+            raise DictionaryError(code, f"duplicate code {value!r}", source)
+        pairs.append((value, str(label)))
+    return tuple(pairs)
+
+
+def _check_show_if(dictionary: Dictionary) -> None:
+    for form in dictionary:
+        for f in form.fields:
+            if f.show_if is None:
+                continue
+            if f.show_if.field not in form:
+                raise DictionaryError(
+                    f.code,
+                    f"show_if names `{f.show_if.field}`, "
+                    f"which is not a field of the {form.name} form",
+                )
+            target = form[f.show_if.field]
+            unknown = [v for v in f.show_if.values if v not in target.code_values]
+            if unknown:
+                raise DictionaryError(
+                    f.code,
+                    f"show_if value {unknown[0]!r} is not a code of `{target.code}`",
+                )

@@ -1,0 +1,81 @@
+"""Every error casekit raises, under one base class.
+
+Each error keeps the bad value as attributes (tests and the CLI read those, not the
+prose) and says what was expected. The command line catches ``CasekitError`` alone
+and prints its message as one line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CasekitError(Exception):
+    """Base of every casekit error. ``exit_code`` is what the command line returns."""
+
+    exit_code = 1
+
+
+class UsageError(CasekitError):
+    """The command was asked for something it cannot do (exit status 2)."""
+
+    exit_code = 2
+
+
+class DictionaryError(CasekitError):
+    """The data dictionary is broken: names the field and what is wrong with it."""
+
+    def __init__(self, field: str, problem: str, source: str = "dictionary") -> None:
+        self.field = field
+        self.problem = problem
+        self.source = source
+        super().__init__(f"{source}: field `{field}`: {problem}")
+
+
+class ValidationFailed(CasekitError):
+    """Records did not pass validation; ``problems`` is the tidy problems table."""
+
+    def __init__(self, problems: Any) -> None:
+        self.problems = problems
+        errors = problems[problems["severity"] == "error"]
+        first = errors["problem"].iloc[0] if len(errors) else "no detail"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{first}{more}")
+
+
+class ReasonRequired(CasekitError):
+    """An edit to a closed case was attempted without saying why."""
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(
+            f"case {case_id} is closed: an edit needs a reason (pass `reason=`)"
+        )
+
+
+class NotFound(CasekitError):
+    """A case, session or follow-up that the store does not hold."""
+
+    def __init__(self, form: str, key: Any) -> None:
+        self.form = form
+        self.key = key
+        super().__init__(f"no {form} {key!r} in the store")
+
+
+class StoreError(CasekitError):
+    """The store cannot be opened or written (locked, read-only, missing, wrong URL)."""
+
+    def __init__(self, url: str, problem: str) -> None:
+        self.url = url
+        self.problem = problem
+        super().__init__(f"store {url}: {problem}")
+
+
+class ImportFileError(CasekitError):
+    """An import file cannot be read as what it claims to be."""
+
+    def __init__(self, path: str, problem: str, exit_code: int = 1) -> None:
+        self.path = path
+        self.problem = problem
+        self.exit_code = exit_code
+        super().__init__(f"{path}: {problem}")

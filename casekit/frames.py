@@ -1,0 +1,111 @@
+"""How a value looks in each place it lives: a typed record, a database cell, a
+DataFrame column, a text cell of a CSV file.
+
+Keeping the three conversions together is what makes ``export`` then ``import``
+give back every value exactly: multi-selects, missing values and dates included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from .dictionary import Field, Form
+
+MULTI_SEPARATOR = "|"
+
+
+def to_cell(f: Field, value: Any) -> Any:
+    """A typed value as the database stores it (multi-selects as `a|b`)."""
+    if value is None:
+        return None
+    if f.type == "multi":
+        return MULTI_SEPARATOR.join(value) if value else None
+    if f.type == "integer":
+        return int(value)
+    if f.type == "number":
+        return float(value)
+    return value
+
+
+def from_cell(f: Field, cell: Any) -> Any:
+    """A database cell as a typed value (the inverse of :func:`to_cell`)."""
+    if f.type == "multi":
+        return cell.split(MULTI_SEPARATOR) if cell else None
+    return cell
+
+
+def column(f: Field, values: Sequence[Any]) -> pd.Series | pd.Categorical | list:
+    """Database cells of one field as a typed pandas column."""
+    if f.type in ("choice", "yesno"):
+        return pd.Categorical(values, categories=list(f.code_values), ordered=True)
+    if f.type == "multi":
+        return pd.Series(
+            [v.split(MULTI_SEPARATOR) if v else None for v in values], dtype=object
+        )
+    if f.type == "integer":
+        return pd.array(values, dtype="Int64")
+    if f.type == "number":
+        return pd.array(values, dtype="Float64")
+    if f.type == "date":
+        return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[s]")
+    return pd.Series(values, dtype="str")
+
+
+def records_to_frame(
+    form: Form, rows: Sequence[Sequence[Any]], extra: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Rows of database cells (in field order, then ``extra``) as a typed frame."""
+    names = [*form.codes, *extra]
+    by_column = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    data = {}
+    for name, values in zip(names, by_column, strict=True):
+        data[name] = column(form[name], list(values)) if name in form else list(values)
+    return pd.DataFrame(data, columns=names)
+
+
+def text_cell(f: Field, value: Any) -> str:
+    """A value of a typed frame as a CSV cell: '' for missing, ISO dates, `a|b`."""
+    if value is None or (not isinstance(value, list) and pd.isna(value)):
+        return ""
+    if f.type == "multi":
+        return MULTI_SEPARATOR.join(value)
+    if f.type == "date":
+        return pd.Timestamp(value).date().isoformat()
+    if f.type == "integer":
+        return str(int(value))
+    if f.type == "number":
+        return repr(float(value))  # the shortest text that reads back as the same float
+    return str(value)
+
+
+def frame_to_text(form: Form, frame: pd.DataFrame) -> pd.DataFrame:
+    """A typed frame as text cells for ``to_csv``; unknown columns as they are."""
+    text = pd.DataFrame(index=frame.index)
+    for name in frame.columns:
+        if name in form:
+            f = form[name]
+            text[name] = [text_cell(f, v) for v in frame[name]]
+        else:
+            text[name] = ["" if pd.isna(v) else str(v) for v in frame[name]]
+    return text
+
+
+def record_of(form: Form, row: pd.Series) -> dict[str, Any]:
+    """One row of a typed frame as a typed record (missing as None)."""
+    record = {}
+    for f in form.fields:
+        if f.code not in row.index:
+            continue
+        value = row[f.code]
+        if isinstance(value, list):
+            record[f.code] = value
+        elif pd.isna(value):
+            record[f.code] = None
+        elif f.type == "date":
+            record[f.code] = pd.Timestamp(value).date()
+        else:
+            record[f.code] = value.item() if hasattr(value, "item") else value
+    return record

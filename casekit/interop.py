@@ -1,0 +1,406 @@
+"""CSV and XLSX in, CSV out: the practitioner's spreadsheets and other tools.
+
+Import reads ``cases.csv``, ``sessions.csv``, ``followups.csv`` (columns are field
+codes; multi-select cells hold codes joined by ``|``; dates are ``YYYY-MM-DD``) or one
+``.xlsx`` with a sheet per form. It is all or nothing: every problem of every file is
+gathered first, and one error means nothing is written. Export writes the same three
+files plus the dictionary; ``share=True`` writes only what may leave the store.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .checks import cross_form_problems
+from .dictionary import Dictionary
+from .errors import ImportFileError, ValidationFailed
+from .frames import frame_to_text, records_to_frame, to_cell
+from .privacy import is_case_id, new_case_id, share_frames
+from .store import Store
+from .validate import Problem, problems_frame, validate_records, where
+
+FILE_OF = {"case": "cases.csv", "session": "sessions.csv", "followup": "followups.csv"}
+_FORM_OF_NAME = {
+    "case": "case",
+    "cases": "case",
+    "session": "session",
+    "sessions": "session",
+    "followup": "followup",
+    "followups": "followup",
+}
+
+
+@dataclass
+class ImportResult:
+    """What an import found and did: counts per form, and the problems table."""
+
+    counts: dict[str, int]
+    problems: pd.DataFrame
+    written: bool
+    renamed: dict[str, str] = field(default_factory=dict)
+
+
+def read_tables(
+    paths: Sequence[str | os.PathLike],
+) -> dict[str, tuple[str, pd.DataFrame]]:
+    """The import files as ``{form: (source name, frame of text cells)}``."""
+    tables: dict[str, tuple[str, pd.DataFrame]] = {}
+    for path in _expand(paths):
+        if not path.is_file():
+            raise ImportFileError(str(path), "no such file", exit_code=2)
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            form = _form_of(path.stem, str(path))
+            found = {form: (path.name, _read_csv(path))}
+        elif suffix in (".xlsx", ".xlsm"):
+            found = _read_workbook(path)
+        else:
+            raise ImportFileError(
+                str(path),
+                "expected cases.csv, sessions.csv, followups.csv or an .xlsx workbook",
+                exit_code=2,
+            )
+        for form, table in found.items():
+            if form in tables:
+                raise ImportFileError(
+                    str(path),
+                    f"a second {form} table; give each form once",
+                    exit_code=2,
+                )
+            tables[form] = table
+    return tables
+
+
+def _expand(paths: Sequence[str | os.PathLike]) -> list[Path]:
+    """Files to read: a folder stands for the three CSVs of an export inside it, and
+    an export's ``dictionary.csv`` describes the data rather than holding any."""
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = [
+                path / name for name in FILE_OF.values() if (path / name).is_file()
+            ]
+            if not found:
+                raise ImportFileError(
+                    str(path),
+                    "holds none of cases.csv, sessions.csv, followups.csv",
+                    exit_code=2,
+                )
+            files += found
+        elif path.name.lower() != "dictionary.csv":
+            files.append(path)
+    return files
+
+
+def _form_of(name: str, where: str) -> str:
+    form = _FORM_OF_NAME.get(name.strip().lower())
+    if form is None:
+        raise ImportFileError(
+            where,
+            f"{name!r} is not a form; expected cases, sessions or followups",
+            exit_code=2,
+        )
+    return form
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        table = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        )
+        if len(table.columns) == 1 and ";" in table.columns[0]:
+            # Spreadsheets in decimal-comma locales save CSV with semicolons.
+            table = pd.read_csv(
+                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=";"
+            )
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            str(path), "is not a CSV text file (not UTF-8 text)"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise ImportFileError(
+            str(path), "is empty; expected a header row of field codes"
+        ) from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise ImportFileError(str(path), f"cannot be read as CSV ({exc})") from None
+    return _tidy_header(table)
+
+
+def _tidy_header(table: pd.DataFrame) -> pd.DataFrame:
+    # Spreadsheets add spaces and capitals to headers; field codes have neither.
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    return table
+
+
+def _read_workbook(path: Path) -> dict[str, tuple[str, pd.DataFrame]]:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
+        raise ImportFileError(
+            str(path), f"cannot be read as an .xlsx workbook ({exc})"
+        ) from None
+    return {
+        _form_of(name, f"{path}, sheet {name!r}"): (
+            f"{path.name}[{name}]",
+            _tidy_header(sheet.fillna("")),
+        )
+        for name, sheet in sheets.items()
+    }
+
+
+def import_files(
+    store: Store, paths: Sequence[str | os.PathLike], *, dry_run: bool = False
+) -> ImportResult:
+    """Validate every row of every file, then write all of it in one transaction.
+
+    Raises ``ValidationFailed`` (its ``problems`` table lists every problem with its
+    file and spreadsheet row) when any error is found; nothing is written then.
+    """
+    dictionary = store.dictionary
+    tables = read_tables(paths)
+    problems: list[Problem] = []
+    renamed = _fresh_case_ids(store, tables, problems)
+    batches, incoming = {}, {}
+    for form in dictionary:
+        if form.name not in tables:
+            incoming[form.name] = _empty(dictionary, form.name)
+            continue
+        source, table = tables[form.name]
+        problems += _header_problems(dictionary, form.name, source, table)
+        rows = table[[c for c in table.columns if c in form]].to_dict("records")
+        # Spreadsheet rows: the header is row 1, the first record row 2.
+        records, found = validate_records(
+            dictionary,
+            form.name,
+            rows,
+            source=source,
+            first_row=2,
+            deny_list=store.deny_list,
+        )
+        problems += found
+        batches[form.name] = records
+        incoming[form.name] = _typed(dictionary, form.name, records, source)
+    stored = store.frames()
+    problems += _key_problems(store.dictionary, stored, incoming)
+    combined = {
+        name: pd.concat([stored[name], incoming[name]], ignore_index=True)
+        for name in stored
+    }
+    # Problems of rows already stored are `casekit check`'s business, not this import's.
+    problems += [
+        p for p in cross_form_problems(dictionary, combined) if p.row is not None
+    ]
+    table = problems_frame(problems)
+    counts = {name: len(records) for name, records in batches.items()}
+    if (table["severity"] == "error").any():
+        raise ValidationFailed(table)
+    if not dry_run:
+        store.add_many(batches)
+    return ImportResult(counts, table, not dry_run, renamed)
+
+
+def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, str]:
+    """Give a casekit id to each case whose id is empty or not of casekit's form (a
+    record number, say), and carry the new id into its sessions and follow-ups.
+    The old id is not kept anywhere."""
+    if "case" not in tables:
+        return {}
+    source, cases = tables["case"]
+    if "case_id" not in cases.columns:
+        cases.insert(0, "case_id", "")
+    taken = store.case_ids() | set(cases["case_id"])
+    renamed = {}
+    for position, old in enumerate(cases["case_id"]):
+        if is_case_id(old.strip()):
+            continue
+        new = new_case_id(taken)
+        taken.add(new)
+        cases.iloc[position, cases.columns.get_loc("case_id")] = new
+        if old.strip():
+            renamed[old] = new
+            problems.append(
+                Problem(
+                    source,
+                    position + 2,
+                    new,
+                    "case",
+                    None,
+                    "case_id",
+                    None,
+                    f"case {new}: the given case id is not a casekit code, so it was "
+                    "replaced by a random one (and its sessions and follow-ups "
+                    "follow it)",
+                    "warning",
+                )
+            )
+    for form in ("session", "followup"):
+        if form in tables and "case_id" in tables[form][1].columns:
+            frame = tables[form][1]
+            frame["case_id"] = frame["case_id"].map(lambda v: renamed.get(v, v))
+    return renamed
+
+
+def _header_problems(
+    dictionary: Dictionary, form_name: str, source: str, table: pd.DataFrame
+) -> list[Problem]:
+    form = dictionary[form_name]
+    problems = []
+    for column in table.columns:
+        if column not in form:
+            problems.append(
+                Problem(
+                    source,
+                    1,
+                    None,
+                    form_name,
+                    None,
+                    str(column),
+                    None,
+                    f"column `{column}` is not a field of the {form.noun} form; "
+                    "expected "
+                    f"field codes such as {', '.join(form.codes[:4])}, ... (see "
+                    "dictionary.csv of an export)",
+                )
+            )
+    if form.instance and "case_id" not in table.columns:
+        problems.append(
+            Problem(
+                source,
+                1,
+                None,
+                form_name,
+                None,
+                "case_id",
+                None,
+                f"the {form.noun} table needs a `case_id` column",
+            )
+        )
+    return problems
+
+
+def _key_problems(
+    dictionary: Dictionary,
+    stored: dict[str, pd.DataFrame],
+    incoming: dict[str, pd.DataFrame],
+) -> list[Problem]:
+    """A case, session or follow-up already in the store, or a key given twice."""
+    problems = []
+    for form in dictionary:
+        frame, key = incoming[form.name], list(form.key)
+        if any(code not in frame.columns for code in key):
+            continue
+        given = frame[key].notna().all(axis=1)
+        for _, row in frame[given & frame.duplicated(key, keep=False)].iterrows():
+            problems.append(
+                _row_problem(form, row, key[-1], "appears more than once in the import")
+            )
+        known = pd.MultiIndex.from_frame(stored[form.name][key].astype(object))
+        clash = pd.MultiIndex.from_frame(frame[key].astype(object)).isin(known)
+        for _, row in frame[given & clash].iterrows():
+            problems.append(_row_problem(form, row, key[-1], "is already in the store"))
+    return problems
+
+
+def _row_problem(form, row, field_code: str, what: str) -> Problem:
+    instance = row.get(form.instance) if form.instance else None
+    instance = None if pd.isna(instance) else int(instance)
+    value = str(row[field_code])
+    return Problem(
+        row["_source"],
+        int(row["_row"]),
+        row["case_id"],
+        form.name,
+        instance,
+        field_code,
+        value,
+        f"{where(form, row['case_id'], instance)}: `{field_code}` {value} {what}",
+    )
+
+
+def _typed(
+    dictionary: Dictionary, form_name: str, records: list[dict], source: str
+) -> pd.DataFrame:
+    form = dictionary[form_name]
+    rows = [[to_cell(f, r.get(f.code)) for f in form.fields] for r in records]
+    frame = records_to_frame(form, rows)
+    frame["_source"] = source
+    frame["_row"] = range(2, len(frame) + 2)
+    return frame
+
+
+def _empty(dictionary: Dictionary, form_name: str) -> pd.DataFrame:
+    return _typed(dictionary, form_name, [], "")
+
+
+def export_csv(
+    store: Store, out_dir: str | os.PathLike, *, share: bool = False
+) -> list[Path]:
+    """Write ``cases.csv``, ``sessions.csv``, ``followups.csv`` and
+    ``dictionary.csv`` to ``out_dir``; returns their paths.
+
+    ``share=True``: no calendar date (``day`` since intake instead), no free text,
+    no identifier field, withdrawn cases left out, and fresh case ids.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    frames = store.frames()
+    if share:
+        frames = share_frames(frames, store.dictionary, taken=store.case_ids())
+    paths = []
+    for form in store.dictionary:
+        path = out / FILE_OF[form.name]
+        frame_to_text(form, frames[form.name]).to_csv(path, index=False)
+        paths.append(path)
+    path = out / "dictionary.csv"
+    dictionary_table(store.dictionary, share=share).to_csv(path, index=False)
+    paths.append(path)
+    if not share:  # a full export holds the practitioner's records: owner-only
+        for path in paths:
+            path.chmod(0o600)
+    return paths
+
+
+def dictionary_table(dictionary: Dictionary, *, share: bool = False) -> pd.DataFrame:
+    """The data dictionary as one row per field, for people and spreadsheets."""
+    rows = []
+    for form in dictionary:
+        for f in form.fields:
+            if share and not (f.is_shareable or f.code == "case_id"):
+                continue
+            rows.append(
+                {
+                    "form": form.name,
+                    "field": f.code,
+                    "type": f.type,
+                    "label": f.label,
+                    "codes": " | ".join(f"{c} = {label}" for c, label in f.codes),
+                    "min": f.min,
+                    "max": f.max,
+                    "required": f.required,
+                    "show_if": (
+                        f"{f.show_if.field} in {', '.join(f.show_if.values)}"
+                        if f.show_if
+                        else ""
+                    ),
+                    "help": f.help,
+                }
+            )
+        if share and form.instance:
+            rows.append(
+                {
+                    "form": form.name,
+                    "field": "day",
+                    "type": "integer",
+                    "label": "Days since intake",
+                    "codes": "",
+                    "required": False,
+                    "help": "Replaces the calendar date in a shared export.",
+                }
+            )
+    return pd.DataFrame(rows)

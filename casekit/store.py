@@ -1,0 +1,533 @@
+"""The case store: SQLAlchemy Core over SQLite (default) or PostgreSQL (by URL).
+
+Every write and its audit row share one transaction, so nothing is ever half-saved
+or unaudited, even when the process is killed mid-write. SQLite runs in WAL mode with
+a busy timeout and ``BEGIN IMMEDIATE`` for writes, so two notebooks (or a notebook and
+an import) writing at once both succeed. The file is created owner-only. Deletes are
+soft: a withdrawn case keeps its rows, marked, and the audit says who and why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from .dictionary import Dictionary, Form, load_dictionary
+from .errors import NotFound, ReasonRequired, StoreError, ValidationFailed
+from .frames import from_cell, records_to_frame, to_cell
+from .privacy import is_case_id, load_deny_list, new_case_id
+from .tables import (
+    AUDIT_COLUMNS,
+    TABLE_OF,
+    build_metadata,
+    create_or_migrate,
+    is_current,
+)
+from .validate import Problem, problems_frame, validate_record, where
+
+DEFAULT_DB = Path("data") / "casekit.db"
+CLOSED_STATUSES = ("discharged", "lost", "withdrew")
+
+
+def resolve_url(db: str | os.PathLike | None = None) -> str:
+    """A SQLAlchemy URL from ``--db`` (a path or a URL), else ``CASEKIT_DB``, else
+    ``data/casekit.db``."""
+    db = db or os.environ.get("CASEKIT_DB") or DEFAULT_DB
+    text = str(db)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for another database (or an in-memory one)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (
+        None,
+        "",
+        ":memory:",
+    ):
+        return None
+    return Path(parsed.database)
+
+
+class Store:
+    """An open case store.
+
+    Parameters
+    ----------
+    db
+        A path or SQLAlchemy URL; default ``CASEKIT_DB`` or ``data/casekit.db``.
+    create
+        Create the store if it does not exist yet (otherwise a missing SQLite file is
+        an error that says to run ``casekit init``).
+    dictionary
+        The data dictionary; default the built-in one plus ``dictionary.local.yaml``
+        found beside the SQLite file (or in ``data/`` for a server database).
+    actor
+        Who the audit rows name; default ``CASEKIT_ACTOR`` or the login name.
+    timeout
+        Seconds to wait for another writer; default ``CASEKIT_BUSY_TIMEOUT`` or 30.
+    """
+
+    def __init__(
+        self,
+        db: str | os.PathLike | None = None,
+        *,
+        create: bool = False,
+        dictionary: Dictionary | None = None,
+        actor: str | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self.url = resolve_url(db)
+        self.path = sqlite_path(self.url)
+        home = self.path.parent if self.path else DEFAULT_DB.parent
+        self.dictionary = dictionary or load_dictionary(home / "dictionary.local.yaml")
+        self.deny_list = load_deny_list(home / "deny-list.txt")
+        self.actor = actor or os.environ.get("CASEKIT_ACTOR") or _login()
+        self.timeout = float(timeout or os.environ.get("CASEKIT_BUSY_TIMEOUT") or 30)
+        if self.path is not None:
+            self._prepare_file(create)
+        self.metadata = build_metadata(self.dictionary)
+        self.engine = self._make_engine()
+        with self._translate_errors():
+            with self.engine.connect() as conn:
+                current = is_current(conn, self.metadata, self.dictionary)
+            if not current:
+                with self._write() as conn:
+                    for table, column in create_or_migrate(
+                        conn, self.metadata, self.dictionary
+                    ):
+                        self._audit(conn, "add_column", table, None, None, column)
+
+    # -- opening -----------------------------------------------------------------
+
+    def _prepare_file(self, create: bool) -> None:
+        if self.path.exists():
+            return
+        if not create:
+            raise StoreError(
+                str(self.path),
+                f"does not exist; create it with `casekit init --db {self.path}`",
+            )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Owner-only from the first byte; SQLite gives its -wal/-shm files the same.
+            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except OSError as exc:
+            raise StoreError(
+                str(self.path), f"cannot be created ({exc.strerror})"
+            ) from None
+
+    def _make_engine(self) -> sa.Engine:
+        try:
+            if self.path is None:
+                return sa.create_engine(self.url)
+            engine = sa.create_engine(self.url, connect_args={"timeout": self.timeout})
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+            hint = (
+                "; for PostgreSQL install it with `pip install 'casekit[postgres]'`"
+                if "postgres" in self.url
+                else ""
+            )
+            raise StoreError(
+                self.url, f"is not a database URL casekit can open ({exc}){hint}"
+            ) from None
+        busy_ms = int(self.timeout * 1000)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None  # we say BEGIN ourselves, below
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            with contextlib.suppress(Exception):  # a read-only file keeps its mode
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            # A writer takes the write lock up front: a deferred transaction that
+            # upgrades later fails at once, without waiting, when another wrote first.
+            writes = conn.get_execution_options().get("casekit_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+        return engine
+
+    @contextlib.contextmanager
+    def _translate_errors(self) -> Iterator[None]:
+        """Database errors as one clear ``StoreError`` line each."""
+        try:
+            yield
+        except sa.exc.DBAPIError as exc:
+            text = str(exc.orig).lower()
+            if "locked" in text or "busy" in text:
+                problem = (
+                    f"is locked by another program (still busy after "
+                    f"{self.timeout:g} s); close it and try again"
+                )
+            elif "readonly" in text or "read-only" in text:
+                problem = "is read-only: check the file's and its folder's permissions"
+            elif "unable to open" in text:
+                problem = "cannot be opened: check the path and its permissions"
+            elif "not a database" in text:
+                problem = "is not a casekit store (not a SQLite database)"
+            else:
+                problem = str(exc.orig)
+            raise StoreError(str(self.path or self.url), problem) from None
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with self._translate_errors(), self.engine.connect() as conn:
+            conn = conn.execution_options(casekit_write=True)
+            with conn.begin():
+                yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def table(self, form: str) -> sa.Table:
+        return self.metadata.tables[TABLE_OF[self.dictionary[form].name]]
+
+    # -- writing -----------------------------------------------------------------
+
+    def add(self, form: str, record: dict[str, Any]) -> dict[str, Any]:
+        """Validate and store one new record; returns it typed, with its key filled.
+
+        A case gets a fresh random ``case_id``; a session or follow-up gets the next
+        number within its case. Raises ``ValidationFailed`` (nothing written) when a
+        hard problem is found, e.g. an identifier in the notes.
+        """
+        return self.add_many({form: [record]})[form][0]
+
+    def add_many(self, batches: dict[str, list[dict[str, Any]]]) -> dict[str, list]:
+        """Validate and store many records of several forms in one transaction.
+
+        All or nothing: one problem and nothing is written. Cases are stored first,
+        so sessions may refer to cases of the same batch.
+        """
+        forms = [
+            self.dictionary[name]
+            for name in ("case", "session", "followup")
+            if batches.get(name)
+        ]
+        typed, problems = {}, []
+        for form in forms:
+            typed[form.name] = []
+            defaults = {f.code: f.default for f in form.fields if f.default is not None}
+            for raw in batches[form.name]:
+                # A default fills a field that was not given at all; an empty answer
+                # stays empty.
+                record, found = validate_record(
+                    form, {**defaults, **raw}, deny_list=self.deny_list
+                )
+                problems += [p for p in found if p.severity == "error"]
+                typed[form.name].append(record)
+        if problems:
+            raise ValidationFailed(problems_frame(problems))
+        with self._write() as conn:
+            for form in forms:
+                self._insert(conn, form, typed[form.name])
+        return typed
+
+    def _insert(self, conn: sa.Connection, form: Form, records: list[dict]) -> None:
+        table = self.table(form.name)
+        if form.instance is None:
+            taken = set(conn.execute(sa.select(table.c.case_id)).scalars())
+            for record in records:
+                if not is_case_id(record.get("case_id")):
+                    record["case_id"] = new_case_id(taken)
+                taken.add(record["case_id"])
+        else:
+            self._number_instances(conn, form, records)
+        rows = [
+            {f.code: to_cell(f, r.get(f.code)) for f in form.fields} for r in records
+        ]
+        try:
+            conn.execute(sa.insert(table), rows)
+        except sa.exc.IntegrityError as exc:
+            raise ValidationFailed(
+                problems_frame(
+                    [
+                        Problem(
+                            "",
+                            None,
+                            None,
+                            form.name,
+                            None,
+                            None,
+                            None,
+                            f"a {form.noun} clashes with one already stored, or "
+                            "refers to a case "
+                            f"that is not there ({exc.orig})",
+                        )
+                    ]
+                )
+            ) from None
+        self._audit_many(
+            conn,
+            [
+                {
+                    "action": "insert",
+                    "form": form.name,
+                    "case_id": r["case_id"],
+                    "instance": r.get(form.instance) if form.instance else None,
+                    "new_value": json.dumps(row, default=str, sort_keys=True),
+                }
+                for r, row in zip(records, rows, strict=True)
+            ],
+        )
+
+    def _number_instances(self, conn: sa.Connection, form: Form, records: list) -> None:
+        table = self.table(form.name)
+        number = table.c[form.instance]
+        cases = {r.get("case_id") for r in records}
+        known = set(
+            conn.execute(
+                sa.select(self.table("case").c.case_id).where(
+                    self.table("case").c.case_id.in_(cases)
+                )
+            ).scalars()
+        )
+        missing = sorted(str(c) for c in cases - known)
+        if missing:
+            raise NotFound("case", missing[0])
+        last = dict(
+            conn.execute(
+                sa.select(table.c.case_id, sa.func.max(number))
+                .where(table.c.case_id.in_(cases))
+                .group_by(table.c.case_id)
+            ).all()
+        )
+        for record in records:
+            if record.get(form.instance) is None:
+                record[form.instance] = (last.get(record["case_id"]) or 0) + 1
+            case = record["case_id"]
+            last[case] = max(last.get(case) or 0, record[form.instance])
+
+    def update(
+        self,
+        form: str,
+        key: tuple | str,
+        changes: dict[str, Any],
+        *,
+        reason: str | None = None,
+    ) -> dict[str, Any]:
+        """Change fields of a stored record; one audit row per changed field.
+
+        ``key`` is a case id, or ``(case_id, number)`` for a session or follow-up.
+        A closed case (discharged, lost, withdrew, or withdrawn) needs a ``reason``.
+        """
+        spec = self.dictionary[form]
+        key = (key,) if isinstance(key, str) else tuple(key)
+        with self._write() as conn:
+            current = self._fetch(conn, spec, key)
+            if reason is None and self._is_closed(conn, key[0]):
+                raise ReasonRequired(key[0])
+            merged = {**current, **changes}
+            for code in spec.key:
+                merged[code] = current[code]
+            record, problems = validate_record(spec, merged, deny_list=self.deny_list)
+            errors = [p for p in problems if p.severity == "error"]
+            if errors:
+                raise ValidationFailed(problems_frame(errors))
+            new_row = {f.code: to_cell(f, record.get(f.code)) for f in spec.fields}
+            old_row = {f.code: to_cell(f, current.get(f.code)) for f in spec.fields}
+            changed = [c for c in new_row if new_row[c] != old_row[c]]
+            if changed:
+                table = self.table(form)
+                conn.execute(
+                    sa.update(table)
+                    .where(*self._match(table, spec, key))
+                    .values({c: new_row[c] for c in changed})
+                )
+                self._audit_many(
+                    conn,
+                    [
+                        {
+                            "action": "update",
+                            "form": spec.name,
+                            "case_id": key[0],
+                            "instance": key[1] if len(key) > 1 else None,
+                            "field": c,
+                            "old_value": _text(old_row[c]),
+                            "new_value": _text(new_row[c]),
+                            "reason": reason,
+                        }
+                        for c in changed
+                    ],
+                )
+        return record
+
+    def delete(self, form: str, key: tuple | str, *, reason: str | None = None) -> None:
+        """Withdraw a case, or remove a session or follow-up: soft, audited, kept."""
+        spec = self.dictionary[form]
+        key = (key,) if isinstance(key, str) else tuple(key)
+        with self._write() as conn:
+            self._fetch(conn, spec, key)
+            if reason is None and self._is_closed(conn, key[0]):
+                raise ReasonRequired(key[0])
+            table = self.table(form)
+            conn.execute(
+                sa.update(table)
+                .where(*self._match(table, spec, key))
+                .values(deleted=True)
+            )
+            self._audit(
+                conn,
+                "delete",
+                spec.name,
+                key[0],
+                key[1] if len(key) > 1 else None,
+                reason=reason,
+            )
+
+    def _match(self, table: sa.Table, form: Form, key: tuple) -> list:
+        return [
+            table.c[code] == value for code, value in zip(form.key, key, strict=True)
+        ]
+
+    def _fetch(self, conn: sa.Connection, form: Form, key: tuple) -> dict[str, Any]:
+        table = self.table(form.name)
+        row = (
+            conn.execute(
+                sa.select(table).where(
+                    *self._match(table, form, key), table.c.deleted == sa.false()
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFound(form.noun, key[0] if len(key) == 1 else key)
+        return {f.code: from_cell(f, row[f.code]) for f in form.fields}
+
+    def _is_closed(self, conn: sa.Connection, case_id: str) -> bool:
+        followups = self.table("followup")
+        last = conn.execute(
+            sa.select(followups.c.status)
+            .where(
+                followups.c.case_id == case_id,
+                followups.c.deleted == sa.false(),
+                followups.c.status.is_not(None),
+            )
+            .order_by(followups.c.followup_no.desc())
+            .limit(1)
+        ).scalar()
+        return last in CLOSED_STATUSES
+
+    def _audit(
+        self,
+        conn,
+        action,
+        form,
+        case_id,
+        instance,
+        field=None,
+        old=None,
+        new=None,
+        reason=None,
+    ) -> None:
+        self._audit_many(
+            conn,
+            [
+                {
+                    "action": action,
+                    "form": form,
+                    "case_id": case_id,
+                    "instance": instance,
+                    "field": field,
+                    "old_value": old,
+                    "new_value": new,
+                    "reason": reason,
+                }
+            ],
+        )
+
+    def _audit_many(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        base = dict.fromkeys(AUDIT_COLUMNS[1:])
+        conn.execute(
+            sa.insert(self.metadata.tables["audit"]),
+            [{**base, "time": now, "actor": self.actor, **row} for row in rows],
+        )
+
+    # -- reading -----------------------------------------------------------------
+
+    def read(self, form: str, *, include_deleted: bool = False) -> pd.DataFrame:
+        """One form as a DataFrame typed from the dictionary: ordered categoricals,
+        nullable integers, dates, multi-selects as lists. Rows of withdrawn cases are
+        left out unless ``include_deleted``."""
+        spec = self.dictionary[form]
+        table, cases = self.table(form), self.table("case")
+        query = sa.select(*[table.c[f.code] for f in spec.fields], table.c.deleted)
+        if not include_deleted:
+            query = query.where(table.c.deleted == sa.false())
+            if spec.instance is not None:
+                # Rows of a case that is not there at all stay visible: `check`
+                # must see them.
+                gone = sa.select(cases.c.case_id).where(cases.c.deleted == sa.true())
+                query = query.where(table.c.case_id.not_in(gone))
+        query = query.order_by(*[table.c[code] for code in spec.key])
+        with self._translate_errors(), self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        frame = records_to_frame(spec, rows, extra=["deleted"])
+        return frame if include_deleted else frame.drop(columns="deleted")
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The three forms, typed, by name (``case``, ``session``, ``followup``)."""
+        return {form.name: self.read(form.name) for form in self.dictionary}
+
+    def case_ids(self, *, include_deleted: bool = True) -> set[str]:
+        table = self.table("case")
+        query = sa.select(table.c.case_id)
+        if not include_deleted:
+            query = query.where(table.c.deleted == sa.false())
+        with self._translate_errors(), self.engine.connect() as conn:
+            return set(conn.execute(query).scalars())
+
+    def audit(self) -> pd.DataFrame:
+        """The audit trail, oldest first."""
+        table = self.metadata.tables["audit"]
+        with self._translate_errors(), self.engine.connect() as conn:
+            rows = conn.execute(sa.select(table).order_by(table.c.id)).all()
+        frame = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+        frame["instance"] = frame["instance"].astype("Int64")
+        return frame
+
+    def describe(self, form: str, record: dict[str, Any]) -> str:
+        """How messages name a record: 'session 3 of case K7Q2XM'."""
+        spec = self.dictionary[form]
+        return where(
+            spec,
+            record.get("case_id"),
+            record.get(spec.instance) if spec.instance else None,
+        )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,379 @@
+"""Record validation: every problem at once, as a tidy table.
+
+Values arrive as text (a CSV cell, a widget) or as Python values. :func:`coerce_record`
+turns them into typed values (codes, lists of codes, ints, floats, dates; missing stays
+``None``, never "no" or 0) and :func:`check_record` applies the dictionary's rules. Both
+return problems instead of raising, so that an import of 500 rows shows all of its 12
+problems in one run; the caller raises ``ValidationFailed`` at its boundary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import astuple, dataclass
+from typing import Any
+
+import pandas as pd
+
+from .dictionary import Dictionary, Field, Form
+from .identifiers import describe, scan_text
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PROBLEM_COLUMNS = [
+    "source",
+    "row",
+    "case_id",
+    "form",
+    "instance",
+    "field",
+    "value",
+    "problem",
+    "severity",
+]
+
+# Answers worth a warning although they are valid: (form, field, value, advice).
+CLINICAL_WARNINGS = [
+    (
+        "case",
+        "red_flags_cleared",
+        "no",
+        "red flags are not cleared: screen for serious pathology before treating",
+    ),
+]
+
+
+@dataclass
+class Problem:
+    """One row of the problems table."""
+
+    source: str
+    row: int | None
+    case_id: str | None
+    form: str
+    instance: int | None
+    field: str | None
+    value: str | None
+    problem: str
+    severity: str = "error"
+
+
+def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    """The tidy problems table (``PROBLEM_COLUMNS``), errors first, in input order."""
+    frame = pd.DataFrame([astuple(p) for p in problems], columns=PROBLEM_COLUMNS)
+    frame["row"] = frame["row"].astype("Int64")
+    frame["instance"] = frame["instance"].astype("Int64")
+    order = frame["severity"].map({"error": 0, "warning": 1})
+    return frame.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+
+
+def where(form: Form, case_id: Any, instance: Any) -> str:
+    """How a message names a record: 'session 3 of case K7Q2XM'."""
+    case = f"case {case_id}" if case_id else "a new case"
+    if form.instance is None:
+        return case
+    number = f" {instance}" if instance is not None else ""
+    return f"{form.noun}{number} of {case}"
+
+
+def is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str) and not value.strip():
+        return True
+    return isinstance(value, (list, tuple)) and len(value) == 0
+
+
+def coerce_value(f: Field, raw: Any) -> tuple[Any, str | None]:
+    """A raw value as the field's type, or ``(None, what was expected)``."""
+    if is_missing(raw):
+        return None, None
+    try:
+        return _COERCERS[f.type](f, raw), None
+    except (ValueError, TypeError) as exc:
+        return None, str(exc)
+
+
+def _text(f: Field, raw: Any) -> str:
+    return str(raw).strip() if f.type == "key" else str(raw)
+
+
+def _date(f: Field, raw: Any) -> dt.date:
+    if isinstance(raw, dt.datetime | pd.Timestamp):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = str(raw).strip()
+    # Spreadsheets write a date cell as '2024-03-01 00:00:00'.
+    text = text.removesuffix(" 00:00:00")
+    if not _ISO_DATE.match(text):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("expected a real calendar date as YYYY-MM-DD") from None
+
+
+def _code(f: Field, raw: Any) -> str:
+    text = str(raw).strip()
+    if text in f.code_values:
+        return text
+    # Spreadsheets capitalise; accept a code or a label in any case.
+    for code, label in f.codes:
+        if text.casefold() in (code.casefold(), label.casefold()):
+            return code
+    raise ValueError(f"expected one of {', '.join(f.code_values)}")
+
+
+def _codes(f: Field, raw: Any) -> list[str]:
+    items = raw.split("|") if isinstance(raw, str) else list(raw)
+    chosen = {_code(f, item) for item in items if not is_missing(item)}
+    if not chosen:
+        raise ValueError("expected codes joined by |")
+    return [code for code in f.code_values if code in chosen]
+
+
+def _integer(f: Field, raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise TypeError("expected a whole number")
+    number = _number(f, raw)
+    if not float(number).is_integer():
+        raise ValueError("expected a whole number")
+    return int(number)
+
+
+def _number(f: Field, raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise TypeError("expected a number")
+    if isinstance(raw, int | float):
+        value = float(raw)
+    else:
+        text = str(raw).strip()
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")  # a decimal comma, as some locales write
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError("expected a number") from None
+    if not math.isfinite(value):
+        raise ValueError("expected a finite number")
+    return value
+
+
+_COERCERS = {
+    "key": _text,
+    "text": _text,
+    "date": _date,
+    "choice": _code,
+    "yesno": _code,
+    "multi": _codes,
+    "integer": _integer,
+    "number": _number,
+}
+
+
+def coerce_record(
+    form: Form, raw: dict[str, Any], *, source: str = "", row: int | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Typed values of one record, and a problem for each value that cannot convert."""
+    record: dict[str, Any] = {}
+    problems: list[Problem] = []
+    case_id = raw.get("case_id")
+    instance = raw.get(form.instance) if form.instance else None
+    for name, value in raw.items():
+        if name not in form:
+            if not is_missing(value):
+                problems.append(
+                    Problem(
+                        source,
+                        row,
+                        _text_or_none(case_id),
+                        form.name,
+                        None,
+                        name,
+                        _show(value),
+                        f"{where(form, case_id, instance)}: `{name}` is not a "
+                        f"field of the {form.noun} form",
+                    )
+                )
+            continue
+        typed, expected = coerce_value(form[name], value)
+        if expected:
+            problems.append(
+                Problem(
+                    source,
+                    row,
+                    _text_or_none(case_id),
+                    form.name,
+                    _int_or_none(instance),
+                    name,
+                    _show(value),
+                    f"{where(form, case_id, instance)}: `{name}` is "
+                    f"{_show(value)!r}, {expected}",
+                )
+            )
+        record[name] = typed
+    return record, problems
+
+
+def check_record(
+    form: Form,
+    record: dict[str, Any],
+    *,
+    source: str = "",
+    row: int | None = None,
+    deny_list: Sequence[str] = (),
+    reported: Collection[str] = (),
+) -> list[Problem]:
+    """Rule problems of one typed record: required, range, show-if, identifiers.
+
+    ``reported`` fields already have a problem (a value that would not convert) and
+    are not reported again as missing.
+    """
+    problems: list[Problem] = []
+    case_id = record.get("case_id")
+    instance = record.get(form.instance) if form.instance else None
+    here = where(form, case_id, instance)
+
+    def add(f: Field, value: Any, message: str, severity: str = "error") -> None:
+        problems.append(
+            Problem(
+                source,
+                row,
+                case_id,
+                form.name,
+                instance,
+                f.code,
+                _show(value),
+                f"{here}: {message}",
+                severity,
+            )
+        )
+
+    for f in form.fields:
+        value = record.get(f.code)
+        shown = f.show_if is None or f.show_if.holds(record)
+        if value is None:
+            if f.required and shown and f.code not in reported:
+                add(f, None, f"`{f.code}` ({f.label}) is required")
+            continue
+        if not shown:
+            asked = record.get(f.show_if.field)
+            add(
+                f,
+                value,
+                f"`{f.code}` is given although `{f.show_if.field}` is "
+                f"{asked!r}; it is only asked when {f.show_if.field} is "
+                f"{' or '.join(f.show_if.values)}",
+                "warning",
+            )
+        if f.type in ("integer", "number"):
+            _check_range(f, value, add)
+        if f.free_text and isinstance(value, str):
+            findings = scan_text(value, deny_list)
+            if findings:
+                add(
+                    f,
+                    "(withheld)",
+                    f"`{f.code}` {describe(findings)}; remove it before saving",
+                )
+    for form_name, code, bad, advice in CLINICAL_WARNINGS:
+        if form_name == form.name and record.get(code) == bad:
+            add(form[code], bad, advice, "warning")
+    return problems
+
+
+def _check_range(f: Field, value: float, add) -> None:
+    low, high = f.min, f.max
+    if (low is not None and value < low) or (high is not None and value > high):
+        add(f, value, f"`{f.code}` is {_show(value)}, expected {_range(low, high)}")
+        return
+    soft_low, soft_high = f.soft_min, f.soft_max
+    if (soft_low is not None and value < soft_low) or (
+        soft_high is not None and value > soft_high
+    ):
+        add(
+            f,
+            value,
+            f"`{f.code}` is {_show(value)}, unusual (usually "
+            f"{_range(soft_low, soft_high)}): check it",
+            "warning",
+        )
+
+
+def _range(low: float | None, high: float | None) -> str:
+    def fmt(x):
+        return f"{x:g}"
+
+    if low is None:
+        return f"at most {fmt(high)}"
+    if high is None:
+        return f"at least {fmt(low)}"
+    return f"{fmt(low)} to {fmt(high)}"
+
+
+def validate_record(
+    form: Form,
+    raw: dict[str, Any],
+    *,
+    source: str = "",
+    row: int | None = None,
+    deny_list: Sequence[str] = (),
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Coerce and check one raw record: its typed values and all its problems."""
+    record, problems = coerce_record(form, raw, source=source, row=row)
+    problems += check_record(
+        form,
+        record,
+        source=source,
+        row=row,
+        deny_list=deny_list,
+        reported={p.field for p in problems},
+    )
+    return record, problems
+
+
+def validate_records(
+    dictionary: Dictionary,
+    form_name: str,
+    rows: Iterable[dict[str, Any]],
+    *,
+    source: str = "",
+    first_row: int = 1,
+    deny_list: Sequence[str] = (),
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Coerce and check many raw records; returns typed records and all problems."""
+    form = dictionary[form_name]
+    records, problems = [], []
+    for offset, raw in enumerate(rows):
+        record, found = validate_record(
+            form, raw, source=source, row=first_row + offset, deny_list=deny_list
+        )
+        problems += found
+        records.append(record)
+    return records, problems
+
+
+def _show(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return "|".join(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if is_missing(value) else str(value).strip()
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return None if is_missing(value) else int(float(value))
+    except (TypeError, ValueError):
+        return None

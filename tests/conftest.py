@@ -1,0 +1,66 @@
+"""Shared fixtures: a fresh store per test and a few valid synthetic records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from casekit import Store
+
+
+def case_record(**changes) -> dict:
+    """A valid intake, with ``changes`` applied."""
+    record = {
+        "intake_date": dt.date(2025, 3, 3),
+        "age_band": "40-49",
+        "sex": "female",
+        "pain_side": "left",
+        "pain_regions": ["low_back", "buttock"],
+        "duration": "chronic",
+        "episode": "recurrent",
+        "red_flags_cleared": "yes",
+        "nprs": 6,
+        "ankle_injury_side": "left",
+        "ankle_injury_grade": "mild",
+        "si_tight_side": "right",
+        "notes": "L4-5 tender, 3x/week walks",
+    }
+    record.update(changes)
+    return record
+
+
+def session_record(case_id: str, **changes) -> dict:
+    record = {
+        "case_id": case_id,
+        "session_date": dt.date(2025, 3, 3),
+        "nprs_before": 6,
+        "nprs_after": 3,
+        "regions_treated": ["lumbar", "hip_flexors"],
+        "techniques": ["soft_tissue"],
+    }
+    record.update(changes)
+    return record
+
+
+def followup_record(case_id: str, **changes) -> dict:
+    record = {
+        "case_id": case_id,
+        "followup_date": dt.date(2025, 3, 5),
+        "after_session": 1,
+        "nprs": 4,
+        "flare": "yes",
+        "flare_side": "left",
+        "flare_onset_hours": 30.0,
+        "flare_duration_hours": None,
+        "status": "in_care",
+    }
+    record.update(changes)
+    return record
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    with Store(tmp_path / "data" / "casekit.db", create=True, actor="tester") as s:
+        yield s

@@ -1,0 +1,212 @@
+"""The command line: exit codes, one clear line for bad input, never a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_interop import _write
+
+from casekit import Store
+from casekit.cli import main
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The real `casekit` command in a subprocess, as a person runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "casekit", *args],
+        text=True,
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def assert_one_clear_line(result: subprocess.CompletedProcess, code: int, words: str):
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("casekit: error:"), result.stderr
+    assert words in lines[0]
+
+
+def test_init_import_export_check_work_together(tmp_path, capsys):
+    db = str(tmp_path / "data" / "casekit.db")
+    assert main(["init", "--db", db]) == 0
+    assert stat.S_IMODE(Path(db).stat().st_mode) == 0o600
+    files = [str(p) for p in _write(tmp_path / "in")]
+    assert main(["import", *files, "--db", db, "--dry-run"]) == 0
+    assert "would import 2 cases, 3 sessions, 2 followups" in capsys.readouterr().out
+    assert main(["import", *files, "--db", db]) == 0
+    assert main(["check", "--db", db]) == 0
+    assert "checked 2 cases: 0 errors" in capsys.readouterr().out
+    assert main(["export", str(tmp_path / "out"), "--db", db]) == 0
+    assert main(["export", str(tmp_path / "share"), "--db", db, "--share"]) == 0
+    assert {p.name for p in (tmp_path / "share").iterdir()} == {
+        "cases.csv",
+        "sessions.csv",
+        "followups.csv",
+        "dictionary.csv",
+    }
+
+
+def test_store_comes_from_the_environment(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "elsewhere.db"
+    monkeypatch.setenv("CASEKIT_DB", str(db))
+    assert main(["init"]) == 0
+    assert db.exists()
+
+
+def test_invalid_import_prints_every_problem_and_exits_1(tmp_path):
+    db = str(tmp_path / "casekit.db")
+    Store(db, create=True).close()
+    folder = tmp_path / "in"
+    from test_interop import CASES, SESSIONS
+
+    paths = _write(
+        folder,
+        cases=CASES.replace(",7,32.5,", ",17,32.5,"),
+        sessions=SESSIONS.replace(
+            "P3W9HD,1,2025-01-09,4,2,ankle_foot", "P3W9HD,1,2025-01-09,4,2,ankle"
+        ),
+    )
+    result = run("import", *map(str, paths), "--db", db)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    out = result.stdout
+    assert "cases.csv row 2: case K7Q2XM: `nprs` is 17, expected 0 to 10" in out
+    assert (
+        "sessions.csv row 4: session 1 of case P3W9HD: `regions_treated` is "
+        "'ankle', expected one of lumbar" in out
+    )
+    assert "2 problems found; nothing was written" in result.stderr
+    with Store(db) as store:
+        assert store.case_ids() == set()
+
+
+def test_check_finds_cross_form_problems_and_exits_1(store, capsys):
+    from test_checks import _raw_insert
+
+    cid = store.add(
+        "case",
+        {
+            "intake_date": "2025-03-03",
+            "age_band": "30-39",
+            "sex": "male",
+            "pain_side": "right",
+            "duration": "acute",
+            "nprs": 5,
+        },
+    )["case_id"]
+    _raw_insert(
+        store.path,
+        "sessions",
+        case_id=cid,
+        session_no=1,
+        session_date="2025-03-01",
+        deleted=0,
+    )
+    assert main(["check", "--db", str(store.path)]) == 1
+    out = capsys.readouterr().out
+    assert f"session 1 of case {cid}: `session_date` is 2025-03-01, before" in out
+    assert "1 error" in out
+
+
+@pytest.mark.parametrize(
+    "args, code, words",
+    [
+        (["import", "{tmp}/missing.csv"], 2, "no such file"),
+        (["import", "{tmp}/visits.csv"], 2, "is not a form"),
+        (["import", "{tmp}/cases.csv"], 1, "is not a CSV text file"),
+        (["check", "--db", "{tmp}/nowhere.db"], 1, "casekit init"),
+        (["check", "--db", "{tmp}/cases.csv"], 1, "not a casekit store"),
+        (["check", "--db", "postgresql://nobody@127.0.0.1:1/none"], 1, "store"),
+    ],
+)
+def test_bad_input_gives_one_clear_line(tmp_path, args, code, words):
+    (tmp_path / "visits.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "cases.csv").write_bytes(bytes(range(256)) * 8)
+    db = tmp_path / "casekit.db"
+    Store(db, create=True).close()
+    args = [a.format(tmp=tmp_path) for a in args]
+    if "--db" not in args:
+        args += ["--db", str(db)]
+    assert_one_clear_line(run(*args), code, words)
+
+
+def test_wrong_column_is_reported_with_the_file_and_exit_1(tmp_path):
+    db = tmp_path / "casekit.db"
+    Store(db, create=True).close()
+    path = tmp_path / "cases.csv"
+    path.write_text("case_id,pain_sides\nK7Q2XM,left\n")
+    result = run("import", str(path), "--db", str(db))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "cases.csv row 1: column `pain_sides` is not a field" in result.stdout
+
+
+def test_locked_store_gives_one_clear_line(tmp_path):
+    db = tmp_path / "casekit.db"
+    Store(db, create=True).close()
+    paths = [str(p) for p in _write(tmp_path / "in")]
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program in the middle of a write
+    try:
+        result = run(
+            "import", *paths, "--db", str(db), env={"CASEKIT_BUSY_TIMEOUT": "0.5"}
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert_one_clear_line(result, 1, "is locked by another program")
+
+
+@contextlib.contextmanager
+def _read_only(db: Path):
+    """Make the store file unwritable, even for root (who ignores permissions)."""
+    if os.geteuid() != 0:
+        db.chmod(0o444)
+        yield
+        db.chmod(0o600)
+        return
+    if subprocess.run(["chattr", "+i", str(db)], capture_output=True).returncode:
+        pytest.skip("cannot make a file immutable on this file system")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(db)], check=True)
+
+
+def test_read_only_store_gives_one_clear_line(tmp_path):
+    db = tmp_path / "casekit.db"
+    Store(db, create=True).close()
+    paths = [str(p) for p in _write(tmp_path / "in")]
+    with _read_only(db):
+        result = run("import", *paths, "--db", str(db))
+    assert_one_clear_line(result, 1, "read-only")
+
+
+def test_read_only_url_gives_one_clear_line(tmp_path):
+    db = tmp_path / "casekit.db"
+    Store(db, create=True).close()
+    paths = [str(p) for p in _write(tmp_path / "in")]
+    url = f"sqlite:///file:{db}?mode=ro&uri=true"
+    assert_one_clear_line(run("import", *paths, "--db", url), 1, "read-only")
+
+
+def test_usage_errors_exit_2():
+    assert run("import").returncode == 2
+    assert run("frobnicate").returncode == 2
+    assert run().returncode == 2
+
+
+def test_every_command_has_help_with_an_example():
+    for command in ("init", "import", "export", "check", "demo"):
+        result = run(command, "-h")
+        assert result.returncode == 0 and "Example: casekit " + command in result.stdout
+    assert run("--version").stdout.startswith("casekit ")

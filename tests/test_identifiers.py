@@ -1,0 +1,245 @@
+"""Tests for the free-text identifier scan."""
+
+import pytest
+
+from casekit.identifiers import Finding, describe, scan_text
+
+# Ordinary clinical shorthand: none of it may be refused.
+CLINICAL = [
+    "L4-5",
+    "L5/S1",
+    "S1",
+    "T12",
+    "C7-T1",
+    "NPRS 7/10",
+    "pain 3/10 after",
+    "3x/week",
+    "2 weeks",
+    "C-section 2015",
+    "since 2019",
+    "SLR 45 deg",
+    "ODI 34%",
+    "flare 24-48h",
+    "48 h check-in",
+    "ROM 90/120",
+    "Thomas test +ve L",
+    "glute med 4/5",
+    "reps 3x10",
+    "BP 120/80",
+    "e.g. hip flexors",
+    "i.e. psoas",
+    "2.5 cm",
+    "rolled ankle 20 years ago",
+    "grade 2 sprain",
+    "sessions 1-3",
+    "Laslett 3/6 positive",
+    "walks 5 km daily",
+    "hip flexors tight, glute weak R",
+    "see again in 10 days",
+    "1st visit",
+    "2nd session",
+    "S1 2nd visit",
+    "may need more sessions",
+    "Trendelenburg R",
+    "TFL, ITB tight",
+    # a few more in the same spirit
+    "L3-L4-L5-S1 degeneration",
+    "ROM dec 20 deg",
+    "vit D 1000 IU daily",
+    "marching on the spot",
+    "missed the last session",
+    "LBP since 2019, C-section 2015, NPRS 6/10 -> 3/10 over 2 weeks",
+]
+
+
+@pytest.mark.parametrize("text", CLINICAL)
+def test_clinical_shorthand_passes(text):
+    assert scan_text(text) == []
+
+
+EMAIL = "an e-mail address"
+PHONE = "a phone number"
+URL = "a URL"
+POSTCODE = "a postcode"
+ZIP = "a ZIP code"
+ZIP5 = "a ZIP code or other 5-digit number"
+NHS = "an NHS number"
+NI = "a national insurance number"
+SSN = "a social security number"
+ID = "an ID-like code"
+DIGITS = "a long digit run"
+DATE = "a calendar date"
+TITLED = "a name with a title"
+AGE = "an exact age"
+
+# (note, kind, the matched text)
+FOUND = [
+    ("mail jo@example.com today", EMAIL, "jo@example.com"),
+    ("contact j.smith+lbp@clinic.co.uk.", EMAIL, "j.smith+lbp@clinic.co.uk"),
+    ("call +44 7700 900123 pm", PHONE, "+44 7700 900123"),
+    ("call (555) 123-4567", PHONE, "(555) 123-4567"),
+    ("mob 07700900123", PHONE, "07700900123"),
+    ("tel 555.123.4567.", PHONE, "555.123.4567"),
+    ("see https://example.com/p?id=3.", URL, "https://example.com/p?id=3"),
+    ("see www.physio-clinic.com", URL, "www.physio-clinic.com"),
+    ("booked via example.com", URL, "example.com"),
+    ("works at clinic.co.uk now", URL, "clinic.co.uk"),
+    ("blog on name.org", URL, "name.org"),
+    ("lives SW1A 1AA", POSTCODE, "SW1A 1AA"),
+    ("from M1 1AE", POSTCODE, "M1 1AE"),
+    ("moved to B33 8TH", POSTCODE, "B33 8TH"),
+    ("EH1 2NG area", POSTCODE, "EH1 2NG"),
+    ("Ottawa K1A 0B1", POSTCODE, "K1A 0B1"),
+    ("Leiden 2311 AB", POSTCODE, "2311 AB"),
+    ("zip 12345-6789", ZIP, "12345-6789"),
+    ("ZIP 90210-1234 on form", ZIP, "90210-1234"),
+    ("lives in 02139", ZIP5, "02139"),
+    ("Beverly Hills 90210", ZIP5, "90210"),
+    ("NHS 943 476 5919", NHS, "943 476 5919"),
+    ("nhs no 9434765919.", NHS, "9434765919"),
+    ("NHS 401-023-2137", NHS, "401-023-2137"),
+    ("NI QQ 12 34 56 C", NI, "QQ 12 34 56 C"),
+    ("NI AB123456C", NI, "AB123456C"),
+    ("SSN 123-45-6789", SSN, "123-45-6789"),
+    ("ssn 078-05-1120 on file", SSN, "078-05-1120"),
+    ("member ABC12345678", ID, "ABC12345678"),
+    ("policy XK-2291-4471", ID, "XK-2291-4471"),
+    ("record 123456", DIGITS, "123456"),
+    ("hosp no 87654321", DIGITS, "87654321"),
+    ("seen 12/03/2021", DATE, "12/03/2021"),
+    ("seen 3.12.21", DATE, "3.12.21"),
+    ("seen 2021-03-12", DATE, "2021-03-12"),
+    ("seen 12-03-2021", DATE, "12-03-2021"),
+    ("fell on 3 March", DATE, "3 March"),
+    ("fell on March 3rd", DATE, "March 3rd"),
+    ("fell on the 3rd of March", DATE, "3rd of March"),
+    ("review Mar 12", DATE, "Mar 12"),
+    ("onset March 2015", DATE, "March 2015"),
+    ("op Sept 2019", DATE, "Sept 2019"),
+    ("born 3 March 1978", DATE, "3 March 1978"),
+    ("seen May 4", DATE, "May 4"),
+    ("referred by Mr Smith", TITLED, "Mr Smith"),
+    ("referred by Mrs. Jones", TITLED, "Mrs. Jones"),
+    ("referred by Ms Patel", TITLED, "Ms Patel"),
+    ("referred by Miss Brown", TITLED, "Miss Brown"),
+    ("GP Dr Khan", TITLED, "Dr Khan"),
+    ("seen by Prof. Lee", TITLED, "Prof. Lee"),
+    ("47 yo F", AGE, "47 yo"),
+    ("47 y/o office worker", AGE, "47 y/o"),
+    ("she is 47 years old", AGE, "47 years old"),
+    ("a 47-year-old roofer", AGE, "47-year-old"),
+    ("aged 47, roofer", AGE, "aged 47"),
+    ("age 47", AGE, "age 47"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "matched"), FOUND)
+def test_identifier_found_with_kind(text, kind, matched):
+    findings = scan_text(text)
+    assert [(f.kind, f.text) for f in findings] == [(kind, matched)]
+    f = findings[0]
+    assert text[f.start : f.end] == matched
+
+
+def test_every_kind_has_two_examples():
+    kinds = [kind for _, kind, _ in FOUND]
+    for kind in (
+        EMAIL,
+        PHONE,
+        URL,
+        POSTCODE,
+        ZIP,
+        ZIP5,
+        NHS,
+        NI,
+        SSN,
+        ID,
+        DIGITS,
+        DATE,
+        TITLED,
+        AGE,
+    ):
+        assert kinds.count(kind) >= 2, kind
+
+
+@pytest.mark.parametrize("number", ["943 476 5918", "9434765918", "1234567890"])
+def test_bad_nhs_check_digit_still_caught(number):
+    findings = scan_text(f"number {number} on letter")
+    assert len(findings) == 1
+    assert findings[0].kind in (PHONE, DIGITS)
+    assert findings[0].text == number
+
+
+def test_findings_ordered_and_non_overlapping():
+    text = (
+        "Dr Khan rang 07700 900123 re NHS 943 476 5919; mail jo@example.com, "
+        "seen 3 March, 47 yo, member ABC12345678, lives SW1A 1AA"
+    )
+    findings = scan_text(text)
+    assert [f.kind for f in findings] == [
+        TITLED,
+        PHONE,
+        NHS,
+        EMAIL,
+        DATE,
+        AGE,
+        ID,
+        POSTCODE,
+    ]
+    starts = [f.start for f in findings]
+    assert starts == sorted(starts)
+    for a, b in zip(findings, findings[1:], strict=False):
+        assert a.end <= b.start
+    for f in findings:
+        assert text[f.start : f.end] == f.text
+
+
+def test_more_specific_rule_wins_overlap():
+    # An e-mail's domain alone would be a URL; an NHS number is also a phone number.
+    assert [f.kind for f in scan_text("jo@example.com")] == [EMAIL]
+    assert [f.kind for f in scan_text("9434765919")] == [NHS]
+
+
+def test_describe_names_each_finding():
+    findings = scan_text("mail jo@example.com or call 07700 900123")
+    assert describe(findings) == (
+        "looks like an e-mail address ('jo@example.com') and a phone number "
+        "('07700 900123')"
+    )
+    three = describe(
+        [
+            Finding(AGE, "47 yo", 0, 5),
+            Finding(TITLED, "Dr Khan", 6, 13),
+            Finding(DATE, "3 March", 14, 21),
+        ]
+    )
+    assert three == (
+        "looks like an exact age ('47 yo'), a name with a title "
+        "('Dr Khan') and a calendar date ('3 March')"
+    )
+    assert describe([]) == "has nothing identifier-like"
+
+
+DENY = "a name from the deny-list"
+
+
+def test_deny_list_whole_word_case_insensitive_and_phrases():
+    assert [(f.kind, f.text) for f in scan_text("saw Ann today", ["Ann"])] == [
+        (DENY, "Ann")
+    ]
+    assert scan_text("annual review, Annette", ["Ann"]) == []
+    assert [f.text for f in scan_text("saw ANN and ann", ["ann"])] == ["ANN", "ann"]
+    assert [f.text for f in scan_text("sister Mary  Jane came", ["mary jane"])] == [
+        "Mary  Jane"
+    ]
+    assert scan_text("Mary came, Jane left", ["Mary Jane"]) == []
+
+
+def test_deny_list_blank_entries_ignored():
+    assert scan_text("all fine", ["", "   "]) == []
+    assert [f.text for f in scan_text("saw Okafor", ["", " Okafor "])] == ["Okafor"]
+
+
+def test_year_alone_is_not_a_finding():
+    assert scan_text("C-section 2015, LBP since 2019") == []
+    assert [f.text for f in scan_text("C-section March 2015")] == ["March 2015"]

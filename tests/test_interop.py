@@ -1,0 +1,211 @@
+"""Import and export: exact round trips, all-or-nothing imports, safe shares."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pandas as pd
+import pytest
+from conftest import case_record, followup_record, session_record
+
+from casekit import Store
+from casekit.errors import ImportFileError, ValidationFailed
+from casekit.interop import export_csv, import_files
+
+CASES = """case_id,site,intake_date,age_band,sex,pain_side,pain_regions,duration,\
+nprs,odi,ankle_injury_side,ankle_injury_grade,si_tight_side,notes
+K7Q2XM,main,2025-01-06,40-49,female,left,low_back|hip,chronic,7,32.5,left,mild,right,\
+"L4-5 tender, SLR 45 deg"
+P3W9HD,,2025-01-09,60-69,male,both,,acute,4,,none,,not_tested,
+"""
+SESSIONS = """case_id,session_no,session_date,nprs_before,nprs_after,regions_treated
+K7Q2XM,1,2025-01-06,7,3,lumbar|hip_flexors
+K7Q2XM,2,2025-01-13,5,,
+P3W9HD,1,2025-01-09,4,2,ankle_foot
+"""
+FOLLOWUPS = """case_id,followup_no,followup_date,after_session,nprs,flare,flare_side,\
+flare_onset_hours,flare_duration_hours,status
+K7Q2XM,1,2025-01-08,1,5,yes,left,30,,in_care
+K7Q2XM,2,2025-02-10,2,2,no,,,,discharged
+"""
+
+
+def _write(folder, cases=CASES, sessions=SESSIONS, followups=FOLLOWUPS):
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for name, text in (
+        ("cases", cases),
+        ("sessions", sessions),
+        ("followups", followups),
+    ):
+        path = folder / f"{name}.csv"
+        path.write_text(text)
+        paths.append(path)
+    return paths
+
+
+def test_import_then_export_then_import_gives_back_every_value(store, tmp_path):
+    result = import_files(store, _write(tmp_path / "in"))
+    assert result.counts == {"case": 2, "session": 3, "followup": 2}
+    first = store.frames()
+    assert first["case"].set_index("case_id").loc["P3W9HD", "site"] is not None
+    export_csv(store, tmp_path / "out")
+    with Store(tmp_path / "again.db", create=True) as again:
+        import_files(again, sorted((tmp_path / "out").glob("[cfs]*s.csv")))
+        second = again.frames()
+    for form in first:
+        pd.testing.assert_frame_equal(first[form], second[form])
+    row = second["case"].set_index("case_id").loc["K7Q2XM"]
+    assert row["pain_regions"] == ["low_back", "hip"] and row["odi"] == 32.5
+    assert row["notes"] == "L4-5 tender, SLR 45 deg"
+    assert pd.isna(second["case"].set_index("case_id").loc["P3W9HD", "odi"])
+    flare = second["followup"].iloc[0]
+    assert flare["flare_onset_hours"] == 30 and pd.isna(flare["flare_duration_hours"])
+
+
+def test_round_trip_of_values_written_through_the_store(store, tmp_path):
+    cid = store.add(
+        "case",
+        case_record(odi=12.345678901234567, abdominal_surgery=["caesarean", "other"]),
+    )
+    cid = cid["case_id"]
+    store.add("session", session_record(cid, notes='said "better", then sore'))
+    store.add("followup", followup_record(cid, flare_duration_hours=0.1 + 0.2))
+    export_csv(store, tmp_path / "out")
+    with Store(tmp_path / "again.db", create=True) as again:
+        import_files(
+            again,
+            [
+                tmp_path / "out" / f
+                for f in ("cases.csv", "sessions.csv", "followups.csv")
+            ],
+        )
+        for form, frame in store.frames().items():
+            pd.testing.assert_frame_equal(frame, again.read(form))
+
+
+def test_one_bad_row_writes_nothing_and_every_problem_is_named(store, tmp_path):
+    bad_sessions = SESSIONS.replace(
+        "K7Q2XM,2,2025-01-13,5,,", "K7Q2XM,2,2025-13-01,5,14,"
+    )
+    bad_followups = FOLLOWUPS.replace("yes,left,30", "maybe,left,30")
+    paths = _write(tmp_path / "in", sessions=bad_sessions, followups=bad_followups)
+    with pytest.raises(ValidationFailed) as info:
+        import_files(store, paths)
+    problems = info.value.problems
+    errors = problems[problems["severity"] == "error"]
+    found = set(zip(errors["source"], errors["row"], errors["field"], strict=True))
+    assert found == {
+        ("sessions.csv", 3, "session_date"),
+        ("sessions.csv", 3, "nprs_after"),
+        ("followups.csv", 2, "flare"),
+    }
+    nprs = errors[errors["field"] == "nprs_after"].iloc[0]
+    assert nprs["value"] == "14" and "expected 0 to 10" in nprs["problem"]
+    assert store.case_ids() == set() and store.audit().empty
+
+
+def test_dry_run_checks_but_writes_nothing(store, tmp_path):
+    result = import_files(store, _write(tmp_path / "in"), dry_run=True)
+    assert result.counts["case"] == 2 and not result.written
+    assert store.case_ids() == set()
+
+
+def test_identifier_in_imported_notes_is_refused(store, tmp_path):
+    cases = CASES.replace("SLR 45 deg", "mum is Mrs Ellery, ph 0161 496 0000")
+    with pytest.raises(ValidationFailed) as info:
+        import_files(store, _write(tmp_path / "in", cases=cases))
+    notes = info.value.problems.query("field == 'notes'")
+    assert len(notes) == 1
+    assert "a name with a title" in notes["problem"].iloc[0]
+    assert "a phone number" in notes["problem"].iloc[0]
+    assert "0161" not in " ".join(info.value.problems["value"].dropna())
+
+
+def test_record_numbers_are_replaced_by_random_case_ids(store, tmp_path):
+    cases = CASES.replace("K7Q2XM", "MRN-000123")
+    sessions = SESSIONS.replace("K7Q2XM", "MRN-000123")
+    followups = FOLLOWUPS.replace("K7Q2XM", "MRN-000123")
+    result = import_files(store, _write(tmp_path / "in", cases, sessions, followups))
+    new_id = result.renamed["MRN-000123"]
+    assert "MRN-000123" not in store.case_ids() and new_id in store.case_ids()
+    assert (store.read("session")["case_id"] == new_id).sum() == 2
+    assert "MRN-000123" not in store.audit().to_string()
+
+
+def test_importing_a_case_twice_is_refused(store, tmp_path):
+    paths = _write(tmp_path / "in")
+    import_files(store, paths)
+    with pytest.raises(ValidationFailed) as info:
+        import_files(store, paths)
+    assert "is already in the store" in " ".join(info.value.problems["problem"])
+
+
+def test_unknown_column_is_one_problem_naming_the_column(store, tmp_path):
+    cases = CASES.replace("notes\n", "notes,patient_name\n", 1)
+    with pytest.raises(ValidationFailed) as info:
+        import_files(store, _write(tmp_path / "in", cases=cases))
+    problems = info.value.problems
+    assert problems["field"].tolist() == ["patient_name"]
+    assert problems["row"].tolist() == [1]
+
+
+def test_xlsx_with_a_sheet_per_form(store, tmp_path):
+    book = tmp_path / "cases.xlsx"
+    folder = tmp_path / "in"
+    _write(folder)
+    with pd.ExcelWriter(book) as writer:
+        for name in ("cases", "sessions", "followups"):
+            frame = pd.read_csv(
+                folder / f"{name}.csv", dtype=str, keep_default_na=False
+            )
+            frame.to_excel(writer, sheet_name=name, index=False)
+    result = import_files(store, [book])
+    assert result.counts == {"case": 2, "session": 3, "followup": 2}
+    assert store.read("case").set_index("case_id").loc["K7Q2XM", "odi"] == 32.5
+
+
+@pytest.mark.parametrize(
+    "name, content, words, code",
+    [
+        ("visits.csv", "a,b\n1,2\n", "is not a form", 2),
+        ("cases.txt", "a,b\n", "expected cases.csv", 2),
+        ("cases.csv", "", "is empty", 1),
+    ],
+)
+def test_unreadable_files_give_one_clear_error(
+    store, tmp_path, name, content, words, code
+):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(ImportFileError, match=words) as info:
+        import_files(store, [path])
+    assert info.value.exit_code == code
+
+
+def test_binary_file_is_not_a_csv(store, tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(ImportFileError, match="not a CSV text file"):
+        import_files(store, [path])
+
+
+def test_share_export_holds_nothing_identifying(store, tmp_path):
+    import_files(store, _write(tmp_path / "in"))
+    store.add("case", case_record(notes="SENTINEL walks 5 km daily"))
+    paths = export_csv(store, tmp_path / "share", share=True)
+    text = "\n".join(p.read_text() for p in paths)
+    for case_id in store.case_ids():
+        assert case_id not in text
+    assert "SENTINEL" not in text and "L4-5" not in text
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text)
+    shared = {p.stem: list(csv.DictReader(p.open())) for p in paths}
+    assert "notes" not in shared["cases"][0] and "intake_date" not in shared["cases"][0]
+    days = [row["day"] for row in shared["sessions"]]
+    assert sorted(days) == ["0", "0", "7"]
+    fields = {row["field"] for row in shared["dictionary"]}
+    assert not fields & {"notes", "intake_date", "session_date", "followup_date"}
+    # fresh ids still link the forms of one case
+    case_ids = {row["case_id"] for row in shared["cases"]}
+    assert {row["case_id"] for row in shared["sessions"]} <= case_ids
