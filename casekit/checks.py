@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from .dictionary import Dictionary
-from .frames import record_of
+from .frames import frame_records
 from .validate import Problem, check_record, where
 
 
@@ -113,11 +113,8 @@ def record_problems(
     problems: list[Problem] = []
     deny = tuple(deny_list)
     for form in dictionary:
-        frame = frames[form.name]
-        for _, row in frame.iterrows():
-            problems += check_record(
-                form, record_of(form, row), source=form.name, deny_list=deny
-            )
+        for record in frame_records(form, frames[form.name]):
+            problems += check_record(form, record, source=form.name, deny_list=deny)
     return problems
 
 

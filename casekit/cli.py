@@ -17,7 +17,7 @@ from . import __version__
 from .checks import cross_form_problems, record_problems
 from .errors import CasekitError, ValidationFailed
 from .interop import export_csv, import_files
-from .store import Store, resolve_url
+from .store import Store
 from .synth import populate
 from .validate import problems_frame
 
@@ -149,7 +149,7 @@ def _positive(text: str) -> int:
 
 def run_init(args: argparse.Namespace) -> int:
     with Store(args.db, create=True) as store:
-        print(f"store ready: {store.path or resolve_url(args.db)}")
+        print(f"store ready: {store.where}")
     return 0
 
 

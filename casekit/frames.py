@@ -93,19 +93,27 @@ def frame_to_text(form: Form, frame: pd.DataFrame) -> pd.DataFrame:
     return text
 
 
-def record_of(form: Form, row: pd.Series) -> dict[str, Any]:
-    """One row of a typed frame as a typed record (missing as None)."""
-    record = {}
+def frame_records(form: Form, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a typed frame as typed records (missing as None), column by
+    column: a row-by-row walk through pandas is a hundred times slower."""
+    columns = {}
     for f in form.fields:
-        if f.code not in row.index:
+        if f.code not in frame.columns:
             continue
-        value = row[f.code]
-        if isinstance(value, list):
-            record[f.code] = value
-        elif pd.isna(value):
-            record[f.code] = None
-        elif f.type == "date":
-            record[f.code] = pd.Timestamp(value).date()
-        else:
-            record[f.code] = value.item() if hasattr(value, "item") else value
-    return record
+        values = frame[f.code]
+        if f.type == "multi":
+            columns[f.code] = values.tolist()
+            continue
+        if f.type == "date":
+            values = values.dt.date
+        cells = values.astype(object).tolist()
+        columns[f.code] = [None if _missing(v) else v for v in cells]
+    names = list(columns)
+    return [
+        dict(zip(names, row, strict=True))
+        for row in zip(*columns.values(), strict=True)
+    ]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or value != value

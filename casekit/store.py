@@ -3,7 +3,7 @@
 Every write and its audit row share one transaction, so nothing is ever half-saved
 or unaudited, even when the process is killed mid-write. SQLite runs in WAL mode with
 a busy timeout and ``BEGIN IMMEDIATE`` for writes, so two notebooks (or a notebook and
-an import) writing at once both succeed. The file is created owner-only. Deletes are
+an import) writing at once both succeed. Deletes are
 soft: a withdrawn case keeps its rows, marked, and the audit says who and why.
 """
 
@@ -15,15 +15,22 @@ import getpass
 import json
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy import event
 
+from .database import (
+    DEFAULT_DB,
+    display_url,
+    make_engine,
+    prepare_sqlite_file,
+    resolve_url,
+    sqlite_path,
+    translate_errors,
+)
 from .dictionary import Dictionary, Form, load_dictionary
-from .errors import NotFound, ReasonRequired, StoreError, ValidationFailed
+from .errors import NotFound, ReasonRequired, ValidationFailed
 from .frames import from_cell, records_to_frame, to_cell
 from .privacy import is_case_id, load_deny_list, new_case_id
 from .tables import (
@@ -33,32 +40,9 @@ from .tables import (
     create_or_migrate,
     is_current,
 )
-from .validate import Problem, problems_frame, validate_record, where
+from .validate import Problem, problems_frame, validate_record
 
-DEFAULT_DB = Path("data") / "casekit.db"
 CLOSED_STATUSES = ("discharged", "lost", "withdrew")
-
-
-def resolve_url(db: str | os.PathLike | None = None) -> str:
-    """A SQLAlchemy URL from ``--db`` (a path or a URL), else ``CASEKIT_DB``, else
-    ``data/casekit.db``."""
-    db = db or os.environ.get("CASEKIT_DB") or DEFAULT_DB
-    text = str(db)
-    if "://" in text:
-        return text
-    return f"sqlite:///{Path(text).expanduser().resolve()}"
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL, or None for another database (or an in-memory one)."""
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (
-        None,
-        "",
-        ":memory:",
-    ):
-        return None
-    return Path(parsed.database)
 
 
 class Store:
@@ -91,15 +75,16 @@ class Store:
     ) -> None:
         self.url = resolve_url(db)
         self.path = sqlite_path(self.url)
+        self.where = str(self.path) if self.path else display_url(self.url)
         home = self.path.parent if self.path else DEFAULT_DB.parent
         self.dictionary = dictionary or load_dictionary(home / "dictionary.local.yaml")
         self.deny_list = load_deny_list(home / "deny-list.txt")
         self.actor = actor or os.environ.get("CASEKIT_ACTOR") or _login()
         self.timeout = float(timeout or os.environ.get("CASEKIT_BUSY_TIMEOUT") or 30)
         if self.path is not None:
-            self._prepare_file(create)
+            prepare_sqlite_file(self.path, create)
         self.metadata = build_metadata(self.dictionary)
-        self.engine = self._make_engine()
+        self.engine = make_engine(self.url, self.timeout)
         with self._translate_errors():
             with self.engine.connect() as conn:
                 current = is_current(conn, self.metadata, self.dictionary)
@@ -110,82 +95,10 @@ class Store:
                     ):
                         self._audit(conn, "add_column", table, None, None, column)
 
-    # -- opening -----------------------------------------------------------------
-
-    def _prepare_file(self, create: bool) -> None:
-        if self.path.exists():
-            return
-        if not create:
-            raise StoreError(
-                str(self.path),
-                f"does not exist; create it with `casekit init --db {self.path}`",
-            )
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            # Owner-only from the first byte; SQLite gives its -wal/-shm files the same.
-            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        except OSError as exc:
-            raise StoreError(
-                str(self.path), f"cannot be created ({exc.strerror})"
-            ) from None
-
-    def _make_engine(self) -> sa.Engine:
-        try:
-            if self.path is None:
-                return sa.create_engine(self.url)
-            engine = sa.create_engine(self.url, connect_args={"timeout": self.timeout})
-        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
-            hint = (
-                "; for PostgreSQL install it with `pip install 'casekit[postgres]'`"
-                if "postgres" in self.url
-                else ""
-            )
-            raise StoreError(
-                self.url, f"is not a database URL casekit can open ({exc}){hint}"
-            ) from None
-        busy_ms = int(self.timeout * 1000)
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection, _record):
-            dbapi_connection.isolation_level = None  # we say BEGIN ourselves, below
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
-            with contextlib.suppress(Exception):  # a read-only file keeps its mode
-                cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn):
-            # A writer takes the write lock up front: a deferred transaction that
-            # upgrades later fails at once, without waiting, when another wrote first.
-            writes = conn.get_execution_options().get("casekit_write", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
-
-        return engine
-
     @contextlib.contextmanager
     def _translate_errors(self) -> Iterator[None]:
-        """Database errors as one clear ``StoreError`` line each."""
-        try:
+        with translate_errors(self.where, self.timeout):
             yield
-        except sa.exc.DBAPIError as exc:
-            text = str(exc.orig).lower()
-            if "locked" in text or "busy" in text:
-                problem = (
-                    f"is locked by another program (still busy after "
-                    f"{self.timeout:g} s); close it and try again"
-                )
-            elif "readonly" in text or "read-only" in text:
-                problem = "is read-only: check the file's and its folder's permissions"
-            elif "unable to open" in text:
-                problem = "cannot be opened: check the path and its permissions"
-            elif "not a database" in text:
-                problem = "is not a casekit store (not a SQLite database)"
-            else:
-                problem = str(exc.orig)
-            raise StoreError(str(self.path or self.url), problem) from None
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sa.Connection]:
@@ -511,15 +424,6 @@ class Store:
         frame = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
         frame["instance"] = frame["instance"].astype("Int64")
         return frame
-
-    def describe(self, form: str, record: dict[str, Any]) -> str:
-        """How messages name a record: 'session 3 of case K7Q2XM'."""
-        spec = self.dictionary[form]
-        return where(
-            spec,
-            record.get("case_id"),
-            record.get(spec.instance) if spec.instance else None,
-        )
 
 
 def _text(value: Any) -> str | None:

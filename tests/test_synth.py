@@ -7,7 +7,7 @@ import pytest
 
 from casekit import Store, load_dictionary
 from casekit.checks import cross_form_problems
-from casekit.frames import record_of
+from casekit.frames import frame_records
 from casekit.identifiers import scan_text
 from casekit.synth import (
     CASE_NOTES,
@@ -137,7 +137,7 @@ def test_populate_writes_the_cohort_and_passes_cross_form_checks(tmp_path):
     expected = cohort(45, seed=3)
     for form in ("case", "session", "followup"):
         spec = store.dictionary[form]
-        stored = [record_of(spec, row) for _, row in frames[form].iterrows()]
+        stored = frame_records(spec, frames[form])
         assert stored == sorted(
             expected[form], key=lambda r: tuple(r[k] for k in spec.key)
         )
