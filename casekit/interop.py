@@ -17,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 from .checks import cross_form_problems
-from .dictionary import Dictionary
+from .dictionary import Dictionary, Form
 from .errors import ImportFileError, ValidationFailed
 from .frames import frame_to_text, records_to_frame, to_cell
 from .privacy import is_case_id, new_case_id, share_frames
 from .store import Store
-from .validate import Problem, problems_frame, validate_records, where
+from .validate import Problem, problems_frame, validate_record, where
 
 FILE_OF = {"case": "cases.csv", "session": "sessions.csv", "followup": "followups.csv"}
 _FORM_OF_NAME = {
@@ -112,7 +112,11 @@ def _form_of(name: str, where: str) -> str:
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
         table = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig"
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            skip_blank_lines=False,
         )
         if len(table.columns) == 1 and ";" in table.columns[0]:
             # Spreadsheets in decimal-comma locales save CSV with semicolons.
@@ -129,13 +133,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
         ) from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise ImportFileError(str(path), f"cannot be read as CSV ({exc})") from None
-    return _tidy_header(table)
+    return _tidy(table)
 
 
-def _tidy_header(table: pd.DataFrame) -> pd.DataFrame:
+def _tidy(table: pd.DataFrame) -> pd.DataFrame:
+    """Headers as field codes, and no empty rows; the index stays the record's
+    position, so that problems name the row a spreadsheet shows."""
     # Spreadsheets add spaces and capitals to headers; field codes have neither.
     table.columns = [str(c).strip().lower() for c in table.columns]
-    return table
+    table = table.fillna("")
+    return table[(table != "").any(axis=1)]
 
 
 def _read_workbook(path: Path) -> dict[str, tuple[str, pd.DataFrame]]:
@@ -148,7 +155,7 @@ def _read_workbook(path: Path) -> dict[str, tuple[str, pd.DataFrame]]:
     return {
         _form_of(name, f"{path}, sheet {name!r}"): (
             f"{path.name}[{name}]",
-            _tidy_header(sheet.fillna("")),
+            _tidy(sheet),
         )
         for name, sheet in sheets.items()
     }
@@ -173,20 +180,25 @@ def import_files(
             continue
         source, table = tables[form.name]
         problems += _header_problems(dictionary, form.name, source, table)
-        rows = table[[c for c in table.columns if c in form]].to_dict("records")
+        known = table[[c for c in table.columns if c in form]]
         # Spreadsheet rows: the header is row 1, the first record row 2.
-        records, found = validate_records(
-            dictionary,
-            form.name,
-            rows,
-            source=source,
-            first_row=2,
-            deny_list=store.deny_list,
-        )
-        problems += found
+        numbers = [int(i) + 2 for i in known.index]
+        records = []
+        for number, raw in zip(numbers, known.to_dict("records"), strict=True):
+            record, found = validate_record(
+                form, raw, source=source, row=number, deny_list=store.deny_list
+            )
+            problems += found
+            records.append(record)
         batches[form.name] = records
-        incoming[form.name] = _typed(dictionary, form.name, records, source)
+        incoming[form.name] = _typed(dictionary, form.name, records, source, numbers)
     stored = store.frames()
+    for name in ("session", "followup"):
+        _number_new(dictionary[name], stored[name], batches.get(name, []))
+        if name in batches:
+            incoming[name][dictionary[name].instance] = pd.array(
+                [r.get(dictionary[name].instance) for r in batches[name]], dtype="Int64"
+            )
     problems += _key_problems(store.dictionary, stored, incoming)
     combined = {
         name: pd.concat([stored[name], incoming[name]], ignore_index=True)
@@ -216,18 +228,18 @@ def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, 
         cases.insert(0, "case_id", "")
     taken = store.case_ids() | set(cases["case_id"])
     renamed = {}
-    for position, old in enumerate(cases["case_id"]):
+    for index, old in cases["case_id"].items():
         if is_case_id(old.strip()):
             continue
         new = new_case_id(taken)
         taken.add(new)
-        cases.iloc[position, cases.columns.get_loc("case_id")] = new
+        cases.loc[index, "case_id"] = new
         if old.strip():
             renamed[old] = new
             problems.append(
                 Problem(
                     source,
-                    position + 2,
+                    int(index) + 2,
                     new,
                     "case",
                     None,
@@ -324,18 +336,34 @@ def _row_problem(form, row, field_code: str, what: str) -> Problem:
 
 
 def _typed(
-    dictionary: Dictionary, form_name: str, records: list[dict], source: str
+    dictionary: Dictionary,
+    form_name: str,
+    records: list[dict],
+    source: str,
+    numbers: Sequence[int] = (),
 ) -> pd.DataFrame:
     form = dictionary[form_name]
     rows = [[to_cell(f, r.get(f.code)) for f in form.fields] for r in records]
     frame = records_to_frame(form, rows)
     frame["_source"] = source
-    frame["_row"] = range(2, len(frame) + 2)
+    frame["_row"] = list(numbers)
     return frame
 
 
+def _number_new(form: Form, stored: pd.DataFrame, records: list[dict]) -> None:
+    """Number the sessions (or follow-ups) that came without a number, after the
+    case's last one, in file order, as the store would: the cross-form rules can then
+    find the session a follow-up reports on."""
+    last = stored.groupby("case_id")[form.instance].max().to_dict()
+    for record in records:
+        case, number = record.get("case_id"), record.get(form.instance)
+        if number is None:
+            record[form.instance] = number = int(last.get(case, 0) or 0) + 1
+        last[case] = max(int(last.get(case, 0) or 0), number)
+
+
 def _empty(dictionary: Dictionary, form_name: str) -> pd.DataFrame:
-    return _typed(dictionary, form_name, [], "")
+    return _typed(dictionary, form_name, [], "", [])
 
 
 def export_csv(

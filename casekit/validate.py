@@ -22,6 +22,8 @@ from .dictionary import Dictionary, Field, Form
 from .identifiers import describe, scan_text
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# How spreadsheets and other tools (REDCap among them) write a yes/no answer.
+_YES_NO = {"y": "yes", "true": "yes", "1": "yes", "n": "no", "false": "no", "0": "no"}
 PROBLEM_COLUMNS = [
     "source",
     "row",
@@ -126,6 +128,8 @@ def _code(f: Field, raw: Any) -> str:
     for code, label in f.codes:
         if text.casefold() in (code.casefold(), label.casefold()):
             return code
+    if f.type == "yesno" and text.casefold() in _YES_NO:
+        return _YES_NO[text.casefold()]
     raise ValueError(f"expected one of {', '.join(f.code_values)}")
 
 

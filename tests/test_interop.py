@@ -209,3 +209,43 @@ def test_share_export_holds_nothing_identifying(store, tmp_path):
     # fresh ids still link the forms of one case
     case_ids = {row["case_id"] for row in shared["cases"]}
     assert {row["case_id"] for row in shared["sessions"]} <= case_ids
+
+
+def test_spreadsheet_habits_are_understood(store, tmp_path):
+    """Capitalised headers, blank rows, yes/no as 1/0, numbers left to the store,
+    semicolons: what a spreadsheet saves is read as meant, and rows keep their
+    spreadsheet numbers in problems."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "cases.csv").write_text(
+        "Case_ID ; Intake_Date;Age_Band;Sex;Pain_Side;Duration;NPRS;Red_Flags_Cleared\n"
+        "K7Q2XM;2025-01-06;40-49;Female;Left;Chronic;7;1\n"
+        ";;;;;;;\n"
+        "P3W9HD;2025-01-09;60-69;male;both;acute;4;N\n"
+    )
+    (folder / "sessions.csv").write_text(
+        "case_id,session_date,nprs_before,nprs_after\n"
+        "K7Q2XM,2025-01-06,7,3\n"
+        "\n"
+        "K7Q2XM,2025-01-13,5,4\n"
+    )
+    (folder / "followups.csv").write_text(
+        "case_id,followup_date,after_session,flare,flare_side\n"
+        "K7Q2XM,2025-01-15,2,yes,left\n"
+    )
+    import_files(store, [folder])
+    cases = store.read("case").set_index("case_id")
+    assert cases.loc["K7Q2XM", "red_flags_cleared"] == "yes"
+    assert cases.loc["P3W9HD", "red_flags_cleared"] == "no"
+    assert store.read("session")["session_no"].tolist() == [1, 2]
+    # a problem on the row after the blank ones names the row a spreadsheet shows
+    (folder / "cases.csv").write_text(
+        "case_id,intake_date,age_band,sex,pain_side,duration,nprs\n"
+        ",,,,,,\n"
+        ",2025-01-06,40-49,female,left,chronic,12\n"
+    )
+    (folder / "sessions.csv").unlink()
+    (folder / "followups.csv").unlink()
+    with pytest.raises(ValidationFailed) as info:
+        import_files(store, [folder])
+    assert info.value.problems["row"].tolist() == [3]
