@@ -155,7 +155,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     with Store(args.db, create=not args.dry_run) as store:
-        result = import_files(store, args.files, dry_run=args.dry_run)
+        result = import_files(store, args.files, dry_run=args.dry_run, progress=_say)
     print_problems(result.problems)
     counts = ", ".join(
         f"{n} {form}{'s' * (n != 1)}" for form, n in result.counts.items()
@@ -199,14 +199,22 @@ def run_demo(args: argparse.Namespace) -> int:
             Path(f"{db}{suffix}").unlink(missing_ok=True)
     with Store(db, create=True, actor="casekit-demo") as store:
         populate(store, args.cases, seed=args.seed, progress=_progress)
-        print(file=sys.stderr)
+        _say("")  # end the progress line
         paths = export_csv(store, out / "share", share=True)
     print(f"demo store ({args.cases} synthetic cases): {db}")
     print(f"shareable export: {paths[0].parent}")
     return 0
 
 
+def _say(message: str) -> None:
+    # Progress is for a person at a terminal; a log or a pipe gets results only.
+    if sys.stderr.isatty():
+        print(message, file=sys.stderr, flush=True)
+
+
 def _progress(done: int, total: int) -> None:
+    if not sys.stderr.isatty():
+        return
     print(
         f"\rwriting synthetic cases: {done}/{total}",
         end="",
@@ -215,11 +223,27 @@ def _progress(done: int, total: int) -> None:
     )
 
 
-def print_problems(problems: pd.DataFrame) -> None:
-    """Each problem on one line: where it is (file and row), then what is wrong."""
+def print_problems(problems: pd.DataFrame, *, warnings_each: int = 10) -> None:
+    """Each problem on one line: where it is (file and row), then what is wrong.
+
+    Every error is printed; a warning that recurs (a rule on a field) is printed
+    ``warnings_each`` times, then counted, so that errors are not lost in the noise.
+    """
+    shown: dict[tuple, int] = {}
     for row in problems.itertuples():
+        if row.severity == "warning":
+            kind = (row.form, row.field)
+            shown[kind] = shown.get(kind, 0) + 1
+            if shown[kind] > warnings_each:
+                continue
         place = row.source or ""
         if not pd.isna(row.row):
             place += f" row {row.row}"
         prefix = "warning: " if row.severity == "warning" else ""
         print(f"{place + ': ' if place else ''}{prefix}{row.problem}")
+    for (form, field), count in shown.items():
+        if count > warnings_each:
+            print(
+                f"... and {count - warnings_each} more warnings like these about "
+                f"`{field}` ({form})"
+            )

@@ -10,7 +10,7 @@ files plus the dictionary; ``share=True`` writes only what may leave the store.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,15 +162,23 @@ def _read_workbook(path: Path) -> dict[str, tuple[str, pd.DataFrame]]:
 
 
 def import_files(
-    store: Store, paths: Sequence[str | os.PathLike], *, dry_run: bool = False
+    store: Store,
+    paths: Sequence[str | os.PathLike],
+    *,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Validate every row of every file, then write all of it in one transaction.
 
     Raises ``ValidationFailed`` (its ``problems`` table lists every problem with its
     file and spreadsheet row) when any error is found; nothing is written then.
+    ``progress`` is told, in words, what the import is doing.
     """
+    say = progress or (lambda message: None)
     dictionary = store.dictionary
     tables = read_tables(paths)
+    rows = sum(len(table) for _, table in tables.values())
+    say(f"checking {rows} rows of {len(tables)} form{'s' * (len(tables) != 1)} ...")
     problems: list[Problem] = []
     renamed = _fresh_case_ids(store, tables, problems)
     batches, incoming = {}, {}
@@ -213,6 +221,7 @@ def import_files(
     if (table["severity"] == "error").any():
         raise ValidationFailed(table)
     if not dry_run:
+        say(f"writing {rows} rows in one transaction ...")
         store.add_many(batches)
     return ImportResult(counts, table, not dry_run, renamed)
 

@@ -43,6 +43,9 @@ from .tables import (
 from .validate import Problem, problems_frame, validate_record
 
 CLOSED_STATUSES = ("discharged", "lost", "withdrew")
+# Up to this many cases a write looks them up by id; beyond, it reads the whole
+# column (SQLite limits the number of values one statement may bind).
+_FEW = 500
 
 
 class Store:
@@ -209,26 +212,21 @@ class Store:
         )
 
     def _number_instances(self, conn: sa.Connection, form: Form, records: list) -> None:
-        table = self.table(form.name)
+        table, cases_table = self.table(form.name), self.table("case")
         number = table.c[form.instance]
         cases = {r.get("case_id") for r in records}
-        known = set(
-            conn.execute(
-                sa.select(self.table("case").c.case_id).where(
-                    self.table("case").c.case_id.in_(cases)
-                )
-            ).scalars()
+        ids, counts = (
+            sa.select(cases_table.c.case_id),
+            sa.select(table.c.case_id, sa.func.max(number)).group_by(table.c.case_id),
         )
+        if len(cases) <= _FEW:  # a form's save: look at this case alone
+            ids = ids.where(cases_table.c.case_id.in_(cases))
+            counts = counts.where(table.c.case_id.in_(cases))
+        known = set(conn.execute(ids).scalars())
         missing = sorted(str(c) for c in cases - known)
         if missing:
             raise NotFound("case", missing[0])
-        last = dict(
-            conn.execute(
-                sa.select(table.c.case_id, sa.func.max(number))
-                .where(table.c.case_id.in_(cases))
-                .group_by(table.c.case_id)
-            ).all()
-        )
+        last = dict(conn.execute(counts).all())
         for record in records:
             if record.get(form.instance) is None:
                 record[form.instance] = (last.get(record["case_id"]) or 0) + 1
