@@ -4,7 +4,8 @@ A case id is drawn at random from an alphabet without look-alike characters (no 
 1/I/L), never derived from the person. The free-text identifier scan itself lives in
 :mod:`casekit.identifiers`; the deny-list of names it also checks is a plain text file
 the practitioner keeps beside the store (``data/deny-list.txt``, one name a line).
-:func:`share_frames` makes the frames that may leave the store.
+:func:`share_frames` makes the frames that may leave the store, and
+:func:`safe_table` (from :mod:`casekit.disclosure`) every aggregate that is shared.
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ from pathlib import Path
 import pandas as pd
 
 from .dictionary import Dictionary
+from .disclosure import safe_table
+
+__all__ = [
+    "is_case_id",
+    "load_deny_list",
+    "new_case_id",
+    "safe_table",
+    "share_frames",
+]
 
 CASE_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CASE_ID_LENGTH = 6
