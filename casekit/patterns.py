@@ -1,0 +1,412 @@
+"""The named patterns, counted honestly: k of n, a 95 % interval, and a comparator.
+
+Each pattern is one boolean column of :func:`casekit.derive.derive`: ``n`` counts the
+rows where it is known (not NA) and ``k`` those where it is True, so every
+denominator is written down once, in ``derive``. This module only adds which rows
+belong to a pattern, what to hold the rate against and the words a practitioner
+reads. The statistics come from :mod:`casekit.stats`.
+
+Denominators (n), in one place:
+
+- si_opposite: one-sided cases whose tighter SI is left or right (both, none,
+  not_tested and empty are out; "both" is counted in the note).
+- flare_after_care: sessions with relief (after < before) that a follow-up within
+  7 days reports on with flare yes or no (and, for yes, a known onset); k: a flare
+  that began within 72 h.
+- flare_same_side: first reports of flares in one-sided cases with a left or right
+  flare side (both and other_region counted in the note).
+- ankle_history: one-sided cases with the ankle question answered; `unsure` is k.
+- ankle / knee / plantar_same_side: one-sided cases whose finding is left or right.
+- flexor_glute_same_side: one-sided cases with both the hip flexors and the glute
+  examined (none, left, right or both); k: both on the same single side.
+- improved: cases with an NPRS 14+ days after their last session; k: clinically
+  important improvement at the latest such follow-up.
+- improvement_held: those of them improved at an earlier follow-up; k: still
+  improved at the latest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+from .derive import CHECKIN_WINDOW_DAYS, derive
+from .errors import UsageError
+
+COLUMNS = "pattern label k n proportion ci_low ci_high comparator p_value note".split()
+SMALL_N = 10  # below this a denominator is too small to read a rate from
+# Hiller 2012: 342 of 751 adults with a past ankle injury and no lasting problem,
+# 178 with a chronic ankle disorder.
+ANKLE_BASE_RATE = (342 + 178) / 751
+WALKER_SHAM = 0.33  # Walker 2013 (OUCH): flare-type reactions in the sham arm
+HALF = "Compared with 50 % (exact binomial test)."
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One row of the pattern table: which boolean column, and against what."""
+
+    id: str
+    label: str
+    form: str  # the frame the column lives in: case, session or followup
+    column: str
+    comparator: float | None = None  # NaN in the table when None
+    tested: bool = False  # exact binomial test against ``comparator``
+    only: str | None = None  # a case column that must be True for the row to count
+    about: str = ""  # what the comparator is, for the note
+
+
+def _against_half(id: str, label: str, form: str = "case", about: str = HALF):
+    return Pattern(id, label, form, id, 0.5, True, about=about)
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    _against_half(
+        "si_opposite",
+        "SI joint tighter on the side opposite the pain",
+        about=f"{HALF} Motion palpation is one examiner's judgement, made knowing "
+        "the pain side; examiners agree on it little better than chance.",
+    ),
+    Pattern(
+        "flare_after_care",
+        "Flare within 72 h after a session that brought relief",
+        "session",
+        "flare_after_care",
+        WALKER_SHAM,
+        about="Literature, not tested: 33 % in the sham arm and 42 % with usual "
+        "care (Walker 2013); 30-61 % of patients react after manual therapy "
+        "(Hurwitz 2005, Eriksen 2011, Cagnie 2004), mostly within 4 h and gone "
+        "within 24 h (Senstad 1997). Those count patients and a 24 h window; this "
+        "counts sessions with relief and a check-in within 7 days, so no p-value.",
+    ),
+    _against_half(
+        "flare_same_side", "Flare on the same side as the back pain", "followup"
+    ),
+    Pattern(
+        "ankle_history",
+        "Old ankle injury (any side, however mild)",
+        "case",
+        "ankle_history",
+        ANKLE_BASE_RATE,
+        True,
+        only="one_sided",
+        about="Compared with the community base rate of 69 % (Hiller 2012: 520 of "
+        "751 adults had injured an ankle), exact binomial test; not with 50 %. "
+        "'Unsure' counts as an injury.",
+    ),
+    _against_half("ankle_same_side", "Old ankle injury on the side of the pain"),
+    Pattern(
+        "flexor_glute_same_side",
+        "Tight hip flexors and weak glute on the same side",
+        "case",
+        "flexor_glute_same_side",
+        about="Descriptive, no comparator: of one-sided cases with both the Thomas "
+        "test and glute strength examined.",
+    ),
+    _against_half("knee_same_side", "Knee pain on the side of the back pain"),
+    _against_half(
+        "plantar_same_side", "Plantar fasciitis on the side of the back pain"
+    ),
+    Pattern(
+        "improved",
+        "Pain clearly better (NPRS down 2+ points and 30 %+)",
+        "case",
+        "improved",
+        about="Descriptive (Ostelo 2008 threshold), at the latest follow-up 14+ "
+        "days after the last session, of cases followed up that late. No control "
+        "group: natural recovery and regression to the mean are in it too.",
+    ),
+    Pattern(
+        "improvement_held",
+        "Improvement still there 2+ weeks after the last session",
+        "case",
+        "held",
+        about="Descriptive: of cases improved at an earlier follow-up, those still "
+        "improved at the latest one 14+ days after the last session. "
+        "Observational, no control group.",
+    ),
+)
+RECURRENCE: tuple[Pattern, ...] = (
+    Pattern(
+        "flare_after_care_cases",
+        "Patients with a flare within 72 h after a session that brought relief",
+        "case",
+        "flare_after_care",
+        WALKER_SHAM,
+        about="Literature, not tested: 33 % of patients in the sham arm, 42 % with "
+        "usual care (Walker 2013); windows and definitions differ, so no p-value.",
+    ),
+    Pattern(
+        "same_side_recurrence",
+        "Same-side flare after two or more sessions",
+        "case",
+        "same_side_recurrence",
+        about="Descriptive: one-sided cases with a flare answer (yes or no) after "
+        "two or more sessions.",
+    ),
+)
+
+
+def pattern_table(
+    frames: dict[str, pd.DataFrame], by: str | None = None
+) -> pd.DataFrame:
+    """Every named pattern as a row: count, denominator, interval and comparator.
+
+    Parameters
+    ----------
+    frames : dict of DataFrame
+        As :meth:`casekit.Store.frames` returns them, or as
+        :func:`casekit.derive.derive` returns them (faster when the table is
+        recomputed often, e.g. by an explorer that filters the case frame: rows of
+        cases no longer in it are left out).
+    by : str, optional
+        A case column to split by (``site``, ``sex``, ``age_band``, ``duration``,
+        ``episode``, ``upstream_treated``, ...). Categories keep dictionary order,
+        empty categories included; cases with no value form a last group (NA).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``pattern, label, k, n, proportion, ci_low, ci_high, comparator,
+        p_value, note`` (with ``by`` first when split), one row per pattern of
+        :data:`PATTERNS` in that order (per group when split). ``proportion`` and
+        the Wilson 95 % interval are NaN when ``n`` is 0; ``p_value`` is the exact
+        binomial test against ``comparator`` where the comparison is fair, else NaN.
+    """
+    return _table(_derived(frames), PATTERNS, by)
+
+
+def recurrence_table(
+    frames: dict[str, pd.DataFrame], by: str | None = None
+) -> pd.DataFrame:
+    """Recurrence counted per case, with the columns of :func:`pattern_table`.
+
+    Rows: ``flare_after_care_cases`` (cases with a flare within 72 h after a session
+    with relief, of cases with such a session checked within 7 days) and
+    ``same_side_recurrence`` (one-sided cases whose pain side flared after two or
+    more sessions, of one-sided cases with a flare answer after two or more).
+    """
+    return _table(_derived(frames), RECURRENCE, by)
+
+
+def chain_distribution(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """How many chain links sit on the pain side, over one-sided cases.
+
+    Returns
+    -------
+    DataFrame
+        ``chain_links`` (0-5: ankle injury, knee pain, plantar fasciitis, tight hip
+        flexors, weak glute on the pain side), ``k`` cases, ``n`` one-sided cases,
+        ``proportion``, ``ci_low``, ``ci_high`` (Wilson 95 %).
+    """
+    links = _derived(frames)["case"]["chain_links"].dropna().to_numpy(int)
+    k = np.bincount(links, minlength=6)[:6]
+    share = stats.wilson(k, np.full(6, links.size))
+    return pd.DataFrame(
+        {
+            "chain_links": np.arange(6),
+            "k": k,
+            "n": links.size,
+            "proportion": share.proportion,
+            "ci_low": share.low,
+            "ci_high": share.high,
+        }
+    )
+
+
+def with_adjusted_p(table: pd.DataFrame, method: str = "holm") -> pd.DataFrame:
+    """The table with ``p_adjusted``: its p-values adjusted as one family.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A :func:`pattern_table` (split or not).
+    method : {"holm", "fdr_bh"}, default "holm"
+        Holm keeps the chance of any false finding at 5 %; ``fdr_bh``
+        (Benjamini-Hochberg) the expected share of false findings.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``p_adjusted`` after ``p_value``; rows without a test stay NaN.
+    """
+    out = table.copy()
+    out.insert(
+        out.columns.get_loc("p_value") + 1,
+        "p_adjusted",
+        stats.adjust(out["p_value"], method),
+    )
+    return out
+
+
+def flare_curve(
+    frames: dict[str, pd.DataFrame], measure: str = "onset", relief_only: bool = True
+) -> pd.DataFrame:
+    """Kaplan-Meier curve of flare timing, in hours, as :func:`stats.kaplan_meier`.
+
+    Parameters
+    ----------
+    frames : dict of DataFrame
+        Stored or derived frames.
+    measure : {"onset", "duration"}, default "onset"
+        ``onset``: hours from a session to its flare, over sessions checked within
+        7 days; a session without a flare is censored at its check-in.
+        ``duration``: how long flares lasted; one still going on when reported is
+        censored at the hours it had lasted by then.
+    relief_only : bool, default True
+        For ``onset``, only sessions that brought relief (as ``flare_after_care``).
+    """
+    d = _derived(frames)
+    f = d["followup"][d["followup"]["case_id"].isin(d["case"]["case_id"])]
+    if measure == "duration":
+        first = f[f["flare_event"]]
+        return stats.kaplan_meier(
+            first["flare_hours_observed"], ~first["flare_ongoing"].astype(bool)
+        )
+    if measure != "onset":
+        raise UsageError(f"`measure` must be 'onset' or 'duration', got {measure!r}")
+    gap = f["days_after_session"]
+    soon = f[
+        ((gap >= 0) & (gap <= CHECKIN_WINDOW_DAYS)).fillna(False)
+        & f["flare_reported"].notna()
+    ]
+    if relief_only:
+        soon = soon[soon["after_relief"].fillna(False)]
+    # A repeated report of a flare already counted is neither an event nor a censor.
+    soon = soon[soon["flare_event"] | ~soon["flare_reported"].astype(bool)]
+    per = soon[["case_id", "after_session"]].assign(
+        hours=soon["flare_onset_hours"].where(
+            soon["flare_event"], soon["days_after_session"].astype("Float64") * 24
+        ),
+        event=soon["flare_event"],
+    )
+    # One row per session: its flare if it had one, else its latest check-in.
+    per = per.sort_values(["event", "hours"]).drop_duplicates(
+        ["case_id", "after_session"], keep="last"
+    )
+    return stats.kaplan_meier(per["hours"], per["event"])
+
+
+# -- counting ------------------------------------------------------------------------
+
+
+def _derived(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    return frames if "one_sided" in frames["case"].columns else derive(frames)
+
+
+def _groups(case: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list, object]:
+    """Each case's group number, the group labels in order, and their dtype."""
+    if by is None:
+        return np.zeros(len(case), dtype=np.int64), [None], None
+    if by not in case.columns or by in ("case_id", "notes", "intake_date"):
+        raise UsageError(
+            f"`by` must be a case column such as site, sex, age_band, duration, "
+            f"episode or upstream_treated, got {by!r}"
+        )
+    column = case[by]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, labels = column.cat.codes.to_numpy(np.int64), list(column.cat.categories)
+    elif pd.api.types.is_bool_dtype(column.dtype):
+        flags = pd.array(column, dtype="boolean")
+        codes = np.where(flags.isna(), -1, flags.to_numpy(bool, na_value=False))
+        labels = [False, True]
+    elif isinstance(column.dtype, pd.StringDtype) or pd.api.types.is_integer_dtype(
+        column.dtype
+    ):
+        codes, uniques = pd.factorize(column, sort=True)
+        labels = list(uniques)
+    else:
+        raise UsageError(f"`by` must be a column of codes, not {column.dtype} ({by!r})")
+    if (codes < 0).any():
+        codes = np.where(codes < 0, len(labels), codes)
+        labels = [*labels, None]
+    kind = column.dtype if isinstance(column.dtype, pd.CategoricalDtype) else None
+    return codes.astype(np.int64), labels, kind
+
+
+def _table(d: dict[str, pd.DataFrame], patterns, by: str | None) -> pd.DataFrame:
+    case = d["case"]
+    group, labels, kind = _groups(case, by)
+    index = pd.Index(case["case_id"])
+    positions = {"case": np.arange(len(case))}
+    for form in {p.form for p in patterns} - {"case"}:
+        positions[form] = index.get_indexer(d[form]["case_id"])
+    size = len(labels)
+
+    def tally(form: str, mask: np.ndarray) -> np.ndarray:
+        pos = positions[form]
+        return np.bincount(group[pos[mask & (pos >= 0)]], minlength=size)
+
+    k, n, extra = [], [], []
+    for p in patterns:
+        values = pd.array(d[p.form][p.column], dtype="boolean")
+        known = ~values.isna()
+        if p.only is not None:
+            ok = pd.array(case[p.only], dtype="boolean").to_numpy(bool, na_value=False)
+            known &= ok[np.maximum(positions[p.form], 0)]
+        k.append(tally(p.form, known & values.to_numpy(bool, na_value=False)))
+        n.append(tally(p.form, known))
+        extra.append(_aside(p, d, tally, size))
+    k, n = np.stack(k, axis=1).ravel(), np.stack(n, axis=1).ravel()
+    share = stats.wilson(k, n)
+    tiled = [p for _ in labels for p in patterns]
+    comparator = np.array(
+        [np.nan if p.comparator is None else p.comparator for p in tiled]
+    )
+    p_value = [
+        stats.binomial_p(ki, ni, p.comparator) if p.tested else np.nan
+        for p, ki, ni in zip(tiled, k, n, strict=True)
+    ]
+    asides = [extra[j][g] for g in range(size) for j in range(len(patterns))]
+    table = pd.DataFrame(
+        {
+            "pattern": [p.id for p in tiled],
+            "label": [p.label for p in tiled],
+            "k": k.astype(np.int64),
+            "n": n.astype(np.int64),
+            "proportion": share.proportion,
+            "ci_low": share.low,
+            "ci_high": share.high,
+            "comparator": comparator,
+            "p_value": np.asarray(p_value, dtype=float),
+            "note": [
+                _note(p, ni, aside)
+                for p, ni, aside in zip(tiled, n, asides, strict=True)
+            ],
+        }
+    )
+    if by is not None:
+        values = np.repeat(np.array(labels, dtype=object), len(patterns))
+        if kind is not None:
+            values = pd.Categorical(values, dtype=kind)
+        table.insert(0, by, values)
+    return table
+
+
+def _aside(p: Pattern, d: dict[str, pd.DataFrame], tally, size: int) -> list[str]:
+    """Per group, what the pattern leaves out of its test, in words."""
+    if p.id == "si_opposite":
+        both = tally("case", (d["case"]["si_relation"] == "both").to_numpy())
+        return [f"Not in the test: both SI joints tighter {b}." for b in both]
+    if p.id == "flare_same_side":
+        relation = d["followup"]["flare_side_relation"]
+        both = tally("followup", (relation == "both").to_numpy())
+        other = tally("followup", (relation == "other_region").to_numpy())
+        return [
+            f"Not in the test: flares on both sides {b}, in another region {o}."
+            for b, o in zip(both, other, strict=True)
+        ]
+    return [""] * size
+
+
+def _note(p: Pattern, n: int, aside: str) -> str:
+    if n == 0:
+        small = "Nothing to count yet (n = 0)."
+    elif n < SMALL_N:
+        small = f"Only {n}: too few to read a rate from; the interval shows how little."
+    else:
+        small = ""
+    return " ".join(part for part in (small, p.about, aside) if part)
