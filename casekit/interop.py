@@ -247,17 +247,15 @@ def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, 
             renamed[old] = new
             problems.append(
                 Problem(
-                    source,
-                    int(index) + 2,
-                    new,
-                    "case",
-                    None,
-                    "case_id",
-                    None,
-                    f"case {new}: the given case id is not a casekit code, so it was "
-                    "replaced by a random one (and its sessions and follow-ups "
-                    "follow it)",
-                    "warning",
+                    source=source,
+                    row=int(index) + 2,
+                    case_id=new,
+                    form="case",
+                    field="case_id",
+                    problem=f"case {new}: the given case id is not a casekit code, "
+                    "so it was replaced by a random one (and its sessions and "
+                    "follow-ups follow it)",
+                    severity="warning",
                 )
             )
     for form in ("session", "followup"):
@@ -276,30 +274,23 @@ def _header_problems(
         if column not in form:
             problems.append(
                 Problem(
-                    source,
-                    1,
-                    None,
-                    form_name,
-                    None,
-                    str(column),
-                    None,
-                    f"column `{column}` is not a field of the {form.noun} form; "
-                    "expected "
-                    f"field codes such as {', '.join(form.codes[:4])}, ... (see "
-                    "dictionary.csv of an export)",
+                    source=source,
+                    row=1,
+                    form=form_name,
+                    field=str(column),
+                    problem=f"column `{column}` is not a field of the {form.noun} "
+                    f"form; expected field codes such as {', '.join(form.codes[:4])}"
+                    ", ... (see dictionary.csv of an export)",
                 )
             )
     if form.instance and "case_id" not in table.columns:
         problems.append(
             Problem(
-                source,
-                1,
-                None,
-                form_name,
-                None,
-                "case_id",
-                None,
-                f"the {form.noun} table needs a `case_id` column",
+                source=source,
+                row=1,
+                form=form_name,
+                field="case_id",
+                problem=f"the {form.noun} table needs a `case_id` column",
             )
         )
     return problems
@@ -333,14 +324,15 @@ def _row_problem(form, row, field_code: str, what: str) -> Problem:
     instance = None if pd.isna(instance) else int(instance)
     value = str(row[field_code])
     return Problem(
-        row["_source"],
-        int(row["_row"]),
-        row["case_id"],
-        form.name,
-        instance,
-        field_code,
-        value,
-        f"{where(form, row['case_id'], instance)}: `{field_code}` {value} {what}",
+        source=row["_source"],
+        row=int(row["_row"]),
+        case_id=row["case_id"],
+        form=form.name,
+        instance=instance,
+        field=field_code,
+        value=value,
+        problem=f"{where(form, row['case_id'], instance)}: `{field_code}` {value} "
+        f"{what}",
     )
 
 

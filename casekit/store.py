@@ -179,24 +179,12 @@ class Store:
         try:
             conn.execute(sa.insert(table), rows)
         except sa.exc.IntegrityError as exc:
-            raise ValidationFailed(
-                problems_frame(
-                    [
-                        Problem(
-                            "",
-                            None,
-                            None,
-                            form.name,
-                            None,
-                            None,
-                            None,
-                            f"a {form.noun} clashes with one already stored, or "
-                            "refers to a case "
-                            f"that is not there ({exc.orig})",
-                        )
-                    ]
-                )
-            ) from None
+            clash = Problem(
+                form=form.name,
+                problem=f"a {form.noun} clashes with one already stored, or refers "
+                f"to a case that is not there ({exc.orig})",
+            )
+            raise ValidationFailed(problems_frame([clash])) from None
         self._audit_many(
             conn,
             [

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -47,24 +47,27 @@ CLINICAL_WARNINGS = [
 ]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Problem:
-    """One row of the problems table."""
+    """One row of the problems table; ``problem`` is the sentence a person reads."""
 
-    source: str
-    row: int | None
-    case_id: str | None
-    form: str
-    instance: int | None
-    field: str | None
-    value: str | None
     problem: str
+    source: str = ""
+    row: int | None = None
+    case_id: str | None = None
+    form: str = ""
+    instance: int | None = None
+    field: str | None = None
+    value: str | None = None
     severity: str = "error"
 
 
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     """The tidy problems table (``PROBLEM_COLUMNS``), errors first, in input order."""
-    frame = pd.DataFrame([astuple(p) for p in problems], columns=PROBLEM_COLUMNS)
+    frame = pd.DataFrame(
+        [[getattr(p, c) for c in PROBLEM_COLUMNS] for p in problems],
+        columns=PROBLEM_COLUMNS,
+    )
     frame["row"] = frame["row"].astype("Int64")
     frame["instance"] = frame["instance"].astype("Int64")
     order = frame["severity"].map({"error": 0, "warning": 1})
@@ -193,15 +196,14 @@ def coerce_record(
             if not is_missing(value):
                 problems.append(
                     Problem(
-                        source,
-                        row,
-                        _text_or_none(case_id),
-                        form.name,
-                        None,
-                        name,
-                        _show(value),
-                        f"{where(form, case_id, instance)}: `{name}` is not a "
-                        f"field of the {form.noun} form",
+                        source=source,
+                        row=row,
+                        case_id=_text_or_none(case_id),
+                        form=form.name,
+                        field=name,
+                        value=_show(value),
+                        problem=f"{where(form, case_id, instance)}: `{name}` is not "
+                        f"a field of the {form.noun} form",
                     )
                 )
             continue
@@ -209,14 +211,14 @@ def coerce_record(
         if expected:
             problems.append(
                 Problem(
-                    source,
-                    row,
-                    _text_or_none(case_id),
-                    form.name,
-                    _int_or_none(instance),
-                    name,
-                    _show(value),
-                    f"{where(form, case_id, instance)}: `{name}` is "
+                    source=source,
+                    row=row,
+                    case_id=_text_or_none(case_id),
+                    form=form.name,
+                    instance=_int_or_none(instance),
+                    field=name,
+                    value=_show(value),
+                    problem=f"{where(form, case_id, instance)}: `{name}` is "
                     f"{_show(value)!r}, {expected}",
                 )
             )
@@ -246,15 +248,15 @@ def check_record(
     def add(f: Field, value: Any, message: str, severity: str = "error") -> None:
         problems.append(
             Problem(
-                source,
-                row,
-                case_id,
-                form.name,
-                instance,
-                f.code,
-                _show(value),
-                f"{here}: {message}",
-                severity,
+                source=source,
+                row=row,
+                case_id=case_id,
+                form=form.name,
+                instance=instance,
+                field=f.code,
+                value=_show(value),
+                problem=f"{here}: {message}",
+                severity=severity,
             )
         )
 
