@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean
+.PHONY: demo test lab lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# JupyterLab on notebooks/ (127.0.0.1, with a token) on data/casekit.db, or DB=PATH_OR_URL.
+lab: $(STAMP)
+	$(BIN)/casekit lab $(if $(DB),--db "$(DB)")
 
 lint: $(STAMP)
 	$(BIN)/ruff check casekit tests

@@ -17,6 +17,7 @@ from . import __version__
 from .checks import cross_form_problems, record_problems
 from .errors import CasekitError, ValidationFailed
 from .interop import export_csv, import_files
+from .patterns import SPLITS, pattern_table, with_adjusted_p
 from .store import Store
 from .synth import populate
 from .validate import problems_frame
@@ -137,7 +138,53 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--cases", type=_positive, default=300, metavar="N")
     sub.add_argument("--seed", type=int, default=1, metavar="S")
+
+    sub = command(
+        "patterns",
+        "How often each pattern recurs: k of n, its interval, its comparator.",
+        "casekit patterns --by sex --format json",
+        run_patterns,
+    )
+    db_option(sub)
+    sub.add_argument(
+        "--by",
+        metavar="COLUMN",
+        help="split by a case column: " + ", ".join(SPLITS),
+    )
+    sub.add_argument(
+        "--format", choices=("text", "csv", "json"), default="text", dest="fmt"
+    )
+
+    sub = command(
+        "lab",
+        "Open JupyterLab on the notebooks (127.0.0.1 only, with a token).",
+        "casekit lab --db data/casekit.db",
+        run_lab,
+    )
+    db_option(sub)
+    _server_options(sub, 8888)
+
+    sub = command(
+        "serve",
+        "Serve the logging forms as a web app (Voila; 127.0.0.1 only, with a token).",
+        "casekit serve --port 8866 --no-browser",
+        run_serve,
+    )
+    db_option(sub)
+    _server_options(sub, 8866)
     return parser
+
+
+def _server_options(sub: argparse.ArgumentParser, port: int) -> None:
+    sub.add_argument(
+        "--port", type=_positive, default=port, help=f"port (default: {port})"
+    )
+    sub.add_argument(
+        "--no-browser",
+        dest="browser",
+        action="store_false",
+        help="print the address instead of opening a browser",
+    )
 
 
 def _positive(text: str) -> int:
@@ -190,6 +237,47 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def run_patterns(args: argparse.Namespace) -> int:
+    with Store(args.db) as store:
+        table = pattern_table(store.frames(), by=args.by)
+    if args.fmt == "json":
+        print(table.to_json(orient="records", indent=2))
+    elif args.fmt == "csv":
+        print(table.to_csv(index=False), end="")
+    else:
+        print(_pattern_text(with_adjusted_p(table), by=args.by))
+    return 0
+
+
+def _pattern_text(table: pd.DataFrame, by: str | None) -> str:
+    """The pattern table as a person reads it: one line a pattern (and split)."""
+    lines = []
+    for row in table.itertuples():
+        if pd.isna(row.proportion):
+            rate = "no cases to count"
+        else:
+            rate = (
+                f"{row.k}/{row.n} = {row.proportion:.0%} "
+                f"(95 % CI {row.ci_low:.0%} to {row.ci_high:.0%})"
+            )
+        if not pd.isna(row.p_value):
+            rate += (
+                f", p = {row.p_value:.2g} vs {row.comparator:.0%} "
+                f"(Holm-adjusted {row.p_adjusted:.2g})"
+            )
+        group = f"[{by} = {getattr(row, by)}] " if by else ""
+        lines.append(f"{group}{row.label}: {rate}")
+        if row.note:
+            lines.append(f"    {row.note}")
+    tests = int(table["p_value"].notna().sum())
+    lines.append(
+        f"{tests} p-values from one data set: by chance alone about 1 test in 20 "
+        "gives p < 0.05, so read the Holm-adjusted values (they allow for all the "
+        "tests at once)."
+    )
+    return "\n".join(lines)
+
+
 def run_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     db = out / "demo.db"
@@ -210,6 +298,25 @@ def _say(message: str) -> None:
     # Progress is for a person at a terminal; a log or a pipe gets results only.
     if sys.stderr.isatty():
         print(message, file=sys.stderr, flush=True)
+
+
+def run_lab(args: argparse.Namespace) -> int:
+    from .launch import lab
+
+    return _start("JupyterLab", lab(args.db, args.port, args.browser))
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from .launch import serve
+
+    return _start("the logging app", serve(args.db, args.port, args.browser))
+
+
+def _start(what: str, launch) -> int:
+    print(f"store: {launch.store}")
+    print(f"{what}: {launch.url}", flush=True)
+    print("stop it with Ctrl-C", flush=True)
+    return launch.run()
 
 
 def _progress(done: int, total: int) -> None:

@@ -207,7 +207,15 @@ def test_usage_errors_exit_2():
 
 
 def test_every_command_has_help_with_an_example():
-    for command in ("init", "import", "export", "check", "demo"):
+    import argparse
+
+    from casekit.cli import build_parser
+
+    parser = build_parser()
+    commands = next(
+        a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+    ).choices
+    for command in commands:
         result = run(command, "-h")
         assert result.returncode == 0 and "Example: casekit " + command in result.stdout
     assert run("--version").stdout.startswith("casekit ")
@@ -246,3 +254,49 @@ def test_password_in_a_url_is_never_printed():
 
 def test_nonsense_db_gives_one_clear_line():
     assert_one_clear_line(run("check", "--db", "::://"), 1, "store")
+
+
+def test_patterns_prints_the_table_as_json_and_splits_it(tmp_path, capsys):
+    import json
+
+    from casekit.patterns import COLUMNS
+
+    db = str(tmp_path / "demo" / "demo.db")
+    assert main(["demo", "--out", str(tmp_path / "demo"), "--cases", "120"]) == 0
+    capsys.readouterr()
+    assert main(["patterns", "--db", db, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["pattern"] for r in rows] == [
+        "si_opposite",
+        "flare_after_care",
+        "flare_same_side",
+        "ankle_history",
+        "ankle_same_side",
+        "flexor_glute_same_side",
+        "knee_same_side",
+        "plantar_same_side",
+        "improved",
+        "improvement_held",
+    ]
+    assert all(list(r) == COLUMNS for r in rows)
+    assert all(0 <= r["k"] <= r["n"] for r in rows)
+    assert main(["patterns", "--db", db, "--format", "json", "--by", "sex"]) == 0
+    split = json.loads(capsys.readouterr().out)
+    female = [r for r in split if r["sex"] == "female"]
+    male = [r for r in split if r["sex"] == "male"]
+    assert len(female) == len(male) == 10
+    whole = {r["pattern"]: r["n"] for r in rows}
+    parts = {}
+    for r in split:
+        parts[r["pattern"]] = parts.get(r["pattern"], 0) + r["n"]
+    assert parts == whole  # the split partitions every denominator
+    assert main(["patterns", "--db", db]) == 0
+    text = capsys.readouterr().out
+    assert "SI joint tighter on the side opposite the pain" in text
+    assert "Holm-adjusted" in text
+
+
+def test_patterns_with_an_unknown_split_is_a_usage_error(tmp_path):
+    db = tmp_path / "casekit.db"
+    Store(db, create=True).close()
+    assert_one_clear_line(run("patterns", "--db", str(db), "--by", "shoe"), 2, "`by`")

@@ -12,6 +12,8 @@ import yaml
 from casekit.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
+# conda-forge names a few packages differently from PyPI.
+CONDA_TO_PYPI = {"python-duckdb": "duckdb"}
 
 
 def _name(requirement: str) -> str:
@@ -23,7 +25,9 @@ def test_environment_yml_and_pyproject_list_the_same_packages():
     pip_side = {_name(r) for r in project["dependencies"]}
     pip_side |= {_name(r) for r in project["optional-dependencies"]["dev"]}
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
-    conda_side = {_name(r) for r in conda if isinstance(r, str)} - {"python"}
+    conda_side = {
+        CONDA_TO_PYPI.get(_name(r), _name(r)) for r in conda if isinstance(r, str)
+    } - {"python"}
     assert pip_side == conda_side
 
 
