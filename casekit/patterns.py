@@ -37,6 +37,8 @@ from .derive import CHECKIN_WINDOW_DAYS, derive
 from .errors import UsageError
 
 COLUMNS = "pattern label k n proportion ci_low ci_high comparator p_value note".split()
+# The splits a practitioner asks for (any categorical case column works).
+SPLITS = ("site", "sex", "age_band", "duration", "episode", "upstream_treated")
 SMALL_N = 10  # below this a denominator is too small to read a rate from
 # Hiller 2012: 342 of 751 adults with a past ankle injury and no lasting problem,
 # 178 with a chronic ankle disorder.
