@@ -12,6 +12,8 @@ log-log pointwise interval; Holm (1979) and Benjamini-Hochberg (1995) adjustment
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import warnings
 from typing import NamedTuple
 
@@ -226,5 +228,22 @@ def adjust(p_values, method: str = "holm") -> np.ndarray:
     out = np.full(p.shape, np.nan)
     present = ~np.isnan(p)
     if present.any():
-        out[present] = multipletests(p[present], method=method)[1]
+        with _young_objects_only():
+            out[present] = multipletests(p[present], method=method)[1]
     return out
+
+
+@contextlib.contextmanager
+def _young_objects_only():
+    """statsmodels' Holm branch calls ``gc.collect()``, whose cost grows with all a
+    process holds: 0.4 s beside a 100,000-case store's frames. Freezing the heap for
+    the call makes that collection look at new objects only; unfreezing puts every
+    object back, so nothing escapes the collections that follow."""
+    if gc.get_freeze_count():  # someone froze objects on purpose: leave them be
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -153,3 +153,15 @@ def test_adjust_equals_multipletests_and_leaves_nan_alone(method):
     assert np.isnan(adjusted[[1, 4]]).all()
     assert np.isnan(stats.adjust([np.nan])).all()
     assert stats.adjust([]).size == 0
+
+
+def test_adjust_hands_every_object_back_to_the_collector():
+    import gc
+
+    p = [0.01, float("nan"), 0.04, 0.03]
+    assert gc.get_freeze_count() == 0
+    adjusted = stats.adjust(p)
+    assert gc.get_freeze_count() == 0
+    expected = multipletests([0.01, 0.04, 0.03], method="holm")[1]
+    np.testing.assert_allclose(adjusted[[0, 2, 3]], expected)
+    assert np.isnan(adjusted[1])

@@ -1,0 +1,111 @@
+"""The words a practitioner reads for codes, columns and findings, from the dictionary.
+
+Figures, the explorer and its tables all name things through these few functions,
+so a label changed in ``dictionary.yaml`` changes everywhere at once and a code is
+never shown where a word belongs. Pure Python: no plotting, no widgets.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from functools import lru_cache
+
+import pandas as pd
+
+from .derive import UPSTREAM_REGIONS
+from .dictionary import Dictionary, load_dictionary
+
+NOT_RECORDED = "Not recorded"
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> Dictionary:
+    """The built-in data dictionary, loaded once."""
+    return load_dictionary()
+
+
+def column_label(column: str) -> str:
+    """The words for a case column, e.g. for a legend title or a split.
+
+    Parameters
+    ----------
+    column : str
+        A case field code (its dictionary label), or ``upstream_treated``.
+
+    Returns
+    -------
+    str
+    """
+    if column == "upstream_treated":
+        regions = dictionary()["session"]["regions_treated"]
+        upstream = [c for c in regions.code_values if c in UPSTREAM_REGIONS]
+        names = [regions.label_of(c).lower() for c in upstream]
+        return f"Upstream treated ({', '.join(names[:-1])} or {names[-1]})"
+    case = dictionary()["case"]
+    return case[column].label if column in case else column.replace("_", " ").title()
+
+
+def display_values(
+    frame: pd.DataFrame, column: str, width: int | None = None
+) -> list[str]:
+    """A column's values as words, one per row, in the order of ``frame``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    column : str
+        Codes of a case field become their dictionary labels; booleans Yes / No
+        (``upstream_treated`` in words); anything missing "Not recorded"; any
+        other value its text.
+    width : int, optional
+        Wrap each text to this many characters.
+
+    Returns
+    -------
+    list of str
+    """
+    case = dictionary()["case"]
+    field = case[column] if column in case else None
+    words = []
+    for value in frame[column].astype(object):
+        if value is None or value is pd.NA or value != value:  # NaN != NaN
+            text = NOT_RECORDED
+        elif isinstance(value, bool) or type(value).__name__ == "bool_":
+            if column == "upstream_treated":
+                text = "Treated upstream" if value else "Not treated upstream"
+            else:
+                text = "Yes" if value else "No"
+        elif field is not None and field.codes:
+            text = field.label_of(value)
+        else:
+            text = str(value)
+        words.append(textwrap.fill(text, width) if width else text)
+    return words
+
+
+def finding_label(form: str, field: str) -> str:
+    """A sided field's label as a finding: 'Old ankle injury, side' -> 'Old ankle
+    injury'; 'Side of the flare' -> 'Flare'; 'pain_side' -> 'Low back pain'."""
+    if (form, field) == ("case", "pain_side"):
+        return "Low back pain"
+    label = dictionary()[form][field].label.removesuffix(", side")
+    label = re.sub(r" \(.*\)", "", label.removeprefix("Side of the "))
+    return label[:1].upper() + label[1:]
+
+
+def percent(value: float) -> str:
+    """A share as a whole percentage, '' when missing: 0.6086 -> '61 %'."""
+    return "" if pd.isna(value) else f"{100 * value:.0f} %"
+
+
+def interval(low: float, high: float) -> str:
+    """A 95 % interval in words: '56 % to 65 %', '' when missing."""
+    return "" if pd.isna(low) else f"{percent(low)} to {percent(high)}"
+
+
+def p_text(value: float) -> str:
+    """A p-value to three decimals, '< 0.001' below that, '' when missing."""
+    if pd.isna(value):
+        return ""
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
