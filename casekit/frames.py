@@ -50,8 +50,14 @@ def column(f: Field, values: Sequence[Any]) -> pd.Series | pd.Categorical | list
     if f.type == "number":
         return pd.array(values, dtype="Float64")
     if f.type == "date":
-        return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[s]")
+        # ISO text from SQLite, date objects from PostgreSQL: both parse here.
+        dates = pd.Series(values, dtype=object).map(_iso, na_action="ignore")
+        return pd.to_datetime(dates, format="%Y-%m-%d").astype("datetime64[s]")
     return pd.Series(values, dtype="str")
+
+
+def _iso(value: Any) -> str:
+    return value if isinstance(value, str) else value.isoformat()
 
 
 def records_to_frame(
