@@ -16,7 +16,8 @@ import pandas as pd
 from . import __version__
 from .checks import cross_form_problems, record_problems
 from .errors import CasekitError, ValidationFailed
-from .interop import export_csv, import_files
+from .export import FORMATS, export_csv
+from .interop import import_files
 from .patterns import SPLITS, pattern_table, with_adjusted_p
 from .store import Store
 from .synth import populate
@@ -114,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="only what may leave the store: no dates, no free text, "
         "no identifiers, fresh case ids",
+    )
+    sub.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="csv",
+        dest="fmt",
+        help="csv: casekit's three files (default); redcap: a REDCap data "
+        "dictionary and raw data with repeating instruments",
     )
 
     sub = command(
@@ -214,7 +223,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
-        paths = export_csv(store, args.out_dir, share=args.share)
+        paths = export_csv(store, args.out_dir, share=args.share, fmt=args.fmt)
     kind = "shareable export" if args.share else "export (keep it private)"
     print(f"{kind} written: " + ", ".join(str(p) for p in paths))
     return 0

@@ -1,10 +1,10 @@
-"""CSV and XLSX in, CSV out: the practitioner's spreadsheets and other tools.
+"""Import: the practitioner's spreadsheets, casekit's own exports, REDCap exports.
 
 Import reads ``cases.csv``, ``sessions.csv``, ``followups.csv`` (columns are field
-codes; multi-select cells hold codes joined by ``|``; dates are ``YYYY-MM-DD``) or one
-``.xlsx`` with a sheet per form. It is all or nothing: every problem of every file is
-gathered first, and one error means nothing is written. Export writes the same three
-files plus the dictionary; ``share=True`` writes only what may leave the store.
+codes; multi-select cells hold codes joined by ``|``; dates are ``YYYY-MM-DD``), one
+``.xlsx`` with a sheet per form, or a REDCap raw-data export (:mod:`casekit.redcap`).
+It is all or nothing: every problem of every file is gathered first, and one error
+means nothing is written. The way out is :mod:`casekit.export`.
 """
 
 from __future__ import annotations
@@ -19,12 +19,16 @@ import pandas as pd
 from .checks import cross_form_problems
 from .dictionary import Dictionary, Form
 from .errors import ImportFileError, ValidationFailed
-from .frames import frame_to_text, records_to_frame, to_cell
-from .privacy import is_case_id, new_case_id, share_frames
+from .export import FILE_OF
+from .frames import records_to_frame, to_cell
+from .privacy import is_case_id, new_case_id
+from .redcap import from_redcap, is_redcap, read_redcap_dictionary
 from .store import Store
 from .validate import Problem, problems_frame, validate_record, where
 
-FILE_OF = {"case": "cases.csv", "session": "sessions.csv", "followup": "followups.csv"}
+# Files that describe data rather than hold it: an export's own, or REDCap's.
+DESCRIBING = ("dictionary.csv", "redcap_dictionary.csv", "metadata.csv")
+REDCAP_DATA = ("redcap_data.csv", "data.csv")
 _FORM_OF_NAME = {
     "case": "case",
     "cases": "case",
@@ -46,7 +50,7 @@ class ImportResult:
 
 
 def read_tables(
-    paths: Sequence[str | os.PathLike],
+    paths: Sequence[str | os.PathLike], dictionary: Dictionary
 ) -> dict[str, tuple[str, pd.DataFrame]]:
     """The import files as ``{form: (source name, frame of text cells)}``."""
     tables: dict[str, tuple[str, pd.DataFrame]] = {}
@@ -54,9 +58,10 @@ def read_tables(
         if not path.is_file():
             raise ImportFileError(str(path), "no such file", exit_code=2)
         suffix = path.suffix.lower()
-        if suffix == ".csv":
-            form = _form_of(path.stem, str(path))
-            found = {form: (path.name, _read_csv(path))}
+        if suffix == ".csv" and path.stem.strip().lower() in _FORM_OF_NAME:
+            found = {_form_of(path.stem, str(path)): (path.name, _read_csv(path))}
+        elif suffix == ".csv":
+            found = _read_redcap(path, dictionary)
         elif suffix in (".xlsx", ".xlsm"):
             found = _read_workbook(path)
         else:
@@ -77,25 +82,37 @@ def read_tables(
 
 
 def _expand(paths: Sequence[str | os.PathLike]) -> list[Path]:
-    """Files to read: a folder stands for the three CSVs of an export inside it, and
-    an export's ``dictionary.csv`` describes the data rather than holding any."""
+    """Files to read: a folder stands for the export inside it (casekit's three CSVs,
+    or a REDCap data file), and a dictionary describes the data rather than holding
+    any."""
     files = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = [
                 path / name for name in FILE_OF.values() if (path / name).is_file()
-            ]
+            ] or [path / name for name in REDCAP_DATA if (path / name).is_file()][:1]
             if not found:
                 raise ImportFileError(
                     str(path),
-                    "holds none of cases.csv, sessions.csv, followups.csv",
+                    "holds none of cases.csv, sessions.csv, followups.csv, "
+                    "redcap_data.csv",
                     exit_code=2,
                 )
             files += found
-        elif path.name.lower() != "dictionary.csv":
+        elif path.name.lower() not in DESCRIBING:
             files.append(path)
     return files
+
+
+def _read_redcap(path: Path, dictionary: Dictionary) -> dict:
+    table = _read_csv(path)
+    if not is_redcap(table) and path.name.lower() not in REDCAP_DATA:
+        _form_of(path.stem, str(path))  # says which names are expected
+    found = from_redcap(
+        table, dictionary, path.name, read_redcap_dictionary(path.parent)
+    )
+    return {form: (path.name, frame) for form, frame in found.items()}
 
 
 def _form_of(name: str, where: str) -> str:
@@ -176,7 +193,7 @@ def import_files(
     """
     say = progress or (lambda message: None)
     dictionary = store.dictionary
-    tables = read_tables(paths)
+    tables = read_tables(paths, dictionary)
     rows = sum(len(table) for _, table in tables.values())
     say(f"checking {rows} rows of {len(tables)} form{'s' * (len(tables) != 1)} ...")
     problems: list[Problem] = []
@@ -365,71 +382,3 @@ def _number_new(form: Form, stored: pd.DataFrame, records: list[dict]) -> None:
 
 def _empty(dictionary: Dictionary, form_name: str) -> pd.DataFrame:
     return _typed(dictionary, form_name, [], "", [])
-
-
-def export_csv(
-    store: Store, out_dir: str | os.PathLike, *, share: bool = False
-) -> list[Path]:
-    """Write ``cases.csv``, ``sessions.csv``, ``followups.csv`` and
-    ``dictionary.csv`` to ``out_dir``; returns their paths.
-
-    ``share=True``: no calendar date (``day`` since intake instead), no free text,
-    no identifier field, withdrawn cases left out, and fresh case ids.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
-    frames = store.frames()
-    if share:
-        frames = share_frames(frames, store.dictionary, taken=store.case_ids())
-    paths = []
-    for form in store.dictionary:
-        path = out / FILE_OF[form.name]
-        frame_to_text(form, frames[form.name]).to_csv(path, index=False)
-        paths.append(path)
-    path = out / "dictionary.csv"
-    dictionary_table(store.dictionary, share=share).to_csv(path, index=False)
-    paths.append(path)
-    if not share:  # a full export holds the practitioner's records: owner-only
-        for path in paths:
-            path.chmod(0o600)
-    return paths
-
-
-def dictionary_table(dictionary: Dictionary, *, share: bool = False) -> pd.DataFrame:
-    """The data dictionary as one row per field, for people and spreadsheets."""
-    rows = []
-    for form in dictionary:
-        for f in form.fields:
-            if share and not (f.is_shareable or f.code == "case_id"):
-                continue
-            rows.append(
-                {
-                    "form": form.name,
-                    "field": f.code,
-                    "type": f.type,
-                    "label": f.label,
-                    "codes": " | ".join(f"{c} = {label}" for c, label in f.codes),
-                    "min": f.min,
-                    "max": f.max,
-                    "required": f.required,
-                    "show_if": (
-                        f"{f.show_if.field} in {', '.join(f.show_if.values)}"
-                        if f.show_if
-                        else ""
-                    ),
-                    "help": f.help,
-                }
-            )
-        if share and form.instance:
-            rows.append(
-                {
-                    "form": form.name,
-                    "field": "day",
-                    "type": "integer",
-                    "label": "Days since intake",
-                    "codes": "",
-                    "required": False,
-                    "help": "Replaces the calendar date in a shared export.",
-                }
-            )
-    return pd.DataFrame(rows)
