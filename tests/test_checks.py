@@ -28,7 +28,8 @@ def test_clean_store_has_no_problem(store):
     assert cross_form_problems(store.dictionary, store.frames()) == []
 
 
-def test_each_cross_form_problem_is_found(store):
+def seed_every_cross_form_problem(store) -> str:
+    """A store holding one of each cross-form problem; returns the case id."""
     cid = store.add("case", case_record(intake_date=dt.date(2025, 3, 3)))["case_id"]
     store.add("session", session_record(cid, session_date=dt.date(2025, 3, 10)))
     db = store.path
@@ -85,6 +86,11 @@ def test_each_cross_form_problem_is_found(store):
         followup_date=dt.date(2025, 3, 12),
         deleted=0,
     )  # unknown session
+    return cid
+
+
+def test_each_cross_form_problem_is_found(store):
+    cid = seed_every_cross_form_problem(store)
     problems = cross_form_problems(store.dictionary, store.frames())
     found = {(p.form, p.case_id, p.instance, p.field) for p in problems}
     assert found == {

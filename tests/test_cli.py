@@ -91,32 +91,22 @@ def test_invalid_import_prints_every_problem_and_exits_1(tmp_path):
         assert store.case_ids() == set()
 
 
-def test_check_finds_cross_form_problems_and_exits_1(store, capsys):
-    from test_checks import _raw_insert
+def test_check_finds_every_cross_form_problem_and_exits_1(store, capsys):
+    from test_checks import seed_every_cross_form_problem
 
-    cid = store.add(
-        "case",
-        {
-            "intake_date": "2025-03-03",
-            "age_band": "30-39",
-            "sex": "male",
-            "pain_side": "right",
-            "duration": "acute",
-            "nprs": 5,
-        },
-    )["case_id"]
-    _raw_insert(
-        store.path,
-        "sessions",
-        case_id=cid,
-        session_no=1,
-        session_date="2025-03-01",
-        deleted=0,
-    )
+    cid = seed_every_cross_form_problem(store)
     assert main(["check", "--db", str(store.path)]) == 1
     out = capsys.readouterr().out
-    assert f"session 1 of case {cid}: `session_date` is 2025-03-01, before" in out
-    assert "1 error" in out
+    for words in (
+        f"session 2 of case {cid}: `session_date` is 2025-03-01, before the intake",
+        f"session 3 of case {cid}: `nprs_after` is 2 but `nprs_before` is missing",
+        "session 1 of case GHOST2: `case_id` 'GHOST2' is not a case",
+        f"follow-up 1 of case {cid}: `followup_date` is 2025-03-08, before session 1",
+        f"follow-up 2 of case {cid}: a flare is recorded without `flare_side`",
+        f"follow-up 3 of case {cid}: `after_session` is 9, but the case has no such",
+    ):
+        assert words in out
+    assert "6 errors" in out
 
 
 @pytest.mark.parametrize(
