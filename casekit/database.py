@@ -42,7 +42,11 @@ def sqlite_path(url: str) -> Path | None:
         ":memory:",
     ):
         return None
-    return Path(parsed.database)
+    database = parsed.database
+    if parsed.query.get("uri") in ("true", "1"):
+        # A URI filename (`file:/path?mode=ro`) names the same file as its path.
+        database = database.removeprefix("file:")
+    return Path(database)
 
 
 def display_url(url: str) -> str:

@@ -187,7 +187,15 @@ def test_read_only_url_gives_one_clear_line(tmp_path):
     Store(db, create=True).close()
     paths = [str(p) for p in _write(tmp_path / "in")]
     url = f"sqlite:///file:{db}?mode=ro&uri=true"
-    assert_one_clear_line(run("import", *paths, "--db", url), 1, "read-only")
+    result = subprocess.run(
+        [sys.executable, "-m", "casekit", "import", *paths, "--db", url],
+        text=True,
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert_one_clear_line(result, 1, "read-only")
+    assert not (tmp_path / "file:").exists()  # no stray file named after the URI
 
 
 def test_usage_errors_exit_2():
