@@ -13,8 +13,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# A synthetic store and its two reports in reports/ (demo.db, demo-report.html,
+# demo-report-share.html); a real `casekit report` there is never overwritten.
 demo: $(STAMP)
-	$(BIN)/casekit demo --out demo
+	$(BIN)/casekit demo --out reports
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -26,5 +28,7 @@ lab: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check casekit tests
 
+# Only what the demo made: real reports in reports/ stay.
 clean:
-	rm -rf $(VENV) demo .pytest_cache
+	rm -rf $(VENV) demo .pytest_cache reports/share
+	rm -f reports/demo.db reports/demo.db-* reports/demo-report.html reports/demo-report-share.html

@@ -3,6 +3,11 @@
 :func:`draw_bars` puts seaborn's bars (one per row of a tidy table, in its order,
 optionally dodged by a split) and then, on each bar, its 95 % interval and its
 ``k/n``, so that a rate is never shown without its denominator.
+
+A table that went through :func:`casekit.disclosure.safe_table` (a shared report)
+holds ``*`` where a count was suppressed: such a row gets no bar and no interval,
+only the words of :data:`HIDDEN` where its ``k/n`` would be; its rounded counts are
+written as they are.
 """
 
 from __future__ import annotations
@@ -15,7 +20,22 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 
+from .disclosure import SUPPRESSED
 from .labels import column_label, display_values
+
+# In the words of NHS Digital's rule, the shared report's: counts 1-7 are hidden.
+HIDDEN = "* not shown: a count under 8"
+
+
+def hidden_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows of a (safe) rate table have a suppressed count or rate."""
+    columns = [c for c in ("k", "n", "proportion") if c in frame.columns]
+    return frame[columns].isin([SUPPRESSED]).any(axis=1).to_numpy()
+
+
+def numbers(column: pd.Series) -> pd.Series:
+    """A column of a safe table as floats, NaN where it is ``*`` or missing."""
+    return pd.to_numeric(column.mask(column.isin([SUPPRESSED])), errors="coerce")
 
 
 def checked(data: pd.DataFrame, columns) -> pd.DataFrame:
@@ -52,13 +72,15 @@ def draw_bars(
     Returns
     -------
     DataFrame
-        ``frame`` with each row's bar ``centre`` and ``thickness``.
+        ``frame`` with each row's bar ``centre`` and ``thickness``. A row with a
+        ``*`` (suppressed) gets an invisible bar of length 0 and :data:`HIDDEN`.
     """
+    hidden = hidden_rows(frame)
     shown = frame.assign(
         _cat=display_values(frame, cat, width),
         _hue=display_values(frame, hue, 40) if hue else None,
         # A bar for an empty denominator too (of length 0), so every row has one.
-        _value=frame["proportion"].astype(float).fillna(0.0),
+        _value=np.nan_to_num(numbers(frame["proportion"]).astype(float)),
     )
     order = list(dict.fromkeys(shown["_cat"]))
     hue_order = list(dict.fromkeys(shown["_hue"])) if hue else None
@@ -90,21 +112,20 @@ def draw_bars(
                 if orient == "y"
                 else (bar.get_x(), bar.get_width())
             )
-            bars[(level, round(lo + size / 2))] = (lo + size / 2, size)
+            bars[(level, round(lo + size / 2))] = (lo + size / 2, size, bar)
     levels = [hue_order.index(h) if hue else 0 for h in shown["_hue"]]
     places = [
         bars[(lv, order.index(c))] for lv, c in zip(levels, shown["_cat"], strict=True)
     ]
     shown["centre"] = [p[0] for p in places]
     shown["thickness"] = [p[1] for p in places]
-    known = shown[shown["n"] > 0]
+    for place, gone in zip(places, hidden, strict=True):
+        place[2].set_visible(not gone)  # a suppressed row: not even a sliver of bar
+    known = shown[(numbers(shown["n"]) > 0).to_numpy() & ~hidden]
     value, centre = known["_value"].to_numpy(), known["centre"].to_numpy()
+    low, high = numbers(known["ci_low"]), numbers(known["ci_high"])
     # Clipped at 0: Wilson's bound at k = 0 can sit a rounding error above 0.
-    error = np.clip(
-        [value - known["ci_low"].to_numpy(), known["ci_high"].to_numpy() - value],
-        0,
-        None,
-    )
+    error = np.clip([value - low.to_numpy(), high.to_numpy() - value], 0, None)
     xy = (value, centre) if orient == "y" else (centre, value)
     ax.errorbar(
         *xy,
@@ -115,18 +136,39 @@ def draw_bars(
         capsize=3,
         zorder=3,
     )
-    reach = shown[["ci_high", "_value"]].max(axis=1).fillna(0.0) + 0.015
-    for row, end in zip(shown.itertuples(), reach, strict=True):
+    reach = np.fmax(numbers(shown["ci_high"]).to_numpy(), shown["_value"]) + 0.015
+    reach = np.nan_to_num(reach, nan=0.015)
+    groups = shown["_hue"] if hue else [None] * len(shown)
+    # A category whose every bar is hidden gets one note at its middle, not one
+    # per bar (side by side they would overprint each other).
+    whole = pd.Series(hidden).groupby(shown["_cat"].to_numpy()).transform("all")
+    noted = set()
+    cats = shown["_cat"]
+    rows = zip(shown.itertuples(), reach, hidden, groups, whole, cats, strict=True)
+    for row, end, gone, group, all_gone, cat in rows:
         spot = (end, row.centre) if orient == "y" else (row.centre, end)
+        if all_gone and hue:
+            if cat in noted:
+                continue
+            noted.add(cat)
+            middle = order.index(cat)
+            spot, group = ((end, middle) if orient == "y" else (middle, end)), None
         ax.text(
             *spot,
-            f"{row.k}/{row.n}",
+            _hidden_text(group, orient) if gone else f"{row.k}/{row.n}",
             ha="left" if orient == "y" else "center",
             va="center" if orient == "y" else "bottom",
             fontsize=8,
             gid="count",
         )
     return shown
+
+
+def _hidden_text(group: str | None, orient: str) -> str:
+    """:data:`HIDDEN`, naming the split's group (whose bar, in its colour, is not
+    there to say it), wrapped to fit above a narrow vertical bar."""
+    text = f"{group}: {HIDDEN}" if group else HIDDEN
+    return text if orient == "y" else textwrap.fill(text, 16)
 
 
 def legend_beside(ax: Axes, handles: list, labels: list, hue: str | None) -> None:

@@ -23,7 +23,8 @@ from matplotlib.colors import Normalize
 from matplotlib.patches import Ellipse, Polygon, Rectangle
 from matplotlib.ticker import PercentFormatter
 
-from .bars import checked
+from .bars import checked, hidden_rows
+from .disclosure import SUPPRESSED
 from .labels import finding_label
 
 # Where each link of the chain sits on the schematic, on the pain side (x < 0): an
@@ -50,6 +51,8 @@ def body_chain(
         :func:`casekit.patterns.chain_sides`: ``link, side, k, n, proportion``.
         Each link (low back, SI joint, glute, hip flexors, knee, ankle, heel) is
         shaded by how often it is involved on that side; grey when ``n`` is 0.
+        Of a safe table (a shared report), a suppressed link is grey and hatched
+        and its count written ``*``, with a note under the picture.
     colorbar : bool, default True
         Add a colour scale beside the picture.
     ax : matplotlib Axes, optional
@@ -72,8 +75,11 @@ def body_chain(
         (x, y), width, height = BODY[row.link]
         mirror = 1 if row.side == "pain side" else -1
         share = row.proportion
-        colour = "0.92" if pd.isna(share) else cmap(float(share))
+        hidden = SUPPRESSED in (row.k, row.n, share)  # suppressed in a safe table
+        hatch = "///" if hidden else None
+        colour = "0.92" if hidden or pd.isna(share) else cmap(float(share))
         style = {"facecolor": colour, "edgecolor": "0.25", "lw": 1, "zorder": 3}
+        style["hatch"] = hatch
         gid = f"{row.link}|{row.side}"
         if row.link == "pain_side":  # the low back: one half of the lumbar block
             corner = (min(0.0, x * mirror * 2), y - height / 2)
@@ -83,7 +89,7 @@ def body_chain(
         ax.text(
             -2.35 * mirror,
             y,
-            f"{row.k}/{row.n}",
+            SUPPRESSED if hidden else f"{row.k}/{row.n}",
             ha="right" if mirror == 1 else "left",
             va="center",
             fontsize=10,
@@ -98,10 +104,19 @@ def body_chain(
                 va="center",
                 fontsize=9,
             )
+    if hidden_rows(frame).any():
+        ax.text(
+            -6.0,
+            -0.2,
+            "* hatched, not shown: a count under 8",
+            fontsize=9,
+            va="top",
+            gid="hidden note",
+        )
     ax.text(-1.2, 10.4, "Pain side", ha="center", fontsize=12, weight="bold")
     ax.text(1.2, 10.4, "Other side", ha="center", fontsize=12, weight="bold")
     ax.set_xlim(-6.1, 3.6)
-    ax.set_ylim(-0.3, 10.9)
+    ax.set_ylim(-0.8, 10.9)
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(

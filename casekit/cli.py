@@ -135,18 +135,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command(
         "demo",
-        "Create a synthetic demo store (no real patient in it).",
-        "casekit demo --out demo --cases 300 --seed 1",
+        "Create a synthetic demo store (no real patient in it) and render its full "
+        "and shareable reports.",
+        "casekit demo --out reports --cases 300 --seed 1",
         run_demo,
     )
     sub.add_argument(
         "--out",
-        default="demo",
+        default="reports",
         metavar="DIR",
-        help="folder for the demo store and its export (default: demo)",
+        help="folder for the demo store, its export and its reports (default: reports)",
     )
     sub.add_argument("--cases", type=_positive, default=300, metavar="N")
     sub.add_argument("--seed", type=int, default=1, metavar="S")
+
+    sub = command(
+        "report",
+        "Render the case-series report (notebooks/04_share_report) to one HTML "
+        "page that loads nothing from the network; --share for the version to send.",
+        "casekit report --share --out reports",
+        run_report,
+    )
+    db_option(sub)
+    sub.add_argument(
+        "--out",
+        default="reports",
+        metavar="DIR",
+        help="folder for report.html / report-share.html (default: reports)",
+    )
+    sub.add_argument(
+        "--share",
+        action="store_true",
+        help="disclosure-controlled: counts 1-7 shown as *, others rounded to 5; "
+        "no case id, date or note",
+    )
 
     sub = command(
         "patterns",
@@ -288,6 +310,8 @@ def _pattern_text(table: pd.DataFrame, by: str | None) -> str:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from .report import report
+
     out = Path(args.out)
     db = out / "demo.db"
     if db.exists():
@@ -300,6 +324,20 @@ def run_demo(args: argparse.Namespace) -> int:
         paths = export_csv(store, out / "share", share=True)
     print(f"demo store ({args.cases} synthetic cases): {db}")
     print(f"shareable export: {paths[0].parent}")
+    # `demo-` in the names: a demo never overwrites a real report in the same folder.
+    full = report(db, out, name="demo-report", progress=_say)
+    print(f"full report (exact counts): {full}")
+    shared = report(db, out, share=True, name="demo-report", progress=_say)
+    print(f"shareable report: {shared}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from .report import report
+
+    path = report(args.db, args.out, share=args.share, progress=_say)
+    kind = "shareable report" if args.share else "full report (keep it private)"
+    print(f"{kind}: {path}")
     return 0
 
 

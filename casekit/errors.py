@@ -79,3 +79,12 @@ class ImportFileError(CasekitError):
         self.problem = problem
         self.exit_code = exit_code
         super().__init__(f"{path}: {problem}")
+
+
+class RenderError(CasekitError):
+    """A notebook could not be rendered to a report, or its page would leak."""
+
+    def __init__(self, notebook: str, problem: str) -> None:
+        self.notebook = notebook
+        self.problem = problem
+        super().__init__(f"{notebook}: {problem}")

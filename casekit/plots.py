@@ -30,8 +30,9 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
-from .bars import checked, draw_bars, legend_beside
+from .bars import checked, draw_bars, hidden_rows, legend_beside
 from .bodymap import body_chain
+from .disclosure import SUPPRESSED
 from .labels import column_label, dictionary, finding_label
 
 __all__ = [
@@ -90,8 +91,9 @@ def pattern_rates(
     -------
     matplotlib Axes
         Bars are the proportions (0 where ``n`` is 0), ``k/n`` is written beside
-        each bar, and the comparator ticks are the LineCollection with gid
-        ``comparator``.
+        each bar (of a safe table, a row with ``*`` gets no bar and the words of
+        :data:`casekit.bars.HIDDEN` instead), and the comparator ticks are the
+        LineCollection with gid ``comparator``.
     """
     frame = checked(data, ["k", "n", "proportion", "ci_low", "ci_high", y, hue])
     if frame.duplicated([c for c in (y, hue) if c]).any():
@@ -138,7 +140,8 @@ def side_bars(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         ``si_opposite``, ``flare_same_side``, ``ankle_same_side``,
         ``knee_same_side`` and ``plantar_same_side`` are drawn, in that order. Each
         counts one-sided cases (flares, for the flare) with a one-sided finding, so
-        the two bars of a finding add up to its ``n``.
+        the two bars of a finding add up to its ``n``. Of a safe table, a
+        suppressed finding has neither bar, and one note says why.
     ax : matplotlib Axes, optional
 
     Returns
@@ -154,8 +157,13 @@ def side_bars(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         for row in table[table["pattern"] == pattern].itertuples():
             # The interval of the other bar is the mirror image: 1 - (high, low).
             flip = (row.k, row.proportion, row.ci_low, row.ci_high)
-            mirror = (row.n - row.k, 1 - row.proportion, 1 - row.ci_high)
-            mirror += (1 - row.ci_low,)
+            if hidden_rows(table.loc[[row.Index]])[0]:  # suppressed in a safe table
+                mirror = flip = (SUPPRESSED,) * 4
+            else:
+                # Of a safe table, n - k of the rounded counts: still a rounded
+                # count, and the two bars' counts add up to the n shown.
+                mirror = (row.n - row.k, 1 - row.proportion, 1 - row.ci_high)
+                mirror += (1 - row.ci_low,)
             pair = (flip, mirror) if same else (mirror, flip)
             for side, (k, share, low, high) in zip((SAME, OPPOSITE), pair, strict=True):
                 finding = finding_label(form, field)

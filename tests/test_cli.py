@@ -219,11 +219,18 @@ def test_every_command_has_help_with_an_example():
     assert run("--version").stdout.startswith("casekit ")
 
 
+def _synthetic_store(db: Path, cases: int) -> Path:
+    from casekit.synth import populate
+
+    with Store(db, create=True) as store:
+        populate(store, cases, seed=1)
+    return db
+
+
 def test_synthetic_cohort_survives_export_and_import_exactly(tmp_path, capsys):
     """Every value of a few hundred awkward synthetic cases (multi-selects, missing
     answers, dates, ongoing flares) comes back exactly, through the real commands."""
-    assert main(["demo", "--out", str(tmp_path / "demo"), "--cases", "150"]) == 0
-    source = tmp_path / "demo" / "demo.db"
+    source = _synthetic_store(tmp_path / "synthetic.db", 150)
     assert main(["export", str(tmp_path / "out"), "--db", str(source)]) == 0
     target = tmp_path / "copy.db"
     # the folder form: dictionary.csv beside the data is understood, not imported
@@ -232,16 +239,6 @@ def test_synthetic_cohort_survives_export_and_import_exactly(tmp_path, capsys):
     with Store(source) as before, Store(target) as after:
         for form, frame in before.frames().items():
             pd.testing.assert_frame_equal(frame, after.read(form))
-
-
-def test_demo_prints_where_its_files_are(tmp_path, capsys):
-    out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--cases", "20", "--seed", "4"]) == 0
-    printed = capsys.readouterr().out
-    assert str(out / "demo.db") in printed and str(out / "share") in printed
-    with Store(out / "demo.db") as store:
-        assert len(store.read("case")) == 20
-    assert (out / "share" / "cases.csv").exists()
 
 
 def test_password_in_a_url_is_never_printed():
@@ -259,9 +256,7 @@ def test_patterns_prints_the_table_as_json_and_splits_it(tmp_path, capsys):
 
     from casekit.patterns import COLUMNS
 
-    db = str(tmp_path / "demo" / "demo.db")
-    assert main(["demo", "--out", str(tmp_path / "demo"), "--cases", "120"]) == 0
-    capsys.readouterr()
+    db = str(_synthetic_store(tmp_path / "synthetic.db", 120))
     assert main(["patterns", "--db", db, "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["pattern"] for r in rows] == [
