@@ -15,10 +15,7 @@ from casekit.interop import import_files
 from casekit.redcap import DICTIONARY_COLUMNS, raw_codes
 from casekit.synth import populate
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "interop" / "redcap"
-needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason="the shared REDCap fixtures sit beside the repo"
-)
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "redcap"
 
 
 def test_redcap_export_imports_back_exactly(store, tmp_path):
@@ -79,7 +76,6 @@ def test_numeric_raw_codes_only_where_redcap_needs_them(store):
     assert raw_codes(case["ankle_injury_years_ago"]) == ["1", "2", "3", "4", "5"]
 
 
-@needs_fixtures
 def test_identifier_fields_of_a_real_redcap_project_are_refused(store, tmp_path):
     folder = tmp_path / "simple"
     shutil.copytree(FIXTURES / "simple", folder)
@@ -92,7 +88,6 @@ def test_identifier_fields_of_a_real_redcap_project_are_refused(store, tmp_path)
     assert store.case_ids() == set() and store.audit().empty
 
 
-@needs_fixtures
 @pytest.mark.parametrize(
     "project",
     [
@@ -119,7 +114,6 @@ def test_a_foreign_redcap_project_is_refused_with_its_problems(
     assert store.case_ids() == set()
 
 
-@needs_fixtures
 def test_longitudinal_projects_are_named_as_such(store, tmp_path):
     folder = tmp_path / "arm-single-longitudinal"
     shutil.copytree(FIXTURES / "arm-single-longitudinal", folder)
