@@ -2,7 +2,7 @@
 involved on the pain side and on the other side, with k/n written beside it.
 
 Drawn with plain matplotlib patches, so the chain can be seen rather than read. The
-numbers come from :func:`casekit.patterns.chain_sides`; nothing is counted here.
+numbers come from :func:`casekit.chain.chain_sides`; nothing is counted here.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def body_chain(
     Parameters
     ----------
     data : DataFrame
-        :func:`casekit.patterns.chain_sides`: ``link, side, k, n, proportion``.
+        :func:`casekit.chain.chain_sides`: ``link, side, k, n, proportion``.
         Each link (low back, SI joint, glute, hip flexors, knee, ankle, heel) is
         shaded by how often it is involved on that side; grey when ``n`` is 0.
         Of a safe table (a shared report), a suppressed link is grey and hatched

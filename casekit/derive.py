@@ -113,6 +113,11 @@ def derive(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {"case": case, "session": session, "followup": followup}
 
 
+def ensure_derived(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``frames`` as :func:`derive` returns them: derived once, not again."""
+    return frames if "one_sided" in frames["case"].columns else derive(frames)
+
+
 # -- small vectorised helpers ---------------------------------------------------------
 
 

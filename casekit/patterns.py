@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .derive import CHECKIN_WINDOW_DAYS, derive
+from .derive import CHECKIN_WINDOW_DAYS, ensure_derived
 from .errors import UsageError
 
 COLUMNS = "pattern label k n proportion ci_low ci_high comparator p_value note".split()
@@ -178,7 +178,7 @@ def pattern_table(
         the Wilson 95 % interval are NaN when ``n`` is 0; ``p_value`` is the exact
         binomial test against ``comparator`` where the comparison is fair, else NaN.
     """
-    return _table(_derived(frames), PATTERNS, by)
+    return _table(ensure_derived(frames), PATTERNS, by)
 
 
 def recurrence_table(
@@ -191,84 +191,7 @@ def recurrence_table(
     ``same_side_recurrence`` (one-sided cases whose pain side flared after two or
     more sessions, of one-sided cases with a flare answer after two or more).
     """
-    return _table(_derived(frames), RECURRENCE, by)
-
-
-def chain_distribution(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """How many chain links sit on the pain side, over one-sided cases.
-
-    Returns
-    -------
-    DataFrame
-        ``chain_links`` (0-5: ankle injury, knee pain, plantar fasciitis, tight hip
-        flexors, weak glute on the pain side), ``k`` cases, ``n`` one-sided cases,
-        ``proportion``, ``ci_low``, ``ci_high`` (Wilson 95 %).
-    """
-    links = _derived(frames)["case"]["chain_links"].dropna().to_numpy(int)
-    k = np.bincount(links, minlength=6)[:6]
-    share = stats.wilson(k, np.full(6, links.size))
-    return pd.DataFrame(
-        {
-            "chain_links": np.arange(6),
-            "k": k,
-            "n": links.size,
-            "proportion": share.proportion,
-            "ci_low": share.low,
-            "ci_high": share.high,
-        }
-    )
-
-
-def chain_sides(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Each link of the body chain on the pain side and on the other side.
-
-    Over one-sided cases, for each finding from the low back down to the heel:
-    how many cases have it on the pain side and how many on the other side, of the
-    cases where it was asked or examined (``none``, ``left``, ``right`` or
-    ``both``; ``not_tested``, ``unsure`` and empty leave ``n``). A finding on both
-    sides counts on each side, so the two rows of a link share one ``n`` and can be
-    compared. The low back is the pain itself: ``n`` of ``n`` on the pain side.
-
-    Returns
-    -------
-    DataFrame
-        ``link`` (the case field: ``pain_side``, ``si_tight_side``,
-        ``glute_weak_side``, ``hip_flexor_tight_side``, ``knee_pain_side``,
-        ``ankle_injury_side``, ``plantar_fasciitis_side``, in that order), ``side``
-        (ordered: ``pain side``, ``other side``), ``k``, ``n``, ``proportion``,
-        ``ci_low``, ``ci_high`` (Wilson 95 %).
-    """
-    links = ("pain_side", "si_tight_side", "glute_weak_side", "hip_flexor_tight_side")
-    links += ("knee_pain_side", "ankle_injury_side", "plantar_fasciitis_side")
-    case = _derived(frames)["case"]
-    case = case[pd.array(case["one_sided"], dtype="boolean").fillna(False)]
-    # `isin` on the categoricals, not string comparisons: 10x faster at 100,000.
-    pain_left = case["pain_side"].isin(["left"]).to_numpy()
-    k, n = [], []
-    for link in links:
-        found = case[link]
-        left, right = found.isin(["left"]).to_numpy(), found.isin(["right"]).to_numpy()
-        both = found.isin(["both"]).to_numpy()
-        n += [int(found.isin(["none", "left", "right", "both"]).sum())] * 2
-        on_pain = np.where(pain_left, left, right) | both
-        on_other = np.where(pain_left, right, left) | both
-        k += [int(on_pain.sum()), int(on_other.sum())]
-    share = stats.wilson(np.array(k), np.array(n))
-    return pd.DataFrame(
-        {
-            "link": np.repeat(links, 2),
-            "side": pd.Categorical(
-                ["pain side", "other side"] * len(links),
-                categories=["pain side", "other side"],
-                ordered=True,
-            ),
-            "k": np.array(k, dtype=np.int64),
-            "n": np.array(n, dtype=np.int64),
-            "proportion": share.proportion,
-            "ci_low": share.low,
-            "ci_high": share.high,
-        }
-    )
+    return _table(ensure_derived(frames), RECURRENCE, by)
 
 
 def with_adjusted_p(table: pd.DataFrame, method: str = "holm") -> pd.DataFrame:
@@ -313,7 +236,7 @@ def flare_curve(
     relief_only : bool, default True
         For ``onset``, only sessions that brought relief (as ``flare_after_care``).
     """
-    d = _derived(frames)
+    d = ensure_derived(frames)
     f = d["followup"][d["followup"]["case_id"].isin(d["case"]["case_id"])]
     if measure == "duration":
         first = f[f["flare_event"]]
@@ -345,10 +268,6 @@ def flare_curve(
 
 
 # -- counting ------------------------------------------------------------------------
-
-
-def _derived(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    return frames if "one_sided" in frames["case"].columns else derive(frames)
 
 
 def _groups(case: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list, object]:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .chain import chain_sides
 from .disclosure import Rule, SafeTable, safe_table
 from .labels import display_values, finding_label, percent
 from .patterns import (
     PATTERNS,
-    chain_sides,
     pattern_table,
     recurrence_table,
     with_adjusted_p,
@@ -127,7 +127,7 @@ def chain(series: CaseSeries, rule: Rule) -> Shown:
     Returns
     -------
     Shown
-        ``safe.table``: :func:`casekit.patterns.chain_sides` made safe (what
+        ``safe.table``: :func:`casekit.chain.chain_sides` made safe (what
         :func:`casekit.plots.body_chain` draws); shown as ``Finding, Side, k / n,
         Rate, 95 % interval``.
     """

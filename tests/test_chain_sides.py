@@ -6,8 +6,8 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 from test_derive import handbuilt
 
+from casekit.chain import chain_sides
 from casekit.derive import derive
-from casekit.patterns import chain_sides
 from casekit.synth import cohort, populate
 
 LINKS = [

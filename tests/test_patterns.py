@@ -11,13 +11,13 @@ from statsmodels.stats.proportion import proportion_confint
 from test_derive import IDS, handbuilt
 
 from casekit import Store
+from casekit.chain import chain_distribution
 from casekit.derive import derive
 from casekit.errors import UsageError
 from casekit.patterns import (
     ANKLE_BASE_RATE,
     COLUMNS,
     PATTERNS,
-    chain_distribution,
     flare_curve,
     pattern_table,
     recurrence_table,

@@ -14,9 +14,9 @@ from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.container import BarContainer  # noqa: E402
 
 from casekit import Store, plots  # noqa: E402
+from casekit.chain import chain_sides  # noqa: E402
 from casekit.derive import derive  # noqa: E402
 from casekit.patterns import (  # noqa: E402
-    chain_sides,
     flare_curve,
     pattern_table,
 )

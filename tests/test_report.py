@@ -22,8 +22,9 @@ import pytest
 from conftest import case_record, followup_record, session_record
 
 from casekit import Store
+from casekit.chain import chain_sides
 from casekit.disclosure import NHS, safe_table
-from casekit.patterns import chain_sides, pattern_table
+from casekit.patterns import pattern_table
 from casekit.report import render, report, scan_html
 from casekit.synth import populate
 
