@@ -171,6 +171,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub = command(
+        "workshop",
+        "Render the workshop handout (notebooks/05_workshop): exercises for the "
+        "room, or with --instructor the answers too; made-up cases only.",
+        "casekit workshop --out workshop --instructor",
+        run_workshop,
+    )
+    sub.add_argument(
+        "--out",
+        default="workshop",
+        metavar="DIR",
+        help="folder for participant.html / instructor.html (default: workshop)",
+    )
+    sub.add_argument(
+        "--instructor",
+        action="store_true",
+        help="keep the answers (cells tagged `solution`)",
+    )
+
+    sub = command(
         "patterns",
         "How often each pattern recurs: k of n, its interval, its comparator.",
         "casekit patterns --by sex --format json",
@@ -329,6 +348,15 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"full report (exact counts): {full}")
     shared = report(db, out, share=True, name="demo-report", progress=_say)
     print(f"shareable report: {shared}")
+    return 0
+
+
+def run_workshop(args: argparse.Namespace) -> int:
+    from .report import workshop
+
+    path = workshop(args.out, instructor=args.instructor, progress=_say)
+    kind = "instructor's handout (answers in it)" if args.instructor else "handout"
+    print(f"workshop {kind}: {path}")
     return 0
 
 

@@ -29,6 +29,7 @@ from .store import Store
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 REPORT = "04_share_report.ipynb"
+WORKSHOP = "05_workshop.ipynb"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HIDE = ("remove-cell",)
 # papermill's cells: the defaults, then the values given. They show nothing, and
@@ -250,12 +251,7 @@ def report(
     with Store(db) as store:  # a missing or broken store fails here, plainly
         # The kernel runs elsewhere (a temporary folder): an absolute path.
         database = str(store.path.resolve()) if store.path else store.url
-    notebook = NOTEBOOKS / REPORT
-    if not notebook.is_file():
-        raise UsageError(
-            f"the report notebook {notebook} is not there: casekit report runs "
-            "from a checkout of casekit (pip install -e .)"
-        )
+    notebook = _notebook(REPORT)
     target = Path(out) / f"{name}{'-share' if share else ''}.html"
     return render(
         notebook,
@@ -263,6 +259,36 @@ def report(
         {"DB": database, "SHARE": bool(share)},
         progress=progress,
     )
+
+
+def workshop(
+    out: str | os.PathLike = "workshop",
+    *,
+    instructor: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Render the workshop handout: ``OUT/participant.html`` (exercises, no answers)
+    or ``OUT/instructor.html`` (with the answers, cells tagged ``solution``).
+
+    The workshop never opens a store; the page keeps its short code cells, so that it
+    matches the notebook participants run, and loads nothing from the network.
+    """
+    notebook = _notebook(WORKSHOP)
+    hidden = ("remove-cell",) if instructor else ("remove-cell", "solution")
+    target = Path(out) / ("instructor.html" if instructor else "participant.html")
+    return render(
+        notebook, target, {}, hide_tags=hidden, show_code=True, progress=progress
+    )
+
+
+def _notebook(name: str) -> Path:
+    notebook = NOTEBOOKS / name
+    if not notebook.is_file():
+        raise UsageError(
+            f"the notebook {notebook} is not there: casekit renders it from a "
+            "checkout of casekit (pip install -e .)"
+        )
+    return notebook
 
 
 def _for_sharing(nb: Any) -> dict:

@@ -361,6 +361,7 @@ def guide_commands() -> list[list[str]]:
     programs = {
         ".venv/bin/jupyter": str(Path(sys.executable).parent / "jupyter"),
         ".venv/bin/python": sys.executable,
+        ".venv/bin/casekit": str(Path(sys.executable).parent / "casekit"),
     }
     return [[programs[words[0]], *words[1:]] for words in map(shlex.split, found)]
 
@@ -392,8 +393,8 @@ def test_the_guide_gives_the_commands_for_each_way_of_running_it():
     commands = [" ".join(c) for c in guide_commands()]
     assert len(commands) == 3
     assert "--to notebook" in commands[0] and "solution" in commands[0]
-    assert "workshop/participant.html" in commands[1] and "solution" in commands[1]
-    assert "workshop/instructor.html" in commands[2] and "solution" not in commands[2]
+    assert commands[1].endswith("casekit workshop --out workshop")
+    assert commands[2].endswith("casekit workshop --out workshop --instructor")
     assert "make lab" in GUIDE.read_text(encoding="utf-8")
 
 
