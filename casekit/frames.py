@@ -42,9 +42,7 @@ def column(f: Field, values: Sequence[Any]) -> pd.Series | pd.Categorical | list
     if f.type in ("choice", "yesno"):
         return pd.Categorical(values, categories=list(f.code_values), ordered=True)
     if f.type == "multi":
-        return pd.Series(
-            [v.split(MULTI_SEPARATOR) if v else None for v in values], dtype=object
-        )
+        return pd.Series([from_cell(f, v) for v in values], dtype=object)
     if f.type == "integer":
         return pd.array(values, dtype="Int64")
     if f.type == "number":

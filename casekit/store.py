@@ -167,11 +167,7 @@ class Store:
     def _insert(self, conn: sa.Connection, form: Form, records: list[dict]) -> None:
         table = self.table(form.name)
         if form.instance is None:
-            taken = set(conn.execute(sa.select(table.c.case_id)).scalars())
-            for record in records:
-                if not is_case_id(record.get("case_id")):
-                    record["case_id"] = new_case_id(taken)
-                taken.add(record["case_id"])
+            self._give_case_ids(conn, table, records)
         else:
             self._number_instances(conn, form, records)
         rows = [
@@ -199,6 +195,26 @@ class Store:
                 for r, row in zip(records, rows, strict=True)
             ],
         )
+
+    def _give_case_ids(self, conn: sa.Connection, table: sa.Table, records) -> None:
+        """A fresh random id for each case that has none. Only the drawn ids are
+        looked up, not the whole column: a form's save stays cheap at any size."""
+        taken = {r["case_id"] for r in records if is_case_id(r.get("case_id"))}
+        needing = [r for r in records if not is_case_id(r.get("case_id"))]
+        while needing:
+            for record in needing:
+                record["case_id"] = new_case_id(taken)
+                taken.add(record["case_id"])
+            drawn = [r["case_id"] for r in needing]
+            clash = set()
+            for start in range(0, len(drawn), _FEW):  # bind few values at a time
+                chunk = drawn[start : start + _FEW]
+                clash |= set(
+                    conn.execute(
+                        sa.select(table.c.case_id).where(table.c.case_id.in_(chunk))
+                    ).scalars()
+                )
+            needing = [r for r in needing if r["case_id"] in clash]
 
     def _number_instances(self, conn: sa.Connection, form: Form, records: list) -> None:
         table, cases_table = self.table(form.name), self.table("case")

@@ -156,20 +156,19 @@ def _date(field: Field) -> FieldWidget:
 
 
 def _choice(field: Field) -> FieldWidget:
-    options = [(NOT_ANSWERED, _EMPTY), *((label, code) for code, label in field.codes)]
-    box = _tag(w.Dropdown(options=options, value=_EMPTY), field)
-    return FieldWidget(
-        field,
-        box,
-        lambda: box.value or None,
-        lambda value: setattr(box, "value", _EMPTY if value is None else value),
-    )
+    return _coded(field, w.Dropdown)
 
 
 def _yesno(field: Field) -> FieldWidget:
+    coded = _coded(field, w.ToggleButtons)
+    coded.control.style.button_width = "auto"
+    return coded
+
+
+def _coded(field: Field, kind: type) -> FieldWidget:
+    """One code of the field's, with "not answered" first: missing stays missing."""
     options = [(NOT_ANSWERED, _EMPTY), *((label, code) for code, label in field.codes)]
-    box = _tag(w.ToggleButtons(options=options, value=_EMPTY), field)
-    box.style.button_width = "auto"
+    box = _tag(kind(options=options, value=_EMPTY), field)
     return FieldWidget(
         field,
         box,
