@@ -21,7 +21,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# JupyterLab on notebooks/ (127.0.0.1, with a token) on data/casekit.db, or DB=PATH_OR_URL.
+# JupyterLab on casekit/notebooks/ (127.0.0.1, with a token) on data/casekit.db, or DB=PATH_OR_URL.
 lab: $(STAMP)
 	$(BIN)/casekit lab $(if $(DB),--db "$(DB)")
 

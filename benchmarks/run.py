@@ -74,8 +74,8 @@ def measure(size: int, repeat: int) -> dict:
     from peer import peer_counts
 
     from casekit import Store
-    from casekit.explore import Explorer
     from casekit.patterns import pattern_table
+    from casekit.ui.explore import Explorer
 
     path = build_store(size)
     with Store(path) as store:

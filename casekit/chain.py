@@ -3,7 +3,7 @@
 The practitioner's picture is a chain from the low back down to the heel (SI joint,
 glute, hip flexors, knee, ankle, plantar fascia) whose links sit on the side of the
 pain. These tables count it, over one-sided cases, for the figures of
-:mod:`casekit.plots` and :mod:`casekit.bodymap`; the statistics are
+:mod:`casekit.figures.plots` and :mod:`casekit.figures.bodymap`; the statistics are
 :mod:`casekit.stats`'.
 """
 

@@ -16,8 +16,8 @@ import pandas as pd
 from . import __version__
 from .checks import cross_form_problems, record_problems
 from .errors import CasekitError, ValidationFailed
-from .export import FORMATS, export_csv
-from .interop import import_files
+from .io.exporter import FORMATS, export_csv
+from .io.importer import import_files
 from .patterns import SPLITS, pattern_table, with_adjusted_p
 from .store import Store
 from .synth import populate
@@ -329,7 +329,7 @@ def _pattern_text(table: pd.DataFrame, by: str | None) -> str:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from .report import report
+    from .report.render import report
 
     out = Path(args.out)
     db = out / "demo.db"
@@ -352,16 +352,16 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_workshop(args: argparse.Namespace) -> int:
-    from .report import workshop
+    from .workshop.handout import handout
 
-    path = workshop(args.out, instructor=args.instructor, progress=_say)
+    path = handout(args.out, instructor=args.instructor, progress=_say)
     kind = "instructor's handout (answers in it)" if args.instructor else "handout"
     print(f"workshop {kind}: {path}")
     return 0
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from .report import report
+    from .report.render import report
 
     path = report(args.db, args.out, share=args.share, progress=_say)
     kind = "shareable report" if args.share else "full report (keep it private)"
@@ -376,13 +376,13 @@ def _say(message: str) -> None:
 
 
 def run_lab(args: argparse.Namespace) -> int:
-    from .launch import lab
+    from .ui.launch import lab
 
     return _start("JupyterLab", lab(args.db, args.port, args.browser))
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from .launch import serve
+    from .ui.launch import serve
 
     return _start("the logging app", serve(args.db, args.port, args.browser))
 

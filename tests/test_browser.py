@@ -285,7 +285,7 @@ def test_jupyterlab_opens_the_notebook_and_run_all_shows_the_forms(page, tmp_pat
     Lab runs on a copy of notebooks/, so its saves cannot touch the committed file,
     and a save writes the notebook without outputs."""
     work = tmp_path / "work"
-    shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    shutil.copytree(ROOT / "casekit" / "notebooks", work / "notebooks")
     db = tmp_path / "data" / "casekit.db"
     env = {
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),

@@ -14,9 +14,9 @@ import pytest  # noqa: E402
 from matplotlib.container import BarContainer  # noqa: E402
 
 from casekit.derive import derive  # noqa: E402
-from casekit.explore import ALL, Explorer, readable  # noqa: E402
 from casekit.patterns import PATTERNS, pattern_table, with_adjusted_p  # noqa: E402
 from casekit.synth import populate  # noqa: E402
+from casekit.ui.explore import ALL, Explorer, readable  # noqa: E402
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_choosing_a_pattern_redraws_without_recomputing(explorer, monkeypatch):
     table = explorer.table
     calls = []
     monkeypatch.setattr(
-        "casekit.explore.pattern_table", lambda *a, **k: calls.append(1) or table
+        "casekit.ui.explore.pattern_table", lambda *a, **k: calls.append(1) or table
     )
     explorer.pattern.value = "improved"
     assert calls == [] and explorer.table is table
@@ -181,8 +181,8 @@ def test_the_core_imports_neither_widgets_nor_plotting():
     code = (
         "import sys, casekit, casekit.patterns, casekit.derive, casekit.stats, "
         "casekit.store, casekit.labels\n"
-        "heavy = {'ipywidgets', 'matplotlib', 'seaborn', 'casekit.plots', "
-        "'casekit.explore'}\n"
+        "heavy = {'ipywidgets', 'matplotlib', 'seaborn', 'casekit.figures.plots', "
+        "'casekit.ui.explore'}\n"
         "print(sorted(heavy & set(sys.modules)))"
     )
     out = subprocess.run(

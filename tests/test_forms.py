@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from conftest import case_record, followup_record, session_record
 
-from casekit import lookups
 from casekit.errors import ValidationFailed
-from casekit.forms import RecordForm, summary
-from casekit.logbook import CaseChooser, LoggingApp, logging_app
-from casekit.widgets import BUILDERS, NOT_ANSWERED
+from casekit.store import queries as lookups
+from casekit.ui.forms import RecordForm, summary
+from casekit.ui.logbook import CaseChooser, LoggingApp, logging_app
+from casekit.ui.widgets import BUILDERS, NOT_ANSWERED
 
 TODAY = dt.date.today()
 

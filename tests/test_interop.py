@@ -11,8 +11,8 @@ from conftest import case_record, followup_record, session_record
 
 from casekit import Store
 from casekit.errors import ImportFileError, ValidationFailed
-from casekit.export import export_csv
-from casekit.interop import import_files
+from casekit.io.exporter import export_csv
+from casekit.io.importer import import_files
 
 CASES = """case_id,site,intake_date,age_band,sex,pain_side,pain_regions,duration,\
 nprs,odi,ankle_injury_side,ankle_injury_grade,si_tight_side,notes

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 
 import pytest
 
-from casekit import Store, launch
-from casekit.database import resolve_url
-from casekit.errors import UsageError
+from casekit import Store
+from casekit.store.database import resolve_url
+from casekit.ui import launch
 
 ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "casekit" / "notebooks"
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +37,7 @@ def test_lab_listens_on_localhost_with_a_token_on_the_notebooks(tmp_path):
     assert command[1:3] == ["-m", "jupyterlab"]
     assert _option(command, "--ServerApp.ip") == "127.0.0.1"
     assert _option(command, "--ServerApp.port") == "8901"
-    assert Path(_option(command, "--ServerApp.root_dir")) == ROOT / "notebooks"
+    assert Path(_option(command, "--ServerApp.root_dir")) == SHIPPED
     assert "--no-browser" in command
     assert ("--allow-root" in command) == (os.geteuid() == 0)
     token = started.env["JUPYTER_TOKEN"]
@@ -47,7 +49,7 @@ def test_lab_listens_on_localhost_with_a_token_on_the_notebooks(tmp_path):
     assert started.env["CASEKIT_DB"] == resolve_url(db) and str(db) in resolve_url(db)
     assert stat.S_IMODE(db.stat().st_mode) == 0o600  # created, owner-only
     assert _option(command, "--ContentsManager.pre_save_hook") == (
-        "casekit.launch.strip_outputs"
+        "casekit.ui.launch.strip_outputs"
     )
     overrides = Path(_option(command, "--LabApp.app_settings_dir")) / "overrides.json"
     assert (
@@ -86,7 +88,7 @@ def test_serve_runs_the_logging_notebook_in_voila_on_localhost_only(tmp_path):
     started = launch.serve(str(tmp_path / "casekit.db"), port=8903, browser=False)
     command = started.command
     assert command[1:3] == ["-m", "voila"]
-    assert Path(command[3]) == ROOT / "notebooks" / "01_log_cases.ipynb"
+    assert Path(command[3]) == SHIPPED / "01_log_cases.ipynb"
     assert _option(command, "--Voila.ip") == "127.0.0.1"
     assert _option(command, "--port") == "8903"
     assert "--token" in command and "--no-browser" in command
@@ -96,13 +98,20 @@ def test_serve_runs_the_logging_notebook_in_voila_on_localhost_only(tmp_path):
     assert "http" not in headers["Content-Security-Policy"]  # no other host
 
 
-def test_without_a_notebooks_folder_the_command_says_where_to_run(
+def test_lab_opens_your_own_notebooks_folder_else_the_shipped_one(
     tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(launch, "_CHECKOUT", tmp_path / "elsewhere")
-    with pytest.raises(UsageError, match="run this from the casekit folder"):
-        launch.lab(str(tmp_path / "casekit.db"))
+    started = launch.lab(str(tmp_path / "casekit.db"), browser=False)
+    shipped = Path(_option(started.command, "--ServerApp.root_dir"))
+    assert shipped == SHIPPED
+    own = tmp_path / "notebooks"
+    own.mkdir()
+    shutil.copy(shipped / "01_log_cases.ipynb", own)
+    started = launch.lab(str(tmp_path / "casekit.db"), browser=False)
+    assert Path(_option(started.command, "--ServerApp.root_dir")) == own
+    served = launch.serve(str(tmp_path / "casekit.db"), browser=False)
+    assert Path(served.command[3]) == own / "01_log_cases.ipynb"
 
 
 def test_the_pre_save_hook_writes_a_notebook_without_outputs():

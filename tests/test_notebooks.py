@@ -16,7 +16,8 @@ from casekit import Store
 from casekit.synth import populate
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SHIPPED = ROOT / "casekit" / "notebooks"
+NOTEBOOKS = sorted((SHIPPED).glob("*.ipynb"))
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def _run_nbval(notebook: Path, db: Path, tmp_path: Path) -> subprocess.Completed
 
 
 def test_there_is_a_logging_notebook():
-    assert ROOT / "notebooks" / "01_log_cases.ipynb" in NOTEBOOKS
+    assert SHIPPED / "01_log_cases.ipynb" in NOTEBOOKS
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
@@ -82,7 +83,7 @@ def test_notebook_is_committed_clean(notebook):
 
 
 def test_the_logging_notebook_holds_no_logic():
-    cells = json.loads((ROOT / "notebooks" / "01_log_cases.ipynb").read_text())["cells"]
+    cells = json.loads((SHIPPED / "01_log_cases.ipynb").read_text())["cells"]
     shown = [
         "".join(c["source"])
         for c in cells
@@ -90,7 +91,7 @@ def test_the_logging_notebook_holds_no_logic():
         and not {"parameters", "remove-cell"} & set(c["metadata"].get("tags", []))
     ]
     assert shown == [
-        "from casekit.logbook import logging_app\n\napp = logging_app(DB)\napp"
+        "from casekit.ui.logbook import logging_app\n\napp = logging_app(DB)\napp"
     ]
     markdown = "".join(
         "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
@@ -101,7 +102,9 @@ def test_the_logging_notebook_holds_no_logic():
 def test_the_logging_notebook_fails_loudly_without_a_store(tmp_path):
     """The checks really run in the kernel, on the store CASEKIT_DB names."""
     result = _run_nbval(
-        ROOT / "notebooks" / "01_log_cases.ipynb", tmp_path / "missing.db", tmp_path
+        SHIPPED / "01_log_cases.ipynb",
+        tmp_path / "missing.db",
+        tmp_path,
     )
     assert result.returncode != 0
     assert "the store could not be opened" in result.stdout

@@ -13,9 +13,10 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.container import BarContainer  # noqa: E402
 
-from casekit import Store, plots  # noqa: E402
+from casekit import Store  # noqa: E402
 from casekit.chain import chain_sides  # noqa: E402
 from casekit.derive import derive  # noqa: E402
+from casekit.figures import plots  # noqa: E402
 from casekit.patterns import (  # noqa: E402
     flare_curve,
     pattern_table,

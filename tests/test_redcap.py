@@ -10,9 +10,9 @@ import pytest
 
 from casekit import Store
 from casekit.errors import ImportFileError, ValidationFailed
-from casekit.export import export_csv
-from casekit.interop import import_files
-from casekit.redcap import DICTIONARY_COLUMNS, raw_codes
+from casekit.io.exporter import export_csv
+from casekit.io.importer import import_files
+from casekit.io.redcap import DICTIONARY_COLUMNS, raw_codes
 from casekit.synth import populate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "redcap"

@@ -25,7 +25,7 @@ from casekit import Store
 from casekit.chain import chain_sides
 from casekit.disclosure import NHS, safe_table
 from casekit.patterns import pattern_table
-from casekit.report import render, report, scan_html
+from casekit.report.render import render, report, scan_html
 from casekit.synth import populate
 
 matplotlib.use("Agg")
@@ -354,8 +354,8 @@ def safe_patterns(seeded) -> pd.DataFrame:
 
 
 def test_a_suppressed_rate_has_no_bar_and_says_why(safe_patterns):
-    from casekit import plots
-    from casekit.bars import HIDDEN
+    from casekit.figures import plots
+    from casekit.figures.bars import HIDDEN
 
     ax = plots.pattern_rates(safe_patterns)
     hidden = safe_patterns["k"].eq("*").to_numpy()
@@ -374,7 +374,7 @@ def test_a_suppressed_rate_has_no_bar_and_says_why(safe_patterns):
 
 
 def test_the_chain_picture_writes_rounded_counts_and_stars(seeded):
-    from casekit import plots
+    from casekit.figures import plots
 
     with Store(seeded) as store:
         chain = chain_sides(store.frames())
@@ -390,7 +390,9 @@ def test_the_chain_picture_writes_rounded_counts_and_stars(seeded):
 
 
 def test_pain_band_draws_no_case_of_its_own(seeded):
-    from casekit import sharing, sharing_plots, sharing_time
+    from casekit.report import figures as sharing_plots
+    from casekit.report import series as sharing
+    from casekit.report import timing as sharing_time
 
     series = sharing.case_series(seeded)
     table = sharing_time.pain_course(series, NHS).safe.table

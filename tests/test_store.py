@@ -165,6 +165,6 @@ def test_local_field_becomes_a_column_and_nothing_else_changes(tmp_path):
 def test_a_drawn_case_id_already_in_the_store_is_drawn_again(store, monkeypatch):
     first = store.add("case", case_record())["case_id"]
     draws = iter([first, first, "K7Q2XM"])  # the dice land on a taken id twice
-    monkeypatch.setattr("casekit.store.new_case_id", lambda taken: next(draws))
+    monkeypatch.setattr("casekit.store.store.new_case_id", lambda taken: next(draws))
     assert store.add("case", case_record())["case_id"] == "K7Q2XM"
     assert store.case_ids() == {first, "K7Q2XM"}

@@ -10,7 +10,7 @@ from casekit.checks import cross_form_problems
 from casekit.frames import frame_records
 from casekit.identifiers import scan_text
 from casekit.synth import CohortParams, cohort, populate
-from casekit.synth_case import CASE_NOTES, FOLLOWUP_NOTES, SESSION_NOTES
+from casekit.synth.case import CASE_NOTES, FOLLOWUP_NOTES, SESSION_NOTES
 from casekit.validate import validate_records
 
 SIDES = ("left", "right")

@@ -1,0 +1,104 @@
+"""Export: the store as CSV files or a REDCap project, in full or fit to share.
+
+The full export (owner-only files) is the practitioner's own copy: ``import`` reads it
+back exactly. ``share=True`` writes only what may leave the store (see
+:func:`casekit.privacy.share_frames`): no calendar date, no free text, no identifier,
+no case id of the store.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from ..dictionary import Dictionary
+from ..frames import frame_to_text
+from ..privacy import share_frames
+from ..store import Store
+from .redcap import data_dictionary, to_redcap
+
+FILE_OF = {"case": "cases.csv", "session": "sessions.csv", "followup": "followups.csv"}
+FORMATS = ("csv", "redcap")
+
+
+def export_csv(
+    store: Store,
+    out_dir: str | os.PathLike,
+    *,
+    share: bool = False,
+    fmt: str = "csv",
+) -> list[Path]:
+    """Write the store to ``out_dir``; returns the paths written.
+
+    ``fmt="csv"``: ``cases.csv``, ``sessions.csv``, ``followups.csv`` and
+    ``dictionary.csv``. ``fmt="redcap"``: ``redcap_data.csv`` (raw data, repeating
+    instruments) and ``redcap_dictionary.csv``, ready for REDCap's import tools.
+    ``share=True``: no calendar date (``day`` since intake instead), no free text,
+    no identifier field, withdrawn cases left out, and fresh case ids.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    dictionary = store.dictionary
+    frames = store.frames()
+    if share:
+        frames = share_frames(frames, dictionary, taken=store.case_ids())
+    text = {form.name: frame_to_text(form, frames[form.name]) for form in dictionary}
+    if fmt == "redcap":
+        columns = {name: list(frame.columns) for name, frame in text.items()}
+        written = {
+            "redcap_data.csv": to_redcap(dictionary, text),
+            "redcap_dictionary.csv": data_dictionary(dictionary, columns),
+        }
+    else:
+        written = {FILE_OF[name]: frame for name, frame in text.items()}
+        written["dictionary.csv"] = dictionary_table(dictionary, share=share)
+    paths = []
+    for name, frame in written.items():
+        frame.to_csv(out / name, index=False)
+        paths.append(out / name)
+    if not share:  # a full export holds the practitioner's records: owner-only
+        for path in paths:
+            path.chmod(0o600)
+    return paths
+
+
+def dictionary_table(dictionary: Dictionary, *, share: bool = False) -> pd.DataFrame:
+    """The data dictionary as one row per field, for people and spreadsheets."""
+    rows = []
+    for form in dictionary:
+        for f in form.fields:
+            if share and not (f.is_shareable or f.code == "case_id"):
+                continue
+            rows.append(
+                {
+                    "form": form.name,
+                    "field": f.code,
+                    "type": f.type,
+                    "label": f.label,
+                    "codes": " | ".join(f"{c} = {label}" for c, label in f.codes),
+                    "min": f.min,
+                    "max": f.max,
+                    "required": f.required,
+                    "show_if": (
+                        f"{f.show_if.field} in {', '.join(f.show_if.values)}"
+                        if f.show_if
+                        else ""
+                    ),
+                    "help": f.help,
+                }
+            )
+        if share and form.instance:
+            rows.append(
+                {
+                    "form": form.name,
+                    "field": "day",
+                    "type": "integer",
+                    "label": "Days since intake",
+                    "codes": "",
+                    "required": False,
+                    "help": "Replaces the calendar date in a shared export.",
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,384 @@
+"""Import: the practitioner's spreadsheets, casekit's own exports, REDCap exports.
+
+Import reads ``cases.csv``, ``sessions.csv``, ``followups.csv`` (columns are field
+codes; multi-select cells hold codes joined by ``|``; dates are ``YYYY-MM-DD``), one
+``.xlsx`` with a sheet per form, or a REDCap raw-data export (:mod:`casekit.io.redcap`).
+It is all or nothing: every problem of every file is gathered first, and one error
+means nothing is written. The way out is :mod:`casekit.io.exporter`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..checks import cross_form_problems
+from ..dictionary import Dictionary, Form
+from ..errors import ImportFileError, ValidationFailed
+from ..frames import records_to_frame, to_cell
+from ..privacy import is_case_id, new_case_id
+from ..store import Store
+from ..validate import Problem, problems_frame, validate_record, where
+from .exporter import FILE_OF
+from .redcap import from_redcap, is_redcap, read_redcap_dictionary
+
+# Files that describe data rather than hold it: an export's own, or REDCap's.
+DESCRIBING = ("dictionary.csv", "redcap_dictionary.csv", "metadata.csv")
+REDCAP_DATA = ("redcap_data.csv", "data.csv")
+_FORM_OF_NAME = {
+    "case": "case",
+    "cases": "case",
+    "session": "session",
+    "sessions": "session",
+    "followup": "followup",
+    "followups": "followup",
+}
+
+
+@dataclass
+class ImportResult:
+    """What an import found and did: counts per form, and the problems table."""
+
+    counts: dict[str, int]
+    problems: pd.DataFrame
+    written: bool
+    renamed: dict[str, str] = field(default_factory=dict)
+
+
+def read_tables(
+    paths: Sequence[str | os.PathLike], dictionary: Dictionary
+) -> dict[str, tuple[str, pd.DataFrame]]:
+    """The import files as ``{form: (source name, frame of text cells)}``."""
+    tables: dict[str, tuple[str, pd.DataFrame]] = {}
+    for path in _expand(paths):
+        if not path.is_file():
+            raise ImportFileError(str(path), "no such file", exit_code=2)
+        suffix = path.suffix.lower()
+        if suffix == ".csv" and path.stem.strip().lower() in _FORM_OF_NAME:
+            found = {_form_of(path.stem, str(path)): (path.name, _read_csv(path))}
+        elif suffix == ".csv":
+            found = _read_redcap(path, dictionary)
+        elif suffix in (".xlsx", ".xlsm"):
+            found = _read_workbook(path)
+        else:
+            raise ImportFileError(
+                str(path),
+                "expected cases.csv, sessions.csv, followups.csv or an .xlsx workbook",
+                exit_code=2,
+            )
+        for form, table in found.items():
+            if form in tables:
+                raise ImportFileError(
+                    str(path),
+                    f"a second {form} table; give each form once",
+                    exit_code=2,
+                )
+            tables[form] = table
+    return tables
+
+
+def _expand(paths: Sequence[str | os.PathLike]) -> list[Path]:
+    """Files to read: a folder stands for the export inside it (casekit's three CSVs,
+    or a REDCap data file), and a dictionary describes the data rather than holding
+    any."""
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = [
+                path / name for name in FILE_OF.values() if (path / name).is_file()
+            ] or [path / name for name in REDCAP_DATA if (path / name).is_file()][:1]
+            if not found:
+                raise ImportFileError(
+                    str(path),
+                    "holds none of cases.csv, sessions.csv, followups.csv, "
+                    "redcap_data.csv",
+                    exit_code=2,
+                )
+            files += found
+        elif path.name.lower() not in DESCRIBING:
+            files.append(path)
+    return files
+
+
+def _read_redcap(path: Path, dictionary: Dictionary) -> dict:
+    table = _read_csv(path)
+    if not is_redcap(table) and path.name.lower() not in REDCAP_DATA:
+        _form_of(path.stem, str(path))  # says which names are expected
+    found = from_redcap(
+        table, dictionary, path.name, read_redcap_dictionary(path.parent)
+    )
+    return {form: (path.name, frame) for form, frame in found.items()}
+
+
+def _form_of(name: str, where: str) -> str:
+    form = _FORM_OF_NAME.get(name.strip().lower())
+    if form is None:
+        raise ImportFileError(
+            where,
+            f"{name!r} is not a form; expected cases, sessions or followups",
+            exit_code=2,
+        )
+    return form
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        table = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            skip_blank_lines=False,
+        )
+        if len(table.columns) == 1 and ";" in table.columns[0]:
+            # Spreadsheets in decimal-comma locales save CSV with semicolons.
+            table = pd.read_csv(
+                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=";"
+            )
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            str(path), "is not a CSV text file (not UTF-8 text)"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise ImportFileError(
+            str(path), "is empty; expected a header row of field codes"
+        ) from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise ImportFileError(str(path), f"cannot be read as CSV ({exc})") from None
+    return _tidy(table)
+
+
+def _tidy(table: pd.DataFrame) -> pd.DataFrame:
+    """Headers as field codes, and no empty rows; the index stays the record's
+    position, so that problems name the row a spreadsheet shows."""
+    # Spreadsheets add spaces and capitals to headers; field codes have neither.
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    table = table.fillna("")
+    return table[(table != "").any(axis=1)]
+
+
+def _read_workbook(path: Path) -> dict[str, tuple[str, pd.DataFrame]]:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
+        raise ImportFileError(
+            str(path), f"cannot be read as an .xlsx workbook ({exc})"
+        ) from None
+    return {
+        _form_of(name, f"{path}, sheet {name!r}"): (
+            f"{path.name}[{name}]",
+            _tidy(sheet),
+        )
+        for name, sheet in sheets.items()
+    }
+
+
+def import_files(
+    store: Store,
+    paths: Sequence[str | os.PathLike],
+    *,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Validate every row of every file, then write all of it in one transaction.
+
+    Raises ``ValidationFailed`` (its ``problems`` table lists every problem with its
+    file and spreadsheet row) when any error is found; nothing is written then.
+    ``progress`` is told, in words, what the import is doing.
+    """
+    say = progress or (lambda message: None)
+    dictionary = store.dictionary
+    tables = read_tables(paths, dictionary)
+    rows = sum(len(table) for _, table in tables.values())
+    say(f"checking {rows} rows of {len(tables)} form{'s' * (len(tables) != 1)} ...")
+    problems: list[Problem] = []
+    renamed = _fresh_case_ids(store, tables, problems)
+    batches, incoming = {}, {}
+    for form in dictionary:
+        if form.name not in tables:
+            incoming[form.name] = _empty(dictionary, form.name)
+            continue
+        source, table = tables[form.name]
+        problems += _header_problems(dictionary, form.name, source, table)
+        known = table[[c for c in table.columns if c in form]]
+        # Spreadsheet rows: the header is row 1, the first record row 2.
+        numbers = [int(i) + 2 for i in known.index]
+        records = []
+        for number, raw in zip(numbers, known.to_dict("records"), strict=True):
+            record, found = validate_record(
+                form, raw, source=source, row=number, deny_list=store.deny_list
+            )
+            problems += found
+            records.append(record)
+        batches[form.name] = records
+        incoming[form.name] = _typed(dictionary, form.name, records, source, numbers)
+    stored = store.frames()
+    for name in ("session", "followup"):
+        _number_new(dictionary[name], stored[name], batches.get(name, []))
+        if name in batches:
+            incoming[name][dictionary[name].instance] = pd.array(
+                [r.get(dictionary[name].instance) for r in batches[name]], dtype="Int64"
+            )
+    problems += _key_problems(store.dictionary, stored, incoming)
+    combined = {
+        name: pd.concat([stored[name], incoming[name]], ignore_index=True)
+        for name in stored
+    }
+    # Problems of rows already stored are `casekit check`'s business, not this import's.
+    problems += [
+        p for p in cross_form_problems(dictionary, combined) if p.row is not None
+    ]
+    table = problems_frame(problems)
+    counts = {name: len(records) for name, records in batches.items()}
+    if (table["severity"] == "error").any():
+        raise ValidationFailed(table)
+    if not dry_run:
+        say(f"writing {rows} rows in one transaction ...")
+        store.add_many(batches)
+    return ImportResult(counts, table, not dry_run, renamed)
+
+
+def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, str]:
+    """Give a casekit id to each case whose id is empty or not of casekit's form (a
+    record number, say), and carry the new id into its sessions and follow-ups.
+    The old id is not kept anywhere."""
+    if "case" not in tables:
+        return {}
+    source, cases = tables["case"]
+    if "case_id" not in cases.columns:
+        cases.insert(0, "case_id", "")
+    taken = store.case_ids() | set(cases["case_id"])
+    renamed = {}
+    for index, old in cases["case_id"].items():
+        if is_case_id(old.strip()):
+            continue
+        new = new_case_id(taken)
+        taken.add(new)
+        cases.loc[index, "case_id"] = new
+        if old.strip():
+            renamed[old] = new
+            problems.append(
+                Problem(
+                    source=source,
+                    row=int(index) + 2,
+                    case_id=new,
+                    form="case",
+                    field="case_id",
+                    problem=f"case {new}: the given case id is not a casekit code, "
+                    "so it was replaced by a random one (and its sessions and "
+                    "follow-ups follow it)",
+                    severity="warning",
+                )
+            )
+    for form in ("session", "followup"):
+        if form in tables and "case_id" in tables[form][1].columns:
+            frame = tables[form][1]
+            frame["case_id"] = frame["case_id"].map(lambda v: renamed.get(v, v))
+    return renamed
+
+
+def _header_problems(
+    dictionary: Dictionary, form_name: str, source: str, table: pd.DataFrame
+) -> list[Problem]:
+    form = dictionary[form_name]
+    problems = []
+    for column in table.columns:
+        if column not in form:
+            problems.append(
+                Problem(
+                    source=source,
+                    row=1,
+                    form=form_name,
+                    field=str(column),
+                    problem=f"column `{column}` is not a field of the {form.noun} "
+                    f"form; expected field codes such as {', '.join(form.codes[:4])}"
+                    ", ... (see dictionary.csv of an export)",
+                )
+            )
+    if form.instance and "case_id" not in table.columns:
+        problems.append(
+            Problem(
+                source=source,
+                row=1,
+                form=form_name,
+                field="case_id",
+                problem=f"the {form.noun} table needs a `case_id` column",
+            )
+        )
+    return problems
+
+
+def _key_problems(
+    dictionary: Dictionary,
+    stored: dict[str, pd.DataFrame],
+    incoming: dict[str, pd.DataFrame],
+) -> list[Problem]:
+    """A case, session or follow-up already in the store, or a key given twice."""
+    problems = []
+    for form in dictionary:
+        frame, key = incoming[form.name], list(form.key)
+        if any(code not in frame.columns for code in key):
+            continue
+        given = frame[key].notna().all(axis=1)
+        for _, row in frame[given & frame.duplicated(key, keep=False)].iterrows():
+            problems.append(
+                _row_problem(form, row, key[-1], "appears more than once in the import")
+            )
+        known = pd.MultiIndex.from_frame(stored[form.name][key].astype(object))
+        clash = pd.MultiIndex.from_frame(frame[key].astype(object)).isin(known)
+        for _, row in frame[given & clash].iterrows():
+            problems.append(_row_problem(form, row, key[-1], "is already in the store"))
+    return problems
+
+
+def _row_problem(form, row, field_code: str, what: str) -> Problem:
+    instance = row.get(form.instance) if form.instance else None
+    instance = None if pd.isna(instance) else int(instance)
+    value = str(row[field_code])
+    return Problem(
+        source=row["_source"],
+        row=int(row["_row"]),
+        case_id=row["case_id"],
+        form=form.name,
+        instance=instance,
+        field=field_code,
+        value=value,
+        problem=f"{where(form, row['case_id'], instance)}: `{field_code}` {value} "
+        f"{what}",
+    )
+
+
+def _typed(
+    dictionary: Dictionary,
+    form_name: str,
+    records: list[dict],
+    source: str,
+    numbers: Sequence[int] = (),
+) -> pd.DataFrame:
+    form = dictionary[form_name]
+    rows = [[to_cell(f, r.get(f.code)) for f in form.fields] for r in records]
+    frame = records_to_frame(form, rows)
+    frame["_source"] = source
+    frame["_row"] = list(numbers)
+    return frame
+
+
+def _number_new(form: Form, stored: pd.DataFrame, records: list[dict]) -> None:
+    """Number the sessions (or follow-ups) that came without a number, after the
+    case's last one, in file order, as the store would: the cross-form rules can then
+    find the session a follow-up reports on."""
+    last = stored.groupby("case_id")[form.instance].max().to_dict()
+    for record in records:
+        case, number = record.get("case_id"), record.get(form.instance)
+        if number is None:
+            record[form.instance] = number = int(last.get(case, 0) or 0) + 1
+        last[case] = max(int(last.get(case, 0) or 0), number)
+
+
+def _empty(dictionary: Dictionary, form_name: str) -> pd.DataFrame:
+    return _typed(dictionary, form_name, [], "", [])

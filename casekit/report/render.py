@@ -1,0 +1,314 @@
+"""Notebooks rendered to HTML fit to send: run afresh, code hidden, self-contained.
+
+:func:`render` executes a notebook with papermill in a fresh kernel (its parameters
+cell given ``DB``, ``SHARE``...), then exports HTML with nbconvert through casekit's
+template (``templates/casekit_report``: JupyterLab's look without the require.js,
+MathJax, mermaid and widget-renderer scripts that the lab template loads from CDNs).
+Code, prompts and the cells of hidden tags are left out; figures stay as embedded
+PNG images. The page runs no script and loads nothing: :func:`scan_html` checks it
+before it is written, and a page that would load anything from the network is
+refused. :func:`report` renders the case-series report, ``04_share_report``.
+
+papermill and nbconvert are imported inside the functions: the core of casekit
+runs without Jupyter.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .. import bundled
+from ..errors import RenderError, UsageError
+from ..store import Store
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+HIDE = ("remove-cell",)
+# papermill's cells: the defaults, then the values given. They show nothing, and
+# the values (a store's path, say) are nobody else's business.
+PARAMETER_TAGS = ("parameters", "injected-parameters")
+WIDGET_TYPES = (
+    "application/vnd.jupyter.widget-view+json",
+    "application/vnd.jupyter.widget-state+json",
+)
+
+# A reference the browser follows by itself: http(s), ws(s), ftp or
+# protocol-relative (//host/...). Links a reader clicks (<a href>) are not loads.
+_REMOTE = re.compile(r"^\s*(?:(?:https?|wss?|ftp):)?//", re.IGNORECASE)
+_LOADING = {"src", "srcset", "imagesrcset", "poster", "data", "background"}
+_LOADING |= {"lowsrc", "dynsrc", "xlink:href", "manifest", "codebase", "archive"}
+_HREF_LOADS = {"link", "image", "use", "feimage", "base", "script"}
+_TAG = re.compile(r"<([a-zA-Z][\w:-]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>")
+_ATTR = re.compile(r"([\w:-]+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)")
+_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_BODY = re.compile(r"(<script\b[^>]*>)(.*?)(</script\s*>)", re.I | re.DOTALL)
+_CSS_URL = re.compile(r"url\(\s*['\"]?\s*((?:(?:https?|wss?|ftp):)?//[^'\")\s]*)", re.I)
+_CSS_IMPORT = re.compile(r"@import\s+(?:url\()?\s*['\"]?\s*((?:https?:)?//[^'\")\s;]*)")
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_JS_URL = re.compile(r"(?:https?|wss?):/+[^\s'\"`)]+", re.IGNORECASE)
+
+
+def scan_html(html: str) -> list[str]:
+    """What in a page would make a browser fetch something from the network.
+
+    Parameters
+    ----------
+    html : str
+        A whole page.
+
+    Returns
+    -------
+    list of str
+        One line per finding, e.g. ``<script src="https://cdn...">``; empty when
+        opening the page loads nothing remote. Looked for: loading attributes
+        (``src``, ``srcset``, ``poster``, ``data``, ``background``...) and ``href``
+        of ``<link>``, ``<base>`` and SVG ``<image>`` / ``<use>`` pointing at
+        ``http(s)://``, ``ws(s)://``, ``ftp://`` or ``//host``; a ``<meta>``
+        refresh to one; CSS ``url(...)`` and ``@import`` of one (in ``<style>``
+        and ``style=""``, comments aside); any such address inside a script.
+        A link a reader may click (``<a href>``) is not a load.
+    """
+    page = _HTML_COMMENT.sub("", html)
+    found = []
+    for _, script, _ in _SCRIPT_BODY.findall(page):
+        found += [f"<script> mentions {url}" for url in _JS_URL.findall(script)]
+    # The tag stays (its src is an attribute like any other), its body goes.
+    page = _SCRIPT_BODY.sub(lambda m: m.group(1) + m.group(3), page)
+    for css in _STYLE.findall(page):
+        found += _css_loads(css, "<style>")
+    page = _STYLE.sub("<style></style>", page)
+    for tag, attributes in _TAG.findall(page):
+        tag = tag.lower()
+        for name, quoted in _ATTR.findall(attributes):
+            name, value = name.lower(), html_lib.unescape(quoted.strip("'\""))
+            where = f"<{tag} {name}={quoted}>"
+            if name == "style":
+                found += _css_loads(value, f"<{tag} style>")
+            elif name in _LOADING or (name == "href" and tag in _HREF_LOADS):
+                if any(_REMOTE.match(part) for part in value.split(",")):
+                    found.append(where)
+            elif name == "content" and tag == "meta" and "url=" in value.lower():
+                target = value.lower().split("url=", 1)[1].strip("'\" ")
+                if _REMOTE.match(target):
+                    found.append(where)
+    return found
+
+
+def _css_loads(css: str, where: str) -> list[str]:
+    css = _CSS_COMMENT.sub("", css)
+    urls = _CSS_URL.findall(css) + _CSS_IMPORT.findall(css)
+    return [f"{where} loads {url}" for url in urls]
+
+
+def render(
+    notebook: str | os.PathLike,
+    out_html: str | os.PathLike,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    hide_tags: Iterable[str] = HIDE,
+    show_code: bool = False,
+    progress: Callable[[str], None] | None = None,
+    timeout: int = 600,
+) -> Path:
+    """Execute a notebook in a fresh kernel and write it as a self-contained page.
+
+    Parameters
+    ----------
+    notebook : path
+        An ``.ipynb`` with a cell tagged ``parameters``.
+    out_html : path
+        The page to write (its folder is created).
+    parameters : mapping, optional
+        Values for the parameters cell, e.g. ``{"DB": "data/casekit.db",
+        "SHARE": True}`` (papermill).
+    hide_tags : iterable of str, default ("remove-cell",)
+        Cells with any of these tags are left out of the page (they still run).
+        The checks of the notebooks are tagged ``remove-cell``; a workshop
+        notebook renders its participants' version with
+        ``hide_tags=("remove-cell", "solution")`` and its instructor's version
+        with the default, which shows the ``solution`` cells.
+    show_code : bool, default False
+        Show the code of the cells that are shown (a workshop may want it); the
+        parameters cells are left out either way.
+    progress : callable, optional
+        Called with a short line at each stage (executing, rendering).
+    timeout : int, default 600
+        Seconds a cell may run.
+
+    Returns
+    -------
+    Path
+        ``out_html``. The page holds no script and no widget state, and
+        :func:`scan_html` finds nothing in it; otherwise nothing is written and
+        :class:`~casekit.errors.RenderError` says what was found.
+    """
+    import nbformat
+    import papermill
+    from jupyter_client.manager import KernelManager
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
+    notebook, out_html = Path(notebook), Path(out_html)
+    if not notebook.is_file():
+        raise UsageError(f"no notebook {str(notebook)!r}")
+    say = progress or (lambda _line: None)
+    say(f"{notebook.name}: executing in a fresh kernel")
+    with tempfile.TemporaryDirectory(prefix="casekit-report-") as work:
+        # A fresh kernel of our own, started in a scratch folder, whose chatter on
+        # stderr (transport warnings, its shutdown) stays off the user's terminal.
+        kernel = KernelManager(kernel_name="python3")
+        kernel.start_kernel(
+            cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            executed = papermill.execute_notebook(
+                str(notebook),
+                str(Path(work) / notebook.name),
+                parameters=dict(parameters or {}),
+                kernel_name="python3",
+                language="python",
+                km=kernel,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=timeout,
+            )
+        except papermill.PapermillExecutionError as exc:
+            raise RenderError(
+                notebook.name,
+                f"cell {exc.exec_count} failed: {exc.ename}: {exc.evalue}",
+            ) from None
+        finally:
+            kernel.shutdown_kernel(now=True)
+    say(f"{notebook.name}: rendering HTML")
+    executed = nbformat.from_dict(_for_sharing(executed))
+    config = Config()
+    config.HTMLExporter.exclude_input = not show_code
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    exporter = HTMLExporter(
+        config=config,
+        template_name="casekit_report",
+        extra_template_basedirs=[str(TEMPLATES)],
+    )
+    hidden = {*hide_tags, *PARAMETER_TAGS}
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=hidden, enabled=True), enabled=True
+    )
+    page, _ = exporter.from_notebook_node(
+        executed, resources={"metadata": {"name": _title(executed, notebook)}}
+    )
+    page = _static(page)
+    problems = scan_html(page)
+    if problems:
+        raise RenderError(
+            notebook.name,
+            f"refused to write {out_html}: opening it would load from the network: "
+            + "; ".join(problems[:3]),
+        )
+    out_html.parent.mkdir(parents=True, exist_ok=True)
+    out_html.write_text(page, encoding="utf-8")
+    return out_html
+
+
+def report(
+    db: str | os.PathLike | None = None,
+    out: str | os.PathLike = "reports",
+    *,
+    share: bool = False,
+    name: str = "report",
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Render the case-series report of a store: ``OUT/report.html`` (full, exact
+    counts, for the practitioner) or ``OUT/report-share.html`` (``share``).
+
+    Parameters
+    ----------
+    db : str or path, optional
+        The store (``CASEKIT_DB`` or ``data/casekit.db`` by default); only read.
+    out : path, default "reports"
+    share : bool, default False
+        Disclosure-controlled: small counts hidden, the others rounded.
+    name : str, default "report"
+        The file's stem (``-share`` is added for a shared one).
+    progress : callable, optional
+        As for :func:`render`.
+
+    Returns
+    -------
+    Path
+    """
+    with Store(db) as store:  # a missing or broken store fails here, plainly
+        # The kernel runs elsewhere (a temporary folder): an absolute path.
+        database = str(store.path.resolve()) if store.path else store.url
+    notebook = bundled.notebook(bundled.REPORT)
+    target = Path(out) / f"{name}{'-share' if share else ''}.html"
+    return render(
+        notebook,
+        target,
+        {"DB": database, "SHARE": bool(share)},
+        progress=progress,
+    )
+
+
+def _for_sharing(nb: Any) -> dict:
+    """The executed notebook without what must not reach a page: widget state,
+    execution timestamps, papermill's records, stderr (warnings name paths)."""
+    nb = dict(nb)
+    nb["metadata"] = {
+        k: v for k, v in nb["metadata"].items() if k not in ("widgets", "papermill")
+    }
+    cells = []
+    for cell in nb["cells"]:
+        cell = dict(cell)
+        cell["metadata"] = {
+            k: v
+            for k, v in cell.get("metadata", {}).items()
+            if k not in ("papermill", "execution", "widgets")
+        }
+        if cell["cell_type"] == "code":
+            outputs = []
+            for output in cell.get("outputs", []):
+                output = dict(output)
+                if output.get("name") == "stderr":
+                    continue
+                if "data" in output:
+                    data = {k: v for k, v in output["data"].items()}
+                    for kind in WIDGET_TYPES:
+                        data.pop(kind, None)
+                    if not data:
+                        continue
+                    output["data"] = data
+                outputs.append(output)
+            cell["outputs"] = outputs
+        cells.append(cell)
+    nb["cells"] = cells
+    return nb
+
+
+def _static(page: str) -> str:
+    """No script at all (a static page needs none), and no CSS comments (the lab
+    theme's cite web pages; nothing loads them, but a reader need not wonder)."""
+    page = _SCRIPT.sub("", page)
+    return _STYLE.sub(
+        lambda m: m.group(0).replace(m.group(1), _CSS_COMMENT.sub("", m.group(1))),
+        page,
+    )
+
+
+def _title(nb: Any, notebook: Path) -> str:
+    """The first heading of the notebook, as the page's title."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return notebook.stem

@@ -1,0 +1,355 @@
+"""The case series behind the report, and its tables of cases: flow and baseline.
+
+The report's tables live in a small family of modules, one concept each: this one
+(the cases: :func:`case_series`, :func:`flow`, :func:`baseline`, and the helpers the
+others share), :mod:`casekit.report.rates` (the patterns and their rates),
+:mod:`casekit.report.timing` (pain session by session, flare timing),
+:mod:`casekit.report.text` (the sentences), :mod:`casekit.report.markup` (how a table
+is shown) and :mod:`casekit.report.figures` (the figures of safe tables).
+
+Each table function takes a :class:`CaseSeries` and a disclosure :class:`Rule` and
+returns a :class:`~casekit.report.markup.Shown`: the table in words, and the
+:class:`~casekit.disclosure.SafeTable` it was made from, which is what the report's
+figures draw. Every count passes through :func:`casekit.disclosure.safe_table`:
+with :data:`~casekit.disclosure.NHS` for a shared report, with :data:`EXACT` (which
+suppresses and rounds nothing) for the practitioner's own. One code path for both,
+so that the shared report is the full one with its small counts hidden, not another
+report.
+
+Counts that add up to a known total (the flow of cases, each baseline
+characteristic, the chain links, the flare windows) are passed as one-column
+cross-tabulations, so that a lone suppressed cell is protected by a second one
+(secondary suppression). Rates of rows that stay are computed from the exact
+counts. No free text, no calendar date and no case id is ever put in a table.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import stats
+from ..derive import derive
+from ..disclosure import NHS, SUPPRESSED, Rule, SafeTable, safe_count, safe_table
+from ..labels import column_label, dictionary, display_values
+from ..store import Store
+from .markup import Shown, pair, rate, shown, spread, warning
+
+EXACT = Rule(0, 1, "none: exact counts, for the practitioner's own use")
+RATES = ("proportion", "ci_low", "ci_high", "p_value", "p_adjusted")
+BASELINE = ("age_band", "sex", "pain_side", "duration", "episode")
+BASELINE += ("leg_pain_below_knee", "red_flags_cleared")
+# Why a case has no outcome, from the status of its latest follow-up.
+REASONS = {
+    "lost": "lost to follow-up",
+    "withdrew": "withdrew from care",
+    "in_care": "still in care",
+    "discharged": "discharged before a follow-up 2+ weeks after care",
+}
+
+
+def rule_for(share: bool, rule: Rule = NHS) -> Rule:
+    """The disclosure rule of a report.
+
+    Parameters
+    ----------
+    share : bool
+        Whether the report is to be shared.
+    rule : Rule, default NHS
+        The rule for a shared report.
+
+    Returns
+    -------
+    Rule
+        ``rule`` to share; :data:`EXACT` (nothing suppressed, nothing rounded)
+        for the practitioner's own report.
+    """
+    return rule if share else EXACT
+
+
+@dataclass(frozen=True)
+class CaseSeries:
+    """The cases of a report: derived frames without dates, notes or lists.
+
+    Attributes
+    ----------
+    frames : dict of DataFrame
+        :func:`casekit.derive.derive` of the store, without calendar dates, free
+        text or multi-select lists (derive has used them).
+    withdrawn : int
+        Cases withdrawn from the store: left out of every count but the flow.
+    years : tuple of int, optional
+        First and last intake year.
+    sites : int
+        How many sites the cases come from.
+    continuous : bool, optional
+        Whether every calendar month from the first intake to the last has a
+        logged case.
+    """
+
+    frames: dict[str, pd.DataFrame]
+    withdrawn: int
+    years: tuple[int, int] | None
+    sites: int
+    continuous: bool | None
+
+
+def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
+    """Read the store (read only) into a :class:`CaseSeries`.
+
+    Parameters
+    ----------
+    db : str or path, optional
+        The store (``CASEKIT_DB`` or ``data/casekit.db`` by default).
+    """
+    with Store(db) as store:
+        frames = store.frames()
+        everyone = store.read("case", include_deleted=True)
+    withdrawn = int(everyone["deleted"].astype(bool).sum())
+    intake = frames["case"]["intake_date"].dropna()
+    years, continuous = None, None
+    if len(intake):
+        years = (int(intake.dt.year.min()), int(intake.dt.year.max()))
+        months = intake.dt.year * 12 + intake.dt.month
+        continuous = months.nunique() == months.max() - months.min() + 1
+    sites = int(frames["case"]["site"].nunique())
+    derived = derive(frames)
+    # Dates, notes and lists stay behind: the report's kernel never holds them.
+    kept = {
+        name: frame.drop(
+            columns=[
+                c
+                for c in frame.columns
+                if frame[c].dtype == object
+                or c == "notes"
+                or pd.api.types.is_datetime64_any_dtype(frame[c])
+            ]
+        )
+        for name, frame in derived.items()
+    }
+    return CaseSeries(kept, withdrawn, years, sites, continuous)
+
+
+# -- counts that add up to a total ----------------------------------------------------
+
+
+def partition(counts: pd.Series, rule: Rule) -> tuple[pd.DataFrame, SafeTable]:
+    """Counts of one whole split into parts, as safe rates of the whole.
+
+    Parameters
+    ----------
+    counts : Series
+        Exact counts, one per part; their sum is the whole.
+    rule : Rule
+
+    Returns
+    -------
+    (DataFrame, SafeTable)
+        ``k`` (the part, safe), ``n`` (the whole, safe), ``proportion``,
+        ``ci_low``, ``ci_high`` (from the exact counts; ``*`` where the part is
+        suppressed), indexed as ``counts``; and the cross-tabulation's SafeTable.
+    """
+    exact = counts.astype("int64")
+    safe = safe_table(exact.to_frame("k"), rule)
+    total = int(exact.sum())
+    share = stats.wilson(exact.to_numpy(), np.full(len(exact), total))
+    out = pd.DataFrame(
+        {
+            "k": safe.table["k"],
+            "n": safe_count(total, rule),
+            "proportion": share.proportion,
+            "ci_low": share.low,
+            "ci_high": share.high,
+        },
+        index=counts.index,
+    ).astype(object)
+    hidden = (out["k"] == SUPPRESSED) | (out["n"] == SUPPRESSED)
+    out.loc[hidden, ["k", "n", "proportion", "ci_low", "ci_high"]] = SUPPRESSED
+    return out, safe
+
+
+def flow(series: CaseSeries, rule: Rule) -> Shown:
+    """Cases logged, withdrawn, followed up, and why an outcome is missing.
+
+    Parameters
+    ----------
+    series : CaseSeries
+    rule : Rule
+
+    Returns
+    -------
+    Shown
+        ``Stage, Cases``: logged, withdrawn, in the series, with any follow-up,
+        with an outcome, and without one by reason.
+
+    Notes
+    -----
+
+    Each logged case is in one part: withdrawn, with an outcome (pain reported 2+
+    weeks after the last session), or without one for the reason its latest
+    follow-up status gives. The parts are safe as one cross-tabulation; the totals
+    (logged, in the series, with any follow-up) are rounded on their own.
+    """
+    case, followup = series.frames["case"], series.frames["followup"]
+    latest = (
+        followup[followup["status"].notna()]
+        .sort_values(["case_id", "followup_no"])
+        .groupby("case_id", observed=True)["status"]
+        .last()
+        .astype(str)
+    )
+    status = case["case_id"].map(latest)
+    any_followup = case["case_id"].isin(followup["case_id"])
+    outcome = pd.array(case["followup_14d"], dtype="boolean").fillna(False)
+    outcome = outcome.to_numpy(bool)
+    missing = ~outcome
+    parts = {"Withdrawn from the series (all their records left out)": series.withdrawn}
+    parts["With an outcome: pain reported 2+ weeks after the last session"] = int(
+        outcome.sum()
+    )
+    for code, words in REASONS.items():
+        parts[f"No outcome: {words}"] = int((missing & (status == code)).sum())
+    parts["No outcome: follow-up without a status"] = int(
+        (missing & any_followup & status.isna()).sum()
+    )
+    parts["No outcome: no follow-up recorded"] = int((missing & ~any_followup).sum())
+    safe = safe_table(pd.Series(parts).to_frame("Cases"), rule)
+    # The totals, each on its own: rounded, not protecting one another.
+    totals = pd.Series(
+        {
+            "Cases logged": len(case) + series.withdrawn,
+            "In the series": len(case),
+            "with a follow-up of any kind": int(any_followup.sum()),
+        }
+    ).to_frame("Cases")
+    total = safe_table(totals, rule, k="Cases", n="Cases", derived=()).table["Cases"]
+    names = list(parts)
+    rows = [("Cases logged", total["Cases logged"])]
+    rows.append((names[0], safe.table.at[names[0], "Cases"]))
+    rows += [(name, total[name]) for name in total.index[1:]]
+    rows += [(name, safe.table.at[name, "Cases"]) for name in names[1:]]
+    frame = pd.DataFrame(rows, columns=["Stage", "Cases"])
+    return shown(
+        frame,
+        safe,
+        "flow",
+        counts=["Cases"],
+        row_classes={0: "casekit-total", 2: "casekit-total"},
+        caption="Flow of cases",
+    )
+
+
+def baseline(series: CaseSeries, rule: Rule) -> Shown:
+    """Who the cases are, at intake.
+
+    Parameters
+    ----------
+    series : CaseSeries
+    rule : Rule
+        :data:`~casekit.disclosure.NHS` to share, :data:`EXACT` otherwise.
+
+    Returns
+    -------
+    Shown
+        ``Characteristic, Value, Cases, Share``: age band, sex, side of the pain,
+        duration, episode, leg pain below the knee, red flags cleared, pain at
+        intake (mild, moderate, severe), sessions, upstream treated (and site when
+        there are several), each split into its values in dictionary order, then
+        "Not recorded" when some are missing. Each characteristic is a partition
+        of the series, made safe as one (see :func:`partition`).
+    """
+    case = series.frames["case"]
+    columns = {c: case[c] for c in BASELINE}
+    pain = pd.cut(case["nprs"].astype("Float64"), [-1, 3, 6, 10])
+    columns["Pain at intake (NPRS 0-10)"] = pain.cat.rename_categories(
+        ["0-3 (mild)", "4-6 (moderate)", "7-10 (severe)"]
+    )
+    sessions = pd.cut(case["n_sessions"], [-1, 0, 1, 3, 6, np.inf])
+    columns["Sessions"] = sessions.cat.rename_categories(
+        ["None yet", "1", "2-3", "4-6", "7 or more"]
+    )
+    columns["upstream_treated"] = case["upstream_treated"]
+    if series.sites > 1:
+        columns["site"] = case["site"]
+    rows, suppressed = [], []
+    for name, values in columns.items():
+        counts = _value_counts(values, name)
+        parts, safe = partition(counts, rule)
+        suppressed.append(
+            safe.suppressed.assign(row=[(name, r) for r in safe.suppressed["row"]])
+        )
+        label = _column_words(name)
+        for i, (value, row) in enumerate(parts.iterrows()):
+            rows.append(
+                (label if i == 0 else "", value, row["k"], rate(row["proportion"]))
+            )
+    frame = pd.DataFrame(rows, columns=["Characteristic", "Value", "Cases", "Share"])
+    safe = SafeTable(frame, pd.concat(suppressed, ignore_index=True), rule)
+    groups = {i: "casekit-group" for i in np.flatnonzero(frame["Characteristic"] != "")}
+    return shown(
+        frame,
+        safe,
+        "baseline",
+        counts=["Cases"],
+        row_classes=groups,
+        caption="Baseline",
+    )
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def rate_columns(table: pd.DataFrame, first: str, labels) -> pd.DataFrame:
+    """Rates as shown: ``first`` (the labels), ``k / n``, ``Rate``, ``95 %
+    interval`` and a word on a small denominator (the last column, unnamed).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Safe rates: ``k, n, proportion, ci_low, ci_high`` (``*`` where hidden).
+    first : str
+        The name of the first column.
+    labels : sequence of str
+        Its values, one per row of ``table``.
+
+    Returns
+    -------
+    DataFrame
+    """
+    return pd.DataFrame(
+        {
+            first: list(labels),
+            "k / n": [pair(k, n) for k, n in zip(table["k"], table["n"], strict=True)],
+            "Rate": [rate(v) for v in table["proportion"]],
+            "95 % interval": [
+                spread(lo, hi)
+                for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
+            ],
+            "": [warning(n) for n in table["n"]],
+        }
+    )
+
+
+def _value_counts(values: pd.Series, name: str) -> pd.Series:
+    """Counts of each value in order (dictionary order, in words), then "Not
+    recorded" when some are missing."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        order = list(values.cat.categories)
+    elif pd.api.types.is_bool_dtype(values.dtype):
+        order = [True, False]
+    else:
+        order = sorted(values.dropna().unique().tolist())
+    counts = values.value_counts().reindex(order, fill_value=0).astype("int64")
+    counts.index = display_values(pd.DataFrame({name: order}), name)
+    missing = int(values.isna().sum())
+    if missing:
+        counts["Not recorded"] = missing
+    return counts
+
+
+def _column_words(name: str) -> str:
+    known = name in dictionary()["case"] or name == "upstream_treated"
+    return column_label(name) if known else name

@@ -1,0 +1,129 @@
+"""The report's tables over time: pain session by session, and when flares began
+and how long they lasted.
+
+A picture of each case's own course, or a Kaplan-Meier curve whose every step is
+one patient, is per-patient data: these tables give instead, per session, how many
+cases came and the median and quartiles of their pain, and, per coarse window of
+hours, how many flares, all through the report's disclosure rule (see
+:mod:`casekit.report.series`). :mod:`casekit.report.figures` draws them.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+
+from ..disclosure import SUPPRESSED, Rule, SafeTable, safe_table
+from ..labels import percent
+from ..patterns import flare_curve
+from .markup import Shown, shown
+from .series import CaseSeries, partition, rate_columns
+
+# Senstad 1997: 64 % of reactions began within 4 h, 74 % were gone within 24 h.
+ONSET = (("Within 4 h", 4.0, 0.64), ("4 to 24 h", 24.0, None))
+ONSET += (("24 to 48 h", 48.0, None), ("Later than 48 h", np.inf, None))
+QUARTILES = ("q1", "median", "q3")
+
+
+def flare_windows(series: CaseSeries, rule: Rule, measure: str = "onset") -> Shown:
+    """Flares in coarse windows of hours, instead of a Kaplan-Meier curve whose
+    steps would show single patients.
+
+    Parameters
+    ----------
+    series : CaseSeries
+    rule : Rule
+        :data:`casekit.disclosure.NHS` to share, :data:`casekit.report.series.EXACT`
+        for the practitioner's own report.
+    measure : {"onset", "duration"}, default "onset"
+        ``onset``: flares after a session that brought relief (checked within 7
+        days), by the hours from the session to the flare (within 4 h, 4 to 24,
+        24 to 48, later). ``duration``: every flare reported, by how long it
+        lasted (over within 24 h, later, still going on when reported). As
+        :func:`casekit.patterns.flare_curve` counts them.
+
+    Returns
+    -------
+    Shown
+        ``safe.table``: ``window, k, n, proportion, ci_low, ci_high,
+        comparator`` (Senstad 1997 where it has a figure); the windows are one
+        partition of the flares, safe as a cross-tabulation.
+    """
+    curve = flare_curve(series.frames, measure=measure)
+    times, events = curve["time"].to_numpy(float), curve["events"].to_numpy(int)
+    if measure == "onset":
+        edges = [-np.inf] + [end for _, end, _ in ONSET]
+        k = [events[(times > a) & (times <= b)].sum() for a, b in pairwise(edges)]
+        names, compare = [w for w, _, _ in ONSET], [c for _, _, c in ONSET]
+    else:
+        ongoing = int(curve["at_risk"].iat[0]) - events.sum() if len(curve) else 0
+        k = [events[times <= 24].sum(), events[times > 24].sum(), ongoing]
+        names = ["Over within 24 h", "Over after 24 h", "Still going on when reported"]
+        compare = [0.74, None, None]
+    parts, safe = partition(pd.Series(k, index=names), rule)
+    data = parts.reset_index(names="window").assign(
+        comparator=[np.nan if c is None else c for c in compare]
+    )
+    frame = rate_columns(
+        data, "When it began" if measure == "onset" else "How long", names
+    )
+    frame["Literature (Senstad 1997)"] = [
+        "" if c is None else percent(c) for c in compare
+    ]
+    frame = frame.drop(columns=[""])
+    return shown(
+        frame,
+        SafeTable(data, safe.suppressed, rule),
+        f"flare-{measure}",
+        pairs=["k / n"],
+    )
+
+
+def pain_course(series: CaseSeries, rule: Rule) -> Shown:
+    """Pain on arrival and right after care, session by session: how many cases,
+    the median and the middle half (quartiles), never a case's own line.
+
+    Parameters
+    ----------
+    series : CaseSeries
+    rule : Rule
+
+    Returns
+    -------
+    Shown
+        ``safe.table``: ``session_no, when`` (``On arrival``, ``After care``),
+        ``cases`` (safe), ``q1, median, q3`` (``*`` where ``cases`` is).
+    """
+    session = series.frames["session"]
+    rows = []
+    for column, when in (("nprs_before", "On arrival"), ("nprs_after", "After care")):
+        known = session[session[column].notna()]
+        for number, values in known.groupby("session_no")[column]:
+            quartiles = values.astype(float).quantile([0.25, 0.5, 0.75]).to_numpy()
+            rows.append((int(number), when, len(values), *quartiles))
+    exact = pd.DataFrame(
+        rows, columns=["session_no", "when", "cases", "q1", "median", "q3"]
+    )
+    # Each count on its own (no total to protect), the quartiles hidden with it.
+    safe = safe_table(exact, rule, k="cases", n="cases", derived=QUARTILES)
+    data = safe.table
+    summary = [
+        SUPPRESSED if m == SUPPRESSED else f"{m:g} ({a:g} to {b:g})"
+        for a, m, b in zip(data["q1"], data["median"], data["q3"], strict=True)
+    ]
+    wide = data.assign(summary=summary).pivot(
+        index="session_no", columns="when", values=["cases", "summary"]
+    )
+    frame = pd.DataFrame(
+        {
+            "Session": wide.index,
+            "Cases (on arrival)": wide[("cases", "On arrival")].fillna(0).to_numpy(),
+            "Pain on arrival: median (middle half)": wide[
+                ("summary", "On arrival")
+            ].fillna(""),
+            "Right after care": wide[("summary", "After care")].fillna(""),
+        }
+    )
+    return shown(frame, safe, "pain", counts=["Cases (on arrival)"])

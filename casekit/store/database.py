@@ -1,0 +1,135 @@
+"""Opening a database: URLs, the SQLite file and its settings, errors in plain words.
+
+SQLite runs in WAL mode with a busy timeout, foreign keys on, and ``BEGIN IMMEDIATE``
+for writes, so two notebooks (or a notebook and an import) writing at once both
+succeed. A new SQLite file is created readable by its owner alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from ..errors import StoreError
+
+DEFAULT_DB = Path("data") / "casekit.db"
+
+
+def resolve_url(db: str | os.PathLike | None = None) -> str:
+    """A SQLAlchemy URL from ``--db`` (a path or a URL), else ``CASEKIT_DB``, else
+    ``data/casekit.db``."""
+    db = db or os.environ.get("CASEKIT_DB") or DEFAULT_DB
+    text = str(db)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for another database (or an in-memory one)."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise StoreError(url, "is neither a file path nor a database URL") from None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (
+        None,
+        "",
+        ":memory:",
+    ):
+        return None
+    database = parsed.database
+    if parsed.query.get("uri") in ("true", "1"):
+        # A URI filename (`file:/path?mode=ro`) names the same file as its path.
+        database = database.removeprefix("file:")
+    return Path(database)
+
+
+def display_url(url: str) -> str:
+    """The URL as it may be printed: a password never reaches a terminal or a log."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+def prepare_sqlite_file(path: Path, create: bool) -> None:
+    """Make sure the SQLite file exists (owner-only) or say how to create it."""
+    if path.exists():
+        return
+    if not create:
+        raise StoreError(
+            str(path),
+            f"does not exist; create it with `casekit init --db {path}`",
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Owner-only from the first byte; SQLite gives its -wal/-shm files the same.
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise StoreError(str(path), f"cannot be created ({exc.strerror})") from None
+
+
+def make_engine(url: str, timeout: float) -> sa.Engine:
+    """An engine for ``url``; for SQLite, with the settings above."""
+    try:
+        if sqlite_path(url) is None:
+            return sa.create_engine(url)
+        engine = sa.create_engine(url, connect_args={"timeout": timeout})
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        hint = (
+            "; for PostgreSQL install it with `pip install 'casekit[postgres]'`"
+            if "postgres" in url
+            else ""
+        )
+        raise StoreError(
+            display_url(url), f"is not a database URL casekit can open ({exc}){hint}"
+        ) from None
+    busy_ms = int(timeout * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we say BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        with contextlib.suppress(Exception):  # a read-only file keeps its mode
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A writer takes the write lock up front: a deferred transaction that
+        # upgrades later fails at once, without waiting, when another wrote first.
+        writes = conn.get_execution_options().get("casekit_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+    return engine
+
+
+@contextlib.contextmanager
+def translate_errors(where: str, timeout: float) -> Iterator[None]:
+    """Database errors as one clear ``StoreError`` line each."""
+    try:
+        yield
+    except sa.exc.DBAPIError as exc:
+        text = str(exc.orig).lower()
+        if "locked" in text or "busy" in text:
+            problem = (
+                f"is locked by another program (still busy after "
+                f"{timeout:g} s); close it and try again"
+            )
+        elif "readonly" in text or "read-only" in text:
+            problem = "is read-only: check the file's and its folder's permissions"
+        elif "unable to open" in text:
+            problem = "cannot be opened: check the path and its permissions"
+        elif "not a database" in text:
+            problem = "is not a casekit store (not a SQLite database)"
+        else:
+            problem = " ".join(str(exc.orig).split())  # one line, always
+        raise StoreError(where, problem) from None

@@ -1,0 +1,169 @@
+"""What the logging forms look up in the store, each as one small query.
+
+The case list to choose from, a case's sessions or follow-ups, the next number,
+one stored record, the last few entries and what is still incomplete. Each reads
+only what it needs (a grouped count, one case's rows), so the forms stay quick on
+a store of many thousands of cases. No widgets here: the queries are tested alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from ..dictionary import Form
+from ..errors import NotFound
+from ..frames import from_cell
+from ..validate import where
+from .store import Store
+
+
+def case_list(store: Store) -> pd.DataFrame:
+    """Cases that are not withdrawn, newest intake first: ``case_id``,
+    ``intake_date``, ``pain_side`` and ``sessions`` (how many)."""
+    cases, sessions = store.table("case"), store.table("session")
+    counts = (
+        sa.select(sessions.c.case_id, sa.func.count().label("sessions"))
+        .where(sessions.c.deleted == sa.false())
+        .group_by(sessions.c.case_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            cases.c.case_id,
+            cases.c.intake_date,
+            cases.c.pain_side,
+            sa.func.coalesce(counts.c.sessions, 0).label("sessions"),
+        )
+        .select_from(cases.outerjoin(counts, counts.c.case_id == cases.c.case_id))
+        .where(cases.c.deleted == sa.false())
+        .order_by(cases.c.intake_date.desc(), cases.c.case_id)
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pd.DataFrame(
+        rows, columns=["case_id", "intake_date", "pain_side", "sessions"]
+    )
+
+
+def entries(store: Store, form: Form, case_id: str) -> list[tuple[int, Any]]:
+    """``(number, date)`` of each stored session or follow-up of one case, in order."""
+    table = store.table(form.name)
+    date = next(f.code for f in form.fields if f.type == "date")
+    number = table.c[form.instance]
+    query = (
+        sa.select(number, table.c[date])
+        .where(table.c.case_id == case_id, table.c.deleted == sa.false())
+        .order_by(number)
+    )
+    with store.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(query).all()]
+
+
+def next_number(store: Store, form: Form, case_id: str) -> int:
+    """The number a new session or follow-up of ``case_id`` gets (removed ones
+    included, so a number is never given twice)."""
+    table = store.table(form.name)
+    query = sa.select(sa.func.max(table.c[form.instance])).where(
+        table.c.case_id == case_id
+    )
+    with store.engine.connect() as conn:
+        last = conn.execute(query).scalar()
+    return (last or 0) + 1
+
+
+def latest_session(store: Store, case_id: str) -> int | None:
+    """The number of the case's latest session, or None before its first."""
+    found = entries(store, store.dictionary["session"], case_id)
+    return found[-1][0] if found else None
+
+
+def fetch(store: Store, form: Form, key: tuple) -> dict[str, Any]:
+    """One stored record, typed as the forms take it; ``NotFound`` if it is not
+    there (or removed)."""
+    table = store.table(form.name)
+    match = [table.c[code] == value for code, value in zip(form.key, key, strict=True)]
+    query = sa.select(table).where(*match, table.c.deleted == sa.false())
+    with store.engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    if row is None:
+        raise NotFound(form.noun, key[0] if len(key) == 1 else key)
+    return {f.code: from_cell(f, row[f.code]) for f in form.fields}
+
+
+def recent(store: Store, n: int = 8) -> list[str]:
+    """The last ``n`` records added or changed, newest first, as short lines:
+    'added session 2 of case K7Q2XM (2025-03-05 14:02 UTC)'."""
+    audit = store.metadata.tables["audit"]
+    query = (
+        sa.select(
+            audit.c.time,
+            audit.c.action,
+            audit.c.form,
+            audit.c.case_id,
+            audit.c.instance,
+        )
+        .where(audit.c.action.in_(("insert", "update", "delete")))
+        .order_by(audit.c.id.desc())
+        .limit(n * 20)  # an edit writes one row per changed field
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    verbs = {"insert": "added", "update": "changed", "delete": "removed"}
+    lines, seen = [], set()
+    for time, action, form, case_id, instance in rows:
+        event = (time[:16], action, form, case_id, instance)
+        if event in seen or form not in store.dictionary.forms:
+            continue
+        seen.add(event)
+        stamp = time[:16].replace("T", " ")
+        name = where(store.dictionary[form], case_id, instance)
+        lines.append(f"{verbs[action]} {name} ({stamp} UTC)")
+        if len(lines) == n:
+            break
+    return lines
+
+
+def incomplete(store: Store) -> dict[str, list[str]]:
+    """What to ask at the next visit: cases with a session but no follow-up, and
+    follow-ups that report a flare without its side."""
+    cases, sessions, followups = (
+        store.table(f) for f in ("case", "session", "followup")
+    )
+    live_case = sa.select(cases.c.case_id).where(cases.c.deleted == sa.false())
+    with_session = sa.select(sessions.c.case_id).where(sessions.c.deleted == sa.false())
+    with_followup = sa.select(followups.c.case_id).where(
+        followups.c.deleted == sa.false()
+    )
+    no_followup = (
+        sa.select(cases.c.case_id)
+        .where(
+            cases.c.case_id.in_(live_case),
+            cases.c.case_id.in_(with_session),
+            cases.c.case_id.not_in(with_followup),
+        )
+        .order_by(cases.c.case_id)
+    )
+    sideless = (
+        sa.select(followups.c.case_id, followups.c.followup_no)
+        .where(
+            followups.c.deleted == sa.false(),
+            followups.c.case_id.in_(live_case),
+            followups.c.flare == "yes",
+            followups.c.flare_side.is_(None),
+        )
+        .order_by(followups.c.case_id, followups.c.followup_no)
+    )
+    form = store.dictionary["followup"]
+    with store.engine.connect() as conn:
+        waiting = list(conn.execute(no_followup).scalars())
+        flares = [where(form, c, n) for c, n in conn.execute(sideless).all()]
+    return {"no_followup": waiting, "flare_without_side": flares}
+
+
+def month(value: Any) -> str:
+    """'2025-03' for a date, '' for none."""
+    return value.strftime("%Y-%m") if isinstance(value, dt.date) else ""

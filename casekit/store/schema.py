@@ -1,0 +1,162 @@
+"""The store's tables, made from the data dictionary, and their gentle migration.
+
+One table per form (``cases``, ``sessions``, ``followups``) with a column per field,
+an append-only ``audit`` table and a small ``casekit_meta`` table. A field added to
+the dictionary becomes a new column on the next open (``ALTER TABLE ... ADD COLUMN``):
+existing rows keep every value. A column whose field left the dictionary is kept.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..dictionary import Dictionary, Field
+
+SCHEMA_VERSION = 1
+TABLE_OF = {"case": "cases", "session": "sessions", "followup": "followups"}
+AUDIT_COLUMNS = [
+    "id",
+    "time",
+    "actor",
+    "action",
+    "form",
+    "case_id",
+    "instance",
+    "field",
+    "old_value",
+    "new_value",
+    "reason",
+]
+
+# The audit trail may grow, never change: SQLite refuses edits and deletes outright.
+_APPEND_ONLY_SQLITE = [
+    """CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+       BEGIN SELECT RAISE(ABORT, 'the audit table is append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+       BEGIN SELECT RAISE(ABORT, 'the audit table is append-only'); END""",
+]
+
+
+def column_type(f: Field) -> sa.types.TypeEngine:
+    """The SQL type of a field. Multi-selects are one `|`-joined code list per cell:
+    the same on SQLite and PostgreSQL, and readable in any SQL browser."""
+    return {
+        "key": sa.String(16),
+        "text": sa.Text(),
+        "date": sa.Date(),
+        "choice": sa.String(40),
+        "yesno": sa.String(3),
+        "multi": sa.Text(),
+        "integer": sa.Integer(),
+        "number": sa.Float(),
+    }[f.type]
+
+
+def build_metadata(dictionary: Dictionary) -> sa.MetaData:
+    """SQLAlchemy tables for every form of ``dictionary`` plus audit and metadata."""
+    metadata = sa.MetaData()
+    for form in dictionary:
+        columns = []
+        for f in form.fields:
+            is_key = f.code in form.key
+            column = sa.Column(
+                f.code,
+                column_type(f),
+                primary_key=is_key,
+                nullable=not is_key,
+                autoincrement=False,
+            )
+            if f.code == "case_id" and form.name != "case":
+                column = sa.Column(
+                    f.code,
+                    column_type(f),
+                    sa.ForeignKey("cases.case_id"),
+                    primary_key=True,
+                )
+            columns.append(column)
+        columns.append(
+            sa.Column(
+                "deleted", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
+        sa.Table(TABLE_OF[form.name], metadata, *columns)
+    sa.Table(
+        "audit",
+        metadata,
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("time", sa.String(32), nullable=False),  # ISO 8601, UTC
+        sa.Column("actor", sa.String(80), nullable=False),
+        sa.Column("action", sa.String(16), nullable=False),
+        sa.Column("form", sa.String(16)),
+        sa.Column("case_id", sa.String(16), index=True),
+        sa.Column("instance", sa.Integer()),
+        sa.Column("field", sa.String(64)),
+        sa.Column("old_value", sa.Text()),
+        sa.Column("new_value", sa.Text()),
+        sa.Column("reason", sa.Text()),
+    )
+    sa.Table(
+        "casekit_meta",
+        metadata,
+        sa.Column("key", sa.String(40), primary_key=True),
+        sa.Column("value", sa.Text(), nullable=False),
+    )
+    return metadata
+
+
+def is_current(
+    conn: sa.Connection, metadata: sa.MetaData, dictionary: Dictionary
+) -> bool:
+    """Whether the store already has every table and column (a read, no write)."""
+    inspector = sa.inspect(conn)
+    if not all(inspector.has_table(name) for name in metadata.tables):
+        return False
+    for form in dictionary:
+        present = {c["name"] for c in inspector.get_columns(TABLE_OF[form.name])}
+        if any(f.code not in present for f in form.fields):
+            return False
+    meta = metadata.tables["casekit_meta"]
+    stored = dict(conn.execute(sa.select(meta.c.key, meta.c.value)).all())
+    return stored == _meta_values(dictionary)
+
+
+def _meta_values(dictionary: Dictionary) -> dict[str, str]:
+    return {
+        "schema_version": str(SCHEMA_VERSION),
+        "dictionary_version": str(dictionary.version),
+    }
+
+
+def create_or_migrate(
+    conn: sa.Connection, metadata: sa.MetaData, dictionary: Dictionary
+) -> list[tuple[str, str]]:
+    """Create missing tables and add missing columns; returns the (table, column)
+    pairs added, so that the caller can audit them."""
+    inspector = sa.inspect(conn)
+    if not all(inspector.has_table(name) for name in metadata.tables):
+        metadata.create_all(conn)
+        if conn.dialect.name == "sqlite":
+            for statement in _APPEND_ONLY_SQLITE:
+                conn.exec_driver_sql(statement)
+        inspector = sa.inspect(conn)
+    preparer = conn.dialect.identifier_preparer
+    added = []
+    for form in dictionary:
+        table = TABLE_OF[form.name]
+        present = {c["name"] for c in inspector.get_columns(table)}
+        for f in form.fields:
+            if f.code in present:
+                continue
+            sql_type = column_type(f).compile(dialect=conn.dialect)
+            conn.exec_driver_sql(
+                f"ALTER TABLE {preparer.quote(table)} "
+                f"ADD COLUMN {preparer.quote(f.code)} {sql_type}"
+            )
+            added.append((table, f.code))
+    meta = metadata.tables["casekit_meta"]
+    stored = dict(conn.execute(sa.select(meta.c.key, meta.c.value)).all())
+    for key, value in _meta_values(dictionary).items():
+        if stored.get(key) != value:
+            conn.execute(sa.delete(meta).where(meta.c.key == key))
+            conn.execute(sa.insert(meta).values(key=key, value=value))
+    return added

@@ -1,0 +1,328 @@
+"""The logging app: the three forms in tabs, and beside them what needs attention.
+
+``logging_app(db)`` is all a notebook calls. The tabs are a new case, a session and
+a follow-up (:class:`EntryForm` each: a :class:`~casekit.ui.forms.RecordForm` behind a
+:class:`CaseChooser`, so that a session or follow-up starts from choosing its case in
+a searchable list, never from typing an id). Beside them, the last few entries and
+what is still incomplete (cases with a session but no follow-up, flares without a
+side), so the practitioner knows what to ask at the next visit.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from ..errors import CasekitError
+from ..store import Store, queries
+from .forms import RecordForm
+
+TAB_TITLES = {"case": "New case", "session": "Session", "followup": "Follow-up"}
+# Folding sections draw their arrow with an icon font that a Voila page does not
+# load (it would come from a CDN): plain characters instead, everywhere.
+_STYLE = """<style>
+.casekit-app .jupyter-widget-Collapse-header { font-weight: bold; }
+.casekit-app .widget-toggle-button { min-width: 5em; }
+.casekit-app .jupyter-widget-Collapse-header .fa-caret-right::before {
+  content: "\\25b8"; font-family: sans-serif; }
+.casekit-app .jupyter-widget-Collapse-header .fa-caret-down::before {
+  content: "\\25be"; font-family: sans-serif; }
+</style>"""
+_NEW = 0  # the entry picker's value for "a new one"
+
+
+class CaseChooser:
+    """A searchable list of the store's cases: id, intake month, pain side and
+    number of sessions. ``value`` is the chosen case id (None before a choice)."""
+
+    def __init__(self, store: Store, name: str) -> None:
+        self.store = store
+        self.search = w.Text(
+            placeholder="Search: case id, month (2025-03), side, ...",
+            layout=w.Layout(width="60%"),
+        )
+        self.search.add_class(f"casekit-search-{name}")
+        self.list = w.Select(options=[], rows=6, layout=w.Layout(width="60%"))
+        self.list.add_class(f"casekit-chooser-{name}")
+        self.widget = w.VBox([self.search, self.list])
+        self._labels: dict[str, str] = {}
+        self._callbacks: list[Callable[[str | None], None]] = []
+        self._quiet = False
+        self.value: str | None = None
+        self.search.observe(lambda _c: self._filter(), names="value")
+        self.list.observe(self._picked, names="value")
+        self.refresh()
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        """``(label, case_id)`` pairs now listed (after the search)."""
+        return list(self.list.options)
+
+    def refresh(self) -> None:
+        """Read the case list again, keeping the search and the choice."""
+        cases = queries.case_list(self.store)
+        side = self.store.dictionary["case"]["pain_side"]
+        self._labels = {
+            row.case_id: " · ".join(
+                [
+                    row.case_id,
+                    f"intake {queries.month(row.intake_date) or '?'}",
+                    f"{side.label_of(row.pain_side) if row.pain_side else '?'} pain",
+                    f"{row.sessions} session{'s' * (row.sessions != 1)}",
+                ]
+            )
+            for row in cases.itertuples()
+        }
+        self._filter()
+
+    def choose(self, case_id: str | None) -> None:
+        """Choose a case (None to clear the choice)."""
+        if case_id is not None and case_id not in self._labels:
+            raise CasekitError(f"case {case_id!r} is not in the list")
+        if case_id is not None and case_id not in dict(map(reversed, self.options)):
+            self.search.value = ""
+        self.list.value = case_id
+
+    def on_choose(self, callback: Callable[[str | None], None]) -> None:
+        self._callbacks.append(callback)
+
+    def _filter(self) -> None:
+        words = self.search.value.casefold().split()
+        options = [
+            (label, case_id)
+            for case_id, label in self._labels.items()
+            if all(word in label.casefold() for word in words)
+        ]
+        self._quiet = True
+        try:
+            self.list.options = options
+            keep = self.value if self.value in {v for _, v in options} else None
+            self.list.value = keep
+        finally:
+            self._quiet = False
+        if keep != self.value:
+            self._picked({"new": keep})
+
+    def _picked(self, change: dict) -> None:
+        if self._quiet or change["new"] == self.value:
+            return
+        self.value = change["new"]
+        for callback in self._callbacks:
+            callback(self.value)
+
+
+class EntryForm:
+    """A record form with its case chooser.
+
+    A new case needs no choice (a saved one can be opened from the folded
+    "Change a saved case" list). A session or follow-up starts from choosing its
+    case; then a new entry is ready, or a stored one can be picked to change it.
+    """
+
+    def __init__(self, store: Store, form: str) -> None:
+        self.record = RecordForm(store, form)
+        self.form = self.record.form
+        self.chooser = CaseChooser(store, form)
+        self._quiet = False
+        self.record.new_button.on_click(lambda _b: self._start_new())
+        self.record.on_saved(lambda _record: self._after_save())
+        if self.form.instance is None:
+            self.chooser.on_choose(self._open_case)
+            fold = w.Accordion(
+                [
+                    w.VBox(
+                        [
+                            w.HTML("Choose a case to open it for changes."),
+                            self.chooser.widget,
+                        ]
+                    )
+                ],
+                titles=("Change a saved case",),
+                selected_index=None,
+            )
+            self.widget = w.VBox([self.record.widget, fold])
+            return
+        self.entry = w.Dropdown(options=[], layout=w.Layout(width="60%"))
+        self.entry.add_class(f"casekit-entry-{form}")
+        self.entry.observe(self._entry_chosen, names="value")
+        self.chooser.on_choose(self._case_chosen)
+        self.hint = w.HTML(f"<i>Choose the case above to log a {self.form.noun}.</i>")
+        self.body = w.VBox(
+            [
+                w.HTML(f"<b>2. A new {self.form.noun}, or change a stored one</b>"),
+                self.entry,
+                self.record.widget,
+            ],
+            layout=w.Layout(display="none"),
+        )
+        self.widget = w.VBox(
+            [
+                w.HTML("<b>1. Choose the case</b>"),
+                self.chooser.widget,
+                self.hint,
+                self.body,
+            ]
+        )
+
+    def refresh(self) -> None:
+        """Read the case list (and the chosen case's entries) again."""
+        self.chooser.refresh()
+        if self.form.instance is not None and self.chooser.value is not None:
+            self._fill_entries(self.chooser.value)
+
+    def _after_save(self) -> None:
+        self.refresh()
+        self._start_new()
+
+    # -- a case --------------------------------------------------------------------
+
+    def _open_case(self, case_id: str | None) -> None:
+        if case_id is not None and not self._quiet:
+            self.record.load(case_id)
+
+    def _start_new(self) -> None:
+        self._quiet = True
+        try:
+            if self.form.instance is None:
+                self.chooser.choose(None)
+            else:
+                self.entry.value = _NEW
+        finally:
+            self._quiet = False
+
+    # -- a session or follow-up ------------------------------------------------------
+
+    def _case_chosen(self, case_id: str | None) -> None:
+        self.hint.layout.display = None if case_id is None else "none"
+        self.body.layout.display = "none" if case_id is None else None
+        if case_id is not None:
+            self._fill_entries(case_id)
+            self.record.new(case_id)
+
+    def _fill_entries(self, case_id: str) -> None:
+        noun = self.form.noun
+        number = queries.next_number(self.record.store, self.form, case_id)
+        options = [(f"New {noun} (number {number})", _NEW)]
+        for n, day in queries.entries(self.record.store, self.form, case_id):
+            options.append((f"Change {noun} {n} ({day})", n))
+        self._quiet = True
+        try:
+            self.entry.options = options
+            self.entry.value = _NEW
+        finally:
+            self._quiet = False
+
+    def _entry_chosen(self, change: dict) -> None:
+        if self._quiet or self.chooser.value is None:
+            return
+        if change["new"] == _NEW:
+            self.record.new(self.chooser.value)
+        else:
+            self.record.load((self.chooser.value, change["new"]))
+
+
+class Overview:
+    """The last few entries and what is incomplete, as two short lists."""
+
+    def __init__(self, store: Store, n: int = 8) -> None:
+        self.store = store
+        self.n = n
+        self.recent = w.HTML()
+        self.recent.add_class("casekit-recent")
+        self.incomplete = w.HTML()
+        self.incomplete.add_class("casekit-incomplete")
+        self.widget = w.VBox([self.recent, self.incomplete])
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.recent.value = _list(
+            "Last entries", queries.recent(self.store, self.n), "nothing logged yet"
+        )
+        todo = queries.incomplete(self.store)
+        self.incomplete.value = _list(
+            "Session but no follow-up yet",
+            [f"case {c}" for c in todo["no_followup"]],
+            "none",
+        ) + _list("Flare without its side", todo["flare_without_side"], "none")
+
+
+def _list(title: str, items: list[str], empty: str) -> str:
+    body = "".join(f"<li>{html.escape(item)}</li>" for item in items)
+    return f"<b>{html.escape(title)}</b>" + (
+        f"<ul style='margin-top:2px'>{body}</ul>" if items else f"<p><i>{empty}</i></p>"
+    )
+
+
+class LoggingApp:
+    """The three forms in tabs, with the overview beside them.
+
+    Attributes
+    ----------
+    case, session, followup : EntryForm
+        The forms; e.g. ``app.case.record`` is the new-case :class:`RecordForm`.
+    overview : Overview
+    widget : ipywidgets.HBox
+        What a notebook shows.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.case = EntryForm(store, "case")
+        self.session = EntryForm(store, "session")
+        self.followup = EntryForm(store, "followup")
+        self.overview = Overview(store)
+        forms = [self.case, self.session, self.followup]
+        for entry in forms:
+            entry.record.on_saved(self.refresh)
+        self.tabs = w.Tab(
+            [entry.widget for entry in forms],
+            titles=tuple(TAB_TITLES[e.form.name] for e in forms),
+            layout=w.Layout(width="70%"),
+        )
+        side = w.VBox(
+            [
+                w.HTML(_STYLE),
+                w.HTML(f"<small>Store: {html.escape(store.where)}</small>"),
+                self.overview.widget,
+            ],
+            layout=w.Layout(width="30%", padding="0 0 0 12px"),
+        )
+        self.widget = w.HBox([self.tabs, side])
+        self.widget.add_class("casekit-app")
+
+    def refresh(self, _record: Any = None) -> None:
+        """Read the case lists and the overview again (after any save)."""
+        for entry in (self.case, self.session, self.followup):
+            entry.refresh()
+        self.overview.refresh()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        # The widget's own text form lists every child, case ids included.
+        bundle["text/plain"] = "casekit logging app (run the cell to see the forms)"
+        return bundle
+
+
+def logging_app(db: str | os.PathLike | None = None) -> LoggingApp | w.HTML:
+    """The logging app on the store ``db`` (default ``CASEKIT_DB`` or
+    ``data/casekit.db``), ready to display.
+
+    A store that cannot be opened gives a short message saying what to do, not a
+    traceback: the person using the forms may never read code.
+    """
+    try:
+        store = Store(db)
+    except CasekitError as exc:
+        message = w.HTML(
+            "<div style='color:#b00020'><b>The case store cannot be opened.</b> "
+            f"{html.escape(str(exc))}.<br>Start JupyterLab with <code>make lab</code> "
+            "(or <code>casekit lab</code>), which opens or creates the store, and "
+            "run all cells again.</div>"
+        )
+        message.add_class("casekit-no-store")
+        return message
+    return LoggingApp(store)
