@@ -21,8 +21,9 @@ from ..dictionary import Dictionary, Form
 from ..errors import ImportFileError, ValidationFailed
 from ..frames import records_to_frame, to_cell
 from ..privacy import is_case_id, new_case_id
+from ..problems import Problem, problems_frame
 from ..store import Store
-from ..validate import Problem, problems_frame, validate_record, where
+from ..validate import validate_record
 from .exporter import FILE_OF
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
 
@@ -236,7 +237,7 @@ def import_files(
     table = problems_frame(problems)
     counts = {name: len(records) for name, records in batches.items()}
     if (table["severity"] == "error").any():
-        raise ValidationFailed(table)
+        raise ValidationFailed(table, problems)
     if not dry_run:
         say(f"writing {rows} rows in one transaction ...")
         store.add_many(batches)
@@ -264,14 +265,12 @@ def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, 
             renamed[old] = new
             problems.append(
                 Problem(
+                    rule="replaced_id",
                     source=source,
                     row=int(index) + 2,
                     case_id=new,
                     form="case",
                     field="case_id",
-                    problem=f"case {new}: the given case id is not a casekit code, "
-                    "so it was replaced by a random one (and its sessions and "
-                    "follow-ups follow it)",
                     severity="warning",
                 )
             )
@@ -291,23 +290,22 @@ def _header_problems(
         if column not in form:
             problems.append(
                 Problem(
+                    rule="unknown_column",
                     source=source,
                     row=1,
                     form=form_name,
                     field=str(column),
-                    problem=f"column `{column}` is not a field of the {form.noun} "
-                    f"form; expected field codes such as {', '.join(form.codes[:4])}"
-                    ", ... (see dictionary.csv of an export)",
+                    detail=", ".join(form.codes[:4]),
                 )
             )
     if form.instance and "case_id" not in table.columns:
         problems.append(
             Problem(
+                rule="missing_column",
                 source=source,
                 row=1,
                 form=form_name,
                 field="case_id",
-                problem=f"the {form.noun} table needs a `case_id` column",
             )
         )
     return problems
@@ -326,30 +324,25 @@ def _key_problems(
             continue
         given = frame[key].notna().all(axis=1)
         for _, row in frame[given & frame.duplicated(key, keep=False)].iterrows():
-            problems.append(
-                _row_problem(form, row, key[-1], "appears more than once in the import")
-            )
+            problems.append(_row_problem(form, row, key[-1], "repeated"))
         known = pd.MultiIndex.from_frame(stored[form.name][key].astype(object))
         clash = pd.MultiIndex.from_frame(frame[key].astype(object)).isin(known)
         for _, row in frame[given & clash].iterrows():
-            problems.append(_row_problem(form, row, key[-1], "is already in the store"))
+            problems.append(_row_problem(form, row, key[-1], "already_stored"))
     return problems
 
 
-def _row_problem(form, row, field_code: str, what: str) -> Problem:
+def _row_problem(form, row, field_code: str, rule: str) -> Problem:
     instance = row.get(form.instance) if form.instance else None
-    instance = None if pd.isna(instance) else int(instance)
-    value = str(row[field_code])
     return Problem(
+        rule=rule,
         source=row["_source"],
         row=int(row["_row"]),
         case_id=row["case_id"],
         form=form.name,
-        instance=instance,
+        instance=None if pd.isna(instance) else int(instance),
         field=field_code,
-        value=value,
-        problem=f"{where(form, row['case_id'], instance)}: `{field_code}` {value} "
-        f"{what}",
+        value=str(row[field_code]),
     )
 
 

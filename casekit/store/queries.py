@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from ..dictionary import Form
 from ..errors import NotFound
 from ..frames import from_cell
-from ..validate import where
+from ..problems import where
 from .store import Store
 
 
@@ -120,7 +120,7 @@ def recent(store: Store, n: int = 8) -> list[str]:
             continue
         seen.add(event)
         stamp = time[:16].replace("T", " ")
-        name = where(store.dictionary[form], case_id, instance)
+        name = where(form, case_id, instance)
         lines.append(f"{verbs[action]} {name} ({stamp} UTC)")
         if len(lines) == n:
             break
@@ -157,10 +157,9 @@ def incomplete(store: Store) -> dict[str, list[str]]:
         )
         .order_by(followups.c.case_id, followups.c.followup_no)
     )
-    form = store.dictionary["followup"]
     with store.engine.connect() as conn:
         waiting = list(conn.execute(no_followup).scalars())
-        flares = [where(form, c, n) for c, n in conn.execute(sideless).all()]
+        flares = [where("followup", c, n) for c, n in conn.execute(sideless).all()]
     return {"no_followup": waiting, "flare_without_side": flares}
 
 

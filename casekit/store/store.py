@@ -22,10 +22,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form, load_dictionary
-from ..errors import NotFound, ReasonRequired, ValidationFailed
+from ..errors import NotFound, ReasonRequired
 from ..frames import from_cell, records_to_frame, to_cell
 from ..privacy import is_case_id, load_deny_list, new_case_id
-from ..validate import Problem, problems_frame, validate_record
+from ..problems import Problem, refusal
+from ..validate import validate_record
 from .database import (
     DEFAULT_DB,
     display_url,
@@ -158,7 +159,7 @@ class Store:
                 problems += [p for p in found if p.severity == "error"]
                 typed[form.name].append(record)
         if problems:
-            raise ValidationFailed(problems_frame(problems))
+            raise refusal(problems)
         with self._write() as conn:
             for form in forms:
                 self._insert(conn, form, typed[form.name])
@@ -176,12 +177,8 @@ class Store:
         try:
             conn.execute(sa.insert(table), rows)
         except sa.exc.IntegrityError as exc:
-            clash = Problem(
-                form=form.name,
-                problem=f"a {form.noun} clashes with one already stored, or refers "
-                f"to a case that is not there ({exc.orig})",
-            )
-            raise ValidationFailed(problems_frame([clash])) from None
+            clash = Problem(rule="clash", form=form.name, detail=str(exc.orig))
+            raise refusal([clash]) from None
         self._audit_many(
             conn,
             [
@@ -263,7 +260,7 @@ class Store:
             record, problems = validate_record(spec, merged, deny_list=self.deny_list)
             errors = [p for p in problems if p.severity == "error"]
             if errors:
-                raise ValidationFailed(problems_frame(errors))
+                raise refusal(errors)
             new_row = {f.code: to_cell(f, record.get(f.code)) for f in spec.fields}
             old_row = {f.code: to_cell(f, current.get(f.code)) for f in spec.fields}
             changed = [c for c in new_row if new_row[c] != old_row[c]]
