@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..checks import cross_form_problems
-from ..dictionary import Dictionary, Form
+from ..dictionary import Dictionary
 from ..errors import ImportFileError, ValidationFailed
 from ..frames import records_to_frame, to_cell
-from ..privacy import is_case_id, new_case_id
+from ..privacy import is_case_id
 from ..problems import Problem, problems_frame
 from ..store import Store
 from ..validate import validate_record
@@ -216,15 +216,15 @@ def import_files(
             )
             problems += found
             records.append(record)
+        if form.instance:
+            # Numbered as the store will number them, so that the rules across forms
+            # find the session a follow-up reports on.
+            given = store.numbers(form.name, records)
+            for record, number in zip(records, given, strict=True):
+                record[form.instance] = number
         batches[form.name] = records
         incoming[form.name] = _typed(dictionary, form.name, records, source, numbers)
     stored = store.frames()
-    for name in ("session", "followup"):
-        _number_new(dictionary[name], stored[name], batches.get(name, []))
-        if name in batches:
-            incoming[name][dictionary[name].instance] = pd.array(
-                [r.get(dictionary[name].instance) for r in batches[name]], dtype="Int64"
-            )
     problems += _key_problems(store.dictionary, stored, incoming)
     combined = {
         name: pd.concat([stored[name], incoming[name]], ignore_index=True)
@@ -253,13 +253,11 @@ def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, 
     source, cases = tables["case"]
     if "case_id" not in cases.columns:
         cases.insert(0, "case_id", "")
-    taken = store.case_ids() | set(cases["case_id"])
+    needing = [i for i, old in cases["case_id"].items() if not is_case_id(old.strip())]
+    fresh = store.fresh_case_ids(len(needing), taken=set(cases["case_id"]))
     renamed = {}
-    for index, old in cases["case_id"].items():
-        if is_case_id(old.strip()):
-            continue
-        new = new_case_id(taken)
-        taken.add(new)
+    for index, new in zip(needing, fresh, strict=True):
+        old = cases.loc[index, "case_id"]
         cases.loc[index, "case_id"] = new
         if old.strip():
             renamed[old] = new
@@ -359,18 +357,6 @@ def _typed(
     frame["_source"] = source
     frame["_row"] = list(numbers)
     return frame
-
-
-def _number_new(form: Form, stored: pd.DataFrame, records: list[dict]) -> None:
-    """Number the sessions (or follow-ups) that came without a number, after the
-    case's last one, in file order, as the store would: the cross-form rules can then
-    find the session a follow-up reports on."""
-    last = stored.groupby("case_id")[form.instance].max().to_dict()
-    for record in records:
-        case, number = record.get("case_id"), record.get(form.instance)
-        if number is None:
-            record[form.instance] = number = int(last.get(case, 0) or 0) + 1
-        last[case] = max(int(last.get(case, 0) or 0), number)
 
 
 def _empty(dictionary: Dictionary, form_name: str) -> pd.DataFrame:

@@ -2,10 +2,14 @@
 
 :mod:`~casekit.store.database` opens a database (SQLite file or server URL),
 :mod:`~casekit.store.schema` makes its tables from the data dictionary,
-:mod:`~casekit.store.store` is :class:`Store` (audited writes, typed reads) and
-:mod:`~casekit.store.queries` the small look-ups of the logging forms.
+:mod:`~casekit.store.store` is :class:`Store` (audited writes, typed reads),
+:mod:`~casekit.store.numbering` the case ids and numbers it gives,
+:mod:`~casekit.store.audit` the audit rows it writes, :mod:`~casekit.store.rows`
+how it finds stored rows, and :mod:`~casekit.store.queries` the small look-ups of
+the logging forms.
 """
 
-from .store import CLOSED_STATUSES, Store
+from .rows import CLOSED_STATUSES
+from .store import Store
 
 __all__ = ["CLOSED_STATUSES", "Store"]

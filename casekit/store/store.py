@@ -10,12 +10,9 @@ soft: a withdrawn case keeps its rows, marked, and the audit says who and why.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import gc
 import getpass
-import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pandas as pd
@@ -23,10 +20,11 @@ import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form, load_dictionary
 from ..errors import NotFound, ReasonRequired
-from ..frames import from_cell, records_to_frame, to_cell
-from ..privacy import is_case_id, load_deny_list, new_case_id
+from ..frames import records_to_frame, to_cell
+from ..privacy import is_case_id, load_deny_list
 from ..problems import Problem, refusal
 from ..validate import validate_record
+from .audit import audit_frame, changed, inserted, removed, write_audit
 from .database import (
     DEFAULT_DB,
     display_url,
@@ -36,18 +34,9 @@ from .database import (
     sqlite_path,
     translate_errors,
 )
-from .schema import (
-    AUDIT_COLUMNS,
-    TABLE_OF,
-    build_metadata,
-    create_or_migrate,
-    is_current,
-)
-
-CLOSED_STATUSES = ("discharged", "lost", "withdrew")
-# Up to this many cases a write looks them up by id; beyond, it reads the whole
-# column (SQLite limits the number of values one statement may bind).
-_FEW = 500
+from .numbering import draw_case_ids, missing_cases, numbers
+from .rows import as_stored, fetch, is_closed, match, no_collection_pauses
+from .schema import TABLE_OF, build_metadata, create_or_migrate, is_current
 
 
 class Store:
@@ -95,15 +84,25 @@ class Store:
                 current = is_current(conn, self.metadata, self.dictionary)
             if not current:
                 with self._write() as conn:
-                    for table, column in create_or_migrate(
-                        conn, self.metadata, self.dictionary
-                    ):
-                        self._audit(conn, "add_column", table, None, None, column)
+                    added = create_or_migrate(conn, self.metadata, self.dictionary)
+                    self._audit(
+                        conn,
+                        [
+                            {"action": "add_column", "form": table, "field": column}
+                            for table, column in added
+                        ],
+                    )
 
     @contextlib.contextmanager
     def _translate_errors(self) -> Iterator[None]:
         with translate_errors(self.where, self.timeout):
             yield
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[sa.Connection]:
+        """A connection to read with; its database errors come as ``StoreError``."""
+        with self._translate_errors(), self.engine.connect() as conn:
+            yield conn
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sa.Connection]:
@@ -124,7 +123,7 @@ class Store:
     def table(self, form: str) -> sa.Table:
         return self.metadata.tables[TABLE_OF[self.dictionary[form].name]]
 
-    # -- writing -----------------------------------------------------------------
+    # -- writing -------------------------------------------------------------------
 
     def add(self, form: str, record: dict[str, Any]) -> dict[str, Any]:
         """Validate and store one new record; returns it typed, with its key filled.
@@ -168,9 +167,19 @@ class Store:
     def _insert(self, conn: sa.Connection, form: Form, records: list[dict]) -> None:
         table = self.table(form.name)
         if form.instance is None:
-            self._give_case_ids(conn, table, records)
+            given = {r["case_id"] for r in records if is_case_id(r.get("case_id"))}
+            needing = [r for r in records if not is_case_id(r.get("case_id"))]
+            fresh = draw_case_ids(conn, table, len(needing), given)
+            for record, case_id in zip(needing, fresh, strict=True):
+                record["case_id"] = case_id
         else:
-            self._number_instances(conn, form, records)
+            cases = {r.get("case_id") for r in records}
+            missing = missing_cases(conn, self.table("case"), cases)
+            if missing:
+                raise NotFound("case", missing[0])
+            given = numbers(conn, table, form, records)
+            for record, number in zip(records, given, strict=True):
+                record[form.instance] = number
         rows = [
             {f.code: to_cell(f, r.get(f.code)) for f in form.fields} for r in records
         ]
@@ -179,61 +188,13 @@ class Store:
         except sa.exc.IntegrityError as exc:
             clash = Problem(rule="clash", form=form.name, detail=str(exc.orig))
             raise refusal([clash]) from None
-        self._audit_many(
+        self._audit(
             conn,
             [
-                {
-                    "action": "insert",
-                    "form": form.name,
-                    "case_id": r["case_id"],
-                    "instance": r.get(form.instance) if form.instance else None,
-                    "new_value": json.dumps(row, default=str, sort_keys=True),
-                }
+                inserted(form.name, form.instance, r, row)
                 for r, row in zip(records, rows, strict=True)
             ],
         )
-
-    def _give_case_ids(self, conn: sa.Connection, table: sa.Table, records) -> None:
-        """A fresh random id for each case that has none. Only the drawn ids are
-        looked up, not the whole column: a form's save stays cheap at any size."""
-        taken = {r["case_id"] for r in records if is_case_id(r.get("case_id"))}
-        needing = [r for r in records if not is_case_id(r.get("case_id"))]
-        while needing:
-            for record in needing:
-                record["case_id"] = new_case_id(taken)
-                taken.add(record["case_id"])
-            drawn = [r["case_id"] for r in needing]
-            clash = set()
-            for start in range(0, len(drawn), _FEW):  # bind few values at a time
-                chunk = drawn[start : start + _FEW]
-                clash |= set(
-                    conn.execute(
-                        sa.select(table.c.case_id).where(table.c.case_id.in_(chunk))
-                    ).scalars()
-                )
-            needing = [r for r in needing if r["case_id"] in clash]
-
-    def _number_instances(self, conn: sa.Connection, form: Form, records: list) -> None:
-        table, cases_table = self.table(form.name), self.table("case")
-        number = table.c[form.instance]
-        cases = {r.get("case_id") for r in records}
-        ids, counts = (
-            sa.select(cases_table.c.case_id),
-            sa.select(table.c.case_id, sa.func.max(number)).group_by(table.c.case_id),
-        )
-        if len(cases) <= _FEW:  # a form's save: look at this case alone
-            ids = ids.where(cases_table.c.case_id.in_(cases))
-            counts = counts.where(table.c.case_id.in_(cases))
-        known = set(conn.execute(ids).scalars())
-        missing = sorted(str(c) for c in cases - known)
-        if missing:
-            raise NotFound("case", missing[0])
-        last = dict(conn.execute(counts).all())
-        for record in records:
-            if record.get(form.instance) is None:
-                record[form.instance] = (last.get(record["case_id"]) or 0) + 1
-            case = record["case_id"]
-            last[case] = max(last.get(case) or 0, record[form.instance])
 
     def update(
         self,
@@ -249,10 +210,10 @@ class Store:
         A closed case (discharged, lost, withdrew, or withdrawn) needs a ``reason``.
         """
         spec = self.dictionary[form]
-        key = (key,) if isinstance(key, str) else tuple(key)
+        key = _key(key)
         with self._write() as conn:
-            current = self._fetch(conn, spec, key)
-            if reason is None and self._is_closed(conn, key[0]):
+            current = fetch(conn, self.table(form), spec, key)
+            if reason is None and is_closed(conn, self.table("followup"), key[0]):
                 raise ReasonRequired(key[0])
             merged = {**current, **changes}
             for code in spec.key:
@@ -263,28 +224,19 @@ class Store:
                 raise refusal(errors)
             new_row = {f.code: to_cell(f, record.get(f.code)) for f in spec.fields}
             old_row = {f.code: to_cell(f, current.get(f.code)) for f in spec.fields}
-            changed = [c for c in new_row if new_row[c] != old_row[c]]
-            if changed:
+            fields = [c for c in new_row if new_row[c] != old_row[c]]
+            if fields:
                 table = self.table(form)
                 conn.execute(
                     sa.update(table)
-                    .where(*self._match(table, spec, key))
-                    .values({c: new_row[c] for c in changed})
+                    .where(*match(table, spec, key))
+                    .values({c: new_row[c] for c in fields})
                 )
-                self._audit_many(
+                self._audit(
                     conn,
                     [
-                        {
-                            "action": "update",
-                            "form": spec.name,
-                            "case_id": key[0],
-                            "instance": key[1] if len(key) > 1 else None,
-                            "field": c,
-                            "old_value": _text(old_row[c]),
-                            "new_value": _text(new_row[c]),
-                            "reason": reason,
-                        }
-                        for c in changed
+                        changed(spec.name, key, c, old_row[c], new_row[c], reason)
+                        for c in fields
                     ],
                 )
         return record
@@ -292,97 +244,42 @@ class Store:
     def delete(self, form: str, key: tuple | str, *, reason: str | None = None) -> None:
         """Withdraw a case, or remove a session or follow-up: soft, audited, kept."""
         spec = self.dictionary[form]
-        key = (key,) if isinstance(key, str) else tuple(key)
+        key = _key(key)
         with self._write() as conn:
-            self._fetch(conn, spec, key)
-            if reason is None and self._is_closed(conn, key[0]):
+            fetch(conn, self.table(form), spec, key)
+            if reason is None and is_closed(conn, self.table("followup"), key[0]):
                 raise ReasonRequired(key[0])
             table = self.table(form)
             conn.execute(
-                sa.update(table)
-                .where(*self._match(table, spec, key))
-                .values(deleted=True)
+                sa.update(table).where(*match(table, spec, key)).values(deleted=True)
             )
-            self._audit(
-                conn,
-                "delete",
-                spec.name,
-                key[0],
-                key[1] if len(key) > 1 else None,
-                reason=reason,
-            )
+            self._audit(conn, [removed(spec.name, key, reason)])
 
-    def _match(self, table: sa.Table, form: Form, key: tuple) -> list:
-        return [
-            table.c[code] == value for code, value in zip(form.key, key, strict=True)
-        ]
+    def _audit(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+        write_audit(conn, self.metadata.tables["audit"], self.actor, rows)
 
-    def _fetch(self, conn: sa.Connection, form: Form, key: tuple) -> dict[str, Any]:
-        table = self.table(form.name)
-        row = (
-            conn.execute(
-                sa.select(table).where(
-                    *self._match(table, form, key), table.c.deleted == sa.false()
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFound(form.noun, key[0] if len(key) == 1 else key)
-        return {f.code: from_cell(f, row[f.code]) for f in form.fields}
+    # -- ids and numbers -------------------------------------------------------------
 
-    def _is_closed(self, conn: sa.Connection, case_id: str) -> bool:
-        followups = self.table("followup")
-        last = conn.execute(
-            sa.select(followups.c.status)
-            .where(
-                followups.c.case_id == case_id,
-                followups.c.deleted == sa.false(),
-                followups.c.status.is_not(None),
-            )
-            .order_by(followups.c.followup_no.desc())
-            .limit(1)
-        ).scalar()
-        return last in CLOSED_STATUSES
+    def fresh_case_ids(self, n: int, taken: Iterable[str] = ()) -> list[str]:
+        """``n`` random case ids that no stored case has, nor any in ``taken``."""
+        with self.connect() as conn:
+            return draw_case_ids(conn, self.table("case"), n, set(taken))
 
-    def _audit(
-        self,
-        conn,
-        action,
-        form,
-        case_id,
-        instance,
-        field=None,
-        old=None,
-        new=None,
-        reason=None,
-    ) -> None:
-        self._audit_many(
-            conn,
-            [
-                {
-                    "action": action,
-                    "form": form,
-                    "case_id": case_id,
-                    "instance": instance,
-                    "field": field,
-                    "old_value": old,
-                    "new_value": new,
-                    "reason": reason,
-                }
-            ],
-        )
-
-    def _audit_many(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-        base = dict.fromkeys(AUDIT_COLUMNS[1:])
-        conn.execute(
-            sa.insert(self.metadata.tables["audit"]),
-            [{**base, "time": now, "actor": self.actor, **row} for row in rows],
-        )
+    def numbers(self, form: str, records: Iterable[Mapping[str, Any]]) -> list[int]:
+        """The number each session (or follow-up) of ``records`` has, or would get if
+        written now: the next within its case, removed ones counted, in order."""
+        with self.connect() as conn:
+            return numbers(conn, self.table(form), self.dictionary[form], records)
 
     # -- reading -----------------------------------------------------------------
+
+    def get(self, form: str, key: tuple | str) -> dict[str, Any]:
+        """One stored record, typed; ``NotFound`` if it is not there (or removed).
+
+        ``key`` is a case id, or ``(case_id, number)`` for a session or follow-up.
+        """
+        with self.connect() as conn:
+            return fetch(conn, self.table(form), self.dictionary[form], _key(key))
 
     def read(self, form: str, *, include_deleted: bool = False) -> pd.DataFrame:
         """One form as a DataFrame typed from the dictionary: ordered categoricals,
@@ -391,7 +288,7 @@ class Store:
         spec = self.dictionary[form]
         table, cases = self.table(form), self.table("case")
         query = sa.select(
-            *[_raw(table.c[f.code]) for f in spec.fields], table.c.deleted
+            *[as_stored(table.c[f.code]) for f in spec.fields], table.c.deleted
         )
         if not include_deleted:
             query = query.where(table.c.deleted == sa.false())
@@ -401,10 +298,9 @@ class Store:
                 gone = sa.select(cases.c.case_id).where(cases.c.deleted == sa.true())
                 query = query.where(table.c.case_id.not_in(gone))
         query = query.order_by(*[table.c[code] for code in spec.key])
-        with self._translate_errors(), self.engine.connect() as conn:
-            with _no_collection_pauses():
-                rows = conn.execute(query).all()
-                frame = records_to_frame(spec, rows, extra=["deleted"])
+        with self.connect() as conn, no_collection_pauses():
+            rows = conn.execute(query).all()
+            frame = records_to_frame(spec, rows, extra=["deleted"])
         return frame if include_deleted else frame.drop(columns="deleted")
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -416,46 +312,19 @@ class Store:
         query = sa.select(table.c.case_id)
         if not include_deleted:
             query = query.where(table.c.deleted == sa.false())
-        with self._translate_errors(), self.engine.connect() as conn:
+        with self.connect() as conn:
             return set(conn.execute(query).scalars())
 
     def audit(self) -> pd.DataFrame:
         """The audit trail, oldest first."""
         table = self.metadata.tables["audit"]
-        with self._translate_errors(), self.engine.connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(sa.select(table).order_by(table.c.id)).all()
-        frame = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
-        frame["instance"] = frame["instance"].astype("Int64")
-        return frame
+        return audit_frame(rows)
 
 
-@contextlib.contextmanager
-def _no_collection_pauses() -> Iterator[None]:
-    """Reading half a million rows makes millions of small objects (tuples, lists),
-    and the cyclic collector re-walks all of them again and again while they pile
-    up: pausing it for the read makes loading several times faster. None of these
-    objects form cycles, so nothing is lost."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _raw(column: sa.Column) -> sa.ColumnElement:
-    # SQLite keeps a date as 'YYYY-MM-DD' text; converting it in one vectorised step
-    # (frames.column) is many times faster than a date object per row.
-    return (
-        sa.type_coerce(column, sa.String)
-        if column.type.python_type is dt.date
-        else column
-    )
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _key(key: tuple | str) -> tuple:
+    return (key,) if isinstance(key, str) else tuple(key)
 
 
 def _login() -> str:

@@ -177,7 +177,7 @@ class RecordForm:
     def load(self, key: str | tuple) -> None:
         """Open a stored record to change it; Save then updates it."""
         key = (key,) if isinstance(key, str) else tuple(key)
-        record = queries.fetch(self.store, self.form, key)
+        record = self.store.get(self.form.name, key)
         self.new(key[0])
         self.data = record
         self.editing = key
