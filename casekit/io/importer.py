@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -22,8 +22,7 @@ from ..errors import ImportFileError, ValidationFailed
 from ..frames import records_to_frame, to_cell
 from ..privacy import is_case_id
 from ..problems import Problem, problems_frame
-from ..store import Store
-from ..validate import validate_record
+from ..store import Checked, Store
 from .exporter import FILE_OF
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
 
@@ -186,11 +185,15 @@ def import_files(
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
-    """Validate every row of every file, then write all of it in one transaction.
+    """Check every row of every file, then write all of it in one transaction.
 
-    Raises ``ValidationFailed`` (its ``problems`` table lists every problem with its
-    file and spreadsheet row) when any error is found; nothing is written then.
-    ``progress`` is told, in words, what the import is doing.
+    Each row goes once through the store's door (:meth:`Store.check`), keeping its
+    file and spreadsheet row; new sessions and follow-ups are numbered as the store
+    will number them; then the keys and the rules across forms are checked, and the
+    checked records are written as they are. Raises ``ValidationFailed`` (its
+    ``problems`` table lists every problem with its file and spreadsheet row) when
+    any error is found; nothing is written then. ``progress`` is told, in words,
+    what the import is doing.
     """
     say = progress or (lambda message: None)
     dictionary = store.dictionary
@@ -199,7 +202,8 @@ def import_files(
     say(f"checking {rows} rows of {len(tables)} form{'s' * (len(tables) != 1)} ...")
     problems: list[Problem] = []
     renamed = _fresh_case_ids(store, tables, problems)
-    batches, incoming = {}, {}
+    batches: dict[str, list[Checked]] = {}
+    incoming = {}
     for form in dictionary:
         if form.name not in tables:
             incoming[form.name] = _empty(dictionary, form.name)
@@ -209,20 +213,16 @@ def import_files(
         known = table[[c for c in table.columns if c in form]]
         # Spreadsheet rows: the header is row 1, the first record row 2.
         numbers = [int(i) + 2 for i in known.index]
-        records = []
-        for number, raw in zip(numbers, known.to_dict("records"), strict=True):
-            record, found = validate_record(
-                form, raw, source=source, row=number, deny_list=store.deny_list
-            )
-            problems += found
-            records.append(record)
+        checked = [
+            store.check(form.name, raw, source=source, row=number)
+            for number, raw in zip(numbers, known.to_dict("records"), strict=True)
+        ]
+        problems += [p for c in checked for p in c.problems]
         if form.instance:
-            # Numbered as the store will number them, so that the rules across forms
-            # find the session a follow-up reports on.
-            given = store.numbers(form.name, records)
-            for record, number in zip(records, given, strict=True):
-                record[form.instance] = number
-        batches[form.name] = records
+            # The rules across forms must find the session a follow-up reports on.
+            checked = _numbered(store, form.name, form.instance, checked)
+        batches[form.name] = checked
+        records = [c.record for c in checked]
         incoming[form.name] = _typed(dictionary, form.name, records, source, numbers)
     stored = store.frames()
     problems += _key_problems(store.dictionary, stored, incoming)
@@ -242,6 +242,19 @@ def import_files(
         say(f"writing {rows} rows in one transaction ...")
         store.add_many(batches)
     return ImportResult(counts, table, not dry_run, renamed)
+
+
+def _numbered(
+    store: Store, form: str, instance: str, checked: list[Checked]
+) -> list[Checked]:
+    """The records, each with the number the store will give it, in file order."""
+    given = store.numbers(form, [c.record for c in checked])
+    return [
+        c
+        if c.record.get(instance) == number
+        else replace(c, record={**c.record, instance: number})
+        for c, number in zip(checked, given, strict=True)
+    ]
 
 
 def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, str]:

@@ -1,5 +1,14 @@
 """The case store: SQLAlchemy Core over SQLite (default) or PostgreSQL (by URL).
 
+One door: a record is validated once, by :meth:`Store.check`, which returns it as a
+:class:`~casekit.store.checked.Checked` record (typed values and every problem).
+``add``, ``add_many`` and ``update`` take raw values, which they put through the door
+themselves, or ``Checked`` records, which they trust and write as they are (refusing
+one with an error). So a form checks its answers once at Save, shows the problems and
+writes the record it checked; the importer checks each row once (its problems keep
+the file and spreadsheet row), runs its checks across rows, and writes the records
+it checked; nothing validates a record twice.
+
 Every write and its audit row share one transaction, so nothing is ever half-saved
 or unaudited, even when the process is killed mid-write. SQLite runs in WAL mode with
 a busy timeout and ``BEGIN IMMEDIATE`` for writes, so two notebooks (or a notebook and
@@ -12,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -23,8 +32,8 @@ from ..errors import NotFound, ReasonRequired
 from ..frames import records_to_frame, to_cell
 from ..privacy import is_case_id, load_deny_list
 from ..problems import Problem, refusal
-from ..validate import validate_record
 from .audit import audit_frame, changed, inserted, removed, write_audit
+from .checked import Checked, validate_once
 from .database import (
     DEFAULT_DB,
     display_url,
@@ -123,10 +132,55 @@ class Store:
     def table(self, form: str) -> sa.Table:
         return self.metadata.tables[TABLE_OF[self.dictionary[form].name]]
 
+    # -- the door ------------------------------------------------------------------
+
+    def check(
+        self,
+        form: str,
+        raw: Mapping[str, Any],
+        *,
+        source: str = "",
+        row: int | None = None,
+    ) -> Checked:
+        """Validate one record, once: the store's one door.
+
+        Parameters
+        ----------
+        form : str
+            ``case``, ``session`` or ``followup``.
+        raw : mapping
+            Field code to value, as text (a CSV cell, a widget) or Python values; a
+            field not given at all takes the dictionary's default.
+        source, row
+            Where the record came from (an import's file and spreadsheet row), for
+            its problems.
+
+        Returns
+        -------
+        Checked
+            The typed record and every problem, errors and warnings; ``add``,
+            ``add_many`` and ``update`` write it without checking it again.
+        """
+        spec = self.dictionary[form]
+        return validate_once(
+            spec, raw, deny_list=self.deny_list, source=source, row=row
+        )
+
+    def _checked(self, form: Form, record: Mapping[str, Any] | Checked) -> Checked:
+        """``record`` through the door, unless it has been through already."""
+        if not isinstance(record, Checked):
+            return self.check(form.name, record)
+        if record.form != form.name:
+            raise ValueError(
+                f"a checked {record.form} record cannot be stored as a {form.noun}"
+            )
+        return record
+
     # -- writing -------------------------------------------------------------------
 
-    def add(self, form: str, record: dict[str, Any]) -> dict[str, Any]:
-        """Validate and store one new record; returns it typed, with its key filled.
+    def add(self, form: str, record: Mapping[str, Any] | Checked) -> dict[str, Any]:
+        """Store one new record (raw values, or a ``Checked`` one); returns it typed,
+        with its key filled.
 
         A case gets a fresh random ``case_id``; a session or follow-up gets the next
         number within its case. Raises ``ValidationFailed`` (nothing written) when a
@@ -134,38 +188,34 @@ class Store:
         """
         return self.add_many({form: [record]})[form][0]
 
-    def add_many(self, batches: dict[str, list[dict[str, Any]]]) -> dict[str, list]:
-        """Validate and store many records of several forms in one transaction.
+    def add_many(
+        self, batches: Mapping[str, Sequence[Mapping[str, Any] | Checked]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Store many records of several forms in one transaction.
 
-        All or nothing: one problem and nothing is written. Cases are stored first,
-        so sessions may refer to cases of the same batch.
+        Raw records go through the door here; ``Checked`` ones are written as they
+        are. All or nothing: one error and nothing is written. Cases are stored
+        first, so sessions may refer to cases of the same batch.
         """
         forms = [
             self.dictionary[name]
             for name in ("case", "session", "followup")
             if batches.get(name)
         ]
-        typed, problems = {}, []
-        for form in forms:
-            typed[form.name] = []
-            defaults = {f.code: f.default for f in form.fields if f.default is not None}
-            for raw in batches[form.name]:
-                # A default fills a field that was not given at all; an empty answer
-                # stays empty.
-                record, found = validate_record(
-                    form, {**defaults, **raw}, deny_list=self.deny_list
-                )
-                problems += [p for p in found if p.severity == "error"]
-                typed[form.name].append(record)
-        if problems:
-            raise refusal(problems)
+        checked = {
+            f.name: [self._checked(f, r) for r in batches[f.name]] for f in forms
+        }
+        errors = [p for batch in checked.values() for c in batch for p in c.errors]
+        if errors:
+            raise refusal(errors)
         with self._write() as conn:
-            for form in forms:
-                self._insert(conn, form, typed[form.name])
-        return typed
+            return {f.name: self._insert(conn, f, checked[f.name]) for f in forms}
 
-    def _insert(self, conn: sa.Connection, form: Form, records: list[dict]) -> None:
+    def _insert(
+        self, conn: sa.Connection, form: Form, checked: list[Checked]
+    ) -> list[dict[str, Any]]:
         table = self.table(form.name)
+        records = [dict(c.record) for c in checked]
         if form.instance is None:
             given = {r["case_id"] for r in records if is_case_id(r.get("case_id"))}
             needing = [r for r in records if not is_case_id(r.get("case_id"))]
@@ -195,18 +245,22 @@ class Store:
                 for r, row in zip(records, rows, strict=True)
             ],
         )
+        return records
 
     def update(
         self,
         form: str,
         key: tuple | str,
-        changes: dict[str, Any],
+        changes: Mapping[str, Any] | Checked,
         *,
         reason: str | None = None,
     ) -> dict[str, Any]:
-        """Change fields of a stored record; one audit row per changed field.
+        """Change a stored record; one audit row per changed field.
 
         ``key`` is a case id, or ``(case_id, number)`` for a session or follow-up.
+        ``changes`` are raw values of some fields, laid over the stored record and
+        the result put through the door; or a ``Checked`` whole record (a form's
+        answers, checked at Save), written as it is. The key stays the stored one.
         A closed case (discharged, lost, withdrew, or withdrawn) needs a ``reason``.
         """
         spec = self.dictionary[form]
@@ -215,13 +269,13 @@ class Store:
             current = fetch(conn, self.table(form), spec, key)
             if reason is None and is_closed(conn, self.table("followup"), key[0]):
                 raise ReasonRequired(key[0])
-            merged = {**current, **changes}
-            for code in spec.key:
-                merged[code] = current[code]
-            record, problems = validate_record(spec, merged, deny_list=self.deny_list)
-            errors = [p for p in problems if p.severity == "error"]
-            if errors:
-                raise refusal(errors)
+            stored_key = {code: current[code] for code in spec.key}
+            if not isinstance(changes, Checked):
+                changes = {**current, **changes, **stored_key}
+            checked = self._checked(spec, changes)
+            if checked.errors:
+                raise refusal(checked.errors)
+            record = {**checked.record, **stored_key}
             new_row = {f.code: to_cell(f, record.get(f.code)) for f in spec.fields}
             old_row = {f.code: to_cell(f, current.get(f.code)) for f in spec.fields}
             fields = [c for c in new_row if new_row[c] != old_row[c]]

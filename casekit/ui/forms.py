@@ -4,9 +4,10 @@
 ``followup``): the core fields on one screen, the rest in folding sections named by
 the dictionary's ``section``. Its ``data`` reads the answers as a raw record (hidden
 fields as ``None``) and, when set, checks and fills the widgets. Show-if conditions
-are live. ``save()`` (the Save button) validates first, shows each problem beside its
-field in plain words, and writes nothing until every hard problem is fixed; a closed
-case asks for a reason before an edit.
+are live. ``save()`` (the Save button) checks the answers once, through the store's
+door (:meth:`Store.check`), shows each problem beside its field in plain words
+(labels, not codes), writes nothing until every hard problem is fixed, and then
+writes the record it checked; a closed case asks for a reason before an edit.
 
 ``load(key)`` opens a stored record; Save then updates it. The case chooser and the
 app around the forms live in :mod:`casekit.ui.logbook`.
@@ -27,8 +28,8 @@ import pandas as pd
 from ..dictionary import Form
 from ..errors import CasekitError, ReasonRequired, ValidationFailed
 from ..problems import Problem, problems_frame, refusal, where
-from ..store import Store, queries
-from ..validate import coerce_record, validate_record
+from ..store import Checked, Store, queries
+from ..validate import coerce_record
 from .widgets import FieldWidget, build
 
 _STATUS = {"ok": "#1b5e20", "error": "#b00020", "info": "#333"}
@@ -139,15 +140,13 @@ class RecordForm:
         self.check()
 
     def check(self) -> pd.DataFrame:
-        """Validate the answers and show each problem beside its field."""
-        return problems_frame(self._check())
+        """Check the answers and show each problem beside its field."""
+        return problems_frame(self._check().problems)
 
-    def _check(self) -> list[Problem]:
-        _, problems = validate_record(
-            self.form, self.data, deny_list=self.store.deny_list
-        )
-        self._show(problems)
-        return problems
+    def _check(self) -> Checked:
+        checked = self.store.check(self.form.name, self.data)
+        self._show(checked.problems)
+        return checked
 
     def on_saved(self, callback: Callable[[dict], None]) -> None:
         """Call ``callback(record)`` after each successful save."""
@@ -189,22 +188,20 @@ class RecordForm:
         self._say(f"Opened {name}: change what is needed, then Save.", "info")
 
     def save(self, _button: w.Button | None = None) -> dict | None:
-        """Validate, then add (or update) the record; None when nothing was saved."""
-        problems = self._check()
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            self._say(_nothing_saved(len(errors)), "error")
+        """Check the answers once, then add (or update) the record checked; None
+        when nothing was saved."""
+        checked = self._check()
+        if checked.errors:
+            self._say(_nothing_saved(len(checked.errors)), "error")
             return None
-        raw = self.data
         try:
             if self.editing is None:
-                saved = self.store.add(self.form.name, raw)
+                saved = self.store.add(self.form.name, checked)
             else:
-                changes = {c: v for c, v in raw.items() if c not in self.form.key}
                 saved = self.store.update(
                     self.form.name,
                     self.editing,
-                    changes,
+                    checked,
                     reason=self.reason.value.strip() or None,
                 )
         except ReasonRequired as exc:
@@ -229,7 +226,7 @@ class RecordForm:
         verb = "Saved" if self.editing is None else "Saved the changes to"
         number = saved.get(self.form.instance or "")
         name = where(self.form.name, saved["case_id"], number)
-        notes = [in_words(p, self.form) for p in problems]
+        notes = [in_words(p, self.form) for p in checked.problems]
         self.new(saved["case_id"] if self.form.instance else None)
         message = f"{verb} {name}: {summary(self.form, saved)}"
         if notes:
