@@ -17,7 +17,8 @@ import pandas as pd
 
 from .dictionary import Dictionary
 from .frames import frame_records
-from .validate import Problem, check_record, where
+from .problems import Problem
+from .validate import check_record
 
 
 def cross_form_problems(
@@ -31,26 +32,13 @@ def cross_form_problems(
 
     for form, frame in ((form_s, sessions), (form_f, followups)):
         orphans = frame[~frame["case_id"].isin(known)]
-        problems += _each(
-            form,
-            orphans,
-            "case_id",
-            lambda r: (
-                f"`case_id` {r['case_id']!r} is not a case in the store or the import"
-            ),
-        )
+        problems += _each(form, orphans, "case_id", "no_such_case")
 
     intake = cases[["case_id", "intake_date"]]
     dated = sessions.merge(intake, on="case_id", how="inner")
     early = dated[dated["session_date"] < dated["intake_date"]]
     problems += _each(
-        form_s,
-        early,
-        "session_date",
-        lambda r: (
-            f"`session_date` is {_day(r['session_date'])}, before the intake date "
-            f"{_day(r['intake_date'])}"
-        ),
+        form_s, early, "session_date", "before_intake", other="intake_date"
     )
 
     linked = followups[followups["case_id"].isin(known)].merge(
@@ -60,45 +48,22 @@ def cross_form_problems(
         how="left",
     )
     unknown = linked[linked["after_session"].notna() & linked["session_no"].isna()]
-    problems += _each(
-        form_f,
-        unknown,
-        "after_session",
-        lambda r: (
-            f"`after_session` is {r['after_session']}, but the case has no such session"
-        ),
-    )
+    problems += _each(form_f, unknown, "after_session", "no_such_session")
     before = linked[linked["followup_date"] < linked["session_date"]]
     problems += _each(
         form_f,
         before,
         "followup_date",
-        lambda r: (
-            f"`followup_date` is {_day(r['followup_date'])}, before session "
-            f"{r['after_session']} ({_day(r['session_date'])}) that it reports on"
-        ),
+        "before_session",
+        other="after_session",
+        detail="session_date",
     )
 
     sideless = followups[(followups["flare"] == "yes") & followups["flare_side"].isna()]
-    problems += _each(
-        form_f,
-        sideless,
-        "flare_side",
-        lambda r: (
-            "a flare is recorded without `flare_side`; give left, right, both or "
-            "other_region"
-        ),
-    )
+    problems += _each(form_f, sideless, "flare_side", "flare_without_side")
     half = sessions[sessions["nprs_after"].notna() & sessions["nprs_before"].isna()]
     problems += _each(
-        form_s,
-        half,
-        "nprs_before",
-        lambda r: (
-            f"`nprs_after` is {r['nprs_after']} but `nprs_before` is missing, "
-            "so relief "
-            "cannot be counted"
-        ),
+        form_s, half, "nprs_before", "relief_uncounted", other="nprs_after"
     )
     return problems
 
@@ -118,26 +83,41 @@ def record_problems(
     return problems
 
 
-def _each(form, frame: pd.DataFrame, field: str, message) -> list[Problem]:
+def _each(
+    form,
+    frame: pd.DataFrame,
+    field: str,
+    rule: str,
+    *,
+    other: str | None = None,
+    detail: str | None = None,
+) -> list[Problem]:
+    """A problem of ``rule`` for each row of ``frame``; ``other`` and ``detail`` name
+    the columns whose values the sentence gives too."""
     problems = []
     for _, row in frame.iterrows():
         instance = row.get(form.instance)
-        instance = None if pd.isna(instance) else int(instance)
-        value = row.get(field)
         source = row.get("_source")
         problems.append(
             Problem(
+                rule=rule,
                 source=source if isinstance(source, str) and source else form.name,
                 row=None if pd.isna(row.get("_row", pd.NA)) else int(row["_row"]),
                 case_id=row["case_id"],
                 form=form.name,
-                instance=instance,
+                instance=None if pd.isna(instance) else int(instance),
                 field=field,
-                value=None if _missing(value) else str(_day(value)),
-                problem=f"{where(form, row['case_id'], instance)}: {message(row)}",
+                value=_shown(row.get(field)),
+                other=other,
+                other_value=_shown(row[other]) if other else None,
+                detail=_shown(row[detail]) if detail else None,
             )
         )
     return problems
+
+
+def _shown(value) -> str | None:
+    return None if _missing(value) else str(_day(value))
 
 
 def _missing(value) -> bool:

@@ -19,9 +19,9 @@ from .errors import CasekitError, ValidationFailed
 from .io.exporter import FORMATS, export_csv
 from .io.importer import import_files
 from .patterns import SPLITS, pattern_table, with_adjusted_p
+from .problems import problems_frame
 from .store import Store
 from .synth import populate
-from .validate import problems_frame
 
 EPILOG = "Exit status: 0 success, 1 the data has problems, 2 a usage error."
 

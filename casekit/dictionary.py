@@ -24,6 +24,8 @@ TYPES = ("key", "text", "date", "choice", "multi", "yesno", "integer", "number")
 YESNO_CODES = (("yes", "Yes"), ("no", "No"))
 # Columns the store adds itself; a field may not take these names.
 SYSTEM_COLUMNS = ("deleted",)
+# How a sentence names a record of each form, where it is not the form's name.
+_NOUNS = {"followup": "follow-up"}
 _CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 _FIELD_KEYS = {
     "code",
@@ -42,6 +44,11 @@ _FIELD_KEYS = {
     "default",
     "section",
 }
+
+
+def noun_of(form: str) -> str:
+    """How a sentence names a record of ``form``: 'case', 'session', 'follow-up'."""
+    return _NOUNS.get(form, form)
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,7 @@ class Form:
 
     @property
     def noun(self) -> str:
-        return {"followup": "follow-up"}.get(self.name, self.name)
+        return noun_of(self.name)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ and prints its message as one line.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -33,10 +34,13 @@ class DictionaryError(CasekitError):
 
 
 class ValidationFailed(CasekitError):
-    """Records did not pass validation; ``problems`` is the tidy problems table."""
+    """Records did not pass validation; ``problems`` is the tidy problems table and
+    ``found`` the :class:`~casekit.problems.Problem` objects it was made from (a form
+    words them in its own way)."""
 
-    def __init__(self, problems: Any) -> None:
+    def __init__(self, problems: Any, found: Sequence[Any] = ()) -> None:
         self.problems = problems
+        self.found = tuple(found)
         errors = problems[problems["severity"] == "error"]
         first = errors["problem"].iloc[0] if len(errors) else "no detail"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

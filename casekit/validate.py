@@ -13,28 +13,32 @@ import datetime as dt
 import math
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from .dictionary import Dictionary, Field, Form
 from .identifiers import describe, scan_text
+from .problems import PROBLEM_COLUMNS, Problem, problems_frame
+
+# The problems' own module keeps these; they are named here too, as the API of
+# validation has always had them.
+__all__ = [
+    "CLINICAL_WARNINGS",
+    "PROBLEM_COLUMNS",
+    "Problem",
+    "check_record",
+    "coerce_record",
+    "coerce_value",
+    "is_missing",
+    "problems_frame",
+    "validate_record",
+    "validate_records",
+]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # How spreadsheets and other tools (REDCap among them) write a yes/no answer.
 _YES_NO = {"y": "yes", "true": "yes", "1": "yes", "n": "no", "false": "no", "0": "no"}
-PROBLEM_COLUMNS = [
-    "source",
-    "row",
-    "case_id",
-    "form",
-    "instance",
-    "field",
-    "value",
-    "problem",
-    "severity",
-]
 
 # Answers worth a warning although they are valid: (form, field, value, advice).
 CLINICAL_WARNINGS = [
@@ -45,42 +49,6 @@ CLINICAL_WARNINGS = [
         "red flags are not cleared: screen for serious pathology before treating",
     ),
 ]
-
-
-@dataclass(kw_only=True)
-class Problem:
-    """One row of the problems table; ``problem`` is the sentence a person reads."""
-
-    problem: str
-    source: str = ""
-    row: int | None = None
-    case_id: str | None = None
-    form: str = ""
-    instance: int | None = None
-    field: str | None = None
-    value: str | None = None
-    severity: str = "error"
-
-
-def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
-    """The tidy problems table (``PROBLEM_COLUMNS``), errors first, in input order."""
-    frame = pd.DataFrame(
-        [[getattr(p, c) for c in PROBLEM_COLUMNS] for p in problems],
-        columns=PROBLEM_COLUMNS,
-    )
-    frame["row"] = frame["row"].astype("Int64")
-    frame["instance"] = frame["instance"].astype("Int64")
-    order = frame["severity"].map({"error": 0, "warning": 1})
-    return frame.iloc[order.argsort(kind="stable")].reset_index(drop=True)
-
-
-def where(form: Form, case_id: Any, instance: Any) -> str:
-    """How a message names a record: 'session 3 of case K7Q2XM'."""
-    case = f"case {case_id}" if case_id else "a new case"
-    if form.instance is None:
-        return case
-    number = f" {instance}" if instance is not None else ""
-    return f"{form.noun}{number} of {case}"
 
 
 def is_missing(value: Any) -> bool:
@@ -189,21 +157,19 @@ def coerce_record(
     """Typed values of one record, and a problem for each value that cannot convert."""
     record: dict[str, Any] = {}
     problems: list[Problem] = []
-    case_id = raw.get("case_id")
-    instance = raw.get(form.instance) if form.instance else None
+    place = {
+        "source": source,
+        "row": row,
+        "form": form.name,
+        "case_id": _text_or_none(raw.get("case_id")),
+        "instance": _int_or_none(raw.get(form.instance)) if form.instance else None,
+    }
     for name, value in raw.items():
         if name not in form:
             if not is_missing(value):
                 problems.append(
                     Problem(
-                        source=source,
-                        row=row,
-                        case_id=_text_or_none(case_id),
-                        form=form.name,
-                        field=name,
-                        value=_show(value),
-                        problem=f"{where(form, case_id, instance)}: `{name}` is not "
-                        f"a field of the {form.noun} form",
+                        rule="unknown_field", field=name, value=_show(value), **place
                     )
                 )
             continue
@@ -211,15 +177,11 @@ def coerce_record(
         if expected:
             problems.append(
                 Problem(
-                    source=source,
-                    row=row,
-                    case_id=_text_or_none(case_id),
-                    form=form.name,
-                    instance=_int_or_none(instance),
+                    rule="unreadable",
                     field=name,
                     value=_show(value),
-                    problem=f"{where(form, case_id, instance)}: `{name}` is "
-                    f"{_show(value)!r}, {expected}",
+                    detail=expected,
+                    **place,
                 )
             )
         record[name] = typed
@@ -243,11 +205,11 @@ def check_record(
     problems: list[Problem] = []
     case_id = record.get("case_id")
     instance = record.get(form.instance) if form.instance else None
-    here = where(form, case_id, instance)
 
-    def add(f: Field, value: Any, message: str, severity: str = "error") -> None:
+    def add(f: Field, value: Any, rule: str, severity: str = "error", **parts) -> None:
         problems.append(
             Problem(
+                rule=rule,
                 source=source,
                 row=row,
                 case_id=case_id,
@@ -255,8 +217,8 @@ def check_record(
                 instance=instance,
                 field=f.code,
                 value=_show(value),
-                problem=f"{here}: {message}",
                 severity=severity,
+                **parts,
             )
         )
 
@@ -265,50 +227,40 @@ def check_record(
         shown = f.show_if is None or f.show_if.holds(record)
         if value is None:
             if f.required and shown and f.code not in reported:
-                add(f, None, f"`{f.code}` ({f.label}) is required")
+                add(f, None, "required", label=f.label)
             continue
         if not shown:
-            asked = record.get(f.show_if.field)
             add(
                 f,
                 value,
-                f"`{f.code}` is given although `{f.show_if.field}` is "
-                f"{asked!r}; it is only asked when {f.show_if.field} is "
-                f"{' or '.join(f.show_if.values)}",
+                "hidden_given",
                 "warning",
+                other=f.show_if.field,
+                other_value=_show(record.get(f.show_if.field)),
+                detail=" or ".join(f.show_if.values),
             )
         if f.type in ("integer", "number"):
             _check_range(f, value, add)
         if f.free_text and isinstance(value, str):
             findings = scan_text(value, deny_list)
             if findings:
-                add(
-                    f,
-                    "(withheld)",
-                    f"`{f.code}` {describe(findings)}; remove it before saving",
-                )
+                add(f, "(withheld)", "identifier", detail=describe(findings))
     for form_name, code, bad, advice in CLINICAL_WARNINGS:
         if form_name == form.name and record.get(code) == bad:
-            add(form[code], bad, advice, "warning")
+            add(form[code], bad, "advice", "warning", detail=advice)
     return problems
 
 
 def _check_range(f: Field, value: float, add) -> None:
     low, high = f.min, f.max
     if (low is not None and value < low) or (high is not None and value > high):
-        add(f, value, f"`{f.code}` is {_show(value)}, expected {_range(low, high)}")
+        add(f, value, "out_of_range", detail=_range(low, high))
         return
     soft_low, soft_high = f.soft_min, f.soft_max
     if (soft_low is not None and value < soft_low) or (
         soft_high is not None and value > soft_high
     ):
-        add(
-            f,
-            value,
-            f"`{f.code}` is {_show(value)}, unusual (usually "
-            f"{_range(soft_low, soft_high)}): check it",
-            "warning",
-        )
+        add(f, value, "unusual", "warning", detail=_range(soft_low, soft_high))
 
 
 def _range(low: float | None, high: float | None) -> str:

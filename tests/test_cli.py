@@ -91,6 +91,22 @@ def test_invalid_import_prints_every_problem_and_exits_1(tmp_path):
         assert store.case_ids() == set()
 
 
+def test_import_prints_its_warnings_and_writes(tmp_path, capsys):
+    from test_interop import CASES
+
+    db = str(tmp_path / "casekit.db")
+    cases = CASES.replace("case_id,", "case_id,red_flags_cleared,", 1)
+    cases = cases.replace("K7Q2XM,", "K7Q2XM,no,").replace("P3W9HD,", "P3W9HD,yes,")
+    files = [str(p) for p in _write(tmp_path / "in", cases=cases)]
+    assert main(["import", *files, "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "cases.csv row 2: warning: case K7Q2XM: red flags are not cleared: screen "
+        "for serious pathology before treating" in out
+    )
+    assert "imported 2 cases" in out
+
+
 def test_check_finds_every_cross_form_problem_and_exits_1(store, capsys):
     from test_checks import seed_every_cross_form_problem
 

@@ -12,7 +12,7 @@ from conftest import case_record, followup_record, session_record
 
 from casekit.errors import ValidationFailed
 from casekit.store import queries as lookups
-from casekit.ui.forms import RecordForm, summary
+from casekit.ui.forms import RecordForm, in_words, summary
 from casekit.ui.logbook import CaseChooser, LoggingApp, logging_app
 from casekit.ui.widgets import BUILDERS, NOT_ANSWERED
 
@@ -242,6 +242,35 @@ def test_a_warning_is_shown_but_does_not_block(store):
     form.save_button.click()
     assert len(store.read("case")) == 1
     assert "Note: Red flags are not cleared" in form.status.value
+
+
+def test_a_problem_is_shown_in_labels_not_codes_and_without_the_record(store):
+    checked = store.check(
+        "case", case_record(ankle_injury_side="none", ankle_injury_grade="severe")
+    )
+    (hidden,) = checked.problems
+    assert hidden.problem == (
+        "a new case: `ankle_injury_grade` is given although `ankle_injury_side` is "
+        "'none'; it is only asked when ankle_injury_side is left or right or both or "
+        "unsure"
+    )
+    assert in_words(hidden, store.dictionary["case"]) == (
+        "Worst ankle injury is given although Old ankle injury, side is 'none'; it "
+        "is only asked when Old ankle injury, side is left or right or both or unsure"
+    )
+
+
+def test_a_clash_with_another_writer_is_shown_in_words(app, store):
+    case_id = store.add("case", case_record())["case_id"]
+    app.refresh()
+    app.session.chooser.list.value = case_id
+    form = app.session.record
+    assert form.data["session_no"] == 1
+    store.add("session", session_record(case_id))  # someone else took number 1
+    form.save_button.click()
+    assert "Nothing was saved: 1 problem" in form.status.value
+    assert "A session clashes with one already stored" in form.general.value
+    assert len(store.read("session")) == 1
 
 
 # -- show-if ---------------------------------------------------------------------

@@ -135,6 +135,44 @@ def test_record_numbers_are_replaced_by_random_case_ids(store, tmp_path):
     assert "MRN-000123" not in store.audit().to_string()
 
 
+def test_a_replacement_id_already_stored_is_drawn_again(store, tmp_path, monkeypatch):
+    stored = store.add("case", case_record())["case_id"]
+    draws = iter([stored, "W4TR7K"])  # the dice land on a stored id first
+    monkeypatch.setattr(
+        "casekit.store.numbering.new_case_id", lambda taken: next(draws)
+    )
+    cases = CASES.replace("K7Q2XM", "MRN-000123")
+    sessions = SESSIONS.replace("K7Q2XM", "MRN-000123")
+    followups = FOLLOWUPS.replace("K7Q2XM", "MRN-000123")
+    result = import_files(store, _write(tmp_path / "in", cases, sessions, followups))
+    assert result.renamed == {"MRN-000123": "W4TR7K"}
+    (warning,) = result.problems.itertuples()
+    assert (warning.source, warning.row) == ("cases.csv", 2)
+    assert warning.severity == "warning"
+    assert warning.problem.startswith("case W4TR7K: the given case id is not a casekit")
+    assert (store.read("session")["case_id"] == "W4TR7K").sum() == 2
+
+
+def test_new_sessions_are_numbered_as_the_store_numbers_them(store, tmp_path):
+    """A removed session's number is never given again, on import too: the rules
+    across forms see the numbers that will be written."""
+    cid = store.add("case", case_record())["case_id"]
+    store.add("session", session_record(cid))
+    store.add("session", session_record(cid))
+    store.delete("session", (cid, 2), reason="entered twice")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "sessions.csv").write_text(
+        f"case_id,session_date,nprs_before,nprs_after\n{cid},2025-03-10,5,3\n"
+    )
+    (folder / "followups.csv").write_text(
+        f"case_id,followup_date,after_session,flare\n{cid},2025-03-12,3,no\n"
+    )
+    import_files(store, [folder])
+    assert store.read("session")["session_no"].tolist() == [1, 3]
+    assert store.read("followup")["after_session"].tolist() == [3]
+
+
 def test_importing_a_case_twice_is_refused(store, tmp_path):
     paths = _write(tmp_path / "in")
     import_files(store, paths)

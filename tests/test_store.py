@@ -165,6 +165,52 @@ def test_local_field_becomes_a_column_and_nothing_else_changes(tmp_path):
 def test_a_drawn_case_id_already_in_the_store_is_drawn_again(store, monkeypatch):
     first = store.add("case", case_record())["case_id"]
     draws = iter([first, first, "K7Q2XM"])  # the dice land on a taken id twice
-    monkeypatch.setattr("casekit.store.store.new_case_id", lambda taken: next(draws))
+    monkeypatch.setattr(
+        "casekit.store.numbering.new_case_id", lambda taken: next(draws)
+    )
     assert store.add("case", case_record())["case_id"] == "K7Q2XM"
     assert store.case_ids() == {first, "K7Q2XM"}
+
+
+def test_get_returns_one_stored_record_typed(store):
+    cid = store.add("case", case_record())["case_id"]
+    store.add("session", session_record(cid))
+    record = store.get("session", (cid, 1))
+    assert record["nprs_before"] == 6 and record["session_date"] == dt.date(2025, 3, 3)
+    assert record["regions_treated"] == ["lumbar", "hip_flexors"]
+    assert store.get("case", cid)["case_id"] == cid
+    store.delete("session", (cid, 1), reason="entered twice")
+    with pytest.raises(NotFound):
+        store.get("session", (cid, 1))
+
+
+def test_lookups_put_database_errors_in_plain_words(store):
+    from casekit.store import queries
+
+    cid = store.add("case", case_record())["case_id"]
+    store.engine.dispose()
+    with sqlite3.connect(store.path) as raw:
+        raw.execute("DROP TABLE followups")
+    followup = store.dictionary["followup"]
+    for look_up in (
+        lambda: store.get("followup", (cid, 1)),
+        lambda: queries.entries(store, followup, cid),
+        lambda: queries.next_number(store, followup, cid),
+        lambda: queries.incomplete(store),
+    ):
+        with pytest.raises(StoreError, match="no such table: followups"):
+            look_up()
+
+
+def test_a_removed_sessions_number_is_never_given_again(store):
+    from casekit.store import queries
+
+    cid = store.add("case", case_record())["case_id"]
+    store.add("session", session_record(cid))
+    store.add("session", session_record(cid))
+    store.delete("session", (cid, 2), reason="entered twice")
+    form = store.dictionary["session"]
+    assert queries.next_number(store, form, cid) == 3
+    assert store.numbers("session", [{"case_id": cid}, {"case_id": cid}]) == [3, 4]
+    assert store.numbers("session", [{"case_id": cid, "session_no": 7}]) == [7]
+    assert store.add("session", session_record(cid))["session_no"] == 3

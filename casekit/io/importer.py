@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from ..checks import cross_form_problems
-from ..dictionary import Dictionary, Form
+from ..dictionary import Dictionary
 from ..errors import ImportFileError, ValidationFailed
 from ..frames import records_to_frame, to_cell
-from ..privacy import is_case_id, new_case_id
-from ..store import Store
-from ..validate import Problem, problems_frame, validate_record, where
+from ..privacy import is_case_id
+from ..problems import Problem, problems_frame
+from ..store import Checked, Store
 from .exporter import FILE_OF
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
 
@@ -185,11 +185,15 @@ def import_files(
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
-    """Validate every row of every file, then write all of it in one transaction.
+    """Check every row of every file, then write all of it in one transaction.
 
-    Raises ``ValidationFailed`` (its ``problems`` table lists every problem with its
-    file and spreadsheet row) when any error is found; nothing is written then.
-    ``progress`` is told, in words, what the import is doing.
+    Each row goes once through the store's door (:meth:`Store.check`), keeping its
+    file and spreadsheet row; new sessions and follow-ups are numbered as the store
+    will number them; then the keys and the rules across forms are checked, and the
+    checked records are written as they are. Raises ``ValidationFailed`` (its
+    ``problems`` table lists every problem with its file and spreadsheet row) when
+    any error is found; nothing is written then. ``progress`` is told, in words,
+    what the import is doing.
     """
     say = progress or (lambda message: None)
     dictionary = store.dictionary
@@ -198,7 +202,8 @@ def import_files(
     say(f"checking {rows} rows of {len(tables)} form{'s' * (len(tables) != 1)} ...")
     problems: list[Problem] = []
     renamed = _fresh_case_ids(store, tables, problems)
-    batches, incoming = {}, {}
+    batches: dict[str, list[Checked]] = {}
+    incoming = {}
     for form in dictionary:
         if form.name not in tables:
             incoming[form.name] = _empty(dictionary, form.name)
@@ -208,22 +213,18 @@ def import_files(
         known = table[[c for c in table.columns if c in form]]
         # Spreadsheet rows: the header is row 1, the first record row 2.
         numbers = [int(i) + 2 for i in known.index]
-        records = []
-        for number, raw in zip(numbers, known.to_dict("records"), strict=True):
-            record, found = validate_record(
-                form, raw, source=source, row=number, deny_list=store.deny_list
-            )
-            problems += found
-            records.append(record)
-        batches[form.name] = records
+        checked = [
+            store.check(form.name, raw, source=source, row=number)
+            for number, raw in zip(numbers, known.to_dict("records"), strict=True)
+        ]
+        problems += [p for c in checked for p in c.problems]
+        if form.instance:
+            # The rules across forms must find the session a follow-up reports on.
+            checked = _numbered(store, form.name, form.instance, checked)
+        batches[form.name] = checked
+        records = [c.record for c in checked]
         incoming[form.name] = _typed(dictionary, form.name, records, source, numbers)
     stored = store.frames()
-    for name in ("session", "followup"):
-        _number_new(dictionary[name], stored[name], batches.get(name, []))
-        if name in batches:
-            incoming[name][dictionary[name].instance] = pd.array(
-                [r.get(dictionary[name].instance) for r in batches[name]], dtype="Int64"
-            )
     problems += _key_problems(store.dictionary, stored, incoming)
     combined = {
         name: pd.concat([stored[name], incoming[name]], ignore_index=True)
@@ -236,11 +237,24 @@ def import_files(
     table = problems_frame(problems)
     counts = {name: len(records) for name, records in batches.items()}
     if (table["severity"] == "error").any():
-        raise ValidationFailed(table)
+        raise ValidationFailed(table, problems)
     if not dry_run:
         say(f"writing {rows} rows in one transaction ...")
         store.add_many(batches)
     return ImportResult(counts, table, not dry_run, renamed)
+
+
+def _numbered(
+    store: Store, form: str, instance: str, checked: list[Checked]
+) -> list[Checked]:
+    """The records, each with the number the store will give it, in file order."""
+    given = store.numbers(form, [c.record for c in checked])
+    return [
+        c
+        if c.record.get(instance) == number
+        else replace(c, record={**c.record, instance: number})
+        for c, number in zip(checked, given, strict=True)
+    ]
 
 
 def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, str]:
@@ -252,26 +266,22 @@ def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, 
     source, cases = tables["case"]
     if "case_id" not in cases.columns:
         cases.insert(0, "case_id", "")
-    taken = store.case_ids() | set(cases["case_id"])
+    needing = [i for i, old in cases["case_id"].items() if not is_case_id(old.strip())]
+    fresh = store.fresh_case_ids(len(needing), taken=set(cases["case_id"]))
     renamed = {}
-    for index, old in cases["case_id"].items():
-        if is_case_id(old.strip()):
-            continue
-        new = new_case_id(taken)
-        taken.add(new)
+    for index, new in zip(needing, fresh, strict=True):
+        old = cases.loc[index, "case_id"]
         cases.loc[index, "case_id"] = new
         if old.strip():
             renamed[old] = new
             problems.append(
                 Problem(
+                    rule="replaced_id",
                     source=source,
                     row=int(index) + 2,
                     case_id=new,
                     form="case",
                     field="case_id",
-                    problem=f"case {new}: the given case id is not a casekit code, "
-                    "so it was replaced by a random one (and its sessions and "
-                    "follow-ups follow it)",
                     severity="warning",
                 )
             )
@@ -291,23 +301,22 @@ def _header_problems(
         if column not in form:
             problems.append(
                 Problem(
+                    rule="unknown_column",
                     source=source,
                     row=1,
                     form=form_name,
                     field=str(column),
-                    problem=f"column `{column}` is not a field of the {form.noun} "
-                    f"form; expected field codes such as {', '.join(form.codes[:4])}"
-                    ", ... (see dictionary.csv of an export)",
+                    detail=", ".join(form.codes[:4]),
                 )
             )
     if form.instance and "case_id" not in table.columns:
         problems.append(
             Problem(
+                rule="missing_column",
                 source=source,
                 row=1,
                 form=form_name,
                 field="case_id",
-                problem=f"the {form.noun} table needs a `case_id` column",
             )
         )
     return problems
@@ -326,30 +335,25 @@ def _key_problems(
             continue
         given = frame[key].notna().all(axis=1)
         for _, row in frame[given & frame.duplicated(key, keep=False)].iterrows():
-            problems.append(
-                _row_problem(form, row, key[-1], "appears more than once in the import")
-            )
+            problems.append(_row_problem(form, row, key[-1], "repeated"))
         known = pd.MultiIndex.from_frame(stored[form.name][key].astype(object))
         clash = pd.MultiIndex.from_frame(frame[key].astype(object)).isin(known)
         for _, row in frame[given & clash].iterrows():
-            problems.append(_row_problem(form, row, key[-1], "is already in the store"))
+            problems.append(_row_problem(form, row, key[-1], "already_stored"))
     return problems
 
 
-def _row_problem(form, row, field_code: str, what: str) -> Problem:
+def _row_problem(form, row, field_code: str, rule: str) -> Problem:
     instance = row.get(form.instance) if form.instance else None
-    instance = None if pd.isna(instance) else int(instance)
-    value = str(row[field_code])
     return Problem(
+        rule=rule,
         source=row["_source"],
         row=int(row["_row"]),
         case_id=row["case_id"],
         form=form.name,
-        instance=instance,
+        instance=None if pd.isna(instance) else int(instance),
         field=field_code,
-        value=value,
-        problem=f"{where(form, row['case_id'], instance)}: `{field_code}` {value} "
-        f"{what}",
+        value=str(row[field_code]),
     )
 
 
@@ -366,18 +370,6 @@ def _typed(
     frame["_source"] = source
     frame["_row"] = list(numbers)
     return frame
-
-
-def _number_new(form: Form, stored: pd.DataFrame, records: list[dict]) -> None:
-    """Number the sessions (or follow-ups) that came without a number, after the
-    case's last one, in file order, as the store would: the cross-form rules can then
-    find the session a follow-up reports on."""
-    last = stored.groupby("case_id")[form.instance].max().to_dict()
-    for record in records:
-        case, number = record.get("case_id"), record.get(form.instance)
-        if number is None:
-            record[form.instance] = number = int(last.get(case, 0) or 0) + 1
-        last[case] = max(int(last.get(case, 0) or 0), number)
 
 
 def _empty(dictionary: Dictionary, form_name: str) -> pd.DataFrame:

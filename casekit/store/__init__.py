@@ -2,10 +2,21 @@
 
 :mod:`~casekit.store.database` opens a database (SQLite file or server URL),
 :mod:`~casekit.store.schema` makes its tables from the data dictionary,
-:mod:`~casekit.store.store` is :class:`Store` (audited writes, typed reads) and
+:mod:`~casekit.store.store` is :class:`Store` (audited writes, typed reads),
+:mod:`~casekit.store.checked` its one door, :mod:`~casekit.store.numbering` the case
+ids and numbers it gives, :mod:`~casekit.store.audit` the audit rows it writes,
+:mod:`~casekit.store.rows` how it finds stored rows, and
 :mod:`~casekit.store.queries` the small look-ups of the logging forms.
+
+The door: :meth:`Store.check` validates a record, once, and returns a
+:class:`Checked` record (typed values and every problem). ``Store.add``,
+``add_many`` and ``update`` write a ``Checked`` record as it is, and put raw values
+through the door themselves; so the forms and the importer check each record once,
+show or gather its problems, and write what they checked.
 """
 
-from .store import CLOSED_STATUSES, Store
+from .checked import Checked
+from .rows import CLOSED_STATUSES
+from .store import Store
 
-__all__ = ["CLOSED_STATUSES", "Store"]
+__all__ = ["CLOSED_STATUSES", "Checked", "Store"]

@@ -1,9 +1,10 @@
 """What the logging forms look up in the store, each as one small query.
 
 The case list to choose from, a case's sessions or follow-ups, the next number,
-one stored record, the last few entries and what is still incomplete. Each reads
-only what it needs (a grouped count, one case's rows), so the forms stay quick on
-a store of many thousands of cases. No widgets here: the queries are tested alone.
+the last few entries and what is still incomplete (one stored record is
+:meth:`Store.get`). Each reads only what it needs (a grouped count, one case's rows),
+so the forms stay quick on a store of many thousands of cases; a database error
+comes as one plain ``StoreError``. No widgets here: the queries are tested alone.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Form
-from ..errors import NotFound
-from ..frames import from_cell
-from ..validate import where
+from ..problems import where
 from .store import Store
 
 
@@ -42,7 +41,7 @@ def case_list(store: Store) -> pd.DataFrame:
         .where(cases.c.deleted == sa.false())
         .order_by(cases.c.intake_date.desc(), cases.c.case_id)
     )
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(query).all()
     return pd.DataFrame(
         rows, columns=["case_id", "intake_date", "pain_side", "sessions"]
@@ -59,39 +58,20 @@ def entries(store: Store, form: Form, case_id: str) -> list[tuple[int, Any]]:
         .where(table.c.case_id == case_id, table.c.deleted == sa.false())
         .order_by(number)
     )
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return [tuple(row) for row in conn.execute(query).all()]
 
 
 def next_number(store: Store, form: Form, case_id: str) -> int:
     """The number a new session or follow-up of ``case_id`` gets (removed ones
-    included, so a number is never given twice)."""
-    table = store.table(form.name)
-    query = sa.select(sa.func.max(table.c[form.instance])).where(
-        table.c.case_id == case_id
-    )
-    with store.engine.connect() as conn:
-        last = conn.execute(query).scalar()
-    return (last or 0) + 1
+    counted, so a number is never given twice)."""
+    return store.numbers(form.name, [{"case_id": case_id}])[0]
 
 
 def latest_session(store: Store, case_id: str) -> int | None:
     """The number of the case's latest session, or None before its first."""
     found = entries(store, store.dictionary["session"], case_id)
     return found[-1][0] if found else None
-
-
-def fetch(store: Store, form: Form, key: tuple) -> dict[str, Any]:
-    """One stored record, typed as the forms take it; ``NotFound`` if it is not
-    there (or removed)."""
-    table = store.table(form.name)
-    match = [table.c[code] == value for code, value in zip(form.key, key, strict=True)]
-    query = sa.select(table).where(*match, table.c.deleted == sa.false())
-    with store.engine.connect() as conn:
-        row = conn.execute(query).mappings().first()
-    if row is None:
-        raise NotFound(form.noun, key[0] if len(key) == 1 else key)
-    return {f.code: from_cell(f, row[f.code]) for f in form.fields}
 
 
 def recent(store: Store, n: int = 8) -> list[str]:
@@ -110,7 +90,7 @@ def recent(store: Store, n: int = 8) -> list[str]:
         .order_by(audit.c.id.desc())
         .limit(n * 20)  # an edit writes one row per changed field
     )
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(query).all()
     verbs = {"insert": "added", "update": "changed", "delete": "removed"}
     lines, seen = [], set()
@@ -120,7 +100,7 @@ def recent(store: Store, n: int = 8) -> list[str]:
             continue
         seen.add(event)
         stamp = time[:16].replace("T", " ")
-        name = where(store.dictionary[form], case_id, instance)
+        name = where(form, case_id, instance)
         lines.append(f"{verbs[action]} {name} ({stamp} UTC)")
         if len(lines) == n:
             break
@@ -157,10 +137,9 @@ def incomplete(store: Store) -> dict[str, list[str]]:
         )
         .order_by(followups.c.case_id, followups.c.followup_no)
     )
-    form = store.dictionary["followup"]
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         waiting = list(conn.execute(no_followup).scalars())
-        flares = [where(form, c, n) for c, n in conn.execute(sideless).all()]
+        flares = [where("followup", c, n) for c, n in conn.execute(sideless).all()]
     return {"no_followup": waiting, "flare_without_side": flares}
 
 

@@ -1,5 +1,14 @@
 """The case store: SQLAlchemy Core over SQLite (default) or PostgreSQL (by URL).
 
+One door: a record is validated once, by :meth:`Store.check`, which returns it as a
+:class:`~casekit.store.checked.Checked` record (typed values and every problem).
+``add``, ``add_many`` and ``update`` take raw values, which they put through the door
+themselves, or ``Checked`` records, which they trust and write as they are (refusing
+one with an error). So a form checks its answers once at Save, shows the problems and
+writes the record it checked; the importer checks each row once (its problems keep
+the file and spreadsheet row), runs its checks across rows, and writes the records
+it checked; nothing validates a record twice.
+
 Every write and its audit row share one transaction, so nothing is ever half-saved
 or unaudited, even when the process is killed mid-write. SQLite runs in WAL mode with
 a busy timeout and ``BEGIN IMMEDIATE`` for writes, so two notebooks (or a notebook and
@@ -10,22 +19,21 @@ soft: a withdrawn case keeps its rows, marked, and the audit says who and why.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import gc
 import getpass
-import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form, load_dictionary
-from ..errors import NotFound, ReasonRequired, ValidationFailed
-from ..frames import from_cell, records_to_frame, to_cell
-from ..privacy import is_case_id, load_deny_list, new_case_id
-from ..validate import Problem, problems_frame, validate_record
+from ..errors import NotFound, ReasonRequired
+from ..frames import records_to_frame, to_cell
+from ..privacy import is_case_id, load_deny_list
+from ..problems import Problem, refusal
+from .audit import audit_frame, changed, inserted, removed, write_audit
+from .checked import Checked, validate_once
 from .database import (
     DEFAULT_DB,
     display_url,
@@ -35,18 +43,9 @@ from .database import (
     sqlite_path,
     translate_errors,
 )
-from .schema import (
-    AUDIT_COLUMNS,
-    TABLE_OF,
-    build_metadata,
-    create_or_migrate,
-    is_current,
-)
-
-CLOSED_STATUSES = ("discharged", "lost", "withdrew")
-# Up to this many cases a write looks them up by id; beyond, it reads the whole
-# column (SQLite limits the number of values one statement may bind).
-_FEW = 500
+from .numbering import draw_case_ids, missing_cases, numbers
+from .rows import as_stored, fetch, is_closed, match, no_collection_pauses
+from .schema import TABLE_OF, build_metadata, create_or_migrate, is_current
 
 
 class Store:
@@ -94,15 +93,25 @@ class Store:
                 current = is_current(conn, self.metadata, self.dictionary)
             if not current:
                 with self._write() as conn:
-                    for table, column in create_or_migrate(
-                        conn, self.metadata, self.dictionary
-                    ):
-                        self._audit(conn, "add_column", table, None, None, column)
+                    added = create_or_migrate(conn, self.metadata, self.dictionary)
+                    self._audit(
+                        conn,
+                        [
+                            {"action": "add_column", "form": table, "field": column}
+                            for table, column in added
+                        ],
+                    )
 
     @contextlib.contextmanager
     def _translate_errors(self) -> Iterator[None]:
         with translate_errors(self.where, self.timeout):
             yield
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[sa.Connection]:
+        """A connection to read with; its database errors come as ``StoreError``."""
+        with self._translate_errors(), self.engine.connect() as conn:
+            yield conn
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sa.Connection]:
@@ -123,10 +132,55 @@ class Store:
     def table(self, form: str) -> sa.Table:
         return self.metadata.tables[TABLE_OF[self.dictionary[form].name]]
 
-    # -- writing -----------------------------------------------------------------
+    # -- the door ------------------------------------------------------------------
 
-    def add(self, form: str, record: dict[str, Any]) -> dict[str, Any]:
-        """Validate and store one new record; returns it typed, with its key filled.
+    def check(
+        self,
+        form: str,
+        raw: Mapping[str, Any],
+        *,
+        source: str = "",
+        row: int | None = None,
+    ) -> Checked:
+        """Validate one record, once: the store's one door.
+
+        Parameters
+        ----------
+        form : str
+            ``case``, ``session`` or ``followup``.
+        raw : mapping
+            Field code to value, as text (a CSV cell, a widget) or Python values; a
+            field not given at all takes the dictionary's default.
+        source, row
+            Where the record came from (an import's file and spreadsheet row), for
+            its problems.
+
+        Returns
+        -------
+        Checked
+            The typed record and every problem, errors and warnings; ``add``,
+            ``add_many`` and ``update`` write it without checking it again.
+        """
+        spec = self.dictionary[form]
+        return validate_once(
+            spec, raw, deny_list=self.deny_list, source=source, row=row
+        )
+
+    def _checked(self, form: Form, record: Mapping[str, Any] | Checked) -> Checked:
+        """``record`` through the door, unless it has been through already."""
+        if not isinstance(record, Checked):
+            return self.check(form.name, record)
+        if record.form != form.name:
+            raise ValueError(
+                f"a checked {record.form} record cannot be stored as a {form.noun}"
+            )
+        return record
+
+    # -- writing -------------------------------------------------------------------
+
+    def add(self, form: str, record: Mapping[str, Any] | Checked) -> dict[str, Any]:
+        """Store one new record (raw values, or a ``Checked`` one); returns it typed,
+        with its key filled.
 
         A case gets a fresh random ``case_id``; a session or follow-up gets the next
         number within its case. Raises ``ValidationFailed`` (nothing written) when a
@@ -134,160 +188,109 @@ class Store:
         """
         return self.add_many({form: [record]})[form][0]
 
-    def add_many(self, batches: dict[str, list[dict[str, Any]]]) -> dict[str, list]:
-        """Validate and store many records of several forms in one transaction.
+    def add_many(
+        self, batches: Mapping[str, Sequence[Mapping[str, Any] | Checked]]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Store many records of several forms in one transaction.
 
-        All or nothing: one problem and nothing is written. Cases are stored first,
-        so sessions may refer to cases of the same batch.
+        Raw records go through the door here; ``Checked`` ones are written as they
+        are. All or nothing: one error and nothing is written. Cases are stored
+        first, so sessions may refer to cases of the same batch.
         """
         forms = [
             self.dictionary[name]
             for name in ("case", "session", "followup")
             if batches.get(name)
         ]
-        typed, problems = {}, []
-        for form in forms:
-            typed[form.name] = []
-            defaults = {f.code: f.default for f in form.fields if f.default is not None}
-            for raw in batches[form.name]:
-                # A default fills a field that was not given at all; an empty answer
-                # stays empty.
-                record, found = validate_record(
-                    form, {**defaults, **raw}, deny_list=self.deny_list
-                )
-                problems += [p for p in found if p.severity == "error"]
-                typed[form.name].append(record)
-        if problems:
-            raise ValidationFailed(problems_frame(problems))
+        checked = {
+            f.name: [self._checked(f, r) for r in batches[f.name]] for f in forms
+        }
+        errors = [p for batch in checked.values() for c in batch for p in c.errors]
+        if errors:
+            raise refusal(errors)
         with self._write() as conn:
-            for form in forms:
-                self._insert(conn, form, typed[form.name])
-        return typed
+            return {f.name: self._insert(conn, f, checked[f.name]) for f in forms}
 
-    def _insert(self, conn: sa.Connection, form: Form, records: list[dict]) -> None:
+    def _insert(
+        self, conn: sa.Connection, form: Form, checked: list[Checked]
+    ) -> list[dict[str, Any]]:
         table = self.table(form.name)
+        records = [dict(c.record) for c in checked]
         if form.instance is None:
-            self._give_case_ids(conn, table, records)
+            given = {r["case_id"] for r in records if is_case_id(r.get("case_id"))}
+            needing = [r for r in records if not is_case_id(r.get("case_id"))]
+            fresh = draw_case_ids(conn, table, len(needing), given)
+            for record, case_id in zip(needing, fresh, strict=True):
+                record["case_id"] = case_id
         else:
-            self._number_instances(conn, form, records)
+            cases = {r.get("case_id") for r in records}
+            missing = missing_cases(conn, self.table("case"), cases)
+            if missing:
+                raise NotFound("case", missing[0])
+            given = numbers(conn, table, form, records)
+            for record, number in zip(records, given, strict=True):
+                record[form.instance] = number
         rows = [
             {f.code: to_cell(f, r.get(f.code)) for f in form.fields} for r in records
         ]
         try:
             conn.execute(sa.insert(table), rows)
         except sa.exc.IntegrityError as exc:
-            clash = Problem(
-                form=form.name,
-                problem=f"a {form.noun} clashes with one already stored, or refers "
-                f"to a case that is not there ({exc.orig})",
-            )
-            raise ValidationFailed(problems_frame([clash])) from None
-        self._audit_many(
+            clash = Problem(rule="clash", form=form.name, detail=str(exc.orig))
+            raise refusal([clash]) from None
+        self._audit(
             conn,
             [
-                {
-                    "action": "insert",
-                    "form": form.name,
-                    "case_id": r["case_id"],
-                    "instance": r.get(form.instance) if form.instance else None,
-                    "new_value": json.dumps(row, default=str, sort_keys=True),
-                }
+                inserted(form.name, form.instance, r, row)
                 for r, row in zip(records, rows, strict=True)
             ],
         )
-
-    def _give_case_ids(self, conn: sa.Connection, table: sa.Table, records) -> None:
-        """A fresh random id for each case that has none. Only the drawn ids are
-        looked up, not the whole column: a form's save stays cheap at any size."""
-        taken = {r["case_id"] for r in records if is_case_id(r.get("case_id"))}
-        needing = [r for r in records if not is_case_id(r.get("case_id"))]
-        while needing:
-            for record in needing:
-                record["case_id"] = new_case_id(taken)
-                taken.add(record["case_id"])
-            drawn = [r["case_id"] for r in needing]
-            clash = set()
-            for start in range(0, len(drawn), _FEW):  # bind few values at a time
-                chunk = drawn[start : start + _FEW]
-                clash |= set(
-                    conn.execute(
-                        sa.select(table.c.case_id).where(table.c.case_id.in_(chunk))
-                    ).scalars()
-                )
-            needing = [r for r in needing if r["case_id"] in clash]
-
-    def _number_instances(self, conn: sa.Connection, form: Form, records: list) -> None:
-        table, cases_table = self.table(form.name), self.table("case")
-        number = table.c[form.instance]
-        cases = {r.get("case_id") for r in records}
-        ids, counts = (
-            sa.select(cases_table.c.case_id),
-            sa.select(table.c.case_id, sa.func.max(number)).group_by(table.c.case_id),
-        )
-        if len(cases) <= _FEW:  # a form's save: look at this case alone
-            ids = ids.where(cases_table.c.case_id.in_(cases))
-            counts = counts.where(table.c.case_id.in_(cases))
-        known = set(conn.execute(ids).scalars())
-        missing = sorted(str(c) for c in cases - known)
-        if missing:
-            raise NotFound("case", missing[0])
-        last = dict(conn.execute(counts).all())
-        for record in records:
-            if record.get(form.instance) is None:
-                record[form.instance] = (last.get(record["case_id"]) or 0) + 1
-            case = record["case_id"]
-            last[case] = max(last.get(case) or 0, record[form.instance])
+        return records
 
     def update(
         self,
         form: str,
         key: tuple | str,
-        changes: dict[str, Any],
+        changes: Mapping[str, Any] | Checked,
         *,
         reason: str | None = None,
     ) -> dict[str, Any]:
-        """Change fields of a stored record; one audit row per changed field.
+        """Change a stored record; one audit row per changed field.
 
         ``key`` is a case id, or ``(case_id, number)`` for a session or follow-up.
+        ``changes`` are raw values of some fields, laid over the stored record and
+        the result put through the door; or a ``Checked`` whole record (a form's
+        answers, checked at Save), written as it is. The key stays the stored one.
         A closed case (discharged, lost, withdrew, or withdrawn) needs a ``reason``.
         """
         spec = self.dictionary[form]
-        key = (key,) if isinstance(key, str) else tuple(key)
+        key = _key(key)
         with self._write() as conn:
-            current = self._fetch(conn, spec, key)
-            if reason is None and self._is_closed(conn, key[0]):
+            current = fetch(conn, self.table(form), spec, key)
+            if reason is None and is_closed(conn, self.table("followup"), key[0]):
                 raise ReasonRequired(key[0])
-            merged = {**current, **changes}
-            for code in spec.key:
-                merged[code] = current[code]
-            record, problems = validate_record(spec, merged, deny_list=self.deny_list)
-            errors = [p for p in problems if p.severity == "error"]
-            if errors:
-                raise ValidationFailed(problems_frame(errors))
+            stored_key = {code: current[code] for code in spec.key}
+            if not isinstance(changes, Checked):
+                changes = {**current, **changes, **stored_key}
+            checked = self._checked(spec, changes)
+            if checked.errors:
+                raise refusal(checked.errors)
+            record = {**checked.record, **stored_key}
             new_row = {f.code: to_cell(f, record.get(f.code)) for f in spec.fields}
             old_row = {f.code: to_cell(f, current.get(f.code)) for f in spec.fields}
-            changed = [c for c in new_row if new_row[c] != old_row[c]]
-            if changed:
+            fields = [c for c in new_row if new_row[c] != old_row[c]]
+            if fields:
                 table = self.table(form)
                 conn.execute(
                     sa.update(table)
-                    .where(*self._match(table, spec, key))
-                    .values({c: new_row[c] for c in changed})
+                    .where(*match(table, spec, key))
+                    .values({c: new_row[c] for c in fields})
                 )
-                self._audit_many(
+                self._audit(
                     conn,
                     [
-                        {
-                            "action": "update",
-                            "form": spec.name,
-                            "case_id": key[0],
-                            "instance": key[1] if len(key) > 1 else None,
-                            "field": c,
-                            "old_value": _text(old_row[c]),
-                            "new_value": _text(new_row[c]),
-                            "reason": reason,
-                        }
-                        for c in changed
+                        changed(spec.name, key, c, old_row[c], new_row[c], reason)
+                        for c in fields
                     ],
                 )
         return record
@@ -295,97 +298,42 @@ class Store:
     def delete(self, form: str, key: tuple | str, *, reason: str | None = None) -> None:
         """Withdraw a case, or remove a session or follow-up: soft, audited, kept."""
         spec = self.dictionary[form]
-        key = (key,) if isinstance(key, str) else tuple(key)
+        key = _key(key)
         with self._write() as conn:
-            self._fetch(conn, spec, key)
-            if reason is None and self._is_closed(conn, key[0]):
+            fetch(conn, self.table(form), spec, key)
+            if reason is None and is_closed(conn, self.table("followup"), key[0]):
                 raise ReasonRequired(key[0])
             table = self.table(form)
             conn.execute(
-                sa.update(table)
-                .where(*self._match(table, spec, key))
-                .values(deleted=True)
+                sa.update(table).where(*match(table, spec, key)).values(deleted=True)
             )
-            self._audit(
-                conn,
-                "delete",
-                spec.name,
-                key[0],
-                key[1] if len(key) > 1 else None,
-                reason=reason,
-            )
+            self._audit(conn, [removed(spec.name, key, reason)])
 
-    def _match(self, table: sa.Table, form: Form, key: tuple) -> list:
-        return [
-            table.c[code] == value for code, value in zip(form.key, key, strict=True)
-        ]
+    def _audit(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+        write_audit(conn, self.metadata.tables["audit"], self.actor, rows)
 
-    def _fetch(self, conn: sa.Connection, form: Form, key: tuple) -> dict[str, Any]:
-        table = self.table(form.name)
-        row = (
-            conn.execute(
-                sa.select(table).where(
-                    *self._match(table, form, key), table.c.deleted == sa.false()
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            raise NotFound(form.noun, key[0] if len(key) == 1 else key)
-        return {f.code: from_cell(f, row[f.code]) for f in form.fields}
+    # -- ids and numbers -------------------------------------------------------------
 
-    def _is_closed(self, conn: sa.Connection, case_id: str) -> bool:
-        followups = self.table("followup")
-        last = conn.execute(
-            sa.select(followups.c.status)
-            .where(
-                followups.c.case_id == case_id,
-                followups.c.deleted == sa.false(),
-                followups.c.status.is_not(None),
-            )
-            .order_by(followups.c.followup_no.desc())
-            .limit(1)
-        ).scalar()
-        return last in CLOSED_STATUSES
+    def fresh_case_ids(self, n: int, taken: Iterable[str] = ()) -> list[str]:
+        """``n`` random case ids that no stored case has, nor any in ``taken``."""
+        with self.connect() as conn:
+            return draw_case_ids(conn, self.table("case"), n, set(taken))
 
-    def _audit(
-        self,
-        conn,
-        action,
-        form,
-        case_id,
-        instance,
-        field=None,
-        old=None,
-        new=None,
-        reason=None,
-    ) -> None:
-        self._audit_many(
-            conn,
-            [
-                {
-                    "action": action,
-                    "form": form,
-                    "case_id": case_id,
-                    "instance": instance,
-                    "field": field,
-                    "old_value": old,
-                    "new_value": new,
-                    "reason": reason,
-                }
-            ],
-        )
-
-    def _audit_many(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-        base = dict.fromkeys(AUDIT_COLUMNS[1:])
-        conn.execute(
-            sa.insert(self.metadata.tables["audit"]),
-            [{**base, "time": now, "actor": self.actor, **row} for row in rows],
-        )
+    def numbers(self, form: str, records: Iterable[Mapping[str, Any]]) -> list[int]:
+        """The number each session (or follow-up) of ``records`` has, or would get if
+        written now: the next within its case, removed ones counted, in order."""
+        with self.connect() as conn:
+            return numbers(conn, self.table(form), self.dictionary[form], records)
 
     # -- reading -----------------------------------------------------------------
+
+    def get(self, form: str, key: tuple | str) -> dict[str, Any]:
+        """One stored record, typed; ``NotFound`` if it is not there (or removed).
+
+        ``key`` is a case id, or ``(case_id, number)`` for a session or follow-up.
+        """
+        with self.connect() as conn:
+            return fetch(conn, self.table(form), self.dictionary[form], _key(key))
 
     def read(self, form: str, *, include_deleted: bool = False) -> pd.DataFrame:
         """One form as a DataFrame typed from the dictionary: ordered categoricals,
@@ -394,7 +342,7 @@ class Store:
         spec = self.dictionary[form]
         table, cases = self.table(form), self.table("case")
         query = sa.select(
-            *[_raw(table.c[f.code]) for f in spec.fields], table.c.deleted
+            *[as_stored(table.c[f.code]) for f in spec.fields], table.c.deleted
         )
         if not include_deleted:
             query = query.where(table.c.deleted == sa.false())
@@ -404,10 +352,9 @@ class Store:
                 gone = sa.select(cases.c.case_id).where(cases.c.deleted == sa.true())
                 query = query.where(table.c.case_id.not_in(gone))
         query = query.order_by(*[table.c[code] for code in spec.key])
-        with self._translate_errors(), self.engine.connect() as conn:
-            with _no_collection_pauses():
-                rows = conn.execute(query).all()
-                frame = records_to_frame(spec, rows, extra=["deleted"])
+        with self.connect() as conn, no_collection_pauses():
+            rows = conn.execute(query).all()
+            frame = records_to_frame(spec, rows, extra=["deleted"])
         return frame if include_deleted else frame.drop(columns="deleted")
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -419,46 +366,19 @@ class Store:
         query = sa.select(table.c.case_id)
         if not include_deleted:
             query = query.where(table.c.deleted == sa.false())
-        with self._translate_errors(), self.engine.connect() as conn:
+        with self.connect() as conn:
             return set(conn.execute(query).scalars())
 
     def audit(self) -> pd.DataFrame:
         """The audit trail, oldest first."""
         table = self.metadata.tables["audit"]
-        with self._translate_errors(), self.engine.connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(sa.select(table).order_by(table.c.id)).all()
-        frame = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
-        frame["instance"] = frame["instance"].astype("Int64")
-        return frame
+        return audit_frame(rows)
 
 
-@contextlib.contextmanager
-def _no_collection_pauses() -> Iterator[None]:
-    """Reading half a million rows makes millions of small objects (tuples, lists),
-    and the cyclic collector re-walks all of them again and again while they pile
-    up: pausing it for the read makes loading several times faster. None of these
-    objects form cycles, so nothing is lost."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _raw(column: sa.Column) -> sa.ColumnElement:
-    # SQLite keeps a date as 'YYYY-MM-DD' text; converting it in one vectorised step
-    # (frames.column) is many times faster than a date object per row.
-    return (
-        sa.type_coerce(column, sa.String)
-        if column.type.python_type is dt.date
-        else column
-    )
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _key(key: tuple | str) -> tuple:
+    return (key,) if isinstance(key, str) else tuple(key)
 
 
 def _login() -> str:

@@ -4,9 +4,10 @@
 ``followup``): the core fields on one screen, the rest in folding sections named by
 the dictionary's ``section``. Its ``data`` reads the answers as a raw record (hidden
 fields as ``None``) and, when set, checks and fills the widgets. Show-if conditions
-are live. ``save()`` (the Save button) validates first, shows each problem beside its
-field in plain words, and writes nothing until every hard problem is fixed; a closed
-case asks for a reason before an edit.
+are live. ``save()`` (the Save button) checks the answers once, through the store's
+door (:meth:`Store.check`), shows each problem beside its field in plain words
+(labels, not codes), writes nothing until every hard problem is fixed, and then
+writes the record it checked; a closed case asks for a reason before an edit.
 
 ``load(key)`` opens a stored record; Save then updates it. The case chooser and the
 app around the forms live in :mod:`casekit.ui.logbook`.
@@ -18,22 +19,19 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
+from ..dictionary import Form
 from ..errors import CasekitError, ReasonRequired, ValidationFailed
-from ..store import Store, queries
-from ..validate import Problem, coerce_record, problems_frame, validate_record, where
+from ..problems import Problem, problems_frame, refusal, where
+from ..store import Checked, Store, queries
+from ..validate import coerce_record
 from .widgets import FieldWidget, build
 
-# A message starts by naming its record ("session 3 of case K7Q2XM: "); beside the
-# field that is noise.
-_CASE = r"(?:a new case|case \S+)"
-_PLACE = re.compile(rf"^(?:{_CASE}|(?:session|follow-up)(?: \d+)? of {_CASE}): ")
 _STATUS = {"ok": "#1b5e20", "error": "#b00020", "info": "#333"}
 
 
@@ -135,19 +133,20 @@ class RecordForm:
     def data(self, record: dict[str, Any]) -> None:
         typed, problems = coerce_record(self.form, dict(record))
         if problems:
-            raise ValidationFailed(problems_frame(problems))
+            raise refusal(problems)
         for code, fw in self.fields.items():
             fw.set(typed.get(code))
         self._refresh_visibility()
         self.check()
 
     def check(self) -> pd.DataFrame:
-        """Validate the answers and show each problem beside its field."""
-        _, problems = validate_record(
-            self.form, self.data, deny_list=self.store.deny_list
-        )
-        self._show(problems)
-        return problems_frame(problems)
+        """Check the answers and show each problem beside its field."""
+        return problems_frame(self._check().problems)
+
+    def _check(self) -> Checked:
+        checked = self.store.check(self.form.name, self.data)
+        self._show(checked.problems)
+        return checked
 
     def on_saved(self, callback: Callable[[dict], None]) -> None:
         """Call ``callback(record)`` after each successful save."""
@@ -177,34 +176,32 @@ class RecordForm:
     def load(self, key: str | tuple) -> None:
         """Open a stored record to change it; Save then updates it."""
         key = (key,) if isinstance(key, str) else tuple(key)
-        record = queries.fetch(self.store, self.form, key)
+        record = self.store.get(self.form.name, key)
         self.new(key[0])
         self.data = record
         self.editing = key
         if self.form.instance:  # a stored entry keeps its number
             self.fields[self.form.instance].control.disabled = True
         self.new_button.layout.display = None
-        name = where(self.form, key[0], key[1] if len(key) > 1 else None)
+        name = where(self.form.name, key[0], key[1] if len(key) > 1 else None)
         self.heading.value = f"<h3>Changing {html.escape(name)}</h3>"
         self._say(f"Opened {name}: change what is needed, then Save.", "info")
 
     def save(self, _button: w.Button | None = None) -> dict | None:
-        """Validate, then add (or update) the record; None when nothing was saved."""
-        problems = self.check()
-        errors = problems[problems["severity"] == "error"]
-        if len(errors):
-            self._say(_nothing_saved(len(errors)), "error")
+        """Check the answers once, then add (or update) the record checked; None
+        when nothing was saved."""
+        checked = self._check()
+        if checked.errors:
+            self._say(_nothing_saved(len(checked.errors)), "error")
             return None
-        raw = self.data
         try:
             if self.editing is None:
-                saved = self.store.add(self.form.name, raw)
+                saved = self.store.add(self.form.name, checked)
             else:
-                changes = {c: v for c, v in raw.items() if c not in self.form.key}
                 saved = self.store.update(
                     self.form.name,
                     self.editing,
-                    changes,
+                    checked,
                     reason=self.reason.value.strip() or None,
                 )
         except ReasonRequired as exc:
@@ -217,7 +214,7 @@ class RecordForm:
             )
             return None
         except ValidationFailed as exc:
-            self._show(_problems(exc.problems))
+            self._show(exc.found)
             self._say(
                 _nothing_saved(int((exc.problems["severity"] == "error").sum())),
                 "error",
@@ -227,8 +224,9 @@ class RecordForm:
             self._say(f"Nothing was saved: {exc}", "error")
             return None
         verb = "Saved" if self.editing is None else "Saved the changes to"
-        name = where(self.form, saved["case_id"], saved.get(self.form.instance or ""))
-        notes = [_plain(p, self.fields) for p in problems.itertuples()]
+        number = saved.get(self.form.instance or "")
+        name = where(self.form.name, saved["case_id"], number)
+        notes = [in_words(p, self.form) for p in checked.problems]
         self.new(saved["case_id"] if self.form.instance else None)
         message = f"{verb} {name}: {summary(self.form, saved)}"
         if notes:
@@ -275,16 +273,14 @@ class RecordForm:
             if code not in shown:
                 fw.show([])
 
-    def _show(self, problems: Iterable[Problem] | pd.DataFrame) -> None:
-        rows = list(_problems(problems))
+    def _show(self, problems: Iterable[Problem]) -> None:
+        said = [(p.field, p.severity, in_words(p, self.form)) for p in problems]
         for code, fw in self.fields.items():
-            fw.show(
-                [(p.severity, _plain(p, self.fields)) for p in rows if p.field == code]
-            )
-        others = [p for p in rows if p.field not in self.fields]
+            fw.show([(kind, text) for field, kind, text in said if field == code])
         self.general.value = "".join(
-            f"<div style='color:#b00020'>{html.escape(_plain(p, self.fields))}</div>"
-            for p in others
+            f"<div style='color:#b00020'>{html.escape(text)}</div>"
+            for field, _, text in said
+            if field not in self.fields
         )
 
     def _say(self, message: str, kind: str) -> None:
@@ -313,18 +309,11 @@ def summary(form, record: dict[str, Any]) -> str:
     return "; ".join(parts[:6]) or "no answers"
 
 
-def _problems(problems: Iterable[Problem] | pd.DataFrame) -> list:
-    if isinstance(problems, pd.DataFrame):
-        return list(problems.itertuples())
-    return list(problems)
-
-
-def _plain(problem: Any, fields: dict[str, FieldWidget]) -> str:
-    """A problem in the practitioner's words: no record name, labels for codes."""
-    text = _PLACE.sub("", str(problem.problem))
-    for code, fw in fields.items():
-        text = text.replace(f"`{code}` ({fw.field.label})", fw.field.label)
-        text = text.replace(f"`{code}`", fw.field.label)
+def in_words(problem: Problem, form: Form) -> str:
+    """A problem as a form shows it: fields by their labels, the record not named
+    (the form shows which it is), e.g. 'Pain now (NPRS 0-10) is 14, expected 0 to
+    10'."""
+    text = problem.says(lambda code: form[code].label if code in form else f"`{code}`")
     return text[:1].upper() + text[1:]
 
 

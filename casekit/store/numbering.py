@@ -1,0 +1,86 @@
+"""Case ids and numbers: drawn and given in one place.
+
+A new case gets a random id that no stored case has (a withdrawn one included); a new
+session or follow-up gets the next number within its case, after the highest ever
+given, so that a removed session's number is never given again. The store uses these
+as it writes; the importer to check a file the way the store will write it; a form to
+propose the next number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+
+import sqlalchemy as sa
+
+from ..dictionary import Form
+from ..privacy import new_case_id
+
+# Up to this many cases a query looks them up by id; beyond, it reads the whole
+# column (SQLite limits the number of values one statement may bind).
+FEW = 500
+
+
+def draw_case_ids(
+    conn: sa.Connection, cases: sa.Table, n: int, taken: Collection[str] = ()
+) -> list[str]:
+    """``n`` fresh random case ids, none of them in ``taken`` nor in ``cases``.
+
+    Only the drawn ids are looked up, not the whole column, so that a form's save
+    stays cheap at any size; an id that is already stored is drawn again.
+    """
+    used = set(taken)
+    fresh: list[str] = []
+    needed = n
+    while needed:
+        drawn = []
+        for _ in range(needed):
+            drawn.append(new_case_id(used))
+            used.add(drawn[-1])
+        clash = set()
+        for start in range(0, len(drawn), FEW):  # bind few values at a time
+            chunk = drawn[start : start + FEW]
+            clash |= set(
+                conn.execute(
+                    sa.select(cases.c.case_id).where(cases.c.case_id.in_(chunk))
+                ).scalars()
+            )
+        fresh += [d for d in drawn if d not in clash]
+        needed = n - len(fresh)
+    return fresh
+
+
+def numbers(
+    conn: sa.Connection, table: sa.Table, form: Form, records: Iterable[Mapping]
+) -> list[int]:
+    """The number of each session (or follow-up) in ``records``, in order: its own,
+    or the next after the highest its case has (removed ones counted) or has been
+    given earlier in ``records``."""
+    records = list(records)
+    last = _last_numbers(conn, table, form, {r.get("case_id") for r in records})
+    given = []
+    for record in records:
+        case, number = record.get("case_id"), record.get(form.instance)
+        if number is None:
+            number = (last.get(case) or 0) + 1
+        last[case] = max(last.get(case) or 0, number)
+        given.append(number)
+    return given
+
+
+def _last_numbers(
+    conn: sa.Connection, table: sa.Table, form: Form, cases: set
+) -> dict[str, int]:
+    number = table.c[form.instance]
+    query = sa.select(table.c.case_id, sa.func.max(number)).group_by(table.c.case_id)
+    if len(cases) <= FEW:  # a form's save: look at these cases alone
+        query = query.where(table.c.case_id.in_(cases))
+    return dict(conn.execute(query).all())
+
+
+def missing_cases(conn: sa.Connection, cases: sa.Table, ids: set) -> list[str]:
+    """The ids in ``ids`` that no stored case has, sorted."""
+    query = sa.select(cases.c.case_id)
+    if len(ids) <= FEW:
+        query = query.where(cases.c.case_id.in_(ids))
+    return sorted(str(c) for c in ids - set(conn.execute(query).scalars()))
