@@ -30,7 +30,8 @@ from scipy.stats import binom, binomtest  # noqa: E402
 from statsmodels.stats.multitest import multipletests  # noqa: E402
 from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
-from casekit.patterns import ANKLE_BASE_RATE, WALKER_SHAM, pattern_table  # noqa: E402
+from casekit.literature import ANKLE_BASE_RATE, WALKER_SHAM  # noqa: E402
+from casekit.patterns import pattern_table  # noqa: E402
 from casekit.report.render import scan_html  # noqa: E402
 from casekit.synth import CohortParams, populate  # noqa: E402
 from casekit.workshop import exercises as workshop  # noqa: E402

@@ -16,8 +16,8 @@ import pandas as pd
 
 from ..disclosure import Rule, SafeTable, safe_count
 from ..labels import percent
-from ..literature import COLUMNS, reactions
 from ..patterns import PATTERNS
+from ..reactions import COLUMNS, reactions
 from .markup import PUBLISHED, Prose, Shown, bullets, count, is_hidden, shown
 from .series import EXACT, CaseSeries
 
@@ -172,7 +172,7 @@ def pattern_notes(patterns: Shown) -> Prose:
         "(Holm 1979): read it rather than p. The patterns and their comparators "
         "were stated before the counting (they are the practitioner's hunch, as "
         "written in casekit), not picked after looking at the data.</p>"
-        # Published figures (Hiller's 520 of 751...), not this practice's counts.
+        # Published figures (Hiller's counts...), not this practice's counts.
         f'<details open class="{PUBLISHED}">'
         "<summary>What each rate is held against</summary>"
         f"{bullets(about)}</details>"
@@ -196,7 +196,7 @@ def literature_table(
     Returns
     -------
     Shown
-        :func:`casekit.literature.reactions` (published rows, marked
+        :func:`casekit.reactions.reactions` (published rows, marked
         ``casekit-published``), then the two rows of this practice.
     """
     published = reactions()

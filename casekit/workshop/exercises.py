@@ -25,10 +25,10 @@ from .. import stats
 from ..derive import derive
 from ..frames import records_to_frame, to_cell
 from ..labels import dictionary, interval, p_text, percent
-from ..patterns import WALKER_SHAM, pattern_table, recurrence_table
+from ..literature import WALKER_SHAM
+from ..patterns import pattern_table, recurrence_table
 from ..synth import CohortParams, cohort
 
-WALKER_USUAL = 0.42  # Walker 2013 (OUCH): reactions with usual care
 SIZES = (10, 30, 100, 300, 1000)
 # One-sided findings a practitioner might test; in a null cohort none is real.
 FINDINGS = (
