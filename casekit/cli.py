@@ -199,7 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--by",
         metavar="COLUMN",
-        help="split by a case column: " + ", ".join(SPLITS),
+        help="split by a case column: " + ", ".join(SPLITS) + ", or a choice "
+        "field of your data/dictionary.local.yaml",
     )
     sub.add_argument(
         "--format", choices=("text", "csv", "json"), default="text", dest="fmt"

@@ -35,6 +35,7 @@ import pandas as pd
 
 from . import stats
 from .derive import CHECKIN_WINDOW_DAYS, ensure_derived
+from .dictionary import Dictionary, load_dictionary
 from .errors import UsageError
 from .labels import percent
 from .literature import (
@@ -167,6 +168,29 @@ RECURRENCE: tuple[Pattern, ...] = (
         "two or more sessions.",
     ),
 )
+
+
+def local_splits(dictionary: Dictionary) -> tuple[str, ...]:
+    """The case fields with codes that ``dictionary`` adds to the built-in one.
+
+    Parameters
+    ----------
+    dictionary : Dictionary
+        A store's dictionary: the built-in one plus its ``dictionary.local.yaml``.
+
+    Returns
+    -------
+    tuple of str
+        The codes of its local ``choice`` and ``yesno`` case fields, in order
+        (a kind of work, say): a practice splits and filters by these beside
+        :data:`SPLITS`.
+    """
+    builtin = load_dictionary()["case"]
+    return tuple(
+        f.code
+        for f in dictionary["case"].fields
+        if f.type in ("choice", "yesno") and f.code not in builtin
+    )
 
 
 def pattern_table(

@@ -189,3 +189,29 @@ def test_the_core_imports_neither_widgets_nor_plotting():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_local_field_is_a_filter_and_a_split_in_the_stores_words(local_store):
+    explorer = Explorer(local_store.path)
+    assert explorer.dictionary["case"]["work_type"].label == "Kind of work"
+    # Offered as a split and as a filter, by its label and its codes' words.
+    assert ("Kind of work", "work_type") in explorer.by.options
+    work = explorer.filters["work_type"]
+    assert work.description == "Kind of work"
+    assert work.options == (("All", ALL), ("Desk", "desk"), ("Manual", "manual"))
+    # Split on: the figure's legend and the table name it in words, never by code.
+    explorer.by.value = "work_type"
+    legend = explorer.ax.get_legend()
+    assert legend.get_title().get_text() == "Kind of work"
+    assert [t.get_text() for t in legend.get_texts()][:2] == ["Desk", "Manual"]
+    view = explorer.table_view.value
+    assert "<th>Kind of work</th>" in view
+    assert "<td>Desk</td>" in view and "<td>Manual</td>" in view
+    assert "work_type" not in view and "<td>desk</td>" not in view
+    explorer.pattern.value = "si_opposite"
+    assert [t.get_text() for t in explorer.ax.get_yticklabels()] == ["Desk", "Manual"]
+    assert explorer.ax.get_ylabel() == "Kind of work"
+    # Filtered on: only desk work.
+    work.value = "desk"
+    assert len(explorer.cases) == 60
+    assert set(explorer.cases["work_type"]) == {"desk"}

@@ -334,6 +334,7 @@ def test_the_workshop_never_opens_a_store():
     assert "DB = None" in parameters.source and "never opens" in parameters.source
     code = " ".join(c.source for c in cells() if c.cell_type == "code")
     assert "Store" not in code and "analysis_frames" not in code
+    assert "analysis(" not in code and "case_series" not in code
 
 
 def render(remove: list[str]) -> str:

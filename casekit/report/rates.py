@@ -112,7 +112,7 @@ def outcomes(series: CaseSeries, rule: Rule, by: str = "upstream_treated") -> Sh
     table = table[table["pattern"].isin(["improved", "improvement_held"])]
     safe = safe_table(table.reset_index(drop=True), rule, derived=RATES)
     frame = rate_columns(safe.table, "Outcome", safe.table["label"])
-    frame.insert(0, "Group", display_values(safe.table, by))
+    frame.insert(0, "Group", display_values(safe.table, by, series.dictionary))
     return shown(frame, safe, "outcomes", pairs=["k / n"])
 
 
@@ -132,7 +132,7 @@ def chain(series: CaseSeries, rule: Rule) -> Shown:
         k / n, Rate, 95 % interval``.
     """
     safe = safe_table(chain_sides(series.frames), rule, derived=RATES)
-    links = [finding_label("case", link) for link in safe.table["link"]]
+    links = [finding_label("case", x, series.dictionary) for x in safe.table["link"]]
     frame = rate_columns(safe.table, "Finding", links)
     frame.insert(1, "Side", safe.table["side"].astype(str).str.capitalize().to_numpy())
     return shown(frame, safe, "chain", pairs=["k / n"])

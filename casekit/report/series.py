@@ -33,8 +33,9 @@ import pandas as pd
 
 from .. import stats
 from ..derive import derive
+from ..dictionary import Dictionary
 from ..disclosure import NHS, SUPPRESSED, Rule, SafeTable, safe_count, safe_table
-from ..labels import column_label, dictionary, display_values
+from ..labels import column_label, display_values
 from ..store import Store
 from .markup import Shown, pair, rate, shown, spread, warning
 
@@ -88,6 +89,9 @@ class CaseSeries:
     continuous : bool, optional
         Whether every calendar month from the first intake to the last has a
         logged case.
+    dictionary : Dictionary
+        The store's dictionary (built-in plus ``dictionary.local.yaml``): every
+        field and code of the report is named with it.
     """
 
     frames: dict[str, pd.DataFrame]
@@ -95,6 +99,7 @@ class CaseSeries:
     years: tuple[int, int] | None
     sites: int
     continuous: bool | None
+    dictionary: Dictionary
 
 
 def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
@@ -108,6 +113,7 @@ def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
     with Store(db) as store:
         frames = store.frames()
         everyone = store.read("case", include_deleted=True)
+        dictionary = store.dictionary
     withdrawn = int(everyone["deleted"].astype(bool).sum())
     intake = frames["case"]["intake_date"].dropna()
     years, continuous = None, None
@@ -130,7 +136,7 @@ def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
         )
         for name, frame in derived.items()
     }
-    return CaseSeries(kept, withdrawn, years, sites, continuous)
+    return CaseSeries(kept, withdrawn, years, sites, continuous, dictionary)
 
 
 # -- counts that add up to a total ----------------------------------------------------
@@ -276,12 +282,12 @@ def baseline(series: CaseSeries, rule: Rule) -> Shown:
         columns["site"] = case["site"]
     rows, suppressed = [], []
     for name, values in columns.items():
-        counts = _value_counts(values, name)
+        counts = _value_counts(values, name, series.dictionary)
         parts, safe = partition(counts, rule)
         suppressed.append(
             safe.suppressed.assign(row=[(name, r) for r in safe.suppressed["row"]])
         )
-        label = _column_words(name)
+        label = _column_words(name, series.dictionary)
         for i, (value, row) in enumerate(parts.iterrows()):
             rows.append(
                 (label if i == 0 else "", value, row["k"], rate(row["proportion"]))
@@ -333,7 +339,7 @@ def rate_columns(table: pd.DataFrame, first: str, labels) -> pd.DataFrame:
     )
 
 
-def _value_counts(values: pd.Series, name: str) -> pd.Series:
+def _value_counts(values: pd.Series, name: str, dictionary: Dictionary) -> pd.Series:
     """Counts of each value in order (dictionary order, in words), then "Not
     recorded" when some are missing."""
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -343,13 +349,13 @@ def _value_counts(values: pd.Series, name: str) -> pd.Series:
     else:
         order = sorted(values.dropna().unique().tolist())
     counts = values.value_counts().reindex(order, fill_value=0).astype("int64")
-    counts.index = display_values(pd.DataFrame({name: order}), name)
+    counts.index = display_values(pd.DataFrame({name: order}), name, dictionary)
     missing = int(values.isna().sum())
     if missing:
         counts["Not recorded"] = missing
     return counts
 
 
-def _column_words(name: str) -> str:
-    known = name in dictionary()["case"] or name == "upstream_treated"
-    return column_label(name) if known else name
+def _column_words(name: str, dictionary: Dictionary) -> str:
+    known = name in dictionary["case"] or name == "upstream_treated"
+    return column_label(name, dictionary) if known else name

@@ -23,8 +23,9 @@ from scipy.stats import binom
 
 from .. import stats
 from ..derive import derive
+from ..dictionary import load_dictionary
 from ..frames import records_to_frame, to_cell
-from ..labels import dictionary, interval, p_text, percent
+from ..labels import interval, p_text, percent
 from ..literature import WALKER_SHAM
 from ..patterns import pattern_table, recurrence_table
 from ..synth import CohortParams, cohort
@@ -185,12 +186,13 @@ def cohort_frames(
     Returns
     -------
     dict of DataFrame
-        :func:`casekit.derive.derive` of the records, typed as a store types them,
-        ready for :func:`casekit.patterns.pattern_table`. No store is opened.
+        :func:`casekit.derive.derive` of the records, typed as a store types them
+        (by the built-in dictionary: a made-up cohort has no local field), ready
+        for :func:`casekit.patterns.pattern_table`. No store is opened.
     """
     records = cohort(n_cases, seed=seed, params=params)
     frames = {}
-    for form in dictionary():
+    for form in load_dictionary():
         rows = [
             [to_cell(f, r.get(f.code)) for f in form.fields] for r in records[form.name]
         ]
