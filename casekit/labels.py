@@ -1,4 +1,4 @@
-"""The words a practitioner reads for codes, columns and findings, from the dictionary.
+"""The words a practitioner reads for codes, columns and numbers.
 
 Figures, the explorer, the report and its tables all name things through these few
 functions, so a label changed in ``dictionary.yaml`` changes everywhere at once and a
@@ -17,6 +17,7 @@ import pandas as pd
 
 from .derive import UPSTREAM_REGIONS
 from .dictionary import Dictionary, load_dictionary
+from .disclosure import SUPPRESSED, is_suppressed
 
 NOT_RECORDED = "Not recorded"
 
@@ -103,18 +104,27 @@ def finding_label(form: str, field: str, dictionary: Dictionary) -> str:
     return label[:1].upper() + label[1:]
 
 
-def percent(value: float) -> str:
-    """A share as a whole percentage, '' when missing: 0.6086 -> '61 %'."""
+def percent(value: object) -> str:
+    """A share as a whole percentage: 0.6086 -> '61 %'; '' when missing, ``*`` when
+    suppressed."""
+    if is_suppressed(value):
+        return SUPPRESSED
     return "" if pd.isna(value) else f"{100 * value:.0f} %"
 
 
-def interval(low: float, high: float) -> str:
-    """A 95 % interval in words: '56 % to 65 %', '' when missing."""
+def interval(low: object, high: object) -> str:
+    """A 95 % interval in words: '56 % to 65 %'; '' when missing, ``*`` when
+    suppressed."""
+    if is_suppressed(low) or is_suppressed(high):
+        return SUPPRESSED
     return "" if pd.isna(low) else f"{percent(low)} to {percent(high)}"
 
 
-def p_text(value: float) -> str:
-    """A p-value to three decimals, '< 0.001' below that, '' when missing."""
+def p_text(value: object) -> str:
+    """A p-value to three decimals, '< 0.001' below that; '' when missing, ``*``
+    when suppressed."""
+    if is_suppressed(value):
+        return SUPPRESSED
     if pd.isna(value):
         return ""
     return "< 0.001" if value < 0.001 else f"{value:.3f}"

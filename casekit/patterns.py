@@ -5,7 +5,8 @@ rows where it is known (not NA) and ``k`` those where it is True, so every
 denominator is written down once, in ``derive``. This module only adds which rows
 belong to a pattern, what to hold the rate against (50 %, or a published figure of
 :mod:`casekit.literature`) and the words a practitioner reads. The statistics come
-from :mod:`casekit.stats`.
+from :mod:`casekit.stats`; :data:`SMALL_N`, below which a denominator is too small to
+read a rate from, is the kit's one such threshold.
 
 Denominators (n), in one place:
 

@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .labels import interval, percent
+from .labels import percent
 from .literature import REACTIONS
 from .patterns import flare_curve, pattern_table, recurrence_table
+from .readable import rate_table
 
 COLUMNS = ["Source", "What was counted", "k / n", "Rate", "95 % interval", "Timing"]
 
@@ -43,31 +44,25 @@ def reactions(frames: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """
     rows = []
     for s in REACTIONS:
-        if s.k is not None:
-            share = stats.wilson(s.k, s.n)
-            counts, rate = f"{s.k} / {s.n}", share.proportion
-            spread = interval(share.low, share.high)
-        else:
-            counts, rate, spread = "", s.rate, ""
-        rows.append([s.source, s.counted, counts, percent(rate), spread, s.timing])
+        share = stats.wilson(s.k, s.n) if s.k is not None else (s.rate, np.nan, np.nan)
+        rows.append((s.source, s.counted, s.k, s.n, *share, s.timing))
     if frames is not None:
-        cases = recurrence_table(frames)
-        sessions = pattern_table(frames)
         timing = flare_timing(frames)
-        for table, what in ((cases, ""), (sessions, "sessions: ")):
+        for table, what in (
+            (recurrence_table(frames), ""),
+            (pattern_table(frames), "sessions: "),
+        ):
             row = table[table["pattern"].str.startswith("flare_after_care")].iloc[0]
             label = row["label"] if not what else row["label"].lower()
-            rows.append(
-                [
-                    "This practice",
-                    f"{what}{label}",
-                    f"{row['k']} / {row['n']}",
-                    percent(row["proportion"]),
-                    interval(row["ci_low"], row["ci_high"]),
-                    timing,
-                ]
-            )
-    return pd.DataFrame(rows, columns=COLUMNS, index=pd.RangeIndex(1, len(rows) + 1))
+            counts = row[["k", "n", "proportion", "ci_low", "ci_high"]]
+            rows.append(("This practice", f"{what}{label}", *counts, timing))
+    table = pd.DataFrame(
+        rows, columns="source counted k n proportion ci_low ci_high timing".split()
+    )
+    out = rate_table(table, "What was counted", table["counted"], notes=False)
+    out.insert(0, "Source", table["source"].to_numpy())
+    out["Timing"] = table["timing"].to_numpy()
+    return out
 
 
 def flare_timing(frames: dict[str, pd.DataFrame]) -> str:

@@ -15,8 +15,9 @@ from matplotlib.container import BarContainer  # noqa: E402
 
 from casekit.derive import derive  # noqa: E402
 from casekit.patterns import PATTERNS, pattern_table, with_adjusted_p  # noqa: E402
+from casekit.readable import rate_table  # noqa: E402
 from casekit.synth import populate  # noqa: E402
-from casekit.ui.explore import ALL, Explorer, readable  # noqa: E402
+from casekit.ui.explore import ALL, Explorer  # noqa: E402
 
 
 @pytest.fixture
@@ -164,7 +165,7 @@ def test_readable_table():
             "note": ["n"],
         }
     )
-    row = readable(table).iloc[0].to_dict()
+    row = rate_table(table).iloc[0].to_dict()
     assert row == {
         "Pattern": "SI",
         "k / n": "283 / 465",

@@ -147,7 +147,7 @@ def test_a_null_cohort_tested_ten_times_with_holm():
     for row in table.itertuples():
         assert row.p_value == binomtest(row.k, 90, 0.5).pvalue
     holm = multipletests(table["p_value"], method="holm")[1]
-    assert table["p_holm"].to_numpy() == pytest.approx(holm)
+    assert table["p_adjusted"].to_numpy() == pytest.approx(holm)
     assert workshop.null_patterns(12, 30)["finding"].iat[11] == "Finding 12"
 
 

@@ -35,9 +35,9 @@ from .. import stats
 from ..derive import derive
 from ..dictionary import Dictionary
 from ..disclosure import NHS, SUPPRESSED, Rule, SafeTable, safe_count, safe_table
-from ..labels import column_label, display_values
+from ..labels import column_label, display_values, percent
 from ..store import Store
-from .markup import Shown, pair, rate, shown, spread, warning
+from .markup import Shown, shown
 
 EXACT = Rule(0, 1, "none: exact counts, for the practitioner's own use")
 RATES = ("proportion", "ci_low", "ci_high", "p_value", "p_adjusted")
@@ -290,7 +290,7 @@ def baseline(series: CaseSeries, rule: Rule) -> Shown:
         label = _column_words(name, series.dictionary)
         for i, (value, row) in enumerate(parts.iterrows()):
             rows.append(
-                (label if i == 0 else "", value, row["k"], rate(row["proportion"]))
+                (label if i == 0 else "", value, row["k"], percent(row["proportion"]))
             )
     frame = pd.DataFrame(rows, columns=["Characteristic", "Value", "Cases", "Share"])
     safe = SafeTable(frame, pd.concat(suppressed, ignore_index=True), rule)
@@ -306,37 +306,6 @@ def baseline(series: CaseSeries, rule: Rule) -> Shown:
 
 
 # -- helpers --------------------------------------------------------------------------
-
-
-def rate_columns(table: pd.DataFrame, first: str, labels) -> pd.DataFrame:
-    """Rates as shown: ``first`` (the labels), ``k / n``, ``Rate``, ``95 %
-    interval`` and a word on a small denominator (the last column, unnamed).
-
-    Parameters
-    ----------
-    table : DataFrame
-        Safe rates: ``k, n, proportion, ci_low, ci_high`` (``*`` where hidden).
-    first : str
-        The name of the first column.
-    labels : sequence of str
-        Its values, one per row of ``table``.
-
-    Returns
-    -------
-    DataFrame
-    """
-    return pd.DataFrame(
-        {
-            first: list(labels),
-            "k / n": [pair(k, n) for k, n in zip(table["k"], table["n"], strict=True)],
-            "Rate": [rate(v) for v in table["proportion"]],
-            "95 % interval": [
-                spread(lo, hi)
-                for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
-            ],
-            "": [warning(n) for n in table["n"]],
-        }
-    )
 
 
 def _value_counts(values: pd.Series, name: str, dictionary: Dictionary) -> pd.Series:

@@ -14,11 +14,11 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ..disclosure import Rule, SafeTable, safe_count
+from ..disclosure import Rule, SafeTable, is_suppressed, safe_count
 from ..labels import percent
 from ..patterns import PATTERNS
 from ..reactions import COLUMNS, reactions
-from .markup import PUBLISHED, Prose, Shown, bullets, count, is_hidden, shown
+from .markup import PUBLISHED, Prose, Shown, bullets, count, shown
 from .series import EXACT, CaseSeries
 
 
@@ -276,10 +276,10 @@ def anonymisation(rule: Rule, tables: Iterable[Shown]) -> Prose:
 def _timing(onset: pd.DataFrame, duration: pd.DataFrame) -> str:
     """The practice's flare timing in Senstad's words, from the safe windows."""
     first, over = onset.iloc[0], duration.iloc[0]
-    if is_hidden(first["k"]) or first["n"] == 0:
+    if is_suppressed(first["k"]) or first["n"] == 0:
         return "too few flares to time"
     began = f"{percent(first['proportion'])} of flares began within 4 h"
-    if is_hidden(over["k"]):
+    if is_suppressed(over["k"]):
         return began
     return f"{began}; {percent(over['proportion'])} were over within 24 h"
 

@@ -19,8 +19,9 @@ from ..disclosure import SUPPRESSED, Rule, SafeTable, safe_table
 from ..labels import percent
 from ..literature import SENSTAD_GONE_24H, SENSTAD_WITHIN_4H
 from ..patterns import flare_curve
+from ..readable import rate_table
 from .markup import Shown, shown
-from .series import CaseSeries, partition, rate_columns
+from .series import CaseSeries, partition
 
 # The windows of flare onset, with Senstad 1997's share where it reports one.
 ONSET = (("Within 4 h", 4.0, SENSTAD_WITHIN_4H), ("4 to 24 h", 24.0, None))
@@ -67,13 +68,9 @@ def flare_windows(series: CaseSeries, rule: Rule, measure: str = "onset") -> Sho
     data = parts.reset_index(names="window").assign(
         comparator=[np.nan if c is None else c for c in compare]
     )
-    frame = rate_columns(
-        data, "When it began" if measure == "onset" else "How long", names
-    )
-    frame["Literature (Senstad 1997)"] = [
-        "" if c is None else percent(c) for c in compare
-    ]
-    frame = frame.drop(columns=[""])
+    what = "When it began" if measure == "onset" else "How long"
+    frame = rate_table(data, what, names, tests=False, notes=False)
+    frame["Literature (Senstad 1997)"] = [percent(c) for c in compare]
     return shown(
         frame,
         SafeTable(data, safe.suppressed, rule),

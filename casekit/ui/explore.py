@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -41,23 +41,9 @@ except ImportError as exc:  # the core runs without Jupyter; the explorer does n
 from ..derive import derive
 from ..dictionary import Dictionary
 from ..figures.plots import pattern_rates
-from ..labels import (
-    NOT_RECORDED,
-    column_label,
-    display_values,
-    interval,
-    or_builtin,
-    p_text,
-    percent,
-)
-from ..patterns import (
-    PATTERNS,
-    SMALL_N,
-    SPLITS,
-    local_splits,
-    pattern_table,
-    with_adjusted_p,
-)
+from ..labels import NOT_RECORDED, column_label, or_builtin
+from ..patterns import PATTERNS, SPLITS, local_splits, pattern_table, with_adjusted_p
+from ..readable import rate_table
 from ..store import Store
 
 FILTERS = ("site", "sex", "age_band", "duration", "episode")
@@ -299,70 +285,14 @@ def analysis(db: str | os.PathLike | None = None) -> Analysis:
     return Analysis(_without_lists(derive(frames)), dictionary)
 
 
-def readable(
-    table: pd.DataFrame,
-    by: str | None = None,
-    *,
-    dictionary: Dictionary | None = None,
-    patterns: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """A pattern table in words and rounded numbers, for people to read.
-
-    Parameters
-    ----------
-    table : DataFrame
-        A :func:`casekit.patterns.pattern_table` or ``recurrence_table``, with
-        ``p_adjusted`` if :func:`casekit.patterns.with_adjusted_p` added it.
-    by : str, optional
-        The split column of ``table``, shown first with its values in words; by
-        default the column before ``pattern`` when the table is split.
-    dictionary : Dictionary, optional
-        Names the split and its values: the store's for a store's table; the
-        built-in one if None.
-    patterns : sequence of str, optional
-        Only these pattern ids (in the table's order).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``Pattern, k / n, Rate, 95 % interval, Compared with, p,
-        p (Holm), Note`` (p (Holm) only when adjusted; the split first when
-        split), numbered from 1.
-    """
-    if by is None and table.columns[0] != "pattern":
-        by = table.columns[0]
-    if patterns is not None:
-        table = table[table["pattern"].isin(patterns)]
-    table = table.reset_index(drop=True)
-    out = pd.DataFrame(index=table.index)
-    if by is not None:
-        words = or_builtin(dictionary)
-        out[column_label(by, words)] = display_values(table, by, words)
-    out["Pattern"] = table["label"]
-    out["k / n"] = [f"{k} / {n}" for k, n in zip(table["k"], table["n"], strict=True)]
-    out["Rate"] = table["proportion"].map(percent)
-    out["95 % interval"] = [
-        interval(lo, hi)
-        for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
-    ]
-    out["Compared with"] = table["comparator"].map(percent)
-    out["p"] = table["p_value"].map(p_text)
-    if "p_adjusted" in table.columns:
-        out["p (Holm)"] = table["p_adjusted"].map(p_text)
-    out["Note"] = table["note"]
-    out.index += 1
-    return out
-
-
 def multiplicity_note(table: pd.DataFrame) -> str:
     """What the Holm column is for, with the number of tests in ``table``."""
     return MULTIPLICITY.format(tests=int(table["p_value"].notna().sum()))
 
 
 def _table_html(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -> str:
-    shown = readable(table, by, dictionary=dictionary).drop(columns="Note")
     # The notes are long: a short warning in the row, the comparators once below.
-    shown[""] = np.where(table["n"].to_numpy() < SMALL_N, "too few to read a rate", "")
+    shown = rate_table(table, by=by, dictionary=dictionary, notes=False, small=True)
     about = "".join(
         f"<li><b>{html.escape(p.label)}</b>: {html.escape(p.about)}</li>"
         for p in PATTERNS
