@@ -15,11 +15,13 @@ import pandas as pd
 
 from . import __version__
 from .checks import cross_form_problems, record_problems
+from .dictionary import Dictionary
 from .errors import CasekitError, ValidationFailed
 from .io.exporter import FORMATS, export_csv
 from .io.importer import import_files
 from .patterns import SPLITS, pattern_table, with_adjusted_p
 from .problems import problems_frame
+from .readable import rate_table
 from .store import Store
 from .synth import populate
 
@@ -199,7 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--by",
         metavar="COLUMN",
-        help="split by a case column: " + ", ".join(SPLITS),
+        help="split by a case column: " + ", ".join(SPLITS) + ", or a choice "
+        "field of your data/dictionary.local.yaml",
     )
     sub.add_argument(
         "--format", choices=("text", "csv", "json"), default="text", dest="fmt"
@@ -290,35 +293,34 @@ def run_check(args: argparse.Namespace) -> int:
 def run_patterns(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
         table = pattern_table(store.frames(), by=args.by)
+        dictionary = store.dictionary
     if args.fmt == "json":
         print(table.to_json(orient="records", indent=2))
     elif args.fmt == "csv":
         print(table.to_csv(index=False), end="")
     else:
-        print(_pattern_text(with_adjusted_p(table), by=args.by))
+        print(_pattern_text(with_adjusted_p(table), args.by, dictionary))
     return 0
 
 
-def _pattern_text(table: pd.DataFrame, by: str | None) -> str:
+def _pattern_text(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -> str:
     """The pattern table as a person reads it: one line a pattern (and split)."""
+    shown = rate_table(table, by=by, dictionary=dictionary)
     lines = []
-    for row in table.itertuples():
-        if pd.isna(row.proportion):
-            rate = "no cases to count"
+    for row in shown.to_dict("records"):
+        if row["Rate"]:
+            rate = f"{row['k / n']} = {row['Rate']} (95 % CI {row['95 % interval']})"
         else:
-            rate = (
-                f"{row.k}/{row.n} = {row.proportion:.0%} "
-                f"(95 % CI {row.ci_low:.0%} to {row.ci_high:.0%})"
-            )
-        if not pd.isna(row.p_value):
+            rate = "no cases to count"
+        if row["p"]:
+            p = row["p"] if row["p"].startswith("<") else f"= {row['p']}"
             rate += (
-                f", p = {row.p_value:.2g} vs {row.comparator:.0%} "
-                f"(Holm-adjusted {row.p_adjusted:.2g})"
+                f", p {p} vs {row['Compared with']} (Holm-adjusted {row['p (Holm)']})"
             )
-        group = f"[{by} = {getattr(row, by)}] " if by else ""
-        lines.append(f"{group}{row.label}: {rate}")
-        if row.note:
-            lines.append(f"    {row.note}")
+        group = f"[{shown.columns[0]}: {row[shown.columns[0]]}] " if by else ""
+        lines.append(f"{group}{row['Pattern']}: {rate}")
+        if row["Note"]:
+            lines.append(f"    {row['Note']}")
     tests = int(table["p_value"].notna().sum())
     lines.append(
         f"{tests} p-values from one data set: by chance alone about 1 test in 20 "

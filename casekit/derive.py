@@ -19,16 +19,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+# Ostelo 2008's clinically important change in NPRS.
+from .literature import IMPORTANT_POINTS, IMPORTANT_TENTHS
+
 SIDES = ("left", "right")
 # Regions whose treatment counts as working "upstream" of the low back.
 UPSTREAM_REGIONS = frozenset({"hip_flexors", "abdomen_visceral", "ankle_foot"})
 FLARE_WINDOW_HOURS = 72  # "a day or two later", with a day's slack
 CHECKIN_WINDOW_DAYS = 7  # a follow-up this soon after a session reports on its flare
 HELD_AFTER_DAYS = 14  # "held": still improved this long after the last session
-# Ostelo 2008: a clinically important NPRS change is >= 2 points and >= 30 %,
-# kept in integers because 0.3 * 10 is not 3.0 in floating point.
-IMPORTANT_POINTS = 2
-IMPORTANT_TENTHS = 3
 CHAIN = (
     "ankle_injury_side",
     "knee_pain_side",

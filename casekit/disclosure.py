@@ -69,6 +69,11 @@ class SafeTable:
         return f"Disclosure control ({self.rule.name}): {cells}."
 
 
+def is_suppressed(value: object) -> bool:
+    """Whether a cell of a safe table was suppressed (is ``*``)."""
+    return isinstance(value, str) and value == SUPPRESSED
+
+
 def safe_count(count: float, rule: Rule = NHS) -> int | str:
     """One count under the rule: 0, ``*``, or rounded."""
     if pd.isna(count):

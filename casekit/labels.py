@@ -1,53 +1,61 @@
-"""The words a practitioner reads for codes, columns and findings, from the dictionary.
+"""The words a practitioner reads for codes, columns and numbers.
 
-Figures, the explorer and its tables all name things through these few functions,
-so a label changed in ``dictionary.yaml`` changes everywhere at once and a code is
-never shown where a word belongs. Pure Python: no plotting, no widgets.
+Figures, the explorer, the report and its tables all name things through these few
+functions, so a label changed in ``dictionary.yaml`` changes everywhere at once and a
+code is never shown where a word belongs. The dictionary is always the caller's: a
+store's (:attr:`casekit.Store.dictionary`, the built-in one plus the fields of its
+``dictionary.local.yaml``) wherever the data comes from a store, so a field added
+there is named by its label too. Pure Python: no plotting, no widgets.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
-from functools import lru_cache
 
 import pandas as pd
 
 from .derive import UPSTREAM_REGIONS
 from .dictionary import Dictionary, load_dictionary
+from .disclosure import SUPPRESSED, is_suppressed
 
 NOT_RECORDED = "Not recorded"
 
 
-@lru_cache(maxsize=1)
-def dictionary() -> Dictionary:
-    """The built-in data dictionary, loaded once."""
-    return load_dictionary()
+def or_builtin(dictionary: Dictionary | None) -> Dictionary:
+    """``dictionary``, or when None the built-in one, loaded afresh.
+
+    For data that comes from no store (a synthetic cohort, a test): data read from a
+    store is named with the store's dictionary, which alone knows its local fields.
+    """
+    return load_dictionary() if dictionary is None else dictionary
 
 
-def column_label(column: str) -> str:
+def column_label(column: str, dictionary: Dictionary) -> str:
     """The words for a case column, e.g. for a legend title or a split.
 
     Parameters
     ----------
     column : str
         A case field code (its dictionary label), or ``upstream_treated``.
+    dictionary : Dictionary
+        The store's dictionary (built-in plus local fields).
 
     Returns
     -------
     str
     """
     if column == "upstream_treated":
-        regions = dictionary()["session"]["regions_treated"]
+        regions = dictionary["session"]["regions_treated"]
         upstream = [c for c in regions.code_values if c in UPSTREAM_REGIONS]
         names = [regions.label_of(c).lower() for c in upstream]
         return f"Upstream treated ({', '.join(names[:-1])} or {names[-1]})"
-    case = dictionary()["case"]
+    case = dictionary["case"]
     return case[column].label if column in case else column.replace("_", " ").title()
 
 
 def display_values(
-    frame: pd.DataFrame, column: str, width: int | None = None
+    frame: pd.DataFrame, column: str, dictionary: Dictionary, width: int | None = None
 ) -> list[str]:
     """A column's values as words, one per row, in the order of ``frame``.
 
@@ -58,6 +66,8 @@ def display_values(
         Codes of a case field become their dictionary labels; booleans Yes / No
         (``upstream_treated`` in words); anything missing "Not recorded"; any
         other value its text.
+    dictionary : Dictionary
+        The store's dictionary (built-in plus local fields).
     width : int, optional
         Wrap each text to this many characters.
 
@@ -65,7 +75,7 @@ def display_values(
     -------
     list of str
     """
-    case = dictionary()["case"]
+    case = dictionary["case"]
     field = case[column] if column in case else None
     words = []
     for value in frame[column].astype(object):
@@ -84,28 +94,37 @@ def display_values(
     return words
 
 
-def finding_label(form: str, field: str) -> str:
+def finding_label(form: str, field: str, dictionary: Dictionary) -> str:
     """A sided field's label as a finding: 'Old ankle injury, side' -> 'Old ankle
     injury'; 'Side of the flare' -> 'Flare'; 'pain_side' -> 'Low back pain'."""
     if (form, field) == ("case", "pain_side"):
         return "Low back pain"
-    label = dictionary()[form][field].label.removesuffix(", side")
+    label = dictionary[form][field].label.removesuffix(", side")
     label = re.sub(r" \(.*\)", "", label.removeprefix("Side of the "))
     return label[:1].upper() + label[1:]
 
 
-def percent(value: float) -> str:
-    """A share as a whole percentage, '' when missing: 0.6086 -> '61 %'."""
+def percent(value: object) -> str:
+    """A share as a whole percentage: 0.6086 -> '61 %'; '' when missing, ``*`` when
+    suppressed."""
+    if is_suppressed(value):
+        return SUPPRESSED
     return "" if pd.isna(value) else f"{100 * value:.0f} %"
 
 
-def interval(low: float, high: float) -> str:
-    """A 95 % interval in words: '56 % to 65 %', '' when missing."""
+def interval(low: object, high: object) -> str:
+    """A 95 % interval in words: '56 % to 65 %'; '' when missing, ``*`` when
+    suppressed."""
+    if is_suppressed(low) or is_suppressed(high):
+        return SUPPRESSED
     return "" if pd.isna(low) else f"{percent(low)} to {percent(high)}"
 
 
-def p_text(value: float) -> str:
-    """A p-value to three decimals, '< 0.001' below that, '' when missing."""
+def p_text(value: object) -> str:
+    """A p-value to three decimals, '< 0.001' below that; '' when missing, ``*``
+    when suppressed."""
+    if is_suppressed(value):
+        return SUPPRESSED
     if pd.isna(value):
         return ""
     return "< 0.001" if value < 0.001 else f"{value:.3f}"

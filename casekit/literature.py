@@ -1,25 +1,17 @@
-"""Published rates of reactions after manual therapy, beside the practice's own.
+"""Published figures to hold a practice's own numbers against, each with its source.
 
-The studies are those of the domain brief, with only the numbers they report: where
-a study gives counts, its Wilson 95 % interval is computed from them; where it gives
-a percentage only, the percentage is shown and nothing is made up. The practice's
-rows come from the pattern tables and the Kaplan-Meier curves of flare timing.
+This is the one place a number from the literature is typed: the patterns' comparators
+and notes, the synthetic cohorts' defaults, the report's timing windows and the
+workshop take theirs from here. The figures are those of the domain brief, with only
+what each study reports: counts where it gives counts, else its percentage.
 
-What is counted differs (patients or sessions, any reaction or a flare after relief,
-24 h or 72 h), and the table says so in each row: it puts numbers side by side, it
-does not test one against another.
+Pure data: this module imports nothing from casekit, so anything may import it.
+Setting a practice's own rates beside these is :mod:`casekit.reactions`.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
-
-import numpy as np
-import pandas as pd
-
-from . import stats
-from .labels import interval, percent
-from .patterns import flare_curve, pattern_table, recurrence_table
 
 
 class Study(NamedTuple):
@@ -32,119 +24,97 @@ class Study(NamedTuple):
     rate: float | None
     timing: str
 
+    @property
+    def share(self) -> float:
+        """The reported share: ``k / n`` where counts are given, else ``rate``."""
+        return self.k / self.n if self.k is not None else self.rate
 
-REACTIONS: tuple[Study, ...] = (
-    Study(
-        "Senstad 1997",
-        "patients with 1+ reaction (1058 patients, 4712 treatments)",
-        None,
-        1058,
-        0.55,
-        "64 % began within 4 h; 74 % gone within 24 h; "
-        "onset later than the next day unusual",
-    ),
-    Study(
-        "Cagnie 2004",
-        "patients with a reaction",
-        283,
-        465,
-        None,
-        "most within 4 h, gone within 24 h",
-    ),
-    Study("Hurwitz 2005", "patients with a reaction", 85, 280, None, "within 24 h"),
-    Study(
-        "Eriksen 2011",
-        "patients with a reaction (intense, NRS 8+: 56 of 1090)",
-        338,
-        1090,
-        None,
-        "within 24 h",
-    ),
-    Study(
-        "Rubinstein 2007",
-        "patients with a reaction over the first 3 visits (13 % severe)",
-        None,
-        None,
-        0.56,
-        "reaction: a new complaint or > 30 % worse on the 0-10 scale",
-    ),
-    Study("Walker 2013 (OUCH)", "usual care, blinded trial", None, None, 0.42, ""),
-    Study("Walker 2013 (OUCH)", "sham treatment, blinded trial", None, None, 0.33, ""),
+
+def _percent(share: float) -> str:
+    # Not casekit.labels.percent: this module stays a leaf.
+    return f"{100 * share:.0f} %"
+
+
+# -- reactions after manual therapy -------------------------------------------------
+
+# Senstad 1997: 1058 patients, 4712 treatments; 55 % had one reaction or more, 64 %
+# of reactions began within 4 h and 74 % were gone within 24 h.
+SENSTAD_PATIENTS, SENSTAD_TREATMENTS = 1058, 4712
+SENSTAD_REACTED = 0.55
+SENSTAD_WITHIN_4H = 0.64
+SENSTAD_GONE_24H = 0.74
+# Walker 2013 (OUCH, a blinded trial): reactions with usual care and with sham care.
+WALKER_USUAL = 0.42
+WALKER_SHAM = 0.33
+
+SENSTAD = Study(
+    "Senstad 1997",
+    f"patients with 1+ reaction ({SENSTAD_PATIENTS} patients, {SENSTAD_TREATMENTS} "
+    "treatments)",
+    None,
+    SENSTAD_PATIENTS,
+    SENSTAD_REACTED,
+    f"{_percent(SENSTAD_WITHIN_4H)} began within 4 h; {_percent(SENSTAD_GONE_24H)} "
+    "gone within 24 h; onset later than the next day unusual",
 )
-COLUMNS = ["Source", "What was counted", "k / n", "Rate", "95 % interval", "Timing"]
+CAGNIE = Study(
+    "Cagnie 2004",
+    "patients with a reaction",
+    283,
+    465,
+    None,
+    "most within 4 h, gone within 24 h",
+)
+HURWITZ = Study(
+    "Hurwitz 2005", "patients with a reaction", 85, 280, None, "within 24 h"
+)
+ERIKSEN_INTENSE = 56  # of Eriksen's 1090: intense reactions (NRS 8+)
+ERIKSEN = Study(
+    "Eriksen 2011",
+    f"patients with a reaction (intense, NRS 8+: {ERIKSEN_INTENSE} of 1090)",
+    338,
+    1090,
+    None,
+    "within 24 h",
+)
+RUBINSTEIN_SEVERE = 0.13
+RUBINSTEIN = Study(
+    "Rubinstein 2007",
+    "patients with a reaction over the first 3 visits "
+    f"({_percent(RUBINSTEIN_SEVERE)} severe)",
+    None,
+    None,
+    0.56,
+    "reaction: a new complaint or > 30 % worse on the 0-10 scale",
+)
+WALKER_USUAL_CARE = Study(
+    "Walker 2013 (OUCH)", "usual care, blinded trial", None, None, WALKER_USUAL, ""
+)
+WALKER_SHAM_CARE = Study(
+    "Walker 2013 (OUCH)", "sham treatment, blinded trial", None, None, WALKER_SHAM, ""
+)
+REACTIONS: tuple[Study, ...] = (
+    SENSTAD,
+    CAGNIE,
+    HURWITZ,
+    ERIKSEN,
+    RUBINSTEIN,
+    WALKER_USUAL_CARE,
+    WALKER_SHAM_CARE,
+)
+# The studies that count patients with any reaction within 24 h, for the range
+# "30-61 % of patients react after manual therapy".
+PATIENTS_REACTING = (HURWITZ, ERIKSEN, CAGNIE)
 
+# -- base rates and thresholds ------------------------------------------------------
 
-def reactions(frames: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """The literature table, then this practice's flare rates and timing.
-
-    Parameters
-    ----------
-    frames : dict of DataFrame, optional
-        Stored or derived frames; without them, the literature rows only.
-
-    Returns
-    -------
-    DataFrame
-        ``Source, What was counted, k / n, Rate, 95 % interval, Timing`` in words,
-        one row per published figure and, last, two rows for "This practice":
-        patients (cases) with a flare within 72 h after a session that brought
-        relief, and such sessions. Their timing is read off the Kaplan-Meier
-        curves: the share of flares begun within 4 h and within 24 h (of those
-        begun by the last hour observed), and the share over within 24 h.
-    """
-    rows = []
-    for s in REACTIONS:
-        if s.k is not None:
-            share = stats.wilson(s.k, s.n)
-            counts, rate = f"{s.k} / {s.n}", share.proportion
-            spread = interval(share.low, share.high)
-        else:
-            counts, rate, spread = "", s.rate, ""
-        rows.append([s.source, s.counted, counts, percent(rate), spread, s.timing])
-    if frames is not None:
-        cases = recurrence_table(frames)
-        sessions = pattern_table(frames)
-        timing = flare_timing(frames)
-        for table, what in ((cases, ""), (sessions, "sessions: ")):
-            row = table[table["pattern"].str.startswith("flare_after_care")].iloc[0]
-            label = row["label"] if not what else row["label"].lower()
-            rows.append(
-                [
-                    "This practice",
-                    f"{what}{label}",
-                    f"{row['k']} / {row['n']}",
-                    percent(row["proportion"]),
-                    interval(row["ci_low"], row["ci_high"]),
-                    timing,
-                ]
-            )
-    return pd.DataFrame(rows, columns=COLUMNS, index=pd.RangeIndex(1, len(rows) + 1))
-
-
-def flare_timing(frames: dict[str, pd.DataFrame]) -> str:
-    """This practice's flare timing in the words of Senstad 1997.
-
-    Returns
-    -------
-    str
-        E.g. "64 % of flares began within 4 h, 95 % within 24 h; 74 % were over
-        within 24 h" (shares read off :func:`casekit.patterns.flare_curve`), or a
-        note that there is no flare to time yet.
-    """
-    onset = flare_curve(frames)
-    lasted = flare_curve(frames, measure="duration")
-    end = _by(onset, np.inf)
-    if not end > 0:
-        return "no flare to time yet"
-    began = [percent(_by(onset, h) / end) for h in (4, 24)]
-    over = percent(_by(lasted, 24))
-    return (
-        f"{began[0]} of flares began within 4 h, {began[1]} within 24 h; "
-        f"{over} were over within 24 h"
-    )
-
-
-def _by(curve: pd.DataFrame, hours: float) -> float:
-    """The Kaplan-Meier cumulative incidence at ``hours`` (0 before any event)."""
-    before = curve.loc[curve["time"] <= hours, "cumulative_incidence"]
-    return float(before.iloc[-1]) if len(before) else 0.0
+# Hiller 2012: of 751 adults in the community, 342 had had an ankle injury without
+# lasting problems and 178 a chronic ankle disorder.
+HILLER_ADULTS = 751
+HILLER_NO_LASTING_PROBLEM, HILLER_CHRONIC = 342, 178
+HILLER_INJURED = HILLER_NO_LASTING_PROBLEM + HILLER_CHRONIC
+ANKLE_BASE_RATE = HILLER_INJURED / HILLER_ADULTS  # 0.692
+# Ostelo 2008: a clinically important change in NPRS is a drop of 2 points or more
+# and of 30 % or more, kept in integers because 0.3 * 10 is not 3.0 in floating point.
+IMPORTANT_POINTS = 2
+IMPORTANT_TENTHS = 3

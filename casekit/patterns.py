@@ -3,8 +3,10 @@
 Each pattern is one boolean column of :func:`casekit.derive.derive`: ``n`` counts the
 rows where it is known (not NA) and ``k`` those where it is True, so every
 denominator is written down once, in ``derive``. This module only adds which rows
-belong to a pattern, what to hold the rate against and the words a practitioner
-reads. The statistics come from :mod:`casekit.stats`.
+belong to a pattern, what to hold the rate against (50 %, or a published figure of
+:mod:`casekit.literature`) and the words a practitioner reads. The statistics come
+from :mod:`casekit.stats`; :data:`SMALL_N`, below which a denominator is too small to
+read a rate from, is the kit's one such threshold.
 
 Denominators (n), in one place:
 
@@ -34,17 +36,34 @@ import pandas as pd
 
 from . import stats
 from .derive import CHECKIN_WINDOW_DAYS, ensure_derived
+from .dictionary import Dictionary, load_dictionary
 from .errors import UsageError
+from .labels import percent
+from .literature import (
+    ANKLE_BASE_RATE,
+    HILLER_ADULTS,
+    HILLER_INJURED,
+    IMPORTANT_POINTS,
+    IMPORTANT_TENTHS,
+    PATIENTS_REACTING,
+    WALKER_SHAM,
+    WALKER_USUAL,
+)
 
 COLUMNS = "pattern label k n proportion ci_low ci_high comparator p_value note".split()
 # The splits a practitioner asks for (any categorical case column works).
 SPLITS = ("site", "sex", "age_band", "duration", "episode", "upstream_treated")
 SMALL_N = 10  # below this a denominator is too small to read a rate from
-# Hiller 2012: 342 of 751 adults with a past ankle injury and no lasting problem,
-# 178 with a chronic ankle disorder.
-ANKLE_BASE_RATE = (342 + 178) / 751
-WALKER_SHAM = 0.33  # Walker 2013 (OUCH): flare-type reactions in the sham arm
 HALF = "Compared with 50 % (exact binomial test)."
+WALKER = (
+    f"{percent(WALKER_SHAM)} in the sham arm and {percent(WALKER_USUAL)} with usual "
+    "care (Walker 2013)"
+)
+_LOW, *_, _HIGH = sorted(s.share for s in PATIENTS_REACTING)
+REACTING = (
+    f"{100 * _LOW:.0f}-{percent(_HIGH)} of patients react after manual therapy "
+    f"({', '.join(s.source for s in PATIENTS_REACTING)})"
+)
 
 
 @dataclass(frozen=True)
@@ -78,11 +97,10 @@ PATTERNS: tuple[Pattern, ...] = (
         "session",
         "flare_after_care",
         WALKER_SHAM,
-        about="Literature, not tested: 33 % in the sham arm and 42 % with usual "
-        "care (Walker 2013); 30-61 % of patients react after manual therapy "
-        "(Hurwitz 2005, Eriksen 2011, Cagnie 2004), mostly within 4 h and gone "
-        "within 24 h (Senstad 1997). Those count patients and a 24 h window; this "
-        "counts sessions with relief and a check-in within 7 days, so no p-value.",
+        about=f"Literature, not tested: {WALKER}; {REACTING}, mostly within 4 h "
+        "and gone within 24 h (Senstad 1997). Those count patients and a 24 h "
+        "window; this counts sessions with relief and a check-in within 7 days, so "
+        "no p-value.",
     ),
     _against_half(
         "flare_same_side", "Flare on the same side as the back pain", "followup"
@@ -95,9 +113,9 @@ PATTERNS: tuple[Pattern, ...] = (
         ANKLE_BASE_RATE,
         True,
         only="one_sided",
-        about="Compared with the community base rate of 69 % (Hiller 2012: 520 of "
-        "751 adults had injured an ankle), exact binomial test; not with 50 %. "
-        "'Unsure' counts as an injury.",
+        about=f"Compared with the community base rate of {percent(ANKLE_BASE_RATE)} "
+        f"(Hiller 2012: {HILLER_INJURED} of {HILLER_ADULTS} adults had injured an "
+        "ankle), exact binomial test; not with 50 %. 'Unsure' counts as an injury.",
     ),
     _against_half("ankle_same_side", "Old ankle injury on the side of the pain"),
     Pattern(
@@ -114,7 +132,8 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         "improved",
-        "Pain clearly better (NPRS down 2+ points and 30 %+)",
+        f"Pain clearly better (NPRS down {IMPORTANT_POINTS}+ points and "
+        f"{10 * IMPORTANT_TENTHS} %+)",
         "case",
         "improved",
         about="Descriptive (Ostelo 2008 threshold), at the latest follow-up 14+ "
@@ -138,8 +157,8 @@ RECURRENCE: tuple[Pattern, ...] = (
         "case",
         "flare_after_care",
         WALKER_SHAM,
-        about="Literature, not tested: 33 % of patients in the sham arm, 42 % with "
-        "usual care (Walker 2013); windows and definitions differ, so no p-value.",
+        about=f"Literature, not tested: {WALKER}, counting patients; windows and "
+        "definitions differ, so no p-value.",
     ),
     Pattern(
         "same_side_recurrence",
@@ -150,6 +169,29 @@ RECURRENCE: tuple[Pattern, ...] = (
         "two or more sessions.",
     ),
 )
+
+
+def local_splits(dictionary: Dictionary) -> tuple[str, ...]:
+    """The case fields with codes that ``dictionary`` adds to the built-in one.
+
+    Parameters
+    ----------
+    dictionary : Dictionary
+        A store's dictionary: the built-in one plus its ``dictionary.local.yaml``.
+
+    Returns
+    -------
+    tuple of str
+        The codes of its local ``choice`` and ``yesno`` case fields, in order
+        (a kind of work, say): a practice splits and filters by these beside
+        :data:`SPLITS`.
+    """
+    builtin = load_dictionary()["case"]
+    return tuple(
+        f.code
+        for f in dictionary["case"].fields
+        if f.type in ("choice", "yesno") and f.code not in builtin
+    )
 
 
 def pattern_table(

@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh store per test and a few valid synthetic records."""
+"""Shared fixtures: a fresh store per test, a store with a field of its own, and a few
+valid synthetic records."""
 
 from __future__ import annotations
 
@@ -7,6 +8,21 @@ import datetime as dt
 import pytest
 
 from casekit import Store
+from casekit.synth import cohort
+
+# A practice's own case field, added in data/dictionary.local.yaml: only the store's
+# dictionary knows its label and the words of its codes.
+LOCAL_FIELD = """
+forms:
+  case:
+    fields:
+      - code: work_type
+        type: choice
+        label: Kind of work
+        codes:
+          - desk: Desk
+          - manual: Manual
+"""
 
 
 def case_record(**changes) -> dict:
@@ -63,4 +79,21 @@ def followup_record(case_id: str, **changes) -> dict:
 def store(tmp_path, monkeypatch):
     monkeypatch.delenv("CASEKIT_DB", raising=False)
     with Store(tmp_path / "data" / "casekit.db", create=True, actor="tester") as s:
+        yield s
+
+
+@pytest.fixture
+def local_store(tmp_path, monkeypatch):
+    """A store whose dictionary.local.yaml adds `work_type` (Kind of work: Desk,
+    Manual) to the case form, with 120 synthetic cases, alternately desk and manual
+    work."""
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "dictionary.local.yaml").write_text(LOCAL_FIELD, encoding="utf-8")
+    records = cohort(120, seed=4)
+    for i, record in enumerate(records["case"]):
+        record["work_type"] = ("desk", "manual")[i % 2]
+    with Store(data / "casekit.db", create=True, actor="tester") as s:
+        s.add_many(records)
         yield s

@@ -305,6 +305,21 @@ def test_patterns_prints_the_table_as_json_and_splits_it(tmp_path, capsys):
     assert "Holm-adjusted" in text
 
 
+def test_patterns_text_names_a_split_by_the_stores_dictionary(local_store, capsys):
+    db = str(local_store.path)
+    assert main(["patterns", "--db", db, "--by", "work_type"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rates = [line for line in lines if line.startswith("[")]
+    assert len(rates) == 2 * 10
+    assert rates[0].startswith("[Kind of work: Desk] SI joint tighter")
+    assert rates[-1].startswith("[Kind of work: Manual] Improvement still there")
+    assert not any("work_type" in line or ": desk]" in line for line in lines)
+    # The same words for a rate as every other table: k / n, its rate, its interval.
+    assert (
+        " / " in rates[0] and " % (95 % CI " in rates[0] and "Holm-adjusted" in rates[0]
+    )
+
+
 def test_patterns_with_an_unknown_split_is_a_usage_error(tmp_path):
     db = tmp_path / "casekit.db"
     Store(db, create=True).close()

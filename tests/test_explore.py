@@ -15,8 +15,9 @@ from matplotlib.container import BarContainer  # noqa: E402
 
 from casekit.derive import derive  # noqa: E402
 from casekit.patterns import PATTERNS, pattern_table, with_adjusted_p  # noqa: E402
+from casekit.readable import rate_table  # noqa: E402
 from casekit.synth import populate  # noqa: E402
-from casekit.ui.explore import ALL, Explorer, readable  # noqa: E402
+from casekit.ui.explore import ALL, Explorer  # noqa: E402
 
 
 @pytest.fixture
@@ -164,7 +165,7 @@ def test_readable_table():
             "note": ["n"],
         }
     )
-    row = readable(table).iloc[0].to_dict()
+    row = rate_table(table).iloc[0].to_dict()
     assert row == {
         "Pattern": "SI",
         "k / n": "283 / 465",
@@ -189,3 +190,29 @@ def test_the_core_imports_neither_widgets_nor_plotting():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_local_field_is_a_filter_and_a_split_in_the_stores_words(local_store):
+    explorer = Explorer(local_store.path)
+    assert explorer.dictionary["case"]["work_type"].label == "Kind of work"
+    # Offered as a split and as a filter, by its label and its codes' words.
+    assert ("Kind of work", "work_type") in explorer.by.options
+    work = explorer.filters["work_type"]
+    assert work.description == "Kind of work"
+    assert work.options == (("All", ALL), ("Desk", "desk"), ("Manual", "manual"))
+    # Split on: the figure's legend and the table name it in words, never by code.
+    explorer.by.value = "work_type"
+    legend = explorer.ax.get_legend()
+    assert legend.get_title().get_text() == "Kind of work"
+    assert [t.get_text() for t in legend.get_texts()][:2] == ["Desk", "Manual"]
+    view = explorer.table_view.value
+    assert "<th>Kind of work</th>" in view
+    assert "<td>Desk</td>" in view and "<td>Manual</td>" in view
+    assert "work_type" not in view and "<td>desk</td>" not in view
+    explorer.pattern.value = "si_opposite"
+    assert [t.get_text() for t in explorer.ax.get_yticklabels()] == ["Desk", "Manual"]
+    assert explorer.ax.get_ylabel() == "Kind of work"
+    # Filtered on: only desk work.
+    work.value = "desk"
+    assert len(explorer.cases) == 60
+    assert set(explorer.cases["work_type"]) == {"desk"}

@@ -2,11 +2,26 @@
 up where a study gives a percentage only, and the practice's own rows from its
 pattern tables and flare curves."""
 
+import ast
+import re
+from pathlib import Path
+
 import pytest
 from test_derive import handbuilt
 
-from casekit.literature import COLUMNS, REACTIONS, flare_timing, reactions
+import casekit
+from casekit.literature import (
+    ANKLE_BASE_RATE,
+    REACTIONS,
+    SENSTAD_GONE_24H,
+    SENSTAD_WITHIN_4H,
+    WALKER_SHAM,
+    WALKER_USUAL,
+)
 from casekit.patterns import flare_curve, pattern_table, recurrence_table
+from casekit.reactions import COLUMNS, flare_timing, reactions
+
+PACKAGE = Path(casekit.__file__).parent
 
 
 def test_the_literature_rows_and_their_intervals():
@@ -71,3 +86,35 @@ def test_no_flare_yet(store):
     own = reactions(store.frames()).iloc[-2:]
     assert own["k / n"].tolist() == ["0 / 0", "0 / 0"]
     assert own["Rate"].tolist() == ["", ""]
+
+
+def test_the_literature_is_a_leaf():
+    """It imports nothing from casekit, so every module may take its figures."""
+    tree = ast.parse((PACKAGE / "literature.py").read_text(encoding="utf-8"))
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    ]
+    assert all(name and not name.startswith("casekit") for name in imported)
+    assert not any(
+        isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(tree)
+    )
+
+
+def test_published_figures_are_typed_in_the_literature_only():
+    # Counts and shares of the domain brief that no other use would write.
+    figure = re.compile(r"\b(342|178|751|1058|4712|283|465|338|1090|0\.64|0\.33)\b")
+    typed = {
+        f"{path.relative_to(PACKAGE)}:{number}"
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "literature.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines())
+        if figure.search(line)
+    }
+    assert typed == set()
+    assert ANKLE_BASE_RATE == (342 + 178) / 751
+    assert (SENSTAD_WITHIN_4H, SENSTAD_GONE_24H) == (0.64, 0.74)
+    assert (WALKER_SHAM, WALKER_USUAL) == (0.33, 0.42)
+    assert [s.share for s in REACTIONS[5:]] == [WALKER_USUAL, WALKER_SHAM]

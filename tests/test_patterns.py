@@ -14,8 +14,8 @@ from casekit import Store
 from casekit.chain import chain_distribution
 from casekit.derive import derive
 from casekit.errors import UsageError
+from casekit.literature import ANKLE_BASE_RATE
 from casekit.patterns import (
-    ANKLE_BASE_RATE,
     COLUMNS,
     PATTERNS,
     flare_curve,

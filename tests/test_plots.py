@@ -254,3 +254,22 @@ def test_an_axes_given_is_drawn_on_and_returned(table):
     assert plots.pattern_rates(table, ax=left) is left
     assert plots.side_bars(table, ax=right) is right
     assert len(fig.axes) == 2
+
+
+def test_a_local_field_is_named_by_the_stores_dictionary(local_store):
+    split = pattern_table(local_store.frames(), by="work_type")
+    words = local_store.dictionary
+    ax = plots.pattern_rates(split, hue="work_type", dictionary=words)
+    legend = ax.get_legend()
+    assert legend.get_title().get_text() == "Kind of work"
+    assert [t.get_text() for t in legend.get_texts()][:2] == ["Desk", "Manual"]
+    one = split[split["pattern"] == "si_opposite"]
+    ax = plots.pattern_rates(one, y="work_type", dictionary=words)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Desk", "Manual"]
+    assert ax.get_ylabel() == "Kind of work"
+    outcomes = plots.outcome_bars(
+        pattern_table(local_store.frames(), by="work_type"),
+        by="work_type",
+        dictionary=words,
+    )
+    assert outcomes.get_legend().get_title().get_text() == "Kind of work"

@@ -410,6 +410,23 @@ def test_pain_band_draws_no_case_of_its_own(seeded):
     assert all(is_safe_count(t) for t in sharing_plots.count_texts(ax))
 
 
+def test_the_case_series_names_a_local_field_with_the_stores_dictionary(local_store):
+    from casekit.figures import plots
+    from casekit.report import rates
+    from casekit.report import series as sharing
+
+    cases = sharing.case_series(local_store.path)
+    assert cases.dictionary["case"]["work_type"].label == "Kind of work"
+    outcomes = rates.outcomes(cases, NHS, by="work_type")
+    assert outcomes.frame["Group"].tolist() == ["Desk", "Desk", "Manual", "Manual"]
+    ax = plots.outcome_bars(
+        outcomes.safe.table, by="work_type", dictionary=cases.dictionary
+    )
+    legend = ax.get_legend()
+    assert legend.get_title().get_text() == "Kind of work"
+    assert [t.get_text() for t in legend.get_texts()][:2] == ["Desk", "Manual"]
+
+
 # -- a real browser -------------------------------------------------------------------
 
 

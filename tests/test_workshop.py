@@ -30,7 +30,8 @@ from scipy.stats import binom, binomtest  # noqa: E402
 from statsmodels.stats.multitest import multipletests  # noqa: E402
 from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
-from casekit.patterns import ANKLE_BASE_RATE, WALKER_SHAM, pattern_table  # noqa: E402
+from casekit.literature import ANKLE_BASE_RATE, WALKER_SHAM  # noqa: E402
+from casekit.patterns import pattern_table  # noqa: E402
 from casekit.report.render import scan_html  # noqa: E402
 from casekit.synth import CohortParams, populate  # noqa: E402
 from casekit.workshop import exercises as workshop  # noqa: E402
@@ -146,7 +147,7 @@ def test_a_null_cohort_tested_ten_times_with_holm():
     for row in table.itertuples():
         assert row.p_value == binomtest(row.k, 90, 0.5).pvalue
     holm = multipletests(table["p_value"], method="holm")[1]
-    assert table["p_holm"].to_numpy() == pytest.approx(holm)
+    assert table["p_adjusted"].to_numpy() == pytest.approx(holm)
     assert workshop.null_patterns(12, 30)["finding"].iat[11] == "Finding 12"
 
 
@@ -333,6 +334,7 @@ def test_the_workshop_never_opens_a_store():
     assert "DB = None" in parameters.source and "never opens" in parameters.source
     code = " ".join(c.source for c in cells() if c.cell_type == "code")
     assert "Store" not in code and "analysis_frames" not in code
+    assert "analysis(" not in code and "case_series" not in code
 
 
 def render(remove: list[str]) -> str:

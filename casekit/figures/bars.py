@@ -20,6 +20,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 
+from ..dictionary import Dictionary
 from ..disclosure import SUPPRESSED
 from ..labels import column_label, display_values
 
@@ -52,7 +53,14 @@ def checked(data: pd.DataFrame, columns) -> pd.DataFrame:
 
 
 def draw_bars(
-    ax: Axes, frame: pd.DataFrame, *, cat: str, hue: str | None, orient: str, width: int
+    ax: Axes,
+    frame: pd.DataFrame,
+    *,
+    cat: str,
+    hue: str | None,
+    orient: str,
+    width: int,
+    dictionary: Dictionary,
 ) -> pd.DataFrame:
     """Seaborn bars of ``proportion``, then intervals and ``k/n`` on each bar.
 
@@ -68,6 +76,8 @@ def draw_bars(
         ``"y"``: horizontal bars, categories top to bottom; ``"x"``: vertical.
     width : int
         Wrap category words to this many characters.
+    dictionary : Dictionary
+        Names the values of ``cat`` and ``hue`` (the store's, for a store's data).
 
     Returns
     -------
@@ -77,8 +87,8 @@ def draw_bars(
     """
     hidden = hidden_rows(frame)
     shown = frame.assign(
-        _cat=display_values(frame, cat, width),
-        _hue=display_values(frame, hue, 40) if hue else None,
+        _cat=display_values(frame, cat, dictionary, width),
+        _hue=display_values(frame, hue, dictionary, 40) if hue else None,
         # A bar for an empty denominator too (of length 0), so every row has one.
         _value=np.nan_to_num(numbers(frame["proportion"]).astype(float)),
     )
@@ -171,13 +181,18 @@ def _hidden_text(group: str | None, orient: str) -> str:
     return text if orient == "y" else textwrap.fill(text, 16)
 
 
-def legend_beside(ax: Axes, handles: list, labels: list, hue: str | None) -> None:
-    """One legend to the right of ``ax``: seaborn's split legend, then ``handles``."""
+def legend_beside(
+    ax: Axes, handles: list, labels: list, hue: str | None, dictionary: Dictionary
+) -> None:
+    """One legend to the right of ``ax``: seaborn's split legend (titled with the
+    label of ``hue`` in ``dictionary``), then ``handles``."""
     if hue and ax.get_legend() is not None:
         old = ax.get_legend()
         handles = [*old.legend_handles, *handles]
         labels = [t.get_text() for t in old.get_texts()] + labels
-    title = textwrap.fill(column_label(hue), 30) if hue and hue != "side" else None
+    title = None
+    if hue and hue != "side":
+        title = textwrap.fill(column_label(hue, dictionary), 30)
     ax.legend(
         handles,
         [textwrap.fill(label, 30) for label in labels],

@@ -23,8 +23,9 @@ from matplotlib.colors import Normalize
 from matplotlib.patches import Ellipse, Polygon, Rectangle
 from matplotlib.ticker import PercentFormatter
 
+from ..dictionary import Dictionary
 from ..disclosure import SUPPRESSED
-from ..labels import finding_label
+from ..labels import finding_label, or_builtin
 from .bars import checked, hidden_rows
 
 # Where each link of the chain sits on the schematic, on the pain side (x < 0): an
@@ -41,7 +42,11 @@ BODY = {
 
 
 def body_chain(
-    data: pd.DataFrame, *, colorbar: bool = True, ax: Axes | None = None
+    data: pd.DataFrame,
+    *,
+    colorbar: bool = True,
+    dictionary: Dictionary | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """The chain drawn on a body: pain side on the left, the other side on the right.
 
@@ -55,6 +60,9 @@ def body_chain(
         and its count written ``*``, with a note under the picture.
     colorbar : bool, default True
         Add a colour scale beside the picture.
+    dictionary : Dictionary, optional
+        Names the findings: the store's (``store.dictionary``) for a store's
+        data; the built-in one if None.
     ax : matplotlib Axes, optional
 
     Returns
@@ -65,6 +73,7 @@ def body_chain(
         ``"count|<link>|<side>"``.
     """
     frame = checked(data, ["link", "side", "k", "n", "proportion"])
+    words = or_builtin(dictionary)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 8), layout="constrained")
     cmap = sns.light_palette("#b2182b", as_cmap=True)
@@ -99,7 +108,7 @@ def body_chain(
             ax.text(
                 -6.0,
                 y,
-                finding_label("case", row.link),
+                finding_label("case", row.link, words),
                 ha="left",
                 va="center",
                 fontsize=9,

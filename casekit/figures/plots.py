@@ -5,7 +5,9 @@ Every function takes ``data=``, a tidy DataFrame that :mod:`casekit.patterns` or
 Axes when None), and returns the Axes. No statistic is computed here: counts,
 rates, intervals and curves arrive computed, and a plot draws them in dictionary
 order with dictionary labels, with ``k/n`` written beside every rate so that no
-denominator is hidden.
+denominator is hidden. The labels are those of ``dictionary=``: give the store's
+(``store.dictionary``) for a store's data, since only it knows the fields of its
+``dictionary.local.yaml``; without one, the built-in dictionary names things.
 
 This module needs seaborn and matplotlib; the core of casekit does not import it.
 """
@@ -30,8 +32,9 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
+from ..dictionary import Dictionary
 from ..disclosure import SUPPRESSED
-from ..labels import column_label, dictionary, finding_label
+from ..labels import column_label, finding_label, or_builtin
 from .bars import checked, draw_bars, hidden_rows, legend_beside
 from .bodymap import body_chain
 
@@ -65,6 +68,7 @@ def pattern_rates(
     y: str = "label",
     hue: str | None = None,
     comparator: bool = True,
+    dictionary: Dictionary | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Horizontal bars of pattern rates with their 95 % intervals and comparators.
@@ -84,6 +88,9 @@ def pattern_rates(
     comparator : bool, default True
         Draw a short black tick across each bar at what it is held against (50 %,
         the community base rate or the literature rate); rows without one get none.
+    dictionary : Dictionary, optional
+        Names ``y`` and ``hue`` and their values: the store's for a store's data
+        (a local field is known only there); the built-in one if None.
     ax : matplotlib Axes, optional
         Draw here; by default on a new figure.
 
@@ -101,10 +108,11 @@ def pattern_rates(
             f"`data` must have one row per bar, got several rows for one `y` value "
             f"({y!r}); pass the split column as `hue=`"
         )
+    words = or_builtin(dictionary)
     if ax is None:
         bars = len(frame)
         _, ax = plt.subplots(figsize=(9, 1.2 + 0.42 * bars), layout="constrained")
-    shown = draw_bars(ax, frame, cat=y, hue=hue, orient="y", width=34)
+    shown = draw_bars(ax, frame, cat=y, hue=hue, orient="y", width=34, dictionary=words)
     if comparator:
         ticks = shown[shown["comparator"].notna()]
         ax.vlines(
@@ -120,17 +128,19 @@ def pattern_rates(
     ax.set_xticks(np.linspace(0, 1, 5))
     ax.xaxis.set_major_formatter(PercentFormatter(1))
     ax.set_xlabel("How often, with its 95 % interval (k of n beside each bar)")
-    ax.set_ylabel("" if y == "label" else column_label(y))
+    ax.set_ylabel("" if y == "label" else column_label(y, words))
     handles = [Line2D([], [], color="0.2", marker="_", markersize=14, ls="none")]
     labels = ["95 % interval"]
     if comparator and len(ticks):
         handles.append(Line2D([], [], color="black", marker="|", ms=14, ls="none"))
         labels.append("Compared with: 50 %,\nbase rate or literature")
-    legend_beside(ax, handles, labels, hue)
+    legend_beside(ax, handles, labels, hue, words)
     return ax
 
 
-def side_bars(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def side_bars(
+    data: pd.DataFrame, *, dictionary: Dictionary | None = None, ax: Axes | None = None
+) -> Axes:
     """Same side as the pain against the opposite side, finding by finding.
 
     Parameters
@@ -142,6 +152,8 @@ def side_bars(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         counts one-sided cases (flares, for the flare) with a one-sided finding, so
         the two bars of a finding add up to its ``n``. Of a safe table, a
         suppressed finding has neither bar, and one note says why.
+    dictionary : Dictionary, optional
+        Names the findings: the store's for a store's data; built-in if None.
     ax : matplotlib Axes, optional
 
     Returns
@@ -152,6 +164,7 @@ def side_bars(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         line at half and half.
     """
     table = checked(data, ["pattern", "k", "n", "proportion", "ci_low", "ci_high"])
+    words = or_builtin(dictionary)
     rows = []
     for pattern, (form, field, same) in SIDED.items():
         for row in table[table["pattern"] == pattern].itertuples():
@@ -166,13 +179,15 @@ def side_bars(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
                 mirror += (1 - row.ci_low,)
             pair = (flip, mirror) if same else (mirror, flip)
             for side, (k, share, low, high) in zip((SAME, OPPOSITE), pair, strict=True):
-                finding = finding_label(form, field)
+                finding = finding_label(form, field, words)
                 rows.append((finding, side, k, row.n, share, low, high))
     columns = ["finding", "side", "k", "n", "proportion", "ci_low", "ci_high"]
     frame = pd.DataFrame(rows, columns=columns)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
-    draw_bars(ax, frame, cat="finding", hue="side", orient="x", width=18)
+    draw_bars(
+        ax, frame, cat="finding", hue="side", orient="x", width=18, dictionary=words
+    )
     ax.axhline(0.5, color="0.3", ls="--", lw=1, zorder=0, gid="half")
     ax.set_ylim(0, 1.12)
     ax.set_yticks(np.linspace(0, 1, 5))
@@ -180,7 +195,7 @@ def side_bars(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("")
     ax.set_ylabel("Share of those with a one-sided finding")
     ax.set_title("Same side as the pain, or the opposite side? (dashed: half and half)")
-    legend_beside(ax, [], [], "side")
+    legend_beside(ax, [], [], "side", words)
     return ax
 
 
@@ -189,6 +204,7 @@ def nprs_course(
     *,
     y: str = "nprs_before",
     max_cases: int = 400,
+    dictionary: Dictionary | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Pain over the sessions: each case a faint line, the median bold.
@@ -203,6 +219,8 @@ def nprs_course(
     max_cases : int, default 400
         At most this many faint lines (every k-th case), so that a large cohort
         stays a picture; the median and the counts use every case.
+    dictionary : Dictionary, optional
+        Names the pain column: the store's for a store's data; built-in if None.
     ax : matplotlib Axes, optional
 
     Returns
@@ -249,7 +267,7 @@ def nprs_course(
         ax.set_xlim(0.4, counts.index.max() + 0.6)
         ax.set_xticks(counts.index)
     ax.set_xlabel("Session")
-    ax.set_ylabel(dictionary()["session"][y].label)
+    ax.set_ylabel(or_builtin(dictionary)["session"][y].label)
     drawn = f"{len(lines)} of {len(starts)} cases" if step > 1 else "each case"
     ax.set_title(f"Pain over the sessions: {drawn} a faint line, the median bold")
     ax.legend(loc="lower left", frameon=False)
@@ -348,7 +366,11 @@ def flare_timing(
 
 
 def outcome_bars(
-    data: pd.DataFrame, *, by: str = "upstream_treated", ax: Axes | None = None
+    data: pd.DataFrame,
+    *,
+    by: str = "upstream_treated",
+    dictionary: Dictionary | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Improved, and improvement held, split by ``by``, with the caveat as title.
 
@@ -359,6 +381,8 @@ def outcome_bars(
         ``improvement_held`` rows are drawn.
     by : str, default "upstream_treated"
         The split column of ``data``.
+    dictionary : Dictionary, optional
+        As :func:`pattern_rates`.
     ax : matplotlib Axes, optional
 
     Returns
@@ -371,6 +395,6 @@ def outcome_bars(
     frame = frame[frame["pattern"].isin(["improved", "improvement_held"])]
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4), layout="constrained")
-    pattern_rates(frame, hue=by, comparator=False, ax=ax)
+    pattern_rates(frame, hue=by, comparator=False, dictionary=dictionary, ax=ax)
     ax.set_title(textwrap.fill(CAVEAT, 80), fontsize=10, loc="left")
     return ax

@@ -3,10 +3,11 @@
 :func:`pain_band` replaces the faint line per case of
 :func:`casekit.figures.plots.nprs_course` (a case's own course is per-patient
 data) with the median and the middle half of the cases at each session;
-:func:`flare_windows` replaces the Kaplan-Meier step curve (whose steps can show single patients) with
-bars of coarse time windows. Both take the tables of :mod:`casekit.report.series`, in
-which a suppressed count is ``*``: such a session or window is not drawn, and says
-so. Seaborn's signature style: ``data=``, keywords, ``ax=``, the Axes returned.
+:func:`flare_windows` replaces the Kaplan-Meier step curve (whose steps can show
+single patients) with bars of coarse time windows. Both take the tables of
+:mod:`casekit.report.series`, in which a suppressed count is ``*``: such a session or
+window is not drawn, and says so. Seaborn's signature style: ``data=``, keywords,
+``ax=``, the Axes returned.
 """
 
 from __future__ import annotations

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..disclosure import SUPPRESSED, SafeTable
-from ..labels import interval, p_text, percent
+from ..readable import cell_text
 
 COUNT, KN, PUBLISHED = "casekit-count", "casekit-kn", "casekit-published"
 NUMBER = "casekit-number"  # a rate, interval or p-value: kept on one line
 NUMBER_COLUMNS = ("Rate", "Share", "95 % interval", "p", "p (Holm)", "Compared with")
-TOO_FEW = 10  # below this a denominator is too small to read a rate from
 
 
 @dataclass
@@ -137,7 +136,7 @@ def to_html(table: Shown) -> str:
         for column, value in zip(table.frame.columns, values, strict=True):
             css = table.classes.at[i, column]
             attr = f' class="{css}"' if css else ""
-            cells.append(f"<td{attr}>{html.escape(_text(value))}</td>")
+            cells.append(f"<td{attr}>{html.escape(cell_text(value))}</td>")
         key = f' data-key="{html.escape(table.row_keys[i])}"' if table.row_keys else ""
         css = table.row_classes.get(i)
         kind = f' class="{css}"' if css else ""
@@ -165,7 +164,7 @@ def count(value: object) -> str:
     str
         ``<span class="casekit-count">value</span>``.
     """
-    return f'<span class="{COUNT}">{html.escape(_text(value))}</span>'
+    return f'<span class="{COUNT}">{html.escape(cell_text(value))}</span>'
 
 
 @dataclass
@@ -181,44 +180,3 @@ class Prose:
 def bullets(items: Sequence[str]) -> str:
     """An HTML list of ``items`` (already HTML)."""
     return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
-
-
-# -- formatting safe numbers --------------------------------------------------------
-
-
-def is_hidden(value: object) -> bool:
-    return isinstance(value, str) and value == SUPPRESSED
-
-
-def pair(k: object, n: object) -> str:
-    """``k / n`` as shown: ``*`` when either is suppressed."""
-    return SUPPRESSED if is_hidden(k) or is_hidden(n) else f"{_text(k)} / {_text(n)}"
-
-
-def rate(value: object) -> str:
-    return SUPPRESSED if is_hidden(value) else percent(value)
-
-
-def spread(low: object, high: object) -> str:
-    return SUPPRESSED if is_hidden(low) else interval(low, high)
-
-
-def p_value(value: object) -> str:
-    return SUPPRESSED if is_hidden(value) else p_text(value)
-
-
-def warning(n: object) -> str:
-    """A word about a small denominator, read from the ``n`` shown."""
-    if is_hidden(n):
-        return "too few to show"
-    if pd.isna(n) or n == 0:
-        return "none to count"
-    return "too few to read a rate" if n < TOO_FEW else ""
-
-
-def _text(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

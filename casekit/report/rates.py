@@ -11,19 +11,13 @@ computed from the exact counts.
 
 from __future__ import annotations
 
-import pandas as pd
-
 from ..chain import chain_sides
 from ..disclosure import Rule, SafeTable, safe_table
-from ..labels import display_values, finding_label, percent
-from ..patterns import (
-    PATTERNS,
-    pattern_table,
-    recurrence_table,
-    with_adjusted_p,
-)
-from .markup import Shown, p_value, shown
-from .series import RATES, CaseSeries, partition, rate_columns
+from ..labels import finding_label
+from ..patterns import pattern_table, recurrence_table, with_adjusted_p
+from ..readable import rate_table
+from .markup import Shown, shown
+from .series import RATES, CaseSeries, partition
 
 
 def patterns(series: CaseSeries, rule: Rule) -> Shown:
@@ -47,18 +41,8 @@ def patterns(series: CaseSeries, rule: Rule) -> Shown:
     """
     table = with_adjusted_p(pattern_table(series.frames))
     safe = safe_table(table, rule, derived=RATES)
-    tested = {p.id: p.tested for p in PATTERNS}
-    frame = rate_columns(safe.table, "Pattern", safe.table["label"])
-    frame.insert(
-        4,
-        "Compared with",
-        [
-            "" if pd.isna(c) else percent(c) + ("" if tested[p] else " (literature)")
-            for p, c in zip(table["pattern"], table["comparator"], strict=True)
-        ],
-    )
-    frame.insert(5, "p", safe.table["p_value"].map(p_value).to_numpy())
-    frame.insert(6, "p (Holm)", safe.table["p_adjusted"].map(p_value).to_numpy())
+    # No notes: they hold exact counts.
+    frame = rate_table(safe.table, notes=False, small=True)
     return shown(
         frame,
         safe,
@@ -85,7 +69,7 @@ def recurrence(series: CaseSeries, rule: Rule) -> Shown:
     """
     table = recurrence_table(series.frames)
     safe = safe_table(table, rule, derived=RATES)
-    frame = rate_columns(safe.table, "Per patient", safe.table["label"])
+    frame = rate_table(safe.table, "Per patient", tests=False, notes=False, small=True)
     return shown(
         frame, safe, "recurrence", pairs=["k / n"], row_keys=table["pattern"].tolist()
     )
@@ -111,8 +95,16 @@ def outcomes(series: CaseSeries, rule: Rule, by: str = "upstream_treated") -> Sh
     table = pattern_table(series.frames, by=by)
     table = table[table["pattern"].isin(["improved", "improvement_held"])]
     safe = safe_table(table.reset_index(drop=True), rule, derived=RATES)
-    frame = rate_columns(safe.table, "Outcome", safe.table["label"])
-    frame.insert(0, "Group", display_values(safe.table, by))
+    frame = rate_table(
+        safe.table,
+        "Outcome",
+        by=by,
+        dictionary=series.dictionary,
+        tests=False,
+        notes=False,
+        small=True,
+    )
+    frame.columns = ["Group", *frame.columns[1:]]  # the values name their group
     return shown(frame, safe, "outcomes", pairs=["k / n"])
 
 
@@ -132,8 +124,10 @@ def chain(series: CaseSeries, rule: Rule) -> Shown:
         k / n, Rate, 95 % interval``.
     """
     safe = safe_table(chain_sides(series.frames), rule, derived=RATES)
-    links = [finding_label("case", link) for link in safe.table["link"]]
-    frame = rate_columns(safe.table, "Finding", links)
+    links = [finding_label("case", x, series.dictionary) for x in safe.table["link"]]
+    frame = rate_table(
+        safe.table, "Finding", links, tests=False, notes=False, small=True
+    )
     frame.insert(1, "Side", safe.table["side"].astype(str).str.capitalize().to_numpy())
     return shown(frame, safe, "chain", pairs=["k / n"])
 
@@ -156,10 +150,9 @@ def chain_links(series: CaseSeries, rule: Rule) -> Shown:
     counts = links.value_counts().reindex(range(6), fill_value=0)
     counts.index = [str(i) for i in range(6)]
     parts, safe = partition(counts, rule)
-    frame = rate_columns(
-        parts.reset_index(drop=True), "Links on the pain side (of 5)", counts.index
+    frame = rate_table(
+        parts, "Links on the pain side (of 5)", counts.index, tests=False, notes=False
     )
-    frame = frame.drop(columns=[""])
     return shown(
         frame, SafeTable(parts, safe.suppressed, rule), "links", pairs=["k / n"]
     )

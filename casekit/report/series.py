@@ -33,10 +33,11 @@ import pandas as pd
 
 from .. import stats
 from ..derive import derive
+from ..dictionary import Dictionary
 from ..disclosure import NHS, SUPPRESSED, Rule, SafeTable, safe_count, safe_table
-from ..labels import column_label, dictionary, display_values
+from ..labels import column_label, display_values, percent
 from ..store import Store
-from .markup import Shown, pair, rate, shown, spread, warning
+from .markup import Shown, shown
 
 EXACT = Rule(0, 1, "none: exact counts, for the practitioner's own use")
 RATES = ("proportion", "ci_low", "ci_high", "p_value", "p_adjusted")
@@ -88,6 +89,9 @@ class CaseSeries:
     continuous : bool, optional
         Whether every calendar month from the first intake to the last has a
         logged case.
+    dictionary : Dictionary
+        The store's dictionary (built-in plus ``dictionary.local.yaml``): every
+        field and code of the report is named with it.
     """
 
     frames: dict[str, pd.DataFrame]
@@ -95,6 +99,7 @@ class CaseSeries:
     years: tuple[int, int] | None
     sites: int
     continuous: bool | None
+    dictionary: Dictionary
 
 
 def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
@@ -108,6 +113,7 @@ def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
     with Store(db) as store:
         frames = store.frames()
         everyone = store.read("case", include_deleted=True)
+        dictionary = store.dictionary
     withdrawn = int(everyone["deleted"].astype(bool).sum())
     intake = frames["case"]["intake_date"].dropna()
     years, continuous = None, None
@@ -130,7 +136,7 @@ def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
         )
         for name, frame in derived.items()
     }
-    return CaseSeries(kept, withdrawn, years, sites, continuous)
+    return CaseSeries(kept, withdrawn, years, sites, continuous, dictionary)
 
 
 # -- counts that add up to a total ----------------------------------------------------
@@ -276,15 +282,15 @@ def baseline(series: CaseSeries, rule: Rule) -> Shown:
         columns["site"] = case["site"]
     rows, suppressed = [], []
     for name, values in columns.items():
-        counts = _value_counts(values, name)
+        counts = _value_counts(values, name, series.dictionary)
         parts, safe = partition(counts, rule)
         suppressed.append(
             safe.suppressed.assign(row=[(name, r) for r in safe.suppressed["row"]])
         )
-        label = _column_words(name)
+        label = _column_words(name, series.dictionary)
         for i, (value, row) in enumerate(parts.iterrows()):
             rows.append(
-                (label if i == 0 else "", value, row["k"], rate(row["proportion"]))
+                (label if i == 0 else "", value, row["k"], percent(row["proportion"]))
             )
     frame = pd.DataFrame(rows, columns=["Characteristic", "Value", "Cases", "Share"])
     safe = SafeTable(frame, pd.concat(suppressed, ignore_index=True), rule)
@@ -302,38 +308,7 @@ def baseline(series: CaseSeries, rule: Rule) -> Shown:
 # -- helpers --------------------------------------------------------------------------
 
 
-def rate_columns(table: pd.DataFrame, first: str, labels) -> pd.DataFrame:
-    """Rates as shown: ``first`` (the labels), ``k / n``, ``Rate``, ``95 %
-    interval`` and a word on a small denominator (the last column, unnamed).
-
-    Parameters
-    ----------
-    table : DataFrame
-        Safe rates: ``k, n, proportion, ci_low, ci_high`` (``*`` where hidden).
-    first : str
-        The name of the first column.
-    labels : sequence of str
-        Its values, one per row of ``table``.
-
-    Returns
-    -------
-    DataFrame
-    """
-    return pd.DataFrame(
-        {
-            first: list(labels),
-            "k / n": [pair(k, n) for k, n in zip(table["k"], table["n"], strict=True)],
-            "Rate": [rate(v) for v in table["proportion"]],
-            "95 % interval": [
-                spread(lo, hi)
-                for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
-            ],
-            "": [warning(n) for n in table["n"]],
-        }
-    )
-
-
-def _value_counts(values: pd.Series, name: str) -> pd.Series:
+def _value_counts(values: pd.Series, name: str, dictionary: Dictionary) -> pd.Series:
     """Counts of each value in order (dictionary order, in words), then "Not
     recorded" when some are missing."""
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -343,13 +318,13 @@ def _value_counts(values: pd.Series, name: str) -> pd.Series:
     else:
         order = sorted(values.dropna().unique().tolist())
     counts = values.value_counts().reindex(order, fill_value=0).astype("int64")
-    counts.index = display_values(pd.DataFrame({name: order}), name)
+    counts.index = display_values(pd.DataFrame({name: order}), name, dictionary)
     missing = int(values.isna().sum())
     if missing:
         counts["Not recorded"] = missing
     return counts
 
 
-def _column_words(name: str) -> str:
-    known = name in dictionary()["case"] or name == "upstream_treated"
-    return column_label(name) if known else name
+def _column_words(name: str, dictionary: Dictionary) -> str:
+    known = name in dictionary["case"] or name == "upstream_treated"
+    return column_label(name, dictionary) if known else name

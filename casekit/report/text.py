@@ -14,11 +14,11 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ..disclosure import Rule, SafeTable, safe_count
+from ..disclosure import Rule, SafeTable, is_suppressed, safe_count
 from ..labels import percent
-from ..literature import COLUMNS, reactions
 from ..patterns import PATTERNS
-from .markup import PUBLISHED, Prose, Shown, bullets, count, is_hidden, shown
+from ..reactions import COLUMNS, reactions
+from .markup import PUBLISHED, Prose, Shown, bullets, count, shown
 from .series import EXACT, CaseSeries
 
 
@@ -172,7 +172,7 @@ def pattern_notes(patterns: Shown) -> Prose:
         "(Holm 1979): read it rather than p. The patterns and their comparators "
         "were stated before the counting (they are the practitioner's hunch, as "
         "written in casekit), not picked after looking at the data.</p>"
-        # Published figures (Hiller's 520 of 751...), not this practice's counts.
+        # Published figures (Hiller's counts...), not this practice's counts.
         f'<details open class="{PUBLISHED}">'
         "<summary>What each rate is held against</summary>"
         f"{bullets(about)}</details>"
@@ -196,7 +196,7 @@ def literature_table(
     Returns
     -------
     Shown
-        :func:`casekit.literature.reactions` (published rows, marked
+        :func:`casekit.reactions.reactions` (published rows, marked
         ``casekit-published``), then the two rows of this practice.
     """
     published = reactions()
@@ -276,10 +276,10 @@ def anonymisation(rule: Rule, tables: Iterable[Shown]) -> Prose:
 def _timing(onset: pd.DataFrame, duration: pd.DataFrame) -> str:
     """The practice's flare timing in Senstad's words, from the safe windows."""
     first, over = onset.iloc[0], duration.iloc[0]
-    if is_hidden(first["k"]) or first["n"] == 0:
+    if is_suppressed(first["k"]) or first["n"] == 0:
         return "too few flares to time"
     began = f"{percent(first['proportion'])} of flares began within 4 h"
-    if is_hidden(over["k"]):
+    if is_suppressed(over["k"]):
         return began
     return f"{began}; {percent(over['proportion'])} were over within 24 h"
 

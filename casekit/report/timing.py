@@ -17,12 +17,14 @@ import pandas as pd
 
 from ..disclosure import SUPPRESSED, Rule, SafeTable, safe_table
 from ..labels import percent
+from ..literature import SENSTAD_GONE_24H, SENSTAD_WITHIN_4H
 from ..patterns import flare_curve
+from ..readable import rate_table
 from .markup import Shown, shown
-from .series import CaseSeries, partition, rate_columns
+from .series import CaseSeries, partition
 
-# Senstad 1997: 64 % of reactions began within 4 h, 74 % were gone within 24 h.
-ONSET = (("Within 4 h", 4.0, 0.64), ("4 to 24 h", 24.0, None))
+# The windows of flare onset, with Senstad 1997's share where it reports one.
+ONSET = (("Within 4 h", 4.0, SENSTAD_WITHIN_4H), ("4 to 24 h", 24.0, None))
 ONSET += (("24 to 48 h", 48.0, None), ("Later than 48 h", np.inf, None))
 QUARTILES = ("q1", "median", "q3")
 
@@ -61,18 +63,14 @@ def flare_windows(series: CaseSeries, rule: Rule, measure: str = "onset") -> Sho
         ongoing = int(curve["at_risk"].iat[0]) - events.sum() if len(curve) else 0
         k = [events[times <= 24].sum(), events[times > 24].sum(), ongoing]
         names = ["Over within 24 h", "Over after 24 h", "Still going on when reported"]
-        compare = [0.74, None, None]
+        compare = [SENSTAD_GONE_24H, None, None]
     parts, safe = partition(pd.Series(k, index=names), rule)
     data = parts.reset_index(names="window").assign(
         comparator=[np.nan if c is None else c for c in compare]
     )
-    frame = rate_columns(
-        data, "When it began" if measure == "onset" else "How long", names
-    )
-    frame["Literature (Senstad 1997)"] = [
-        "" if c is None else percent(c) for c in compare
-    ]
-    frame = frame.drop(columns=[""])
+    what = "When it began" if measure == "onset" else "How long"
+    frame = rate_table(data, what, names, tests=False, notes=False)
+    frame["Literature (Senstad 1997)"] = [percent(c) for c in compare]
     return shown(
         frame,
         SafeTable(data, safe.suppressed, rule),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, fields
 
+from ..literature import ANKLE_BASE_RATE, SENSTAD_GONE_24H, SENSTAD_WITHIN_4H
+
 FORMS = ("case", "session", "followup")
 START = dt.date(2024, 1, 8)
 
@@ -26,7 +28,7 @@ class CohortParams:
     si_one_side: float = 0.6  # exactly one SI tighter, among tested one-sided cases
     si_opposite: float = 0.6  # ... and it is the side opposite the pain (hunch)
     # Upstream chain (each "_same_side": on the pain side, among one-sided findings)
-    ankle_history: float = (342 + 178) / 751  # any ankle injury, Hiller 2012: 0.692
+    ankle_history: float = ANKLE_BASE_RATE  # any ankle injury, Hiller 2012: 0.692
     ankle_same_side: float = 0.6
     knee_pain: float = 0.25
     knee_same_side: float = 0.6
@@ -48,15 +50,16 @@ class CohortParams:
     lost_to_followup: float = 0.15  # no outcome at 6 weeks (no record, or `lost`)
     # Flares after care (48-hour check-ins)
     checkin: float = 0.5  # sessions followed by a 48-hour check-in
-    flare_after_relief: float = 0.35  # Hurwitz 30 %, Eriksen 31 %, Walker 33-42 %
+    # Within the published range (Hurwitz 2005, Eriksen 2011, Walker 2013's two arms).
+    flare_after_relief: float = 0.35
     flare_without_relief: float = 0.15
     flare_unknown: float = 0.05  # check-ins where the patient cannot say
     flare_same_side: float = 0.6  # among left/right flares of one-sided cases (hunch)
     flare_both: float = 0.1  # flare on both sides
     flare_other_region: float = 0.05  # flare somewhere else (neck, knee)
-    flare_onset_4h: float = 0.64  # Senstad 1997: 64 % began within 4 h
+    flare_onset_4h: float = SENSTAD_WITHIN_4H  # Senstad 1997: began within 4 h
     flare_onset_day_two: float = 0.05  # began after 24 h (to 48 h): "unusual"
-    flare_gone_24h: float = 0.74  # Senstad: 74 % gone within 24 h, of ended flares
+    flare_gone_24h: float = SENSTAD_GONE_24H  # Senstad: gone within 24 h, of ended
     flare_ongoing: float = 0.08  # still going on at the check-in (duration empty)
     # Recording
     not_tested: float = 0.08  # exam findings recorded as not_tested

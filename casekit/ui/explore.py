@@ -11,6 +11,10 @@ no figure is created again, so an update stays interactive at 100,000 cases.
 The current state is plain attributes (``table``, ``cases``, ``figure``, ``ax``,
 and a widget per control), so a test or a notebook drives it headlessly by setting
 ``explorer.sex.value = "female"`` and reading ``explorer.table``.
+
+Every word it shows comes from the store's dictionary (the built-in one plus its
+``dictionary.local.yaml``): a practice's own choice field, a kind of work say, is a
+filter and a split too, named by its label with its codes in words.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from __future__ import annotations
 import html
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -34,17 +39,11 @@ except ImportError as exc:  # the core runs without Jupyter; the explorer does n
     ) from exc
 
 from ..derive import derive
+from ..dictionary import Dictionary
 from ..figures.plots import pattern_rates
-from ..labels import (
-    NOT_RECORDED,
-    column_label,
-    dictionary,
-    display_values,
-    interval,
-    p_text,
-    percent,
-)
-from ..patterns import PATTERNS, SMALL_N, SPLITS, pattern_table, with_adjusted_p
+from ..labels import NOT_RECORDED, column_label, or_builtin
+from ..patterns import PATTERNS, SPLITS, local_splits, pattern_table, with_adjusted_p
+from ..readable import rate_table
 from ..store import Store
 
 FILTERS = ("site", "sex", "age_band", "duration", "episode")
@@ -68,16 +67,24 @@ class Explorer:
     frames : dict of DataFrame, optional
         Frames to explore instead of a store's, stored or already derived (the
         explorer keeps its own light copy).
+    dictionary : Dictionary, optional
+        What names the fields and codes of ``frames``: give the store's
+        (``store.dictionary``) for a store's frames. Reading ``db``, the store's
+        own; without either, the built-in one.
 
     Attributes
     ----------
     site, sex, age_band, duration, episode : ipywidgets.Dropdown
-        The filters, also by name in ``filters``; their options are
-        ``(words, value)`` pairs, and the value :data:`ALL` (``""``) is "All".
+        The filters, also by name in ``filters`` (with one per local choice field
+        of the dictionary, :func:`casekit.patterns.local_splits`); their options
+        are ``(words, value)`` pairs, and the value :data:`ALL` (``""``) is "All".
     pattern : ipywidgets.Dropdown
         The pattern in the figure (``""``: all of them).
     by : ipywidgets.Dropdown
-        The split (``""``: none), one of :data:`casekit.patterns.SPLITS`.
+        The split (``""``: none), one of :data:`casekit.patterns.SPLITS` or a
+        local choice field.
+    dictionary : Dictionary
+        Every label shown comes from it.
     cases : DataFrame
         The derived case frame of the cases that pass the filters.
     table : DataFrame
@@ -98,31 +105,36 @@ class Explorer:
         db: str | os.PathLike | Mapping[str, pd.DataFrame] | None = None,
         *,
         frames: Mapping[str, pd.DataFrame] | None = None,
+        dictionary: Dictionary | None = None,
     ) -> None:
         if isinstance(db, Mapping):  # Explorer(frames) reads as well as frames=
             db, frames = None, db
         if frames is None:
-            frames = analysis_frames(db)
+            frames, dictionary = analysis(db)
+        self.dictionary = or_builtin(dictionary)
+        local = local_splits(self.dictionary)
         self.frames = _working_copy(frames)
         self._all_cases = self.frames["case"]
         # Each filter column as integer codes, once: a filter is then one
         # comparison of integers per column instead of one of strings.
         self._codes = {}
-        for name in FILTERS:
+        for name in (*FILTERS, *local):
             codes, uniques = pd.factorize(self._all_cases[name], sort=True)
             self._codes[name] = (codes, list(uniques))
         self._tables: dict[tuple, pd.DataFrame] = {}
         style = {"description_width": "initial"}
-        for name in FILTERS:
-            dropdown = w.Dropdown(
+        self.filters = {
+            name: w.Dropdown(
                 options=self._filter_options(name),
                 value=ALL,
-                description=column_label(name),
+                description=column_label(name, self.dictionary),
                 style=style,
                 layout=w.Layout(width="auto"),
             )
-            setattr(self, name, dropdown)
-        self.filters = {name: getattr(self, name) for name in FILTERS}
+            for name in (*FILTERS, *local)
+        }
+        for name in FILTERS:  # a local field is only in `filters`: no name clash
+            setattr(self, name, self.filters[name])
         self.pattern = w.Dropdown(
             options=[("All patterns", ALL)] + [(p.label, p.id) for p in PATTERNS],
             value=ALL,
@@ -130,8 +142,9 @@ class Explorer:
             style=style,
             layout=w.Layout(width="auto"),
         )
+        splits = [(column_label(s, self.dictionary), s) for s in (*SPLITS, *local)]
         self.by = w.Dropdown(
-            options=[("No split", ALL)] + [(column_label(s), s) for s in SPLITS],
+            options=[("No split", ALL), *splits],
             value=ALL,
             description="Split by",
             style=style,
@@ -148,13 +161,13 @@ class Explorer:
         self.ax = self.figure.add_subplot()
         self.cases = self._all_cases
         self.table = pd.DataFrame()
-        for name in FILTERS:
-            getattr(self, name).observe(self._refilter, names="value")
+        for dropdown in self.filters.values():
+            dropdown.observe(self._refilter, names="value")
         self.by.observe(self._refilter, names="value")
         self.pattern.observe(lambda _change: self.draw(), names="value")
         self.widget = w.VBox(
             [
-                w.HBox([getattr(self, name) for name in FILTERS], layout=_wrap()),
+                w.HBox(list(self.filters.values()), layout=_wrap()),
                 w.HBox([self.pattern, self.by], layout=_wrap()),
                 self.summary,
                 self.image,
@@ -165,7 +178,7 @@ class Explorer:
 
     def _filter_options(self, name: str) -> list[tuple[str, str]]:
         codes, uniques = self._codes[name]
-        field = dictionary()["case"][name]
+        field = self.dictionary["case"][name]
         if field.codes:  # dictionary order, every code offered
             values = list(field.code_values)
         else:  # free codes such as site: those in the data, sorted
@@ -181,8 +194,8 @@ class Explorer:
     def selected(self) -> np.ndarray:
         """Which cases pass the filters, as a boolean mask over the case frame."""
         keep = np.ones(len(self._all_cases), dtype=bool)
-        for name in FILTERS:
-            value = getattr(self, name).value
+        for name, dropdown in self.filters.items():
+            value = dropdown.value
             if value == ALL:
                 continue
             codes, uniques = self._codes[name]
@@ -199,7 +212,7 @@ class Explorer:
         keep = self.selected()
         self.cases = self._all_cases if keep.all() else self._all_cases[keep]
         by = self.by.value or None
-        state = (*(getattr(self, name).value for name in FILTERS), by)
+        state = (*(dropdown.value for dropdown in self.filters.values()), by)
         if state not in self._tables:
             if len(self._tables) >= CACHED:  # forget the oldest
                 self._tables.pop(next(iter(self._tables)))
@@ -210,7 +223,7 @@ class Explorer:
             f"<b>{len(self.cases):,}</b> of {len(self._all_cases):,} cases pass the "
             "filters."
         )
-        self.table_view.value = _table_html(self.table, by)
+        self.table_view.value = _table_html(self.table, by, self.dictionary)
         self.draw()
 
     def draw(self) -> None:
@@ -220,10 +233,9 @@ class Explorer:
         if self.pattern.value != ALL:
             rows = rows[rows["pattern"] == self.pattern.value]
         self.ax.clear()
-        if by is not None and self.pattern.value != ALL:
-            pattern_rates(rows, y=by, ax=self.ax)  # one pattern, a bar per group
-        else:
-            pattern_rates(rows, hue=by, ax=self.ax)
+        one = by is not None and self.pattern.value != ALL  # a bar a group
+        split = {"y": by} if one else {"hue": by}
+        pattern_rates(rows, **split, dictionary=self.dictionary, ax=self.ax)
         if self.pattern.value != ALL:
             self.ax.set_title(self.pattern.label, loc="left", fontsize=10)
         # Fixed margins in inches rather than a layout engine, which would draw
@@ -242,8 +254,16 @@ class Explorer:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def analysis_frames(db: str | os.PathLike | None = None) -> dict[str, pd.DataFrame]:
-    """The store's frames, derived, for the analysis notebooks (read only).
+class Analysis(NamedTuple):
+    """A store's frames, derived, and the dictionary that names their fields."""
+
+    frames: dict[str, pd.DataFrame]
+    dictionary: Dictionary
+
+
+def analysis(db: str | os.PathLike | None = None) -> Analysis:
+    """The store's frames, derived, and its dictionary, for the analysis notebooks
+    (read only): ``frames, dictionary = analysis(DB)``.
 
     Parameters
     ----------
@@ -252,65 +272,17 @@ def analysis_frames(db: str | os.PathLike | None = None) -> dict[str, pd.DataFra
 
     Returns
     -------
-    dict of DataFrame
-        :func:`casekit.derive.derive` of the store's frames, without the
-        multi-select columns (lists of codes): derive has used them, and a million
-        small lists held by the kernel cost memory and make each of its garbage
-        collections slow (0.45 s at 100,000 cases, against 0.03 s without).
+    Analysis
+        ``frames``: :func:`casekit.derive.derive` of the store's frames, without
+        the multi-select columns (lists of codes): derive has used them, and a
+        million small lists held by the kernel cost memory and make each of its
+        garbage collections slow (0.45 s at 100,000 cases, against 0.03 s
+        without). ``dictionary``: the store's (built-in plus
+        ``dictionary.local.yaml``), to name things in tables and figures.
     """
     with Store(db) as store:
-        frames = store.frames()
-    return _without_lists(derive(frames))
-
-
-def readable(
-    table: pd.DataFrame,
-    by: str | None = None,
-    *,
-    patterns: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """A pattern table in words and rounded numbers, for people to read.
-
-    Parameters
-    ----------
-    table : DataFrame
-        A :func:`casekit.patterns.pattern_table` or ``recurrence_table``, with
-        ``p_adjusted`` if :func:`casekit.patterns.with_adjusted_p` added it.
-    by : str, optional
-        The split column of ``table``, shown first with its values in words; by
-        default the column before ``pattern`` when the table is split.
-    patterns : sequence of str, optional
-        Only these pattern ids (in the table's order).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``Pattern, k / n, Rate, 95 % interval, Compared with, p,
-        p (Holm), Note`` (p (Holm) only when adjusted; the split first when
-        split), numbered from 1.
-    """
-    if by is None and table.columns[0] != "pattern":
-        by = table.columns[0]
-    if patterns is not None:
-        table = table[table["pattern"].isin(patterns)]
-    table = table.reset_index(drop=True)
-    out = pd.DataFrame(index=table.index)
-    if by is not None:
-        out[column_label(by)] = display_values(table, by)
-    out["Pattern"] = table["label"]
-    out["k / n"] = [f"{k} / {n}" for k, n in zip(table["k"], table["n"], strict=True)]
-    out["Rate"] = table["proportion"].map(percent)
-    out["95 % interval"] = [
-        interval(lo, hi)
-        for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
-    ]
-    out["Compared with"] = table["comparator"].map(percent)
-    out["p"] = table["p_value"].map(p_text)
-    if "p_adjusted" in table.columns:
-        out["p (Holm)"] = table["p_adjusted"].map(p_text)
-    out["Note"] = table["note"]
-    out.index += 1
-    return out
+        frames, dictionary = store.frames(), store.dictionary
+    return Analysis(_without_lists(derive(frames)), dictionary)
 
 
 def multiplicity_note(table: pd.DataFrame) -> str:
@@ -318,10 +290,9 @@ def multiplicity_note(table: pd.DataFrame) -> str:
     return MULTIPLICITY.format(tests=int(table["p_value"].notna().sum()))
 
 
-def _table_html(table: pd.DataFrame, by: str | None) -> str:
-    shown = readable(table, by).drop(columns="Note")
+def _table_html(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -> str:
     # The notes are long: a short warning in the row, the comparators once below.
-    shown[""] = np.where(table["n"].to_numpy() < SMALL_N, "too few to read a rate", "")
+    shown = rate_table(table, by=by, dictionary=dictionary, notes=False, small=True)
     about = "".join(
         f"<li><b>{html.escape(p.label)}</b>: {html.escape(p.about)}</li>"
         for p in PATTERNS

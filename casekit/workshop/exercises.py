@@ -23,12 +23,14 @@ from scipy.stats import binom
 
 from .. import stats
 from ..derive import derive
+from ..dictionary import load_dictionary
 from ..frames import records_to_frame, to_cell
-from ..labels import dictionary, interval, p_text, percent
-from ..patterns import WALKER_SHAM, pattern_table, recurrence_table
+from ..labels import interval, p_text, percent
+from ..literature import WALKER_SHAM
+from ..patterns import pattern_table, recurrence_table
+from ..readable import rate_table
 from ..synth import CohortParams, cohort
 
-WALKER_USUAL = 0.42  # Walker 2013 (OUCH): reactions with usual care
 SIZES = (10, 30, 100, 300, 1000)
 # One-sided findings a practitioner might test; in a null cohort none is real.
 FINDINGS = (
@@ -185,12 +187,13 @@ def cohort_frames(
     Returns
     -------
     dict of DataFrame
-        :func:`casekit.derive.derive` of the records, typed as a store types them,
-        ready for :func:`casekit.patterns.pattern_table`. No store is opened.
+        :func:`casekit.derive.derive` of the records, typed as a store types them
+        (by the built-in dictionary: a made-up cohort has no local field), ready
+        for :func:`casekit.patterns.pattern_table`. No store is opened.
     """
     records = cohort(n_cases, seed=seed, params=params)
     frames = {}
-    for form in dictionary():
+    for form in load_dictionary():
         rows = [
             [to_cell(f, r.get(f.code)) for f in form.fields] for r in records[form.name]
         ]
@@ -264,7 +267,8 @@ def null_patterns(
     Returns
     -------
     DataFrame
-        ``finding, k, n, proportion, ci_low, ci_high, p_value, p_holm``.
+        ``finding, k, n, proportion, ci_low, ci_high, p_value, p_adjusted``
+        (Holm's, as :func:`casekit.patterns.with_adjusted_p` names it).
     """
     k = np.random.default_rng(seed).binomial(n_cases, 0.5, size=n_patterns)
     share = stats.wilson(k, np.full(n_patterns, n_cases))
@@ -279,7 +283,7 @@ def null_patterns(
             "ci_low": share.low,
             "ci_high": share.high,
             "p_value": p,
-            "p_holm": stats.adjust(p, "holm"),
+            "p_adjusted": stats.adjust(p, "holm"),
         }
     )
 
@@ -335,21 +339,21 @@ def in_words(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        The table's column of words (``counted``, ``finding`` or
-        ``compared_with``) if it has one, ``k / n``, ``Rate``, ``95 % interval``,
-        then ``Width``, ``p`` and ``p (Holm)`` where the table has them.
+        As :func:`casekit.readable.rate_table`: the table's column of words
+        (``counted``, ``finding`` or ``compared_with``) if it has one, ``k / n``,
+        ``Rate``, ``95 % interval``, then ``Width``, ``p`` and ``p (Holm)`` where
+        the table has them.
     """
-    out = pd.DataFrame(index=pd.RangeIndex(1, len(table) + 1))
-    for column in ("counted", "finding", "compared_with"):
-        if column in table:
-            out[column.replace("_", " ").capitalize()] = table[column].to_numpy()
-    out["k / n"] = [f"{k} / {n}" for k, n in zip(table["k"], table["n"], strict=True)]
-    out["Rate"] = [percent(v) for v in table["proportion"]]
-    ends = zip(table["ci_low"], table["ci_high"], strict=True)
-    out["95 % interval"] = [interval(low, high) for low, high in ends]
+    words = [c for c in ("counted", "finding", "compared_with") if c in table]
+    first = words[0].replace("_", " ").capitalize() if words else None
+    # compare_rate's comparators are shown by their names ("a coin toss").
+    out = rate_table(
+        table.drop(columns="comparator", errors="ignore"),
+        first,
+        table[words[0]] if words else None,
+        notes=False,
+    )
     if "width" in table:
-        out["Width"] = [f"{100 * v:.0f} points" for v in table["width"]]
-    for column, words in (("p_value", "p"), ("p_holm", "p (Holm)")):
-        if column in table:
-            out[words] = [p_text(v) for v in table[column]]
+        widths = [f"{100 * v:.0f} points" for v in table["width"]]
+        out.insert(out.columns.get_loc("95 % interval") + 1, "Width", widths)
     return out
