@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
+from .cells import neutralise_frame
 from .checks import cross_form_problems, record_problems
 from .dictionary import Dictionary
 from .errors import CasekitError, ValidationFailed
@@ -297,7 +298,7 @@ def run_patterns(args: argparse.Namespace) -> int:
     if args.fmt == "json":
         print(table.to_json(orient="records", indent=2))
     elif args.fmt == "csv":
-        print(table.to_csv(index=False), end="")
+        print(neutralise_frame(table).to_csv(index=False), end="")
     else:
         print(_pattern_text(with_adjusted_p(table), args.by, dictionary))
     return 0

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cells import neutralise_frame
 from ..dictionary import Dictionary
 from ..frames import frame_to_text
 from ..privacy import share_frames
@@ -56,7 +57,10 @@ def export_csv(
         written["dictionary.csv"] = dictionary_table(dictionary, share=share)
     paths = []
     for name, frame in written.items():
-        frame.to_csv(out / name, index=False)
+        # No cell may start a formula in the spreadsheet that opens the file; CRLF
+        # line ends (RFC 4180, as Excel writes) make the writer quote a lone \r in
+        # a note, which would otherwise split its row in two.
+        neutralise_frame(frame).to_csv(out / name, index=False, lineterminator="\r\n")
         paths.append(out / name)
     if not share:  # a full export holds the practitioner's records: owner-only
         for path in paths:
