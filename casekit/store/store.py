@@ -32,7 +32,7 @@ from ..errors import NotFound, ReasonRequired
 from ..frames import records_to_frame, to_cell
 from ..privacy import is_case_id, load_deny_list
 from ..problems import Problem, refusal
-from .audit import audit_frame, changed, inserted, removed, write_audit
+from .audit import audit_frame, changed, inserted, removed, seal, write_audit
 from .checked import Checked, validate_once
 from .database import (
     DEFAULT_DB,
@@ -45,7 +45,14 @@ from .database import (
 )
 from .numbering import draw_case_ids, missing_cases, numbers
 from .rows import as_stored, fetch, is_closed, match, no_collection_pauses
-from .schema import TABLE_OF, build_metadata, create_or_migrate, is_current
+from .schema import (
+    TABLE_OF,
+    add_guards,
+    build_metadata,
+    create_or_migrate,
+    is_current,
+)
+from .verify import audit_problems
 
 
 class Store:
@@ -92,15 +99,31 @@ class Store:
             with self.engine.connect() as conn:
                 current = is_current(conn, self.metadata, self.dictionary)
             if not current:
-                with self._write() as conn:
-                    added = create_or_migrate(conn, self.metadata, self.dictionary)
-                    self._audit(
-                        conn,
-                        [
-                            {"action": "add_column", "form": table, "field": column}
-                            for table, column in added
-                        ],
-                    )
+                self._migrate()
+
+    def _migrate(self) -> None:
+        """Create or bring the tables up to date, and put back the audit's guards;
+        the audit says what changed (and that a guard had gone)."""
+        with self._write() as conn:
+            known = sa.inspect(conn).has_table("audit")
+            added = create_or_migrate(conn, self.metadata, self.dictionary)
+            if ("audit", "hash") in added:
+                seal(conn, self.metadata.tables["audit"])
+            restored = add_guards(conn)
+            rows = [
+                {"action": "add_column", "form": table, "field": column}
+                for table, column in added
+            ]
+            if known and restored and ("audit", "hash") not in added:
+                rows.append(
+                    {
+                        "action": "restore_guards",
+                        "form": "audit",
+                        "new_value": ", ".join(restored),
+                        "reason": "the audit's guard triggers had been removed",
+                    }
+                )
+            self._audit(conn, rows)
 
     @contextlib.contextmanager
     def _translate_errors(self) -> Iterator[None]:
@@ -368,6 +391,13 @@ class Store:
             query = query.where(table.c.deleted == sa.false())
         with self.connect() as conn:
             return set(conn.execute(query).scalars())
+
+    def verify(self) -> tuple[list[Problem], tuple[int, str]]:
+        """Whether the audit is whole and explains the tables
+        (:mod:`casekit.store.verify`): every problem, and the chain's head (last
+        row's id and hash)."""
+        with self.connect() as conn:
+            return audit_problems(conn, self.metadata, self.dictionary)
 
     def audit(self) -> pd.DataFrame:
         """The audit trail, oldest first."""
