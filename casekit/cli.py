@@ -17,7 +17,7 @@ from . import __version__
 from .cells import neutralise_frame
 from .checks import cross_form_problems, record_problems
 from .dictionary import Dictionary
-from .errors import CasekitError, ValidationFailed
+from .errors import CasekitError, UsageError, ValidationFailed
 from .io.exporter import FORMATS, export_csv
 from .io.importer import import_files
 from .patterns import SPLITS, pattern_table, with_adjusted_p
@@ -127,6 +127,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="csv: casekit's three files (default); redcap: a REDCap data "
         "dictionary and raw data with repeating instruments",
     )
+
+    sub = command(
+        "site",
+        "List the store's site codes, or add one (a case's site is one of them).",
+        "casekit site add north-clinic",
+        run_site,
+    )
+    sub.add_argument("action", choices=("list", "add"))
+    sub.add_argument(
+        "code",
+        nargs="?",
+        metavar="CODE",
+        help="for add: at most 20 characters of a-z, 0-9 and -, no name or number",
+    )
+    db_option(sub)
 
     sub = command(
         "check",
@@ -271,6 +286,20 @@ def run_export(args: argparse.Namespace) -> int:
         paths = export_csv(store, args.out_dir, share=args.share, fmt=args.fmt)
     kind = "shareable export" if args.share else "export (keep it private)"
     print(f"{kind} written: " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def run_site(args: argparse.Namespace) -> int:
+    if args.action == "add" and not args.code:
+        raise UsageError("`casekit site add` needs a CODE, e.g. casekit site add north")
+    if args.action == "list" and args.code:
+        raise UsageError("`casekit site list` takes no CODE")
+    with Store(args.db) as store:
+        if args.action == "add":
+            new = store.add_site(args.code)
+            print(f"site {args.code} {'added' if new else 'was already listed'}")
+        else:
+            print("\n".join(store.sites()))
     return 0
 
 

@@ -225,7 +225,9 @@ def _deny_pattern(deny_list: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", _I)
 
 
-def scan_text(text: str, deny_list: Iterable[str] = ()) -> list[Finding]:
+def scan_text(
+    text: str, deny_list: Iterable[str] = (), *, strict_names: bool = False
+) -> list[Finding]:
     """Find everything in ``text`` that looks like an identifier.
 
     Parameters

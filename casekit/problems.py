@@ -53,6 +53,9 @@ _SAYS = {
     "unusual": "{field} is {value}, unusual (usually {detail}): check it",
     "identifier": "{field} {detail}; remove it before saving",
     "advice": "{detail}",
+    "bad_site": "{field} is not a site code of the store: {detail}",
+    "unknown_site": "{field} {value!r} is not in the store's site list; add it with "
+    "`casekit site add {value}` (see `casekit site list`)",
     # records of several forms (casekit.checks)
     "no_such_case": "{field} {value!r} is not a case in the store or the import",
     "before_intake": "{field} is {value}, before the intake date {other_value}",

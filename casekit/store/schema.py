@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Field
 
-SCHEMA_VERSION = 2  # 2: the audit rows are hash-chained
+SCHEMA_VERSION = 3  # 2: the audit rows are hash-chained; 3: the site list
 TABLE_OF = {"case": "cases", "session": "sessions", "followup": "followups"}
 AUDIT_COLUMNS = [
     "id",
@@ -107,6 +107,9 @@ def build_metadata(dictionary: Dictionary) -> sa.MetaData:
         sa.Column("reason", sa.Text()),
         sa.Column("hash", sa.String(64)),  # chained: see casekit.store.audit
     )
+    # The practitioner's site codes (see casekit.privacy.SITE_CODE): a case's site
+    # must be one of them.
+    sa.Table("sites", metadata, sa.Column("code", sa.String(20), primary_key=True))
     sa.Table(
         "casekit_meta",
         metadata,

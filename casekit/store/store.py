@@ -21,16 +21,18 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
+import types
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form, load_dictionary
-from ..errors import NotFound, ReasonRequired
+from ..errors import InvalidSite, NotFound, ReasonRequired
 from ..frames import records_to_frame, to_cell
-from ..privacy import is_case_id, load_deny_list
+from ..privacy import is_case_id, load_deny_list, site_code_problem
 from ..problems import Problem, refusal
 from .audit import audit_frame, changed, inserted, removed, seal, write_audit
 from .checked import Checked, validate_once
@@ -52,6 +54,7 @@ from .schema import (
     create_or_migrate,
     is_current,
 )
+from .sites import insert_site, read_sites, seed_sites, site_added
 from .verify import audit_problems
 
 
@@ -95,6 +98,7 @@ class Store:
             prepare_sqlite_file(self.path, create)
         self.metadata = build_metadata(self.dictionary)
         self.engine = make_engine(self.url, self.timeout)
+        self._sites: set[str] | None = None  # read when first needed
         with self._translate_errors():
             with self.engine.connect() as conn:
                 current = is_current(conn, self.metadata, self.dictionary)
@@ -114,6 +118,9 @@ class Store:
                 {"action": "add_column", "form": table, "field": column}
                 for table, column in added
             ]
+            seeded = seed_sites(conn, self._meta("sites"), self.table("case"))
+            if known:  # a new store simply starts with `main`
+                rows += [site_added(code) for code in seeded]
             if known and restored and ("audit", "hash") not in added:
                 rows.append(
                     {
@@ -155,6 +162,9 @@ class Store:
     def table(self, form: str) -> sa.Table:
         return self.metadata.tables[TABLE_OF[self.dictionary[form].name]]
 
+    def _meta(self, name: str) -> sa.Table:
+        return self.metadata.tables[name]
+
     # -- the door ------------------------------------------------------------------
 
     def check(
@@ -185,9 +195,59 @@ class Store:
             ``add_many`` and ``update`` write it without checking it again.
         """
         spec = self.dictionary[form]
-        return validate_once(
+        checked = validate_once(
             spec, raw, deny_list=self.deny_list, source=source, row=row
         )
+        if "site" not in spec or checked.record.get("site") is None:
+            return checked
+        return self._site_checked(checked, source, row)
+
+    def _site_checked(self, checked: Checked, source: str, row: int | None) -> Checked:
+        """``checked`` with its site as a code of the site list (spreadsheets
+        capitalise: ``Main`` is ``main``), or with a problem saying what to do."""
+        given = str(checked.record["site"]).strip()
+        code = given.lower()
+        place = {
+            "source": source,
+            "row": row,
+            "form": checked.form,
+            "case_id": checked.record.get("case_id"),
+            "field": "site",
+        }
+        why = site_code_problem(code, self.deny_list)
+        if why is not None:
+            problem = Problem(rule="bad_site", value="(withheld)", detail=why, **place)
+        elif code not in self.sites(fresh=False) and code not in self.sites():
+            problem = Problem(rule="unknown_site", value=code, **place)
+        else:
+            record = types.MappingProxyType({**checked.record, "site": code})
+            return replace(checked, record=record)
+        return replace(checked, problems=(*checked.problems, problem))
+
+    # -- sites ---------------------------------------------------------------------
+
+    def sites(self, *, fresh: bool = True) -> list[str]:
+        """The store's site codes, sorted (``fresh=False``: as last read)."""
+        if fresh or self._sites is None:
+            with self.connect() as conn:
+                self._sites = set(read_sites(conn, self._meta("sites")))
+        return sorted(self._sites)
+
+    def add_site(self, code: str) -> bool:
+        """Add a site code to the list (audited); whether it was new.
+
+        Raises ``InvalidSite`` for a code that is not short and plain
+        (:data:`casekit.privacy.SITE_CODE`) or looks like an identifier.
+        """
+        why = site_code_problem(code, self.deny_list)
+        if why is not None:
+            raise InvalidSite(code, why)
+        with self._write() as conn:
+            added = insert_site(conn, self._meta("sites"), code)
+            if added:
+                self._audit(conn, [site_added(code)])
+        self._sites = None
+        return added
 
     def _checked(self, form: Form, record: Mapping[str, Any] | Checked) -> Checked:
         """``record`` through the door, unless it has been through already."""
@@ -333,7 +393,7 @@ class Store:
             self._audit(conn, [removed(spec.name, key, reason)])
 
     def _audit(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-        write_audit(conn, self.metadata.tables["audit"], self.actor, rows)
+        write_audit(conn, self._meta("audit"), self.actor, rows)
 
     # -- ids and numbers -------------------------------------------------------------
 
@@ -401,7 +461,7 @@ class Store:
 
     def audit(self) -> pd.DataFrame:
         """The audit trail, oldest first."""
-        table = self.metadata.tables["audit"]
+        table = self._meta("audit")
         with self.connect() as conn:
             rows = conn.execute(sa.select(table).order_by(table.c.id)).all()
         return audit_frame(rows)
