@@ -14,10 +14,20 @@ import random
 import re
 import secrets
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from .anonymity import (
+    DEFAULT_K,
+    Anonymised,
+    disclosure_note,
+    k_anonymise,
+    l_diversity,
+    quasi_identifiers,
+    unique_share,
+)
 from .dictionary import Dictionary
 from .disclosure import safe_table
 from .identifiers import describe, scan_text
@@ -29,6 +39,7 @@ __all__ = [
     "neutral_sites",
     "new_case_id",
     "safe_table",
+    "Shared",
     "share_frames",
     "site_code_problem",
 ]
@@ -112,19 +123,31 @@ def load_deny_list(path: str | Path | None) -> tuple[str, ...]:
     )
 
 
+@dataclass(frozen=True)
+class Shared:
+    """What a share export holds: the frames, how they were made k-anonymous, and
+    the words of ``disclosure.txt``."""
+
+    frames: dict[str, pd.DataFrame]
+    anonymity: Anonymised
+    note: str
+
+
 def share_frames(
     frames: dict[str, pd.DataFrame],
     dictionary: Dictionary,
     taken: Collection[str] = (),
     rng: random.Random | None = None,
-) -> dict[str, pd.DataFrame]:
+    k: int = DEFAULT_K,
+) -> Shared:
     """De-identified copies of the three frames, fit to leave the store.
 
-    No identifier or free-text field, no calendar date (``day``: days since intake
-    instead), sites as neutral labels (:func:`neutral_sites`), withdrawn cases left
-    out, and fresh case ids that are not in ``taken`` (the store's own ids), with
-    rows in the order of the new ids so that row order cannot be matched back to
-    the store.
+    No identifier or free-text field, no calendar date (``week``: whole weeks since
+    intake instead, so that no case is singled out by its calendar), sites as
+    neutral labels (:func:`neutral_sites`), withdrawn cases left out, and fresh case
+    ids that are not in ``taken`` (the store's own ids), with rows in the order of
+    the new ids so that row order cannot be matched back to the store. The cases'
+    quasi-identifiers are made ``k``-anonymous (:mod:`casekit.anonymity`).
     """
     cases = frames["case"]
     fresh: dict[str, str] = {}
@@ -139,8 +162,11 @@ def share_frames(
         frame = frame[frame["case_id"].isin(fresh)].copy()
         dates = [f.code for f in form.fields if f.type == "date"]
         if form.name != "case" and dates:
-            start = frame["case_id"].map(intake)
-            frame.insert(2, "day", (frame[dates[0]] - start).dt.days.astype("Int64"))
+            start = pd.to_datetime(frame["case_id"].map(intake)).astype(
+                frame[dates[0]].dtype
+            )
+            days = (frame[dates[0]] - start).dt.days
+            frame.insert(2, "week", (days // 7).astype("Int64"))
         keep = [
             c
             for c in frame.columns
@@ -152,4 +178,22 @@ def share_frames(
             frame["site"] = neutral_sites(frame["site"])
         order = [c for c in form.key if c in frame.columns]
         shared[form.name] = frame.sort_values(order).reset_index(drop=True)
-    return shared
+    case_form = dictionary["case"]
+    result = k_anonymise(
+        shared["case"], quasi_identifiers(case_form, shared["case"].columns), k
+    )
+    shared["case"] = result.frame
+    sensitive = {
+        f.code: l_diversity(result.frame, result.quasi_identifiers, f.code)
+        for f in case_form.fields
+        if f.sensitive and f.code in result.frame.columns
+    }
+    weeks = shared["session"].groupby("case_id")["week"].agg(list)
+    visits = (
+        result.frame["case_id"]
+        .map(weeks)
+        .map(lambda w: w if isinstance(w, list) else [])
+    )
+    labels = {f.code: f.label for f in case_form.fields}
+    note = disclosure_note(result, sensitive, unique_share(visits), labels)
+    return Shared(shared, result, note)

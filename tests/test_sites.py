@@ -38,7 +38,7 @@ def test_a_new_store_knows_main_and_the_cli_adds_a_site(store, capsys):
 def test_a_site_holding_a_name_or_a_number_is_refused(store, capsys, code):
     with pytest.raises(InvalidSite):
         store.add_site(code)
-    assert main(["site", "add", "--db", str(store.path), "--", code]) == 1
+    assert main(["site", "--db", str(store.path), "--", "add", code]) == 1
     err = capsys.readouterr().err
     assert "cannot be used" in err
     assert store.sites() == ["main"]
@@ -82,9 +82,11 @@ def two_sites(store):
 
 
 def test_shared_outputs_never_show_a_site_code(two_sites, tmp_path):
-    export_csv(two_sites, tmp_path / "share", share=True)
-    shared = (tmp_path / "share" / "cases.csv").read_text()
-    assert "leeds-road" not in shared and ",main," not in shared
+    for k in (1, 5):  # k = 1: nothing generalised, every site shown by its label
+        export_csv(two_sites, tmp_path / f"share{k}", share=True, k=k)
+        shared = (tmp_path / f"share{k}" / "cases.csv").read_text()
+        assert "leeds-road" not in shared and ",main," not in shared
+    shared = (tmp_path / "share1" / "cases.csv").read_text()
     assert "site A" in shared and "site B" in shared
     series = case_series(two_sites.path)
     table = baseline(series, NHS).safe.table.to_string()

@@ -65,8 +65,10 @@ def data_dictionary(
                 continue  # the record id and REDCap's repeat instance say these
             if code in form:
                 rows.append(_dictionary_row(dictionary, form, form[code]))
-            elif code == "day":  # a shared export's day since intake
-                rows.append(_plain_row(form.name, code, "Days since intake", "integer"))
+            elif code == "week":  # a shared export's weeks since intake
+                rows.append(
+                    _plain_row(form.name, code, "Weeks since intake", "integer")
+                )
     return pd.DataFrame(rows, columns=DICTIONARY_COLUMNS, dtype=object).fillna("")
 
 
