@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
+from .anonymity import DEFAULT_K
 from .cells import neutralise_frame
 from .checks import cross_form_problems, record_problems
 from .dictionary import Dictionary
@@ -117,7 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--share",
         action="store_true",
         help="only what may leave the store: no dates, no free text, "
-        "no identifiers, fresh case ids",
+        "no identifiers, fresh case ids, every combination of the quasi-identifiers "
+        "shared by k cases (see disclosure.txt)",
+    )
+    sub.add_argument(
+        "--k",
+        type=_positive,
+        default=DEFAULT_K,
+        metavar="K",
+        help=f"with --share: the fewest cases any combination of site, age band, "
+        f"sex, side, duration and episode may hold (default: {DEFAULT_K})",
     )
     sub.add_argument(
         "--format",
@@ -283,7 +293,9 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
-        paths = export_csv(store, args.out_dir, share=args.share, fmt=args.fmt)
+        paths = export_csv(
+            store, args.out_dir, share=args.share, fmt=args.fmt, k=args.k
+        )
     kind = "shareable export" if args.share else "export (keep it private)"
     print(f"{kind} written: " + ", ".join(str(p) for p in paths))
     return 0
