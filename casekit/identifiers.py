@@ -35,6 +35,7 @@ the store) and abbreviations that double as titles (``Known MS``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -58,17 +59,22 @@ class Finding:
 Finder = Callable[[str], Iterable[tuple[int, int]]]
 
 
+@functools.cache
+def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
+    """Patterns compile on the first scan, not when casekit is imported."""
+    return re.compile(pattern, flags)
+
+
 def _regex(pattern: str, flags: int = 0, accept=None) -> Finder:
     """A finder from a pattern; ``accept`` is a test of the match a pattern cannot
     express. A group named ``hit`` narrows the finding to that group."""
-    compiled = re.compile(pattern, flags)
 
     def find(text: str) -> Iterator[tuple[int, int]]:
+        compiled = _compiled(pattern, flags)
+        hit = "hit" if "hit" in compiled.groupindex else 0
         for match in compiled.finditer(text):
-            if accept is None or accept(match):
-                hit = "hit" if "hit" in compiled.groupindex else 0
-                if match.end(hit) > match.start(hit):
-                    yield match.span(hit)
+            if (accept is None or accept(match)) and match.end(hit) > match.start(hit):
+                yield match.span(hit)
 
     return find
 
