@@ -320,6 +320,7 @@ def run_check(args: argparse.Namespace) -> int:
         frames = store.frames()
         problems = record_problems(store.dictionary, frames, store.deny_list)
         problems += cross_form_problems(store.dictionary, frames)
+        problems += store.site_problems()
         found, (last_id, last_hash) = store.verify()
         problems += found
     table = problems_frame(problems)

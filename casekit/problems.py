@@ -54,8 +54,8 @@ _SAYS = {
     "identifier": "{field} {detail}; remove it before saving",
     "advice": "{detail}",
     "bad_site": "{field} is not a site code of the store: {detail}",
-    "unknown_site": "{field} {value!r} is not in the store's site list; add it with "
-    "`casekit site add {value}` (see `casekit site list`)",
+    "unknown_site": "{field} {value!r} is not in the store's site list; add it first "
+    "with: casekit site add {value}",
     # records of several forms (casekit.checks)
     "no_such_case": "{field} {value!r} is not a case in the store or the import",
     "before_intake": "{field} is {value}, before the intake date {other_value}",

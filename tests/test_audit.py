@@ -169,3 +169,11 @@ def test_a_store_of_schema_1_gets_its_rows_sealed(audited, capsys):
         trail = store.audit()
     assert trail["hash"].notna().all()
     assert trail.iloc[-1]["action"] == "add_column"
+
+
+def test_a_note_changed_behind_the_audit_is_reported_without_its_words(audited, capsys):
+    _raw(audited, "UPDATE cases SET notes = 'call 07700 900123'")
+    code, out = _check(audited, capsys)
+    assert code == 1
+    (line,) = [x for x in out.splitlines() if "behind the audit's back" in x]
+    assert "`notes` is '(withheld)' in the table" in line and "07700" not in line

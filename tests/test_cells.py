@@ -19,7 +19,7 @@ STARTS_A_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 HOSTILE = [
     '=HYPERLINK("x","click")',
     "+SUM(1,1)",
-    "@SUM(1,1)",
+    "@ SUM(1,1)",
     "-2+3",
     "\tindented",
     "\rreturn",
@@ -96,12 +96,12 @@ def test_full_share_and_redcap_exports_start_no_formula_and_round_trip(store, tm
 
 
 def test_a_redcap_export_imports_back_exactly(store, tmp_path):
-    case = store.add("case", case_record(notes="@SUM(1,1) done"))
+    case = store.add("case", case_record(notes="@ SUM(1,1) done"))
     store.add("session", session_record(case["case_id"], notes="-walks daily"))
     export_csv(store, tmp_path / "rc", fmt="redcap")
     with Store(tmp_path / "again.db", create=True) as again:
         import_files(again, [tmp_path / "rc"])
-        assert again.read("case")["notes"].tolist() == ["@SUM(1,1) done"]
+        assert again.read("case")["notes"].tolist() == ["@ SUM(1,1) done"]
         assert again.read("session")["notes"].tolist() == ["-walks daily"]
 
 

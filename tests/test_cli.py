@@ -54,6 +54,7 @@ def test_init_import_export_check_work_together(tmp_path, capsys):
         "sessions.csv",
         "followups.csv",
         "dictionary.csv",
+        "disclosure.txt",
     }
 
 

@@ -58,7 +58,7 @@ def test_a_case_of_an_unlisted_site_says_how_to_add_it(store, tmp_path):
     with pytest.raises(ValidationFailed) as caught:
         import_files(store, _write(tmp_path / "in", cases=cases))
     words = caught.value.problems["problem"].tolist()
-    assert any("`casekit site add east`" in w for w in words)
+    assert any("add it first with: casekit site add east" in w for w in words)
     store.add_site("east")
     import_files(store, _write(tmp_path / "in", cases=cases))
     assert "east" in set(store.read("case")["site"])
@@ -103,3 +103,19 @@ def test_neutral_labels_go_by_size_and_keep_missing():
     assert pd.isna(labels[3]) and labels[4] == "site C"
     many = neutral_sites(pd.Series([f"s{i:02d}" for i in range(28)]))
     assert many.iloc[-1] == "site AB"
+
+
+def test_check_reports_a_stored_site_that_is_not_a_listed_code(store, capsys):
+    import sqlite3
+
+    store.add("case", case_record())
+    store.add("case", case_record())
+    with sqlite3.connect(store.path) as raw:  # as an older casekit stored free text
+        raw.execute("UPDATE cases SET site = 'Jane Smith 07700900123' WHERE rowid = 1")
+        raw.execute("UPDATE cases SET site = 'west' WHERE rowid = 2")
+    assert main(["check", "--db", str(store.path)]) == 1
+    out = capsys.readouterr().out
+    assert "`site` is not a site code of the store" in out
+    assert "`site` 'west' is not in the store's site list" in out
+    (line,) = [x for x in out.splitlines() if "is not a site code" in x]
+    assert "Jane Smith" not in line.split("looks like")[0]

@@ -205,24 +205,36 @@ class Store:
     def _site_checked(self, checked: Checked, source: str, row: int | None) -> Checked:
         """``checked`` with its site as a code of the site list (spreadsheets
         capitalise: ``Main`` is ``main``), or with a problem saying what to do."""
-        given = str(checked.record["site"]).strip()
-        code = given.lower()
-        place = {
-            "source": source,
-            "row": row,
-            "form": checked.form,
-            "case_id": checked.record.get("case_id"),
-            "field": "site",
-        }
+        code = str(checked.record["site"]).strip().lower()
+        place = {"source": source, "row": row, "case_id": checked.record.get("case_id")}
+        problem = self._site_problem(code, form=checked.form, **place)
+        if problem is not None:
+            return replace(checked, problems=(*checked.problems, problem))
+        record = types.MappingProxyType({**checked.record, "site": code})
+        return replace(checked, record=record)
+
+    def _site_problem(self, code: str, **place) -> Problem | None:
+        """Why ``code`` is not a site of the store (its value withheld when it
+        looks like an identifier), or None."""
         why = site_code_problem(code, self.deny_list)
         if why is not None:
-            problem = Problem(rule="bad_site", value="(withheld)", detail=why, **place)
-        elif code not in self.sites(fresh=False) and code not in self.sites():
-            problem = Problem(rule="unknown_site", value=code, **place)
-        else:
-            record = types.MappingProxyType({**checked.record, "site": code})
-            return replace(checked, record=record)
-        return replace(checked, problems=(*checked.problems, problem))
+            return Problem(
+                rule="bad_site", field="site", value="(withheld)", detail=why, **place
+            )
+        if code not in self.sites(fresh=False) and code not in self.sites():
+            return Problem(rule="unknown_site", field="site", value=code, **place)
+        return None
+
+    def site_problems(self) -> list[Problem]:
+        """A problem for each stored case whose site is not a code of the list (a
+        store written by an older casekit or another tool), for ``casekit check``."""
+        cases = self.read("case")
+        found = (
+            self._site_problem(str(site), form="case", case_id=case_id)
+            for case_id, site in zip(cases["case_id"], cases["site"], strict=True)
+            if not pd.isna(site)
+        )
+        return [p for p in found if p is not None]
 
     # -- sites ---------------------------------------------------------------------
 

@@ -120,11 +120,13 @@ def _differences(
             audited, now = replayed[key], stored[key]
             for code in now:
                 if audited.get(code) != now[code]:
+                    # A note may hold what the screen refuses: its words stay out.
+                    hidden = code in form and form[code].free_text
                     yield Problem(
                         rule="unaudited_change",
                         field=code,
-                        value=now[code],
-                        other_value=audited.get(code),
+                        value="(withheld)" if hidden else now[code],
+                        other_value="(withheld)" if hidden else audited.get(code),
                         **place,
                     )
 
