@@ -288,12 +288,21 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
         ),
     ),
     (
+        "a postcode district",
+        _regex(
+            r"\b(?i:lives|living|moved|resides|based|address|postcode)\b(?:\s+(?i:in|to|at))?"
+            rf"\s*:?\s*(?P<hit>(?i:{_AREAS})\d[A-Za-z\d]?)\b"
+        ),
+    ),
+    (
         "a street address",
         _regex(
-            r"\b\d{1,4}[a-z]?,?\s+(?:[nsew]\.?\s+)?(?:[A-Z][a-z']+\s+){1,3}"
+            r"\b\d{1,4}[A-Za-z]?,?\s+(?:[nsew]\.?\s+)?(?:[A-Z][a-z']+\s+){1,3}"
             rf"(?i:{_STREET})"
             rf"|\b\d{{1,4}}\s+(?:[NSEW]\.?\s+)?\d{{1,3}}(?:st|nd|rd|th)\s+(?i:{_STREET})"
             r"|\b(?i:flat|apt|apartment)\.?\s+\d+[a-z]?\b"
+            r"|\b\d{1,4}[a-z]?,?\s+(?:[a-z']+\s+){1,3}(?i:street|road|rd|lane|avenue"
+            r"|ave|crescent|terrace|gardens|boulevard)\b"
         ),
     ),
     (
@@ -325,9 +334,11 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
             rf"|\b(?i:{_TENS})(?:[-\s]?(?i:{_UNITS}))?[-\s](?i:years?|yrs?)[-\s](?i:old)\b"
             r"|\b\d{2}(?i:st|nd|rd|th)\s+(?i:birthday|bday)\b"
             r"|\b(?i:aged?)\s*:?\s*\d{1,3}\b(?!\s*(?:%|/))"
+            rf"|\b(?i:aged?)\s*:?\s+(?i:{_TENS})(?:[-\s]?(?i:{_UNITS}))?\b"
             r"|\b(?:1[6-9]|[2-9]\d|1[01]\d)\s?[MF]\b"
             r"|\b[MF],?\s+(?:1[6-9]|[2-9]\d|1[01]\d)\b(?!\s*(?:%|/|kg|cm))"
-            rf"|\b(?i:pt|patient|he|she|they|who)\s+(?i:is|was|'s)\s+(?i:now\s+)?\d{{1,3}}\b{_UNIT_AFTER}"
+            r"|\b(?i:pt|patient|he|she|they|who)(?:\s+(?i:is|was)|'s)\s+(?i:now\s+)?"
+            rf"\d{{1,3}}\b{_UNIT_AFTER}"
             rf"|\b(?i:turned|turns|turning)\s+\d{{2,3}}\b{_UNIT_AFTER}"
         ),
     ),
@@ -356,9 +367,11 @@ _DATE_CONTEXT = re.compile(
 
 def _dated_context(match: re.Match) -> bool:
     """A day/month without a year is a date when written with a leading zero
-    (``14/03``) or after a word that dates (``on 2/11``)."""
+    (``14/03``), with a day past 12 (``25/11``: no score is out of 11), or after a
+    word that dates (``on 2/11``)."""
     padded = match.group("d").startswith("0") or match.group("m").startswith("0")
-    return padded or bool(_DATE_CONTEXT.search(match.string[: match.start()]))
+    late = int(match.group("d")) > 12
+    return padded or late or bool(_DATE_CONTEXT.search(match.string[: match.start()]))
 
 
 _DENY_KIND = "a name from the deny-list"

@@ -97,8 +97,9 @@ def domains(text: str) -> Iterator[Span]:
         if ending != ending.lower() or not any(c.isalpha() for c in host[:-1]):
             continue
         labels = host.lower().split(".")
-        if len(labels[0]) < 2 or not re.search(r"[a-z]", labels[0]):
-            continue  # "i.e", "b.d": abbreviations, not domains
+        has_path = "/" in match.group()
+        if (len(labels[0]) < 2 and not has_path) or not re.search(r"[a-z]", labels[0]):
+            continue  # "i.e", "b.d": abbreviations, not domains ("t.me/jo" is one)
         suffix = _suffixes().publicsuffix(host.lower())
         if suffix and suffix != host.lower() and _suffixes().is_public(suffix):
             yield match.span()
@@ -117,13 +118,14 @@ _STRONG_TITLES = (
 # Words that may announce a name, or be words of their own ("Father had surgery",
 # "Major trauma"): the next word must be a name of the gazetteer.
 _WEAK_TITLES = r"fr|sr|father|sister|brother|mother|major|maj|general|gen|col|lord|lady"
-_RELATIONS = (
+_FAMILY = (
     r"husband|wife|partner|spouse|son|daughter|mother|mum|mom|father|dad|brother"
     r"|sister|sibling|cousin|uncle|aunt|auntie|niece|nephew|grandson|granddaughter"
     r"|grandmother|grandfather|gran|granny|grandma|grandpa|friend|colleague|boss"
-    r"|neighbour|neighbor|fiance|fiancee|girlfriend|boyfriend|carer|caregiver"
-    r"|patient|pt|client|named|called"
+    r"|neighbour|neighbor|fiance|fiancee|girlfriend|boyfriend|carer|caregiver|nurse"
 )
+_RELATIONS = rf"{_FAMILY}|patient|pt|client|named|called"
+_KIN = re.compile(rf"(?i:{_FAMILY})(?:-in-law)?")
 _WORD = r"[A-Za-z][A-Za-z']*(?:-[A-Za-z][A-Za-z']*)*"
 _TITLED = re.compile(
     rf"\b(?:(?i:(?P<strong>{_STRONG_TITLES}))|(?P<miss>Miss)|(?i:(?P<weak>{_WEAK_TITLES})))"
@@ -135,7 +137,7 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:'s)?\b|\b[A-Z]{4,}\b
 # What people do in a note: a capitalised word before one of these is a person
 # ("Olusegun reports less pain"), even when no name list has it.
 _DOES = re.compile(
-    r"\b(?P<name>[A-Z][a-z]+)\s+(?:reports|reported|says|said|states|stated|feels"
+    r"\b(?P<name>[A-Za-z][a-z]+)\s+(?:reports|reported|says|said|states|stated|feels"
     r"|felt|denies|denied|describes|complains|walks|attends|prefers|wants|wishes"
     r"|lives|drives|rang|phoned|called|emailed"
     r"|agrees|agreed|declined|cancelled|missed|thinks|believes|remembers)\b"
@@ -143,8 +145,12 @@ _DOES = re.compile(
 # Words after which a surname of the lists is a person ("saw Jones", "per Okafor").
 _MET = re.compile(
     r"\b(?i:saw|seen\s+by|spoke\s+(?:to|with)|told|asked|met|visited|phoned|rang"
-    r"|emailed|texted|referred\s+(?:by|to)|per|cc|c/o|care\s+of)\s+(?P<name>[A-Za-z]+)"
+    r"|emailed|texted|referred\s+(?:by|to)|per|cc|c/o|care\s+of|with|and|from|for"
+    r"|via)\s+(?P<name>[A-Za-z]+)"
 )
+# An initial and a surname: "J. Smith", "K Brown". L, R, C, T and S are also sides
+# and spinal levels ("L. Side", "S. Back"): after them only an unusual word counts.
+_INITIALLED = re.compile(r"\b(?P<initial>[A-Z])\.?\s(?P<name>[A-Z][a-z]+)\b")
 
 
 def titled_names(text: str) -> Iterator[Span]:
@@ -176,19 +182,37 @@ def names(text: str, *, strict: bool = False) -> Iterator[Span]:
     """
     for match in _RELATED.finditer(text):
         word = _bare(match.group("name"))
-        if gazetteer.is_name(word) or (
-            _is_capitalised(match.group("name")) and not gazetteer.is_common(word)
+        capitalised = _is_capitalised(match.group("name"))
+        # After a word for kin, a capitalised name is one even if also a word:
+        # "Uncle Bob", "son Will".
+        kin = _KIN.match(match.group().split()[0].rstrip(",:"))
+        if (
+            gazetteer.is_name(word)
+            or (capitalised and not gazetteer.is_common(word))
+            or (capitalised and kin and gazetteer.in_lists(word))
         ):
             yield match.start("name"), _with_surname(text, match.end("name"))
     for match in _CAPITALISED.finditer(text):
         if gazetteer.is_first_name(_bare(match.group())):
             yield match.start(), _with_surname(text, match.end())
+    for match in _INITIALLED.finditer(text):
+        word = match.group("name")
+        if gazetteer.is_name(word) or (
+            gazetteer.in_lists(word)
+            and match.group("initial") not in "LRCTS"
+            and word.lower() not in gazetteer.CLINICAL_WORDS
+        ):
+            yield match.span()
     for match in _MET.finditer(text):
         if gazetteer.is_name(match.group("name")):
             yield match.start("name"), _with_surname(text, match.end("name"))
     for match in _DOES.finditer(text):
         word = match.group("name")
-        if not gazetteer.is_common(word) and not _ANY_TITLE.fullmatch(word):
+        if _ANY_TITLE.fullmatch(word):
+            continue
+        if gazetteer.is_name(word) or (
+            _is_capitalised(word) and not gazetteer.is_common(word)
+        ):
             yield match.span("name")
     if strict:
         for match in re.finditer(r"[A-Za-z]+", text):

@@ -344,3 +344,51 @@ def test_any_text_gives_findings_in_place_and_in_order(text):
     for f in findings:
         assert text[f.start : f.end] == f.text
     assert all(a.end <= b.start for a, b in zip(findings, findings[1:], strict=False))
+
+
+# Forms beyond the corpus: initials, kin, lower case, words, districts.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "J. Smith phoned",
+        "Uncle Bob helps",
+        "Nurse Ratched",
+        "jones called back",
+        "with keith today",
+        "Lives at 221B Baker St",
+        "lives at 12 high street",
+        "lives in NW3",
+        "she's 61",
+        "age sixty-two",
+        "seen 25/11",
+        "see t.me/jojo",
+        "Dr. Ngozi Adeyemi",
+        "Ms Nakamura",
+        "reg: ab12cde",
+        "MRN:12-34-567",
+        "born on the 4th of July 1976",
+    ],
+)
+def test_more_disguises_are_refused(text):
+    assert scan_text(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "L. Side pain",
+        "pain from L5 to S1",
+        "with a walker",
+        "24/7 pain",
+        "Patient Will attend",
+        "Father had surgery",
+        "Gave Maitland grade III PA L4 and L5",
+        "FABER R reproduces groin pain; Thomas test tight L",
+        "Keele STarT 6/9 high risk",
+        "Took co-codamol 8/500 x2 today",
+        "Drives a Ford, 40 min each way",
+        "Hope to return to Crossfit in May",
+    ],
+)
+def test_more_clinical_notes_pass(text):
+    assert scan_text(text) == []
