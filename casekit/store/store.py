@@ -34,7 +34,7 @@ from ..errors import InvalidSite, NotFound, ReasonRequired
 from ..frames import records_to_frame, to_cell
 from ..privacy import is_case_id, load_deny_list, site_code_problem
 from ..problems import Problem, refusal
-from .audit import audit_frame, changed, inserted, removed, seal, write_audit
+from .audit import audit_frame, changed, inserted, removed, write_audit
 from .checked import Checked, validate_once
 from .database import (
     DEFAULT_DB,
@@ -45,16 +45,17 @@ from .database import (
     sqlite_path,
     translate_errors,
 )
+from .migrate import migrate
 from .numbering import draw_case_ids, missing_cases, numbers
 from .rows import as_stored, fetch, is_closed, match, no_collection_pauses
-from .schema import (
-    TABLE_OF,
-    add_guards,
-    build_metadata,
-    create_or_migrate,
-    is_current,
+from .schema import TABLE_OF, build_metadata, is_current
+from .sites import (
+    insert_site,
+    read_sites,
+    site_added,
+    site_problem,
+    stored_site_problems,
 )
-from .sites import insert_site, read_sites, seed_sites, site_added
 from .verify import audit_problems
 
 
@@ -106,31 +107,10 @@ class Store:
                 self._migrate()
 
     def _migrate(self) -> None:
-        """Create or bring the tables up to date, and put back the audit's guards;
-        the audit says what changed (and that a guard had gone)."""
+        """Create or bring the tables up to date, and put back the audit's guards
+        (:mod:`casekit.store.migrate`); the audit says what changed."""
         with self._write() as conn:
-            known = sa.inspect(conn).has_table("audit")
-            added = create_or_migrate(conn, self.metadata, self.dictionary)
-            if ("audit", "hash") in added:
-                seal(conn, self.metadata.tables["audit"])
-            restored = add_guards(conn)
-            rows = [
-                {"action": "add_column", "form": table, "field": column}
-                for table, column in added
-            ]
-            seeded = seed_sites(conn, self._meta("sites"), self.table("case"))
-            if known:  # a new store simply starts with `main`
-                rows += [site_added(code) for code in seeded]
-            if known and restored and ("audit", "hash") not in added:
-                rows.append(
-                    {
-                        "action": "restore_guards",
-                        "form": "audit",
-                        "new_value": ", ".join(restored),
-                        "reason": "the audit's guard triggers had been removed",
-                    }
-                )
-            self._audit(conn, rows)
+            self._audit(conn, migrate(conn, self.metadata, self.dictionary))
 
     @contextlib.contextmanager
     def _translate_errors(self) -> Iterator[None]:
@@ -207,34 +187,21 @@ class Store:
         capitalise: ``Main`` is ``main``), or with a problem saying what to do."""
         code = str(checked.record["site"]).strip().lower()
         place = {"source": source, "row": row, "case_id": checked.record.get("case_id")}
-        problem = self._site_problem(code, form=checked.form, **place)
+        problem = site_problem(code, self._knows_site, self.deny_list, **place)
         if problem is not None:
             return replace(checked, problems=(*checked.problems, problem))
         record = types.MappingProxyType({**checked.record, "site": code})
         return replace(checked, record=record)
 
-    def _site_problem(self, code: str, **place) -> Problem | None:
-        """Why ``code`` is not a site of the store (its value withheld when it
-        looks like an identifier), or None."""
-        why = site_code_problem(code, self.deny_list)
-        if why is not None:
-            return Problem(
-                rule="bad_site", field="site", value="(withheld)", detail=why, **place
-            )
-        if code not in self.sites(fresh=False) and code not in self.sites():
-            return Problem(rule="unknown_site", field="site", value=code, **place)
-        return None
+    def _knows_site(self, code: str) -> bool:
+        # The list as last read, then afresh: another process may have added it.
+        return code in self.sites(fresh=False) or code in self.sites()
 
     def site_problems(self) -> list[Problem]:
         """A problem for each stored case whose site is not a code of the list (a
         store written by an older casekit or another tool), for ``casekit check``."""
         cases = self.read("case")
-        found = (
-            self._site_problem(str(site), form="case", case_id=case_id)
-            for case_id, site in zip(cases["case_id"], cases["site"], strict=True)
-            if not pd.isna(site)
-        )
-        return [p for p in found if p is not None]
+        return stored_site_problems(cases, self._knows_site, self.deny_list)
 
     # -- sites ---------------------------------------------------------------------
 
