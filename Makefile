@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	# pycanon measures k-anonymity in the tests; it pins pandas 2.x exactly, though
+	# its anonymity module needs only pandas and numpy, which casekit brings.
+	$(BIN)/python -m pip install --quiet --no-deps "pycanon==1.3.6"
 	touch $(STAMP)
 
 # A synthetic store and its two reports in reports/ (demo.db, demo-report.html,
@@ -26,7 +29,7 @@ lab: $(STAMP)
 	$(BIN)/casekit lab $(if $(DB),--db "$(DB)")
 
 lint: $(STAMP)
-	$(BIN)/ruff check casekit tests
+	$(BIN)/ruff check casekit tests benchmarks tools
 
 # Only what the demo made: real reports in reports/ stay.
 clean:

@@ -39,6 +39,8 @@ _FIELD_KEYS = {
     "soft_max",
     "required",
     "identifier",
+    "quasi_identifier",
+    "sensitive",
     "free_text",
     "show_if",
     "default",
@@ -81,6 +83,8 @@ class Field:
     soft_max: float | None = None
     required: bool = False
     identifier: bool = False
+    quasi_identifier: bool = False
+    sensitive: bool = False
     free_text: bool = False
     show_if: ShowIf | None = None
     default: Any = None
@@ -285,6 +289,8 @@ def _parse_field(form: str, raw: Any, source: str) -> Field:
         codes=codes,
         required=bool(raw.get("required")),
         identifier=bool(raw.get("identifier")),
+        quasi_identifier=bool(raw.get("quasi_identifier")),
+        sensitive=bool(raw.get("sensitive")),
         free_text=bool(raw.get("free_text")),
         show_if=show_if,
         default=raw.get("default"),

@@ -57,6 +57,16 @@ class ReasonRequired(CasekitError):
         )
 
 
+class InvalidSite(CasekitError):
+    """A site code that cannot be added: not short and plain, or identifier-like.
+    The code itself is kept as an attribute, never printed (it may be a name)."""
+
+    def __init__(self, code: str, problem: str) -> None:
+        self.code = code
+        self.problem = problem
+        super().__init__(f"that site code cannot be used: {problem}")
+
+
 class NotFound(CasekitError):
     """A case, session or follow-up that the store does not hold."""
 

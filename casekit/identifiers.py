@@ -1,31 +1,47 @@
 """Scan free-text clinical notes for anything that looks like an identifier.
 
 casekit keeps anonymised cases, but free text is where identity leaks back in: a
-practitioner types a phone number to call back, a GP's name, a date of birth. Every
-free-text field is therefore scanned offline on every save and import, and any finding
-refuses the save and is named back to the practitioner (see :func:`describe`).
+practitioner types a phone number to call back, a relative's name, a date of birth.
+Every free-text field is therefore scanned offline on every save and import, and any
+finding refuses the save and is named back to the practitioner (see :func:`describe`).
 
-What is looked for: e-mail addresses, URLs and bare domains, phone numbers, NHS
-numbers (modulus-11 checked), US social security and UK national insurance numbers,
-UK (upper case only), Canadian and Dutch postcodes, US ZIP codes and any other
-standalone 5-digit number, runs of 6+ digits, ID-like letter/digit codes, calendar
-dates, exact ages, names after a title (``Dr Khan``) and the practitioner's own
-deny-list of names.
+How a note is read:
 
-The scan errs on the side of refusing: a false positive costs the practitioner a
-rewording, a false negative leaks. The rules are tuned only so far that ordinary
-clinical shorthand (``L4-5``, ``NPRS 7/10``, ``BP 120/80``, ``S1 2nd visit``) passes.
+1. **Folded** to plain ASCII first (:mod:`casekit.folding`): zero-width characters
+   and soft hyphens dropped, NFKC, look-alike letters of other scripts folded to
+   Latin, so that ``07700\\u200b900123`` or a Cyrillic ``о`` in ``Jоnes`` hide
+   nothing. Findings still point into the text as typed.
+2. **The field's libraries** where they do the job better than a pattern
+   (:mod:`casekit.recognizers`): phone numbers by Google's libphonenumber, NHS
+   numbers by their checksum (python-stdnum), domains by the public suffix list,
+   names by faker's name lists with a stop list of English and clinical words.
+3. **Patterns with context words** for the rest: e-mail addresses, also written out
+   (``jd at gmail dot com``); handles (``@backpain_jo``, ``Skype: john.smith77``);
+   record, member and claim numbers after their keyword (``MRN 443-221``); birth
+   years after born / DOB; ages (``47M``, ``pt is 47``, ``turned 50``); dates, also
+   without a year or in words (``on 14/03``, ``Tuesday 14th``, ``Mar '22``,
+   ``Christmas Day 2022``); postcodes in any case (``sw1a 1aa``), ZIP codes after
+   their word; street addresses; UK car registrations; national insurance and
+   social security numbers; ID-like codes and long runs of digits.
+4. The practitioner's own deny-list of names (``data/deny-list.txt``).
 
-A year on its own ("C-section 2015", "since 2019") is deliberately *not* a finding: a
-year alone is coarse, it is clinically useful, and these notes never leave the local
-store (shared extracts drop free text altogether). A year next to a month is a date.
+The scan errs on the side of refusing, but ordinary clinical shorthand passes:
+levels (``L4-5``, ``C5/6``), scores (``NPRS 7/10``, ``3/6``), durations (``5/7``,
+``2/52``, ``3/12``), doses, sets and reps (``3x10-3x15``, ``12-12-10-10-8``), a year
+alone (``MR Lumbar spine 2019``: coarse, clinically useful, and notes never leave
+the store) and abbreviations that double as titles (``Known MS``).
+``benchmarks/identifiers.py`` measures both on a labelled corpus.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+
+from . import recognizers
+from .folding import fold
 
 _I = re.IGNORECASE
 
@@ -40,173 +56,323 @@ class Finding:
     end: int
 
 
-@dataclass(frozen=True)
-class _Rule:
-    kind: str
-    pattern: re.Pattern[str]
-    accept: Callable[[str], bool] | None = None  # extra test a regex cannot express
+Finder = Callable[[str], Iterable[tuple[int, int]]]
 
 
-def _nhs_valid(text: str) -> bool:
-    # Modulus 11: weights 10..2 on the first nine digits; a result of 10 is never
-    # issued, so such numbers fall through to the phone / digit-run rules.
-    digits = [int(c) for c in text if c.isdigit()]
-    check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=False)) % 11
-    return (0 if check == 11 else check) == digits[9]
+@functools.cache
+def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
+    """Patterns compile on the first scan, not when casekit is imported."""
+    return re.compile(pattern, flags)
 
 
-def _enough_phone_digits(text: str) -> bool:
-    return sum(c.isdigit() for c in text) >= 9
+def _regex(pattern: str, flags: int = 0, accept=None) -> Finder:
+    """A finder from a pattern; ``accept`` is a test of the match a pattern cannot
+    express. A group named ``hit`` narrows the finding to that group."""
+
+    def find(text: str) -> Iterator[tuple[int, int]]:
+        compiled = _compiled(pattern, flags)
+        hit = "hit" if "hit" in compiled.groupindex else 0
+        for match in compiled.finditer(text):
+            if (accept is None or accept(match)) and match.end(hit) > match.start(hit):
+                yield match.span(hit)
+
+    return find
 
 
-def _plausible_date(text: str) -> bool:
-    a, b, c = (int(p) for p in re.split(r"[./-]", text))
+def _plausible_date(match: re.Match) -> bool:
+    a, b, c = (int(p) for p in re.split(r"[./-]", match.group()))
     if a > 31:  # year first: 2021-03-12
         return 1 <= b <= 12 and 1 <= c <= 31
     return 1 <= a <= 31 and 1 <= b <= 31 and min(a, b) <= 12
 
 
-_SPINAL_LEVEL = re.compile(r"[CTLS]\d{1,2}|\d{1,2}", _I)
+# The denominators of clinical fractions: days (5/7), weeks (2/52), months (3/12),
+# gestation (28/40), scores (7/10, 3/6, 2/5, 14/24, 45/100).
+_CLINICAL_DENOMINATORS = {"5", "6", "7", "10", "12", "24", "40", "52", "100"}
 
 
-def _id_like(text: str) -> bool:
+def _day_month(match: re.Match) -> bool:
+    day, month = int(match.group("d")), int(match.group("m"))
+    if not (1 <= day <= 31 and 1 <= month <= 12):
+        return False
+    padded = match.group("d").startswith("0") or match.group("m").startswith("0")
+    return padded or match.group("m").lstrip("0") not in _CLINICAL_DENOMINATORS
+
+
+def _id_like(match: re.Match) -> bool:
+    text = match.group()
     letters = sum(c.isalpha() for c in text)
     digits = sum(c.isdigit() for c in text)
     if letters + digits < 8 or letters < 2 or digits < 4:
         return False
-    # A chain of spinal levels ("L3-L4-L5-S1") is anatomy, not a member number.
-    return not all(_SPINAL_LEVEL.fullmatch(p) for p in text.split("-"))
+    # Spinal levels ("L3-L4-L5-S1") and sets x reps ("3x10-3x15") are not codes.
+    parts = re.split(r"[-/]", text)
+    return not all(_ANATOMY.fullmatch(p) for p in parts)
 
 
-# Abbreviations need a trailing \b so that "marching" or "decade" never match.
+_ANATOMY = re.compile(r"[CTLS]\d{1,2}|\d{1,3}|\d+x\d+", _I)
+
+# Month words; "may" and "march" count only capitalised (they are also words).
 _MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
-    r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?"
-    r"|dec(?:ember)?)\b"
+    r"(?:(?i:jan(?:uary)?|feb(?:ruary)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)|Mar(?:ch)?|MAR(?:CH)?"
+    r"|May|MAY)\b\.?"
 )
+_WEEKDAY = r"(?i:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?i:day)?\.?"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
-# "dec 20 deg" is "decreased by 20 degrees", not 20 December: a unit after the number
-# vetoes the month-first reading.
+_ORDINAL = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)"
+_YEAR = r"(?:1[89]|20)\d{2}\b"
+_SHORT_YEAR = r"['’]\d{2}\b"
+# "dec 20 deg" is "decreased by 20 degrees", not 20 December.
 _NOT_UNIT = (
-    r"(?!\.\d|[\w/%°]|\s*(?:deg|°|%|x\b|[ck]?m\b|mm\b|kg\b|h\b|hrs?\b"
-    r"|mins?\b|secs?\b|reps?\b|sets?\b))"
+    r"(?!\.\d|[\w/%]|\s*(?:deg|%|x\b|[ck]?m\b|mm\b|kg\b|h\b|hrs?\b|mins?\b|secs?\b"
+    r"|reps?\b|sets?\b|steps?\b))"
 )
-_YEAR = r"[12]\d{3}\b"
-_TLDS = "com|org|net|io|co|uk|us|ca|au|de|fr|nl|info|biz|me|edu|gov|health"
-_URL_END = r"[^\s<>\"'.,;:!?)\]]"  # a URL does not end in sentence punctuation
-_NUM_DATE_END = r"(?![\w/-]|\.\d)"
+_COUNTED = r"(?!\s+(?:visit|session|time|attempt|floor|set|rep|level|week|day|dose))"
+_HOLIDAY = (
+    r"(?:christmas(?:\s+(?:day|eve))?|boxing\s+day|new\s+year'?s?(?:\s+(?:day|eve))?"
+    r"|easter(?:\s+(?:sunday|monday))?|good\s+friday|halloween|thanksgiving"
+    r"|bonfire\s+night|valentine'?s\s+day|(?:mother|father)'?s\s+day"
+    r"|st\.?\s+patrick'?s\s+day|hogmanay|diwali|eid|xmas(?:\s+(?:day|eve))?)"
+)
+_UNIT_AFTER = (
+    r"(?!\s*(?:%|/|deg|kg|cm|mm|m\b|km|mg|ml|min|sec|hr|hour|day|week|wk|month|mo\b"
+    r"|year|yr|point|pt|rep|set|step|x\b))"
+)
+_TENS = r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_UNITS = r"one|two|three|four|five|six|seven|eight|nine"
+_STREET = (
+    r"(?:street|st|road|rd|lane|ln|avenue|ave|drive|dr|close|crescent|cres|way"
+    r"|place|pl|court|ct|gardens|gdns|terrace|grove|square|sq|row|mews|parade"
+    r"|boulevard|blvd|walk|hill|park|rise|view|green|gate|wharf|quay)\b\.?"
+)
+# UK postcode areas (Royal Mail), so that "S1 2nd" or "L5 1rm" are not read as one.
+_AREAS = (
+    "ab|al|b|ba|bb|bd|bh|bl|bn|br|bs|bt|ca|cb|cf|ch|cm|co|cr|ct|cv|cw|da|dd|de|dg"
+    "|dh|dl|dn|dt|dy|e|ec|eh|en|ex|fk|fy|g|gl|gu|ha|hd|hg|hp|hr|hs|hu|hx|ig|ip|iv"
+    "|ka|kt|kw|ky|l|la|ld|le|ll|ln|ls|lu|m|me|mk|ml|n|ne|ng|nn|np|nr|nw|ol|ox|pa"
+    "|pe|ph|pl|po|pr|rg|rh|rm|s|sa|se|sg|sk|sl|sm|sn|so|sp|sr|ss|st|sw|sy|ta|td|tf"
+    "|tn|tq|tr|ts|tw|ub|w|wa|wc|wd|wf|wn|wr|ws|wv|yo|ze"
+)
+# An e-mail address written out: "jd at gmail dot com", "j(at)hotmail(dot)co(dot)uk".
+# A plain " at " counts only with a dot spelled out too ("works at clinic.co.uk" is
+# a sentence, and its domain a URL).
+_AT = r"(?:\s*@\s*|\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*)"
+_WORD_AT = r"\s+at\s+"
+_SPELLED_DOT = r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+)"
+_DOT = rf"(?:\s*\.\s*|{_SPELLED_DOT})"
+_LOCAL = rf"\b[\w+-]+(?:{_DOT}[\w+-]+)*"
+_RECORD_WORDS = (
+    r"mrn|hospital|hosp|chart|file|record|member(?:ship)?|policy|claim|ref|reference"
+    r"|account|acct|auth(?:ori[sz]ation)?(?:\s+code)?|case\s+no|nhs|chi|nino|ssn"
+    r"|patient\s+id|pt\s+id|id|zoom|booking|invoice|passport|licen[cs]e"
+)
+_SOCIAL = (
+    r"skype|insta(?:gram)?|ig|twitter|x\.com|tiktok|snap(?:chat)?|facebook|fb"
+    r"|whatsapp|telegram|signal|discord|linkedin|handle|username|user\s*name"
+)
 
-# Order is precedence: when spans overlap, the earlier (more specific) rule wins.
-_RULES: tuple[_Rule, ...] = (
-    _Rule(
+# Order is precedence: when spans overlap, the earlier (more specific) finder wins.
+_FINDERS: tuple[tuple[str, Finder], ...] = (
+    (
         "an e-mail address",
-        re.compile(r"(?<![\w.+-])[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", _I),
+        _regex(r"(?<![\w.+-])[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", _I),
     ),
-    _Rule(
-        "a URL",
-        re.compile(
-            rf"(?:https?://|www\.)[^\s<>\"']*{_URL_END}"
-            rf"|(?<![\w@.-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*"
-            rf"\.(?:{_TLDS})(?![\w-])(?:/[^\s<>\"']*{_URL_END})?",
+    (
+        "an e-mail address",
+        _regex(
+            rf"{_LOCAL}{_AT}[a-z0-9-]+(?:{_DOT}[a-z]{{2,}})+\b"
+            rf"|{_LOCAL}{_WORD_AT}[a-z0-9-]+(?:{_DOT}[a-z]{{2,}})*{_SPELLED_DOT}[a-z]{{2,}}\b",
             _I,
         ),
     ),
-    _Rule(
-        "an NHS number",
-        re.compile(
-            # Not the tail of a longer number such as "+44 943 476 5919".
-            r"(?<![\w+./-])(?<!\d )\d{3}([ -]?)\d{3}\1\d{4}(?![\w/]|[.-]\d)"
-        ),
-        _nhs_valid,
-    ),
-    _Rule(
-        "a social security number",
-        re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-]|\.\d)"),
-    ),
-    _Rule(
+    ("a URL", recognizers.domains),
+    ("an NHS number", recognizers.nhs_numbers),
+    ("a social security number", _regex(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-]|\.\d)")),
+    (
         "a national insurance number",
-        re.compile(
-            r"(?<![a-z0-9])[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d](?![a-z0-9])", _I
+        _regex(r"(?<![a-z0-9])[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d](?![a-z0-9])", _I),
+    ),
+    (
+        "a record number",
+        _regex(
+            rf"\b(?:{_RECORD_WORDS})\b\.?(?:\s*(?:no\b\.?|number|num|#|:|id\b))*\s*"
+            r"(?P<hit>[A-Z]{0,3}[-/]?\d[\dA-Z]*(?:[ /-]\d[\dA-Z]*)*)",
+            _I,
+            accept=lambda m: sum(c.isdigit() for c in m.group("hit")) >= 4,
         ),
     ),
-    _Rule("a ZIP code", re.compile(r"(?<![\w.,/-])\d{5}-\d{4}(?![\w/-]|\.\d)")),
-    _Rule(
-        "a calendar date",
-        re.compile(
-            rf"(?<![\w./-])(?:\d{{1,2}}([./-])\d{{1,2}}\1(?:\d{{4}}|\d{{2}})"
-            rf"|\d{{4}}([./-])\d{{1,2}}\2\d{{1,2}}){_NUM_DATE_END}"
-        ),
-        _plausible_date,
-    ),
-    _Rule(
-        "a calendar date",
-        re.compile(rf"(?<![\w./])\b{_DAY}(?:\s+of)?\s+{_MONTH}(?:,?\s+{_YEAR})?", _I),
-    ),
-    _Rule(
-        "a calendar date",
-        re.compile(rf"\b{_MONTH}\.?\s+{_DAY}{_NOT_UNIT}(?:,?\s+{_YEAR})?", _I),
-    ),
-    _Rule("a calendar date", re.compile(rf"\b{_MONTH}\.?,?\s+{_YEAR}", _I)),
-    _Rule(
-        "a phone number",
-        re.compile(
-            r"(?<![\w+./-])\+?(?:\(\d+\)|\d)(?:[ .-]?(?:\(\d+\)|\d))*(?![\w/]|-\w)"
-        ),
-        _enough_phone_digits,
-    ),
-    # UK postcodes are matched in upper case only, so "S1 2nd visit" passes; the
-    # inward code never uses C, I, K, M, O or V, which spares "L5 1RM".
-    _Rule(
-        "a postcode",
-        re.compile(
-            r"(?<![A-Za-z0-9])[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}"
-            r"(?![A-Za-z0-9])"
+    ("a record number", _regex(r"#\s?\d{4,}\b")),
+    (
+        "a record number",
+        _regex(
+            r"\b(?:pt|patient|client|customer|unit|case|hospital|hosp)\s*"
+            r"(?:no\b\.?|number|num|#|id\b)\s*:?\s*(?P<hit>[A-Z]{0,3}\d[\dA-Z/-]*)",
+            _I,
+            accept=lambda m: sum(c.isdigit() for c in m.group("hit")) >= 3,
         ),
     ),
-    _Rule(
-        "a postcode",
-        re.compile(  # Canadian
-            r"(?<![a-z0-9])[abceghj-nprstvxy]\d[abceghj-nprstv-z]"
-            r" ?\d[abceghj-nprstv-z]\d"
-            r"(?![a-z0-9])",
+    (
+        "a birth date or year",
+        _regex(
+            r"\b(?:born(?:\s+in|\s+on)?|dob|d\.o\.b\.?|yob|birth\s*year"
+            r"|year\s+of\s+birth|date\s+of\s+birth)\s*:?\s*"
+            rf"(?:\d{{1,2}}[./-]){{0,2}}(?:{_YEAR}|\d{{2}}\b|{_SHORT_YEAR})"
+            rf"|\bb(?:\.\s*|\s+)(?:(?:\d{{1,2}}[./-]){{1,2}}\d{{2}}\b|{_YEAR}|{_SHORT_YEAR})",
             _I,
         ),
     ),
-    # Dutch, upper case only so that "2015 at home" passes; units ("1000 IU") spared.
-    _Rule(
+    (
+        "a calendar date",
+        _regex(
+            r"(?<![\w./-])(?:\d{1,2}([./-])\d{1,2}\1(?:\d{4}|\d{2})"
+            r"|\d{4}([./-])\d{1,2}\2\d{1,2})(?![\w/-]|\.\d)",
+            accept=_plausible_date,
+        ),
+    ),
+    ("a calendar date", _regex(r"(?<![\w./-])(?:0?[1-9]|1[0-2])[/.-](?:19|20)\d{2}\b")),
+    (
+        "a calendar date",
+        _regex(
+            r"(?<![\w./-])(?P<d>\d{1,2})[/.](?P<m>\d{1,2})(?![\w/]|\.\d)",
+            accept=lambda m: bool(_day_month(m)) and _dated_context(m),
+        ),
+    ),
+    (
+        "a calendar date",
+        _regex(
+            rf"(?<![\w./])\b{_DAY}(?:\s+of)?(?:\s+|[-/])?{_MONTH}"
+            rf"(?:(?:,?\s+|[-/]){_YEAR}|[-/]\d{{2}}\b)?"
+        ),
+    ),
+    ("a calendar date", _regex(rf"\b{_MONTH}\s+{_DAY}{_NOT_UNIT}(?:,?\s+{_YEAR})?")),
+    ("a calendar date", _regex(rf"\b{_MONTH},?\s+(?:{_YEAR}|{_SHORT_YEAR})")),
+    ("a calendar date", _regex(rf"\b{_WEEKDAY}\s+(?:the\s+)?{_ORDINAL}\b")),
+    (
+        "a calendar date",
+        _regex(rf"\b{_WEEKDAY}\s+(?:3[01]|[12]\d|0?[1-9])\b{_NOT_UNIT}"),
+    ),
+    ("a calendar date", _regex(rf"\b(?i:on\s+the)\s+{_ORDINAL}\b{_COUNTED}")),
+    ("a calendar date", _regex(rf"\b{_HOLIDAY}\s+(?:{_YEAR}|{_SHORT_YEAR})", _I)),
+    ("a ZIP code", _regex(r"(?<![\w.,/-])\d{5}-\d{4}(?![\w/-]|\.\d)")),
+    (
+        "a ZIP code",
+        _regex(
+            r"\b(?i:zip|zip\s*code|postal\s*code|postcode|lives|living|moved|address"
+            r"|home|resides)(?:\s+(?i:in|at|to))?\s*:?\s*(?P<hit>\d{5})\b"
+        ),
+    ),
+    ("a ZIP code", _regex(r",?\s(?P<hit>[A-Z]{2}\s+\d{5})\b")),
+    ("a phone number", recognizers.phones),
+    (
         "a postcode",
-        re.compile(
+        _regex(
+            rf"(?<![a-z0-9])(?:{_AREAS})\d[a-z\d]? ?\d(?!(?-i:st|nd|rd|th))"
+            r"[abd-hjlnp-uw-z]{2}(?![a-z0-9])",
+            _I,
+        ),
+    ),
+    (
+        "a postcode",
+        _regex(  # Canadian
+            r"(?<![a-z0-9])[abceghj-nprstvxy]\d[abceghj-nprstv-z]"
+            r" ?\d[abceghj-nprstv-z]\d(?![a-z0-9])",
+            _I,
+        ),
+    ),
+    (
+        "a postcode",
+        _regex(  # Dutch, upper case only so that "2015 at home" passes
             r"(?<![\w.,/-])[1-9]\d{3} ?(?!SA|SD|SS|IU|MG|ML|KG|KM|CM|MM|HZ)[A-Z]{2}"
             r"(?![A-Za-z0-9])"
         ),
     ),
-    _Rule(
-        "an ID-like code",
-        re.compile(
-            r"(?<![A-Za-z0-9_])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![A-Za-z0-9_])"
-            r"|(?<![A-Za-z0-9_])[A-Za-z0-9]{8,}(?![A-Za-z0-9_])"
+    (
+        "a postcode district",
+        _regex(
+            r"\b(?i:lives|living|moved|resides|based|address|postcode)\b(?:\s+(?i:in|to|at))?"
+            rf"\s*:?\s*(?P<hit>(?i:{_AREAS})\d[A-Za-z\d]?)\b"
         ),
-        _id_like,
     ),
-    _Rule(
-        "a ZIP code or other 5-digit number",
-        re.compile(r"(?<![\w.,/-])\d{5}(?![\w/]|[.,-]\d)"),
+    (
+        "a street address",
+        _regex(
+            r"\b\d{1,4}[A-Za-z]?,?\s+(?:[nsew]\.?\s+)?(?:[A-Z][a-z']+\s+){1,3}"
+            rf"(?i:{_STREET})"
+            rf"|\b\d{{1,4}}\s+(?:[NSEW]\.?\s+)?\d{{1,3}}(?:st|nd|rd|th)\s+(?i:{_STREET})"
+            r"|\b(?i:flat|apt|apartment)\.?\s+\d+[a-z]?\b"
+            r"|\b\d{1,4}[a-z]?,?\s+(?:[a-z']+\s+){1,3}(?i:street|road|rd|lane|avenue"
+            r"|ave|crescent|terrace|gardens|boulevard)\b"
+        ),
     ),
-    _Rule("a long digit run", re.compile(r"(?<!\d)\d{6,}(?!\d)")),
-    _Rule(
-        "an exact age",
-        re.compile(
-            r"\b\d{1,3}\s*(?:y/o|y\.o\.?|yo|[-\s]?(?:years?|yrs?)[-\s]old)(?!\w)"
-            r"|\baged?\s*:?\s*\d{1,3}\b",
+    (
+        "a car registration",
+        _regex(
+            r"\b[A-Z]{2}\d{2}\s?[A-Z]{3}\b"
+            r"|\b(?i:reg|registration|plate|number\s+plate|car)\b\.?(?:\s*no\b\.?)?"
+            r"\s*:?\s*(?P<hit>(?i:[a-z]{2}\d{2}\s?[a-z]{3}))\b"
+        ),
+    ),
+    ("a handle", _regex(r"(?<![\w.@])@[a-z0-9_](?:[a-z0-9_.]*[a-z0-9_])?", _I)),
+    (
+        "a handle",
+        _regex(
+            rf"\b(?:{_SOCIAL})\b(?:\s+(?:id|name|handle|as))?\s*:?\s*"
+            r"(?P<hit>@?[a-z0-9_]+(?:[._][a-z0-9_]+)+|@[a-z0-9_]+)",
             _I,
         ),
     ),
-    # The title is case-insensitive except "Miss", which is also an everyday verb.
-    _Rule(
-        "a name with a title",
-        re.compile(r"\b(?:(?i:mrs|mr|ms|mx|dr|prof)\b\.?|Miss\b)\s+[A-Z][A-Za-z'’-]+"),
+    (
+        "a handle",
+        _regex(r"\b(?:posts|follows|known)\s+as\s+(?P<hit>@?[a-z0-9_.]+)", _I),
+    ),
+    (
+        "an exact age",
+        _regex(
+            r"\b\d{1,3}\s*(?i:y/o|y\.o\.?|yo|[-\s]?(?:years?|yrs?)[-\s]old"
+            r"|\s+years?\s+of\s+age)(?!\w)"
+            rf"|\b(?i:{_TENS})(?:[-\s]?(?i:{_UNITS}))?[-\s](?i:years?|yrs?)[-\s](?i:old)\b"
+            r"|\b\d{2}(?i:st|nd|rd|th)\s+(?i:birthday|bday)\b"
+            r"|\b(?i:aged?)\s*:?\s*\d{1,3}\b(?!\s*(?:%|/))"
+            rf"|\b(?i:aged?)\s*:?\s+(?i:{_TENS})(?:[-\s]?(?i:{_UNITS}))?\b"
+            r"|\b(?:1[6-9]|[2-9]\d|1[01]\d)\s?[MF]\b"
+            r"|\b[MF],?\s+(?:1[6-9]|[2-9]\d|1[01]\d)\b(?!\s*(?:%|/|kg|cm))"
+            r"|\b(?i:pt|patient|he|she|they|who)(?:\s+(?i:is|was)|'s)\s+(?i:now\s+)?"
+            rf"\d{{1,3}}\b{_UNIT_AFTER}"
+            rf"|\b(?i:turned|turns|turning)\s+\d{{2,3}}\b{_UNIT_AFTER}"
+        ),
+    ),
+    ("a name with a title", recognizers.titled_names),
+    ("a name", recognizers.names),
+    (
+        "an ID-like code",
+        _regex(
+            r"(?<![A-Za-z0-9_])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![A-Za-z0-9_])"
+            r"|(?<![A-Za-z0-9_])[A-Za-z0-9]{8,}(?![A-Za-z0-9_])",
+            accept=_id_like,
+        ),
+    ),
+    (
+        "a long digit run",
+        _regex(r"(?<!\d)\d{6,}(?!\d)|(?<![\d.])\d(?:[ .]\d){9,}(?!\d)"),
     ),
 )
+
+_DATE_CONTEXT = re.compile(
+    r"\b(?:on|since|from|until|till|dated?|seen|before|after|by|of|spiked|started"
+    r"|began|injured|fell|scan(?:ned)?|review(?:ed)?|appt|appointment)\s*:?\s*$",
+    _I,
+)
+
+
+def _dated_context(match: re.Match) -> bool:
+    """A day/month without a year is a date when written with a leading zero
+    (``14/03``), with a day past 12 (``25/11``: no score is out of 11), or after a
+    word that dates (``on 2/11``)."""
+    padded = match.group("d").startswith("0") or match.group("m").startswith("0")
+    late = int(match.group("d")) > 12
+    return padded or late or bool(_DATE_CONTEXT.search(match.string[: match.start()]))
+
 
 _DENY_KIND = "a name from the deny-list"
 
@@ -214,7 +380,7 @@ _DENY_KIND = "a name from the deny-list"
 def _deny_pattern(deny_list: Iterable[str]) -> re.Pattern[str] | None:
     if isinstance(deny_list, str):  # a lone name, not an iterable of characters
         deny_list = [deny_list]
-    terms = {" ".join(t.split()) for t in deny_list if t and t.strip()}
+    terms = {" ".join(fold(t).text.split()) for t in deny_list if t and t.strip()}
     if not terms:
         return None
     # Longest first, so "Ann Lee" wins over "Ann"; any whitespace between words.
@@ -225,7 +391,9 @@ def _deny_pattern(deny_list: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", _I)
 
 
-def scan_text(text: str, deny_list: Iterable[str] = ()) -> list[Finding]:
+def scan_text(
+    text: str, deny_list: Iterable[str] = (), *, strict_names: bool = False
+) -> list[Finding]:
     """Find everything in ``text`` that looks like an identifier.
 
     Parameters
@@ -234,32 +402,44 @@ def scan_text(text: str, deny_list: Iterable[str] = ()) -> list[Finding]:
         Free text to scan, e.g. a clinical note.
     deny_list : iterable of str, optional
         Names (or phrases) the practitioner keeps, matched as whole words,
-        case-insensitively. Blank entries are ignored.
+        case-insensitively, after the same folding as the text.
+    strict_names : bool, default False
+        Take any word of the name lists for a name, whatever its case (for a site
+        code such as ``jane-smith``, which has no capitals to go by).
 
     Returns
     -------
     list of Finding
-        In order of position and non-overlapping. Where two rules match overlapping
-        spans the more specific one is kept (an NHS number over a phone number over
-        a long digit run; an e-mail address over a URL).
+        In order of position and non-overlapping, each with the span of ``text``
+        as typed. Where two finders match overlapping spans the more specific one
+        is kept (an NHS number over a phone number over a long digit run; an
+        e-mail address over a URL).
     """
-    rules = list(_RULES)
+    if not text or not text.strip():
+        return []
+    folded = fold(text)
+    finders = list(_FINDERS)
+    if strict_names:
+        finders.append(("a name", lambda t: recognizers.names(t, strict=True)))
     deny = _deny_pattern(deny_list)
     if deny is not None:
-        rules.append(_Rule(_DENY_KIND, deny))
+        finders.insert(0, (_DENY_KIND, _regex(deny.pattern, deny.flags)))
     candidates = [
-        (rank, m.start(), m.end(), rule.kind)
-        for rank, rule in enumerate(rules)
-        for m in rule.pattern.finditer(text)
-        if m.end() > m.start() and (rule.accept is None or rule.accept(m.group()))
+        (rank, start, end, kind)
+        for rank, (kind, find) in enumerate(finders)
+        for start, end in find(folded.text)
     ]
-    # Most specific rule first; among equals (the several date forms) the longest.
+    # Most specific finder first; among equals (the several date forms) the longest.
     candidates.sort(key=lambda c: (c[0], c[1] - c[2], c[1]))
-    kept: list[Finding] = []
+    kept: list[tuple[int, int, str]] = []
     for _, start, end, kind in candidates:
-        if all(end <= f.start or start >= f.end for f in kept):
-            kept.append(Finding(kind, text[start:end], start, end))
-    return sorted(kept, key=lambda f: f.start)
+        if all(end <= s or start >= e for s, e, _ in kept):
+            kept.append((start, end, kind))
+    findings = []
+    for start, end, kind in sorted(kept):
+        begin, stop = folded.span(start, end)
+        findings.append(Finding(kind, text[begin:stop], begin, stop))
+    return findings
 
 
 def describe(findings: Iterable[Finding]) -> str:

@@ -14,24 +14,46 @@ import random
 import re
 import secrets
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from .anonymity import (
+    DEFAULT_K,
+    Anonymised,
+    disclosure_note,
+    k_anonymise,
+    l_diversity,
+    quasi_identifiers,
+    unique_share,
+)
 from .dictionary import Dictionary
 from .disclosure import safe_table
+from .identifiers import describe, scan_text
 
 __all__ = [
+    "DEFAULT_SITE",
     "is_case_id",
     "load_deny_list",
+    "neutral_sites",
     "new_case_id",
     "safe_table",
+    "Shared",
     "share_frames",
+    "site_code_problem",
 ]
 
 CASE_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CASE_ID_LENGTH = 6
 _CASE_ID = re.compile(f"^[{CASE_ID_ALPHABET}]{{{CASE_ID_LENGTH},12}}$")
+# A site is a short code from the store's site list, never free text: it reaches
+# the analysis (splits by site), and a name or a number typed there would too.
+DEFAULT_SITE = "main"
+SITE_CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,19}")
+SITE_CODE_RULE = (
+    "at most 20 characters of a-z, 0-9 and -, starting with a letter or digit"
+)
 
 
 def new_case_id(taken: Collection[str] = (), rng: random.Random | None = None) -> str:
@@ -51,6 +73,41 @@ def is_case_id(text: object) -> bool:
     return isinstance(text, str) and bool(_CASE_ID.match(text))
 
 
+def site_code_problem(code: str, deny_list: Collection[str] = ()) -> str | None:
+    """Why ``code`` cannot be a site code, or None when it can.
+
+    A site code is short (``SITE_CODE_RULE``) and screened like every text: a name,
+    a phone number or anything else identifier-like is refused.
+    """
+    if not isinstance(code, str) or not SITE_CODE.fullmatch(code):
+        return f"expected a site code: {SITE_CODE_RULE}"
+    # Words of a code are joined by hyphens; the screen reads them as words.
+    findings = scan_text(code.replace("-", " "), deny_list, strict_names=True)
+    if findings:
+        return describe(findings)
+    return None
+
+
+def neutral_sites(sites: pd.Series) -> pd.Series:
+    """Neutral labels in place of site codes (``site A``, ``site B``, ...), for
+    anything shared: the largest site is A, then by size (ties by code, which a
+    reader never sees). Missing stays missing."""
+    counts = sites.dropna().astype(str).value_counts()
+    order = sorted(counts.index, key=lambda code: (-counts[code], code))
+    labels = {code: f"site {_letters(i)}" for i, code in enumerate(order)}
+    return sites.map(lambda v: labels.get(str(v)) if pd.notna(v) else v).astype("str")
+
+
+def _letters(index: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: a label for as many sites as there are."""
+    word = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        word = chr(ord("A") + rest) + word
+    return word
+
+
 def load_deny_list(path: str | Path | None) -> tuple[str, ...]:
     """Names from the practitioner's deny-list file, skipping blanks and `#` comments.
 
@@ -66,18 +123,31 @@ def load_deny_list(path: str | Path | None) -> tuple[str, ...]:
     )
 
 
+@dataclass(frozen=True)
+class Shared:
+    """What a share export holds: the frames, how they were made k-anonymous, and
+    the words of ``disclosure.txt``."""
+
+    frames: dict[str, pd.DataFrame]
+    anonymity: Anonymised
+    note: str
+
+
 def share_frames(
     frames: dict[str, pd.DataFrame],
     dictionary: Dictionary,
     taken: Collection[str] = (),
     rng: random.Random | None = None,
-) -> dict[str, pd.DataFrame]:
+    k: int = DEFAULT_K,
+) -> Shared:
     """De-identified copies of the three frames, fit to leave the store.
 
-    No identifier or free-text field, no calendar date (``day``: days since intake
-    instead), withdrawn cases left out, and fresh case ids that are not in ``taken``
-    (the store's own ids), with rows in the order of the new ids so that row order
-    cannot be matched back to the store.
+    No identifier or free-text field, no calendar date (``week``: whole weeks since
+    intake instead, so that no case is singled out by its calendar), sites as
+    neutral labels (:func:`neutral_sites`), withdrawn cases left out, and fresh case
+    ids that are not in ``taken`` (the store's own ids), with rows in the order of
+    the new ids so that row order cannot be matched back to the store. The cases'
+    quasi-identifiers are made ``k``-anonymous (:mod:`casekit.anonymity`).
     """
     cases = frames["case"]
     fresh: dict[str, str] = {}
@@ -92,8 +162,11 @@ def share_frames(
         frame = frame[frame["case_id"].isin(fresh)].copy()
         dates = [f.code for f in form.fields if f.type == "date"]
         if form.name != "case" and dates:
-            start = frame["case_id"].map(intake)
-            frame.insert(2, "day", (frame[dates[0]] - start).dt.days.astype("Int64"))
+            start = pd.to_datetime(frame["case_id"].map(intake)).astype(
+                frame[dates[0]].dtype
+            )
+            days = (frame[dates[0]] - start).dt.days
+            frame.insert(2, "week", (days // 7).astype("Int64"))
         keep = [
             c
             for c in frame.columns
@@ -101,6 +174,26 @@ def share_frames(
         ]
         frame = frame[keep]
         frame["case_id"] = frame["case_id"].map(fresh).astype("str")
+        if "site" in frame.columns:
+            frame["site"] = neutral_sites(frame["site"])
         order = [c for c in form.key if c in frame.columns]
         shared[form.name] = frame.sort_values(order).reset_index(drop=True)
-    return shared
+    case_form = dictionary["case"]
+    result = k_anonymise(
+        shared["case"], quasi_identifiers(case_form, shared["case"].columns), k
+    )
+    shared["case"] = result.frame
+    sensitive = {
+        f.code: l_diversity(result.frame, result.quasi_identifiers, f.code)
+        for f in case_form.fields
+        if f.sensitive and f.code in result.frame.columns
+    }
+    weeks = shared["session"].groupby("case_id")["week"].agg(list)
+    visits = (
+        result.frame["case_id"]
+        .map(weeks)
+        .map(lambda w: w if isinstance(w, list) else [])
+    )
+    labels = {f.code: f.label for f in case_form.fields}
+    note = disclosure_note(result, sensitive, unique_share(visits), labels)
+    return Shared(shared, result, note)

@@ -53,6 +53,9 @@ _SAYS = {
     "unusual": "{field} is {value}, unusual (usually {detail}): check it",
     "identifier": "{field} {detail}; remove it before saving",
     "advice": "{detail}",
+    "bad_site": "{field} is not a site code of the store: {detail}",
+    "unknown_site": "{field} {value!r} is not in the store's site list; add it first "
+    "with: casekit site add {value}",
     # records of several forms (casekit.checks)
     "no_such_case": "{field} {value!r} is not a case in the store or the import",
     "before_intake": "{field} is {value}, before the intake date {other_value}",
@@ -71,13 +74,23 @@ _SAYS = {
     "missing_column": "the {noun} table needs a {field} column",
     "repeated": "{field} {value} appears more than once in the import",
     "already_stored": "{field} {value} is already in the store",
+    # the audit (casekit.store.verify)
+    "audit_forged": "audit row {value} was changed or replaced after it was written "
+    "(its hash does not follow from its values and the row before it)",
+    "audit_gap": "audit rows {detail}, before row {value}, are missing: deleted",
+    "unaudited_row": "it is in the table, but no audit row wrote it",
+    "row_gone": "the audit wrote it, but it is no longer in the table",
+    "unaudited_change": "{field} is {value!r} in the table but {other_value!r} by "
+    "the audit: changed behind the audit's back",
     # a write (casekit.store)
     "clash": "a {noun} clashes with one already stored, or refers to a case that is "
     "not there ({detail})",
 }
 RULES = tuple(_SAYS)
 # Rules about a whole table or write: their sentences name no record.
-_NO_RECORD = frozenset({"unknown_column", "missing_column", "clash"})
+_NO_RECORD = frozenset(
+    {"unknown_column", "missing_column", "clash", "audit_forged", "audit_gap"}
+)
 
 
 @dataclass(frozen=True, kw_only=True)

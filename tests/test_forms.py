@@ -109,6 +109,7 @@ def test_labels_help_and_an_explicit_not_answered_come_from_the_dictionary(store
 
 
 def test_a_new_case_through_every_field_type_is_stored_exactly(store):
+    store.add_site("north")  # a site is a code of the store's list
     form = RecordForm(store, "case")
     fill(
         form,

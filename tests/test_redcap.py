@@ -67,7 +67,7 @@ def test_shared_redcap_export_carries_nothing_identifying(store, tmp_path):
     book = pd.read_csv(tmp_path / "rc" / "redcap_dictionary.csv", dtype=str)
     names = set(book["Variable / Field Name"])
     assert not names & {"notes", "session_notes", "intake_date", "session_date"}
-    assert "day" in set(pd.read_csv(tmp_path / "rc" / "redcap_data.csv", nrows=0))
+    assert "week" in set(pd.read_csv(tmp_path / "rc" / "redcap_data.csv", nrows=0))
 
 
 def test_numeric_raw_codes_only_where_redcap_needs_them(store):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..anonymity import DEFAULT_K
+from ..cells import neutralise_frame
 from ..dictionary import Dictionary
 from ..frames import frame_to_text
 from ..privacy import share_frames
@@ -29,21 +31,28 @@ def export_csv(
     *,
     share: bool = False,
     fmt: str = "csv",
+    k: int = DEFAULT_K,
 ) -> list[Path]:
     """Write the store to ``out_dir``; returns the paths written.
 
     ``fmt="csv"``: ``cases.csv``, ``sessions.csv``, ``followups.csv`` and
     ``dictionary.csv``. ``fmt="redcap"``: ``redcap_data.csv`` (raw data, repeating
     instruments) and ``redcap_dictionary.csv``, ready for REDCap's import tools.
-    ``share=True``: no calendar date (``day`` since intake instead), no free text,
-    no identifier field, withdrawn cases left out, and fresh case ids.
+    ``share=True``: no calendar date (``week`` since intake instead), no free
+    text, no identifier field, withdrawn cases left out, fresh case ids, sites as
+    site A, B, ..., every combination of the quasi-identifiers shared by ``k`` or
+    more cases, and ``disclosure.txt`` saying what was generalised and suppressed.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     dictionary = store.dictionary
     frames = store.frames()
+    generalised: dict[str, list[str]] = {}
+    note = None
     if share:
-        frames = share_frames(frames, dictionary, taken=store.case_ids())
+        shared = share_frames(frames, dictionary, taken=store.case_ids(), k=k)
+        frames, note = shared.frames, shared.note
+        generalised = shared.anonymity.generalised()
     text = {form.name: frame_to_text(form, frames[form.name]) for form in dictionary}
     if fmt == "redcap":
         columns = {name: list(frame.columns) for name, frame in text.items()}
@@ -53,19 +62,34 @@ def export_csv(
         }
     else:
         written = {FILE_OF[name]: frame for name, frame in text.items()}
-        written["dictionary.csv"] = dictionary_table(dictionary, share=share)
+        written["dictionary.csv"] = dictionary_table(
+            dictionary, share=share, generalised=generalised
+        )
     paths = []
     for name, frame in written.items():
-        frame.to_csv(out / name, index=False)
+        # No cell may start a formula in the spreadsheet that opens the file; CRLF
+        # line ends (RFC 4180, as Excel writes) make the writer quote a lone \r in
+        # a note, which would otherwise split its row in two.
+        neutralise_frame(frame).to_csv(out / name, index=False, lineterminator="\r\n")
         paths.append(out / name)
+    if note is not None:
+        (out / "disclosure.txt").write_text(note, encoding="utf-8")
+        paths.append(out / "disclosure.txt")
     if not share:  # a full export holds the practitioner's records: owner-only
         for path in paths:
             path.chmod(0o600)
     return paths
 
 
-def dictionary_table(dictionary: Dictionary, *, share: bool = False) -> pd.DataFrame:
-    """The data dictionary as one row per field, for people and spreadsheets."""
+def dictionary_table(
+    dictionary: Dictionary,
+    *,
+    share: bool = False,
+    generalised: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    """The data dictionary as one row per field, for people and spreadsheets; a
+    field generalised in a share export lists the values it holds there."""
+    generalised = generalised or {}
     rows = []
     for form in dictionary:
         for f in form.fields:
@@ -77,7 +101,11 @@ def dictionary_table(dictionary: Dictionary, *, share: bool = False) -> pd.DataF
                     "field": f.code,
                     "type": f.type,
                     "label": f.label,
-                    "codes": " | ".join(f"{c} = {label}" for c, label in f.codes),
+                    "codes": (
+                        " | ".join(generalised[f.code])
+                        if form.name == "case" and f.code in generalised
+                        else " | ".join(f"{c} = {label}" for c, label in f.codes)
+                    ),
                     "min": f.min,
                     "max": f.max,
                     "required": f.required,
@@ -93,12 +121,13 @@ def dictionary_table(dictionary: Dictionary, *, share: bool = False) -> pd.DataF
             rows.append(
                 {
                     "form": form.name,
-                    "field": "day",
+                    "field": "week",
                     "type": "integer",
-                    "label": "Days since intake",
+                    "label": "Weeks since intake",
                     "codes": "",
                     "required": False,
-                    "help": "Replaces the calendar date in a shared export.",
+                    "help": "Whole weeks; replaces the calendar date in a shared "
+                    "export.",
                 }
             )
     return pd.DataFrame(rows)

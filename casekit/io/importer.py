@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cells import restore_frame
 from ..checks import cross_form_problems
 from ..dictionary import Dictionary
 from ..errors import ImportFileError, ValidationFailed
@@ -158,7 +159,7 @@ def _tidy(table: pd.DataFrame) -> pd.DataFrame:
     position, so that problems name the row a spreadsheet shows."""
     # Spreadsheets add spaces and capitals to headers; field codes have neither.
     table.columns = [str(c).strip().lower() for c in table.columns]
-    table = table.fillna("")
+    table = restore_frame(table.fillna(""))  # undo the export's formula escape
     return table[(table != "").any(axis=1)]
 
 

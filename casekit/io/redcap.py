@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..cells import restore_frame
 from ..dictionary import Dictionary, Field
 from ..errors import ImportFileError
 
@@ -64,8 +65,10 @@ def data_dictionary(
                 continue  # the record id and REDCap's repeat instance say these
             if code in form:
                 rows.append(_dictionary_row(dictionary, form, form[code]))
-            elif code == "day":  # a shared export's day since intake
-                rows.append(_plain_row(form.name, code, "Days since intake", "integer"))
+            elif code == "week":  # a shared export's weeks since intake
+                rows.append(
+                    _plain_row(form.name, code, "Weeks since intake", "integer")
+                )
     return pd.DataFrame(rows, columns=DICTIONARY_COLUMNS, dtype=object).fillna("")
 
 
@@ -168,8 +171,10 @@ def read_redcap_dictionary(folder: Path) -> pd.DataFrame | None:
     for name in ("redcap_dictionary.csv", "dictionary.csv", "metadata.csv"):
         path = folder / name
         if path.is_file():
-            table = pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding="utf-8-sig"
+            table = restore_frame(
+                pd.read_csv(
+                    path, dtype=str, keep_default_na=False, encoding="utf-8-sig"
+                )
             )
             # REDCap's web page and its API name the same columns differently.
             if "Variable / Field Name" in table.columns:

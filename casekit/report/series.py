@@ -36,6 +36,7 @@ from ..derive import derive
 from ..dictionary import Dictionary
 from ..disclosure import NHS, SUPPRESSED, Rule, SafeTable, safe_count, safe_table
 from ..labels import column_label, display_values, percent
+from ..privacy import neutral_sites
 from ..store import Store
 from .markup import Shown, shown
 
@@ -278,8 +279,8 @@ def baseline(series: CaseSeries, rule: Rule) -> Shown:
         ["None yet", "1", "2-3", "4-6", "7 or more"]
     )
     columns["upstream_treated"] = case["upstream_treated"]
-    if series.sites > 1:
-        columns["site"] = case["site"]
+    if series.sites > 1:  # a shared report names no site: site A, B, ...
+        columns["site"] = case["site"] if rule is EXACT else neutral_sites(case["site"])
     rows, suppressed = [], []
     for name, values in columns.items():
         counts = _value_counts(values, name, series.dictionary)

@@ -1,9 +1,17 @@
 """The audit trail: one row for every insert, change and removal, written in the same
-transaction as the write itself, with a UTC time and the actor."""
+transaction as the write itself, with a UTC time and the actor.
+
+The trail is tamper-evident: each row carries a SHA-256 ``hash`` of its own values
+chained to the hash of the row before it, so that a row changed, replaced or deleted
+afterwards breaks the chain (:mod:`casekit.store.verify` checks it). The chain is
+computed here, in Python, inside the write's transaction, so it works the same on
+SQLite and PostgreSQL.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -11,19 +19,65 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from .schema import AUDIT_COLUMNS
+from .schema import AUDIT_COLUMNS, HASHED_COLUMNS
+
+GENESIS = ""  # what the first row's hash is chained to
+# The key of PostgreSQL's advisory lock that writers of the chain take in turn.
+CHAIN_LOCK = 0x636B6974  # "ckit"
+
+
+def row_hash(previous: str, row: Mapping) -> str:
+    """The hash of one audit row: its values (``HASHED_COLUMNS``) and the hash of
+    the row before it (``GENESIS`` for the first)."""
+    values = [previous, *(row.get(c) for c in HASHED_COLUMNS)]
+    payload = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def write_audit(
     conn: sa.Connection, table: sa.Table, actor: str, rows: Iterable[Mapping]
 ) -> None:
     """Append ``rows`` (action, form, case_id, instance, field, old_value, new_value,
-    reason; those not given stay empty), all at one time, by ``actor``."""
+    reason; those not given stay empty), all at one time, by ``actor``, each chained
+    to the one before."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     base = dict.fromkeys(AUDIT_COLUMNS[1:])
     rows = [{**base, "time": now, "actor": actor, **r} for r in rows]
-    if rows:  # an insert of no rows would write one empty row
-        conn.execute(sa.insert(table), rows)
+    if not rows:  # an insert of no rows would write one empty row
+        return
+    last_id, last_hash = chain_head(conn, table)
+    for number, row in enumerate(rows, start=last_id + 1):
+        row["id"] = number
+        row["hash"] = last_hash = row_hash(last_hash, row)
+    conn.execute(sa.insert(table), rows)
+
+
+def chain_head(conn: sa.Connection, table: sa.Table) -> tuple[int, str]:
+    """The id and hash of the last audit row, for the next row to chain to.
+
+    Two writers must not both chain to the same row. On SQLite the write is already
+    alone (``BEGIN IMMEDIATE`` holds the write lock); on PostgreSQL a transaction
+    advisory lock makes writers take turns until their transaction ends.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK)))
+    last = conn.execute(
+        sa.select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)
+    ).first()
+    return (0, GENESIS) if last is None else (last.id, last.hash or GENESIS)
+
+
+def seal(conn: sa.Connection, table: sa.Table) -> int:
+    """Chain the rows of an audit written before rows had hashes (a store of an
+    older casekit); returns how many were sealed. Runs once, at migration."""
+    rows = conn.execute(sa.select(table).order_by(table.c.id)).mappings().all()
+    previous = GENESIS
+    for row in rows:
+        previous = row_hash(previous, row)
+        conn.execute(
+            sa.update(table).where(table.c.id == row["id"]).values(hash=previous)
+        )
+    return len(rows)
 
 
 def inserted(form: str, instance: str | None, record: Mapping, row: Mapping) -> dict:

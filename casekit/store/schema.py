@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3  # 2: the audit rows are hash-chained; 3: the site list
 TABLE_OF = {"case": "cases", "session": "sessions", "followup": "followups"}
 AUDIT_COLUMNS = [
     "id",
@@ -26,15 +26,26 @@ AUDIT_COLUMNS = [
     "old_value",
     "new_value",
     "reason",
+    "hash",
 ]
+HASHED_COLUMNS = AUDIT_COLUMNS[:-1]  # what a row's hash covers (with the one before)
 
-# The audit trail may grow, never change: SQLite refuses edits and deletes outright.
-_APPEND_ONLY_SQLITE = [
-    """CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+# The audit trail may grow, never change: SQLite refuses edits and deletes outright,
+# and an insert over an existing row (REPLACE INTO, INSERT OR REPLACE), which would
+# delete the old row without firing a delete trigger. Put back on every open.
+# (PostgreSQL's triggers come with network mode.)
+GUARDS = {
+    "audit_no_update": """CREATE TRIGGER IF NOT EXISTS audit_no_update
+       BEFORE UPDATE ON audit
        BEGIN SELECT RAISE(ABORT, 'the audit table is append-only'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+    "audit_no_delete": """CREATE TRIGGER IF NOT EXISTS audit_no_delete
+       BEFORE DELETE ON audit
        BEGIN SELECT RAISE(ABORT, 'the audit table is append-only'); END""",
-]
+    "audit_no_replace": """CREATE TRIGGER IF NOT EXISTS audit_no_replace
+       BEFORE INSERT ON audit
+       WHEN EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
+       BEGIN SELECT RAISE(ABORT, 'the audit table is append-only'); END""",
+}
 
 
 def column_type(f: Field) -> sa.types.TypeEngine:
@@ -94,7 +105,11 @@ def build_metadata(dictionary: Dictionary) -> sa.MetaData:
         sa.Column("old_value", sa.Text()),
         sa.Column("new_value", sa.Text()),
         sa.Column("reason", sa.Text()),
+        sa.Column("hash", sa.String(64)),  # chained: see casekit.store.audit
     )
+    # The practitioner's site codes (see casekit.privacy.SITE_CODE): a case's site
+    # must be one of them.
+    sa.Table("sites", metadata, sa.Column("code", sa.String(20), primary_key=True))
     sa.Table(
         "casekit_meta",
         metadata,
@@ -115,9 +130,31 @@ def is_current(
         present = {c["name"] for c in inspector.get_columns(TABLE_OF[form.name])}
         if any(f.code not in present for f in form.fields):
             return False
+    if missing_guards(conn):
+        return False
     meta = metadata.tables["casekit_meta"]
     stored = dict(conn.execute(sa.select(meta.c.key, meta.c.value)).all())
     return stored == _meta_values(dictionary)
+
+
+def missing_guards(conn: sa.Connection) -> list[str]:
+    """The audit's guard triggers that are not there (SQLite; none elsewhere)."""
+    if conn.dialect.name != "sqlite":
+        return []
+    present = set(
+        conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        ).scalars()
+    )
+    return [name for name in GUARDS if name not in present]
+
+
+def add_guards(conn: sa.Connection) -> list[str]:
+    """Put back the guard triggers that are missing; returns their names."""
+    missing = missing_guards(conn)
+    for name in missing:
+        conn.exec_driver_sql(GUARDS[name])
+    return missing
 
 
 def _meta_values(dictionary: Dictionary) -> dict[str, str]:
@@ -135,12 +172,17 @@ def create_or_migrate(
     inspector = sa.inspect(conn)
     if not all(inspector.has_table(name) for name in metadata.tables):
         metadata.create_all(conn)
-        if conn.dialect.name == "sqlite":
-            for statement in _APPEND_ONLY_SQLITE:
-                conn.exec_driver_sql(statement)
         inspector = sa.inspect(conn)
     preparer = conn.dialect.identifier_preparer
     added = []
+    audit_columns = {c["name"] for c in inspector.get_columns("audit")}
+    if "hash" not in audit_columns:
+        # A store of schema 1: its rows get their hashes once (the caller seals
+        # them), which needs the guard against updates out of the way until then.
+        for name in GUARDS:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        conn.exec_driver_sql("ALTER TABLE audit ADD COLUMN hash VARCHAR(64)")
+        added.append(("audit", "hash"))
     for form in dictionary:
         table = TABLE_OF[form.name]
         present = {c["name"] for c in inspector.get_columns(table)}

@@ -21,16 +21,18 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
+import types
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form, load_dictionary
-from ..errors import NotFound, ReasonRequired
+from ..errors import InvalidSite, NotFound, ReasonRequired
 from ..frames import records_to_frame, to_cell
-from ..privacy import is_case_id, load_deny_list
+from ..privacy import is_case_id, load_deny_list, site_code_problem
 from ..problems import Problem, refusal
 from .audit import audit_frame, changed, inserted, removed, write_audit
 from .checked import Checked, validate_once
@@ -43,9 +45,18 @@ from .database import (
     sqlite_path,
     translate_errors,
 )
+from .migrate import migrate
 from .numbering import draw_case_ids, missing_cases, numbers
 from .rows import as_stored, fetch, is_closed, match, no_collection_pauses
-from .schema import TABLE_OF, build_metadata, create_or_migrate, is_current
+from .schema import TABLE_OF, build_metadata, is_current
+from .sites import (
+    insert_site,
+    read_sites,
+    site_added,
+    site_problem,
+    stored_site_problems,
+)
+from .verify import audit_problems
 
 
 class Store:
@@ -88,19 +99,18 @@ class Store:
             prepare_sqlite_file(self.path, create)
         self.metadata = build_metadata(self.dictionary)
         self.engine = make_engine(self.url, self.timeout)
+        self._sites: set[str] | None = None  # read when first needed
         with self._translate_errors():
             with self.engine.connect() as conn:
                 current = is_current(conn, self.metadata, self.dictionary)
             if not current:
-                with self._write() as conn:
-                    added = create_or_migrate(conn, self.metadata, self.dictionary)
-                    self._audit(
-                        conn,
-                        [
-                            {"action": "add_column", "form": table, "field": column}
-                            for table, column in added
-                        ],
-                    )
+                self._migrate()
+
+    def _migrate(self) -> None:
+        """Create or bring the tables up to date, and put back the audit's guards
+        (:mod:`casekit.store.migrate`); the audit says what changed."""
+        with self._write() as conn:
+            self._audit(conn, migrate(conn, self.metadata, self.dictionary))
 
     @contextlib.contextmanager
     def _translate_errors(self) -> Iterator[None]:
@@ -132,6 +142,9 @@ class Store:
     def table(self, form: str) -> sa.Table:
         return self.metadata.tables[TABLE_OF[self.dictionary[form].name]]
 
+    def _meta(self, name: str) -> sa.Table:
+        return self.metadata.tables[name]
+
     # -- the door ------------------------------------------------------------------
 
     def check(
@@ -162,9 +175,58 @@ class Store:
             ``add_many`` and ``update`` write it without checking it again.
         """
         spec = self.dictionary[form]
-        return validate_once(
+        checked = validate_once(
             spec, raw, deny_list=self.deny_list, source=source, row=row
         )
+        if "site" not in spec or checked.record.get("site") is None:
+            return checked
+        return self._site_checked(checked, source, row)
+
+    def _site_checked(self, checked: Checked, source: str, row: int | None) -> Checked:
+        """``checked`` with its site as a code of the site list (spreadsheets
+        capitalise: ``Main`` is ``main``), or with a problem saying what to do."""
+        code = str(checked.record["site"]).strip().lower()
+        place = {"source": source, "row": row, "case_id": checked.record.get("case_id")}
+        problem = site_problem(code, self._knows_site, self.deny_list, **place)
+        if problem is not None:
+            return replace(checked, problems=(*checked.problems, problem))
+        record = types.MappingProxyType({**checked.record, "site": code})
+        return replace(checked, record=record)
+
+    def _knows_site(self, code: str) -> bool:
+        # The list as last read, then afresh: another process may have added it.
+        return code in self.sites(fresh=False) or code in self.sites()
+
+    def site_problems(self) -> list[Problem]:
+        """A problem for each stored case whose site is not a code of the list (a
+        store written by an older casekit or another tool), for ``casekit check``."""
+        cases = self.read("case")
+        return stored_site_problems(cases, self._knows_site, self.deny_list)
+
+    # -- sites ---------------------------------------------------------------------
+
+    def sites(self, *, fresh: bool = True) -> list[str]:
+        """The store's site codes, sorted (``fresh=False``: as last read)."""
+        if fresh or self._sites is None:
+            with self.connect() as conn:
+                self._sites = set(read_sites(conn, self._meta("sites")))
+        return sorted(self._sites)
+
+    def add_site(self, code: str) -> bool:
+        """Add a site code to the list (audited); whether it was new.
+
+        Raises ``InvalidSite`` for a code that is not short and plain
+        (:data:`casekit.privacy.SITE_CODE`) or looks like an identifier.
+        """
+        why = site_code_problem(code, self.deny_list)
+        if why is not None:
+            raise InvalidSite(code, why)
+        with self._write() as conn:
+            added = insert_site(conn, self._meta("sites"), code)
+            if added:
+                self._audit(conn, [site_added(code)])
+        self._sites = None
+        return added
 
     def _checked(self, form: Form, record: Mapping[str, Any] | Checked) -> Checked:
         """``record`` through the door, unless it has been through already."""
@@ -310,7 +372,7 @@ class Store:
             self._audit(conn, [removed(spec.name, key, reason)])
 
     def _audit(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-        write_audit(conn, self.metadata.tables["audit"], self.actor, rows)
+        write_audit(conn, self._meta("audit"), self.actor, rows)
 
     # -- ids and numbers -------------------------------------------------------------
 
@@ -369,9 +431,16 @@ class Store:
         with self.connect() as conn:
             return set(conn.execute(query).scalars())
 
+    def verify(self) -> tuple[list[Problem], tuple[int, str]]:
+        """Whether the audit is whole and explains the tables
+        (:mod:`casekit.store.verify`): every problem, and the chain's head (last
+        row's id and hash)."""
+        with self.connect() as conn:
+            return audit_problems(conn, self.metadata, self.dictionary)
+
     def audit(self) -> pd.DataFrame:
         """The audit trail, oldest first."""
-        table = self.metadata.tables["audit"]
+        table = self._meta("audit")
         with self.connect() as conn:
             rows = conn.execute(sa.select(table).order_by(table.c.id)).all()
         return audit_frame(rows)

@@ -99,6 +99,8 @@ def populate(
     """
     if batch < 1:
         raise ValueError(f"`batch` must be at least 1, got {batch!r}")
+    for site in (params or CohortParams()).sites:  # a case's site must be listed
+        store.add_site(site)
     counts = dict.fromkeys(FORMS, 0)
     pending: dict[str, list[dict[str, Any]]] = {form: [] for form in FORMS}
     done = 0

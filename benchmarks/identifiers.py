@@ -1,0 +1,116 @@
+"""How well the identifier screen does on labelled notes: recall on identifiers, pass
+rate on clinical notes, per part of the corpus and per category.
+
+    python benchmarks/identifiers.py            # both parts, with categories
+    python benchmarks/identifiers.py --misses   # and every note it got wrong
+
+The corpus is ``tests/fixtures/notes/`` (see its README): ``dev.tsv``, which the
+screen's rules were tuned on, and ``heldout.tsv``, which they never were. Also times
+the screen per note (its first call pays for loading the name lists).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+NOTES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "notes"
+PARTS = ("dev", "heldout")
+
+
+@dataclass(frozen=True)
+class Note:
+    label: str  # identifier | clinical
+    category: str
+    text: str
+
+
+def load(part: str) -> list[Note]:
+    """The notes of one part of the corpus, ``\\uXXXX`` read as that character."""
+    notes = []
+    for line in (NOTES / f"{part}.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        label, category, text = line.split("\t", 2)
+        text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), text)
+        notes.append(Note(label, category, text))
+    return notes
+
+
+def score(notes: list[Note]) -> dict[str, dict[str, list[Note]]]:
+    """Per label, the notes the screen got right and wrong."""
+    from casekit.identifiers import scan_text
+
+    result: dict[str, dict[str, list[Note]]] = defaultdict(
+        lambda: {"right": [], "wrong": []}
+    )
+    for note in notes:
+        refused = bool(scan_text(note.text))
+        right = refused == (note.label == "identifier")
+        result[note.label]["right" if right else "wrong"].append(note)
+    return result
+
+
+def rates(notes: list[Note]) -> tuple[float, float]:
+    """Recall on identifiers (share refused) and pass rate on clinical notes."""
+    scored = score(notes)
+    recall = _share(scored["identifier"])
+    passed = _share(scored["clinical"])
+    return recall, passed
+
+
+def _share(outcome: dict[str, list[Note]]) -> float:
+    total = len(outcome["right"]) + len(outcome["wrong"])
+    return len(outcome["right"]) / total if total else float("nan")
+
+
+def _fraction(outcome: dict[str, list[Note]]) -> str:
+    right, total = len(outcome["right"]), len(outcome["right"]) + len(outcome["wrong"])
+    return f"{right}/{total} ({_share(outcome):.1%})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--misses", action="store_true", help="print wrong notes")
+    args = parser.parse_args()
+    from casekit.identifiers import scan_text
+
+    start = time.perf_counter()
+    scan_text("warm up: Margaret, 07700 900123")
+    first = time.perf_counter() - start
+    for part in PARTS:
+        notes = load(part)
+        start = time.perf_counter()
+        scored = score(notes)
+        each = (time.perf_counter() - start) / len(notes)
+        ids, clinical = scored["identifier"], scored["clinical"]
+        print(
+            f"{part}: {len(notes)} notes; identifiers refused {_fraction(ids)}, "
+            f"clinical notes passed {_fraction(clinical)}; {each * 1000:.2f} ms a note"
+        )
+        by_category: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        for label, outcome in scored.items():
+            for key in ("right", "wrong"):
+                for note in outcome[key]:
+                    counts = by_category[(label, note.category)]
+                    counts[0] += key == "right"
+                    counts[1] += 1
+        for (label, category), (right, total) in sorted(by_category.items()):
+            verb = "refused" if label == "identifier" else "passed"
+            print(f"    {label:10} {category:14} {verb} {right}/{total}")
+        if args.misses:
+            for label, outcome in scored.items():
+                for note in outcome["wrong"]:
+                    found = "; ".join(
+                        f"{f.kind}: {f.text!r}" for f in scan_text(note.text)
+                    )
+                    print(f"  MISS {label} [{note.category}] {note.text!r} {found}")
+    print(f"first call (loads the name lists and patterns): {first * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

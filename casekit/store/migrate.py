@@ -1,0 +1,49 @@
+"""Bringing a store up to date when it is opened, and what the audit says of it.
+
+A new store gets its tables, the audit's guard triggers and the site ``main``. An
+older one gets the columns its dictionary has gained, its audit rows chained
+(schema 1 had no hashes), its site list seeded from the sites its cases use, and
+the guards put back if someone dropped them: each of which the audit records.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..dictionary import Dictionary
+from .audit import seal
+from .schema import TABLE_OF, add_guards, create_or_migrate
+from .sites import seed_sites, site_added
+
+
+def migrate(
+    conn: sa.Connection, metadata: sa.MetaData, dictionary: Dictionary
+) -> list[dict]:
+    """Create or update the tables inside the caller's write transaction; returns
+    the audit rows that say what changed (none for a new store)."""
+    known = sa.inspect(conn).has_table("audit")
+    added = create_or_migrate(conn, metadata, dictionary)
+    sealed = ("audit", "hash") in added
+    if sealed:
+        seal(conn, metadata.tables["audit"])
+    restored = add_guards(conn)
+    seeded = seed_sites(
+        conn, metadata.tables["sites"], metadata.tables[TABLE_OF["case"]]
+    )
+    rows = [
+        {"action": "add_column", "form": table, "field": column}
+        for table, column in added
+    ]
+    if not known:  # a new store simply starts with its tables and `main`
+        return rows
+    rows += [site_added(code) for code in seeded]
+    if restored and not sealed:  # sealing drops the guards on purpose
+        rows.append(
+            {
+                "action": "restore_guards",
+                "form": "audit",
+                "new_value": ", ".join(restored),
+                "reason": "the audit's guard triggers had been removed",
+            }
+        )
+    return rows

@@ -1,0 +1,73 @@
+"""The store's site list: the codes a case's ``site`` may take.
+
+A site is a short code that the practitioner adds (``casekit site add CODE``), not
+free text typed on each case: a name or a phone number typed into a site would
+reach every split by site. A new store knows ``main``; a store of an older casekit
+is seeded with ``main`` and every valid site code its cases already use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+import pandas as pd
+import sqlalchemy as sa
+
+from ..privacy import DEFAULT_SITE, SITE_CODE, site_code_problem
+from ..problems import Problem
+
+
+def read_sites(conn: sa.Connection, sites: sa.Table) -> list[str]:
+    """The site codes, sorted."""
+    return sorted(conn.execute(sa.select(sites.c.code)).scalars())
+
+
+def seed_sites(conn: sa.Connection, sites: sa.Table, cases: sa.Table) -> list[str]:
+    """Fill an empty site list (``main`` and the valid codes cases already use);
+    returns the codes added, none if the list had any."""
+    if conn.execute(sa.select(sa.func.count()).select_from(sites)).scalar():
+        return []
+    used = conn.execute(sa.select(cases.c.site).distinct()).scalars()
+    codes = sorted({DEFAULT_SITE} | {c for c in used if c and SITE_CODE.fullmatch(c)})
+    conn.execute(sa.insert(sites), [{"code": c} for c in codes])
+    return codes
+
+
+def insert_site(conn: sa.Connection, sites: sa.Table, code: str) -> bool:
+    """Add ``code`` unless it is there; whether it was added."""
+    there = conn.execute(sa.select(sites.c.code).where(sites.c.code == code)).first()
+    if there is None:
+        conn.execute(sa.insert(sites).values(code=code))
+    return there is None
+
+
+def site_added(code: str) -> dict:
+    """The audit row of a site added to the list."""
+    return {"action": "add_site", "form": "site", "new_value": code}
+
+
+def site_problem(
+    code: str, known: Callable[[str], bool], deny_list: Collection[str], **place
+) -> Problem | None:
+    """Why ``code`` is not a site of the store (its value withheld when it looks
+    like an identifier), or None; ``place`` says where the record came from."""
+    why = site_code_problem(code, deny_list)
+    if why is not None:
+        return Problem(
+            rule="bad_site", field="site", value="(withheld)", detail=why, **place
+        )
+    if not known(code):
+        return Problem(rule="unknown_site", field="site", value=code, **place)
+    return None
+
+
+def stored_site_problems(
+    cases: pd.DataFrame, known: Callable[[str], bool], deny_list: Collection[str]
+) -> list[Problem]:
+    """A problem for each case of ``cases`` whose site is not a listed code."""
+    found = (
+        site_problem(str(site), known, deny_list, form="case", case_id=case_id)
+        for case_id, site in zip(cases["case_id"], cases["site"], strict=True)
+        if not pd.isna(site)
+    )
+    return [p for p in found if p is not None]

@@ -1,0 +1,141 @@
+"""Is the audit whole, and does it explain the tables? What ``casekit check`` asks.
+
+Two questions, each answered from the database alone:
+
+1. The chain: every audit row's hash must be the hash of its values and of the row
+   before it (:func:`casekit.store.audit.row_hash`), and the ids must run without a
+   gap. A row changed afterwards, replaced, or deleted breaks it at that row.
+2. The replay: applying the audit rows in order (an insert gives the stored row, an
+   update one field, a delete the ``deleted`` mark) must give the tables as they
+   are. A row or a value that differs was written behind the audit's back.
+
+What a chain without a key cannot show: someone who rewrites the tail of the chain
+and the tables consistently, or deletes the last rows together with the records
+they describe. ``casekit check`` prints the chain's head (last id and hash), so a
+practitioner who notes it can tell later that nothing before it changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..dictionary import Dictionary, Form
+from ..problems import Problem
+from .audit import GENESIS, row_hash
+from .schema import TABLE_OF
+
+
+def audit_problems(
+    conn: sa.Connection, metadata: sa.MetaData, dictionary: Dictionary
+) -> tuple[list[Problem], tuple[int, str]]:
+    """Every break of the chain and every difference between the replay and the
+    tables; with the chain's head (last id and hash, ``(0, "")`` when empty)."""
+    audit = metadata.tables["audit"]
+    rows = conn.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
+    problems = list(chain_problems(rows))
+    replayed = replay(rows, dictionary)
+    for form in dictionary:
+        stored = _stored(conn, metadata.tables[TABLE_OF[form.name]], form)
+        problems += list(_differences(form, replayed[form.name], stored))
+    head = (rows[-1]["id"], rows[-1]["hash"] or "") if rows else (0, GENESIS)
+    return problems, head
+
+
+def chain_problems(rows: list[Mapping[str, Any]]) -> Iterator[Problem]:
+    """A problem for each audit row whose hash does not follow from it and the row
+    before it, or that comes after a gap (rows deleted)."""
+    previous, last_id = GENESIS, 0
+    for row in rows:
+        if row["id"] != last_id + 1:
+            yield _audit_problem("audit_gap", row, f"{last_id + 1} to {row['id'] - 1}")
+        elif row["hash"] != row_hash(previous, row):
+            yield _audit_problem("audit_forged", row)
+        previous, last_id = row["hash"] or "", row["id"]
+
+
+def replay(
+    rows: list[Mapping[str, Any]], dictionary: Dictionary
+) -> dict[str, dict[tuple, dict[str, str | None]]]:
+    """The tables as the audit tells them: per form, each record's cells as text
+    (``deleted`` included), by key."""
+    state: dict[str, dict[tuple, dict]] = {form.name: {} for form in dictionary}
+    for row in rows:
+        records = state.get(row["form"])
+        if records is None:  # add_column, restore_guards: about the store itself
+            continue
+        form = dictionary[row["form"]]
+        if row["action"] == "insert":
+            values = json.loads(row["new_value"] or "{}")
+            record = {f.code: _text(values.get(f.code)) for f in form.fields}
+            record["deleted"] = "False"
+            records[tuple(record[c] for c in form.key)] = record
+            continue
+        key = (
+            (row["case_id"],)
+            if form.instance is None
+            else (
+                row["case_id"],
+                _text(row["instance"]),
+            )
+        )
+        record = records.setdefault(key, {})
+        if row["action"] == "update":
+            record[row["field"]] = row["new_value"]
+        elif row["action"] == "delete":
+            record["deleted"] = "True"
+    return state
+
+
+def _stored(
+    conn: sa.Connection, table: sa.Table, form: Form
+) -> dict[tuple, dict[str, str | None]]:
+    columns = [table.c[f.code] for f in form.fields] + [table.c.deleted]
+    found = {}
+    for row in conn.execute(sa.select(*columns)).mappings():
+        record = {f.code: _text(row[f.code]) for f in form.fields}
+        record["deleted"] = str(bool(row["deleted"]))
+        found[tuple(record[c] for c in form.key)] = record
+    return found
+
+
+def _differences(
+    form: Form, replayed: dict[tuple, dict], stored: dict[tuple, dict]
+) -> Iterator[Problem]:
+    for key in sorted(set(replayed) | set(stored), key=str):
+        place = {
+            "form": form.name,
+            "case_id": key[0],
+            "instance": int(key[1]) if len(key) > 1 and key[1] else None,
+            "source": "audit",
+        }
+        if key not in replayed:
+            yield Problem(rule="unaudited_row", **place)
+        elif key not in stored:
+            yield Problem(rule="row_gone", **place)
+        else:
+            audited, now = replayed[key], stored[key]
+            for code in now:
+                if audited.get(code) != now[code]:
+                    # A note may hold what the screen refuses: its words stay out.
+                    hidden = code in form and form[code].free_text
+                    yield Problem(
+                        rule="unaudited_change",
+                        field=code,
+                        value="(withheld)" if hidden else now[code],
+                        other_value="(withheld)" if hidden else audited.get(code),
+                        **place,
+                    )
+
+
+def _audit_problem(rule: str, row: Mapping[str, Any], detail: str = "") -> Problem:
+    return Problem(
+        rule=rule, form="audit", value=str(row["id"]), detail=detail, source="audit"
+    )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,179 @@
+"""A tamper-evident audit: hash-chained rows, guards put back on every open, and
+`casekit check` exits 1 on a forged, deleted or replaced row and on a table change
+without its audit row."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from conftest import case_record, followup_record, session_record
+
+from casekit import Store
+from casekit.cli import main
+from casekit.store.audit import row_hash
+
+
+@pytest.fixture
+def audited(store):
+    """A store with a few audited writes of every kind; returns its path."""
+    case = store.add("case", case_record())
+    cid = case["case_id"]
+    store.add("session", session_record(cid))
+    store.add("followup", followup_record(cid))
+    store.update("case", cid, {"nprs": 3})
+    store.add("session", session_record(cid))
+    store.delete("session", (cid, 2), reason="entered twice")
+    return store.path
+
+
+def _check(db, capsys) -> tuple[int, str]:
+    code = main(["check", "--db", str(db)])
+    return code, capsys.readouterr().out
+
+
+def _raw(db, *statements: str) -> None:
+    with sqlite3.connect(db) as raw:
+        for statement in statements:
+            raw.execute(statement)
+
+
+def test_an_untouched_store_checks_clean_and_its_chain_follows(audited, capsys):
+    code, out = _check(audited, capsys)
+    assert code == 0, out
+    assert "audit: 6 rows, chain head " in out
+    with sqlite3.connect(audited) as raw:
+        raw.row_factory = sqlite3.Row
+        rows = raw.execute("SELECT * FROM audit ORDER BY id").fetchall()
+    previous = ""
+    for row in rows:
+        assert row["hash"] == row_hash(previous, dict(row))
+        previous = row["hash"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit SET new_value = 'x' WHERE id = 2",
+        "DELETE FROM audit WHERE id = 2",
+        "REPLACE INTO audit (id, time, actor, action) VALUES (2, 't', 'me', 'insert')",
+        "INSERT OR REPLACE INTO audit (id, time, actor, action) "
+        "VALUES (2, 't', 'me', 'insert')",
+    ],
+)
+def test_the_guards_refuse_every_rewrite(audited, statement):
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        _raw(audited, statement)
+
+
+def _without_guards(db, *statements: str) -> None:
+    _raw(
+        db,
+        "DROP TRIGGER audit_no_update",
+        "DROP TRIGGER audit_no_delete",
+        "DROP TRIGGER audit_no_replace",
+        *statements,
+    )
+
+
+@pytest.mark.parametrize(
+    "tamper, words",
+    [
+        (
+            "UPDATE audit SET actor = 'someone else' WHERE id = 3",
+            "audit row 3 was changed or replaced",
+        ),
+        ("DELETE FROM audit WHERE id = 4", "audit rows 4 to 4, before row 5, are"),
+        (
+            "REPLACE INTO audit (id, time, actor, action, form, hash) "
+            "VALUES (2, 't', 'me', 'note', 'x', 'ab')",
+            "audit row 2 was changed or replaced",
+        ),
+        (
+            "INSERT INTO audit (id, time, actor, action, form, hash) "
+            "VALUES (99, 't', 'me', 'note', 'x', 'ab')",
+            "audit rows 7 to 98, before row 99, are missing",
+        ),
+    ],
+)
+def test_check_exits_1_on_a_forged_deleted_or_replaced_row(
+    audited, capsys, tamper, words
+):
+    _without_guards(audited, tamper)
+    code, out = _check(audited, capsys)
+    assert code == 1
+    assert words in out
+
+
+def test_a_rewritten_hash_breaks_the_next_row(audited, capsys):
+    # A forger who recomputes the changed row's own hash still breaks the chain.
+    with sqlite3.connect(audited) as raw:
+        raw.row_factory = sqlite3.Row
+        rows = [dict(r) for r in raw.execute("SELECT * FROM audit ORDER BY id")]
+    forged = {**rows[2], "actor": "someone else"}
+    forged["hash"] = row_hash(rows[1]["hash"], forged)
+    _without_guards(
+        audited,
+        f"UPDATE audit SET actor = 'someone else', hash = '{forged['hash']}' "
+        "WHERE id = 3",
+    )
+    code, out = _check(audited, capsys)
+    assert code == 1
+    assert "audit row 4 was changed or replaced" in out
+
+
+@pytest.mark.parametrize(
+    "tamper, words",
+    [
+        ("UPDATE cases SET nprs = 9", "`nprs` is '9' in the table but '3' by"),
+        ("UPDATE sessions SET deleted = 0", "`deleted` is 'False' in the table"),
+        ("DELETE FROM followups", "the audit wrote it, but it is no longer in"),
+        (
+            "INSERT INTO cases (case_id, intake_date, age_band, sex, pain_side, "
+            "duration, nprs, deleted) VALUES ('ZZZZZZ', '2025-01-01', '40-49', "
+            "'male', 'left', 'acute', 5, 0)",
+            "case ZZZZZZ: it is in the table, but no audit row wrote it",
+        ),
+    ],
+)
+def test_check_exits_1_on_a_table_change_without_its_audit_row(
+    audited, capsys, tamper, words
+):
+    _raw(audited, "PRAGMA foreign_keys = OFF", tamper)
+    code, out = _check(audited, capsys)
+    assert code == 1
+    assert words in out
+
+
+def test_dropped_guards_come_back_on_open_and_the_audit_says_so(audited):
+    _raw(audited, "DROP TRIGGER audit_no_delete", "DROP TRIGGER audit_no_replace")
+    with Store(audited) as store:
+        last = store.audit().iloc[-1]
+        assert last["action"] == "restore_guards"
+        assert last["new_value"] == "audit_no_delete, audit_no_replace"
+        problems, _ = store.verify()
+        assert problems == []
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        _raw(audited, "DELETE FROM audit WHERE id = 1")
+
+
+def test_a_store_of_schema_1_gets_its_rows_sealed(audited, capsys):
+    _without_guards(
+        audited,
+        "ALTER TABLE audit DROP COLUMN hash",
+        "UPDATE casekit_meta SET value = '1' WHERE key = 'schema_version'",
+    )
+    code, out = _check(audited, capsys)
+    assert code == 0, out
+    with Store(audited) as store:
+        trail = store.audit()
+    assert trail["hash"].notna().all()
+    assert trail.iloc[-1]["action"] == "add_column"
+
+
+def test_a_note_changed_behind_the_audit_is_reported_without_its_words(audited, capsys):
+    _raw(audited, "UPDATE cases SET notes = 'call 07700 900123'")
+    code, out = _check(audited, capsys)
+    assert code == 1
+    (line,) = [x for x in out.splitlines() if "behind the audit's back" in x]
+    assert "`notes` is '(withheld)' in the table" in line and "07700" not in line
