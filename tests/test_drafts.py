@@ -248,13 +248,19 @@ def test_a_session_draft_comes_back_with_its_case_chosen(store):
     assert drafts.read(store, "session") is None
 
 
-def test_a_draft_of_a_change_reopens_the_stored_record(store):
+def changing_session_1(store) -> tuple[LoggingApp, str]:
+    """An app on a stored case and session, session 1 opened and changed."""
     case_id = store.add("case", case_record())["case_id"]
     store.add("session", session_record(case_id))
     app = LoggingApp(store)
     app.session.chooser.list.value = case_id
     app.session.entry.value = 1
     answer(app.session.record, "nprs_after", "1")
+    return app, case_id
+
+
+def test_a_draft_of_a_change_reopens_the_stored_record(store):
+    app, case_id = changing_session_1(store)
     app.case.chooser.list.value = case_id  # a case opened for changes, too
     answer(app.case.record, "nprs", "9")
 
@@ -283,12 +289,8 @@ def test_a_draft_of_a_case_that_is_gone_is_forgotten(store):
 
 
 def test_leaving_a_change_for_a_new_entry_drops_its_draft(store):
-    case_id = store.add("case", case_record())["case_id"]
-    store.add("session", session_record(case_id))
-    app = LoggingApp(store)
-    app.session.chooser.list.value = case_id
-    app.session.entry.value = 1
-    answer(app.session.record, "nprs_after", "1")
+    app, _case_id = changing_session_1(store)
+    assert drafts.read(store, "session").editing is not None
     app.session.record.new_button.click()
     assert drafts.read(store, "session") is None
 
