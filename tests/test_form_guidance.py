@@ -18,7 +18,7 @@ from casekit.store import queries
 from casekit.ui.assist import Assist
 from casekit.ui.fold import Fold, slug
 from casekit.ui.forms import RecordForm
-from casekit.ui.logbook import LoggingApp
+from casekit.ui.logbook import LoggingApp, logging_app
 
 FORMS = ("case", "session", "followup")
 
@@ -192,3 +192,14 @@ def test_last_entries_are_in_local_time(store, far_east):
     assert line == f"added case {case_id} ({local:%Y-%m-%d %H:%M})"
     assert "UTC" not in line
     assert os.environ["TZ"] == "Pacific/Kiritimati"
+
+
+def test_a_store_that_cannot_be_opened_says_what_to_do_where_it_is_shown(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("VOILA_KERNEL_ID", raising=False)
+    in_lab = logging_app(tmp_path / "nowhere.db").value
+    assert "make lab" in in_lab and "run all cells" in in_lab
+    monkeypatch.setenv("VOILA_KERNEL_ID", "a-kernel")  # the page of casekit serve
+    served = logging_app(tmp_path / "nowhere.db").value
+    assert "casekit serve" in served and "cells" not in served

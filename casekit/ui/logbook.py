@@ -338,17 +338,27 @@ def logging_app(db: str | os.PathLike | None = None) -> LoggingApp | w.HTML:
     """The logging app on the store ``db`` (default ``CASEKIT_DB`` or
     ``data/casekit.db``), ready to display.
 
-    A store that cannot be opened gives a short message saying what to do, not a
+    A store that cannot be opened gives a short message saying what to do where the
+    forms are shown (the page of `casekit serve` has no cells to run), not a
     traceback: the person using the forms may never read code.
     """
     try:
         store = Store(db)
     except CasekitError as exc:
+        if "VOILA_KERNEL_ID" in os.environ:  # set by Voila in the page's kernel
+            todo = (
+                "Stop <code>casekit serve</code> (Ctrl-C) and start it again: it "
+                "opens or creates the store."
+            )
+        else:
+            todo = (
+                "Start JupyterLab with <code>make lab</code> (or <code>casekit "
+                "lab</code>), which opens or creates the store, and run all cells "
+                "again."
+            )
         message = w.HTML(
             "<div style='color:#b00020'><b>The case store cannot be opened.</b> "
-            f"{html.escape(str(exc))}.<br>Start JupyterLab with <code>make lab</code> "
-            "(or <code>casekit lab</code>), which opens or creates the store, and "
-            "run all cells again.</div>"
+            f"{html.escape(str(exc))}.<br>{todo}</div>"
         )
         message.add_class("casekit-no-store")
         return message
