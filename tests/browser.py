@@ -50,16 +50,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, server: subprocess.Popen, log: Path) -> None:
+def wait_until_serving(port: int, server: subprocess.Popen, log: Path) -> bool:
+    """Wait until the server started on ``port`` says it runs and the port answers.
+
+    Its own log line is the condition, not a free port that some other program (a
+    kernel of another test run, say) may have taken since it was found free: False
+    when the server stopped because the port was taken, so that another can be tried.
+    """
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"the casekit server stopped early:\n{log.read_text()}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
+            said = log.read_text()
+            if "already in use" in said:
+                return False
+            pytest.fail(f"the casekit server stopped early:\n{said}")
+        if "is running at" in log.read_text():
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    return True
         time.sleep(0.2)
-    pytest.fail(f"the casekit server did not listen on port {port}:\n{log.read_text()}")
+    pytest.fail(f"the casekit server did not run on port {port}:\n{log.read_text()}")
 
 
 def wait_until(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
@@ -76,21 +86,25 @@ def casekit_server(
     command: str, db: Path, cwd: Path, log: Path, env: dict | None = None
 ) -> Iterator[tuple[int, str]]:
     """`casekit COMMAND --db DB` on a free port of 127.0.0.1: yields (port, token)."""
-    port = free_port()
     token = secrets.token_urlsafe(16)
     environment = {k: v for k, v in os.environ.items() if k != "CASEKIT_DB"}
     environment.update(env or {}, JUPYTER_TOKEN=token)
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "casekit", command, "--db", str(db)]
-            + ["--port", str(port), "--no-browser"],
-            cwd=cwd,
-            env=environment,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    for _attempt in range(3):  # a port found free may be taken before it is used
+        port = free_port()
+        with log.open("w") as out:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "casekit", command, "--db", str(db)]
+                + ["--port", str(port), "--no-browser"],
+                cwd=cwd,
+                env=environment,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        if wait_until_serving(port, server, log):
+            break
+    else:
+        pytest.fail(f"no free port for casekit {command}:\n{log.read_text()}")
     try:
-        wait_for_port(port, server, log)
         assert db.exists(), f"casekit {command} should create the store"
         yield port, token
     finally:

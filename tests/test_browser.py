@@ -56,6 +56,9 @@ def test_a_case_a_session_and_a_followup_logged_in_the_browser(served, page, tmp
         lambda r: outside.append(r.url) if "127.0.0.1" not in r.url else None,
     )
     open_app(page, url)
+    # the served page has no menu: the JupyterLab instructions are left out
+    expect(page.locator("body")).to_contain_text("How the forms work")
+    expect(page.locator("body")).not_to_contain_text("Run All Cells")
 
     # a new case: core fields on the first screen, the notes in a folding section
     field(page, "case", "intake_date").fill("2025-03-03")

@@ -66,6 +66,13 @@ def served(server):
     return server
 
 
+def kept(db, form: str = "case") -> dict | None:
+    """The answers of the form's draft in the store: what the kernel has seen."""
+    with Store(db) as store:
+        draft = drafts.read(store, form)
+    return None if draft is None else draft.answers
+
+
 def show_the_three_forms(page: Page, case_id: str):
     """Yield as each form is shown as the checks want it: the new case with every
     section open, the session of a chosen case, the follow-up with a flare."""
@@ -204,7 +211,12 @@ def test_a_whole_new_case_by_keyboard_alone(served, browser):
     choose(page, "trendelenburg_side", "none", dictionary)
     choose(page, "pelvic_high_side", "level", dictionary)
     open_section(page, "notes", "Space")
-    type_into(page, "notes", "L4-5 tender, walks 3x/week", "textarea")
+    note = "L4-5 tender, walks 3x/week"
+    type_into(page, "notes", note, "textarea")
+    # ipywidgets holds back a widget's next update until the kernel has answered
+    # its last one, and Save is a message of its own that can overtake them: wait
+    # until the whole note has reached the kernel (it is in the draft), not a while.
+    wait_until(lambda: (kept(db) or {}).get("notes") == note, "the note in the kernel")
 
     tab_to(page, ".casekit-save-case")
     page.keyboard.press("Enter")
@@ -246,7 +258,7 @@ def test_a_whole_new_case_by_keyboard_alone(served, browser):
         "glute_med_strength_right": 5,
         "trendelenburg_side": "none",
         "pelvic_high_side": "level",
-        "notes": "L4-5 tender, walks 3x/week",
+        "notes": note,
     }
     assert {code: case[code] for code in expected} == expected
     # every field of the form was answered, the intake exam included
@@ -310,12 +322,6 @@ def test_a_phone_shows_every_control_and_a_laptop_puts_the_overview_beside(
 
 
 # -- drafts ------------------------------------------------------------------------
-
-
-def kept(db, form: str = "case") -> dict | None:
-    with Store(db) as store:
-        draft = drafts.read(store, form)
-    return None if draft is None else draft.answers
 
 
 def test_a_half_filled_case_survives_a_reload_and_save_removes_the_draft(

@@ -63,8 +63,16 @@ class RecordForm:
     ----------
     fields : dict of str to FieldWidget
         One per field, by code.
+    folds : dict of str to Fold
+        The folding sections, by title.
     editing : tuple or None
         The key of the stored record being changed, or None for a new one.
+    status : ipywidgets.HTML
+        What the form says (refused, saved, opened), at its top: a live region.
+    attention : str or None
+        The CSS selector of where the focus should go after the last Save.
+    drafts : DraftBar
+        The draft of what is typed (:mod:`casekit.ui.draft`).
     widget : ipywidgets.VBox
         The whole form, ready to display.
     """
