@@ -108,6 +108,9 @@ def test_axe_finds_no_critical_or_serious_violation(served, browser):
     field(page, "case", "nprs").fill("14")
     page.locator(".casekit-save-case").click()
     expect(page.locator(".casekit-status-case")).to_contain_text("Nothing was saved")
+    first = field(page, "case", "age_band", "select")  # required, not answered
+    expect(first).to_be_focused()
+    expect(first).to_be_in_viewport()  # scrolled up to it from the Save button
     found["new case, refused"] = axe_violations(page)
     assert found == dict.fromkeys(found, []), found
 
@@ -176,6 +179,11 @@ def test_a_whole_new_case_by_keyboard_alone(served, browser):
     tab_to(page, ".casekit-form-case .casekit-field-intake_date input")
     page.keyboard.type("03032025")  # month, day, year: the date field steps on
     choose(page, "age_band", "40-49", dictionary)
+    outline = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert outline[0] == "solid" and outline[1] >= 2, f"no visible focus: {outline}"
     choose(page, "sex", "female", dictionary)
     choose(page, "pain_side", "left", dictionary)
     tick(page, "pain_regions", "low_back")
@@ -223,6 +231,7 @@ def test_a_whole_new_case_by_keyboard_alone(served, browser):
     status = page.locator(".casekit-status-case")
     expect(status).to_contain_text("Saved case")
     expect(status).to_be_focused()
+    expect(status).to_be_in_viewport()  # the top of the form, ready for the next
 
     with Store(db) as store:
         cases = store.read("case")
