@@ -145,10 +145,11 @@ def open_app(page: Page, url: str) -> None:
     policy = response.headers.get("content-security-policy", "")
     assert policy.startswith("default-src 'self'"), policy
     page.locator(".casekit-save-case").wait_for(timeout=LOAD_TIMEOUT_MS)
-    # the helper (assist.js) has run: the status line is a live region
-    expect(page.locator(".casekit-status-case")).to_have_attribute(
-        "role", "status", timeout=LOAD_TIMEOUT_MS
-    )
+    # the helper (assist.js) has run: the status line is a live region, in the
+    # page before anything is said in it (else nothing would be announced)
+    status = page.locator(".casekit-status-case")
+    expect(status).to_have_attribute("role", "status", timeout=LOAD_TIMEOUT_MS)
+    expect(status).to_be_visible()
 
 
 def field(page: Page, form: str, code: str, element: str = "input"):

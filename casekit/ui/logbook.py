@@ -169,19 +169,16 @@ class EntryForm:
     def restore(self, draft: drafts.Draft) -> bool:
         """Open the draft's case and entry, and lay the draft over the form; False
         (and the draft forgotten) when its case or entry is no longer there."""
-        self._quiet = True  # the entry picker and the case list choose nothing
         try:
+            # as a person would: choosing a case opens a new session of it (or the
+            # stored case, to change it); choosing an entry opens it
             if self.form.instance is not None or draft.editing is not None:
                 self.chooser.choose(draft.case_id)
-            if draft.editing is not None:
-                if self.form.instance is not None:
-                    self.entry.value = draft.editing[1]
-                self.record.load(draft.editing)
+            if self.form.instance is not None and draft.editing is not None:
+                self.entry.value = draft.editing[1]
         except (CasekitError, TraitError):
             self.record.drafts.forget()
             return False
-        finally:
-            self._quiet = False
         self.record.restore(draft)
         return True
 
