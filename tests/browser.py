@@ -114,6 +114,9 @@ def casekit_server(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+    # Voila gave up waiting for a cell's output (a page without its forms): say so
+    # plainly rather than as an element that never appeared (see voila.json)
+    assert "Timeout waiting for IOPub output" not in log.read_text(), log.read_text()
 
 
 @contextlib.contextmanager
