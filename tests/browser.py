@@ -195,6 +195,15 @@ def axe_violations(page: Page) -> list[dict]:
     return [v for v in result if v["impact"] in ("critical", "serious")]
 
 
+def frames_drawn(page: Page, frames: int = 3) -> None:
+    """Wait until the browser has drawn ``frames`` more frames (layout done)."""
+    page.evaluate(
+        "n => new Promise(done => { const next = k => k ? "
+        "requestAnimationFrame(() => next(k - 1)) : done(); next(n); })",
+        frames,
+    )
+
+
 def content_height(page: Page) -> int:
     """The height of the page's content: Voila scrolls a panel, not the page."""
     return page.evaluate(
@@ -210,10 +219,12 @@ def screenshot(page: Page, folder: Path, name: str) -> Path:
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": content_height(page)})
     try:
+        frames_drawn(page)  # Lumino lays the page out again after a resize
         path = folder / f"{name}.png"
         page.screenshot(path=str(path))
     finally:
         page.set_viewport_size(size)
+        frames_drawn(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(path, SCREENSHOTS / path.name)
     print(f"screenshot {name}: {path} (copied to {SCREENSHOTS / path.name})")

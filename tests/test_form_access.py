@@ -24,6 +24,7 @@ from browser import (
     choose_case,
     chromium,
     field,
+    frames_drawn,
     new_page,
     open_app,
     open_every_section,
@@ -32,7 +33,7 @@ from browser import (
     wait_until,
 )
 from conftest import case_record, session_record
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, TimeoutError, expect
 
 from casekit import Store
 from casekit.store import drafts
@@ -101,6 +102,7 @@ def test_axe_finds_no_critical_or_serious_violation(served, browser):
     for shown in show_the_three_forms(page, case_id):
         for name, size in (("laptop", LAPTOP), ("phone", PHONE)):
             page.set_viewport_size(size)
+            frames_drawn(page)
             found[f"{shown}, {name}"] = axe_violations(page)
         page.set_viewport_size(LAPTOP)
     # and with the problems of a refused Save on show
@@ -294,10 +296,28 @@ OFF_SCREEN = """() => Array.from(document.querySelectorAll(
 })"""
 
 
-def box(page: Page, selector: str) -> dict:
-    found = page.locator(selector).first.bounding_box()
-    assert found is not None, f"{selector} is not shown"
-    return found
+# Where the sex field's label sits against its drop-down, and the overview against
+# the forms. Lumino lays the page out again a frame or two after the window is
+# resized: the tests wait for the layout they expect, not a while.
+GEOMETRY = """() => {
+  const at = s => document.querySelector(s).getBoundingClientRect();
+  const label = at('.casekit-form-case .casekit-field-sex .widget-label');
+  const select = at('.casekit-form-case .casekit-field-sex select');
+  const main = at('.casekit-main'), side = at('.casekit-side');
+  return {
+    above: label.bottom <= select.top + 1 && side.top >= main.bottom - 1,
+    beside: label.right <= select.left && side.left >= main.right
+      && side.top < main.top + 50,
+  };
+}"""
+
+
+def wait_for_layout(page: Page, layout: str) -> None:
+    """Wait until the labels and the overview are ``above`` or ``beside``."""
+    try:
+        page.wait_for_function(f"() => ({GEOMETRY})().{layout}")
+    except TimeoutError:
+        pytest.fail(f"not laid out {layout}: {page.evaluate(GEOMETRY)}")
 
 
 def test_a_phone_shows_every_control_and_a_laptop_puts_the_overview_beside(
@@ -313,19 +333,15 @@ def test_a_phone_shows_every_control_and_a_laptop_puts_the_overview_beside(
         if shown == "session":
             screenshot(page, tmp_path, "phone-session")
     tab(page, "New case")
-    screenshot(page, tmp_path, "phone-new-case")
+    page.locator(".casekit-save-case").click()  # refused: messages, counted sections
+    expect(page.locator(".casekit-status-case")).to_contain_text("Nothing was saved")
+    assert page.evaluate(OFF_SCREEN) == [], "new case, refused"
     # narrow: each label above its input, the overview under the forms
-    label = box(page, ".casekit-form-case .casekit-field-sex .widget-label")
-    select = box(page, ".casekit-form-case .casekit-field-sex select")
-    assert label["y"] + label["height"] <= select["y"] + 1
-    assert box(page, ".casekit-side")["y"] >= box(page, ".casekit-main")["y"] + 400
+    wait_for_layout(page, "above")
+    screenshot(page, tmp_path, "phone-new-case")
 
     page.set_viewport_size(LAPTOP)
-    label = box(page, ".casekit-form-case .casekit-field-sex .widget-label")
-    select = box(page, ".casekit-form-case .casekit-field-sex select")
-    assert label["x"] + label["width"] <= select["x"]  # beside it
-    main, side = box(page, ".casekit-main"), box(page, ".casekit-side")
-    assert side["x"] >= main["x"] + main["width"] and side["y"] < main["y"] + 50
+    wait_for_layout(page, "beside")
     assert page.evaluate(OFF_SCREEN) == []
     screenshot(page, tmp_path, "laptop-new-case")
 
