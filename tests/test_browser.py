@@ -1,146 +1,51 @@
 """The logging forms in a real browser: Voila serves notebooks/01_log_cases.ipynb on
 127.0.0.1 (through `casekit serve`, as a person starts it) against a fresh store, and
 Playwright drives Debian's chromium through a case, a session and a follow-up; the
-store is then read back. Each test has its own store and its own server.
+store is then read back. Each test has its own store and its own server. JupyterLab
+(`casekit lab`) runs the same notebook.
 
-Needs /usr/bin/chromium (`apt-get install chromium`; `.ci/run` installs it). Voila
-runs the whole notebook in a fresh kernel for every page load, so the server is
-only ever polled on its port, never with a page load.
+Needs /usr/bin/chromium (`apt-get install chromium`; `.ci/run` installs it). The
+servers, the browser and the waits on conditions are in `browser.py`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import os
 import re
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from browser import (
+    LAPTOP,
+    LOAD_TIMEOUT_MS,
+    ROOT,
+    casekit_server,
+    choose_case,
+    chromium,
+    field,
+    new_page,
+    open_app,
+    tab,
+    wait_until,
+)
+from playwright.sync_api import expect
 
 from casekit import Store
-
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-LOAD_TIMEOUT_MS = 90_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"casekit serve stopped early:\n{log.read_text()}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    pytest.fail(f"casekit serve did not listen on port {port}:\n{log.read_text()}")
-
-
-@contextlib.contextmanager
-def _casekit_server(command: str, db: Path, cwd: Path, log: Path, env=None):
-    """`casekit COMMAND --db DB` on a free port of 127.0.0.1: yields (port, token)."""
-    port = _free_port()
-    token = secrets.token_urlsafe(16)
-    environment = {k: v for k, v in os.environ.items() if k != "CASEKIT_DB"}
-    environment.update(env or {}, JUPYTER_TOKEN=token)
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "casekit",
-                command,
-                "--db",
-                str(db),
-                "--port",
-                str(port),
-                "--no-browser",
-            ],
-            cwd=cwd,
-            env=environment,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_for_port(port, server, log)
-        assert db.exists(), f"casekit {command} should create the store"
-        yield port, token
-    finally:
-        server.terminate()  # casekit became the server process itself
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 @pytest.fixture
 def served(tmp_path):
     """`casekit serve` (Voila) on a fresh store: yields (url, store path)."""
     db = tmp_path / "data" / "casekit.db"
-    with _casekit_server("serve", db, ROOT, tmp_path / "serve.log") as (port, token):
+    with casekit_server("serve", db, ROOT, tmp_path / "serve.log") as (port, token):
         yield f"http://127.0.0.1:{port}/?token={token}", db
 
 
 @pytest.fixture
 def page():
-    assert Path(CHROMIUM).exists(), (
-        f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)"
-    )
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 1400, "height": 2200})
-        finally:
-            browser.close()
-
-
-def _open(page: Page, url: str):
-    response = page.goto(url)
-    assert response is not None and response.ok
-    # The page may load nothing from another host (Voila's template links a CDN).
-    policy = response.headers.get("content-security-policy", "")
-    assert policy.startswith("default-src 'self'"), policy
-    page.locator(".casekit-save-case").wait_for(timeout=LOAD_TIMEOUT_MS)
-
-
-def _field(page: Page, form: str, code: str, element: str = "input"):
-    return page.locator(f".casekit-form-{form} .casekit-field-{code} {element}")
-
-
-def _tab(page: Page, title: str) -> None:
-    page.locator(".lm-TabBar-tab", has_text=title).click()
-
-
-def _choose_case(page: Page, form: str, case_id: str) -> None:
-    page.locator(f".casekit-search-{form} input").fill(case_id)
-    options = page.locator(f".casekit-chooser-{form} select option")
-    expect(options).to_have_count(1)
-    expect(options).to_contain_text(case_id)
-    page.locator(f".casekit-chooser-{form} select").select_option(index=0)
-    expect(page.locator(f".casekit-form-{form}")).to_be_visible()
+    with chromium() as browser:
+        yield new_page(browser, {**LAPTOP, "height": 2200})
 
 
 def test_a_case_a_session_and_a_followup_logged_in_the_browser(served, page, tmp_path):
@@ -150,45 +55,43 @@ def test_a_case_a_session_and_a_followup_logged_in_the_browser(served, page, tmp
         "requestfinished",
         lambda r: outside.append(r.url) if "127.0.0.1" not in r.url else None,
     )
-    _open(page, url)
+    open_app(page, url)
+    # the served page has no menu: the JupyterLab instructions are left out
+    expect(page.locator("body")).to_contain_text("How the forms work")
+    expect(page.locator("body")).not_to_contain_text("Run All Cells")
 
     # a new case: core fields on the first screen, the notes in a folding section
-    _field(page, "case", "intake_date").fill("2025-03-03")
-    _field(page, "case", "age_band", "select").select_option(label="40-49")
-    _field(page, "case", "sex", "select").select_option(label="Female")
-    _field(page, "case", "pain_side", "select").select_option(label="Left")
+    field(page, "case", "intake_date").fill("2025-03-03")
+    field(page, "case", "age_band", "select").select_option(label="40-49")
+    field(page, "case", "sex", "select").select_option(label="Female")
+    field(page, "case", "pain_side", "select").select_option(label="Left")
     page.locator(
         ".casekit-form-case .casekit-option-pain_regions-low_back input"
     ).check()
     page.locator(
         ".casekit-form-case .casekit-option-pain_regions-buttock input"
     ).check()
-    _field(page, "case", "duration", "select").select_option(
+    field(page, "case", "duration", "select").select_option(
         label="Chronic (over 12 weeks)"
     )
     page.locator(
         ".casekit-form-case .casekit-field-red_flags_cleared button", has_text="Yes"
     ).click()
-    _field(page, "case", "nprs").fill("6")
-    page.locator(
-        ".casekit-form-case .jupyter-widget-Collapse-header", has_text="Notes"
-    ).click()
-    _field(page, "case", "notes", "textarea").fill("L4-5 tender, walks 3x/week")
-    screenshot = tmp_path / "new-case-form.png"
-    page.screenshot(path=str(screenshot), full_page=True)
-    print(f"screenshot of the rendered new-case form: {screenshot}")
+    field(page, "case", "nprs").fill("6")
+    page.locator(".casekit-form-case .casekit-fold-notes").click()
+    field(page, "case", "notes", "textarea").fill("L4-5 tender, walks 3x/week")
     page.locator(".casekit-save-case").click()
     status = page.locator(".casekit-status-case")
-    expect(status).to_contain_text("Saved case", timeout=30_000)
+    expect(status).to_contain_text("Saved case")
     case_id = re.search(r"Saved case ([A-Z0-9]{6})", status.inner_text()).group(1)
 
     # a session for it, the case chosen from the searchable list
-    _tab(page, "Session")
-    _choose_case(page, "session", case_id)
-    expect(_field(page, "session", "session_no")).to_have_value("1")
-    _field(page, "session", "session_date").fill("2025-03-03")
-    _field(page, "session", "nprs_before").fill("6")
-    _field(page, "session", "nprs_after").fill("3")
+    tab(page, "Session")
+    choose_case(page, "session", case_id)
+    expect(field(page, "session", "session_no")).to_have_value("1")
+    field(page, "session", "session_date").fill("2025-03-03")
+    field(page, "session", "nprs_before").fill("6")
+    field(page, "session", "nprs_after").fill("3")
     page.locator(
         ".casekit-form-session .casekit-option-regions_treated-lumbar input"
     ).check()
@@ -197,24 +100,24 @@ def test_a_case_a_session_and_a_followup_logged_in_the_browser(served, page, tmp
     ).check()
     page.locator(".casekit-save-session").click()
     expect(page.locator(".casekit-status-session")).to_contain_text(
-        f"Saved session 1 of case {case_id}", timeout=30_000
+        f"Saved session 1 of case {case_id}"
     )
 
     # a follow-up: it refers to the latest session; the flare's questions appear
-    _tab(page, "Follow-up")
-    _choose_case(page, "followup", case_id)
-    expect(_field(page, "followup", "after_session")).to_have_value("1")
-    side = _field(page, "followup", "flare_side", "select")
+    tab(page, "Follow-up")
+    choose_case(page, "followup", case_id)
+    expect(field(page, "followup", "after_session")).to_have_value("1")
+    side = field(page, "followup", "flare_side", "select")
     expect(side).to_be_hidden()
-    _field(page, "followup", "followup_date").fill("2025-03-05")
-    _field(page, "followup", "nprs").fill("4")
-    _field(page, "followup", "flare", "select").select_option(label="Yes")
+    field(page, "followup", "followup_date").fill("2025-03-05")
+    field(page, "followup", "nprs").fill("4")
+    field(page, "followup", "flare", "select").select_option(label="Yes")
     expect(side).to_be_visible()
     side.select_option(label="Left")
-    _field(page, "followup", "flare_onset_hours").fill("30")
+    field(page, "followup", "flare_onset_hours").fill("30")
     page.locator(".casekit-save-followup").click()
     expect(page.locator(".casekit-status-followup")).to_contain_text(
-        f"Saved follow-up 1 of case {case_id}", timeout=30_000
+        f"Saved follow-up 1 of case {case_id}"
     )
     expect(page.locator(".casekit-recent")).to_contain_text(
         f"added follow-up 1 of case {case_id}"
@@ -251,30 +154,49 @@ def test_a_case_a_session_and_a_followup_logged_in_the_browser(served, page, tmp
 
 def test_an_invalid_entry_shows_its_message_and_writes_nothing(served, page, tmp_path):
     url, db = served
-    _open(page, url)
-    _field(page, "case", "age_band", "select").select_option(label="30-39")
-    _field(page, "case", "sex", "select").select_option(label="Male")
-    _field(page, "case", "pain_side", "select").select_option(label="Right")
-    _field(page, "case", "duration", "select").select_option(
+    open_app(page, url)
+    field(page, "case", "age_band", "select").select_option(label="30-39")
+    field(page, "case", "sex", "select").select_option(label="Male")
+    field(page, "case", "pain_side", "select").select_option(label="Right")
+    field(page, "case", "duration", "select").select_option(
         label="Acute (under 6 weeks)"
     )
-    _field(page, "case", "nprs").fill("14")
+    field(page, "case", "nprs").fill("14")
+    # an error inside a folded section: the section opens and says so
+    scores = page.locator(".casekit-form-case .casekit-fold-outcome-scores")
+    scores.click()
+    field(page, "case", "odi").fill("lots")
+    scores.click()
+    expect(scores).to_have_attribute("aria-expanded", "false")
+    expect(field(page, "case", "odi")).to_be_hidden()
     page.locator(".casekit-save-case").click()
     problem = page.locator(".casekit-form-case .casekit-problem-nprs")
-    expect(problem).to_contain_text("is 14, expected 0 to 10", timeout=30_000)
-    expect(page.locator(".casekit-status-case")).to_contain_text("Nothing was saved")
-    screenshot = tmp_path / "invalid-entry.png"
-    page.screenshot(path=str(screenshot), full_page=True)
-    print(f"screenshot of the refused entry: {screenshot}")
+    expect(problem).to_contain_text("is 14, expected 0 to 10")
+    status = page.locator(".casekit-status-case")
+    expect(status).to_contain_text("Nothing was saved: 2 problems")
+    expect(scores).to_have_text("Outcome scores (1 problem to fix)")
+    expect(scores).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(".casekit-problem-odi")).to_contain_text("expected a number")
+    # the focus (and the view) go to the first problem; it says it is invalid
+    nprs = field(page, "case", "nprs")
+    expect(nprs).to_be_focused()
+    expect(nprs).to_have_attribute("aria-invalid", "true")
+    expect(nprs).to_have_attribute("aria-describedby", re.compile(r"\S"))
     with Store(db) as store:
         assert store.read("case").empty
         assert store.audit().empty
 
-    # fixed, it saves, and the message beside the field goes away
-    _field(page, "case", "nprs").fill("4")
-    page.locator(".casekit-save-case").click()
-    expect(page.locator(".casekit-status-case")).to_contain_text("Saved case")
+    # a fixed answer loses its message at once, before any Save
+    nprs.fill("4")
     expect(problem).to_have_text("")
+    expect(nprs).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".casekit-problem-odi")).to_contain_text("expected a number")
+    field(page, "case", "odi").fill("")
+    expect(page.locator(".casekit-problem-odi")).to_have_text("")
+    expect(scores).to_have_text("Outcome scores")
+    page.locator(".casekit-save-case").click()
+    expect(status).to_contain_text("Saved case")
+    expect(status).to_be_focused()  # the saved message, at the top of the form
     with Store(db) as store:
         assert store.read("case")["nprs"].tolist() == [4]
 
@@ -291,19 +213,21 @@ def test_jupyterlab_opens_the_notebook_and_run_all_shows_the_forms(page, tmp_pat
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
     }
-    with _casekit_server("lab", db, work, tmp_path / "lab.log", env) as (port, token):
+    with casekit_server("lab", db, work, tmp_path / "lab.log", env) as (port, token):
         outside = []
+        # a blob: URL of the page's own origin is made in the page (the forms'
+        # helper module, handed to the browser by anywidget), not fetched
+        local = tuple(
+            f"{scheme}127.0.0.1:{port}/"
+            for scheme in ("http://", "ws://", "blob:http://")
+        )
         page.on(
             "request",
-            lambda r: (
-                outside.append(r.url)
-                if not r.url.startswith(f"http://127.0.0.1:{port}/")
-                and not r.url.startswith(f"ws://127.0.0.1:{port}/")
-                else None
-            ),
+            lambda r: outside.append(r.url) if not r.url.startswith(local) else None,
         )
         response = page.goto(
-            f"http://127.0.0.1:{port}/lab/tree/01_log_cases.ipynb?token={token}"
+            f"http://127.0.0.1:{port}/lab/tree/01_log_cases.ipynb?token={token}",
+            timeout=LOAD_TIMEOUT_MS,
         )
         assert response is not None and response.ok
         page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(
@@ -316,6 +240,14 @@ def test_jupyterlab_opens_the_notebook_and_run_all_shows_the_forms(page, tmp_pat
         save.scroll_into_view_if_needed()
         expect(save).to_be_visible()
         expect(page.locator(".casekit-app")).to_contain_text(f"Store: {db}")
+        # the page's helper runs in JupyterLab too: sections are buttons that say
+        # whether they are open, and every drop-down has its label
+        expect(page.locator(".casekit-fold-intake-exam")).to_have_attribute(
+            "aria-expanded", "false"
+        )
+        expect(field(page, "case", "sex", "select")).to_have_accessible_name(
+            "Sex (required)"
+        )
         expect(
             page.locator(
                 ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
@@ -327,10 +259,7 @@ def test_jupyterlab_opens_the_notebook_and_run_all_shows_the_forms(page, tmp_pat
         notebook = work / "notebooks" / "01_log_cases.ipynb"
         before = notebook.stat().st_mtime_ns
         page.keyboard.press("Control+s")
-        deadline = time.monotonic() + 30
-        while notebook.stat().st_mtime_ns == before and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert notebook.stat().st_mtime_ns != before, "the notebook was not saved"
+        wait_until(lambda: notebook.stat().st_mtime_ns != before, "JupyterLab to save")
         cells = json.loads(notebook.read_text())["cells"]
         code = [c for c in cells if c["cell_type"] == "code"]
         assert all(c["outputs"] == [] for c in code), "saved with outputs"

@@ -92,9 +92,11 @@ def test_every_field_type_has_a_builder_and_every_field_a_widget(store):
 def test_labels_help_and_an_explicit_not_answered_come_from_the_dictionary(store):
     form = RecordForm(store, "case")
     nprs = form.fields["nprs"]
-    assert "Pain now (NPRS 0-10)" in nprs.label.value
-    assert "Numeric Pain Rating Scale" in nprs.label.value
-    assert "(required)" in nprs.label.value
+    # the input's own description: a real <label> for it in the page
+    assert nprs.control.description == "Pain now (NPRS 0-10) (required)"
+    assert nprs.label == nprs.control.description
+    assert "Numeric Pain Rating Scale" in nprs.help.value
+    assert form.fields["odi"].control.description == "Oswestry Disability Index (0-100)"
     sex = form.fields["sex"].control
     assert sex.options[0] == (NOT_ANSWERED, "")
     assert [label for label, _ in sex.options[1:]] == [

@@ -98,6 +98,17 @@ def test_serve_runs_the_logging_notebook_in_voila_on_localhost_only(tmp_path):
     assert "http" not in headers["Content-Security-Policy"]  # no other host
 
 
+def test_voila_waits_for_the_forms_and_leaves_out_the_jupyterlab_help():
+    config = json.loads((Path(launch.__file__).parent / "voila.json").read_text())
+    # nbclient's default, 4 s after a cell's reply, dropped the forms' output on a
+    # busy machine: the wait is on the kernel's idle status, with a long deadline
+    assert config["VoilaExecutor"]["iopub_timeout"] >= 300
+    assert config["TagRemovePreprocessor"]["remove_cell_tags"] == ["lab-only"]
+    cells = json.loads((SHIPPED / "01_log_cases.ipynb").read_text())["cells"]
+    (lab_only,) = [c for c in cells if "lab-only" in c["metadata"].get("tags", [])]
+    assert "Run All Cells" in "".join(lab_only["source"])
+
+
 def test_lab_opens_your_own_notebooks_folder_else_the_shipped_one(
     tmp_path, monkeypatch
 ):

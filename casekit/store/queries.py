@@ -75,8 +75,9 @@ def latest_session(store: Store, case_id: str) -> int | None:
 
 
 def recent(store: Store, n: int = 8) -> list[str]:
-    """The last ``n`` records added or changed, newest first, as short lines:
-    'added session 2 of case K7Q2XM (2025-03-05 14:02 UTC)'."""
+    """The last ``n`` records added or changed, newest first, as short lines in the
+    local time of this machine (the audit keeps UTC): 'added session 2 of case
+    K7Q2XM (2025-03-05 14:02)'."""
     audit = store.metadata.tables["audit"]
     query = (
         sa.select(
@@ -99,9 +100,10 @@ def recent(store: Store, n: int = 8) -> list[str]:
         if event in seen or form not in store.dictionary.forms:
             continue
         seen.add(event)
-        stamp = time[:16].replace("T", " ")
+        stamp = dt.datetime.fromisoformat(time)
+        stamp = stamp.replace(tzinfo=stamp.tzinfo or dt.UTC).astimezone()
         name = where(form, case_id, instance)
-        lines.append(f"{verbs[action]} {name} ({stamp} UTC)")
+        lines.append(f"{verbs[action]} {name} ({stamp:%Y-%m-%d %H:%M})")
         if len(lines) == n:
             break
     return lines

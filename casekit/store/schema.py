@@ -1,7 +1,8 @@
 """The store's tables, made from the data dictionary, and their gentle migration.
 
 One table per form (``cases``, ``sessions``, ``followups``) with a column per field,
-an append-only ``audit`` table and a small ``casekit_meta`` table. A field added to
+an append-only ``audit`` table, a small ``casekit_meta`` table and ``drafts`` (what a
+form holds before Save: :mod:`casekit.store.drafts`). A field added to
 the dictionary becomes a new column on the next open (``ALTER TABLE ... ADD COLUMN``):
 existing rows keep every value. A column whose field left the dictionary is kept.
 """
@@ -110,6 +111,15 @@ def build_metadata(dictionary: Dictionary) -> sa.MetaData:
     # The practitioner's site codes (see casekit.privacy.SITE_CODE): a case's site
     # must be one of them.
     sa.Table("sites", metadata, sa.Column("code", sa.String(20), primary_key=True))
+    sa.Table(
+        "drafts",
+        metadata,
+        sa.Column("form", sa.String(16), primary_key=True),
+        sa.Column("case_id", sa.String(16)),
+        sa.Column("editing", sa.Text()),  # the key of a stored record, as JSON
+        sa.Column("answers", sa.Text(), nullable=False),  # JSON, screened
+        sa.Column("kept_at", sa.String(32), nullable=False),  # ISO 8601, UTC
+    )
     sa.Table(
         "casekit_meta",
         metadata,

@@ -2,12 +2,24 @@
 
 :class:`RecordForm` lays out every field of one form (``case``, ``session`` or
 ``followup``): the core fields on one screen, the rest in folding sections named by
-the dictionary's ``section``. Its ``data`` reads the answers as a raw record (hidden
-fields as ``None``) and, when set, checks and fills the widgets. Show-if conditions
-are live. ``save()`` (the Save button) checks the answers once, through the store's
-door (:meth:`Store.check`), shows each problem beside its field in plain words
-(labels, not codes), writes nothing until every hard problem is fixed, and then
-writes the record it checked; a closed case asks for a reason before an edit.
+the dictionary's ``section`` (:class:`~casekit.ui.fold.Fold`: real buttons, several
+open at once, each saying how many problems it holds). Its ``data`` reads the
+answers as a raw record (hidden fields as ``None``) and, when set, checks and fills
+the widgets. Show-if conditions are live. ``save()`` (the Save button) checks the
+answers once, through the store's door (:meth:`Store.check`), shows each problem
+beside its field in plain words (labels, not codes), opens the sections that hold
+one, writes nothing until every hard problem is fixed, and then writes the record it
+checked; a closed case asks for a reason before an edit. A message beside a field
+goes as soon as its answer is fixed.
+
+What is typed is kept as a draft in the store (:mod:`casekit.store.drafts`) as it
+is typed, and removed at Save; :meth:`RecordForm.restore` lays a draft over the form
+when the page is opened again.
+
+After Save the form asks for the focus to move (to the saved message, or to the
+first problem): :attr:`RecordForm.attention` is the CSS selector of where, and
+``on_attention`` callbacks (the page's helper, :mod:`casekit.ui.assist`) carry it to
+the browser.
 
 ``load(key)`` opens a stored record; Save then updates it. The case chooser and the
 app around the forms live in :mod:`casekit.ui.logbook`.
@@ -17,9 +29,10 @@ Everything works headlessly: set a widget's ``.value`` and call ``.click()``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import ipywidgets as w
@@ -29,10 +42,11 @@ from ..dictionary import Form
 from ..errors import CasekitError, ReasonRequired, ValidationFailed
 from ..problems import Problem, problems_frame, refusal, where
 from ..store import Checked, Store, queries
+from ..store.drafts import Draft
 from ..validate import coerce_record
+from .draft import DraftBar
+from .fold import Fold
 from .widgets import FieldWidget, build
-
-_STATUS = {"ok": "#1b5e20", "error": "#b00020", "info": "#333"}
 
 
 class RecordForm:
@@ -49,8 +63,16 @@ class RecordForm:
     ----------
     fields : dict of str to FieldWidget
         One per field, by code.
+    folds : dict of str to Fold
+        The folding sections, by title.
     editing : tuple or None
         The key of the stored record being changed, or None for a new one.
+    status : ipywidgets.HTML
+        What the form says (refused, saved, opened), at its top: a live region.
+    attention : str or None
+        The CSS selector of where the focus should go after the last Save.
+    drafts : DraftBar
+        The draft of what is typed (:mod:`casekit.ui.draft`).
     widget : ipywidgets.VBox
         The whole form, ready to display.
     """
@@ -63,30 +85,40 @@ class RecordForm:
         }
         self.editing: tuple | None = None
         self.case_id: str | None = None
+        self.attention: str | None = None
         self._saved: list[Callable[[dict], None]] = []
+        self._attending: list[Callable[[str], None]] = []
+        self._quiet = 0
+        self._start: dict[str, Any] = {}
 
         self.heading = w.HTML()
-        sections: dict[str, list[w.Widget]] = {}
+        # The one place the form speaks: a live region (the helper marks it so),
+        # at the top, where the focus goes after Save.
+        self.status = w.HTML()
+        self.status.add_class("casekit-status")
+        self.status.add_class(f"casekit-status-{form}")
+        self.general = w.HTML()
+        self.general.add_class(f"casekit-problems-{form}")
+        self.drafts = DraftBar(store, form)
+        self.drafts.discard_button.on_click(lambda _b: self.discard_draft())
+        sections: dict[str, list[FieldWidget]] = {}
         for fw in self.fields.values():
-            sections.setdefault(fw.field.section, []).append(fw.row)
+            sections.setdefault(fw.field.section, []).append(fw)
         core = sections.pop("core", [])
-        self.sections = w.Accordion(
-            children=[w.VBox(rows) for rows in sections.values()],
-            titles=tuple(sections),
-            selected_index=None,
-        )
+        self.folds = {
+            title: Fold(title, [fw.row for fw in rows])
+            for title, rows in sections.items()
+        }
+        self._section = {
+            fw.field.code: title for title, rows in sections.items() for fw in rows
+        }
         self.reason = w.Text(
+            description="Reason for the change",
             placeholder="why this closed case is changed",
-            layout=w.Layout(width="60%"),
         )
         self.reason.add_class(f"casekit-reason-{form}")
-        self.reason_row = w.HBox(
-            [
-                w.HTML("<b>Reason for the change</b>", layout=w.Layout(width="40%")),
-                self.reason,
-            ],
-            layout=w.Layout(display="none"),
-        )
+        self.reason_row = w.VBox([self.reason], layout=w.Layout(display="none"))
+        self.reason_row.add_class("casekit-reason")
         self.save_button = w.Button(
             description="Save", button_style="primary", icon="check"
         )
@@ -96,26 +128,23 @@ class RecordForm:
             description="Start a new entry instead", layout=w.Layout(display="none")
         )
         self.new_button.add_class(f"casekit-new-{form}")
-        self.new_button.on_click(lambda _b: self.new(self.case_id))
-        self.general = w.HTML()
-        self.general.add_class(f"casekit-problems-{form}")
-        self.status = w.HTML()
-        self.status.add_class(f"casekit-status-{form}")
-        parts = [self.heading, *core]
-        if sections:
-            parts.append(self.sections)
+        self.new_button.on_click(lambda _b: self._abandon())
         self.widget = w.VBox(
             [
-                *parts,
+                self.heading,
+                self.status,
+                self.general,
+                self.drafts.widget,
+                *(fw.row for fw in core),
+                *(fold.widget for fold in self.folds.values()),
                 self.reason_row,
                 w.HBox([self.save_button, self.new_button]),
-                self.general,
-                self.status,
             ]
         )
+        self.widget.add_class("casekit-form")
         self.widget.add_class(f"casekit-form-{form}")
-        for code in {f.show_if.field for f in self.form.fields if f.show_if}:
-            self.fields[code].observe(self._refresh_visibility)
+        for fw in self.fields.values():
+            fw.observe(self._changed)
         self.new()
 
     # -- the record ------------------------------------------------------------------
@@ -134,9 +163,10 @@ class RecordForm:
         typed, problems = coerce_record(self.form, dict(record))
         if problems:
             raise refusal(problems)
-        for code, fw in self.fields.items():
-            fw.set(typed.get(code))
-        self._refresh_visibility()
+        with self._quietly():
+            for code, fw in self.fields.items():
+                fw.set(typed.get(code))
+            self._refresh_visibility()
         self.check()
 
     def check(self) -> pd.DataFrame:
@@ -152,26 +182,38 @@ class RecordForm:
         """Call ``callback(record)`` after each successful save."""
         self._saved.append(callback)
 
+    def on_attention(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback(selector)`` when the focus should move: after Save, to the
+        saved message or to the first problem."""
+        self._attending.append(callback)
+
+    @property
+    def draft(self) -> Draft | None:
+        """The draft kept of what is typed (or restored), None when there is none."""
+        return self.drafts.draft
+
     # -- actions ---------------------------------------------------------------------
 
     def new(self, case_id: str | None = None) -> None:
         """Empty the form for a new entry (of ``case_id``), with its defaults."""
-        self.case_id = case_id
-        self.editing = None
-        for fw in self.fields.values():
-            fw.set(None)
-        if self.form.instance:
-            self.fields[self.form.instance].control.disabled = False
-        for code, value in self.defaults(case_id).items():
-            self.fields[code].set(value)
-        self._refresh_visibility()
-        self._show([])
-        self.reason.value = ""
+        with self._quietly():
+            self.case_id = case_id
+            self.editing = None
+            for fw in self.fields.values():
+                fw.set(None)
+            if self.form.instance:
+                self.fields[self.form.instance].control.disabled = False
+            for code, value in self.defaults(case_id).items():
+                self.fields[code].set(value)
+            self._refresh_visibility()
+            self._show([])
+            self.reason.value = ""
         self.reason_row.layout.display = "none"
         self.new_button.layout.display = "none"
+        self._begin()
         label = "New case" if self.form.instance is None else f"New {self.form.noun}"
         of = f" of case {case_id}" if case_id and self.form.instance else ""
-        self.heading.value = f"<h3>{label}{of}</h3>"
+        self.heading.value = f"<h2>{label}{of}</h2>"
 
     def load(self, key: str | tuple) -> None:
         """Open a stored record to change it; Save then updates it."""
@@ -183,16 +225,41 @@ class RecordForm:
         if self.form.instance:  # a stored entry keeps its number
             self.fields[self.form.instance].control.disabled = True
         self.new_button.layout.display = None
+        self._begin()
         name = where(self.form.name, key[0], key[1] if len(key) > 1 else None)
-        self.heading.value = f"<h3>Changing {html.escape(name)}</h3>"
+        self.heading.value = f"<h2>Changing {html.escape(name)}</h2>"
         self._say(f"Opened {name}: change what is needed, then Save.", "info")
+
+    def restore(self, draft: Draft) -> None:
+        """Lay a kept draft over the form, which is ready for its case and entry
+        (:meth:`new` or :meth:`load` first); the sections it answers are opened."""
+        with self._quietly():
+            for code, value in draft.answers.items():
+                if code in self.fields and code not in self.form.key:
+                    self.fields[code].set(value)
+            self._refresh_visibility()
+        changed = {c for c, v in self.data.items() if v != self._start.get(c)}
+        for code in changed:
+            if code in self._section:
+                self.folds[self._section[code]].open()
+        self.drafts.restored(draft)
+
+    def discard_draft(self) -> None:
+        """Forget the draft and what it put in the form (a stored record being
+        changed goes back to what is stored)."""
+        self.drafts.forget()
+        if self.editing is not None:
+            self.load(self.editing)
+        else:
+            self.new(self.case_id)
+        self._say("The draft was discarded.", "info")
 
     def save(self, _button: w.Button | None = None) -> dict | None:
         """Check the answers once, then add (or update) the record checked; None
         when nothing was saved."""
         checked = self._check()
         if checked.errors:
-            self._say(_nothing_saved(len(checked.errors)), "error")
+            self._refused(len(checked.errors))
             return None
         try:
             if self.editing is None:
@@ -212,17 +279,17 @@ class RecordForm:
                 "Nothing was saved.",
                 "error",
             )
+            self._attend(f".casekit-reason-{self.form.name}")
             return None
         except ValidationFailed as exc:
             self._show(exc.found)
-            self._say(
-                _nothing_saved(int((exc.problems["severity"] == "error").sum())),
-                "error",
-            )
+            self._refused(int((exc.problems["severity"] == "error").sum()))
             return None
         except CasekitError as exc:
             self._say(f"Nothing was saved: {exc}", "error")
+            self._attend(f".casekit-status-{self.form.name}")
             return None
+        self.drafts.forget()
         verb = "Saved" if self.editing is None else "Saved the changes to"
         number = saved.get(self.form.instance or "")
         name = where(self.form.name, saved["case_id"], number)
@@ -234,6 +301,7 @@ class RecordForm:
         self._say(message, "ok")
         for callback in self._saved:
             callback(saved)
+        self._attend(f".casekit-status-{self.form.name}")
         return saved
 
     def defaults(self, case_id: str | None = None) -> dict[str, Any]:
@@ -278,16 +346,102 @@ class RecordForm:
         for code, fw in self.fields.items():
             fw.show([(kind, text) for field, kind, text in said if field == code])
         self.general.value = "".join(
-            f"<div style='color:#b00020'>{html.escape(text)}</div>"
+            f"<div class='casekit-error'>{html.escape(text)}</div>"
             for field, _, text in said
             if field not in self.fields
         )
+        self._count()
+
+    def _count(self) -> None:
+        """Each section's header says how many errors it holds."""
+        for title, fold in self.folds.items():
+            fold.count(
+                sum(
+                    fw.has_error
+                    for code, fw in self.fields.items()
+                    if self._section.get(code) == title
+                )
+            )
+
+    def _refused(self, errors: int) -> None:
+        """Nothing was saved: say so, open each section that holds an error, and
+        send the focus to the first one."""
+        self._say(
+            f"Nothing was saved: {errors} problem{'s' * (errors != 1)} to fix, "
+            "shown beside the fields.",
+            "error",
+        )
+        first = None
+        for code, fw in self.fields.items():
+            if fw.has_error:
+                if code in self._section:
+                    self.folds[self._section[code]].open()
+                first = first or code
+        where_ = (
+            f".casekit-field-{first}" if first else f".casekit-status-{self.form.name}"
+        )
+        self._attend(f".casekit-form-{self.form.name} {where_}")
+
+    def _changed(self) -> None:
+        """A person changed an answer: show or hide what depends on it, renew the
+        messages already shown (a fixed answer loses its message at once), and keep
+        the draft."""
+        if self._quiet:
+            return
+        self._refresh_visibility()
+        checked = self.store.check(self.form.name, self.data)
+        if any(fw.messages for fw in self.fields.values()):
+            for code, fw in self.fields.items():
+                if fw.messages:
+                    fw.show(
+                        [
+                            (p.severity, in_words(p, self.form))
+                            for p in checked.problems
+                            if p.field == code
+                        ]
+                    )
+            self._count()
+        self._keep_draft(checked)
+
+    # -- drafts ----------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        """What the form holds now is where it started: no draft of it yet."""
+        self._start = self.data
+        self.drafts.hide()
+
+    def _keep_draft(self, checked: Checked) -> None:
+        if self.data == self._start:  # back to where it started: nothing typed
+            if self.drafts.draft is not None:
+                self.drafts.forget()
+            return
+        self.drafts.keep(checked, case_id=self.case_id, editing=self.editing)
+
+    def _abandon(self) -> None:
+        """Leave the record being changed for a new one: its draft goes too."""
+        self.drafts.forget()
+        self.new(self.case_id)
+
+    # -- speaking --------------------------------------------------------------------
 
     def _say(self, message: str, kind: str) -> None:
         self.status.value = (
-            f"<div style='color:{_STATUS[kind]};font-weight:bold'>"
-            f"{html.escape(message)}</div>"
+            f"<div class='casekit-say casekit-{kind}'>{html.escape(message)}</div>"
         )
+
+    def _attend(self, selector: str) -> None:
+        self.attention = selector
+        for callback in self._attending:
+            callback(selector)
+
+    @contextlib.contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Changes made by the form itself: no draft, no live check."""
+        self._quiet += 1
+        try:
+            yield
+        finally:
+            self._quiet -= 1
 
 
 def summary(form, record: dict[str, Any]) -> str:
@@ -315,10 +469,3 @@ def in_words(problem: Problem, form: Form) -> str:
     10'."""
     text = problem.says(lambda code: form[code].label if code in form else f"`{code}`")
     return text[:1].upper() + text[1:]
-
-
-def _nothing_saved(errors: int) -> str:
-    return (
-        f"Nothing was saved: {errors} problem{'s' * (errors != 1)} to fix, "
-        "shown beside the fields."
-    )

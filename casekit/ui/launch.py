@@ -24,7 +24,13 @@ from ..store import Store
 HOST = "127.0.0.1"
 # voila.json beside this module holds a Content-Security-Policy by which the page loads
 # nothing from another host (Voila's template links a CDN font sheet that the forms
-# do not need; with it blocked, an offline machine does not even try).
+# do not need; with it blocked, an offline machine does not even try). It also leaves
+# out the notebook's cells tagged `lab-only` (how to run it in JupyterLab: the served
+# page has no menu), and lets Voila wait for the forms' output until the kernel says
+# it is done: by default it gives up 4 s after a cell's reply (nbclient's
+# `iopub_timeout`) and drops what had not arrived, so that on a busy machine the
+# page showed no forms at all, the flaky browser test of issue 11. The wait ends as
+# soon as the kernel is idle; 600 s is only how long a starved machine may take.
 _HERE = Path(__file__).resolve().parent
 
 

@@ -3,9 +3,11 @@
 ``logging_app(db)`` is all a notebook calls. The tabs are a new case, a session and
 a follow-up (:class:`EntryForm` each: a :class:`~casekit.ui.forms.RecordForm` behind a
 :class:`CaseChooser`, so that a session or follow-up starts from choosing its case in
-a searchable list, never from typing an id). Beside them, the last few entries and
-what is still incomplete (cases with a session but no follow-up, flares without a
-side), so the practitioner knows what to ask at the next visit.
+a searchable list, never from typing an id). Beside them (under them on a narrow
+screen), the last few entries and what is still incomplete (cases with a session but
+no follow-up, flares without a side), so the practitioner knows what to ask at the
+next visit. A draft left by a reload or a closed tab is laid over its form again when
+the app opens, with its case and entry chosen, and its tab shown.
 """
 
 from __future__ import annotations
@@ -16,22 +18,15 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
+from traitlets import TraitError
 
 from ..errors import CasekitError
-from ..store import Store, queries
+from ..store import Store, drafts, queries
+from .assist import Assist
+from .fold import Fold
 from .forms import RecordForm
 
 TAB_TITLES = {"case": "New case", "session": "Session", "followup": "Follow-up"}
-# Folding sections draw their arrow with an icon font that a Voila page does not
-# load (it would come from a CDN): plain characters instead, everywhere.
-_STYLE = """<style>
-.casekit-app .jupyter-widget-Collapse-header { font-weight: bold; }
-.casekit-app .widget-toggle-button { min-width: 5em; }
-.casekit-app .jupyter-widget-Collapse-header .fa-caret-right::before {
-  content: "\\25b8"; font-family: sans-serif; }
-.casekit-app .jupyter-widget-Collapse-header .fa-caret-down::before {
-  content: "\\25be"; font-family: sans-serif; }
-</style>"""
 _NEW = 0  # the entry picker's value for "a new one"
 
 
@@ -42,13 +37,14 @@ class CaseChooser:
     def __init__(self, store: Store, name: str) -> None:
         self.store = store
         self.search = w.Text(
-            placeholder="Search: case id, month (2025-03), side, ...",
-            layout=w.Layout(width="60%"),
+            description="Find a case",
+            placeholder="case id, month (2025-03), side, ...",
         )
         self.search.add_class(f"casekit-search-{name}")
-        self.list = w.Select(options=[], rows=6, layout=w.Layout(width="60%"))
+        self.list = w.Select(description="Case", options=[], rows=6)
         self.list.add_class(f"casekit-chooser-{name}")
         self.widget = w.VBox([self.search, self.list])
+        self.widget.add_class("casekit-chooser")
         self._labels: dict[str, str] = {}
         self._callbacks: list[Callable[[str | None], None]] = []
         self._quiet = False
@@ -132,28 +128,20 @@ class EntryForm:
         self.record.on_saved(lambda _record: self._after_save())
         if self.form.instance is None:
             self.chooser.on_choose(self._open_case)
-            fold = w.Accordion(
-                [
-                    w.VBox(
-                        [
-                            w.HTML("Choose a case to open it for changes."),
-                            self.chooser.widget,
-                        ]
-                    )
-                ],
-                titles=("Change a saved case",),
-                selected_index=None,
+            self.fold = Fold(
+                "Change a saved case",
+                [w.HTML("Choose a case to open it for changes."), self.chooser.widget],
             )
-            self.widget = w.VBox([self.record.widget, fold])
+            self.widget = w.VBox([self.record.widget, self.fold.widget])
             return
-        self.entry = w.Dropdown(options=[], layout=w.Layout(width="60%"))
+        self.entry = w.Dropdown(description="Entry", options=[])
         self.entry.add_class(f"casekit-entry-{form}")
         self.entry.observe(self._entry_chosen, names="value")
         self.chooser.on_choose(self._case_chosen)
         self.hint = w.HTML(f"<i>Choose the case above to log a {self.form.noun}.</i>")
         self.body = w.VBox(
             [
-                w.HTML(f"<b>2. A new {self.form.noun}, or change a stored one</b>"),
+                w.HTML(f"<h2>2. A new {self.form.noun}, or change a stored one</h2>"),
                 self.entry,
                 self.record.widget,
             ],
@@ -161,7 +149,7 @@ class EntryForm:
         )
         self.widget = w.VBox(
             [
-                w.HTML("<b>1. Choose the case</b>"),
+                w.HTML("<h2>1. Choose the case</h2>"),
                 self.chooser.widget,
                 self.hint,
                 self.body,
@@ -177,6 +165,22 @@ class EntryForm:
     def _after_save(self) -> None:
         self.refresh()
         self._start_new()
+
+    def restore(self, draft: drafts.Draft) -> bool:
+        """Open the draft's case and entry, and lay the draft over the form; False
+        (and the draft forgotten) when its case or entry is no longer there."""
+        try:
+            # as a person would: choosing a case opens a new session of it (or the
+            # stored case, to change it); choosing an entry opens it
+            if self.form.instance is not None or draft.editing is not None:
+                self.chooser.choose(draft.case_id)
+            if self.form.instance is not None and draft.editing is not None:
+                self.entry.value = draft.editing[1]
+        except (CasekitError, TraitError):
+            self.record.drafts.forget()
+            return False
+        self.record.restore(draft)
+        return True
 
     # -- a case --------------------------------------------------------------------
 
@@ -252,19 +256,24 @@ class Overview:
 
 def _list(title: str, items: list[str], empty: str) -> str:
     body = "".join(f"<li>{html.escape(item)}</li>" for item in items)
-    return f"<b>{html.escape(title)}</b>" + (
-        f"<ul style='margin-top:2px'>{body}</ul>" if items else f"<p><i>{empty}</i></p>"
+    return f"<h3>{html.escape(title)}</h3>" + (
+        f"<ul>{body}</ul>" if items else f"<p><i>{empty}</i></p>"
     )
 
 
 class LoggingApp:
-    """The three forms in tabs, with the overview beside them.
+    """The three forms in tabs, with the overview beside them (under them on a
+    narrow screen), and the page's helper (:class:`~casekit.ui.assist.Assist`).
 
     Attributes
     ----------
     case, session, followup : EntryForm
         The forms; e.g. ``app.case.record`` is the new-case :class:`RecordForm`.
     overview : Overview
+    assist : Assist
+        Carries the forms' focus requests to the browser.
+    restored : list of str
+        The forms whose draft was laid over them when the app opened.
     widget : ipywidgets.HBox
         What a notebook shows.
     """
@@ -275,24 +284,39 @@ class LoggingApp:
         self.session = EntryForm(store, "session")
         self.followup = EntryForm(store, "followup")
         self.overview = Overview(store)
+        self.assist = Assist()
         forms = [self.case, self.session, self.followup]
         for entry in forms:
             entry.record.on_saved(self.refresh)
+            entry.record.on_attention(self.assist.focus_on)
         self.tabs = w.Tab(
             [entry.widget for entry in forms],
             titles=tuple(TAB_TITLES[e.form.name] for e in forms),
-            layout=w.Layout(width="70%"),
         )
+        self.tabs.add_class("casekit-main")
         side = w.VBox(
             [
-                w.HTML(_STYLE),
-                w.HTML(f"<small>Store: {html.escape(store.where)}</small>"),
+                w.HTML("<h2>At a glance</h2>"),
                 self.overview.widget,
-            ],
-            layout=w.Layout(width="30%", padding="0 0 0 12px"),
+                w.HTML(f"<small>Store: {html.escape(store.where)}</small>"),
+            ]
         )
-        self.widget = w.HBox([self.tabs, side])
+        side.add_class("casekit-side")
+        side.add_class("casekit-region")
+        self.widget = w.HBox([self.tabs, side, self.assist])
         self.widget.add_class("casekit-app")
+        self.restored = self._restore_drafts()
+
+    def _restore_drafts(self) -> list[str]:
+        """Lay each kept draft over its form; show the tab of the latest."""
+        found = []
+        for index, entry in enumerate((self.case, self.session, self.followup)):
+            draft = drafts.read(self.store, entry.form.name)
+            if draft is not None and entry.restore(draft):
+                found.append((draft.kept_at, index, entry.form.name))
+        if found:
+            self.tabs.selected_index = max(found)[1]
+        return [name for _, _, name in sorted(found)]
 
     def refresh(self, _record: Any = None) -> None:
         """Read the case lists and the overview again (after any save)."""
@@ -311,17 +335,27 @@ def logging_app(db: str | os.PathLike | None = None) -> LoggingApp | w.HTML:
     """The logging app on the store ``db`` (default ``CASEKIT_DB`` or
     ``data/casekit.db``), ready to display.
 
-    A store that cannot be opened gives a short message saying what to do, not a
+    A store that cannot be opened gives a short message saying what to do where the
+    forms are shown (the page of `casekit serve` has no cells to run), not a
     traceback: the person using the forms may never read code.
     """
     try:
         store = Store(db)
     except CasekitError as exc:
+        if "VOILA_KERNEL_ID" in os.environ:  # set by Voila in the page's kernel
+            todo = (
+                "Stop <code>casekit serve</code> (Ctrl-C) and start it again: it "
+                "opens or creates the store."
+            )
+        else:
+            todo = (
+                "Start JupyterLab with <code>make lab</code> (or <code>casekit "
+                "lab</code>), which opens or creates the store, and run all cells "
+                "again."
+            )
         message = w.HTML(
             "<div style='color:#b00020'><b>The case store cannot be opened.</b> "
-            f"{html.escape(str(exc))}.<br>Start JupyterLab with <code>make lab</code> "
-            "(or <code>casekit lab</code>), which opens or creates the store, and "
-            "run all cells again.</div>"
+            f"{html.escape(str(exc))}.<br>{todo}</div>"
         )
         message.add_class("casekit-no-store")
         return message

@@ -6,9 +6,15 @@ problems are shown in plain words. Nothing here knows a field by name; the forms
 :mod:`casekit.ui.forms` lay these out. Missing stays missing: every input can be empty,
 and an empty input reads as ``None``, never as "no" or 0.
 
+Every input is named for assistive technology by the field's label: a single input
+carries it as its ipywidgets ``description`` (a real ``<label for=...>``); a group
+(yes/no buttons, a multi-select's boxes) has a label beside it, which the page's
+helper (:mod:`casekit.ui.assist`) ties to the group, with the help line and the problem
+line as its description.
+
 Every input carries a stable CSS class, ``casekit-field-<code>`` (a multi-select's
-boxes also ``casekit-option-<code>-<value>``), and its problem line
-``casekit-problem-<code>``, so that a browser test can find them.
+boxes also ``casekit-option-<code>-<value>``), its row ``casekit-row-<code>`` and its
+problem line ``casekit-problem-<code>``, so that a browser test can find them.
 """
 
 from __future__ import annotations
@@ -25,11 +31,11 @@ from ..validate import coerce_value, is_missing
 
 NOT_ANSWERED = "Not answered"
 _EMPTY = ""  # the value of the explicit "not answered" option
-_COLOURS = {"error": "#b00020", "warning": "#8a5a00"}
 
 
 class FieldWidget:
-    """The widgets of one field: ``row`` holds label, help, input and problem line.
+    """The widgets of one field: ``row`` holds input (with its label), help line and
+    problem line.
 
     ``get()`` reads the answer (``None`` when not answered), ``set(value)`` fills the
     input with a typed value, ``show(messages)`` writes problems under the input and
@@ -49,19 +55,25 @@ class FieldWidget:
         self._get = get
         self._set = set
         self._watched = watched or [control]
-        marker = " <small>(required)</small>" if field.required else ""
-        hint = f"<br><small style='color:#555'>{html.escape(field.help)}</small>"
-        self.label = w.HTML(
-            f"<b>{html.escape(field.label)}</b>{marker}{hint if field.help else ''}",
-            layout=w.Layout(width="40%", min_width="14em"),
+        self.messages: list[tuple[str, str]] = []
+        self.label = label_of(field)
+        self.help = w.HTML(
+            f"<small>{html.escape(field.help)}</small>" if field.help else ""
         )
-        self.label.add_class(f"casekit-label-{field.code}")
+        self.help.add_class("casekit-help")
         self.problem = w.HTML("")
+        self.problem.add_class("casekit-problem")
         self.problem.add_class(f"casekit-problem-{field.code}")
-        self.row = w.HBox(
-            [self.label, w.VBox([control, self.problem], layout=w.Layout(flex="1"))],
-            layout=w.Layout(margin="0 0 6px 0", align_items="flex-start"),
-        )
+        if hasattr(control, "description"):
+            control.description = self.label
+            shown = control
+        else:  # a group: its label beside it, tied to it by the page's helper
+            caption = w.Label(self.label)
+            caption.add_class("casekit-group-label")
+            shown = w.HBox([caption, control])
+            shown.add_class("casekit-inline")
+        self.row = w.VBox([shown, self.help, self.problem])
+        self.row.add_class("casekit-row")
         self.row.add_class(f"casekit-row-{field.code}")
 
     def get(self) -> Any:
@@ -79,12 +91,22 @@ class FieldWidget:
         self.row.layout.display = None if shown else "none"
 
     def show(self, messages: list[tuple[str, str]]) -> None:
-        """Write ``(severity, message)`` pairs under the input; none clears it."""
+        """Write ``(severity, message)`` pairs under the input; none clears it. An
+        error marks the row invalid (the helper sets ``aria-invalid`` from it)."""
+        self.messages = list(messages)
         self.problem.value = "".join(
-            f"<div style='color:{_COLOURS.get(severity, '#b00020')}'>"
+            f"<div class='casekit-{html.escape(severity)}'>"
             f"{'Warning: ' if severity == 'warning' else ''}{html.escape(text)}</div>"
             for severity, text in messages
         )
+        if self.has_error:
+            self.row.add_class("casekit-invalid")
+        else:
+            self.row.remove_class("casekit-invalid")
+
+    @property
+    def has_error(self) -> bool:
+        return any(severity == "error" for severity, _ in self.messages)
 
     def observe(self, callback: Callable[[], None]) -> None:
         for widget in self._watched:
@@ -94,6 +116,11 @@ class FieldWidget:
 def build(field: Field) -> FieldWidget:
     """The widgets for ``field``, by its type."""
     return BUILDERS[field.type](field)
+
+
+def label_of(field: Field) -> str:
+    """The name a person (and a screen reader) knows the field by."""
+    return field.label + (" (required)" if field.required else "")
 
 
 def _tag(widget: w.Widget, field: Field) -> w.Widget:
@@ -113,9 +140,7 @@ def _key(field: Field) -> FieldWidget:
 
 
 def _text(field: Field) -> FieldWidget:
-    box = w.Textarea(rows=3) if field.free_text else w.Text()
-    box.layout.width = "95%"
-    _tag(box, field)
+    box = _tag(w.Textarea(rows=3) if field.free_text else w.Text(), field)
     return FieldWidget(
         field,
         box,
@@ -129,7 +154,8 @@ def _numeric(field: Field) -> FieldWidget:
     # must stay missing rather than become 0.
     span = [f"{x:g}" for x in (field.min, field.max) if x is not None]
     hint = " to ".join(span) if len(span) == 2 else ""
-    box = _tag(w.Text(placeholder=hint, layout=w.Layout(width="10em")), field)
+    box = _tag(w.Text(placeholder=hint), field)
+    box.add_class("casekit-short")
 
     def get() -> Any:
         if is_missing(box.value):
@@ -162,6 +188,7 @@ def _choice(field: Field) -> FieldWidget:
 def _yesno(field: Field) -> FieldWidget:
     coded = _coded(field, w.ToggleButtons)
     coded.control.style.button_width = "auto"
+    coded.control.add_class("casekit-group")  # a group of buttons, one pressed
     return coded
 
 
@@ -188,10 +215,14 @@ def _multi(field: Field) -> FieldWidget:
     grid = _tag(
         w.GridBox(
             list(boxes.values()),
-            layout=w.Layout(grid_template_columns="repeat(3, minmax(9em, 1fr))"),
+            # as many columns as fit: three on a laptop, one on a phone
+            layout=w.Layout(
+                grid_template_columns="repeat(auto-fill, minmax(10em, 1fr))"
+            ),
         ),
         field,
     )
+    grid.add_class("casekit-group")
 
     def get() -> list[str] | None:
         chosen = [code for code, box in boxes.items() if box.value]
