@@ -21,7 +21,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/casekit demo --out reports
 
-test: $(STAMP)
+# axe-core checks the forms' accessibility in the browser tests (tests/browser.py);
+# npm comes with Node.js (.ci/run installs it where it is missing).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --prefix "$(CURDIR)" --no-save --no-package-lock --no-audit --no-fund \
+		axe-core@4 >/dev/null
+
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
 
 # JupyterLab on casekit/notebooks/ (127.0.0.1, with a token) on data/casekit.db, or DB=PATH_OR_URL.

@@ -197,7 +197,7 @@ def axe_violations(page: Page) -> list[dict]:
     """axe-core's critical and serious violations on the page as it is now."""
     assert AXE.is_file(), (
         f"axe-core is missing ({AXE}): run `npm install --no-save axe-core@4` in the "
-        "checkout (.ci/run does), or set AXE_CORE_JS to its axe.min.js"
+        "checkout (`make test` does), or set AXE_CORE_JS to its axe.min.js"
     )
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
