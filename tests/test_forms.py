@@ -83,7 +83,9 @@ def test_every_field_type_has_a_builder_and_every_field_a_widget(store):
         assert types.get("integer", w.Text) is w.Text  # can be empty, unlike IntText
     case = RecordForm(store, "case")
     assert isinstance(case.fields["notes"].control, w.Textarea)  # free text
-    assert isinstance(case.fields["site"].control, w.Text)
+    # a site is chosen from the store's site list, never typed
+    assert isinstance(case.fields["site"].control, w.Dropdown)
+    assert [v for _, v in case.fields["site"].control.options] == ["", *store.sites()]
     assert isinstance(case.fields["leg_pain_below_knee"].control, w.ToggleButtons)
     assert isinstance(case.fields["pain_regions"].control, w.GridBox)
     assert case.fields["case_id"].control.disabled  # made by casekit, never typed
@@ -115,7 +117,7 @@ def test_a_new_case_through_every_field_type_is_stored_exactly(store):
     form = RecordForm(store, "case")
     fill(
         form,
-        site="north",  # text
+        site="north",  # a code of the store's list, chosen
         **CORE,  # date, choice, integer
         pain_regions=["buttock", "low_back"],  # multi (any click order)
         leg_pain_below_knee="no",  # yesno

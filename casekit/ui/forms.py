@@ -30,6 +30,7 @@ Everything works headlessly: set a widget's ``.value`` and call ``.click()``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import html
 from collections.abc import Callable, Iterable, Iterator
@@ -38,7 +39,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from ..dictionary import Form
+from ..dictionary import Field, Form
 from ..errors import CasekitError, ReasonRequired, ValidationFailed
 from ..problems import Problem, problems_frame, refusal, where
 from ..store import Checked, Store, queries
@@ -81,7 +82,7 @@ class RecordForm:
         self.store = store
         self.form = store.dictionary[form]
         self.fields: dict[str, FieldWidget] = {
-            f.code: build(f) for f in self.form.fields
+            f.code: build(self._as_asked(f)) for f in self.form.fields
         }
         self.editing: tuple | None = None
         self.case_id: str | None = None
@@ -146,6 +147,14 @@ class RecordForm:
         for fw in self.fields.values():
             fw.observe(self._changed)
         self.new()
+
+    def _as_asked(self, f: Field) -> Field:
+        """The field as the form asks it: a site is chosen from the store's site
+        list (a code typed by hand would only be refused if it is not listed)."""
+        if f.code == "site" and f.type == "text":
+            sites = tuple((code, code) for code in self.store.sites())
+            return dataclasses.replace(f, type="choice", codes=sites)
+        return f
 
     # -- the record ------------------------------------------------------------------
 
