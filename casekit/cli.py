@@ -20,7 +20,7 @@ from .errors import CasekitError, ValidationFailed
 from .io.exporter import FORMATS, export_csv
 from .io.importer import import_files
 from .patterns import SPLITS, pattern_table, with_adjusted_p
-from .problems import problems_frame
+from .problems import Problem, problems_frame, summary
 from .readable import rate_table
 from .store import Store
 from .synth import populate
@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except ValidationFailed as exc:
-        print_problems(exc.problems)
+        print_problems(exc.found or exc.problems)
         errors = int((exc.problems["severity"] == "error").sum())
         print(
             f"casekit: error: {errors} problem{'s' * (errors != 1)} found; "
@@ -256,7 +256,7 @@ def run_init(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     with Store(args.db, create=not args.dry_run) as store:
         result = import_files(store, args.files, dry_run=args.dry_run, progress=_say)
-    print_problems(result.problems)
+    print_problems(result.found)
     counts = ", ".join(
         f"{n} {form}{'s' * (n != 1)}" for form, n in result.counts.items()
     )
@@ -279,7 +279,7 @@ def run_check(args: argparse.Namespace) -> int:
         problems = record_problems(store.dictionary, frames, store.deny_list)
         problems += cross_form_problems(store.dictionary, frames)
     table = problems_frame(problems)
-    print_problems(table)
+    print_problems(problems)
     errors = int((table["severity"] == "error").sum())
     cases = len(frames["case"])
     print(
@@ -407,27 +407,13 @@ def _progress(done: int, total: int) -> None:
     )
 
 
-def print_problems(problems: pd.DataFrame, *, warnings_each: int = 10) -> None:
-    """Each problem on one line: where it is (file and row), then what is wrong.
-
-    Every error is printed; a warning that recurs (a rule on a field) is printed
-    ``warnings_each`` times, then counted, so that errors are not lost in the noise.
-    """
-    shown: dict[tuple, int] = {}
-    for row in problems.itertuples():
-        if row.severity == "warning":
-            kind = (row.form, row.field)
-            shown[kind] = shown.get(kind, 0) + 1
-            if shown[kind] > warnings_each:
-                continue
-        place = row.source or ""
-        if not pd.isna(row.row):
-            place += f" row {row.row}"
-        prefix = "warning: " if row.severity == "warning" else ""
-        print(f"{place + ': ' if place else ''}{prefix}{row.problem}")
-    for (form, field), count in shown.items():
-        if count > warnings_each:
-            print(
-                f"... and {count - warnings_each} more warnings like these about "
-                f"`{field}` ({form})"
-            )
+def print_problems(problems: Sequence[Problem] | pd.DataFrame) -> None:
+    """Each kind of problem on one line (:func:`casekit.problems.summary`): where it
+    is (file and rows), then what is wrong; a table without its problems, one line
+    a row."""
+    if isinstance(problems, pd.DataFrame):
+        lines = problems["problem"].tolist()
+    else:
+        lines = summary(problems)
+    for line in lines:
+        print(line)
