@@ -7,6 +7,7 @@ Every casekit error reaches the terminal as one line, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from .dictionary import Dictionary
 from .errors import CasekitError, ValidationFailed
 from .io.exporter import FORMATS, export_csv
 from .io.importer import import_files
+from .labels import NOT_YET
 from .patterns import SPLITS, pattern_table, with_adjusted_p
 from .problems import Problem, problems_frame, summary
 from .readable import rate_table
@@ -51,6 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("casekit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of a pipe stopped early (`casekit patterns | head`): no error
+        # of ours, and no traceback when Python flushes into the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -313,8 +320,11 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_patterns(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
-        table = pattern_table(store.frames(), by=args.by)
+        frames = store.frames()
+        table = pattern_table(frames, by=args.by)
         dictionary = store.dictionary
+    if args.fmt == "text" and frames["case"].empty:
+        print(f"{NOT_YET['case']}.")
     if args.fmt == "json":
         print(table.to_json(orient="records", indent=2))
     elif args.fmt == "csv":
@@ -343,11 +353,12 @@ def _pattern_text(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -
         if row["Note"]:
             lines.append(f"    {row['Note']}")
     tests = int(table["p_value"].notna().sum())
-    lines.append(
-        f"{tests} p-values from one data set: by chance alone about 1 test in 20 "
-        "gives p < 0.05, so read the Holm-adjusted values (they allow for all the "
-        "tests at once)."
-    )
+    if tests:
+        lines.append(
+            f"{tests} p-values from one data set: by chance alone about 1 test in 20 "
+            "gives p < 0.05, so read the Holm-adjusted values (they allow for all "
+            "the tests at once)."
+        )
     return "\n".join(lines)
 
 
