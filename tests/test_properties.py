@@ -3,7 +3,8 @@
 Hypothesis draws small valid stores (:func:`stores.stores`: 0 to 40 cases, any mix of
 missing exams, sides, sessions, follow-ups, flares, statuses and withdrawn cases) and
 puts each through the functions behind the pages: ``derive``, the pattern tables,
-every figure, the report's tables and sentences, in full and shared. None may raise,
+every figure, the report's tables and sentences, in full and shared, and the
+explorer with its filters and splits. None may raise,
 and every count a shared table or figure shows is 0, ``*`` or a multiple of 5.
 A failing example prints the store it drew (``note``).
 
@@ -33,6 +34,7 @@ from casekit.figures import plots  # noqa: E402
 from casekit.figures.bars import not_yet_text  # noqa: E402
 from casekit.labels import NOT_YET  # noqa: E402
 from casekit.patterns import (  # noqa: E402
+    PATTERNS,
     SPLITS,
     flare_curve,
     pattern_table,
@@ -45,6 +47,7 @@ from casekit.report import figures as safe_figures  # noqa: E402
 from casekit.report import rates, series, text, timing  # noqa: E402
 from casekit.report.markup import COUNT, KN, to_html  # noqa: E402
 from casekit.report.series import EXACT  # noqa: E402
+from casekit.ui.explore import Explorer  # noqa: E402
 
 # HYPOTHESIS_PROFILE=explore: no shrinking, to see a failure at once while working.
 settings.register_profile("explore", phases=[Phase.explicit, Phase.generate])
@@ -199,6 +202,25 @@ def test_every_figure_draws_any_store_and_says_when_there_is_nothing_yet(store):
         for written in safe_figures.count_texts(ax):
             assert "not shown" in written or _safe(written), written
     plt.close("all")
+
+
+@budget(8)
+@given(stores())
+def test_the_explorer_follows_any_store(store):
+    d = derive(_drawn(store))
+    explorer = Explorer(frames=d)
+    assert len(explorer.cases) == len(d["case"]) and len(explorer.table) == 10
+    explorer.by.value = "upstream_treated"
+    explorer.pattern.value = "improved"
+    assert set(explorer.table["pattern"]) <= {p.id for p in PATTERNS}
+    explorer.pattern.value = ""
+    for dropdown in explorer.filters.values():
+        # The last value offered: "Not recorded" where some case has none.
+        dropdown.value = dropdown.options[-1][1]
+        assert explorer.summary.value.endswith("cases pass the filters.")
+        assert bytes(explorer.image.value).startswith(b"<?xml")
+        dropdown.value = ""
+    assert len(explorer.cases) == len(d["case"])
 
 
 def test_a_failing_example_prints_its_store():
