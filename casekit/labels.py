@@ -28,6 +28,8 @@ NOT_YET = {
     "a flare) can be checked for it",
     "session": "No session logged yet: pain over the sessions appears after the "
     "first session",
+    "pain": "No pain recorded at a session yet: pain over the sessions appears once "
+    "a session has it",
     "one_sided": "No one-sided finding yet: the sides are compared once a case with "
     "pain on the left or the right has the finding examined",
     "outcome": "No outcome yet: improvement is counted at a follow-up 2 or more "

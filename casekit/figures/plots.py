@@ -240,11 +240,12 @@ def nprs_course(
     matplotlib Axes
         The faint lines are one LineCollection (gid ``cases``), one segment per
         case drawn; the median is seaborn's line (gid ``median``); the number of
-        cases at each session is written along the top. Without a session whose
-        pain is recorded, the words of :func:`casekit.figures.bars.not_yet`.
+        cases at each session is written along the top. Without a session, or
+        without pain recorded at one, the words of
+        :func:`casekit.figures.bars.not_yet` say which.
     """
-    frame = checked(data, ["case_id", "session_no", y])
-    frame = frame[frame[y].notna() & frame["session_no"].notna()]
+    sessions = checked(data, ["case_id", "session_no", y])
+    frame = sessions[sessions[y].notna() & sessions["session_no"].notna()]
     frame = frame.astype({"session_no": "int64", y: "float64"})
     frame = frame.sort_values(["case_id", "session_no"], kind="stable")
     if ax is None:
@@ -253,7 +254,7 @@ def nprs_course(
     ax.set_ylabel(or_builtin(dictionary)["session"][y].label)
     if frame.empty:
         ax.set_title("Pain over the sessions")
-        return not_yet(ax, NOT_YET["session"])
+        return not_yet(ax, NOT_YET["pain" if len(sessions) else "session"])
     ids = frame["case_id"].to_numpy()
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if ids.size else ids
     step = max(1, -(-len(starts) // max_cases))  # ceiling division

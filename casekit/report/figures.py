@@ -48,8 +48,8 @@ def pain_band(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         One median line per ``when`` (gid ``median|<when>``) over a shaded band
         from the lower to the upper quartile, only at sessions whose count is
         shown; the number of cases on arrival is written along the top (gid
-        ``count``), ``*`` where suppressed. Without a session, the words of
-        :func:`casekit.figures.bars.not_yet` instead.
+        ``count``), ``*`` where suppressed. Without a session with its pain
+        recorded, the words of :func:`casekit.figures.bars.not_yet` instead.
     """
     frame = checked(data, ["session_no", "when", "cases", "q1", "median", "q3"])
     # A safe table holds objects (numbers and "*"): the axis wants numbers.
@@ -59,7 +59,7 @@ def pain_band(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     if frame.empty:
         ax.set_xlabel("Session")
         ax.set_ylabel("Pain, NPRS 0-10")
-        return not_yet(ax, NOT_YET["session"])
+        return not_yet(ax, NOT_YET["pain"])  # no session, or none with its pain
     for when, colour in COLOURS.items():
         rows = frame[(frame["when"] == when) & ~frame["cases"].isin([SUPPRESSED])]
         x = rows["session_no"].to_numpy(float)

@@ -94,7 +94,8 @@ def pain_course(series: CaseSeries, rule: Rule) -> Shown:
     Shown
         ``safe.table``: ``session_no, when`` (``On arrival``, ``After care``),
         ``cases`` (safe), ``q1, median, q3`` (``*`` where ``cases`` is). Without
-        a session, no row, and a note that says when the table will fill.
+        a session (or pain recorded at one), no row, and a note that says which
+        and when the table will fill.
     """
     session = series.frames["session"]
     rows = []
@@ -132,5 +133,6 @@ def pain_course(series: CaseSeries, rule: Rule) -> Shown:
             "Right after care": wide[("summary", "After care")].fillna(""),
         }
     )
-    notes = "" if len(frame) else f"<p>{NOT_YET['session']}.</p>"
+    missing = NOT_YET["pain" if len(session) else "session"]
+    notes = "" if len(frame) else f"<p>{missing}.</p>"
     return shown(frame, safe, "pain", counts=["Cases (on arrival)"], notes=notes)
