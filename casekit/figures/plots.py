@@ -252,8 +252,9 @@ def nprs_course(
         _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     ax.set_xlabel("Session")
     ax.set_ylabel(or_builtin(dictionary)["session"][y].label)
-    if frame.empty:
-        ax.set_title("Pain over the sessions")
+    if frame.empty:  # the pain scale, no session on it yet
+        ax.set(title="Pain over the sessions", ylim=(-0.3, 11.2), xticks=[])
+        ax.set_yticks(range(0, 11, 2))
         return not_yet(ax, NOT_YET["pain" if len(sessions) else "session"])
     ids = frame["case_id"].to_numpy()
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if ids.size else ids

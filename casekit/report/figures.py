@@ -56,9 +56,9 @@ def pain_band(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     frame = frame.assign(session_no=frame["session_no"].astype(float))
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
-    if frame.empty:
-        ax.set_xlabel("Session")
-        ax.set_ylabel("Pain, NPRS 0-10")
+    if frame.empty:  # the pain scale, no session on it yet
+        ax.set(xlabel="Session", ylabel="Pain, NPRS 0-10", ylim=(-0.3, 11.3), xticks=[])
+        ax.set_yticks(range(0, 11, 2))
         return not_yet(ax, NOT_YET["pain"])  # no session, or none with its pain
     for when, colour in COLOURS.items():
         rows = frame[(frame["when"] == when) & ~frame["cases"].isin([SUPPRESSED])]
