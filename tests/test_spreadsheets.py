@@ -138,7 +138,8 @@ def test_a_bad_workbook_names_every_kind_of_problem_on_its_first_screen(
             ("19", dt.date(2025, 3, 3), "40-49", "male", "left", None, "acute", 15),
             ("20", "next week", "40-49", "male", "left", None, "acute", 99),
         ],
-        sessions=[("17", 1, dt.date(2025, 3, 3), 6, 3)],
+        # Pain on arrival typed in words: said as typed, not "missing" after.
+        sessions=[("17", 1, dt.date(2025, 3, 3), "six", 3)],
         followups=followups,
     )
     assert main(["import", str(book), "--db", db]) == 1
@@ -155,6 +156,8 @@ def test_a_bad_workbook_names_every_kind_of_problem_on_its_first_screen(
         "rows have 15, 99)",
         f"{cases} row 5: case ",
         "`intake_date` is 'next week', expected a date as YYYY-MM-DD",
+        "practice.xlsx[sessions] row 2: session 1 of case ",
+        "`nprs_before` is 'six', expected a number",
         f"{follow} row 31: follow-up 30 of case ",
         "`status` is 'busy', expected one of in_care, discharged, lost, withdrew",
         f"{cases} rows 2-5 (4 rows): warning: the given case id is not a casekit "
@@ -164,7 +167,7 @@ def test_a_bad_workbook_names_every_kind_of_problem_on_its_first_screen(
         assert words in out, words
     # Nothing said in Python's words: an unreadable answer is not "None", and
     # whether `flare_side` should have been given is not guessed at.
-    assert "None" not in out and "flare_side" not in out
+    assert "None" not in out and "flare_side" not in out and "missing" not in out
 
 
 def test_the_problems_of_stored_records_are_each_printed():

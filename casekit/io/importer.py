@@ -300,9 +300,15 @@ def import_files(
         name: pd.concat([stored[name], incoming[name]], ignore_index=True)
         for name in stored
     }
-    # Problems of rows already stored are `casekit check`'s business, not this import's.
+    # Problems of rows already stored are `casekit check`'s business, not this
+    # import's; and a value that could not be read has its own problem, which a
+    # rule across forms would only repeat as "missing".
+    unread = {(p.source, p.row, p.field) for p in problems if p.rule == "unreadable"}
     problems += [
-        p for p in cross_form_problems(dictionary, combined) if p.row is not None
+        p
+        for p in cross_form_problems(dictionary, combined)
+        if p.row is not None
+        and not {(p.source, p.row, p.field), (p.source, p.row, p.other)} & unread
     ]
     table = problems_frame(problems)
     counts = {name: len(records) for name, records in batches.items()}
