@@ -136,7 +136,7 @@ def _report(cases, rule) -> tuple[list, list]:
     return tables, prose
 
 
-@budget(50)
+@budget(40)
 @given(stores())
 def test_the_report_tables_hold_for_any_store_and_the_shared_ones_are_safe(store):
     records, withdrawn = store
@@ -158,7 +158,7 @@ def test_the_report_tables_hold_for_any_store_and_the_shared_ones_are_safe(store
             assert all(_safe(c) for c in cells), (t.name, column, list(cells))
 
 
-@budget(12)
+@budget(10)
 @given(stores())
 def test_every_figure_draws_any_store_and_says_when_there_is_nothing_yet(store):
     records, withdrawn = store
