@@ -7,6 +7,7 @@ Every casekit error reaches the terminal as one line, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,8 +22,9 @@ from .dictionary import Dictionary
 from .errors import CasekitError, UsageError, ValidationFailed
 from .io.exporter import FORMATS, export_csv
 from .io.importer import import_files
+from .labels import NOT_YET
 from .patterns import SPLITS, pattern_table, with_adjusted_p
-from .problems import problems_frame
+from .problems import Problem, problems_frame, summary
 from .readable import rate_table
 from .store import Store
 from .synth import populate
@@ -39,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except ValidationFailed as exc:
-        print_problems(exc.problems)
+        print_problems(exc.found or exc.problems)
         errors = int((exc.problems["severity"] == "error").sum())
         print(
             f"casekit: error: {errors} problem{'s' * (errors != 1)} found; "
@@ -53,6 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("casekit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of a pipe stopped early (`casekit patterns | head`): no error
+        # of ours, and no traceback when Python flushes into the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,6 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
         "Run the data-quality rules across forms.",
         "casekit check --db data/casekit.db",
         run_check,
+    )
+    db_option(sub)
+
+    sub = command(
+        "backup",
+        "Write a consistent, owner-only copy of the store while others may be "
+        "writing (SQLite's online backup); to restore, open the copy.",
+        "casekit backup /media/usb/casekit-backups/",
+        run_backup,
+    )
+    sub.add_argument(
+        "dest", metavar="DEST", help="a new file, or a folder for a dated copy"
     )
     db_option(sub)
 
@@ -282,7 +301,7 @@ def run_init(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     with Store(args.db, create=not args.dry_run) as store:
         result = import_files(store, args.files, dry_run=args.dry_run, progress=_say)
-    print_problems(result.problems)
+    print_problems(result.found)
     counts = ", ".join(
         f"{n} {form}{'s' * (n != 1)}" for form, n in result.counts.items()
     )
@@ -324,7 +343,7 @@ def run_check(args: argparse.Namespace) -> int:
         found, (last_id, last_hash) = store.verify()
         problems += found
     table = problems_frame(problems)
-    print_problems(table)
+    print_problems(problems)
     errors = int((table["severity"] == "error").sum())
     cases = len(frames["case"])
     print(
@@ -337,10 +356,22 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def run_backup(args: argparse.Namespace) -> int:
+    from .store.backup import backup
+
+    made = backup(args.db, args.dest)
+    cases = f"{made.cases} case{'s' * (made.cases != 1)}"
+    print(f"backup written (owner-only, integrity ok, {cases}): {made.path}")
+    return 0
+
+
 def run_patterns(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
-        table = pattern_table(store.frames(), by=args.by)
+        frames = store.frames()
+        table = pattern_table(frames, by=args.by)
         dictionary = store.dictionary
+    if args.fmt == "text" and frames["case"].empty:
+        print(f"{NOT_YET['case']}.")
     if args.fmt == "json":
         print(table.to_json(orient="records", indent=2))
     elif args.fmt == "csv":
@@ -369,11 +400,12 @@ def _pattern_text(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -
         if row["Note"]:
             lines.append(f"    {row['Note']}")
     tests = int(table["p_value"].notna().sum())
-    lines.append(
-        f"{tests} p-values from one data set: by chance alone about 1 test in 20 "
-        "gives p < 0.05, so read the Holm-adjusted values (they allow for all the "
-        "tests at once)."
-    )
+    if tests:
+        lines.append(
+            f"{tests} p-values from one data set: by chance alone about 1 test in 20 "
+            "gives p < 0.05, so read the Holm-adjusted values (they allow for all "
+            "the tests at once)."
+        )
     return "\n".join(lines)
 
 
@@ -454,27 +486,13 @@ def _progress(done: int, total: int) -> None:
     )
 
 
-def print_problems(problems: pd.DataFrame, *, warnings_each: int = 10) -> None:
-    """Each problem on one line: where it is (file and row), then what is wrong.
-
-    Every error is printed; a warning that recurs (a rule on a field) is printed
-    ``warnings_each`` times, then counted, so that errors are not lost in the noise.
-    """
-    shown: dict[tuple, int] = {}
-    for row in problems.itertuples():
-        if row.severity == "warning":
-            kind = (row.form, row.field)
-            shown[kind] = shown.get(kind, 0) + 1
-            if shown[kind] > warnings_each:
-                continue
-        place = row.source or ""
-        if not pd.isna(row.row):
-            place += f" row {row.row}"
-        prefix = "warning: " if row.severity == "warning" else ""
-        print(f"{place + ': ' if place else ''}{prefix}{row.problem}")
-    for (form, field), count in shown.items():
-        if count > warnings_each:
-            print(
-                f"... and {count - warnings_each} more warnings like these about "
-                f"`{field}` ({form})"
-            )
+def print_problems(problems: Sequence[Problem] | pd.DataFrame) -> None:
+    """Each kind of problem on one line (:func:`casekit.problems.summary`): where it
+    is (file and rows), then what is wrong; a table without its problems, one line
+    a row."""
+    if isinstance(problems, pd.DataFrame):
+        lines = problems["problem"].tolist()
+    else:
+        lines = summary(problems)
+    for line in lines:
+        print(line)

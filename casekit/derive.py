@@ -100,7 +100,7 @@ def derive(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     # Sessions of a missing case, or a number given twice, cannot be looked up.
     usable = np.flatnonzero((s_key >= 0) & ~pd.Series(s_key).duplicated().to_numpy())
     found = pd.Index(s_key[usable]).get_indexer(f_key)
-    f_session = np.where(found >= 0, usable[np.maximum(found, 0)], -1)
+    f_session = _at(usable, found, -1)  # -1: no such session (none at all, even)
 
     last = _last_session_date(session, s_case, len(case))
 

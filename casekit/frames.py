@@ -81,7 +81,9 @@ def text_cell(f: Field, value: Any) -> str:
     if f.type == "integer":
         return str(int(value))
     if f.type == "number":
-        return repr(float(value))  # the shortest text that reads back as the same float
+        # The shortest text that reads back as the same float, and a whole number
+        # as it was typed: 32, not 32.0.
+        return repr(float(value)).removesuffix(".0")
     return str(value)
 
 

@@ -20,6 +20,25 @@ from .dictionary import Dictionary, load_dictionary
 from .disclosure import SUPPRESSED, is_suppressed
 
 NOT_RECORDED = "Not recorded"
+# What a page says where there is nothing to count yet (a practice's first week):
+# what is missing, and when the figure or table will appear. A page goes on after it.
+NOT_YET = {
+    "case": "No case logged yet: the counts appear once the first case is logged",
+    "rates": "Nothing to count yet: each rate appears once a case (or a session, or "
+    "a flare) can be checked for it",
+    "session": "No session logged yet: pain over the sessions appears after the "
+    "first session",
+    "pain": "No pain recorded at a session yet: pain over the sessions appears once "
+    "a session has it",
+    "one_sided": "No one-sided finding yet: the sides are compared once a case with "
+    "pain on the left or the right has the finding examined",
+    "outcome": "No outcome yet: improvement is counted at a follow-up 2 or more "
+    "weeks after the last session",
+    "onset": "No flare to time yet: when flares begin appears once a session that "
+    "brought relief has a check-in",
+    "duration": "No flare reported yet: how long flares last appears once one is "
+    "reported",
+}
 
 
 def or_builtin(dictionary: Dictionary | None) -> Dictionary:

@@ -162,11 +162,25 @@ class Problem:
             field_full=full,
             other=other,
             other_bare=bare,
-            value=self.value,
-            other_value=self.other_value,
+            value=_Value(self.value),
+            other_value=_Value(self.other_value),
             detail=self.detail,
             noun=noun_of(self.form),
         )
+
+
+class _Value:
+    """A value as a sentence gives it: what the person typed (quoted where the
+    template says ``!r``), and "empty" for nothing, never Python's ``None``."""
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "empty" if self.value is None else repr(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format("empty" if self.value is None else self.value, spec)
 
 
 def where(form: str, case_id: Any, instance: Any) -> str:
@@ -188,6 +202,105 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     frame["instance"] = frame["instance"].astype("Int64")
     order = frame["severity"].map({"error": 0, "warning": 1})
     return frame.iloc[order.argsort(kind="stable")].reset_index(drop=True)
+
+
+def summary(problems: Iterable[Problem], *, each: int = 10) -> list[str]:
+    """The problems as lines for a terminal, errors first: each kind once, so that
+    the first screen shows every kind of problem.
+
+    Parameters
+    ----------
+    problems : iterable of Problem
+    each : int, default 10
+        Problems without a file row (stored records, as ``casekit check`` finds
+        them) are printed one a line, each warning of a rule on a field at most
+        ``each`` times, then counted.
+
+    Returns
+    -------
+    list of str
+        For an import's problems (a file and a row each), one line per kind (file,
+        form, rule, field, severity): a problem alone as it is ("cases.csv row 4:
+        case K7Q2XM: `nprs` is 14, expected 0 to 10"); a repeated one once, with
+        its rows and their count ("followups.csv rows 2-30 (29 rows): `flare` is
+        'maybe', expected one of yes, no, unknown"), and the other values it had;
+        the columns that are no field, all in one line with their count.
+    """
+    ordered = sorted(problems, key=lambda p: p.severity != "error")
+    kinds: dict[tuple, list[Problem]] = {}
+    for p in ordered:
+        if p.row is None:  # a stored record: named by its case, not a row
+            kind: tuple = ("record", p.form, p.rule, p.field, p.severity, id(p))
+        else:
+            field = None if p.rule == "unknown_column" else p.field
+            kind = (p.source, p.form, p.rule, field, p.severity)
+        kinds.setdefault(kind, []).append(p)
+    lines, counted = [], {}
+    for found in kinds.values():
+        first = found[0]
+        prefix = "warning: " if first.severity == "warning" else ""
+        if first.row is None:
+            about = (first.form, first.field)
+            if first.severity == "warning":
+                counted[about] = counted.get(about, 0) + 1
+                if counted[about] > each:
+                    continue
+            place = f"{first.source}: " if first.source else ""
+            lines.append(f"{place}{prefix}{first.problem}")
+        elif len(found) == 1:
+            lines.append(f"{first.source} row {first.row}: {prefix}{first.problem}")
+        elif first.rule == "unknown_column":
+            lines.append(f"{first.source}: {prefix}{_columns(found)}")
+        else:
+            rows = f"{_rows([p.row for p in found])} ({len(found)} rows)"
+            lines.append(f"{first.source} {rows}: {prefix}{_repeated(found)}")
+    for (form, field), count in counted.items():
+        if count > each:
+            lines.append(
+                f"... and {count - each} more warnings like these about `{field}` "
+                f"({form})"
+            )
+    return lines
+
+
+def _repeated(found: Sequence[Problem]) -> str:
+    """One problem said for many rows: the first one's words, then the other
+    values (a few, in order of appearance) where the rows differ."""
+    first = found[0]
+    others = list(dict.fromkeys(p.value for p in found if p.value != first.value))
+    if not others:
+        return first.says()
+    # As the rule's sentence gives its value: quoted (typed text) or not (numbers).
+    quoted = "{value!r}" in _SAYS[first.rule]
+    shown = ", ".join((repr if quoted else format)(_Value(v)) for v in others[:3])
+    more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+    return f"{first.says()} (row {first.row}; other rows have {shown}{more})"
+
+
+def _columns(found: Sequence[Problem]) -> str:
+    """Columns that are no field of the form, in one sentence with their count."""
+    names = ", ".join(f"`{p.field}`" for p in found[:5])
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    first = found[0]
+    return (
+        f"{len(found)} columns are not fields of the {noun_of(first.form)} form: "
+        f"{names}{more}; expected field codes such as {first.detail}, ... (see "
+        "dictionary.csv of an export)"
+    )
+
+
+def _rows(rows: Sequence[int], pieces: int = 4) -> str:
+    """Spreadsheet rows as a person reads them: 'rows 2-30', 'rows 2, 5, 9-12 and
+    40 more'."""
+    runs: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    said = [f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs[:pieces]]
+    rest = sum(len(r) for r in runs[pieces:])
+    return "rows " + ", ".join(said) + (f" and {rest} more" if rest else "")
 
 
 def refusal(problems: Sequence[Problem]) -> ValidationFailed:

@@ -37,8 +37,10 @@ __all__ = [
 ]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# How spreadsheets and other tools (REDCap among them) write a yes/no answer.
-_YES_NO = {"y": "yes", "true": "yes", "1": "yes", "n": "no", "false": "no", "0": "no"}
+# How spreadsheets and other tools (REDCap among them) write a yes/no answer: Excel
+# and LibreOffice write a boolean cell TRUE / FALSE, some tools 1 / 0 (or 1.0).
+_YES_NO = {"y": "yes", "true": "yes", "1": "yes", "1.0": "yes"}
+_YES_NO |= {"n": "no", "false": "no", "0": "no", "0.0": "no"}
 
 # Answers worth a warning although they are valid: (form, field, value, advice).
 CLINICAL_WARNINGS = [
@@ -81,14 +83,20 @@ def _date(f: Field, raw: Any) -> dt.date:
     if isinstance(raw, dt.date):
         return raw
     text = str(raw).strip()
-    # Spreadsheets write a date cell as '2024-03-01 00:00:00'.
-    text = text.removesuffix(" 00:00:00")
-    if not _ISO_DATE.match(text):
+    if not _ISO_DATE.match(text[:10]):
         raise ValueError("expected a date as YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text[:10])
     except ValueError:
         raise ValueError("expected a real calendar date as YYYY-MM-DD") from None
+    if len(text) > 10:
+        # A date cell with its time, as spreadsheets write it ('2024-03-01
+        # 00:00:00', '2024-03-01T14:30'): the day is what is asked.
+        try:
+            dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError("expected a date as YYYY-MM-DD") from None
+    return day
 
 
 def _code(f: Field, raw: Any) -> str:
@@ -99,7 +107,9 @@ def _code(f: Field, raw: Any) -> str:
     for code, label in f.codes:
         if text.casefold() in (code.casefold(), label.casefold()):
             return code
-    if f.type == "yesno" and text.casefold() in _YES_NO:
+    # A yes/no question (a yes/no field, or a choice with yes and no, such as
+    # `flare`) takes a spreadsheet's TRUE / FALSE and 1 / 0 too.
+    if {"yes", "no"} <= set(f.code_values) and text.casefold() in _YES_NO:
         return _YES_NO[text.casefold()]
     raise ValueError(f"expected one of {', '.join(f.code_values)}")
 
@@ -199,8 +209,9 @@ def check_record(
 ) -> list[Problem]:
     """Rule problems of one typed record: required, range, show-if, identifiers.
 
-    ``reported`` fields already have a problem (a value that would not convert) and
-    are not reported again as missing.
+    ``reported`` fields already have a problem (a value that would not convert): they
+    are not reported again as missing, nor used to say that another field should not
+    have been given.
     """
     problems: list[Problem] = []
     case_id = record.get("case_id")
@@ -229,7 +240,9 @@ def check_record(
             if f.required and shown and f.code not in reported:
                 add(f, None, "required", label=f.label)
             continue
-        if not shown:
+        # When the answer that decides whether `f` is asked could not be read, its
+        # own problem says so: "asked only when..." would guess at it.
+        if not shown and f.show_if.field not in reported:
             add(
                 f,
                 value,

@@ -327,3 +327,23 @@ def test_patterns_with_an_unknown_split_is_a_usage_error(tmp_path):
     db = tmp_path / "casekit.db"
     Store(db, create=True).close()
     assert_one_clear_line(run("patterns", "--db", str(db), "--by", "shoe"), 2, "`by`")
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path):
+    """`casekit patterns | head`: when the pipe closes under the command (here its
+    reader, `true`, reads nothing at all), it stops quietly, without a traceback."""
+    db = tmp_path / "casekit.db"
+    Store(db, create=True).close()
+    result = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"'{sys.executable}' -m casekit patterns --db '{db}' | true; "
+            'echo "exit ${PIPESTATUS[0]}"',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout == "exit 0\n"
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr

@@ -5,12 +5,10 @@ notebook shows live in its cells tagged `remove-cell`."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from pages import run_nbval
 
 from casekit import Store
 from casekit.synth import populate
@@ -28,29 +26,6 @@ def synthetic_db(tmp_path) -> Path:
     return db
 
 
-def _run_nbval(notebook: Path, db: Path, tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CASEKIT_DB": str(db)}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--nbval-lax",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "--rootdir",
-            str(tmp_path),
-            str(notebook),
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 def test_there_is_a_logging_notebook():
     assert SHIPPED / "01_log_cases.ipynb" in NOTEBOOKS
 
@@ -59,7 +34,7 @@ def test_there_is_a_logging_notebook():
 def test_notebook_runs_against_a_synthetic_store(notebook, synthetic_db, tmp_path):
     with Store(synthetic_db) as store:
         before = {name: len(frame) for name, frame in store.frames().items()}
-    result = _run_nbval(notebook, synthetic_db, tmp_path)
+    result = run_nbval(notebook, synthetic_db, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " passed" in result.stdout and "failed" not in result.stdout
     with Store(synthetic_db) as store:
@@ -101,7 +76,7 @@ def test_the_logging_notebook_holds_no_logic():
 
 def test_the_logging_notebook_fails_loudly_without_a_store(tmp_path):
     """The checks really run in the kernel, on the store CASEKIT_DB names."""
-    result = _run_nbval(
+    result = run_nbval(
         SHIPPED / "01_log_cases.ipynb",
         tmp_path / "missing.db",
         tmp_path,

@@ -17,6 +17,8 @@ from casekit import Store  # noqa: E402
 from casekit.chain import chain_sides  # noqa: E402
 from casekit.derive import derive  # noqa: E402
 from casekit.figures import plots  # noqa: E402
+from casekit.figures.bars import not_yet_text  # noqa: E402
+from casekit.labels import NOT_YET  # noqa: E402
 from casekit.patterns import (  # noqa: E402
     flare_curve,
     pattern_table,
@@ -176,7 +178,9 @@ def test_body_chain_writes_every_count_and_shades_by_share(derived):
 def test_body_chain_of_no_case_is_grey_with_zero_counts(derived):
     empty = {**derived, "case": derived["case"].iloc[:0]}
     ax = plots.body_chain(chain_sides(empty), colorbar=False)
-    assert {t.get_text() for t in ax.texts if t.get_gid()} == {"0/0"}
+    counts = {t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("count")}
+    assert counts == {"0/0"}
+    assert not_yet_text(ax) == NOT_YET["one_sided"]  # and says why
     assert {to_rgb(p.get_facecolor()) for p in ax.patches if p.get_gid()} == {
         to_rgb("0.92")
     }

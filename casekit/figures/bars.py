@@ -39,6 +39,50 @@ def numbers(column: pd.Series) -> pd.Series:
     return pd.to_numeric(column.mask(column.isin([SUPPRESSED])), errors="coerce")
 
 
+def counted(frame: pd.DataFrame) -> bool:
+    """Whether any row of a rate table has something counted: an ``n`` above 0,
+    or one suppressed (a hidden count is a count)."""
+    n = frame["n"]
+    return bool((n.isin([SUPPRESSED]) | (numbers(n) > 0)).any())
+
+
+def not_yet(ax: Axes, words: str) -> Axes:
+    """Say on ``ax``, in a box at its middle, why there is nothing to draw yet.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    words : str
+        What is missing and when the figure appears, e.g. an entry of
+        :data:`casekit.labels.NOT_YET`.
+
+    Returns
+    -------
+    matplotlib Axes
+        With a Text of gid ``not yet`` holding ``words``.
+    """
+    ax.text(
+        0.5,
+        0.5,
+        textwrap.fill(words, 52, break_on_hyphens=False),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=10,
+        color="0.2",
+        bbox={"boxstyle": "round,pad=0.6", "facecolor": "white", "edgecolor": "0.7"},
+        zorder=6,
+        gid="not yet",
+    )
+    return ax
+
+
+def not_yet_text(ax: Axes) -> str:
+    """The words of :func:`not_yet` on ``ax`` ('' when it has something drawn)."""
+    said = [t.get_text() for t in ax.texts if t.get_gid() == "not yet"]
+    return " ".join(" ".join(text.split()) for text in said)  # unwrapped
+
+
 def checked(data: pd.DataFrame, columns) -> pd.DataFrame:
     """``data`` with a fresh index, once it is a DataFrame with ``columns``."""
     if not isinstance(data, pd.DataFrame):

@@ -25,8 +25,8 @@ from matplotlib.ticker import PercentFormatter
 
 from ..dictionary import Dictionary
 from ..disclosure import SUPPRESSED
-from ..labels import finding_label, or_builtin
-from .bars import checked, hidden_rows
+from ..labels import NOT_YET, finding_label, or_builtin
+from .bars import checked, counted, hidden_rows, not_yet
 
 # Where each link of the chain sits on the schematic, on the pain side (x < 0): an
 # ellipse's centre, width, height. The other side is the mirror image.
@@ -70,7 +70,8 @@ def body_chain(
     matplotlib Axes
         Each link is a patch (the low back a rectangle, the others ellipses)
         with gid ``"<link>|<side>"``; each ``k/n`` a Text with gid
-        ``"count|<link>|<side>"``.
+        ``"count|<link>|<side>"``. Without a one-sided case, the words of
+        :func:`casekit.figures.bars.not_yet` over the picture.
     """
     frame = checked(data, ["link", "side", "k", "n", "proportion"])
     words = or_builtin(dictionary)
@@ -122,6 +123,8 @@ def body_chain(
             va="top",
             gid="hidden note",
         )
+    if not counted(frame):
+        not_yet(ax, NOT_YET["one_sided"])
     ax.text(-1.2, 10.4, "Pain side", ha="center", fontsize=12, weight="bold")
     ax.text(1.2, 10.4, "Other side", ha="center", fontsize=12, weight="bold")
     ax.set_xlim(-6.1, 3.6)

@@ -34,8 +34,8 @@ from matplotlib.ticker import PercentFormatter
 
 from ..dictionary import Dictionary
 from ..disclosure import SUPPRESSED
-from ..labels import column_label, finding_label, or_builtin
-from .bars import checked, draw_bars, hidden_rows, legend_beside
+from ..labels import NOT_YET, column_label, finding_label, or_builtin
+from .bars import checked, counted, draw_bars, hidden_rows, legend_beside, not_yet
 from .bodymap import body_chain
 
 __all__ = [
@@ -69,6 +69,7 @@ def pattern_rates(
     hue: str | None = None,
     comparator: bool = True,
     dictionary: Dictionary | None = None,
+    nothing_yet: str = NOT_YET["rates"],
     ax: Axes | None = None,
 ) -> Axes:
     """Horizontal bars of pattern rates with their 95 % intervals and comparators.
@@ -91,6 +92,8 @@ def pattern_rates(
     dictionary : Dictionary, optional
         Names ``y`` and ``hue`` and their values: the store's for a store's data
         (a local field is known only there); the built-in one if None.
+    nothing_yet : str, optional
+        What to say when nothing is counted yet (every ``n`` is 0, or no row).
     ax : matplotlib Axes, optional
         Draw here; by default on a new figure.
 
@@ -100,7 +103,9 @@ def pattern_rates(
         Bars are the proportions (0 where ``n`` is 0), ``k/n`` is written beside
         each bar (of a safe table, a row with ``*`` gets no bar and the words of
         :data:`casekit.figures.bars.HIDDEN` instead), and the comparator ticks are the
-        LineCollection with gid ``comparator``.
+        LineCollection with gid ``comparator``. When no row has anything counted
+        (every ``n`` is 0, or there is no row), ``nothing_yet`` says so
+        (:func:`casekit.figures.bars.not_yet`).
     """
     frame = checked(data, ["k", "n", "proportion", "ci_low", "ci_high", y, hue])
     if frame.duplicated([c for c in (y, hue) if c]).any():
@@ -112,6 +117,9 @@ def pattern_rates(
     if ax is None:
         bars = len(frame)
         _, ax = plt.subplots(figsize=(9, 1.2 + 0.42 * bars), layout="constrained")
+    if frame.empty:  # not even a row of 0 / 0: no case at all, in any group
+        ax.set_axis_off()
+        return not_yet(ax, nothing_yet)
     shown = draw_bars(ax, frame, cat=y, hue=hue, orient="y", width=34, dictionary=words)
     if comparator:
         ticks = shown[shown["comparator"].notna()]
@@ -135,6 +143,8 @@ def pattern_rates(
         handles.append(Line2D([], [], color="black", marker="|", ms=14, ls="none"))
         labels.append("Compared with: 50 %,\nbase rate or literature")
     legend_beside(ax, handles, labels, hue, words)
+    if not counted(frame):
+        not_yet(ax, nothing_yet)
     return ax
 
 
@@ -196,6 +206,8 @@ def side_bars(
     ax.set_ylabel("Share of those with a one-sided finding")
     ax.set_title("Same side as the pain, or the opposite side? (dashed: half and half)")
     legend_beside(ax, [], [], "side", words)
+    if frame.empty or not counted(frame):
+        not_yet(ax, NOT_YET["one_sided"])
     return ax
 
 
@@ -228,14 +240,22 @@ def nprs_course(
     matplotlib Axes
         The faint lines are one LineCollection (gid ``cases``), one segment per
         case drawn; the median is seaborn's line (gid ``median``); the number of
-        cases at each session is written along the top.
+        cases at each session is written along the top. Without a session, or
+        without pain recorded at one, the words of
+        :func:`casekit.figures.bars.not_yet` say which.
     """
-    frame = checked(data, ["case_id", "session_no", y])
-    frame = frame[frame[y].notna() & frame["session_no"].notna()]
+    sessions = checked(data, ["case_id", "session_no", y])
+    frame = sessions[sessions[y].notna() & sessions["session_no"].notna()]
     frame = frame.astype({"session_no": "int64", y: "float64"})
     frame = frame.sort_values(["case_id", "session_no"], kind="stable")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+    ax.set_xlabel("Session")
+    ax.set_ylabel(or_builtin(dictionary)["session"][y].label)
+    if frame.empty:  # the pain scale, no session on it yet
+        ax.set(title="Pain over the sessions", ylim=(-0.3, 11.2), xticks=[])
+        ax.set_yticks(range(0, 11, 2))
+        return not_yet(ax, NOT_YET["pain" if len(sessions) else "session"])
     ids = frame["case_id"].to_numpy()
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if ids.size else ids
     step = max(1, -(-len(starts) // max_cases))  # ceiling division
@@ -266,8 +286,6 @@ def nprs_course(
     if len(counts):
         ax.set_xlim(0.4, counts.index.max() + 0.6)
         ax.set_xticks(counts.index)
-    ax.set_xlabel("Session")
-    ax.set_ylabel(or_builtin(dictionary)["session"][y].label)
     drawn = f"{len(lines)} of {len(starts)} cases" if step > 1 else "each case"
     ax.set_title(f"Pain over the sessions: {drawn} a faint line, the median bold")
     ax.legend(loc="lower left", frameon=False)
@@ -362,6 +380,8 @@ def flare_timing(
         loc="lower right",
         frameon=False,
     )
+    if frame.empty:
+        not_yet(ax, NOT_YET[measure])
     return ax
 
 
@@ -395,6 +415,13 @@ def outcome_bars(
     frame = frame[frame["pattern"].isin(["improved", "improvement_held"])]
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4), layout="constrained")
-    pattern_rates(frame, hue=by, comparator=False, dictionary=dictionary, ax=ax)
+    pattern_rates(
+        frame,
+        hue=by,
+        comparator=False,
+        dictionary=dictionary,
+        nothing_yet=NOT_YET["outcome"],
+        ax=ax,
+    )
     ax.set_title(textwrap.fill(CAVEAT, 80), fontsize=10, loc="left")
     return ax

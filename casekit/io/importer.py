@@ -9,11 +9,16 @@ means nothing is written. The way out is :mod:`casekit.io.exporter`.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import os
+import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..cells import restore_frame
@@ -42,12 +47,14 @@ _FORM_OF_NAME = {
 
 @dataclass
 class ImportResult:
-    """What an import found and did: counts per form, and the problems table."""
+    """What an import found and did: counts per form, the problems table, and
+    the problems it was made from (as :func:`casekit.problems.summary` says them)."""
 
     counts: dict[str, int]
     problems: pd.DataFrame
     written: bool
     renamed: dict[str, str] = field(default_factory=dict)
+    found: tuple[Problem, ...] = ()
 
 
 def read_tables(
@@ -129,17 +136,17 @@ def _form_of(name: str, where: str) -> str:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
-        table = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            encoding="utf-8-sig",
-            skip_blank_lines=False,
-        )
-        if len(table.columns) == 1 and ";" in table.columns[0]:
-            # Spreadsheets in decimal-comma locales save CSV with semicolons.
+        with warnings.catch_warnings():
+            # A first row longer than the header: an error, not a warning and a loss.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
             table = pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=";"
+                path,
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+                skip_blank_lines=False,
+                sep=_separator(path),
+                index_col=False,
             )
     except UnicodeDecodeError:
         raise ImportFileError(
@@ -149,23 +156,61 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise ImportFileError(
             str(path), "is empty; expected a header row of field codes"
         ) from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise ImportFileError(str(path), f"cannot be read as CSV ({exc})") from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
+        # The parser's own words ("Error tokenizing data. C error...") help nobody.
+        raise ImportFileError(str(path), _unreadable_csv(exc)) from None
     return _tidy(table)
 
 
+def _unreadable_csv(exc: Exception) -> str:
+    """Why a CSV file cannot be read, in words a spreadsheet user acts on."""
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+    if found:
+        where = f"row {found[2]} has {found[3]} cells, the header row {found[1]}"
+    elif isinstance(exc, pd.errors.ParserWarning):  # pandas' word on the first row
+        where = "row 2 has more cells than the header row"
+    else:
+        where = "a row has more cells than the header row"
+    return (
+        f"cannot be read as CSV: {where}; check that every row uses the header's "
+        "separator (a comma, a semicolon or a tab) and that a cell holding that "
+        "separator is in double quotes"
+    )
+
+
+def _separator(path: Path) -> str:
+    """The file's separator, sniffed (:class:`csv.Sniffer`) from its header row of
+    field codes: a comma, or the semicolon that spreadsheets in decimal-comma
+    locales write (European Excel), or a tab. A comma when it cannot tell (a file
+    of one column)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            header = file.readline()
+        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+    except UnicodeDecodeError:
+        return ","  # pandas says what is wrong with the file, in its own turn
+
+
 def _tidy(table: pd.DataFrame) -> pd.DataFrame:
-    """Headers as field codes, and no empty rows; the index stays the record's
-    position, so that problems name the row a spreadsheet shows."""
+    """Headers as field codes, cells without stray spaces, and no empty rows; the
+    index stays the record's position, so that problems name the row a
+    spreadsheet shows."""
     # Spreadsheets add spaces and capitals to headers; field codes have neither.
     table.columns = [str(c).strip().lower() for c in table.columns]
-    table = restore_frame(table.fillna(""))  # undo the export's formula escape
+    table = table.fillna("").apply(lambda column: column.str.strip())
+    table = restore_frame(table)  # undo the export's formula escape
     return table[(table != "").any(axis=1)]
 
 
 def _read_workbook(path: Path) -> dict[str, tuple[str, pd.DataFrame]]:
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+        # Cells as they are typed (booleans, numbers, dates), each then written as
+        # the text the spreadsheet shows; text would read TRUE as 'True', 7 as '7.0'.
+        sheets = pd.read_excel(
+            path, sheet_name=None, dtype=object, keep_default_na=False
+        )
     except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
         raise ImportFileError(
             str(path), f"cannot be read as an .xlsx workbook ({exc})"
@@ -173,10 +218,36 @@ def _read_workbook(path: Path) -> dict[str, tuple[str, pd.DataFrame]]:
     return {
         _form_of(name, f"{path}, sheet {name!r}"): (
             f"{path.name}[{name}]",
-            _tidy(sheet),
+            _tidy(sheet.map(cell_text).astype(str)),
         )
         for name, sheet in sheets.items()
     }
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as the text its sheet shows: a boolean ``TRUE`` /
+    ``FALSE`` (as Excel and LibreOffice show it), a whole number without ``.0``, a
+    date ``YYYY-MM-DD`` (with its time after it, if it has one), '' when empty.
+
+    What the person typed is then what validation reads, and what a problem shows.
+    """
+    if (
+        value is None
+        or value is pd.NaT
+        or (isinstance(value, float) and value != value)
+    ):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):  # pandas' Timestamp too
+        if value.time() == dt.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def import_files(
@@ -231,9 +302,15 @@ def import_files(
         name: pd.concat([stored[name], incoming[name]], ignore_index=True)
         for name in stored
     }
-    # Problems of rows already stored are `casekit check`'s business, not this import's.
+    # Problems of rows already stored are `casekit check`'s business, not this
+    # import's; and a value that could not be read has its own problem, which a
+    # rule across forms would only repeat as "missing".
+    unread = {(p.source, p.row, p.field) for p in problems if p.rule == "unreadable"}
     problems += [
-        p for p in cross_form_problems(dictionary, combined) if p.row is not None
+        p
+        for p in cross_form_problems(dictionary, combined)
+        if p.row is not None
+        and not {(p.source, p.row, p.field), (p.source, p.row, p.other)} & unread
     ]
     table = problems_frame(problems)
     counts = {name: len(records) for name, records in batches.items()}
@@ -242,7 +319,7 @@ def import_files(
     if not dry_run:
         say(f"writing {rows} rows in one transaction ...")
         store.add_many(batches)
-    return ImportResult(counts, table, not dry_run, renamed)
+    return ImportResult(counts, table, not dry_run, renamed, tuple(problems))
 
 
 def _numbered(

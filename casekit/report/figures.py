@@ -24,8 +24,9 @@ except ImportError as exc:  # the core runs without it; the figures do not
 from matplotlib.axes import Axes
 
 from ..disclosure import SUPPRESSED
-from ..figures.bars import HIDDEN, checked, numbers
+from ..figures.bars import HIDDEN, checked, not_yet, numbers
 from ..figures.plots import pattern_rates
+from ..labels import NOT_YET
 
 COLOURS = {"On arrival": "C3", "After care": "C0"}
 
@@ -47,13 +48,18 @@ def pain_band(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         One median line per ``when`` (gid ``median|<when>``) over a shaded band
         from the lower to the upper quartile, only at sessions whose count is
         shown; the number of cases on arrival is written along the top (gid
-        ``count``), ``*`` where suppressed.
+        ``count``), ``*`` where suppressed. Without a session with its pain
+        recorded, the words of :func:`casekit.figures.bars.not_yet` instead.
     """
     frame = checked(data, ["session_no", "when", "cases", "q1", "median", "q3"])
     # A safe table holds objects (numbers and "*"): the axis wants numbers.
     frame = frame.assign(session_no=frame["session_no"].astype(float))
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4.8), layout="constrained")
+    if frame.empty:  # the pain scale, no session on it yet
+        ax.set(xlabel="Session", ylabel="Pain, NPRS 0-10", ylim=(-0.3, 11.3), xticks=[])
+        ax.set_yticks(range(0, 11, 2))
+        return not_yet(ax, NOT_YET["pain"])  # no session, or none with its pain
     for when, colour in COLOURS.items():
         rows = frame[(frame["when"] == when) & ~frame["cases"].isin([SUPPRESSED])]
         x = rows["session_no"].to_numpy(float)
@@ -126,7 +132,7 @@ def flare_windows(
     frame = checked(data, ["window", "k", "n", "proportion", "comparator"])
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 0.9 + 0.45 * len(frame)), layout="constrained")
-    pattern_rates(frame, y="window", ax=ax)
+    pattern_rates(frame, y="window", nothing_yet=NOT_YET[measure], ax=ax)
     ax.set_ylabel("")
     legend = ax.get_legend()
     if legend is not None and len(legend.get_texts()) > 1:

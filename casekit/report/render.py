@@ -115,6 +115,7 @@ def render(
     *,
     hide_tags: Iterable[str] = HIDE,
     show_code: bool = False,
+    private: bool = False,
     progress: Callable[[str], None] | None = None,
     timeout: int = 600,
 ) -> Path:
@@ -138,6 +139,9 @@ def render(
     show_code : bool, default False
         Show the code of the cells that are shown (a workshop may want it); the
         parameters cells are left out either way.
+    private : bool, default False
+        Write the page readable by its owner alone (mode 0600): a page with
+        exact counts, for the practitioner, as the full export is.
     progress : callable, optional
         Called with a short line at each stage (executing, rendering).
     timeout : int, default 600
@@ -215,7 +219,10 @@ def render(
             + "; ".join(problems[:3]),
         )
     out_html.parent.mkdir(parents=True, exist_ok=True)
-    out_html.write_text(page, encoding="utf-8")
+    if private:
+        _write_private(out_html, page)
+    else:
+        out_html.write_text(page, encoding="utf-8")
     return out_html
 
 
@@ -245,6 +252,7 @@ def report(
     Returns
     -------
     Path
+        The page; the full one (exact counts) is readable by its owner alone.
     """
     with Store(db) as store:  # a missing or broken store fails here, plainly
         # The kernel runs elsewhere (a temporary folder): an absolute path.
@@ -255,8 +263,18 @@ def report(
         notebook,
         target,
         {"DB": database, "SHARE": bool(share)},
+        private=not share,
         progress=progress,
     )
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a file readable by its owner alone, from the first byte (an
+    older page of the same name loses its wider mode before it is rewritten)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
 
 
 def _for_sharing(nb: Any) -> dict:

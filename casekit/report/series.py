@@ -35,7 +35,7 @@ from .. import stats
 from ..derive import derive
 from ..dictionary import Dictionary
 from ..disclosure import NHS, SUPPRESSED, Rule, SafeTable, safe_count, safe_table
-from ..labels import column_label, display_values, percent
+from ..labels import column_label, display_values, or_builtin, percent
 from ..privacy import neutral_sites
 from ..store import Store
 from .markup import Shown, shown
@@ -116,6 +116,27 @@ def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
         everyone = store.read("case", include_deleted=True)
         dictionary = store.dictionary
     withdrawn = int(everyone["deleted"].astype(bool).sum())
+    return series_of(frames, withdrawn=withdrawn, dictionary=dictionary)
+
+
+def series_of(
+    frames: dict[str, pd.DataFrame],
+    *,
+    withdrawn: int = 0,
+    dictionary: Dictionary | None = None,
+) -> CaseSeries:
+    """A :class:`CaseSeries` of frames already read (as :meth:`casekit.Store.frames`
+    returns them), without a store.
+
+    Parameters
+    ----------
+    frames : dict of DataFrame
+        The three forms, typed, without withdrawn cases.
+    withdrawn : int, default 0
+        How many cases were withdrawn (they are counted in the flow only).
+    dictionary : Dictionary, optional
+        The dictionary of the frames; the built-in one if None.
+    """
     intake = frames["case"]["intake_date"].dropna()
     years, continuous = None, None
     if len(intake):
@@ -137,7 +158,8 @@ def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
         )
         for name, frame in derived.items()
     }
-    return CaseSeries(kept, withdrawn, years, sites, continuous, dictionary)
+    words = or_builtin(dictionary)
+    return CaseSeries(kept, withdrawn, years, sites, continuous, words)
 
 
 # -- counts that add up to a total ----------------------------------------------------

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..disclosure import SUPPRESSED, Rule, SafeTable, safe_table
-from ..labels import percent
+from ..labels import NOT_YET, percent
 from ..literature import SENSTAD_GONE_24H, SENSTAD_WITHIN_4H
 from ..patterns import flare_curve
 from ..readable import rate_table
@@ -27,6 +27,7 @@ from .series import CaseSeries, partition
 ONSET = (("Within 4 h", 4.0, SENSTAD_WITHIN_4H), ("4 to 24 h", 24.0, None))
 ONSET += (("24 to 48 h", 48.0, None), ("Later than 48 h", np.inf, None))
 QUARTILES = ("q1", "median", "q3")
+WHEN = ("On arrival", "After care")  # the pain of a session: before care, after it
 
 
 def flare_windows(series: CaseSeries, rule: Rule, measure: str = "onset") -> Shown:
@@ -92,11 +93,13 @@ def pain_course(series: CaseSeries, rule: Rule) -> Shown:
     -------
     Shown
         ``safe.table``: ``session_no, when`` (``On arrival``, ``After care``),
-        ``cases`` (safe), ``q1, median, q3`` (``*`` where ``cases`` is).
+        ``cases`` (safe), ``q1, median, q3`` (``*`` where ``cases`` is). Without
+        a session (or pain recorded at one), no row, and a note that says which
+        and when the table will fill.
     """
     session = series.frames["session"]
     rows = []
-    for column, when in (("nprs_before", "On arrival"), ("nprs_after", "After care")):
+    for column, when in zip(("nprs_before", "nprs_after"), WHEN, strict=True):
         known = session[session[column].notna()]
         for number, values in known.groupby("session_no")[column]:
             quartiles = values.astype(float).quantile([0.25, 0.5, 0.75]).to_numpy()
@@ -114,14 +117,22 @@ def pain_course(series: CaseSeries, rule: Rule) -> Shown:
     wide = data.assign(summary=summary).pivot(
         index="session_no", columns="when", values=["cases", "summary"]
     )
+    # Both columns, even where no pain was recorded at all (or no session yet).
+    wide = wide.reindex(
+        columns=pd.MultiIndex.from_product([["cases", "summary"], WHEN])
+    )
+    # Objects (counts and "*"): a session without pain on arrival came 0 times.
+    arrivals = wide[("cases", "On arrival")].astype(object).fillna(0)
     frame = pd.DataFrame(
         {
             "Session": wide.index,
-            "Cases (on arrival)": wide[("cases", "On arrival")].fillna(0).to_numpy(),
+            "Cases (on arrival)": arrivals.to_numpy(),
             "Pain on arrival: median (middle half)": wide[
                 ("summary", "On arrival")
             ].fillna(""),
             "Right after care": wide[("summary", "After care")].fillna(""),
         }
     )
-    return shown(frame, safe, "pain", counts=["Cases (on arrival)"])
+    missing = NOT_YET["pain" if len(session) else "session"]
+    notes = "" if len(frame) else f"<p>{missing}.</p>"
+    return shown(frame, safe, "pain", counts=["Cases (on arrival)"], notes=notes)

@@ -1,0 +1,175 @@
+"""The first week and the odd corners: the commands and the notebooks on every store
+shape a practitioner's data takes, and on a few stores Hypothesis draws.
+
+The shapes (:data:`stores.SHAPES`): empty; one case; cases without sessions;
+sessions without follow-ups; every case both-sided or central; no exam ever done;
+everything withdrawn. On each, ``casekit patterns``, ``casekit report`` and
+``casekit report --share`` exit 0, and the shared page holds only safe counts and
+says, where there is nothing yet, what is missing. The two reports of each shape
+are rendered once, for the module (about 7 s a page), and each rendering runs all
+of ``04_share_report``, its checks included.
+
+Notebooks 02 and 03 run under nbval on the shapes most likely to break them: the
+empty store (no frame has a row), cases without sessions (the first week: the
+original failure), one case (every count and median of one, one group in every
+split) and the both-sided store (no one-sided case: every side figure and table
+empty). The others leave fewer frames empty than these (everything withdrawn
+reads as the empty store but for the flow, which only the report shows). 04 runs
+under nbval on cases without sessions, where it failed; with its default
+parameters it is what ``report --share`` runs, so it runs on every shape above,
+and in full mode too.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, note, settings
+from pages import Page, is_safe_count, run_nbval, without_images
+from stores import SHAPES, shape_records, shown, stores, write_store
+
+from casekit import Store
+from casekit.cli import main
+from casekit.labels import NOT_YET
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = [
+    ROOT / "casekit" / "notebooks" / name
+    for name in ("02_patterns.ipynb", "03_outcomes.ipynb", "04_share_report.ipynb")
+]
+NBVAL_SHAPES = ("empty", "no_sessions", "one_case", "both_or_central")
+DATES = {"case": "intake_date", "session": "session_date", "followup": "followup_date"}
+
+
+@pytest.fixture(scope="module")
+def shaped(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("shapes")
+    made = {}
+    for shape in SHAPES:
+        records, every = shape_records(shape)
+        (root / shape).mkdir()
+        made[shape] = write_store(root / shape / "casekit.db", records, every=every)
+    return made
+
+
+@pytest.fixture(scope="module")
+def reports(shaped, tmp_path_factory) -> dict[str, dict]:
+    """Both reports of each shape, rendered once: exit codes and pages."""
+    out = {}
+    for shape, db in shaped.items():
+        folder = tmp_path_factory.mktemp(f"reports-{shape}")
+        base = ["report", "--db", str(db), "--out", str(folder)]
+        out[shape] = {
+            "codes": (main(base), main([*base, "--share"])),
+            "full": folder / "report.html",
+            "share": folder / "report-share.html",
+        }
+    return out
+
+
+def test_the_shapes_are_what_they_say(shaped):
+    def sizes(shape):
+        with Store(shaped[shape]) as store:
+            frames = store.frames()
+            withdrawn = len(store.case_ids()) - len(frames["case"])
+        return {name: len(frame) for name, frame in frames.items()}, frames, withdrawn
+
+    counts, _, _ = sizes("empty")
+    assert counts == {"case": 0, "session": 0, "followup": 0}
+    counts, _, _ = sizes("one_case")
+    assert counts["case"] == 1 and counts["session"] and counts["followup"]
+    counts, _, _ = sizes("no_sessions")
+    assert counts == {"case": 5, "session": 0, "followup": 0}
+    counts, _, _ = sizes("no_followups")
+    assert counts["session"] and counts["followup"] == 0
+    _, frames, _ = sizes("both_or_central")
+    assert set(frames["case"]["pain_side"]) <= {"both", "central"}
+    _, frames, _ = sizes("no_exam")
+    exam = ["si_tight_side", "hip_flexor_tight_side", "glute_weak_side"]
+    assert frames["case"][exam].isna().all().all()
+    counts, _, withdrawn = sizes("all_withdrawn")
+    assert counts["case"] == 0 and withdrawn == 24
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_patterns_and_both_reports_work_on_each_shape(shape, shaped, reports, capsys):
+    db = str(shaped[shape])
+    assert main(["patterns", "--db", db]) == 0
+    text = capsys.readouterr().out
+    assert text.count("\n") >= 10  # a line a pattern, at least
+    nothing = shape in ("empty", "all_withdrawn")
+    assert (NOT_YET["case"] in text) == nothing
+    if nothing:  # no test to adjust for: no word on adjusting
+        assert "Holm" not in text
+    assert main(["patterns", "--db", db, "--by", "sex", "--format", "json"]) == 0
+    assert isinstance(json.loads(capsys.readouterr().out), list)
+    assert reports[shape]["codes"] == (0, 0)
+    # The full report is the practitioner's own: owner-only, like the full export.
+    mode = stat.S_IMODE(reports[shape]["full"].stat().st_mode)
+    assert mode == 0o600
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_shared_page_of_each_shape_is_safe_and_says_what_is_missing(
+    shape, shaped, reports
+):
+    html = reports[shape]["share"].read_text(encoding="utf-8")
+    page = Page(html)
+    assert page.counts and all(
+        is_safe_count(part) for c in page.counts for part in c.split("/")
+    )
+    with Store(shaped[shape]) as store:
+        ids = store.case_ids(include_deleted=True)
+        kept = [store.read(form, include_deleted=True) for form in DATES]
+    notes = {n for frame in kept for n in frame["notes"].dropna()}
+    dates = {
+        d.date().isoformat()
+        for frame, column in zip(kept, DATES.values(), strict=True)
+        for d in frame[column].dropna()
+    }
+    words = without_images(html)
+    # Leak-free: no case id, note or calendar date of the store.
+    assert [x for x in (*ids, *notes, *dates) if x in words] == []
+    text = " ".join(" ".join(page.text).split())
+    # Where there is nothing yet, the page says so, and goes on to its end.
+    no_session = shape in ("empty", "no_sessions", "all_withdrawn")
+    assert (NOT_YET["session"] in text) == no_session
+    assert "Limitations" in text and "Anonymisation" in text
+
+
+@pytest.mark.parametrize("shape", NBVAL_SHAPES)
+def test_the_notebooks_run_under_nbval_on_the_shape(shape, shaped, tmp_path):
+    # 04 with its default parameters is what `report --share` runs: above, on
+    # every shape. Under nbval it runs on the first week's store, where it failed.
+    notebooks = NOTEBOOKS if shape == "no_sessions" else NOTEBOOKS[:2]
+    result = run_nbval(notebooks, shaped[shape], tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+@settings(
+    max_examples=1,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(drawn=stores(max_cases=30).filter(lambda drawn: len(drawn[0]["case"]) >= 5))
+def test_a_few_drawn_stores_through_the_commands(drawn, tmp_path_factory):
+    """A store Hypothesis draws (the same on every run; of 5 cases or more, as the
+    smaller ones are shapes above: 7 cases, 28 sessions, one follow-up), written to
+    SQLite and put through the commands: the report runs 04_share_report in full,
+    its checks included, in each mode. Many more go through the functions behind
+    the pages in tests/test_properties.py."""
+    records, withdrawn = drawn
+    note(shown(records, withdrawn))
+    folder = tmp_path_factory.mktemp("drawn")
+    db = str(write_store(folder / "casekit.db", records, withdrawn))
+    assert main(["patterns", "--db", db]) == 0
+    base = ["report", "--db", db, "--out", str(folder)]
+    assert main(base) == 0 and main([*base, "--share"]) == 0
+    page = Page((folder / "report-share.html").read_text(encoding="utf-8"))
+    assert all(is_safe_count(part) for c in page.counts for part in c.split("/"))
