@@ -107,7 +107,7 @@ def test_a_redcap_export_imports_back_exactly(store, tmp_path):
 
 def test_patterns_csv_starts_no_formula(store, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(
-        "casekit.cli.pattern_table",
+        "casekit.cli.analysis.pattern_table",
         lambda frames, by=None: pd.DataFrame({"pattern": ["=cmd|' /C calc'!A0"]}),
     )
     assert main(["patterns", "--db", str(store.path), "--format", "csv"]) == 0

@@ -1,0 +1,181 @@
+"""The commands that count and show: patterns, and the pages casekit renders (the
+demo, the report, the workshop's handout)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from ..cells import neutralise_frame
+from ..dictionary import Dictionary
+from ..io.exporter import export_csv
+from ..labels import NOT_YET
+from ..patterns import SPLITS, pattern_table, with_adjusted_p
+from ..readable import rate_table
+from ..store import Store
+from ..synth import populate
+from .options import Commands, db_option, positive
+from .terminal import progress, say
+
+
+def register(commands: Commands) -> None:
+    """Add these commands to ``casekit``."""
+    sub = commands.add(
+        "demo",
+        "Create a synthetic demo store (no real patient in it) and render its full "
+        "and shareable reports.",
+        "casekit demo --out reports --cases 300 --seed 1",
+        run_demo,
+    )
+    sub.add_argument(
+        "--out",
+        default="reports",
+        metavar="DIR",
+        help="folder for the demo store, its export and its reports (default: reports)",
+    )
+    sub.add_argument("--cases", type=positive, default=300, metavar="N")
+    sub.add_argument("--seed", type=int, default=1, metavar="S")
+
+    sub = commands.add(
+        "report",
+        "Render the case-series report (notebooks/04_share_report) to one HTML "
+        "page that loads nothing from the network; --share for the version to send.",
+        "casekit report --share --out reports",
+        run_report,
+    )
+    db_option(sub)
+    sub.add_argument(
+        "--out",
+        default="reports",
+        metavar="DIR",
+        help="folder for report.html / report-share.html (default: reports)",
+    )
+    sub.add_argument(
+        "--share",
+        action="store_true",
+        help="disclosure-controlled: counts 1-7 shown as *, others rounded to 5; "
+        "no case id, date or note",
+    )
+
+    sub = commands.add(
+        "workshop",
+        "Render the workshop handout (notebooks/05_workshop): exercises for the "
+        "room, or with --instructor the answers too; made-up cases only.",
+        "casekit workshop --out workshop --instructor",
+        run_workshop,
+    )
+    sub.add_argument(
+        "--out",
+        default="workshop",
+        metavar="DIR",
+        help="folder for participant.html / instructor.html (default: workshop)",
+    )
+    sub.add_argument(
+        "--instructor",
+        action="store_true",
+        help="keep the answers (cells tagged `solution`)",
+    )
+
+    sub = commands.add(
+        "patterns",
+        "How often each pattern recurs: k of n, its interval, its comparator.",
+        "casekit patterns --by sex --format json",
+        run_patterns,
+    )
+    db_option(sub)
+    sub.add_argument(
+        "--by",
+        metavar="COLUMN",
+        help="split by a case column: " + ", ".join(SPLITS) + ", or a choice "
+        "field of your data/dictionary.local.yaml",
+    )
+    sub.add_argument(
+        "--format", choices=("text", "csv", "json"), default="text", dest="fmt"
+    )
+
+
+def run_patterns(args: argparse.Namespace) -> int:
+    with Store(args.db) as store:
+        frames = store.frames()
+        table = pattern_table(frames, by=args.by)
+        dictionary = store.dictionary
+    if args.fmt == "text" and frames["case"].empty:
+        print(f"{NOT_YET['case']}.")
+    if args.fmt == "json":
+        print(table.to_json(orient="records", indent=2))
+    elif args.fmt == "csv":
+        print(neutralise_frame(table).to_csv(index=False), end="")
+    else:
+        print(_pattern_text(with_adjusted_p(table), args.by, dictionary))
+    return 0
+
+
+def _pattern_text(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -> str:
+    """The pattern table as a person reads it: one line a pattern (and split)."""
+    shown = rate_table(table, by=by, dictionary=dictionary)
+    lines = []
+    for row in shown.to_dict("records"):
+        if row["Rate"]:
+            rate = f"{row['k / n']} = {row['Rate']} (95 % CI {row['95 % interval']})"
+        else:
+            rate = "no cases to count"
+        if row["p"]:
+            p = row["p"] if row["p"].startswith("<") else f"= {row['p']}"
+            rate += (
+                f", p {p} vs {row['Compared with']} (Holm-adjusted {row['p (Holm)']})"
+            )
+        group = f"[{shown.columns[0]}: {row[shown.columns[0]]}] " if by else ""
+        lines.append(f"{group}{row['Pattern']}: {rate}")
+        if row["Note"]:
+            lines.append(f"    {row['Note']}")
+    tests = int(table["p_value"].notna().sum())
+    if tests:
+        lines.append(
+            f"{tests} p-values from one data set: by chance alone about 1 test in 20 "
+            "gives p < 0.05, so read the Holm-adjusted values (they allow for all "
+            "the tests at once)."
+        )
+    return "\n".join(lines)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from ..report.render import report
+
+    out = Path(args.out)
+    db = out / "demo.db"
+    if db.exists():
+        db.unlink()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    with Store(db, create=True, actor="casekit-demo") as store:
+        populate(store, args.cases, seed=args.seed, progress=progress)
+        say("")  # end the progress line
+        paths = export_csv(store, out / "share", share=True)
+    print(f"demo store ({args.cases} synthetic cases): {db}")
+    print(f"shareable export: {paths[0].parent}")
+    # `demo-` in the names: a demo never overwrites a real report in the same folder.
+    full = report(db, out, name="demo-report", progress=say)
+    print(f"full report (exact counts): {full}")
+    shared = report(db, out, share=True, name="demo-report", progress=say)
+    print(f"shareable report: {shared}")
+    return 0
+
+
+def run_workshop(args: argparse.Namespace) -> int:
+    from ..workshop.handout import handout
+
+    path = handout(args.out, instructor=args.instructor, progress=say)
+    kind = "instructor's handout (answers in it)" if args.instructor else "handout"
+    print(f"workshop {kind}: {path}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from ..report.render import report
+
+    path = report(args.db, args.out, share=args.share, progress=say)
+    kind = "shareable report" if args.share else "full report (keep it private)"
+    print(f"{kind}: {path}")
+    return 0
