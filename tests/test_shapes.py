@@ -9,15 +9,9 @@ says, where there is nothing yet, what is missing. The two reports of each shape
 are rendered once, for the module (about 7 s a page), and each rendering runs all
 of ``04_share_report``, its checks included.
 
-Notebooks 02 and 03 run under nbval on the shapes most likely to break them: the
-empty store (no frame has a row), cases without sessions (the first week: the
-original failure), one case (every count and median of one, one group in every
-split) and the both-sided store (no one-sided case: every side figure and table
-empty). The others leave fewer frames empty than these (everything withdrawn
-reads as the empty store but for the flow, which only the report shows). 04 runs
-under nbval on cases without sessions, where it failed; with its default
-parameters it is what ``report --share`` runs, so it runs on every shape above,
-and in full mode too.
+Notebooks 02, 03 and 04 run under nbval on every shape, one nbval run per shape
+(each notebook in a kernel of its own), 04 with its default parameters: what
+``report --share`` runs.
 """
 
 from __future__ import annotations
@@ -40,7 +34,6 @@ NOTEBOOKS = [
     ROOT / "casekit" / "notebooks" / name
     for name in ("02_patterns.ipynb", "03_outcomes.ipynb", "04_share_report.ipynb")
 ]
-NBVAL_SHAPES = ("empty", "no_sessions", "one_case", "both_or_central")
 DATES = {"case": "intake_date", "session": "session_date", "followup": "followup_date"}
 
 
@@ -140,12 +133,9 @@ def test_the_shared_page_of_each_shape_is_safe_and_says_what_is_missing(
     assert "Limitations" in text and "Anonymisation" in text
 
 
-@pytest.mark.parametrize("shape", NBVAL_SHAPES)
+@pytest.mark.parametrize("shape", SHAPES)
 def test_the_notebooks_run_under_nbval_on_the_shape(shape, shaped, tmp_path):
-    # 04 with its default parameters is what `report --share` runs: above, on
-    # every shape. Under nbval it runs on the first week's store, where it failed.
-    notebooks = NOTEBOOKS if shape == "no_sessions" else NOTEBOOKS[:2]
-    result = run_nbval(notebooks, shaped[shape], tmp_path)
+    result = run_nbval(NOTEBOOKS, shaped[shape], tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "failed" not in result.stdout
 
