@@ -184,6 +184,10 @@ def render(
                 progress_bar=False,
                 request_save_on_cell_execute=False,
                 execution_timeout=timeout,
+                # nbclient waits 4 s for a cell's outputs, then drops what has not
+                # arrived and goes on: on a busy machine a page would lose a figure
+                # without a word. Wait as long as a cell may run.
+                iopub_timeout=timeout,
             )
         except papermill.PapermillExecutionError as exc:
             raise RenderError(
