@@ -294,7 +294,11 @@ def _pain_points(record, sessions, followups) -> pd.DataFrame:
         if _known(f.day) and _known(f.nprs):
             points.append((int(f.day), float(f.nprs), "follow-up"))
     frame = pd.DataFrame(points, columns=["day", "nprs", "kind"])
-    return frame.sort_values("day", kind="stable").reset_index(drop=True)
+    # On one day: the intake, then a follow-up (the history a visit starts with),
+    # then the session's pain on arrival and after care.
+    rank = frame["kind"].map({"intake": 0, "follow-up": 1, "before": 2, "after": 3})
+    order = frame.assign(rank=rank).sort_values(["day", "rank"], kind="stable")
+    return order.drop(columns="rank").reset_index(drop=True)
 
 
 def _flares(sessions, followups, dictionary) -> pd.DataFrame:
