@@ -7,8 +7,9 @@ a searchable list, never from typing an id), and a fourth tab shows one case's c
 (:class:`~casekit.ui.card.CardPanel`: its whole course). Beside them (under them on a
 narrow screen), the last few entries, the calls due by the follow-up schedule
 (:mod:`casekit.schedule`) and the flares without a side, so the practitioner knows
-whom to call and what to ask at the next visit. A draft left by a reload or a closed tab is laid over its form again when
-the app opens, with its case and entry chosen, and its tab shown.
+whom to call and what to ask at the next visit. A draft left by a reload or a
+closed tab is laid over its form again when the app opens, with its case and entry
+chosen, and its tab shown.
 """
 
 from __future__ import annotations
