@@ -28,6 +28,12 @@ UPSTREAM_REGIONS = frozenset({"hip_flexors", "abdomen_visceral", "ankle_foot"})
 FLARE_WINDOW_HOURS = 72  # "a day or two later", with a day's slack
 CHECKIN_WINDOW_DAYS = 7  # a follow-up this soon after a session reports on its flare
 HELD_AFTER_DAYS = 14  # "held": still improved this long after the last session
+# A deterioration: pain up by as many points as a clinically important drop. Counted
+# as its own outcome, never hidden among "not improved".
+WORSE_POINTS = IMPORTANT_POINTS
+# How each case fared, at its latest follow-up 14+ days after the last session
+# (the domain brief's classes, in the order they are shown).
+OUTCOMES = ("improved", "no_change", "worse", "no_outcome")
 CHAIN = (
     "ankle_injury_side",
     "knee_pain_side",
@@ -62,8 +68,8 @@ def derive(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             ``knee_same_side``, ``plantar_same_side``, ``flexor_glute_same_side``,
             ``chain_links``, ``chain_links_known``, ``n_sessions``,
             ``last_session_day``, ``upstream_treated``, ``followup_14d``,
-            ``final_nprs``, ``improved``, ``improved_before``, ``held``,
-            ``recovered``,
+            ``final_nprs``, ``improved``, ``worse``, ``outcome`` (one of
+            :data:`OUTCOMES`), ``improved_before``, ``held``, ``recovered``,
             ``flare_after_care``, ``flare_sessions_known``,
             ``same_side_flare_sessions``, ``same_side_recurrence``.
         session
@@ -71,7 +77,7 @@ def derive(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             ``flare_after_care``.
         followup
             ``day``, ``days_after_session``, ``days_after_last_session``,
-            ``nprs_change``, ``improved``, ``recovered``, ``late``,
+            ``nprs_change``, ``improved``, ``worse``, ``recovered``, ``late``,
             ``flare_reported``, ``after_relief``, ``flare_after_care``,
             ``flare_event``, ``flare_side_relation``, ``flare_same_side``,
             ``flare_ongoing``, ``flare_hours_observed``.
@@ -281,6 +287,7 @@ def _followup_values(followup, session, case, last, f_case, f_session, f_key):
     followup["improved"] = _flag(
         (drop >= IMPORTANT_POINTS) & (10 * drop >= IMPORTANT_TENTHS * intake), known
     )
+    followup["worse"] = _flag(-drop >= WORSE_POINTS, known)
     followup["recovered"] = _flag(nprs == 0, ~np.isnan(nprs))
     late = followup["days_after_last_session"]
     followup["late"] = _flag((late >= HELD_AFTER_DAYS).fillna(False), late.notna())
@@ -389,6 +396,17 @@ def _case_outcomes(case, session, followup, last, s_case, f_case, f_key, width):
     case["final_nprs"] = followup["nprs"].array.take(final, allow_fill=True)
     improved = followup["improved"].array
     case["improved"] = improved.take(final, allow_fill=True)
+    case["worse"] = followup["worse"].array.take(final, allow_fill=True)
+    # One class a case: improved, worse, no clear change (the rest of those with an
+    # outcome), or no outcome yet (no pain 14+ days after care, or none at intake).
+    case["outcome"] = _categorical(
+        np.select(
+            [_true(case["improved"]), _true(case["worse"]), _known(case["improved"])],
+            [0, 2, 1],
+            default=3,
+        ),
+        OUTCOMES,
+    )
     # "Held": an improvement seen at an earlier follow-up is still there at the
     # outcome; the earlier one may be a 48-hour check-in or the 2-week call.
     earlier = improved.copy()

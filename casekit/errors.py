@@ -102,3 +102,27 @@ class RenderError(CasekitError):
         self.notebook = notebook
         self.problem = problem
         super().__init__(f"{notebook}: {problem}")
+
+
+class SettingsError(CasekitError):
+    """A settings file beside the store (``casekit.toml``) says something casekit
+    cannot use: names the file and what is wrong (exit status 2)."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+class MissingTool(CasekitError):
+    """A program casekit needs for one task is not installed: says how to get it
+    (exit status 2)."""
+
+    exit_code = 2
+
+    def __init__(self, tool: str, how: str) -> None:
+        self.tool = tool
+        self.how = how
+        super().__init__(f"{tool} is needed for this and was not found: {how}")

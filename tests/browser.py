@@ -177,13 +177,15 @@ def tab(page: Page, title: str) -> None:
     page.locator(".lm-TabBar-tab", has_text=title).click()
 
 
-def choose_case(page: Page, form: str, case_id: str) -> None:
+def choose_case(page: Page, form: str, case_id: str, shows: str = "") -> None:
+    """Choose ``case_id`` in the case list of ``form`` (``card`` for the case
+    card's tab) and wait for what it shows (the form, or ``shows``)."""
     page.locator(f".casekit-search-{form} input").fill(case_id)
     options = page.locator(f".casekit-chooser-{form} select option")
     expect(options).to_have_count(1)
     expect(options).to_contain_text(case_id)
     page.locator(f".casekit-chooser-{form} select").select_option(index=0)
-    expect(page.locator(f".casekit-form-{form}")).to_be_visible()
+    expect(page.locator(shows or f".casekit-form-{form}")).to_be_visible()
 
 
 def open_every_section(page: Page, form: str = "case") -> None:

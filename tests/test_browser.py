@@ -122,6 +122,21 @@ def test_a_case_a_session_and_a_followup_logged_in_the_browser(served, page, tmp
     expect(page.locator(".casekit-recent")).to_contain_text(
         f"added follow-up 1 of case {case_id}"
     )
+    # the case card, opened from the follow-up's case: the whole course so far
+    page.locator(".casekit-open-card-followup").click()
+    card = page.locator(".casekit-card")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text(f"Case {case_id}")
+    expect(page.locator(".casekit-card-figure")).to_be_visible()
+    sessions = page.locator(".casekit-card-sessions li")
+    expect(sessions).to_have_count(1)
+    expect(sessions).to_contain_text("2025-03-03 (day 0)")
+    expect(sessions).to_contain_text("Pain: 6 -> 3")
+    followups = page.locator(".casekit-card-follow-ups li")
+    expect(followups).to_have_count(1)
+    expect(followups).to_contain_text("2025-03-05 (day 2)")
+    expect(followups).to_contain_text("yes, side left (same side as the pain)")
+    expect(followups).to_contain_text("began 30 h after the session")
     assert outside == [], f"the page loaded from another host: {outside}"
 
     with Store(db) as store:

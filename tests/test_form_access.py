@@ -1,7 +1,8 @@
 """The forms as a clinic day uses them, in a real browser (Voila through `casekit
-serve`, Debian's chromium): axe-core finds no critical or serious violation, a whole
-new case is logged with the keyboard alone, a 390 px phone shows every control on
-the screen, and a half-filled case survives a reload.
+serve`, Debian's chromium): axe-core finds no critical or serious violation (on
+the three forms and the case card), a whole new case is logged with the keyboard
+alone, a 390 px phone shows every control (and the case card) on the screen, and a
+half-filled case survives a reload.
 
 One server and one store for the module (each page load still gets a fresh kernel);
 each test starts with no draft in the store. axe-core comes from npm
@@ -76,7 +77,8 @@ def kept(db, form: str = "case") -> dict | None:
 
 def show_the_three_forms(page: Page, case_id: str):
     """Yield as each form is shown as the checks want it: the new case with every
-    section open, the session of a chosen case, the follow-up with a flare."""
+    section open, the session of a chosen case, the follow-up with a flare, and the
+    chosen case's card."""
     tab(page, "New case")
     open_every_section(page)
     page.locator(".casekit-fold-change-a-saved-case").click()
@@ -89,6 +91,10 @@ def show_the_three_forms(page: Page, case_id: str):
     field(page, "followup", "flare", "select").select_option(label="Yes")
     expect(field(page, "followup", "flare_side", "select")).to_be_visible()
     yield "follow-up with a flare"
+    tab(page, "Case card")
+    choose_case(page, "card", case_id, shows=".casekit-card-figure")
+    expect(page.locator(".casekit-card")).to_contain_text(f"Case {case_id}")
+    yield "case card"
 
 
 # -- axe-core ---------------------------------------------------------------------
@@ -335,8 +341,8 @@ def test_a_phone_shows_every_control_and_a_laptop_puts_the_overview_beside(
         assert page.evaluate(OFF_SCREEN) == [], shown
         width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
         assert width[0] <= width[1], f"{shown}: the page scrolls sideways"
-        if shown == "session":
-            screenshot(page, tmp_path, "phone-session")
+        if shown in ("session", "case card"):
+            screenshot(page, tmp_path, f"phone-{shown.replace(' ', '-')}")
     tab(page, "New case")
     page.locator(".casekit-save-case").click()  # refused: messages, counted sections
     expect(page.locator(".casekit-status-case")).to_contain_text("Nothing was saved")

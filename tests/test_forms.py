@@ -511,17 +511,19 @@ def test_starting_a_new_entry_leaves_the_edit(app, store):
 
 def test_the_overview_shows_recent_entries_and_what_is_incomplete(app, store):
     assert "nothing logged yet" in app.overview.recent.value
+    assert "none due today" in app.overview.due.value
     waiting = store.add("case", case_record())["case_id"]
     store.add("session", session_record(waiting))
     flared = store.add("case", case_record())["case_id"]
     store.add("session", session_record(flared))
     store.add("followup", followup_record(flared, flare_side=None))
     assert lookups.incomplete(store) == {
-        "no_followup": [waiting],
         "flare_without_side": [f"follow-up 1 of case {flared}"],
     }
     app.refresh()
-    assert f"case {waiting}" in app.overview.incomplete.value
+    # the session of 2025-03-03 without a check-in: its check-in is due
+    assert f"case {waiting}: check-in after session 1" in app.overview.due.value
+    assert f"case {flared}: check-in" not in app.overview.due.value
     assert f"follow-up 1 of case {flared}" in app.overview.incomplete.value
     lines = lookups.recent(store, 3)
     assert lines[0].startswith(f"added follow-up 1 of case {flared}")

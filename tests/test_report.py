@@ -3,7 +3,8 @@ the demo, and a real browser opening the shared page with no network at all.
 
 The store is seeded with known case ids and sentinel notes, and enough synthetic
 cases for every section to have content (some counts small enough to be hidden).
-Both reports are rendered once for the module (about 15 s)."""
+Both reports are rendered once for the module, as `casekit report --pdf` renders
+them (about 15 s each), and printed to PDF: the PDFs are read back with pypdf."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -23,9 +25,12 @@ from pages import Page, is_safe_count, without_images
 
 from casekit import Store
 from casekit.chain import chain_sides
+from casekit.cli import main
 from casekit.disclosure import NHS, safe_table
+from casekit.literature import REACTIONS
+from casekit.outcomes import outcome_table
 from casekit.patterns import pattern_table
-from casekit.report.render import render, report, scan_html
+from casekit.report.render import render, scan_html
 from casekit.synth import populate
 
 matplotlib.use("Agg")
@@ -76,10 +81,16 @@ def seeded(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def rendered(seeded, tmp_path_factory) -> dict[str, Path]:
+    """Both reports, as `casekit report --pdf [--share]` writes them: each page and
+    its PDF."""
     out = tmp_path_factory.mktemp("reports")
+    command = ["report", "--db", str(seeded), "--out", str(out), "--pdf"]
+    assert main([*command, "--share"]) == 0 and main(command) == 0
     return {
-        "share": report(seeded, out, share=True),
-        "full": report(seeded, out),
+        "share": out / "report-share.html",
+        "full": out / "report.html",
+        "share-pdf": out / "report-share.pdf",
+        "full-pdf": out / "report.pdf",
     }
 
 
@@ -161,6 +172,22 @@ def test_the_full_report_holds_the_exact_counts(seeded, rendered):
     assert shown == expected
     # small counts are there, and the page says it is not for sharing
     assert any(0 < int(k) < 8 for k in re.findall(r"\b(\d+) / \d+", patterns))
+    # how each case fared, exactly, worse on its own row
+    fared = re.search(
+        r'<table class="casekit-table casekit-fared">(.*?)</table>', html, re.S
+    ).group(1)
+    with Store(seeded) as store:
+        classes = outcome_table(store.frames())
+    shown = dict(
+        re.findall(
+            r'<tr data-key="(\w+)"[^>]*>.*?<td class="casekit-kn">([^<]*)</td>',
+            fared,
+            re.S,
+        )
+    )
+    assert shown == {
+        row.outcome: f"{row.k} / {row.n}" for row in classes.itertuples(index=False)
+    }
     assert "Internal report, exact counts: not for sharing" in html
     assert scan_html(html) == []
 
@@ -206,6 +233,96 @@ def test_report_command_prints_its_path_and_exit_codes(seeded, tmp_path):
     assert done.returncode == 0, done.stderr
     assert f"shareable report: {Path('out') / 'report-share.html'}" in done.stdout
     assert (tmp_path / "out" / "report-share.html").is_file()
+
+
+# -- the PDFs -------------------------------------------------------------------------
+
+
+def pdf_pages(path: Path) -> list:
+    from pypdf import PdfReader
+
+    return PdfReader(path).pages
+
+
+def test_the_pdfs_are_the_pages_on_a4_with_numbered_pages(rendered):
+    for kind in ("share", "full"):
+        pages = pdf_pages(rendered[f"{kind}-pdf"])
+        html = rendered[kind].read_text(encoding="utf-8")
+        assert len(pages) >= 5
+        for number, page in enumerate(pages, start=1):
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+            assert f"Page {number} of {len(pages)}" in page.extract_text()
+        text = " ".join(" ".join(p.extract_text() for p in pages).split())
+        for heading in (
+            "case series",
+            "Flow of cases",
+            "How each case fared",
+            "pre-stated patterns",
+            "Limitations",
+            "Anonymisation",
+        ):
+            assert heading in text, (kind, heading)
+        # every figure of the page, each drawn once: none cut across two pages
+        drawn = sum(len(page.images) for page in pages)
+        assert drawn == html.count("<img") >= 6
+    # the full report's PDF holds its exact counts, and is the owner's alone
+    full = " ".join(p.extract_text() for p in pdf_pages(rendered["full-pdf"]))
+    exact = re.findall(
+        r'<td class="casekit-kn">(\d+ / \d+)</td>',
+        rendered["full"].read_text(encoding="utf-8"),
+    )
+    assert exact and all(pair in full for pair in exact)
+    assert stat.S_IMODE(rendered["full-pdf"].stat().st_mode) == 0o600
+
+
+def test_the_shared_pdf_holds_no_case_id_date_or_note(seeded, rendered):
+    text = "\n".join(p.extract_text() for p in pdf_pages(rendered["share-pdf"]))
+    flat = " ".join(text.split())
+    with Store(seeded) as store:
+        ids = store.case_ids(include_deleted=True)
+        notes = set()
+        dates = set()
+        for form, column in DATE_FIELDS.items():
+            frame = store.read(form, include_deleted=True)
+            notes |= set(frame["notes"].dropna())
+            dates |= {d.date().isoformat() for d in frame[column].dropna()}
+    assert [i for i in ids if re.search(rf"\b{i}\b", text)] == []
+    assert [n for n in notes if " ".join(n.split()) in flat] == []
+    assert "SENTINEL" not in text
+    assert [m.group() for p in DATES for m in p.finditer(flat)] == []
+    assert [d for d in dates if d in flat] == []
+    assert "Shareable report" in flat and "not for sharing" not in flat
+    # its counts are those of the page: 0, * or rounded (beside the literature's)
+    published = {(str(s.k), str(s.n)) for s in REACTIONS if s.k is not None}
+    counts = set(re.findall(r"\b(\d+) / (\d+)\b", flat)) - published
+    assert counts and all(is_safe_count(k) and is_safe_count(n) for k, n in counts)
+
+
+def test_without_chromium_pdf_is_one_line_saying_how_to_get_it(seeded, tmp_path):
+    env = {**os.environ, "CASEKIT_CHROMIUM": str(tmp_path / "no-chromium")}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "casekit",
+            "report",
+            "--db",
+            str(seeded),
+            "--pdf",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "chromium" in result.stderr and "apt-get install chromium" in result.stderr
+    assert not (tmp_path / "out").exists()  # said before anything was rendered
 
 
 def test_scan_html_finds_what_a_browser_would_load():

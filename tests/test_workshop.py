@@ -376,7 +376,8 @@ def rendered(tmp_path_factory) -> dict[str, Path]:
     """Each of the guide's workshop commands run as written, in a copy of the
     checkout's notebooks/ of its own (the first one rewrites the notebook), with
     CASEKIT_DB naming a store that does not exist and must not come to exist. Maps
-    each file made (05_workshop.ipynb, participant.html, instructor.html) to it."""
+    each file made (05_workshop.ipynb, participant.html and .pdf, instructor.html)
+    to it."""
     out = {}
     for command in guide_commands():
         here = tmp_path_factory.mktemp("workshop")
@@ -392,6 +393,7 @@ def rendered(tmp_path_factory) -> dict[str, Path]:
         made = made or [here / "casekit" / "notebooks" / "05_workshop.ipynb"]
         (page,) = made
         out[page.name] = page
+        out |= {pdf.name: pdf for pdf in here.rglob("*.pdf")}
     return out
 
 
@@ -399,7 +401,7 @@ def test_the_guide_gives_the_commands_for_each_way_of_running_it():
     commands = [" ".join(c) for c in guide_commands()]
     assert len(commands) == 3
     assert "--to notebook" in commands[0] and "solution" in commands[0]
-    assert commands[1].endswith("casekit workshop --out workshop")
+    assert commands[1].endswith("casekit workshop --out workshop --pdf")
     assert commands[2].endswith("casekit workshop --out workshop --instructor")
     assert "make lab" in GUIDE.read_text(encoding="utf-8")
 
@@ -431,6 +433,20 @@ def test_the_rendered_pages(rendered):
         assert "assert" not in seen  # the checks are left out
         assert "widget-state+json" not in page and "DB = None" not in seen
         assert_offline(page)
+
+
+def test_the_participants_pdf_is_the_page_on_numbered_a4_pages(rendered):
+    from pypdf import PdfReader
+
+    assert set(rendered) >= {"participant.pdf"} and "instructor.pdf" not in rendered
+    pages = PdfReader(rendered["participant.pdf"]).pages
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, start=1):
+        size = (float(page.mediabox.width), float(page.mediabox.height))
+        assert tuple(round(x / 72 * 25.4) for x in size) == (210, 297)
+        assert f"Page {number} of {len(pages)}" in page.extract_text()
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert "Of 50 made-up cases" in text and "Answer." not in text
 
 
 def assert_offline(page: str) -> None:

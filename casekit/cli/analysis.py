@@ -58,6 +58,7 @@ def register(commands: Commands) -> None:
         help="disclosure-controlled: counts 1-7 shown as *, others rounded to 5; "
         "no case id, date or note",
     )
+    _pdf_option(sub, "report.pdf / report-share.pdf")
 
     sub = commands.add(
         "workshop",
@@ -77,6 +78,7 @@ def register(commands: Commands) -> None:
         action="store_true",
         help="keep the answers (cells tagged `solution`)",
     )
+    _pdf_option(sub, "participant.pdf / instructor.pdf")
 
     sub = commands.add(
         "patterns",
@@ -166,16 +168,48 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_workshop(args: argparse.Namespace) -> int:
     from ..workshop.handout import handout
 
+    chromium = _chromium(args)  # missing: said before the long rendering
     path = handout(args.out, instructor=args.instructor, progress=say)
     kind = "instructor's handout (answers in it)" if args.instructor else "handout"
     print(f"workshop {kind}: {path}")
+    _print_pdf(chromium, path, f"workshop {kind}, PDF", private=False)
     return 0
 
 
 def run_report(args: argparse.Namespace) -> int:
     from ..report.render import report
 
+    chromium = _chromium(args)
     path = report(args.db, args.out, share=args.share, progress=say)
     kind = "shareable report" if args.share else "full report (keep it private)"
     print(f"{kind}: {path}")
+    _print_pdf(chromium, path, f"{kind}, PDF", private=not args.share)
     return 0
+
+
+def _pdf_option(sub: argparse.ArgumentParser, names: str) -> None:
+    sub.add_argument(
+        "--pdf",
+        action="store_true",
+        help=f"also print the page to a PDF beside it ({names}): A4, numbered "
+        "pages, by chromium, offline",
+    )
+
+
+def _chromium(args: argparse.Namespace) -> str | None:
+    """The chromium to print with when --pdf is asked for (None otherwise)."""
+    if not args.pdf:
+        return None
+    from ..report.printing import find_chromium
+
+    return find_chromium()
+
+
+def _print_pdf(chromium: str | None, page: Path, kind: str, *, private: bool) -> None:
+    if chromium is None:
+        return
+    from ..report.printing import print_pdf
+
+    say(f"{page.name}: printing to PDF")
+    pdf = print_pdf(page, page.with_suffix(".pdf"), private=private, chromium=chromium)
+    print(f"{kind}: {pdf}")

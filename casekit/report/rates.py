@@ -11,9 +11,12 @@ computed from the exact counts.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..chain import chain_sides
 from ..disclosure import Rule, SafeTable, safe_table
 from ..labels import finding_label
+from ..outcomes import outcome_table
 from ..patterns import pattern_table, recurrence_table, with_adjusted_p
 from ..readable import rate_table
 from .markup import Shown, shown
@@ -106,6 +109,45 @@ def outcomes(series: CaseSeries, rule: Rule, by: str = "upstream_treated") -> Sh
     )
     frame.columns = ["Group", *frame.columns[1:]]  # the values name their group
     return shown(frame, safe, "outcomes", pairs=["k / n"])
+
+
+def fared(series: CaseSeries, rule: Rule) -> Shown:
+    """How each case fared: improved, no clear change, worse, no outcome yet.
+
+    Parameters
+    ----------
+    series : CaseSeries
+    rule : Rule
+
+    Returns
+    -------
+    Shown
+        ``How the case fared, k / n, Rate, 95 % interval`` and a word on small
+        denominators (:func:`casekit.outcomes.outcome_table`). Improved, no clear
+        change and worse are shares of the cases with an outcome, made safe as one
+        partition (:func:`partition`: a lone hidden class is protected by a
+        second); no outcome yet is a share of every case, made safe as a rate.
+        Each row's ``data-key`` is its class.
+    """
+    table = outcome_table(series.frames)
+    classes = table.iloc[:-1]
+    counts = pd.Series(classes["k"].to_numpy(), index=classes["outcome"].to_numpy())
+    parts, split = partition(counts, rule)
+    rest = safe_table(table.iloc[[-1]].reset_index(drop=True), rule, derived=RATES)
+    columns = ["k", "n", "proportion", "ci_low", "ci_high"]
+    safe = pd.concat(
+        [parts.reset_index(drop=True), rest.table[columns]], ignore_index=True
+    ).assign(outcome=table["outcome"].to_numpy(), label=table["label"].to_numpy())
+    hidden = pd.concat([split.suppressed, rest.suppressed], ignore_index=True)
+    frame = rate_table(safe, "How the case fared", tests=False, notes=False, small=True)
+    return shown(
+        frame,
+        SafeTable(safe, hidden, rule),
+        "fared",
+        pairs=["k / n"],
+        row_keys=table["outcome"].tolist(),
+        caption="How each case fared",
+    )
 
 
 def chain(series: CaseSeries, rule: Rule) -> Shown:

@@ -224,7 +224,7 @@ def render(
         )
     out_html.parent.mkdir(parents=True, exist_ok=True)
     if private:
-        _write_private(out_html, page)
+        write_private(out_html, page)
     else:
         out_html.write_text(page, encoding="utf-8")
     return out_html
@@ -272,13 +272,15 @@ def report(
     )
 
 
-def _write_private(path: Path, text: str) -> None:
-    """Write ``text`` to a file readable by its owner alone, from the first byte (an
-    older page of the same name loses its wider mode before it is rewritten)."""
+def write_private(path: Path, content: str | bytes) -> None:
+    """Write ``content`` (text as UTF-8, or bytes) to a file readable by its owner
+    alone, from the first byte (an older file of the same name loses its wider mode
+    before it is rewritten)."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(descriptor, 0o600)
-    with open(descriptor, "w", encoding="utf-8") as file:
-        file.write(text)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with open(descriptor, "wb") as file:
+        file.write(data)
 
 
 def _for_sharing(nb: Any) -> dict:

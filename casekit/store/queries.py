@@ -1,8 +1,9 @@
 """What the logging forms look up in the store, each as one small query.
 
 The case list to choose from, a case's sessions or follow-ups, the next number,
-the last few entries and what is still incomplete (one stored record is
-:meth:`Store.get`). Each reads only what it needs (a grouped count, one case's rows),
+the last few entries, what is still incomplete, the calls due by the follow-up
+schedule and one case's whole course (one stored record is :meth:`Store.get`).
+Each reads only what it needs (a grouped count, one case's rows, a few columns),
 so the forms stay quick on a store of many thousands of cases; a database error
 comes as one plain ``StoreError``. No widgets here: the queries are tested alone.
 """
@@ -16,7 +17,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Form
+from ..errors import NotFound
+from ..frames import column, records_to_frame
 from ..problems import where
+from ..schedule import due, load_schedule
+from .rows import as_stored
 from .store import Store
 
 
@@ -110,39 +115,81 @@ def recent(store: Store, n: int = 8) -> list[str]:
 
 
 def incomplete(store: Store) -> dict[str, list[str]]:
-    """What to ask at the next visit: cases with a session but no follow-up, and
-    follow-ups that report a flare without its side."""
-    cases, sessions, followups = (
-        store.table(f) for f in ("case", "session", "followup")
-    )
-    live_case = sa.select(cases.c.case_id).where(cases.c.deleted == sa.false())
-    with_session = sa.select(sessions.c.case_id).where(sessions.c.deleted == sa.false())
-    with_followup = sa.select(followups.c.case_id).where(
-        followups.c.deleted == sa.false()
-    )
-    no_followup = (
-        sa.select(cases.c.case_id)
-        .where(
-            cases.c.case_id.in_(live_case),
-            cases.c.case_id.in_(with_session),
-            cases.c.case_id.not_in(with_followup),
-        )
-        .order_by(cases.c.case_id)
-    )
+    """What to ask at the next visit: follow-ups that report a flare without its
+    side (what is due to be called is :func:`calls_due`)."""
+    followups = store.table("followup")
     sideless = (
         sa.select(followups.c.case_id, followups.c.followup_no)
         .where(
             followups.c.deleted == sa.false(),
-            followups.c.case_id.in_(live_case),
+            followups.c.case_id.in_(_live_cases(store)),
             followups.c.flare == "yes",
             followups.c.flare_side.is_(None),
         )
         .order_by(followups.c.case_id, followups.c.followup_no)
     )
     with store.connect() as conn:
-        waiting = list(conn.execute(no_followup).scalars())
         flares = [where("followup", c, n) for c, n in conn.execute(sideless).all()]
-    return {"no_followup": waiting, "flare_without_side": flares}
+    return {"flare_without_side": flares}
+
+
+def calls_due(store: Store, on: dt.date | None = None) -> pd.DataFrame:
+    """The calls due on ``on`` (default today) by the follow-up schedule, with the
+    days of the store's ``casekit.toml``: :func:`casekit.schedule.due` over the
+    dates of the cases not withdrawn, read alone (a few columns, not the forms)."""
+    sessions, followups = store.table("session"), store.table("followup")
+    columns = {
+        "session": ("case_id", "session_no", "session_date"),
+        "followup": (
+            "case_id",
+            "followup_no",
+            "followup_date",
+            "after_session",
+            "status",
+        ),
+    }
+    read = {}
+    with store.connect() as conn:
+        for form, table in (("session", sessions), ("followup", followups)):
+            query = sa.select(*[as_stored(table.c[c]) for c in columns[form]]).where(
+                table.c.deleted == sa.false(),
+                table.c.case_id.in_(_live_cases(store)),
+            )
+            rows = conn.execute(query).all()
+            spec = store.dictionary[form]
+            by_column = list(zip(*rows, strict=True)) or [()] * len(columns[form])
+            read[form] = pd.DataFrame(
+                {
+                    c: column(spec[c], list(v))
+                    for c, v in zip(columns[form], by_column, strict=True)
+                }
+            )
+    schedule = load_schedule(store.home)
+    return due(read["session"], read["followup"], on or dt.date.today(), schedule)
+
+
+def case_course(store: Store, case_id: str) -> dict[str, pd.DataFrame]:
+    """One case's intake, sessions and follow-ups, typed as :meth:`Store.read`
+    types a form, in order; ``NotFound`` for a case the store does not hold (or
+    that was withdrawn)."""
+    frames = {}
+    with store.connect() as conn:
+        for form in store.dictionary:
+            table = store.table(form.name)
+            query = (
+                sa.select(*[as_stored(table.c[f.code]) for f in form.fields])
+                .where(table.c.case_id == case_id, table.c.deleted == sa.false())
+                .order_by(*[table.c[code] for code in form.key])
+            )
+            frames[form.name] = records_to_frame(form, conn.execute(query).all())
+    if frames["case"].empty:
+        raise NotFound("case", case_id)
+    return frames
+
+
+def _live_cases(store: Store) -> sa.Select:
+    cases = store.table("case")
+    return sa.select(cases.c.case_id).where(cases.c.deleted == sa.false())
 
 
 def month(value: Any) -> str:

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from ..dictionary import Form
 from ..errors import NotFound
 from ..frames import from_cell
-
-CLOSED_STATUSES = ("discharged", "lost", "withdrew")
+from ..schedule import CLOSED_STATUSES
 
 
 def match(table: sa.Table, form: Form, key: tuple) -> list:

@@ -91,6 +91,9 @@ class Store:
         self.path = sqlite_path(self.url)
         self.where = str(self.path) if self.path else display_url(self.url)
         home = self.path.parent if self.path else DEFAULT_DB.parent
+        # Where the store's own files live: its local dictionary, deny-list and
+        # settings (casekit.toml).
+        self.home = home
         self.dictionary = dictionary or load_dictionary(home / "dictionary.local.yaml")
         self.deny_list = load_deny_list(home / "deny-list.txt")
         self.actor = actor or os.environ.get("CASEKIT_ACTOR") or _login()

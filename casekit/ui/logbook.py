@@ -3,11 +3,13 @@
 ``logging_app(db)`` is all a notebook calls. The tabs are a new case, a session and
 a follow-up (:class:`EntryForm` each: a :class:`~casekit.ui.forms.RecordForm` behind a
 :class:`CaseChooser`, so that a session or follow-up starts from choosing its case in
-a searchable list, never from typing an id). Beside them (under them on a narrow
-screen), the last few entries and what is still incomplete (cases with a session but
-no follow-up, flares without a side), so the practitioner knows what to ask at the
-next visit. A draft left by a reload or a closed tab is laid over its form again when
-the app opens, with its case and entry chosen, and its tab shown.
+a searchable list, never from typing an id), and a fourth tab shows one case's card
+(:class:`~casekit.ui.card.CardPanel`: its whole course). Beside them (under them on a
+narrow screen), the last few entries, the calls due by the follow-up schedule
+(:mod:`casekit.schedule`) and the flares without a side, so the practitioner knows
+whom to call and what to ask at the next visit. A draft left by a reload or a
+closed tab is laid over its form again when the app opens, with its case and entry
+chosen, and its tab shown.
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ from typing import Any
 import ipywidgets as w
 from traitlets import TraitError
 
-from ..errors import CasekitError
+from ..errors import CasekitError, SettingsError
+from ..schedule import due_lines
 from ..store import Store, drafts, queries
 from .assist import Assist
+from .card import CardPanel
 from .fold import Fold
 from .forms import RecordForm
 
 TAB_TITLES = {"case": "New case", "session": "Session", "followup": "Follow-up"}
+CARD_TAB = "Case card"
 _NEW = 0  # the entry picker's value for "a new one"
 
 
@@ -230,28 +235,34 @@ class EntryForm:
 
 
 class Overview:
-    """The last few entries and what is incomplete, as two short lists."""
+    """The last few entries, the calls due by the follow-up schedule and the
+    flares without a side, as short lists."""
 
     def __init__(self, store: Store, n: int = 8) -> None:
         self.store = store
         self.n = n
         self.recent = w.HTML()
         self.recent.add_class("casekit-recent")
+        self.due = w.HTML()
+        self.due.add_class("casekit-due")
         self.incomplete = w.HTML()
         self.incomplete.add_class("casekit-incomplete")
-        self.widget = w.VBox([self.recent, self.incomplete])
+        self.widget = w.VBox([self.recent, self.due, self.incomplete])
         self.refresh()
 
     def refresh(self) -> None:
         self.recent.value = _list(
             "Last entries", queries.recent(self.store, self.n), "nothing logged yet"
         )
+        try:
+            calls = due_lines(queries.calls_due(self.store))
+        except SettingsError as exc:  # a broken casekit.toml: say so, keep the forms
+            calls = [f"the schedule cannot be read: {exc}"]
+        self.due.value = _list("Calls due", calls, "none due today")
         todo = queries.incomplete(self.store)
         self.incomplete.value = _list(
-            "Session but no follow-up yet",
-            [f"case {c}" for c in todo["no_followup"]],
-            "none",
-        ) + _list("Flare without its side", todo["flare_without_side"], "none")
+            "Flare without its side", todo["flare_without_side"], "none"
+        )
 
 
 def _list(title: str, items: list[str], empty: str) -> str:
@@ -269,6 +280,10 @@ class LoggingApp:
     ----------
     case, session, followup : EntryForm
         The forms; e.g. ``app.case.record`` is the new-case :class:`RecordForm`.
+    card : CardPanel
+        The fourth tab: a case's course (:mod:`casekit.ui.card`), opened from its
+        own case list or from the button under the Session and Follow-up forms'
+        case list.
     overview : Overview
     assist : Assist
         Carries the forms' focus requests to the browser.
@@ -283,15 +298,24 @@ class LoggingApp:
         self.case = EntryForm(store, "case")
         self.session = EntryForm(store, "session")
         self.followup = EntryForm(store, "followup")
+        self.card = CardPanel(store, CaseChooser(store, "card"))
         self.overview = Overview(store)
         self.assist = Assist()
         forms = [self.case, self.session, self.followup]
         for entry in forms:
             entry.record.on_saved(self.refresh)
             entry.record.on_attention(self.assist.focus_on)
+        for entry in (self.session, self.followup):
+            opener = w.Button(
+                description="Show this case's card",
+                layout=w.Layout(width="auto"),
+            )
+            opener.add_class(f"casekit-open-card-{entry.form.name}")
+            opener.on_click(lambda _b, e=entry: self.show_card(e.chooser.value))
+            entry.body.children = (opener, *entry.body.children)
         self.tabs = w.Tab(
-            [entry.widget for entry in forms],
-            titles=tuple(TAB_TITLES[e.form.name] for e in forms),
+            [*(entry.widget for entry in forms), self.card.widget],
+            titles=(*(TAB_TITLES[e.form.name] for e in forms), CARD_TAB),
         )
         self.tabs.add_class("casekit-main")
         side = w.VBox(
@@ -318,10 +342,18 @@ class LoggingApp:
             self.tabs.selected_index = max(found)[1]
         return [name for _, _, name in sorted(found)]
 
+    def show_card(self, case_id: str | None) -> None:
+        """Show the card of ``case_id`` in its tab."""
+        if case_id is None:
+            return
+        self.card.chooser.choose(case_id)
+        self.tabs.selected_index = len(self.tabs.children) - 1
+
     def refresh(self, _record: Any = None) -> None:
-        """Read the case lists and the overview again (after any save)."""
+        """Read the case lists, the card and the overview again (after any save)."""
         for entry in (self.case, self.session, self.followup):
             entry.refresh()
+        self.card.refresh()
         self.overview.refresh()
 
     def _repr_mimebundle_(self, **kwargs):

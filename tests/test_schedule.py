@@ -1,0 +1,223 @@
+"""The follow-up schedule, rule by rule, with dates: a check-in from the day after
+each session until a follow-up refers to it; the 2-week and 6-week calls from 14 and
+42 days after the latest session until a follow-up is dated on or after them; nothing
+for a closed case; overdue after 7 days; the days read from casekit.toml."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from conftest import case_record, followup_record, session_record
+
+from casekit.cli import main
+from casekit.errors import SettingsError
+from casekit.schedule import Schedule, due, due_lines, load_schedule
+from casekit.store import queries
+
+D = dt.date
+
+
+def calls(store, on: dt.date) -> list[tuple]:
+    """(case, call, session, due since, overdue) of each call due on ``on``."""
+    table = queries.calls_due(store, on)
+    return [
+        (
+            row.case_id,
+            row.call,
+            row.session_no,
+            pd.Timestamp(row.due_since).date(),
+            bool(row.overdue),
+        )
+        for row in table.itertuples(index=False)
+    ]
+
+
+@pytest.fixture
+def one(store) -> str:
+    """A case with one session on 2025-03-03 and no follow-up yet."""
+    case_id = store.add("case", case_record())["case_id"]
+    store.add("session", session_record(case_id, session_date=D(2025, 3, 3)))
+    return case_id
+
+
+def test_a_session_without_a_check_in_is_listed_from_the_day_after(store, one):
+    assert calls(store, D(2025, 3, 3)) == []  # the day of the session: not yet
+    assert calls(store, D(2025, 3, 4)) == [(one, "checkin", 1, D(2025, 3, 4), False)]
+    assert calls(store, D(2025, 3, 16)) == [(one, "checkin", 1, D(2025, 3, 4), True)]
+
+
+def test_a_check_in_is_overdue_more_than_7_days_after_its_day(store, one):
+    # its day is 2 days after the session (03-05): 7 days late is still due
+    assert calls(store, D(2025, 3, 12))[0][-1] is False
+    assert calls(store, D(2025, 3, 13))[0][-1] is True
+
+
+def test_a_logged_check_in_removes_it_whatever_its_date(store, one):
+    store.add(
+        "followup",
+        followup_record(one, after_session=1, followup_date=D(2025, 3, 9)),
+    )
+    assert calls(store, D(2025, 3, 10)) == []
+
+
+def test_a_follow_up_of_another_session_does_not_answer_the_check_in(store, one):
+    store.add("session", session_record(one, session_date=D(2025, 3, 10)))
+    store.add(
+        "followup",
+        followup_record(one, after_session=2, followup_date=D(2025, 3, 12)),
+    )
+    assert calls(store, D(2025, 3, 13)) == [(one, "checkin", 1, D(2025, 3, 4), True)]
+
+
+def test_the_2_week_call_is_due_14_days_after_the_latest_session(store, one):
+    store.add("session", session_record(one, session_date=D(2025, 3, 10)))
+    for n, day in ((1, 5), (2, 12)):  # both sessions checked in
+        store.add(
+            "followup",
+            followup_record(one, after_session=n, followup_date=D(2025, 3, day)),
+        )
+    assert calls(store, D(2025, 3, 23)) == []
+    assert calls(store, D(2025, 3, 24)) == [(one, "two_week", 2, D(2025, 3, 24), False)]
+    assert calls(store, D(2025, 3, 31))[0][-1] is False  # 7 days late
+    assert calls(store, D(2025, 4, 1))[0][-1] is True  # 8 days late
+    # a follow-up dated the day before the call does not answer it
+    store.add(
+        "followup",
+        followup_record(one, after_session=2, followup_date=D(2025, 3, 23)),
+    )
+    assert [c[1] for c in calls(store, D(2025, 3, 24))] == ["two_week"]
+    # one dated on its day does
+    store.add(
+        "followup",
+        followup_record(one, after_session=2, followup_date=D(2025, 3, 24)),
+    )
+    assert calls(store, D(2025, 3, 24)) == []
+
+
+def test_the_6_week_call_is_due_42_days_after_the_latest_session(store, one):
+    store.add(
+        "followup",
+        followup_record(one, after_session=1, followup_date=D(2025, 3, 17)),
+    )  # on the 2-week call's day: it answers the check-in and the 2-week call
+    assert calls(store, D(2025, 4, 13)) == []
+    assert calls(store, D(2025, 4, 14)) == [(one, "six_week", 1, D(2025, 4, 14), False)]
+    store.add(
+        "followup",
+        followup_record(one, after_session=1, followup_date=D(2025, 4, 20)),
+    )
+    assert calls(store, D(2025, 5, 1)) == []
+
+
+def test_unanswered_calls_stay_listed_each_in_its_own_right(store, one):
+    assert calls(store, D(2025, 4, 14)) == [
+        (one, "checkin", 1, D(2025, 3, 4), True),
+        (one, "two_week", 1, D(2025, 3, 17), True),
+        (one, "six_week", 1, D(2025, 4, 14), False),
+    ]
+
+
+@pytest.mark.parametrize("status", ["discharged", "lost", "withdrew"])
+def test_a_closed_case_has_nothing_due(store, one, status):
+    store.add(
+        "followup",
+        followup_record(
+            one, after_session=1, followup_date=D(2025, 3, 5), status=status
+        ),
+    )
+    assert calls(store, D(2025, 6, 1)) == []
+
+
+def test_the_latest_status_decides(store, one):
+    # discharged, then back in care (a later follow-up, a higher number)
+    for number_day, status in ((5, "discharged"), (20, "in_care")):
+        store.add(
+            "followup",
+            followup_record(
+                one,
+                after_session=1,
+                followup_date=D(2025, 3, number_day),
+                status=status,
+            ),
+        )
+    assert [c[1] for c in calls(store, D(2025, 4, 14))] == ["six_week"]
+
+
+def test_a_withdrawn_case_and_a_case_without_sessions_have_nothing_due(store, one):
+    store.add("case", case_record())  # no session yet
+    assert [c[0] for c in calls(store, D(2025, 3, 4))] == [one]
+    store.delete("case", one, reason="withdrew consent")
+    assert calls(store, D(2025, 6, 1)) == []
+
+
+def test_due_works_on_empty_frames_and_a_session_without_a_date():
+    sessions = pd.DataFrame(
+        {"case_id": ["A"], "session_no": [1], "session_date": [pd.NaT]}
+    )
+    followups = pd.DataFrame(
+        columns=["case_id", "followup_no", "followup_date", "after_session", "status"]
+    )
+    assert due(sessions, followups, D(2025, 1, 1)).empty
+    assert due(sessions.iloc[:0], followups, D(2025, 1, 1)).empty
+
+
+def test_the_days_are_settings_of_casekit_toml(store, one):
+    assert load_schedule(store.home) == Schedule(2, 14, 42, 7)
+    (store.home / "casekit.toml").write_text(
+        "[schedule]\ncheckin_days = 1\ntwo_week_days = 10\noverdue_after_days = 0\n",
+        encoding="utf-8",
+    )
+    assert load_schedule(store.home) == Schedule(1, 10, 42, 0)
+    assert calls(store, D(2025, 3, 5)) == [(one, "checkin", 1, D(2025, 3, 4), True)]
+    assert calls(store, D(2025, 3, 13))[-1] == (
+        one,
+        "two_week",
+        1,
+        D(2025, 3, 13),
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("[schedule]\ncheckin_days = 'two'\n", "`schedule.checkin_days` is 'two'"),
+        ("[schedule]\nsix_week_days = 0\n", "1 or more"),
+        ("[schedule]\nfortnight = 14\n", "`schedule.fortnight` is not a setting"),
+        ("[schedule\n", "cannot be read as TOML"),
+    ],
+)
+def test_a_wrong_setting_is_one_clear_error(tmp_path, text, says):
+    (tmp_path / "casekit.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError, match="casekit.toml") as error:
+        load_schedule(tmp_path)
+    assert says in str(error.value)
+
+
+def test_casekit_due_lists_the_calls_and_marks_the_overdue(store, one, capsys):
+    db = str(store.path)
+    assert main(["due", "--db", db, "--on", "2025-03-02"]) == 0
+    assert capsys.readouterr().out == "Nothing due on 2025-03-02.\n"
+    assert main(["due", "--db", db, "--on", "2025-03-17"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "2 calls due on 2025-03-17 (1 overdue):",
+        f"  case {one}: check-in after session 1, due since 2025-03-04, overdue",
+        f"  case {one}: 2-week call, due since 2025-03-17",
+    ]
+    assert due_lines(queries.calls_due(store, D(2025, 3, 17))) == [
+        line.strip() for line in out[1:]
+    ]
+
+
+def test_casekit_due_refuses_a_wrong_date_and_a_wrong_setting(store, one, capsys):
+    db = str(store.path)
+    with pytest.raises(SystemExit) as stop:
+        main(["due", "--db", db, "--on", "17/03/2025"])
+    assert stop.value.code == 2
+    assert "expected a date as YYYY-MM-DD" in capsys.readouterr().err
+    (store.home / "casekit.toml").write_text("[schedule]\ncheckin_days = -1\n")
+    assert main(["due", "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "checkin_days" in err and "Traceback" not in err
