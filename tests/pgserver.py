@@ -63,6 +63,8 @@ def free_port() -> int:
 class PgServer:
     """One running server; :meth:`start` it, :meth:`stop` it."""
 
+    running: PgServer | None = None  # the one started last, for the helpers below
+
     def __init__(self) -> None:
         self.bin = server_programs()
         self.folder = Path(tempfile.mkdtemp(prefix="casekit-pg-"))
@@ -144,6 +146,7 @@ class PgServer:
                     sql.Identifier(OWNER), sql.Literal(self.owner_password)
                 )
             )
+        PgServer.running = self
         return self
 
     def stop(self) -> None:
@@ -200,3 +203,42 @@ class PgServer:
 
 def _roles(conn: psycopg.Connection) -> set[str]:
     return {row[0] for row in conn.execute("SELECT rolname FROM pg_roles")}
+
+
+def superuser_sql(url: str, *statements: str, guards: bool = True) -> list:
+    """Run ``statements`` on the database of ``url`` as the cluster's superuser (who
+    is not held by row-level security), as someone with the server's keys would;
+    without ``guards`` the triggers do not fire either (``session_replication_role``).
+    Returns the last statement's rows (empty when it returns none)."""
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    server = PgServer.running
+    rows = []
+    with server.admin(target.database) as conn:
+        if not guards:
+            conn.execute("SET session_replication_role = replica")
+        for statement in statements:
+            cursor = conn.execute(statement)
+            rows = cursor.fetchall() if cursor.description else []
+    return rows
+
+
+def login_sql(url: str, *statements: str) -> list:
+    """Run ``statements`` as the login of ``url`` (a casekit URL), in one
+    transaction; returns the last statement's rows."""
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    with psycopg.connect(
+        host=target.host,
+        port=target.port,
+        user=target.username,
+        password=target.password,
+        dbname=target.database,
+    ) as conn:
+        rows = []
+        for statement in statements:
+            cursor = conn.execute(statement)
+            rows = cursor.fetchall() if cursor.description else []
+        return rows

@@ -4,15 +4,15 @@
 puts its records through this store's door; :func:`write_merge` then writes, in one
 transaction, all or nothing:
 
-1. the source's audit rows, oldest first, as rows of this store's own hash chain,
-   each marked with its ``origin`` (the source, its row number there and who wrote
-   it): the history comes along, and ``casekit check`` does not replay it (it
-   describes the source, with the source's case ids);
-2. the records, each under the site it is merged as, with a case id the source had
+1. the records, each under the site it is merged as, with a case id the source had
    unless another case here has it already (then a fresh random one, for the case
    and its sessions and follow-ups): audited as inserts by whoever merges, the
    source named in their reason; records withdrawn in the source are withdrawn here
    too;
+2. the source's audit rows, oldest first, as rows of this store's own hash chain,
+   each marked with its ``origin`` (the source, its row number there and who wrote
+   it), under the case ids as merged: the history comes along, and ``casekit
+   check`` does not replay it (it describes the source);
 3. one ``merge`` audit row saying what came in, and a row of ``merges``, by which a
    second merge of the same source is recognised (:func:`merged_before`).
 """
@@ -133,7 +133,6 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
         if before is not None:
             return Merged(pooled.source, site, {}, before=dict(before._mapping))
         redrawn = _redrawn(conn, store, pooled)
-        store._audit(conn, [_carried(row, pooled, redrawn) for row in pooled.history])
         reason = f"merged from {pooled.name} as site {site}"
         counts = {}
         for form in store.dictionary:
@@ -142,6 +141,9 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
                 store._insert(conn, form, batch, reason=reason)
             counts[form.name] = len(batch)
             _withdraw(conn, store, form, pooled.withdrawn.get(form.name, []), redrawn)
+        # After the records: a site role may write audit rows of its own cases only
+        # (row-level security), and these cases are its own from now on.
+        store._audit(conn, [_carried(row, pooled, redrawn) for row in pooled.history])
         summary = {"source": pooled.source, "site": site, **counts}
         summary["redrawn"] = redrawn
         store._audit(
