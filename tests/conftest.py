@@ -95,7 +95,8 @@ def followup_record(case_id: str, **changes) -> dict:
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "sqlite_only: a test of the SQLite file itself (not run on PostgreSQL)"
+        "markers",
+        "sqlite_only: a test of the SQLite file itself (not run on PostgreSQL)",
     )
 
 

@@ -201,8 +201,9 @@ def test_dropped_guards_come_back_on_open_and_the_audit_says_so(audited):
             "DROP TRIGGER audit_append_only ON audit",
             "ALTER TABLE cases NO FORCE ROW LEVEL SECURITY",
         )
-        dropped, refused = "audit_append_only, row-level security on cases", (
-            psycopg.errors.RaiseException
+        dropped, refused = (
+            "audit_append_only, row-level security on cases",
+            (psycopg.errors.RaiseException),
         )
     else:
         _raw(audited, "DROP TRIGGER audit_no_delete", "DROP TRIGGER audit_no_replace")

@@ -16,7 +16,9 @@ def _raw_insert(db, table, **values):
     names = ", ".join(values)
     cells = [v.isoformat() if isinstance(v, dt.date) else v for v in values.values()]
     if str(db).startswith("postgresql"):  # as the superuser, foreign keys off
-        cells = [bool(v) if k == "deleted" else v for k, v in zip(values, cells)]
+        cells = [
+            bool(v) if k == "deleted" else v for k, v in zip(values, cells, strict=True)
+        ]
         literal = ", ".join("NULL" if v is None else f"'{v}'" for v in cells)
         superuser_sql(
             db, f"INSERT INTO {table} ({names}) VALUES ({literal})", guards=False

@@ -10,6 +10,7 @@ practitioners and the analyst would.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,7 +44,9 @@ def _own_store(folder: Path, site: str, n: int, seed: int) -> Path:
 def _export(db: Path, folder: Path) -> list[str]:
     """``casekit export`` of ``db``: its three CSV files."""
     assert main(["export", str(folder), "--db", str(db)]) == 0
-    return [str(folder / name) for name in ("cases.csv", "sessions.csv", "followups.csv")]
+    return [
+        str(folder / name) for name in ("cases.csv", "sessions.csv", "followups.csv")
+    ]
 
 
 @pytest.fixture
@@ -79,7 +82,9 @@ def _counts(url: str) -> dict[str, int]:
 
 
 def _patterns(capsys, url: str, *more: str) -> list[dict]:
-    code, out, err = _casekit(capsys, "patterns", "--format", "json", "--db", url, *more)
+    code, out, err = _casekit(
+        capsys, "patterns", "--format", "json", "--db", url, *more
+    )
     assert code == 0, err
     return json.loads(out)
 
@@ -102,11 +107,15 @@ def test_grant_prints_a_working_url_last_and_a_new_one_on_reset(network, capsys)
 
 
 def test_a_site_imports_its_own_cases_and_not_another_sites(network, files, capsys):
-    code, out, err = _casekit(capsys, "import", *files["north"], "--db", network["north"])
+    code, out, err = _casekit(
+        capsys, "import", *files["north"], "--db", network["north"]
+    )
     assert code == 0, err
     assert "imported 40 cases" in out
     before = _counts(network["owner"])
-    code, out, err = _casekit(capsys, "import", *files["south"], "--db", network["north"])
+    code, out, err = _casekit(
+        capsys, "import", *files["south"], "--db", network["north"]
+    )
     assert code == 1
     assert "another site's" in out and "site north only" in out
     assert "Traceback" not in out + err
@@ -115,7 +124,8 @@ def test_a_site_imports_its_own_cases_and_not_another_sites(network, files, caps
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level"):
         login_sql(
             network["north"],
-            "INSERT INTO cases (case_id, site, deleted) VALUES ('ZZZZZZ', 'south', false)",
+            "INSERT INTO cases (case_id, site, deleted) "
+            "VALUES ('ZZZZZZ', 'south', false)",
         )
     assert _counts(network["owner"]) == before
 
@@ -124,7 +134,10 @@ def test_a_site_roles_new_case_gets_its_site(network):
     with Store(network["north"]) as store:
         case = store.add("case", case_record())
     assert case["site"] == "north"
-    login_sql(network["north"], "INSERT INTO cases (case_id, deleted) VALUES ('ZZZZZZ', false)")
+    login_sql(
+        network["north"],
+        "INSERT INTO cases (case_id, deleted) VALUES ('ZZZZZZ', false)",
+    )
     rows = superuser_sql(network["owner"], "SELECT site FROM cases ORDER BY site")
     assert [r[0] for r in rows] == ["north", "north"]
 
@@ -141,8 +154,10 @@ def test_another_site_sees_nothing_and_the_analyst_counts_exactly(
     south_only = _patterns(capsys, network["south"])
     north_only = _patterns(capsys, network["north"])
     for table in ("cases", "sessions", "followups"):
-        sites = login_sql(network["north"], f"SELECT DISTINCT c.site FROM {table} t "
-                          "JOIN cases c USING (case_id)")
+        sites = login_sql(
+            network["north"],
+            f"SELECT DISTINCT c.site FROM {table} t JOIN cases c USING (case_id)",
+        )
         assert sites == [("north",)]
     # A site without cases: a third role sees nothing at all.
     code, out, _ = _casekit(capsys, "grant", "east", "--db", network["owner"])
@@ -163,7 +178,9 @@ def test_another_site_sees_nothing_and_the_analyst_counts_exactly(
     expected = _patterns(capsys, str(pooled))
     analyst = _patterns(capsys, network["analyst"])
     keys = ("pattern", "k", "n")
-    assert [[r[k] for k in keys] for r in analyst] == [[r[k] for k in keys] for r in expected]
+    assert [[r[k] for k in keys] for r in analyst] == [
+        [r[k] for k in keys] for r in expected
+    ]
     assert sum(r["n"] for r in expected) > 0
     # Each site's own view counts its own cases only, and they add up.
     by_pattern = {r["pattern"]: r["n"] for r in expected}
@@ -180,8 +197,30 @@ def test_the_analysts_split_by_site_passes_disclosure_control(network, files, ca
     for row in rows:
         assert row["k"] == "*" or (int(row["k"]) % 5 == 0 and int(row["n"]) % 5 == 0)
     assert any(row["k"] == "*" for row in rows)  # small counts are there, hidden
-    code, out, _ = _casekit(capsys, "patterns", "--by", "site", "--db", network["analyst"])
+    code, out, _ = _casekit(
+        capsys, "patterns", "--by", "site", "--db", network["analyst"]
+    )
     assert code == 0 and "The pooled counts are exact." in out
+
+
+def test_the_analysts_report_shows_each_sites_counts_safely(network, files, tmp_path):
+    from pages import Page, is_safe_count
+
+    for site in SITES:
+        assert main(["import", *files[site], "--db", network[site]]) == 0
+    out = tmp_path / "reports"
+    assert main(["report", "--db", network["analyst"], "--out", str(out)]) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    table = re.search(r"<table[^>]*casekit-sites.*?</table>", html, flags=re.DOTALL)
+    assert table is not None, "no site-by-site table in the analyst's report"
+    def numbers(page: Page) -> list[str]:  # a `k / n` pair is two counts
+        return [n for c in page.counts for n in c.replace(" ", "").split("/")]
+
+    counts = numbers(Page(table[0]))
+    assert counts and all(is_safe_count(c) for c in counts), counts
+    assert "*" in counts  # a site's small counts are there, hidden
+    # The pooled counts of the same report stay exact (the full report's).
+    assert not all(is_safe_count(c) for c in numbers(Page(html)))
 
 
 # 3. the audit beyond anyone's reach; no case moves site; the analyst writes nothing
@@ -201,7 +240,11 @@ def test_nobody_rewrites_the_audit(network, files, who, statement):
 
 def test_the_owners_audit_rewrite_is_refused_by_the_trigger_itself(network, files):
     assert main(["import", *files["north"], "--db", network["north"]]) == 0
-    for statement in ("UPDATE audit SET actor = 'x'", "DELETE FROM audit", "TRUNCATE audit"):
+    for statement in (
+        "UPDATE audit SET actor = 'x'",
+        "DELETE FROM audit",
+        "TRUNCATE audit",
+    ):
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             login_sql(network["owner"], statement)
 
@@ -212,10 +255,14 @@ def test_a_site_role_cannot_move_its_cases_to_another_site(network, files, capsy
     with Store(network["north"]) as store:
         cid = sorted(store.case_ids())[0]
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level"):
-        login_sql(network["north"], f"UPDATE cases SET site = 'south' WHERE case_id = '{cid}'")
+        login_sql(
+            network["north"], f"UPDATE cases SET site = 'south' WHERE case_id = '{cid}'"
+        )
     with Store(network["north"]) as store, pytest.raises(Exception, match="site north"):
         store.update("case", cid, {"site": "south"}, reason="moving it")
-    assert superuser_sql(network["owner"], "SELECT DISTINCT site FROM cases") == [("north",)]
+    assert superuser_sql(network["owner"], "SELECT DISTINCT site FROM cases") == [
+        ("north",)
+    ]
 
 
 def test_the_analyst_cannot_change_a_case(network, files, capsys):
@@ -230,7 +277,9 @@ def test_the_analyst_cannot_change_a_case(network, files, capsys):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             login_sql(network["analyst"], statement)
     capsys.readouterr()
-    code, out, err = _casekit(capsys, "import", *files["north"], "--db", network["analyst"])
+    code, out, err = _casekit(
+        capsys, "import", *files["north"], "--db", network["analyst"]
+    )
     assert code != 0 and "Traceback" not in err
     assert _counts(network["owner"]) == before
 
@@ -238,7 +287,9 @@ def test_the_analyst_cannot_change_a_case(network, files, capsys):
 # 4. the audit names the database role
 
 
-def test_the_audits_actor_is_the_role_not_the_clients_claim(network, files, monkeypatch):
+def test_the_audits_actor_is_the_role_not_the_clients_claim(
+    network, files, monkeypatch
+):
     monkeypatch.setenv("CASEKIT_ACTOR", "someone-else")
     assert main(["import", *files["north"], "--db", network["north"]]) == 0
     actors = superuser_sql(
@@ -248,7 +299,8 @@ def test_the_audits_actor_is_the_role_not_the_clients_claim(network, files, monk
     with pytest.raises(psycopg.errors.RaiseException, match="actor"):
         login_sql(
             network["north"],
-            "INSERT INTO audit (id, time, actor, action) VALUES (99999, 't', 'south', 'note')",
+            "INSERT INTO audit (id, time, actor, action) "
+            "VALUES (99999, 't', 'south', 'note')",
         )
 
 
@@ -273,12 +325,16 @@ def test_the_chain_stays_whole_and_check_passes(network, files, capsys):
 # 5. merge
 
 
-def test_merge_of_a_store_lands_every_case_under_its_site_once(network, tmp_path, capsys):
+def test_merge_of_a_store_lands_every_case_under_its_site_once(
+    network, tmp_path, capsys
+):
     own = _own_store(tmp_path, "main", 30, seed=5)
     with Store(own) as store:
         ids = store.case_ids()
         history = len(store.audit())
-    code, out, err = _casekit(capsys, "merge", str(own), "--site", "north", "--db", network["owner"])
+    code, out, err = _casekit(
+        capsys, "merge", str(own), "--site", "north", "--db", network["owner"]
+    )
     assert code == 0, err
     assert "merged 30 cases" in out and f"{history} audit rows" in out
     rows = superuser_sql(network["owner"], "SELECT case_id, site FROM cases")
@@ -290,7 +346,9 @@ def test_merge_of_a_store_lands_every_case_under_its_site_once(network, tmp_path
     )
     assert origins == [(history,)]
     before = _counts(network["owner"])
-    code, out, err = _casekit(capsys, "merge", str(own), "--site", "north", "--db", network["owner"])
+    code, out, err = _casekit(
+        capsys, "merge", str(own), "--site", "north", "--db", network["owner"]
+    )
     assert code == 0 and "merged already" in out and "nothing added" in out
     assert "Traceback" not in err
     assert _counts(network["owner"]) == before
@@ -304,10 +362,14 @@ def test_merge_redraws_a_case_id_taken_at_another_site(network, tmp_path, capsys
         taken = sorted(store.case_ids())[0]
     with Store(network["south"]) as south:  # north cannot see it, yet it is taken
         south.add("case", case_record(case_id=taken))
-    code, out, err = _casekit(capsys, "merge", str(own), "--site", "north", "--db", network["north"])
+    code, out, err = _casekit(
+        capsys, "merge", str(own), "--site", "north", "--db", network["north"]
+    )
     assert code == 0, err
     assert f"{taken} -> " in out
-    rows = superuser_sql(network["owner"], "SELECT site, count(*) FROM cases GROUP BY site ORDER BY site")
+    rows = superuser_sql(
+        network["owner"], "SELECT site, count(*) FROM cases GROUP BY site ORDER BY site"
+    )
     assert rows == [("north", 5), ("south", 1)]
     code, out, _ = _casekit(capsys, "check", "--db", network["owner"])
     assert code == 0, out
@@ -315,16 +377,22 @@ def test_merge_redraws_a_case_id_taken_at_another_site(network, tmp_path, capsys
 
 def test_merge_of_an_export_folder_once(network, files, capsys):
     folder = str(Path(files["south"][0]).parent)
-    code, out, err = _casekit(capsys, "merge", folder, "--site", "south", "--db", network["owner"])
+    code, out, err = _casekit(
+        capsys, "merge", folder, "--site", "south", "--db", network["owner"]
+    )
     assert code == 0, err and "merged 25 cases" in out
-    code, out, _ = _casekit(capsys, "merge", folder, "--site", "south", "--db", network["owner"])
+    code, out, _ = _casekit(
+        capsys, "merge", folder, "--site", "south", "--db", network["owner"]
+    )
     assert code == 0 and "nothing added" in out
     assert superuser_sql(network["owner"], "SELECT count(*) FROM cases") == [(25,)]
 
 
 def test_a_site_role_merges_into_its_own_site_only(network, tmp_path, capsys):
     own = _own_store(tmp_path, "main", 5, seed=7)
-    code, _, err = _casekit(capsys, "merge", str(own), "--site", "south", "--db", network["north"])
+    code, _, err = _casekit(
+        capsys, "merge", str(own), "--site", "south", "--db", network["north"]
+    )
     assert code != 0 and "own site, north" in err and "Traceback" not in err
     assert superuser_sql(network["owner"], "SELECT count(*) FROM cases") == [(0,)]
 
@@ -336,13 +404,20 @@ def test_two_site_roles_import_300_cases_each_at_once(network, tmp_path):
     commands = []
     for site, seed in zip(SITES, (11, 12), strict=True):
         files = _export(_own_store(tmp_path, site, 300, seed), tmp_path / site)
-        commands.append([sys.executable, "-m", "casekit", "import", *files, "--db", network[site]])
-    writers = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in commands]
+        commands.append(
+            [sys.executable, "-m", "casekit", "import", *files, "--db", network[site]]
+        )
+    writers = [
+        subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for c in commands
+    ]
     outcomes = [w.communicate(timeout=600) for w in writers]
     for writer, (out, err) in zip(writers, outcomes, strict=True):
         assert writer.returncode == 0, err
         assert "imported 300 cases" in out
-    rows = superuser_sql(network["owner"], "SELECT site, count(*) FROM cases GROUP BY site ORDER BY site")
+    rows = superuser_sql(
+        network["owner"], "SELECT site, count(*) FROM cases GROUP BY site ORDER BY site"
+    )
     assert rows == [("north", 300), ("south", 300)]
     assert main(["check", "--db", network["owner"]]) == 0
 
