@@ -22,6 +22,7 @@ from pgserver import login_sql, superuser_sql
 
 from casekit import Store
 from casekit.cli import main
+from casekit.errors import StoreError
 from casekit.synth import CohortParams, populate
 
 SITES = ("north", "south")
@@ -213,6 +214,7 @@ def test_the_analysts_report_shows_each_sites_counts_safely(network, files, tmp_
     html = (out / "report.html").read_text(encoding="utf-8")
     table = re.search(r"<table[^>]*casekit-sites.*?</table>", html, flags=re.DOTALL)
     assert table is not None, "no site-by-site table in the analyst's report"
+
     def numbers(page: Page) -> list[str]:  # a `k / n` pair is two counts
         return [n for c in page.counts for n in c.replace(" ", "").split("/")]
 
@@ -437,10 +439,23 @@ def test_errors_are_one_plain_line_with_the_password_masked(network, pg_server, 
         assert code == 1 and words in err
         assert len(err.strip().splitlines()) == 1
         assert secret not in err and "not-the-password" not in err
+    # A role without rights, and a write that row-level security refuses.
+    code, out, err = _casekit(capsys, "site", "add", "west", "--db", network["analyst"])
+    assert code == 1 and "no right to do that" in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    with Store(network["north"]) as store, pytest.raises(StoreError) as refused:
+        with store._translate_errors(), store.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO cases (case_id, site, deleted) "
+                "VALUES ('ZZZZZZ', 'south', false)"
+            )
+    assert str(refused.value).endswith(
+        "the server refused the write: this role writes only rows of its own site "
+        "(row-level security)"
+    )
+    assert secret not in str(refused.value)
     code, out, err = _casekit(capsys, "grant", "west", "--db", network["north"])
     assert code != 0 and "only the store's owner" in err and secret not in err
-    code, out, err = _casekit(capsys, "site", "add", "west", "--db", network["analyst"])
-    assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def test_grant_on_a_sqlite_file_is_a_usage_error(tmp_path, capsys):
