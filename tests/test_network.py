@@ -397,6 +397,17 @@ def test_a_site_role_merges_into_its_own_site_only(network, tmp_path, capsys):
     )
     assert code != 0 and "own site, north" in err and "Traceback" not in err
     assert superuser_sql(network["owner"], "SELECT count(*) FROM cases") == [(0,)]
+    # Merged by north, the store is north's: south neither sees that merge nor
+    # merges the same store again.
+    assert main(["merge", str(own), "--site", "north", "--db", network["north"]]) == 0
+    assert login_sql(network["south"], "SELECT * FROM merges") == []
+    assert len(login_sql(network["analyst"], "SELECT * FROM merges")) == 1
+    capsys.readouterr()
+    code, _, err = _casekit(
+        capsys, "merge", str(own), "--site", "south", "--db", network["south"]
+    )
+    assert code == 1 and "merged already, as another site" in err
+    assert superuser_sql(network["owner"], "SELECT count(*) FROM cases") == [(5,)]
 
 
 # 6. two site roles import at once

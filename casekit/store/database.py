@@ -180,6 +180,8 @@ def server_problem(text: str) -> str | None:
         return (
             f"this database role has no right to do that{what}; ask the store's owner"
         )
+    if "merges_pkey" in text:  # a source merged before, as another site
+        return "this store was merged already, as another site; nothing was merged"
     if "append-only" in text or "the audit's actor" in text:
         return next(line for line in text.splitlines() if line.strip()).strip()
     return None

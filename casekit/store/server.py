@@ -130,20 +130,15 @@ def missing(conn: sa.Connection, metadata: sa.MetaData) -> list[str]:
     gone = []
     if conn.exec_driver_sql(f"SELECT to_regclass('{ROLES}')").scalar() is None:
         gone.append(ROLES)
-    functions = set(
-        conn.exec_driver_sql(
-            "SELECT proname FROM pg_proc "
-            "WHERE pronamespace = current_schema()::regnamespace"
-        ).scalars()
-    )
-    gone += [name for name in FUNCTIONS if name not in functions]
-    triggers = set(
-        conn.exec_driver_sql(
-            "SELECT tgname FROM pg_trigger "
-            "WHERE tgrelid = to_regclass('audit') AND tgenabled <> 'D'"
-        ).scalars()
-    )
-    gone += [name for name in TRIGGERS if name not in triggers]
+    present = {
+        "SELECT proname FROM pg_proc "
+        "WHERE pronamespace = current_schema()::regnamespace": FUNCTIONS,
+        "SELECT tgname FROM pg_trigger "
+        "WHERE tgrelid = to_regclass('audit') AND tgenabled <> 'D'": TRIGGERS,
+    }
+    for query, names in present.items():
+        there = set(conn.exec_driver_sql(query).scalars())
+        gone += [name for name in names if name not in there]
     for table in [*(t.name for t in form_tables(metadata)), *GUARDED]:
         secured = conn.exec_driver_sql(
             "SELECT relrowsecurity AND relforcerowsecurity FROM pg_class "
@@ -241,7 +236,10 @@ def _statements(conn: sa.Connection, metadata: sa.MetaData) -> list[str]:
         f"{owner} OR case_id IS NULL OR {of_my_cases}",
         change=False,
     )
-    statements += _policies("merges", "true", f"{owner} OR {mine}", change=False)
+    # What was merged, and how many cases, is each site's own business too.
+    statements += _policies(
+        "merges", f"{owner} OR {analyst} OR {mine}", f"{owner} OR {mine}", change=False
+    )
     return statements
 
 
