@@ -249,6 +249,15 @@ def test_the_owners_audit_rewrite_is_refused_by_the_trigger_itself(network, file
     ):
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             login_sql(network["owner"], statement)
+    # And beneath the trigger, no role the owner grants has the right to try.
+    for role in ("north", "south", "ana"):
+        rights = superuser_sql(
+            network["owner"],
+            f"SELECT has_table_privilege('{role}', 'audit', 'UPDATE'), "
+            f"has_table_privilege('{role}', 'audit', 'DELETE'), "
+            f"has_table_privilege('{role}', 'audit', 'TRUNCATE')",
+        )
+        assert rights == [(False, False, False)]
 
 
 def test_a_site_role_cannot_move_its_cases_to_another_site(network, files, capsys):
