@@ -104,11 +104,17 @@ def pytest_generate_tests(metafunc):
     if "backend" not in metafunc.fixturenames:
         return
     module = metafunc.module.__name__.rpartition(".")[2]
-    both = module in BOTH_BACKENDS and not metafunc.definition.get_closest_marker(
+    if module in BOTH_BACKENDS and not metafunc.definition.get_closest_marker(
         "sqlite_only"
-    )
-    backends = ["sqlite", "postgresql"] if both else ["sqlite"]
-    metafunc.parametrize("backend", backends, scope="function")
+    ):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def backend(request):
+    """``sqlite``, or ``postgresql`` for the second run of a test of a module in
+    ``BOTH_BACKENDS``."""
+    return getattr(request, "param", "sqlite")
 
 
 @pytest.fixture(scope="session")
