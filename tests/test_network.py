@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import psycopg
 import pytest
 from conftest import case_record
@@ -131,7 +133,7 @@ def test_a_site_imports_its_own_cases_and_not_another_sites(network, files, caps
     assert _counts(network["owner"]) == before
 
 
-def test_a_site_roles_new_case_gets_its_site(network):
+def test_a_site_roles_new_case_gets_its_site(network, files, tmp_path):
     with Store(network["north"]) as store:
         case = store.add("case", case_record())
     assert case["site"] == "north"
@@ -139,8 +141,14 @@ def test_a_site_roles_new_case_gets_its_site(network):
         network["north"],
         "INSERT INTO cases (case_id, deleted) VALUES ('ZZZZZZ', false)",
     )
-    rows = superuser_sql(network["owner"], "SELECT site FROM cases ORDER BY site")
-    assert [r[0] for r in rows] == ["north", "north"]
+    # A file without a site column: its cases are the importing site's.
+    cases = pd.read_csv(files["north"][0], dtype=str).drop(columns="site")
+    cases.to_csv(tmp_path / "cases.csv", index=False)
+    assert main(["import", str(tmp_path / "cases.csv"), "--db", network["north"]]) == 0
+    rows = superuser_sql(
+        network["owner"], "SELECT site, count(*) FROM cases GROUP BY site"
+    )
+    assert rows == [("north", 42)]
 
 
 # 2. another site sees nothing; the analyst's pooled counts are exact
@@ -384,6 +392,20 @@ def test_merge_redraws_a_case_id_taken_at_another_site(network, tmp_path, capsys
     assert rows == [("north", 5), ("south", 1)]
     code, out, _ = _casekit(capsys, "check", "--db", network["owner"])
     assert code == 0, out
+
+
+def test_a_store_whose_audit_does_not_explain_it_is_not_merged(
+    network, tmp_path, capsys
+):
+    own = _own_store(tmp_path, "main", 5, seed=8)
+    with sqlite3.connect(own) as raw:  # changed behind its audit's back
+        raw.execute("UPDATE cases SET nprs = 0")
+    code, _, err = _casekit(
+        capsys, "merge", str(own), "--site", "north", "--db", network["owner"]
+    )
+    assert code == 1 and "its audit does not explain its tables" in err
+    assert "nothing was merged" in err
+    assert _counts(network["owner"])["cases"] == 0
 
 
 def test_merge_of_an_export_folder_once(network, files, capsys):
