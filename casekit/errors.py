@@ -85,6 +85,25 @@ class StoreError(CasekitError):
         super().__init__(f"store {url}: {problem}")
 
 
+class RoleRefused(CasekitError):
+    """A network role that cannot be granted as asked (``casekit grant``)."""
+
+    def __init__(self, role: str, problem: str) -> None:
+        self.role = role
+        self.problem = problem
+        super().__init__(f"role {role}: {problem}")
+
+
+class MergeRefused(CasekitError):
+    """A store or export folder that cannot be merged (``casekit merge``); nothing
+    was written."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}; nothing was merged")
+
+
 class ImportFileError(CasekitError):
     """An import file cannot be read as what it claims to be."""
 

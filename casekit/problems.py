@@ -56,6 +56,8 @@ _SAYS = {
     "bad_site": "{field} is not a site code of the store: {detail}",
     "unknown_site": "{field} {value!r} is not in the store's site list; add it first "
     "with: casekit site add {value}",
+    "other_site": "{field} is {value!r}, another site's: this database role writes "
+    "cases of site {detail} only",
     # records of several forms (casekit.checks)
     "no_such_case": "{field} {value!r} is not a case in the store or the import",
     "before_intake": "{field} is {value}, before the intake date {other_value}",

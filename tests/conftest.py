@@ -1,5 +1,13 @@
 """Shared fixtures: a fresh store per test, a store with a field of its own, and a few
-valid synthetic records."""
+valid synthetic records.
+
+The store's tests run on both backends: a module listed in ``BOTH_BACKENDS`` gets
+every test that asks for ``db_url`` (or ``store``) twice, once on a SQLite file and
+once on a fresh database of a throwaway PostgreSQL server started for the session
+(``tests/pgserver.py``); a test marked ``sqlite_only`` (a file's permissions, the
+SQLite guard triggers) runs on SQLite alone. Without PostgreSQL's server programs
+the PostgreSQL tests fail, saying how to install them: they are never skipped.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,16 @@ import pytest
 
 from casekit import Store
 from casekit.synth import cohort
+
+BOTH_BACKENDS = {
+    "test_store",
+    "test_interop",
+    "test_checks",
+    "test_audit",
+    "test_concurrency",
+    "test_cli",
+    "test_network",
+}
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's
 # dictionary knows its label and the words of its codes.
@@ -75,10 +93,63 @@ def followup_record(case_id: str, **changes) -> dict:
     return record
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only: a test of the SQLite file itself (not run on PostgreSQL)",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" not in metafunc.fixturenames:
+        return
+    module = metafunc.module.__name__.rpartition(".")[2]
+    if module in BOTH_BACKENDS and not metafunc.definition.get_closest_marker(
+        "sqlite_only"
+    ):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def store(tmp_path, monkeypatch):
+def backend(request):
+    """``sqlite``, or ``postgresql`` for the second run of a test of a module in
+    ``BOTH_BACKENDS``."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server for the session (fails, never skips, when
+    PostgreSQL is not installed)."""
+    from pgserver import NotInstalled, PgServer
+
+    try:
+        server = PgServer().start()
+    except NotInstalled as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """The owner's URL of a fresh database on the test server."""
+    with pg_server.database() as url:
+        yield url
+
+
+@pytest.fixture
+def db_url(backend, tmp_path, request):
+    """Where a fresh store goes: a SQLite file, or a fresh PostgreSQL database."""
+    if backend == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return str(tmp_path / "data" / "casekit.db")
+
+
+@pytest.fixture
+def store(db_url, monkeypatch):
     monkeypatch.delenv("CASEKIT_DB", raising=False)
-    with Store(tmp_path / "data" / "casekit.db", create=True, actor="tester") as s:
+    with Store(db_url, create=True, actor="tester") as s:
         yield s
 
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import sqlite3
 
+import psycopg
 import pytest
+import sqlalchemy as sa
 from conftest import case_record, followup_record, session_record
+from pgserver import login_sql, superuser_sql
 
 from casekit import Store
 from casekit.cli import main
@@ -24,7 +27,7 @@ def audited(store):
     store.update("case", cid, {"nprs": 3})
     store.add("session", session_record(cid))
     store.delete("session", (cid, 2), reason="entered twice")
-    return store.path
+    return str(store.path) if store.path else store.url
 
 
 def _check(db, capsys) -> tuple[int, str]:
@@ -32,22 +35,74 @@ def _check(db, capsys) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
+def _on_server(db: str) -> bool:
+    return db.startswith("postgresql")
+
+
+# The SQLite statements below, as PostgreSQL spells them (an upsert for REPLACE).
+PG_SPELLING = {
+    "REPLACE INTO audit (id, time, actor, action) VALUES (2, 't', 'me', 'insert')": (
+        "INSERT INTO audit (id, time, actor, action) VALUES (2, 't', 'me', 'insert') "
+        "ON CONFLICT (id) DO UPDATE SET actor = 'me'"
+    ),
+    "REPLACE INTO audit (id, time, actor, action, form, hash) "
+    "VALUES (2, 't', 'me', 'note', 'x', 'ab')": (
+        "INSERT INTO audit (id, time, actor, action, form, hash) "
+        "VALUES (2, 't', 'me', 'note', 'x', 'ab') ON CONFLICT (id) DO UPDATE SET "
+        "time = 't', actor = 'me', action = 'note', form = 'x', hash = 'ab'"
+    ),
+    "UPDATE sessions SET deleted = 0": "UPDATE sessions SET deleted = false",
+}
+
+
+def _spelled(db: str, statements) -> list[str]:
+    if not _on_server(db):
+        return list(statements)
+    statements = [s.replace("INSERT OR REPLACE", "REPLACE") for s in statements]
+    return [
+        PG_SPELLING.get(s, s).replace("'acute', 5, 0)", "'acute', 5, false)")
+        for s in statements
+    ]
+
+
 def _raw(db, *statements: str) -> None:
+    """As the store's owner, around casekit."""
+    if _on_server(db):
+        login_sql(db, *_spelled(db, statements))
+        return
     with sqlite3.connect(db) as raw:
         for statement in statements:
             raw.execute(statement)
+
+
+def _tamper(db, *statements: str) -> None:
+    """As someone with the keys to the file or the server: no guard, no foreign key."""
+    if _on_server(db):
+        superuser_sql(db, *_spelled(db, statements), guards=False)
+        return
+    _raw(
+        db,
+        "PRAGMA foreign_keys = OFF",
+        "DROP TRIGGER audit_no_update",
+        "DROP TRIGGER audit_no_delete",
+        "DROP TRIGGER audit_no_replace",
+        *statements,
+    )
+
+
+def _audit_rows(db) -> list[dict]:
+    with Store(db) as store, store.engine.connect() as conn:
+        query = sa.text("SELECT * FROM audit ORDER BY id")
+        return [dict(row) for row in conn.execute(query).mappings()]
 
 
 def test_an_untouched_store_checks_clean_and_its_chain_follows(audited, capsys):
     code, out = _check(audited, capsys)
     assert code == 0, out
     assert "audit: 6 rows, chain head " in out
-    with sqlite3.connect(audited) as raw:
-        raw.row_factory = sqlite3.Row
-        rows = raw.execute("SELECT * FROM audit ORDER BY id").fetchall()
     previous = ""
-    for row in rows:
-        assert row["hash"] == row_hash(previous, dict(row))
+    for row in _audit_rows(audited):
+        assert row["hash"] == row_hash(previous, row)
         previous = row["hash"]
 
 
@@ -62,18 +117,14 @@ def test_an_untouched_store_checks_clean_and_its_chain_follows(audited, capsys):
     ],
 )
 def test_the_guards_refuse_every_rewrite(audited, statement):
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        _raw(audited, statement)
-
-
-def _without_guards(db, *statements: str) -> None:
-    _raw(
-        db,
-        "DROP TRIGGER audit_no_update",
-        "DROP TRIGGER audit_no_delete",
-        "DROP TRIGGER audit_no_replace",
-        *statements,
-    )
+    before = _audit_rows(audited)
+    if _on_server(audited):  # refused to the store's owner too
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only|actor"):
+            _raw(audited, statement)
+    else:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            _raw(audited, statement)
+    assert _audit_rows(audited) == before
 
 
 @pytest.mark.parametrize(
@@ -99,7 +150,7 @@ def _without_guards(db, *statements: str) -> None:
 def test_check_exits_1_on_a_forged_deleted_or_replaced_row(
     audited, capsys, tamper, words
 ):
-    _without_guards(audited, tamper)
+    _tamper(audited, tamper)
     code, out = _check(audited, capsys)
     assert code == 1
     assert words in out
@@ -107,12 +158,10 @@ def test_check_exits_1_on_a_forged_deleted_or_replaced_row(
 
 def test_a_rewritten_hash_breaks_the_next_row(audited, capsys):
     # A forger who recomputes the changed row's own hash still breaks the chain.
-    with sqlite3.connect(audited) as raw:
-        raw.row_factory = sqlite3.Row
-        rows = [dict(r) for r in raw.execute("SELECT * FROM audit ORDER BY id")]
+    rows = _audit_rows(audited)
     forged = {**rows[2], "actor": "someone else"}
     forged["hash"] = row_hash(rows[1]["hash"], forged)
-    _without_guards(
+    _tamper(
         audited,
         f"UPDATE audit SET actor = 'someone else', hash = '{forged['hash']}' "
         "WHERE id = 3",
@@ -139,26 +188,39 @@ def test_a_rewritten_hash_breaks_the_next_row(audited, capsys):
 def test_check_exits_1_on_a_table_change_without_its_audit_row(
     audited, capsys, tamper, words
 ):
-    _raw(audited, "PRAGMA foreign_keys = OFF", tamper)
+    _tamper(audited, tamper)
     code, out = _check(audited, capsys)
     assert code == 1
     assert words in out
 
 
 def test_dropped_guards_come_back_on_open_and_the_audit_says_so(audited):
-    _raw(audited, "DROP TRIGGER audit_no_delete", "DROP TRIGGER audit_no_replace")
+    if _on_server(audited):
+        superuser_sql(
+            audited,
+            "DROP TRIGGER audit_append_only ON audit",
+            "ALTER TABLE cases NO FORCE ROW LEVEL SECURITY",
+        )
+        dropped, refused = (
+            "audit_append_only, row-level security on cases",
+            (psycopg.errors.RaiseException),
+        )
+    else:
+        _raw(audited, "DROP TRIGGER audit_no_delete", "DROP TRIGGER audit_no_replace")
+        dropped, refused = "audit_no_delete, audit_no_replace", sqlite3.IntegrityError
     with Store(audited) as store:
         last = store.audit().iloc[-1]
         assert last["action"] == "restore_guards"
-        assert last["new_value"] == "audit_no_delete, audit_no_replace"
+        assert last["new_value"] == dropped
         problems, _ = store.verify()
         assert problems == []
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(refused, match="append-only"):
         _raw(audited, "DELETE FROM audit WHERE id = 1")
 
 
+@pytest.mark.sqlite_only  # a store of casekit's first schema was a SQLite file
 def test_a_store_of_schema_1_gets_its_rows_sealed(audited, capsys):
-    _without_guards(
+    _tamper(
         audited,
         "ALTER TABLE audit DROP COLUMN hash",
         "UPDATE casekit_meta SET value = '1' WHERE key = 'schema_version'",
@@ -172,7 +234,7 @@ def test_a_store_of_schema_1_gets_its_rows_sealed(audited, capsys):
 
 
 def test_a_note_changed_behind_the_audit_is_reported_without_its_words(audited, capsys):
-    _raw(audited, "UPDATE cases SET notes = 'call 07700 900123'")
+    _tamper(audited, "UPDATE cases SET notes = 'call 07700 900123'")
     code, out = _check(audited, capsys)
     assert code == 1
     (line,) = [x for x in out.splitlines() if "behind the audit's back" in x]

@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 
 from conftest import case_record, followup_record, session_record
+from pgserver import superuser_sql
 
 from casekit.checks import cross_form_problems
 
@@ -13,12 +14,19 @@ from casekit.checks import cross_form_problems
 def _raw_insert(db, table, **values):
     """Write around casekit, as another program or an old version might have."""
     names = ", ".join(values)
+    cells = [v.isoformat() if isinstance(v, dt.date) else v for v in values.values()]
+    if str(db).startswith("postgresql"):  # as the superuser, foreign keys off
+        cells = [
+            bool(v) if k == "deleted" else v for k, v in zip(values, cells, strict=True)
+        ]
+        literal = ", ".join("NULL" if v is None else f"'{v}'" for v in cells)
+        superuser_sql(
+            db, f"INSERT INTO {table} ({names}) VALUES ({literal})", guards=False
+        )
+        return
     marks = ", ".join("?" for _ in values)
     with sqlite3.connect(db) as raw:  # foreign keys are off by default here
-        raw.execute(
-            f"INSERT INTO {table} ({names}) VALUES ({marks})",
-            [v.isoformat() if isinstance(v, dt.date) else v for v in values.values()],
-        )
+        raw.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", cells)
 
 
 def test_clean_store_has_no_problem(store):
@@ -32,7 +40,7 @@ def seed_every_cross_form_problem(store) -> str:
     """A store holding one of each cross-form problem; returns the case id."""
     cid = store.add("case", case_record(intake_date=dt.date(2025, 3, 3)))["case_id"]
     store.add("session", session_record(cid, session_date=dt.date(2025, 3, 10)))
-    db = store.path
+    db = store.path or store.url
     _raw_insert(
         db,
         "sessions",

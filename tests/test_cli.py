@@ -37,10 +37,11 @@ def assert_one_clear_line(result: subprocess.CompletedProcess, code: int, words:
     assert words in lines[0]
 
 
-def test_init_import_export_check_work_together(tmp_path, capsys):
-    db = str(tmp_path / "data" / "casekit.db")
+def test_init_import_export_check_work_together(db_url, tmp_path, capsys):
+    db = db_url
     assert main(["init", "--db", db]) == 0
-    assert stat.S_IMODE(Path(db).stat().st_mode) == 0o600
+    if not db.startswith("postgresql"):
+        assert stat.S_IMODE(Path(db).stat().st_mode) == 0o600
     files = [str(p) for p in _write(tmp_path / "in")]
     assert main(["import", *files, "--db", db, "--dry-run"]) == 0
     assert "would import 2 cases, 3 sessions, 2 followups" in capsys.readouterr().out
@@ -112,7 +113,7 @@ def test_check_finds_every_cross_form_problem_and_exits_1(store, capsys):
     from test_checks import seed_every_cross_form_problem
 
     cid = seed_every_cross_form_problem(store)
-    assert main(["check", "--db", str(store.path)]) == 1
+    assert main(["check", "--db", str(store.path or store.url)]) == 1
     out = capsys.readouterr().out
     for words in (
         f"session 2 of case {cid}: `session_date` is 2025-03-01, before the intake",
@@ -246,12 +247,13 @@ def _synthetic_store(db: Path, cases: int) -> Path:
     return db
 
 
-def test_synthetic_cohort_survives_export_and_import_exactly(tmp_path, capsys):
+def test_synthetic_cohort_survives_export_and_import_exactly(db_url, tmp_path, capsys):
     """Every value of a few hundred awkward synthetic cases (multi-selects, missing
-    answers, dates, ongoing flares) comes back exactly, through the real commands."""
+    answers, dates, ongoing flares) comes back exactly, through the real commands
+    (into a SQLite file, and into a PostgreSQL database)."""
     source = _synthetic_store(tmp_path / "synthetic.db", 150)
     assert main(["export", str(tmp_path / "out"), "--db", str(source)]) == 0
-    target = tmp_path / "copy.db"
+    target = db_url
     # the folder form: dictionary.csv beside the data is understood, not imported
     assert main(["import", str(tmp_path / "out"), "--db", str(target)]) == 0
     assert "imported 150 cases" in capsys.readouterr().out

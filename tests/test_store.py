@@ -58,7 +58,7 @@ def test_every_insert_update_and_delete_has_its_audit_row(store):
         "update",
         "delete",
     ]
-    assert (audit["actor"] == "tester").all() and (audit["case_id"] == cid).all()
+    assert (audit["actor"] == store.actor).all() and (audit["case_id"] == cid).all()
     inserted = json.loads(audit["new_value"].iloc[0])
     assert inserted["nprs"] == 6 and inserted["case_id"] == cid
     update = audit[audit["field"] == "nprs_after"].iloc[0]
@@ -73,6 +73,7 @@ def test_every_insert_update_and_delete_has_its_audit_row(store):
     assert len(store.read("session", include_deleted=True)) == 1  # ... but kept
 
 
+@pytest.mark.sqlite_only  # on PostgreSQL: tests/test_network.py
 def test_audit_table_is_append_only(store):
     store.add("case", case_record())
     with sqlite3.connect(store.path) as raw:
@@ -128,6 +129,7 @@ def test_withdrawn_case_hides_its_sessions(store):
     assert cid in store.case_ids()
 
 
+@pytest.mark.sqlite_only  # on PostgreSQL: tests/test_network.py
 def test_store_file_is_owner_only_and_in_wal_mode(store):
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     with sqlite3.connect(store.path) as raw:
@@ -184,6 +186,7 @@ def test_get_returns_one_stored_record_typed(store):
         store.get("session", (cid, 1))
 
 
+@pytest.mark.sqlite_only  # on PostgreSQL: tests/test_network.py
 def test_lookups_put_database_errors_in_plain_words(store):
     from casekit.store import queries
 

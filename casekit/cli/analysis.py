@@ -10,10 +10,12 @@ import pandas as pd
 
 from ..cells import neutralise_frame
 from ..dictionary import Dictionary
+from ..disclosure import SUPPRESSED
 from ..io.exporter import export_csv
 from ..labels import NOT_YET
 from ..patterns import SPLITS, pattern_table, with_adjusted_p
 from ..readable import rate_table
+from ..sitewise import by_site
 from ..store import Store
 from ..synth import populate
 from .options import Commands, db_option, positive
@@ -101,8 +103,16 @@ def register(commands: Commands) -> None:
 def run_patterns(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
         frames = store.frames()
-        table = pattern_table(frames, by=args.by)
         dictionary = store.dictionary
+        # An analyst sees every site of a network: each site's counts are made
+        # safe (casekit.sitewise); the pooled ones stay exact.
+        controlled = args.by == "site" and store.access.kind == "analyst"
+    if controlled:
+        safe = by_site(frames)
+        table = adjusted = safe.table
+    else:
+        table = pattern_table(frames, by=args.by)
+        adjusted = with_adjusted_p(table) if args.fmt == "text" else table
     if args.fmt == "text" and frames["case"].empty:
         print(f"{NOT_YET['case']}.")
     if args.fmt == "json":
@@ -110,7 +120,9 @@ def run_patterns(args: argparse.Namespace) -> int:
     elif args.fmt == "csv":
         print(neutralise_frame(table).to_csv(index=False), end="")
     else:
-        print(_pattern_text(with_adjusted_p(table), args.by, dictionary))
+        print(_pattern_text(adjusted, args.by, dictionary))
+        if controlled:
+            print(f"Each site's counts: {safe.note} The pooled counts are exact.")
     return 0
 
 
@@ -119,18 +131,20 @@ def _pattern_text(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -
     shown = rate_table(table, by=by, dictionary=dictionary)
     lines = []
     for row in shown.to_dict("records"):
-        if row["Rate"]:
+        if row["k / n"] == SUPPRESSED:
+            rate = f"{SUPPRESSED} (a small count, hidden)"
+        elif row["Rate"]:
             rate = f"{row['k / n']} = {row['Rate']} (95 % CI {row['95 % interval']})"
         else:
             rate = "no cases to count"
-        if row["p"]:
+        if row["p"] and row["k / n"] != SUPPRESSED:
             p = row["p"] if row["p"].startswith("<") else f"= {row['p']}"
             rate += (
                 f", p {p} vs {row['Compared with']} (Holm-adjusted {row['p (Holm)']})"
             )
         group = f"[{shown.columns[0]}: {row[shown.columns[0]]}] " if by else ""
         lines.append(f"{group}{row['Pattern']}: {rate}")
-        if row["Note"]:
+        if row.get("Note"):
             lines.append(f"    {row['Note']}")
     tests = int(table["p_value"].notna().sum())
     if tests:

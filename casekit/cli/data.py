@@ -109,6 +109,12 @@ def register(commands: Commands) -> None:
 def run_init(args: argparse.Namespace) -> int:
     with Store(args.db, create=True) as store:
         print(f"store ready: {store.where}")
+        if store.access.kind == "owner":
+            print(
+                "network mode: each site sees only its own cases (row-level "
+                "security) and the audit is append-only, on the server; give each "
+                "site's practitioner a login with `casekit grant SITE`"
+            )
     return 0
 
 
@@ -156,6 +162,7 @@ def run_check(args: argparse.Namespace) -> int:
         problems += store.site_problems()
         found, (last_id, last_hash) = store.verify()
         problems += found
+        access = store.access
     table = problems_frame(problems)
     print_problems(problems)
     errors = int((table["severity"] == "error").sum())
@@ -165,8 +172,15 @@ def run_check(args: argparse.Namespace) -> int:
         f"{'s' * (errors != 1)}, {len(table) - errors} warning"
         f"{'s' * (len(table) - errors != 1)}"
     )
-    # Noted somewhere else, the head shows later that no row before it changed.
-    print(f"audit: {last_id} rows, chain head {last_hash[:16] or '-'}")
+    if not access.sees_every_site:
+        print(
+            f"audit: replayed against the cases of site {access.site}; the chain, "
+            "which holds every site's rows, is checked by the store's owner or an "
+            "analyst"
+        )
+    else:
+        # Noted somewhere else, the head shows later that no row before it changed.
+        print(f"audit: {last_id} rows, chain head {last_hash[:16] or '-'}")
     return 1 if errors else 0
 
 

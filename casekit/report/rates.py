@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import sitewise
 from ..chain import chain_sides
 from ..disclosure import Rule, SafeTable, safe_table
 from ..labels import finding_label
 from ..outcomes import outcome_table
 from ..patterns import pattern_table, recurrence_table, with_adjusted_p
 from ..readable import rate_table
-from .markup import Shown, shown
-from .series import RATES, CaseSeries, partition
+from .markup import Prose, Shown, shown
+from .series import EXACT, RATES, CaseSeries, partition, site_rule
 
 
 def patterns(series: CaseSeries, rule: Rule) -> Shown:
@@ -53,6 +54,38 @@ def patterns(series: CaseSeries, rule: Rule) -> Shown:
         pairs=["k / n"],
         row_keys=table["pattern"].tolist(),
         caption="The pre-stated patterns",
+    )
+
+
+def by_site(series: CaseSeries, rule: Rule) -> Shown | Prose:
+    """The pre-stated patterns site by site, when the cases come from several.
+
+    Parameters
+    ----------
+    series : CaseSeries
+    rule : Rule
+
+    Returns
+    -------
+    Shown or Prose
+        :func:`casekit.sitewise.by_site` under :func:`~casekit.report.series.
+        site_rule` (each site's counts made safe in a shared report and in a
+        network analyst's full one), sites named ``site A``, ``site B``, ... in
+        a shared report; shown as ``Site, Pattern, k / n, Rate, 95 % interval,
+        Compared with, p, p (Holm)``. A sentence when there is one site.
+    """
+    if series.sites <= 1:
+        return Prose(
+            "<p>All the cases come from one site: the rates above are its own.</p>"
+        )
+    safe = sitewise.by_site(
+        series.frames, site_rule(series, rule), neutral=rule is not EXACT
+    )
+    frame = rate_table(
+        safe.table, by="site", dictionary=series.dictionary, notes=False, small=True
+    )
+    return shown(
+        frame, safe, "sites", pairs=["k / n"], caption="The patterns, site by site"
     )
 
 

@@ -26,7 +26,7 @@ counts. No free text, no calendar date and no case id is ever put in a table.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -93,6 +93,10 @@ class CaseSeries:
     dictionary : Dictionary
         The store's dictionary (built-in plus ``dictionary.local.yaml``): every
         field and code of the report is named with it.
+    pooled : bool
+        Read by a network's analyst (every practitioner's cases): counts split by
+        site pass through disclosure control even in the full report
+        (:func:`site_rule`).
     """
 
     frames: dict[str, pd.DataFrame]
@@ -101,6 +105,7 @@ class CaseSeries:
     sites: int
     continuous: bool | None
     dictionary: Dictionary
+    pooled: bool = False
 
 
 def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
@@ -115,8 +120,16 @@ def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
         frames = store.frames()
         everyone = store.read("case", include_deleted=True)
         dictionary = store.dictionary
+        pooled = store.access.kind == "analyst"
     withdrawn = int(everyone["deleted"].astype(bool).sum())
-    return series_of(frames, withdrawn=withdrawn, dictionary=dictionary)
+    series = series_of(frames, withdrawn=withdrawn, dictionary=dictionary)
+    return replace(series, pooled=pooled)
+
+
+def site_rule(series: CaseSeries, rule: Rule) -> Rule:
+    """The rule for counts split by site: the report's, or NHS Digital's in a
+    network analyst's full report (each site's small counts stay its own)."""
+    return NHS if series.pooled and rule is EXACT else rule
 
 
 def series_of(
@@ -306,7 +319,9 @@ def baseline(series: CaseSeries, rule: Rule) -> Shown:
     rows, suppressed = [], []
     for name, values in columns.items():
         counts = _value_counts(values, name, series.dictionary)
-        parts, safe = partition(counts, rule)
+        parts, safe = partition(
+            counts, site_rule(series, rule) if name == "site" else rule
+        )
         suppressed.append(
             safe.suppressed.assign(row=[(name, r) for r in safe.suppressed["row"]])
         )

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from . import server
 from .schema import AUDIT_COLUMNS, HASHED_COLUMNS
 
 GENESIS = ""  # what the first row's hash is chained to
@@ -27,9 +28,12 @@ CHAIN_LOCK = 0x636B6974  # "ckit"
 
 
 def row_hash(previous: str, row: Mapping) -> str:
-    """The hash of one audit row: its values (``HASHED_COLUMNS``) and the hash of
-    the row before it (``GENESIS`` for the first)."""
+    """The hash of one audit row: its values (``HASHED_COLUMNS``, and its
+    ``origin`` when it has one) and the hash of the row before it (``GENESIS`` for
+    the first)."""
     values = [previous, *(row.get(c) for c in HASHED_COLUMNS)]
+    if row.get("origin") is not None:
+        values.append(row["origin"])
     payload = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -57,10 +61,13 @@ def chain_head(conn: sa.Connection, table: sa.Table) -> tuple[int, str]:
 
     Two writers must not both chain to the same row. On SQLite the write is already
     alone (``BEGIN IMMEDIATE`` holds the write lock); on PostgreSQL a transaction
-    advisory lock makes writers take turns until their transaction ends.
+    advisory lock makes writers take turns until their transaction ends, and the
+    head is read through the server's ``casekit_chain_head`` (a site role cannot
+    see the rows of other sites, the last one among them).
     """
     if conn.dialect.name == "postgresql":
         conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK)))
+        return server.chain_head(conn) or (0, GENESIS)
     last = conn.execute(
         sa.select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)
     ).first()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,7 +79,10 @@ def make_engine(url: str, timeout: float) -> sa.Engine:
     """An engine for ``url``; for SQLite, with the settings above."""
     try:
         if sqlite_path(url) is None:
-            return sa.create_engine(url)
+            backend = sa.engine.make_url(url).get_backend_name()
+            # A server that does not answer is said so after a while, not never.
+            waits = {"connect_timeout": 10} if backend == "postgresql" else {}
+            return sa.create_engine(url, connect_args=waits)
         engine = sa.create_engine(url, connect_args={"timeout": timeout})
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
         hint = (
@@ -114,22 +118,70 @@ def make_engine(url: str, timeout: float) -> sa.Engine:
 
 @contextlib.contextmanager
 def translate_errors(where: str, timeout: float) -> Iterator[None]:
-    """Database errors as one clear ``StoreError`` line each."""
+    """Database errors as one clear ``StoreError`` line each (``where`` never holds
+    a password: see :func:`display_url`)."""
     try:
         yield
     except sa.exc.DBAPIError as exc:
         text = str(exc.orig).lower()
-        if "locked" in text or "busy" in text:
-            problem = (
-                f"is locked by another program (still busy after "
-                f"{timeout:g} s); close it and try again"
-            )
-        elif "readonly" in text or "read-only" in text:
-            problem = "is read-only: check the file's and its folder's permissions"
-        elif "unable to open" in text:
-            problem = "cannot be opened: check the path and its permissions"
-        elif "not a database" in text:
-            problem = "is not a casekit store (not a SQLite database)"
-        else:
-            problem = " ".join(str(exc.orig).split())  # one line, always
+        problem = (
+            server_problem(text)
+            or file_problem(text, timeout)
+            or " ".join(str(exc.orig).split())  # one line, always
+        )
         raise StoreError(where, problem) from None
+
+
+def file_problem(text: str, timeout: float) -> str | None:
+    """A SQLite error (lower case) in plain words, or None."""
+    if "locked" in text or "busy" in text:
+        return (
+            f"is locked by another program (still busy after {timeout:g} s); "
+            "close it and try again"
+        )
+    if "readonly" in text or "read-only" in text:
+        return "is read-only: check the file's and its folder's permissions"
+    if "unable to open" in text:
+        return "cannot be opened: check the path and its permissions"
+    if "not a database" in text:
+        return "is not a casekit store (not a SQLite database)"
+    return None
+
+
+def server_problem(text: str) -> str | None:
+    """A database server's error (lower case) in plain words, or None when it is
+    not one of those a person meets: a wrong password, a server that is down, a
+    role without rights, a write that row-level security refuses."""
+    if "password authentication failed" in text or "no password supplied" in text:
+        return "the server refused the login: wrong user name or password"
+    if re.search(r'role "[^"]*" does not exist', text):
+        return "the server refused the login: no such user (database role)"
+    if re.search(r'database "[^"]*" does not exist', text):
+        return "the server has no such database; its owner creates it (createdb)"
+    if any(
+        words in text
+        for words in (
+            "connection refused",
+            "could not connect",
+            "timeout expired",
+            "could not translate host name",
+            "server closed the connection",
+        )
+    ):
+        return "cannot reach the database server: is it running, at that host and port?"
+    if "row-level security" in text:
+        return (
+            "the server refused the write: this role writes only rows of its own "
+            "site (row-level security)"
+        )
+    if "permission denied" in text:
+        denied = re.search(r"permission denied for (\w+ [\w.\"]+)", text)
+        what = f" ({denied[0]})" if denied else ""
+        return (
+            f"this database role has no right to do that{what}; ask the store's owner"
+        )
+    if "merges_pkey" in text:  # a source merged before, as another site
+        return "this store was merged already, as another site; nothing was merged"
+    if "append-only" in text or "the audit's actor" in text:
+        return next(line for line in text.splitlines() if line.strip()).strip()
+    return None

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from ..dictionary import Dictionary
 from .audit import seal
 from .schema import TABLE_OF, add_guards, create_or_migrate
+from .server import ROLES
 from .sites import seed_sites, site_added
 
 
@@ -26,7 +27,7 @@ def migrate(
     sealed = ("audit", "hash") in added
     if sealed:
         seal(conn, metadata.tables["audit"])
-    restored = add_guards(conn)
+    restored = add_guards(conn, metadata)
     seeded = seed_sites(
         conn, metadata.tables["sites"], metadata.tables[TABLE_OF["case"]]
     )
@@ -38,12 +39,15 @@ def migrate(
         return rows
     rows += [site_added(code) for code in seeded]
     if restored and not sealed:  # sealing drops the guards on purpose
+        first = ROLES in restored  # a server store of a casekit before network mode
         rows.append(
             {
                 "action": "restore_guards",
                 "form": "audit",
                 "new_value": ", ".join(restored),
-                "reason": "the audit's guard triggers had been removed",
+                "reason": "network mode set up on the server"
+                if first
+                else "the audit's guards had been removed",
             }
         )
     return rows

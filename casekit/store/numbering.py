@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from ..dictionary import Form
 from ..privacy import new_case_id
+from . import server
 
 # Up to this many cases a query looks them up by id; beyond, it reads the whole
 # column (SQLite limits the number of values one statement may bind).
@@ -37,17 +38,29 @@ def draw_case_ids(
         for _ in range(needed):
             drawn.append(new_case_id(used))
             used.add(drawn[-1])
-        clash = set()
-        for start in range(0, len(drawn), FEW):  # bind few values at a time
-            chunk = drawn[start : start + FEW]
-            clash |= set(
-                conn.execute(
-                    sa.select(cases.c.case_id).where(cases.c.case_id.in_(chunk))
-                ).scalars()
-            )
+        clash = taken_case_ids(conn, cases, drawn)
         fresh += [d for d in drawn if d not in clash]
         needed = n - len(fresh)
     return fresh
+
+
+def taken_case_ids(
+    conn: sa.Connection, cases: sa.Table, ids: Collection[str]
+) -> set[str]:
+    """The ids of ``ids`` that a stored case has (a withdrawn one too); on a network
+    store, a case of any site, including those this role cannot read."""
+    ids = list(ids)
+    if conn.dialect.name == "postgresql":
+        return server.taken(conn, ids)
+    found = set()
+    for start in range(0, len(ids), FEW):  # bind few values at a time
+        chunk = ids[start : start + FEW]
+        found |= set(
+            conn.execute(
+                sa.select(cases.c.case_id).where(cases.c.case_id.in_(chunk))
+            ).scalars()
+        )
+    return found
 
 
 def numbers(

@@ -92,7 +92,10 @@ def recent(store: Store, n: int = 8) -> list[str]:
             audit.c.case_id,
             audit.c.instance,
         )
-        .where(audit.c.action.in_(("insert", "update", "delete")))
+        .where(
+            audit.c.action.in_(("insert", "update", "delete")),
+            audit.c.origin.is_(None),  # not another store's history, merged in
+        )
         .order_by(audit.c.id.desc())
         .limit(n * 20)  # an edit writes one row per changed field
     )

@@ -1,8 +1,9 @@
 """The store's tables, made from the data dictionary, and their gentle migration.
 
 One table per form (``cases``, ``sessions``, ``followups``) with a column per field,
-an append-only ``audit`` table, a small ``casekit_meta`` table and ``drafts`` (what a
-form holds before Save: :mod:`casekit.store.drafts`). A field added to
+an append-only ``audit`` table, a small ``casekit_meta`` table, ``drafts`` (what a
+form holds before Save: :mod:`casekit.store.drafts`) and ``merges`` (the stores
+pooled into this one: :mod:`casekit.store.merge`). A field added to
 the dictionary becomes a new column on the next open (``ALTER TABLE ... ADD COLUMN``):
 existing rows keep every value. A column whose field left the dictionary is kept.
 """
@@ -12,8 +13,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Field
+from . import server
 
-SCHEMA_VERSION = 3  # 2: the audit rows are hash-chained; 3: the site list
+SCHEMA_VERSION = 4  # 2: the audit rows are hash-chained; 3: the site list;
+# 4: the audit's origin (rows pooled from another store) and the merges table
 TABLE_OF = {"case": "cases", "session": "sessions", "followup": "followups"}
 AUDIT_COLUMNS = [
     "id",
@@ -27,14 +30,17 @@ AUDIT_COLUMNS = [
     "old_value",
     "new_value",
     "reason",
+    "origin",
     "hash",
 ]
-HASHED_COLUMNS = AUDIT_COLUMNS[:-1]  # what a row's hash covers (with the one before)
+# What a row's hash covers (with the hash of the row before it); `origin`, added in
+# schema 4, is covered when it is set, so that the rows written before keep theirs.
+HASHED_COLUMNS = AUDIT_COLUMNS[:-2]
 
 # The audit trail may grow, never change: SQLite refuses edits and deletes outright,
 # and an insert over an existing row (REPLACE INTO, INSERT OR REPLACE), which would
 # delete the old row without firing a delete trigger. Put back on every open.
-# (PostgreSQL's triggers come with network mode.)
+# (PostgreSQL's guards, with its row-level security, are in casekit.store.server.)
 GUARDS = {
     "audit_no_update": """CREATE TRIGGER IF NOT EXISTS audit_no_update
        BEFORE UPDATE ON audit
@@ -106,6 +112,9 @@ def build_metadata(dictionary: Dictionary) -> sa.MetaData:
         sa.Column("old_value", sa.Text()),
         sa.Column("new_value", sa.Text()),
         sa.Column("reason", sa.Text()),
+        # Set on the rows of another store's history, pooled into this one by
+        # `casekit merge`: which store and row they come from. Never replayed.
+        sa.Column("origin", sa.Text()),
         sa.Column("hash", sa.String(64)),  # chained: see casekit.store.audit
     )
     # The practitioner's site codes (see casekit.privacy.SITE_CODE): a case's site
@@ -119,6 +128,19 @@ def build_metadata(dictionary: Dictionary) -> sa.MetaData:
         sa.Column("editing", sa.Text()),  # the key of a stored record, as JSON
         sa.Column("answers", sa.Text(), nullable=False),  # JSON, screened
         sa.Column("kept_at", sa.String(32), nullable=False),  # ISO 8601, UTC
+    )
+    # The stores pooled into this one (`casekit merge`), each known by its source
+    # id, so that merging one twice adds nothing.
+    sa.Table(
+        "merges",
+        metadata,
+        sa.Column("source", sa.String(80), primary_key=True),
+        sa.Column("site", sa.String(20), nullable=False),
+        sa.Column("head_id", sa.Integer(), nullable=False),
+        sa.Column("head_hash", sa.String(64), nullable=False),
+        sa.Column("cases", sa.Integer(), nullable=False),
+        sa.Column("merged_at", sa.String(32), nullable=False),  # ISO 8601, UTC
+        sa.Column("merged_by", sa.String(80), nullable=False),
     )
     sa.Table(
         "casekit_meta",
@@ -140,15 +162,18 @@ def is_current(
         present = {c["name"] for c in inspector.get_columns(TABLE_OF[form.name])}
         if any(f.code not in present for f in form.fields):
             return False
-    if missing_guards(conn):
+    if missing_guards(conn, metadata):
         return False
     meta = metadata.tables["casekit_meta"]
     stored = dict(conn.execute(sa.select(meta.c.key, meta.c.value)).all())
     return stored == _meta_values(dictionary)
 
 
-def missing_guards(conn: sa.Connection) -> list[str]:
-    """The audit's guard triggers that are not there (SQLite; none elsewhere)."""
+def missing_guards(conn: sa.Connection, metadata: sa.MetaData) -> list[str]:
+    """The guards that are not there: the audit's triggers on SQLite; on
+    PostgreSQL those and row-level security (:mod:`casekit.store.server`)."""
+    if conn.dialect.name == "postgresql":
+        return server.missing(conn, metadata)
     if conn.dialect.name != "sqlite":
         return []
     present = set(
@@ -159,9 +184,12 @@ def missing_guards(conn: sa.Connection) -> list[str]:
     return [name for name in GUARDS if name not in present]
 
 
-def add_guards(conn: sa.Connection) -> list[str]:
-    """Put back the guard triggers that are missing; returns their names."""
-    missing = missing_guards(conn)
+def add_guards(conn: sa.Connection, metadata: sa.MetaData) -> list[str]:
+    """Put back the guards that are missing; returns their names."""
+    missing = missing_guards(conn, metadata)
+    if missing and conn.dialect.name == "postgresql":
+        server.install(conn, metadata)
+        return missing
     for name in missing:
         conn.exec_driver_sql(GUARDS[name])
     return missing
@@ -186,10 +214,13 @@ def create_or_migrate(
     preparer = conn.dialect.identifier_preparer
     added = []
     audit_columns = {c["name"] for c in inspector.get_columns("audit")}
+    if "origin" not in audit_columns:  # a store of schema 3 or older
+        conn.exec_driver_sql("ALTER TABLE audit ADD COLUMN origin TEXT")
+        added.append(("audit", "origin"))
     if "hash" not in audit_columns:
         # A store of schema 1: its rows get their hashes once (the caller seals
         # them), which needs the guard against updates out of the way until then.
-        for name in GUARDS:
+        for name in GUARDS if conn.dialect.name == "sqlite" else ():
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
         conn.exec_driver_sql("ALTER TABLE audit ADD COLUMN hash VARCHAR(64)")
         added.append(("audit", "hash"))

@@ -30,7 +30,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form, load_dictionary
-from ..errors import InvalidSite, NotFound, ReasonRequired
+from ..errors import InvalidSite, NotFound, ReasonRequired, StoreError
 from ..frames import records_to_frame, to_cell
 from ..privacy import is_case_id, load_deny_list, site_code_problem
 from ..problems import Problem, refusal
@@ -49,6 +49,7 @@ from .migrate import migrate
 from .numbering import draw_case_ids, missing_cases, numbers
 from .rows import as_stored, fetch, is_closed, match, no_collection_pauses
 from .schema import TABLE_OF, build_metadata, is_current
+from .server import access_of
 from .sites import (
     insert_site,
     read_sites,
@@ -73,7 +74,9 @@ class Store:
         The data dictionary; default the built-in one plus ``dictionary.local.yaml``
         found beside the SQLite file (or in ``data/`` for a server database).
     actor
-        Who the audit rows name; default ``CASEKIT_ACTOR`` or the login name.
+        Who the audit rows name; default ``CASEKIT_ACTOR`` or the login name. On
+        PostgreSQL, always the database role (``session_user``): the server
+        refuses an audit row that names anyone else.
     timeout
         Seconds to wait for another writer; default ``CASEKIT_BUSY_TIMEOUT`` or 30.
     """
@@ -96,7 +99,6 @@ class Store:
         self.home = home
         self.dictionary = dictionary or load_dictionary(home / "dictionary.local.yaml")
         self.deny_list = load_deny_list(home / "deny-list.txt")
-        self.actor = actor or os.environ.get("CASEKIT_ACTOR") or _login()
         self.timeout = float(timeout or os.environ.get("CASEKIT_BUSY_TIMEOUT") or 30)
         if self.path is not None:
             prepare_sqlite_file(self.path, create)
@@ -106,8 +108,18 @@ class Store:
         with self._translate_errors():
             with self.engine.connect() as conn:
                 current = is_current(conn, self.metadata, self.dictionary)
-            if not current:
-                self._migrate()
+                self.access = access_of(conn)
+        self.actor = (
+            self.access.role or actor or os.environ.get("CASEKIT_ACTOR") or _login()
+        )
+        if not current:
+            if self.access.kind not in ("local", "owner"):
+                raise StoreError(
+                    self.where,
+                    "is not set up for this casekit yet; its owner opens it once "
+                    "with `casekit init --db OWNER_URL`",
+                )
+            self._migrate()
 
     def _migrate(self) -> None:
         """Create or bring the tables up to date, and put back the audit's guards
@@ -178,6 +190,9 @@ class Store:
             ``add_many`` and ``update`` write it without checking it again.
         """
         spec = self.dictionary[form]
+        mine = self.access.site
+        if mine and "site" in spec and not raw.get("site"):
+            raw = {**raw, "site": mine}  # a site role's new case is of its site
         checked = validate_once(
             spec, raw, deny_list=self.deny_list, source=source, row=row
         )
@@ -191,6 +206,14 @@ class Store:
         code = str(checked.record["site"]).strip().lower()
         place = {"source": source, "row": row, "case_id": checked.record.get("case_id")}
         problem = site_problem(code, self._knows_site, self.deny_list, **place)
+        if problem is None and self.access.site not in (None, code):
+            problem = Problem(
+                rule="other_site",
+                field="site",
+                value=code,
+                detail=self.access.site,
+                **place,
+            )
         if problem is not None:
             return replace(checked, problems=(*checked.problems, problem))
         record = types.MappingProxyType({**checked.record, "site": code})
@@ -277,7 +300,11 @@ class Store:
             return {f.name: self._insert(conn, f, checked[f.name]) for f in forms}
 
     def _insert(
-        self, conn: sa.Connection, form: Form, checked: list[Checked]
+        self,
+        conn: sa.Connection,
+        form: Form,
+        checked: list[Checked],
+        reason: str | None = None,
     ) -> list[dict[str, Any]]:
         table = self.table(form.name)
         records = [dict(c.record) for c in checked]
@@ -306,7 +333,7 @@ class Store:
         self._audit(
             conn,
             [
-                inserted(form.name, form.instance, r, row)
+                {**inserted(form.name, form.instance, r, row), "reason": reason}
                 for r, row in zip(records, rows, strict=True)
             ],
         )
@@ -437,9 +464,12 @@ class Store:
     def verify(self) -> tuple[list[Problem], tuple[int, str]]:
         """Whether the audit is whole and explains the tables
         (:mod:`casekit.store.verify`): every problem, and the chain's head (last
-        row's id and hash)."""
+        row's id and hash). A site role sees its own site's rows alone: the
+        audit is replayed against them, and the chain is left to a role that
+        sees it whole (the owner, an analyst)."""
+        whole = self.access.sees_every_site
         with self.connect() as conn:
-            return audit_problems(conn, self.metadata, self.dictionary)
+            return audit_problems(conn, self.metadata, self.dictionary, chain=whole)
 
     def audit(self) -> pd.DataFrame:
         """The audit trail, oldest first."""

@@ -30,13 +30,18 @@ from .schema import TABLE_OF
 
 
 def audit_problems(
-    conn: sa.Connection, metadata: sa.MetaData, dictionary: Dictionary
+    conn: sa.Connection,
+    metadata: sa.MetaData,
+    dictionary: Dictionary,
+    *,
+    chain: bool = True,
 ) -> tuple[list[Problem], tuple[int, str]]:
-    """Every break of the chain and every difference between the replay and the
-    tables; with the chain's head (last id and hash, ``(0, "")`` when empty)."""
+    """Every break of the chain (unless not ``chain``: a reader who sees only
+    some rows) and every difference between the replay and the tables; with the
+    chain's head (last id and hash, ``(0, "")`` when empty)."""
     audit = metadata.tables["audit"]
     rows = conn.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
-    problems = list(chain_problems(rows))
+    problems = list(chain_problems(rows)) if chain else []
     replayed = replay(rows, dictionary)
     for form in dictionary:
         stored = _stored(conn, metadata.tables[TABLE_OF[form.name]], form)
@@ -65,7 +70,10 @@ def replay(
     state: dict[str, dict[tuple, dict]] = {form.name: {} for form in dictionary}
     for row in rows:
         records = state.get(row["form"])
-        if records is None:  # add_column, restore_guards: about the store itself
+        # add_column, restore_guards: about the store itself; a row with an origin
+        # is another store's history, pooled in with it (the merge's own rows
+        # wrote its records here).
+        if records is None or row.get("origin") is not None:
             continue
         form = dictionary[row["form"]]
         if row["action"] == "insert":

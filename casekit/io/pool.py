@@ -1,0 +1,223 @@
+"""``casekit merge``: a practitioner's own store pooled into a network store.
+
+The source is a casekit SQLite store or an export folder (``casekit export``'s
+``cases.csv``, ``sessions.csv``, ``followups.csv``). Its records go through the
+network store's door (:meth:`Store.check`: this store's dictionary, its site list,
+the identifier screen), each case under the site it is merged as; then
+:func:`casekit.store.merge.write_merge` writes everything in one transaction, or
+nothing.
+
+How a source merged before is recognised, so that a second merge adds nothing:
+
+- a **store** by its audit chain: its first row (stamped to the microsecond, by
+  its own writer, at its first write) starts that store's chain and no other's,
+  so the hash of that row names the store wherever its file is copied or moved;
+  the hash of its last row says whether it changed since. A store merged before
+  and unchanged adds nothing; one that changed since is refused (a store is merged
+  once: afterwards its practitioner logs into the network with their site's role);
+- an **export folder** by the SHA-256 of its files: the same export adds nothing.
+  (A new export of the same store after changes is a new source: merge a store,
+  not its exports, when it may be merged again.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import ImportFileError, InvalidSite, MergeRefused, RoleRefused
+from ..privacy import is_case_id
+from ..problems import refusal
+from ..store import Checked, Store
+from ..store.merge import (
+    Merged,
+    Pooled,
+    audit_rows,
+    merged_before,
+    stored_records,
+    write_merge,
+)
+from .exporter import FILE_OF
+from .importer import read_tables
+
+
+def merge(
+    store: Store,
+    source: str | os.PathLike,
+    site: str,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> Merged:
+    """Merge ``source`` into ``store`` under ``site``, all or nothing.
+
+    Parameters
+    ----------
+    store : Store
+        The network store (any casekit store, in fact), opened by its owner or by
+        the role of ``site``.
+    source : path
+        A casekit SQLite store, or an export folder.
+    site : str
+        A site of ``store``'s list: every case merged is of this site.
+    progress : callable, optional
+        Told, in words, what the merge is doing.
+
+    Returns
+    -------
+    Merged
+        What was merged; ``before`` set (and nothing added) when the same source
+        was merged earlier.
+
+    Raises
+    ------
+    InvalidSite
+        ``site`` is not in the store's list, or not this role's site.
+    MergeRefused
+        The source changed since it was merged; its audit does not explain its
+        tables; it has fields this store's dictionary has not.
+    ValidationFailed
+        A record does not pass this store's door (every problem is listed).
+    """
+    say = progress or (lambda message: None)
+    if site not in store.sites():
+        raise InvalidSite(
+            site,
+            f"{site!r} is not in the store's site list; add it first with "
+            f"`casekit grant {site}` (or `casekit site add {site}`)",
+        )
+    if store.access.site not in (None, site):
+        raise RoleRefused(
+            store.access.role, f"merges cases of its own site, {store.access.site}"
+        )
+    path = Path(source)
+    if path.is_dir():
+        pooled = _from_export(store, path, site)
+    elif path.is_file():
+        say(f"reading the store {path} and checking its audit ...")
+        pooled = _from_store(store, path, site)
+    else:
+        raise ImportFileError(
+            str(path), "no such store file or export folder", exit_code=2
+        )
+    if isinstance(pooled, Merged):  # merged before, or nothing in it
+        return pooled
+    cases = len(pooled.checked.get("case", []))
+    say(f"writing {cases} cases and their history in one transaction ...")
+    return write_merge(store, pooled, site)
+
+
+def _earlier(store: Store, source: str, name: str, head, site: str) -> Merged | None:
+    """The earlier merge of ``source``, if it is unchanged since; refused if it
+    changed."""
+    row = merged_before(store, source)
+    if row is None:
+        return None
+    if (row["head_id"], row["head_hash"]) != tuple(head):
+        raise MergeRefused(
+            name,
+            f"this store was merged on {row['merged_at'][:10]} as site "
+            f"{row['site']} (up to its audit row {row['head_id']}) and has changed "
+            f"since (audit row {head[0]} now); a store is merged once: log its new "
+            "cases into the network with the site's own role (`casekit grant`)",
+        )
+    return Merged(source, site, {}, before=row)
+
+
+def _from_store(store: Store, path: Path, site: str) -> Pooled | Merged:
+    name = str(path)
+    with Store(path) as source:
+        history = audit_rows(source)
+        if not history:  # a store that was never written to
+            return Merged(f"store:{name}", site, {})
+        head = (history[-1]["id"], history[-1]["hash"] or "")
+        identity = f"store:{history[0]['hash']}"
+        earlier = _earlier(store, identity, name, head, site)
+        if earlier is not None:
+            return earlier
+        problems, _ = source.verify()
+        if problems:
+            raise MergeRefused(
+                name,
+                f"its audit does not explain its tables ({len(problems)} problem"
+                f"{'s' * (len(problems) != 1)}; see `casekit check --db {name}`)",
+            )
+        _same_fields(store, source, name)
+        checked, withdrawn = {}, {}
+        for form in store.dictionary:
+            rows = stored_records(source, source.dictionary[form.name])
+            checked[form.name] = [
+                _through_door(store, form.name, record, site, name)
+                for record, _ in rows
+            ]
+            withdrawn[form.name] = [
+                tuple(record[code] for code in form.key)
+                for record, gone in rows
+                if gone
+            ]
+    _refuse_errors(checked)
+    return Pooled(identity, name, checked, withdrawn, history, head)
+
+
+def _same_fields(store: Store, source: Store, name: str) -> None:
+    """Refuse a source whose dictionary has fields this store's has not."""
+    extra = sorted(
+        f"{form.name}.{f.code}"
+        for form in source.dictionary
+        for f in form.fields
+        if form.name in store.dictionary.forms
+        and f.code not in store.dictionary[form.name]
+    )
+    if extra:
+        raise MergeRefused(
+            name,
+            f"its fields {', '.join(extra)} are not in this store's dictionary; add "
+            "them to the network's data/dictionary.local.yaml first",
+        )
+
+
+def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
+    name = str(folder)
+    files = sorted(folder / f for f in FILE_OF.values() if (folder / f).is_file())
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    identity = f"export:{digest.hexdigest()}"
+    earlier = _earlier(store, identity, name, (0, ""), site)
+    if earlier is not None:
+        return earlier
+    tables = read_tables([folder], store.dictionary)
+    checked = {}
+    for form in store.dictionary:
+        if form.name not in tables:
+            continue
+        source, table = tables[form.name]
+        known = table[[c for c in table.columns if c in form]]
+        ids = known.get("case_id")
+        if ids is not None and not ids.map(is_case_id).all():
+            raise MergeRefused(
+                name,
+                f"{source} holds case ids that casekit did not make; bring such "
+                "files in with `casekit import`",
+            )
+        checked[form.name] = [
+            _through_door(store, form.name, raw, site, source, row=int(i) + 2)
+            for i, raw in zip(known.index, known.to_dict("records"), strict=True)
+        ]
+    _refuse_errors(checked)
+    return Pooled(identity, name, checked)
+
+
+def _through_door(
+    store: Store, form: str, record: dict, site: str, source: str, row=None
+) -> Checked:
+    if "site" in store.dictionary[form]:
+        record = {**record, "site": site}
+    return store.check(form, record, source=source, row=row)
+
+
+def _refuse_errors(checked: dict[str, list[Checked]]) -> None:
+    errors = [p for batch in checked.values() for c in batch for p in c.errors]
+    if errors:
+        raise refusal(errors)

@@ -1,0 +1,228 @@
+"""Pooling a practitioner's own store into this one (``casekit merge``): the writing.
+
+:mod:`casekit.io.pool` reads the source (a SQLite store or an export folder) and
+puts its records through this store's door; :func:`write_merge` then writes, in one
+transaction, all or nothing:
+
+1. the records, each under the site it is merged as, with a case id the source had
+   unless another case here has it already (then a fresh random one, for the case
+   and its sessions and follow-ups): audited as inserts by whoever merges, the
+   source named in their reason; records withdrawn in the source are withdrawn here
+   too;
+2. the source's audit rows, oldest first, as rows of this store's own hash chain,
+   each marked with its ``origin`` (the source, its row number there and who wrote
+   it), under the case ids as merged: the history comes along, and ``casekit
+   check`` does not replay it (it describes the source);
+3. one ``merge`` audit row saying what came in, and a row of ``merges``, by which a
+   second merge of the same source is recognised (:func:`merged_before`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..dictionary import Form
+from ..frames import from_cell
+from .audit import removed
+from .checked import Checked
+from .numbering import draw_case_ids, taken_case_ids
+from .rows import match
+from .store import Store
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """A source ready to be merged.
+
+    Attributes
+    ----------
+    source : str
+        What identifies it: ``store:`` and the hash of its first audit row (a
+        store's chain starts with a row of its own, stamped to the microsecond),
+        or ``export:`` and the SHA-256 of its files.
+    name : str
+        How messages name it (its path).
+    checked : dict of list of Checked
+        Its records by form, through this store's door, each case of the site it
+        is merged as.
+    withdrawn : dict of list of tuple
+        The keys (as in the source) of records withdrawn or removed there.
+    history : list of dict
+        Its audit rows, oldest first (none for an export folder).
+    head : tuple of (int, str)
+        Its audit's last row id and hash (``(0, "")`` for an export folder).
+    """
+
+    source: str
+    name: str
+    checked: dict[str, list[Checked]]
+    withdrawn: dict[str, list[tuple]] = field(default_factory=dict)
+    history: list[dict] = field(default_factory=list)
+    head: tuple[int, str] = (0, "")
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What a merge did, or found done before.
+
+    Attributes
+    ----------
+    source, site : str
+    counts : dict of int
+        Records merged by form (0 each when ``before`` is set).
+    redrawn : dict of str
+        Case ids of the source that another case here had, and their new ids.
+    history : int
+        Audit rows of the source that came along.
+    before : dict or None
+        The ``merges`` row of an earlier merge of the same source: nothing was
+        added this time.
+    """
+
+    source: str
+    site: str
+    counts: dict[str, int]
+    redrawn: dict[str, str] = field(default_factory=dict)
+    history: int = 0
+    before: dict | None = None
+
+
+def stored_records(store: Store, form: Form) -> list[tuple[dict[str, Any], bool]]:
+    """Every record of ``form`` in ``store`` as stored (withdrawn ones too), typed,
+    with whether it is withdrawn or removed."""
+    table = store.table(form.name)
+    query = sa.select(table).order_by(*[table.c[code] for code in form.key])
+    with store.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return [
+        ({f.code: from_cell(f, row.get(f.code)) for f in form.fields}, row["deleted"])
+        for row in rows
+    ]
+
+
+def audit_rows(store: Store) -> list[dict[str, Any]]:
+    """Every audit row of ``store`` as stored, oldest first."""
+    audit = store.metadata.tables["audit"]
+    with store.connect() as conn:
+        rows = conn.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
+    return [dict(row) for row in rows]
+
+
+def merged_before(store: Store, source: str) -> dict | None:
+    """The ``merges`` row of ``source`` if it was merged into ``store`` before."""
+    merges = store.metadata.tables["merges"]
+    with store.connect() as conn:
+        row = conn.execute(sa.select(merges).where(merges.c.source == source)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
+    """Write ``pooled`` into ``store`` as site ``site``, all or nothing (see the
+    module's docstring); a source merged before adds nothing."""
+    merges = store.metadata.tables["merges"]
+    with store._write() as conn:
+        before = conn.execute(
+            sa.select(merges).where(merges.c.source == pooled.source)
+        ).first()
+        if before is not None:
+            return Merged(pooled.source, site, {}, before=dict(before._mapping))
+        redrawn = _redrawn(conn, store, pooled)
+        reason = f"merged from {pooled.name} as site {site}"
+        counts = {}
+        for form in store.dictionary:
+            batch = [_renamed(c, redrawn) for c in pooled.checked.get(form.name, [])]
+            if batch:
+                store._insert(conn, form, batch, reason=reason)
+            counts[form.name] = len(batch)
+            _withdraw(conn, store, form, pooled.withdrawn.get(form.name, []), redrawn)
+        # After the records: a site role may write audit rows of its own cases only
+        # (row-level security), and these cases are its own from now on.
+        store._audit(conn, [_carried(row, pooled, redrawn) for row in pooled.history])
+        summary = {"source": pooled.source, "site": site, **counts}
+        summary["redrawn"] = redrawn
+        store._audit(
+            conn,
+            [
+                {
+                    "action": "merge",
+                    "form": "store",
+                    "new_value": json.dumps(summary, sort_keys=True),
+                    "reason": reason,
+                }
+            ],
+        )
+        conn.execute(
+            sa.insert(merges).values(
+                source=pooled.source,
+                site=site,
+                head_id=pooled.head[0],
+                head_hash=pooled.head[1],
+                cases=counts.get("case", 0),
+                merged_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                merged_by=store.actor,
+            )
+        )
+    return Merged(pooled.source, site, counts, redrawn, len(pooled.history))
+
+
+def _redrawn(conn: sa.Connection, store: Store, pooled: Pooled) -> dict[str, str]:
+    """A fresh case id for each case of the source whose id a case here has (of
+    any site: a site role cannot see the others, the server tells which)."""
+    ids = [c.record["case_id"] for c in pooled.checked.get("case", [])]
+    cases = store.table("case")
+    clash = sorted(taken_case_ids(conn, cases, ids))
+    fresh = draw_case_ids(conn, cases, len(clash), set(ids))
+    return dict(zip(clash, fresh, strict=True))
+
+
+def _renamed(checked: Checked, redrawn: Mapping[str, str]) -> Checked:
+    case_id = checked.record.get("case_id")
+    if case_id not in redrawn:
+        return checked
+    return replace(checked, record={**checked.record, "case_id": redrawn[case_id]})
+
+
+def _carried(row: Mapping[str, Any], pooled: Pooled, redrawn: Mapping) -> dict:
+    """A source audit row as a row of this store's chain: its values, its case
+    id as merged, and where it comes from (who wrote it there included)."""
+    origin = f"{pooled.source} row {row['id']} by {row['actor']}"
+    if row.get("origin"):  # the source had merged it from elsewhere before
+        origin += f" ({row['origin']})"
+    carried = {
+        key: row.get(key)
+        for key in ("time", "action", "form", "instance", "field", "old_value")
+    }
+    carried.update(
+        case_id=redrawn.get(row.get("case_id"), row.get("case_id")),
+        new_value=row.get("new_value"),
+        reason=row.get("reason"),
+        origin=origin,
+    )
+    return carried
+
+
+def _withdraw(
+    conn: sa.Connection,
+    store: Store,
+    form: Form,
+    keys: Sequence[tuple],
+    redrawn: Mapping[str, str],
+) -> None:
+    """Withdraw (or remove) the records of ``keys`` again, here, audited."""
+    table = store.table(form.name)
+    rows = []
+    for key in keys:
+        key = (redrawn.get(key[0], key[0]), *key[1:])
+        conn.execute(
+            sa.update(table).where(*match(table, form, key)).values(deleted=True)
+        )
+        rows.append(
+            removed(form.name, key, "withdrawn in the store it was merged from")
+        )
+    store._audit(conn, rows)
