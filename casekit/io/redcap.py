@@ -136,7 +136,7 @@ def to_redcap(dictionary: Dictionary, text: dict[str, pd.DataFrame]) -> pd.DataF
                 out[name] = frame[column]
         out[f"{form.name}_complete"] = "2"
         parts.append(out)
-    data = pd.concat(parts, ignore_index=True).fillna("")
+    data = pd.concat(parts, ignore_index=True).astype(object).fillna("")
     order = ["case_id", *REPEAT] + [
         c for c in data.columns if c not in ("case_id", *REPEAT)
     ]
