@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
+from ..agreement import agreement_table
 from ..derive import derive
 from ..dictionary import Dictionary
 from ..disclosure import NHS, SUPPRESSED, Rule, SafeTable, safe_count, safe_table
@@ -93,6 +94,9 @@ class CaseSeries:
     dictionary : Dictionary
         The store's dictionary (built-in plus ``dictionary.local.yaml``): every
         field and code of the report is named with it.
+    agreement : DataFrame, optional
+        :func:`casekit.agreement.agreement_table` of the repeated exams (counted
+        before their dates and examiners stay behind).
     """
 
     frames: dict[str, pd.DataFrame]
@@ -101,6 +105,7 @@ class CaseSeries:
     sites: int
     continuous: bool | None
     dictionary: Dictionary
+    agreement: pd.DataFrame | None = None
 
 
 def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
@@ -159,7 +164,9 @@ def series_of(
         for name, frame in derived.items()
     }
     words = or_builtin(dictionary)
-    return CaseSeries(kept, withdrawn, years, sites, continuous, words)
+    exams = frames.get("exam")
+    agreement = None if exams is None else agreement_table(exams, words)
+    return CaseSeries(kept, withdrawn, years, sites, continuous, words, agreement)
 
 
 # -- counts that add up to a total ----------------------------------------------------
