@@ -22,7 +22,6 @@ What a pattern's rate is compatible with when the calls are that unreliable is
 
 from __future__ import annotations
 
-import itertools
 import math
 import warnings
 from typing import NamedTuple
@@ -96,19 +95,27 @@ def pairs(exams: pd.DataFrame, kind: str) -> pd.DataFrame:
     """
     if kind not in KINDS:
         raise ValueError(f"kind is {kind!r}; expected one of {', '.join(KINDS)}")
-    rows = []
-    known = exams.dropna(subset=["exam_date", "examiner"])
-    for case_id, group in known.groupby("case_id", sort=True, observed=True):
-        ordered = group.sort_values("exam_no")
-        for (_, a), (_, b) in itertools.combinations(ordered.iterrows(), 2):
-            same_day = a["exam_date"] == b["exam_date"]
-            same_examiner = a["examiner"] == b["examiner"]
-            if (kind == "between" and same_day and not same_examiner) or (
-                kind == "within" and same_examiner and not same_day
-            ):
-                blinded = a["blinded"] == "yes" and b["blinded"] == "yes"
-                rows.append((case_id, a["exam_no"], b["exam_no"], bool(blinded)))
-    return pd.DataFrame(rows, columns=["case_id", "first", "second", "blinded"])
+    columns = ["case_id", "exam_no", "exam_date", "examiner", "blinded"]
+    known = exams[columns].dropna(subset=["exam_date", "examiner"])
+    known = known.assign(blinded=known["blinded"].astype(object) == "yes")
+    both = known.merge(known, on="case_id", suffixes=("_1", "_2"))
+    both = both[both["exam_no_1"] < both["exam_no_2"]]
+    same_day = both["exam_date_1"] == both["exam_date_2"]
+    same_examiner = both["examiner_1"].astype(str) == both["examiner_2"].astype(str)
+    chosen = (
+        same_day & ~same_examiner if kind == "between" else same_examiner & ~same_day
+    )
+    found = both[chosen.to_numpy(dtype=bool)].sort_values(
+        ["case_id", "exam_no_1", "exam_no_2"]
+    )
+    return pd.DataFrame(
+        {
+            "case_id": found["case_id"].astype(str).to_numpy(),
+            "first": found["exam_no_1"].to_numpy(),
+            "second": found["exam_no_2"].to_numpy(),
+            "blinded": (found["blinded_1"] & found["blinded_2"]).to_numpy(dtype=bool),
+        }
+    )
 
 
 def square_table(first, second, codes: list[str]) -> np.ndarray:
@@ -212,10 +219,11 @@ def _fleiss_ratings(exams: pd.DataFrame, finding: str, codes: list[str]):
     called ``finding`` (the first exam of each of its first three examiners)."""
     called = exams[exams[finding].isin(codes)].sort_values(["case_id", "exam_no"])
     called = called.drop_duplicates(["case_id", "exam_date", "examiner"])
+    day = ["case_id", "exam_date"]
+    seen = called.groupby(day, observed=True)[finding].transform("size")
     rows = [
         [codes.index(v) for v in group[finding].astype(str)[:FLEISS_RATERS]]
-        for _, group in called.groupby(["case_id", "exam_date"], observed=True)
-        if len(group) >= FLEISS_RATERS
+        for _, group in called[seen >= FLEISS_RATERS].groupby(day, observed=True)
     ]
     return np.array(rows) if len(rows) >= 2 else None
 
