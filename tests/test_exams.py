@@ -129,3 +129,14 @@ def test_a_shared_export_of_exams_has_weeks_and_neutral_examiners(store, tmp_pat
     assert "exam_date" not in rows[0] and {r["week"] for r in rows} == {"0"}
     assert {r["examiner"] for r in rows} == {"examiner A", "examiner B"}
     assert not {"K7Q2XM", "P3W9HD"} & {r["case_id"] for r in rows}
+
+
+def test_a_share_export_reads_back_with_or_without_its_exams(store, tmp_path):
+    from casekit.io.shared import read_share
+
+    import_files(store, _files(tmp_path / "in"))
+    export_csv(store, tmp_path / "share", share=True)
+    frames = read_share(tmp_path / "share", store.dictionary)
+    assert sorted(frames["exam"]["si_tight_side"]) == ["both", "left", "right"]
+    (tmp_path / "share" / "exams.csv").unlink()  # a share export of an older casekit
+    assert read_share(tmp_path / "share", store.dictionary)["exam"].empty

@@ -434,6 +434,8 @@ def test_a_second_examination_hides_the_earlier_findings(served, browser):
     # the earlier "right" is nowhere on the form
     expect(si.locator("option:checked")).to_have_text("Not answered")
     assert "Change exam" not in page.locator(".casekit-form-exam").inner_text()
+    frames_drawn(page)
+    assert axe_violations(page) == []  # as accessible as the other forms
     field(page, "exam", "examiner").fill("kb")
     si.select_option(label="Left")
     page.locator(".casekit-save-exam").click()
