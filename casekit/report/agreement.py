@@ -36,7 +36,9 @@ def agreement(series, rule: Rule) -> Shown:
     Parameters
     ----------
     series : CaseSeries
+        The cases, with ``agreement``: the exams' agreement table.
     rule : Rule
+        Disclosure control: pairs are counted like cases, under the same rule.
 
     Returns
     -------
