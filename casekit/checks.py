@@ -24,22 +24,26 @@ from .validate import check_record
 def cross_form_problems(
     dictionary: Dictionary, frames: dict[str, pd.DataFrame]
 ) -> list[Problem]:
-    """Every cross-form problem in ``frames`` (``case``, ``session``, ``followup``)."""
+    """Every cross-form problem in ``frames`` (``case``, ``session``, ``followup``,
+    and ``exam`` when given)."""
     cases, sessions, followups = frames["case"], frames["session"], frames["followup"]
     form_s, form_f = dictionary["session"], dictionary["followup"]
     problems: list[Problem] = []
     known = set(cases["case_id"])
 
-    for form, frame in ((form_s, sessions), (form_f, followups)):
+    repeating = [f for f in dictionary if f.instance and f.name in frames]
+    for form in repeating:
+        frame = frames[form.name]
         orphans = frame[~frame["case_id"].isin(known)]
         problems += _each(form, orphans, "case_id", "no_such_case")
 
     intake = cases[["case_id", "intake_date"]]
-    dated = sessions.merge(intake, on="case_id", how="inner")
-    early = dated[dated["session_date"] < dated["intake_date"]]
-    problems += _each(
-        form_s, early, "session_date", "before_intake", other="intake_date"
-    )
+    # A session or an exam is on or after its intake (a follow-up, after its session).
+    for form in (f for f in repeating if f.name != "followup"):
+        date = next(f.code for f in form.fields if f.type == "date")
+        dated = frames[form.name].merge(intake, on="case_id", how="inner")
+        early = dated[dated[date] < dated["intake_date"]]
+        problems += _each(form, early, date, "before_intake", other="intake_date")
 
     linked = followups[followups["case_id"].isin(known)].merge(
         sessions[["case_id", "session_no", "session_date"]],

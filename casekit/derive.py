@@ -59,7 +59,8 @@ def derive(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict of DataFrame
-        The same three keys; each frame keeps its stored columns (and a fresh
+        The same keys (a form nothing is derived from, such as ``exam``, as it
+        is); each of case, session and followup keeps its stored columns (and a fresh
         0..n-1 index) and gains:
 
         case
@@ -115,7 +116,9 @@ def derive(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     _followup_values(followup, session, case, last, f_case, f_session, f_key)
     _session_flares(session, followup, f_session)
     _case_outcomes(case, session, followup, last, s_case, f_case, f_key, width)
-    return {"case": case, "session": session, "followup": followup}
+    derived = {"case": case, "session": session, "followup": followup}
+    # Forms nothing is derived from (the repeated exams) pass through as they are.
+    return {**frames, **derived}
 
 
 def ensure_derived(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -19,7 +19,7 @@ import yaml
 from .errors import DictionaryError
 
 BUILTIN_PATH = Path(__file__).with_name("dictionary.yaml")
-FORMS = ("case", "session", "followup")
+FORMS = ("case", "session", "followup", "exam")
 TYPES = ("key", "text", "date", "choice", "multi", "yesno", "integer", "number")
 YESNO_CODES = (("yes", "Yes"), ("no", "No"))
 # Columns the store adds itself; a field may not take these names.
@@ -42,6 +42,7 @@ _FIELD_KEYS = {
     "quasi_identifier",
     "sensitive",
     "free_text",
+    "short_code",
     "show_if",
     "default",
     "section",
@@ -86,6 +87,7 @@ class Field:
     quasi_identifier: bool = False
     sensitive: bool = False
     free_text: bool = False
+    short_code: bool = False  # an examiner's code: screened like a site code
     show_if: ShowIf | None = None
     default: Any = None
     section: str = "core"
@@ -105,7 +107,8 @@ class Field:
 
 @dataclass(frozen=True)
 class Form:
-    """A form (``case``, ``session`` or ``followup``) and its ordered fields."""
+    """A form (``case``, ``session``, ``followup`` or ``exam``) and its ordered
+    fields."""
 
     name: str
     label: str
@@ -136,7 +139,8 @@ class Form:
 
 @dataclass(frozen=True)
 class Dictionary:
-    """The three forms, in order; ``version`` is the dictionary's version number."""
+    """The forms (:data:`FORMS`), in order; ``version`` is the dictionary's
+    version number."""
 
     forms: dict[str, Form]
     version: int = 1
@@ -292,6 +296,7 @@ def _parse_field(form: str, raw: Any, source: str) -> Field:
         quasi_identifier=bool(raw.get("quasi_identifier")),
         sensitive=bool(raw.get("sensitive")),
         free_text=bool(raw.get("free_text")),
+        short_code=bool(raw.get("short_code")),
         show_if=show_if,
         default=raw.get("default"),
         section=str(raw.get("section") or "core"),

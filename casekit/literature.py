@@ -118,3 +118,68 @@ ANKLE_BASE_RATE = HILLER_INJURED / HILLER_ADULTS  # 0.692
 # and of 30 % or more, kept in integers because 0.3 * 10 is not 3.0 in floating point.
 IMPORTANT_POINTS = 2
 IMPORTANT_TENTHS = 3
+
+# -- how far two examiners agree on palpation of the pelvis -----------------------
+
+
+class Agreement(NamedTuple):
+    """A published inter- (or intra-) examiner agreement, as the study reports it;
+    ``kappa_low`` and ``kappa_high`` bound its kappas between examiners."""
+
+    source: str
+    what: str
+    agreement: str
+    kappa: str
+    kappa_low: float | None
+    kappa_high: float | None
+
+
+RIDDLE = Agreement(
+    "Riddle & Freburger 2002",
+    "composite of 4 SIJ symmetry / movement tests (65 patients, 11 clinics)",
+    "60-69 %",
+    "0.11 to 0.23",
+    0.11,
+    0.23,
+)
+HOLMGREN = Agreement(
+    "Holmgren & Waling 2008",
+    "static palpation of L5, sacral sulci, ILA (25 patients, 2 examiners)",
+    "40-44 %",
+    "0.11 to 0.17 (medial malleoli 0.28)",
+    0.11,
+    0.17,
+)
+OHAIRE = Agreement(
+    "O'Haire & Gibbons 2000",
+    "static palpation of PSIS, sacral sulcus, ILA (10 examiners)",
+    "",
+    "0.04 to 0.08 between examiners; 0.21-0.33 same examiner",
+    0.04,
+    0.08,
+)
+ROBINSON = Agreement(
+    "Robinson 2007",
+    "palpation of SIJ motion restriction",
+    "",
+    "very poor, some below chance",
+    None,
+    None,
+)
+RIBEIRO = Agreement(
+    "Ribeiro 2021",
+    "standing / sitting flexion test (30 people, 5 raters)",
+    "10 % / 13 %",
+    "-0.02 / 0.01 (same rater 0.43 / 0.38)",
+    -0.02,
+    0.01,
+)
+EXAMINER_AGREEMENT: tuple[Agreement, ...] = (
+    RIDDLE,
+    HOLMGREN,
+    OHAIRE,
+    ROBINSON,
+    RIBEIRO,
+)
+# What a practice that has not measured its own agreement may assume of an SI call.
+SI_PALPATION = RIDDLE

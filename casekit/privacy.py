@@ -73,14 +73,17 @@ def is_case_id(text: object) -> bool:
     return isinstance(text, str) and bool(_CASE_ID.match(text))
 
 
-def site_code_problem(code: str, deny_list: Collection[str] = ()) -> str | None:
-    """Why ``code`` cannot be a site code, or None when it can.
+def site_code_problem(
+    code: str, deny_list: Collection[str] = (), noun: str = "a site code"
+) -> str | None:
+    """Why ``code`` cannot be a site code (or another short code, such as an
+    examiner's, which ``noun`` names), or None when it can.
 
     A site code is short (``SITE_CODE_RULE``) and screened like every text: a name,
     a phone number or anything else identifier-like is refused.
     """
     if not isinstance(code, str) or not SITE_CODE.fullmatch(code):
-        return f"expected a site code: {SITE_CODE_RULE}"
+        return f"expected {noun}: {SITE_CODE_RULE}"
     # Words of a code are joined by hyphens; the screen reads them as words.
     findings = scan_text(code.replace("-", " "), deny_list, strict_names=True)
     if findings:
@@ -88,13 +91,14 @@ def site_code_problem(code: str, deny_list: Collection[str] = ()) -> str | None:
     return None
 
 
-def neutral_sites(sites: pd.Series) -> pd.Series:
-    """Neutral labels in place of site codes (``site A``, ``site B``, ...), for
-    anything shared: the largest site is A, then by size (ties by code, which a
-    reader never sees). Missing stays missing."""
+def neutral_sites(sites: pd.Series, noun: str = "site") -> pd.Series:
+    """Neutral labels in place of site codes (``site A``, ``site B``, ...; or of
+    another short code, ``examiner A``...), for anything shared: the largest is A,
+    then by size (ties by code, which a reader never sees). Missing stays
+    missing."""
     counts = sites.dropna().astype(str).value_counts()
     order = sorted(counts.index, key=lambda code: (-counts[code], code))
-    labels = {code: f"site {_letters(i)}" for i, code in enumerate(order)}
+    labels = {code: f"{noun} {_letters(i)}" for i, code in enumerate(order)}
     return sites.map(lambda v: labels.get(str(v)) if pd.notna(v) else v).astype("str")
 
 
@@ -176,6 +180,9 @@ def share_frames(
         frame["case_id"] = frame["case_id"].map(fresh).astype("str")
         if "site" in frame.columns:
             frame["site"] = neutral_sites(frame["site"])
+        for f in form.fields:  # an examiner's code: a neutral label too
+            if f.short_code and f.code in frame.columns:
+                frame[f.code] = neutral_sites(frame[f.code], f.code)
         order = [c for c in form.key if c in frame.columns]
         shared[form.name] = frame.sort_values(order).reset_index(drop=True)
     case_form = dictionary["case"]

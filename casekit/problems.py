@@ -54,6 +54,7 @@ _SAYS = {
     "identifier": "{field} {detail}; remove it before saving",
     "advice": "{detail}",
     "bad_site": "{field} is not a site code of the store: {detail}",
+    "bad_code": "{field} is not a short code: {detail}",
     "unknown_site": "{field} {value!r} is not in the store's site list; add it first "
     "with: casekit site add {value}",
     "other_site": "{field} is {value!r}, another site's: this database role writes "

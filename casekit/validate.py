@@ -19,6 +19,7 @@ import pandas as pd
 
 from .dictionary import Dictionary, Field, Form
 from .identifiers import describe, scan_text
+from .privacy import site_code_problem
 from .problems import PROBLEM_COLUMNS, Problem, problems_frame
 
 # The problems' own module keeps these; they are named here too, as the API of
@@ -74,6 +75,8 @@ def coerce_value(f: Field, raw: Any) -> tuple[Any, str | None]:
 
 
 def _text(f: Field, raw: Any) -> str:
+    if f.short_code:  # spreadsheets capitalise: `KB` is the examiner `kb`
+        return str(raw).strip().lower()
     return str(raw).strip() if f.type == "key" else str(raw)
 
 
@@ -254,6 +257,10 @@ def check_record(
             )
         if f.type in ("integer", "number"):
             _check_range(f, value, add)
+        if f.short_code and isinstance(value, str):
+            why = site_code_problem(value, deny_list, noun="a short code")
+            if why is not None:
+                add(f, "(withheld)", "bad_code", detail=why)
         if f.free_text and isinstance(value, str):
             findings = scan_text(value, deny_list)
             if findings:

@@ -2,10 +2,11 @@
 Hypothesis strategy that draws any small valid store.
 
 A drawn store is plain records (``{"case": [...], "session": [...], "followup":
-[...]}``) plus the ids of the cases withdrawn since. :func:`frames_of` types them as
-``Store.frames`` does, in memory (cheap: many examples go through the functions);
-:func:`write_store` writes them to a real store (for the few that go through the
-commands and the notebooks). :func:`shown` prints one for a failing example.
+[...], "exam": [...]}``) plus the ids of the cases withdrawn since.
+:func:`frames_of` types them as ``Store.frames`` does, in memory (cheap: many
+examples go through the functions); :func:`write_store` writes them to a real
+store (for the few that go through the commands and the notebooks). :func:`shown`
+prints one for a failing example.
 """
 
 from __future__ import annotations
@@ -44,18 +45,18 @@ def shape_records(shape: str) -> tuple[dict[str, list[dict]], bool]:
     ``empty``: nothing; ``one_case``: one case with its sessions and follow-ups;
     ``no_sessions``: five cases, no session yet; ``no_followups``: cases with
     sessions, no follow-up yet; ``both_or_central``: no one-sided case;
-    ``no_exam``: no intake exam (nor SI re-test) ever done; ``all_withdrawn``:
-    every case withdrawn.
+    ``no_exam``: no intake exam (nor SI re-test, nor repeated exam) ever done;
+    ``all_withdrawn``: every case withdrawn.
     """
     if shape == "empty":
-        return {"case": [], "session": [], "followup": []}, False
+        return {"case": [], "session": [], "followup": [], "exam": []}, False
     if shape not in SHAPES:
         raise ValueError(f"no store shape {shape!r}; expected one of {SHAPES}")
     size = {"one_case": 1, "no_sessions": 5}.get(shape, 24)
     one_sided = 0.0 if shape == "both_or_central" else 0.7
     records = cohort(size, seed=3, params=CohortParams(one_sided=one_sided))
     if shape == "no_sessions":
-        records["session"] = []
+        records["session"] = records["exam"] = []
     if shape in ("no_sessions", "no_followups"):
         records["followup"] = []
     if shape == "no_exam":
@@ -63,6 +64,7 @@ def shape_records(shape: str) -> tuple[dict[str, list[dict]], bool]:
             record.update(dict.fromkeys(EXAM))
         for record in records["session"]:
             record["si_tight_side"] = None
+        records["exam"] = []
     return records, shape == "all_withdrawn"
 
 
@@ -85,7 +87,7 @@ def frames_of(records: dict[str, list[dict]], withdrawn=()) -> dict[str, pd.Data
     rows of withdrawn cases left out."""
     frames = {}
     for form in DICTIONARY:
-        kept = [r for r in records[form.name] if r["case_id"] not in withdrawn]
+        kept = [r for r in records.get(form.name, []) if r["case_id"] not in withdrawn]
         kept.sort(key=lambda r: tuple(r[code] for code in form.key))
         rows = [[to_cell(f, r.get(f.code)) for f in form.fields] for r in kept]
         frames[form.name] = records_to_frame(form, rows)
@@ -166,6 +168,7 @@ def stores(draw, max_cases: int = 40) -> tuple[dict[str, list[dict]], set[str]]:
         "sides": draw(st.sampled_from(["any", "one", "both_or_central"])),
         "sessions": draw(st.sampled_from([0, 1, 3, 6])),
         "followups": draw(st.sampled_from([0, 1, 3])),
+        "exams": draw(st.sampled_from([0, 2, 3])),
     }
     ids = draw(
         st.lists(
@@ -174,7 +177,7 @@ def stores(draw, max_cases: int = 40) -> tuple[dict[str, list[dict]], set[str]]:
             unique=True,
         )
     )
-    records: dict[str, list[dict]] = {"case": [], "session": [], "followup": []}
+    records: dict[str, list[dict]] = {form.name: [] for form in DICTIONARY}
     for case_id in ids:
         intake = FIRST_DAY + dt.timedelta(days=draw(st.integers(0, 900)))
         given = {"case_id": case_id, "intake_date": intake}
@@ -198,6 +201,14 @@ def stores(draw, max_cases: int = 40) -> tuple[dict[str, list[dict]], set[str]]:
                 + dt.timedelta(days=day + draw(st.sampled_from([1, 2, 5, 15, 45]))),
             }
             records["followup"].append(_record(draw, "followup", given, style))
+        for number in range(1, draw(st.integers(0, style["exams"])) + 1):
+            given = {
+                "case_id": case_id,
+                "exam_no": number,
+                "exam_date": intake + dt.timedelta(days=draw(st.sampled_from([0, 7]))),
+                "examiner": draw(st.sampled_from(["a", "b", "kb"])),
+            }
+            records["exam"].append(_record(draw, "exam", given, style))
     withdrawn = draw(st.sampled_from(["none", "some", "all"])) if ids else "none"
     if withdrawn == "some":
         return records, set(draw(st.lists(st.sampled_from(ids), unique=True)))

@@ -54,6 +54,7 @@ def test_init_import_export_check_work_together(db_url, tmp_path, capsys):
         "cases.csv",
         "sessions.csv",
         "followups.csv",
+        "exams.csv",
         "dictionary.csv",
         "disclosure.txt",
     }

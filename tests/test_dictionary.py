@@ -12,7 +12,7 @@ from casekit.errors import DictionaryError
 
 def test_builtin_dictionary_has_the_three_forms_and_contract_codes():
     d = load_dictionary()
-    assert list(d.forms) == ["case", "session", "followup"]
+    assert list(d.forms) == ["case", "session", "followup", "exam"]
     assert d["case"]["age_band"].code_values == (
         "18-29",
         "30-39",

@@ -63,7 +63,7 @@ def served(server):
     """The module's server, with no draft left by an earlier test."""
     url, db, case_id = server
     with Store(db) as store:
-        for form in ("case", "session", "followup"):
+        for form in ("case", "session", "followup", "exam"):
             drafts.discard(store, form)
     return server
 
@@ -414,3 +414,42 @@ def test_a_half_filled_case_survives_a_reload_and_save_removes_the_draft(
     open_app(page, url)  # a reload
     expect(field(page, "case", "nprs")).to_have_value("")
     expect(page.locator(".casekit-draft-case")).to_be_hidden()
+
+
+# -- a second examination, blind -------------------------------------------------
+
+
+def test_a_second_examination_hides_the_earlier_findings(served, browser):
+    url, db, case_id = served
+    with Store(db) as store:
+        store.add("exam", {"case_id": case_id, "exam_date": dt.date(2025, 3, 3),
+                           "examiner": "a", "blinded": "yes",
+                           "si_tight_side": "right"})  # fmt: skip
+        before = len(store.read("exam"))
+    page = new_page(browser, LAPTOP)
+    open_app(page, url)
+    expect(page.locator(".casekit-examined")).to_contain_text("second examination")
+    tab(page, "A second examination")
+    choose_case(page, "exam", case_id)
+    option = page.locator(".casekit-chooser-exam select option").first
+    expect(option).not_to_contain_text("pain")  # no pain side shown to lean on
+    entries = page.locator(".casekit-entry-exam select option")
+    expect(entries).to_have_count(1)
+    expect(entries).to_contain_text("New exam")
+    si = field(page, "exam", "si_tight_side", "select")
+    # the earlier "right" is nowhere on the form
+    expect(si.locator("option:checked")).to_have_text("Not answered")
+    assert "Change exam" not in page.locator(".casekit-form-exam").inner_text()
+    frames_drawn(page)
+    assert axe_violations(page) == []  # as accessible as the other forms
+    field(page, "exam", "examiner").fill("kb")
+    si.select_option(label="Left")
+    page.locator(".casekit-save-exam").click()
+    expect(page.locator(".casekit-status-exam")).to_contain_text("Saved exam")
+    with Store(db) as store:
+        exams = store.read("exam")
+    assert len(exams) == before + 1
+    assert exams.iloc[-1][["examiner", "si_tight_side"]].tolist() == ["kb", "left"]
+    # asked for, the earlier exams are listed
+    page.locator(".casekit-reveal-exam input").check()
+    expect(entries).to_have_count(before + 2)

@@ -27,8 +27,10 @@ import pytest  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, note, settings  # noqa: E402
 from stores import frames_of, shown, stores  # noqa: E402
 
+from casekit.agreement import agreement_table, pairs  # noqa: E402
 from casekit.chain import chain_distribution, chain_sides  # noqa: E402
 from casekit.derive import derive  # noqa: E402
+from casekit.dictionary import load_dictionary  # noqa: E402
 from casekit.disclosure import NHS  # noqa: E402
 from casekit.figures import plots  # noqa: E402
 from casekit.figures.bars import not_yet_text  # noqa: E402
@@ -238,3 +240,30 @@ def test_a_failing_example_prints_its_store():
     printed = shown(records, {"ABCDEF"})
     assert "case (1):" in printed and "ABCDEF" in printed and "left" in printed
     assert "session (0):\n-" in printed and "withdrawn: ['ABCDEF']" in printed
+
+
+@budget(40)
+@given(stores(max_cases=12))
+def test_pairs_and_the_table_hold_for_any_store(store):
+    records, withdrawn = store
+    exams = frames_of(records, withdrawn)["exam"]
+    for kind in ("between", "within"):
+        found = pairs(exams, kind)
+        expected = 0  # every two exams of a case, by the rule, counted by hand
+        for _, group in exams.groupby("case_id", observed=True):
+            rows = group.to_dict("records")
+            for i, a in enumerate(rows):
+                for b in rows[i + 1 :]:
+                    day = a["exam_date"] == b["exam_date"]
+                    same = a["examiner"] == b["examiner"]
+                    expected += (
+                        (day and not same) if kind == "between" else (same and not day)
+                    )
+        assert len(found) == expected
+    table = agreement_table(exams, load_dictionary())
+    assert len(table) == 30 and (table["pairs"] >= 0).all()
+    counted = table[table["pairs"] > 0]
+    assert counted["agreement"].between(0, 1).all()
+    assert (counted["pabak"] <= 1).all()
+    alone = table.set_index(["finding", "kind", "blinded"])["pairs"].unstack()
+    assert (alone["yes"] + alone["no"] == alone["all"]).all()

@@ -71,18 +71,20 @@ def test_the_shapes_are_what_they_say(shaped):
         return {name: len(frame) for name, frame in frames.items()}, frames, withdrawn
 
     counts, _, _ = sizes("empty")
-    assert counts == {"case": 0, "session": 0, "followup": 0}
+    assert counts == {"case": 0, "session": 0, "followup": 0, "exam": 0}
     counts, _, _ = sizes("one_case")
     assert counts["case"] == 1 and counts["session"] and counts["followup"]
     counts, _, _ = sizes("no_sessions")
-    assert counts == {"case": 5, "session": 0, "followup": 0}
+    assert counts == {"case": 5, "session": 0, "followup": 0, "exam": 0}
     counts, _, _ = sizes("no_followups")
     assert counts["session"] and counts["followup"] == 0
     _, frames, _ = sizes("both_or_central")
     assert set(frames["case"]["pain_side"]) <= {"both", "central"}
     _, frames, _ = sizes("no_exam")
     exam = ["si_tight_side", "hip_flexor_tight_side", "glute_weak_side"]
-    assert frames["case"][exam].isna().all().all()
+    assert frames["case"][exam].isna().all().all() and frames["exam"].empty
+    _, frames, _ = sizes("no_followups")
+    assert set(frames["exam"]["examiner"]) == {"a", "b"}  # pairs to measure
     counts, _, withdrawn = sizes("all_withdrawn")
     assert counts["case"] == 0 and withdrawn == 24
 

@@ -312,6 +312,6 @@ def test_bad_parameters_are_refused(bad):
 
 
 def test_empty_and_negative_sizes():
-    assert cohort(0) == {"case": [], "session": [], "followup": []}
+    assert cohort(0) == {"case": [], "session": [], "followup": [], "exam": []}
     with pytest.raises(ValueError, match="n_cases"):
         cohort(-1)

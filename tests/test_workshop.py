@@ -308,7 +308,7 @@ def solution_words(*, shown: bool = False) -> set[str]:
 def test_every_exercise_has_its_answer_in_solution_cells():
     sequence = cells()
     exercises = [i for i, c in enumerate(sequence) if "### Exercise" in c.source]
-    assert len(exercises) == 5
+    assert len(exercises) == 6
     ends = [*exercises[1:], len(sequence)]
     for start, end in zip(exercises, ends, strict=True):
         assert "solution" not in tags(sequence[start])  # the prompt stays
@@ -351,9 +351,9 @@ def test_removing_the_solution_cells_removes_every_answer():
     assert {"looks_like_most", "comfortably", "expected_raw"} <= solution_words()
     assert not solution_words() & words(participant)
     assert solution_words(shown=True) <= words(instructor)
-    assert "Answer." not in participant and instructor.count("Answer.") == 5
+    assert "Answer." not in participant and instructor.count("Answer.") == 6
     for page in (participant, instructor):
-        assert "Exercise 5" in page and "assert" not in page
+        assert "Exercise 6" in page and "assert" not in page
 
 
 # -- the instructor guide's commands, run as written ---------------------------------
@@ -491,3 +491,46 @@ def test_the_notebook_is_committed_without_outputs():
     for cell in raw["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+# -- two examiners ----------------------------------------------------------------
+
+
+def test_two_examiners_count_drifts_toward_half_as_agreement_falls():
+    from casekit.workshop.examiners import drift, truth
+
+    table = drift(2000, true_rate=0.75, kappas=(1.0, 0.5, 0.2, 0.0), seed=2)
+    cases = truth(2000, 0.75, seed=2)
+    assert (table["n"] == len(cases)).all()
+    # perfect agreement: A counts the truth of the made-up cohort exactly
+    assert table["k"].iat[0] == cases["opposite"].sum()
+    assert table["measured_kappa"].iat[0] == pytest.approx(1)
+    for row in table.itertuples():  # each count is near where it should drift to
+        assert row.ci_low < row.expected < row.ci_high
+        assert row.measured_kappa == pytest.approx(row.kappa, abs=0.08)
+    assert (table["proportion"].diff().dropna() < 0.02).all()
+    assert table["proportion"].iat[-1] == pytest.approx(0.5, abs=0.05)
+
+
+def test_pairs_needed_is_where_the_kappa_interval_leaves_the_bound_out():
+    from casekit.workshop.examiners import kappa_interval, pairs_needed
+
+    needed = pairs_needed(0.5, exclude=0.2)
+    assert kappa_interval(needed, 0.5)[0] > 0.2 >= kappa_interval(needed - 1, 0.5)[0]
+    assert pairs_needed(0.6) < needed < pairs_needed(0.4)
+    assert pairs_needed(0.15) is None
+
+
+def test_the_drift_figure_draws_the_table():
+    from casekit.workshop.examiners import drift
+    from casekit.workshop.view import plot_drift
+
+    table = drift(300, true_rate=0.7, seed=1)
+    ax = plot_drift(table)
+    lines = {line.get_gid(): line for line in ax.lines}
+    assert list(lines["observed"].get_ydata()) == list(table["proportion"])
+    assert list(lines["expected"].get_ydata()) == list(table["expected"])
+    assert lines["true"].get_ydata()[0] == 0.7 and lines["half"].get_ydata()[0] == 0.5
+    (intervals,) = [c for c in ax.collections if c.get_gid() == "interval"]
+    assert len(intervals.get_segments()) == len(table)
+    plt.close(ax.figure)

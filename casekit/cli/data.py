@@ -28,7 +28,8 @@ def register(commands: Commands) -> None:
 
     sub = commands.add(
         "import",
-        "Import cases.csv, sessions.csv, followups.csv or one .xlsx; all or nothing.",
+        "Import cases.csv, sessions.csv, followups.csv, exams.csv or one .xlsx; "
+        "all or nothing.",
         "casekit import cases.csv sessions.csv followups.csv --dry-run",
         run_import,
     )

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import CasekitError, ValidationFailed
-from . import analysis, data, network, review, servers
+from . import agreement, analysis, data, network, review, servers
 from .options import EPILOG, Commands
 from .terminal import print_problems
 
@@ -53,6 +53,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"casekit {__version__}")
     commands = Commands(parser)
-    for family in (data, analysis, network, review, servers):
+    for family in (data, analysis, agreement, network, review, servers):
         family.register(commands)
     return parser

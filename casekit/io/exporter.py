@@ -21,7 +21,12 @@ from ..privacy import share_frames
 from ..store import Store
 from .redcap import data_dictionary, to_redcap
 
-FILE_OF = {"case": "cases.csv", "session": "sessions.csv", "followup": "followups.csv"}
+FILE_OF = {
+    "case": "cases.csv",
+    "session": "sessions.csv",
+    "followup": "followups.csv",
+    "exam": "exams.csv",
+}
 FORMATS = ("csv", "redcap")
 
 
@@ -35,7 +40,7 @@ def export_csv(
 ) -> list[Path]:
     """Write the store to ``out_dir``; returns the paths written.
 
-    ``fmt="csv"``: ``cases.csv``, ``sessions.csv``, ``followups.csv`` and
+    ``fmt="csv"``: ``cases.csv``, ``sessions.csv``, ``followups.csv``, ``exams.csv`` and
     ``dictionary.csv``. ``fmt="redcap"``: ``redcap_data.csv`` (raw data, repeating
     instruments) and ``redcap_dictionary.csv``, ready for REDCap's import tools.
     ``share=True``: no calendar date (``week`` since intake instead), no free

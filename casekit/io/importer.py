@@ -1,8 +1,9 @@
 """Import: the practitioner's spreadsheets, casekit's own exports, REDCap exports.
 
-Import reads ``cases.csv``, ``sessions.csv``, ``followups.csv`` (columns are field
-codes; multi-select cells hold codes joined by ``|``; dates are ``YYYY-MM-DD``), one
-``.xlsx`` with a sheet per form, or a REDCap raw-data export (:mod:`casekit.io.redcap`).
+Import reads ``cases.csv``, ``sessions.csv``, ``followups.csv``, ``exams.csv``
+(columns are field codes; multi-select cells hold codes joined by ``|``; dates are
+``YYYY-MM-DD``), one ``.xlsx`` with a sheet per form, or a REDCap raw-data export
+(:mod:`casekit.io.redcap`).
 It is all or nothing: every problem of every file is gathered first, and one error
 means nothing is written. The way out is :mod:`casekit.io.exporter`.
 """
@@ -42,6 +43,8 @@ _FORM_OF_NAME = {
     "sessions": "session",
     "followup": "followup",
     "followups": "followup",
+    "exam": "exam",
+    "exams": "exam",
 }
 
 
@@ -75,7 +78,8 @@ def read_tables(
         else:
             raise ImportFileError(
                 str(path),
-                "expected cases.csv, sessions.csv, followups.csv or an .xlsx workbook",
+                "expected cases.csv, sessions.csv, followups.csv, exams.csv or an "
+                ".xlsx workbook",
                 exit_code=2,
             )
         for form, table in found.items():
@@ -104,7 +108,7 @@ def _expand(paths: Sequence[str | os.PathLike]) -> list[Path]:
                 raise ImportFileError(
                     str(path),
                     "holds none of cases.csv, sessions.csv, followups.csv, "
-                    "redcap_data.csv",
+                    "exams.csv, redcap_data.csv",
                     exit_code=2,
                 )
             files += found
@@ -128,7 +132,7 @@ def _form_of(name: str, where: str) -> str:
     if form is None:
         raise ImportFileError(
             where,
-            f"{name!r} is not a form; expected cases, sessions or followups",
+            f"{name!r} is not a form; expected cases, sessions, followups or exams",
             exit_code=2,
         )
     return form
@@ -363,8 +367,8 @@ def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, 
                     severity="warning",
                 )
             )
-    for form in ("session", "followup"):
-        if form in tables and "case_id" in tables[form][1].columns:
+    for form in (name for name in tables if name != "case"):
+        if "case_id" in tables[form][1].columns:
             frame = tables[form][1]
             frame["case_id"] = frame["case_id"].map(lambda v: renamed.get(v, v))
     return renamed

@@ -27,10 +27,15 @@ EPOCH = dt.date(2000, 1, 3)  # a Monday; no real date is in a share export
 
 def read_share(folder: str | os.PathLike, dictionary: Dictionary) -> dict:
     """The frames of a share export folder (``cases.csv``, ``sessions.csv``,
-    ``followups.csv``), typed as :meth:`casekit.Store.frames` types them."""
+    ``followups.csv``, ``exams.csv``), typed as :meth:`casekit.Store.frames`
+    types them."""
     frames = {}
     for form in dictionary:
         path = Path(folder) / FILE_OF[form.name]
+        if form.instance and not path.is_file():  # an export older than the form
+            text = pd.DataFrame({code: [] for code in form.codes}, dtype=str)
+            frames[form.name] = _typed(form, text)
+            continue
         text = pd.read_csv(path, dtype=str, keep_default_na=False)
         frames[form.name] = _typed(form, restore_frame(text))
     return frames

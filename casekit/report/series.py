@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
+from ..agreement import agreement_table
 from ..derive import derive
 from ..dictionary import Dictionary
 from ..disclosure import NHS, SUPPRESSED, Rule, SafeTable, safe_count, safe_table
@@ -97,6 +98,9 @@ class CaseSeries:
         Read by a network's analyst (every practitioner's cases): counts split by
         site pass through disclosure control even in the full report
         (:func:`site_rule`).
+    agreement : DataFrame, optional
+        :func:`casekit.agreement.agreement_table` of the repeated exams (counted
+        before their dates and examiners stay behind).
     """
 
     frames: dict[str, pd.DataFrame]
@@ -106,6 +110,7 @@ class CaseSeries:
     continuous: bool | None
     dictionary: Dictionary
     pooled: bool = False
+    agreement: pd.DataFrame | None = None
 
 
 def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
@@ -172,7 +177,9 @@ def series_of(
         for name, frame in derived.items()
     }
     words = or_builtin(dictionary)
-    return CaseSeries(kept, withdrawn, years, sites, continuous, words)
+    exams = frames.get("exam")
+    agreement = None if exams is None else agreement_table(exams, words)
+    return CaseSeries(kept, withdrawn, years, sites, continuous, words, agreement)
 
 
 # -- counts that add up to a total ----------------------------------------------------

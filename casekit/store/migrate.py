@@ -1,7 +1,8 @@
 """Bringing a store up to date when it is opened, and what the audit says of it.
 
 A new store gets its tables, the audit's guard triggers and the site ``main``. An
-older one gets the columns its dictionary has gained, its audit rows chained
+older one gets the tables of forms new to it (``exams``), the columns its dictionary
+has gained, its audit rows chained
 (schema 1 had no hashes), its site list seeded from the sites its cases use, and
 the guards put back if someone dropped them: each of which the audit records.
 """
@@ -32,7 +33,9 @@ def migrate(
         conn, metadata.tables["sites"], metadata.tables[TABLE_OF["case"]]
     )
     rows = [
-        {"action": "add_column", "form": table, "field": column}
+        {"action": "add_table", "form": table}
+        if column == "*"
+        else {"action": "add_column", "form": table, "field": column}
         for table, column in added
     ]
     if not known:  # a new store simply starts with its tables and `main`

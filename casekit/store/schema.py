@@ -1,11 +1,12 @@
 """The store's tables, made from the data dictionary, and their gentle migration.
 
-One table per form (``cases``, ``sessions``, ``followups``) with a column per field,
-an append-only ``audit`` table, a small ``casekit_meta`` table, ``drafts`` (what a
-form holds before Save: :mod:`casekit.store.drafts`) and ``merges`` (the stores
-pooled into this one: :mod:`casekit.store.merge`). A field added to
-the dictionary becomes a new column on the next open (``ALTER TABLE ... ADD COLUMN``):
-existing rows keep every value. A column whose field left the dictionary is kept.
+One table per form (``cases``, ``sessions``, ``followups``, ``exams``) with a
+column per field, an append-only ``audit`` table, a small ``casekit_meta`` table,
+``drafts`` (what a form holds before Save: :mod:`casekit.store.drafts`) and
+``merges`` (the stores pooled into this one: :mod:`casekit.store.merge`). A field
+added to the dictionary becomes a new column on the next open (``ALTER TABLE ...
+ADD COLUMN``), a form new to the store a new table: existing rows keep every
+value. A column whose field left the dictionary is kept.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ from . import server
 
 SCHEMA_VERSION = 4  # 2: the audit rows are hash-chained; 3: the site list;
 # 4: the audit's origin (rows pooled from another store) and the merges table
-TABLE_OF = {"case": "cases", "session": "sessions", "followup": "followups"}
+TABLE_OF = {
+    "case": "cases",
+    "session": "sessions",
+    "followup": "followups",
+    "exam": "exams",
+}
 AUDIT_COLUMNS = [
     "id",
     "time",
@@ -206,13 +212,18 @@ def create_or_migrate(
     conn: sa.Connection, metadata: sa.MetaData, dictionary: Dictionary
 ) -> list[tuple[str, str]]:
     """Create missing tables and add missing columns; returns the (table, column)
-    pairs added, so that the caller can audit them."""
+    pairs added (``(table, "*")`` for a form's table new to an existing store), so
+    that the caller can audit them."""
     inspector = sa.inspect(conn)
-    if not all(inspector.has_table(name) for name in metadata.tables):
+    known = inspector.has_table("audit")
+    missing = [name for name in metadata.tables if not inspector.has_table(name)]
+    if missing:
         metadata.create_all(conn)
         inspector = sa.inspect(conn)
     preparer = conn.dialect.identifier_preparer
-    added = []
+    # A form new to an older store (`exams`) arrives as a whole table.
+    forms = set(TABLE_OF.values())
+    added = [(name, "*") for name in missing if known and name in forms]
     audit_columns = {c["name"] for c in inspector.get_columns("audit")}
     if "origin" not in audit_columns:  # a store of schema 3 or older
         conn.exec_driver_sql("ALTER TABLE audit ADD COLUMN origin TEXT")

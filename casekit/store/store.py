@@ -287,7 +287,7 @@ class Store:
         """
         forms = [
             self.dictionary[name]
-            for name in ("case", "session", "followup")
+            for name in (form.name for form in self.dictionary)
             if batches.get(name)
         ]
         checked = {
@@ -450,7 +450,8 @@ class Store:
         return frame if include_deleted else frame.drop(columns="deleted")
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The three forms, typed, by name (``case``, ``session``, ``followup``)."""
+        """Every form, typed, by name (``case``, ``session``, ``followup``,
+        ``exam``)."""
         return {form.name: self.read(form.name) for form in self.dictionary}
 
     def case_ids(self, *, include_deleted: bool = True) -> set[str]:

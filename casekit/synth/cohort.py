@@ -26,6 +26,7 @@ from typing import Any
 from ..privacy import new_case_id
 from .case import draw_case
 from .course import draw_course
+from .exams import draw_exams
 from .params import FORMS, START, CohortParams
 
 
@@ -53,15 +54,18 @@ def cohort(
     Returns
     -------
     dict
-        ``{"case": [...], "session": [...], "followup": [...]}``, plain dicts of field
-        code to value, ready for ``Store.add_many``; cases carry their ``case_id`` and
-        sessions and follow-ups their numbers.
+        ``{"case": [...], "session": [...], "followup": [...], "exam": [...]}``,
+        plain dicts of field code to value, ready for ``Store.add_many``; cases
+        carry their ``case_id`` and sessions, follow-ups and exams their numbers.
     """
     out: dict[str, list[dict[str, Any]]] = {form: [] for form in FORMS}
-    for case, sessions, followups in _generate(n_cases, seed, params, start, set()):
+    for case, sessions, followups, exams in _generate(
+        n_cases, seed, params, start, set()
+    ):
         out["case"].append(case)
         out["session"] += sessions
         out["followup"] += followups
+        out["exam"] += exams
     return out
 
 
@@ -104,12 +108,13 @@ def populate(
     counts = dict.fromkeys(FORMS, 0)
     pending: dict[str, list[dict[str, Any]]] = {form: [] for form in FORMS}
     done = 0
-    for case, sessions, followups in _generate(
+    for case, sessions, followups, exams in _generate(
         n_cases, seed, params, start, set(store.case_ids())
     ):
         pending["case"].append(case)
         pending["session"] += sessions
         pending["followup"] += followups
+        pending["exam"] += exams
         done += 1
         if done % batch == 0 or done == n_cases:
             store.add_many(pending)
@@ -128,15 +133,17 @@ def _generate(
     start: dt.date,
     taken: set[str],
 ) -> Iterator[tuple[dict, list[dict], list[dict]]]:
-    """Each case with its sessions and follow-ups, one case at a time."""
+    """Each case with its sessions, follow-ups and exams, one case at a time."""
     if n_cases < 0:
         raise ValueError(f"`n_cases` must be at least 0, got {n_cases!r}")
     p = params or CohortParams()
     rng = random.Random(seed)
-    # Ids on their own stream, so that ids already in a store change nothing else.
+    # Ids on their own stream, so that ids already in a store change nothing else;
+    # exams on theirs, so that a cohort's other records are what they were before.
     ids = random.Random(f"{seed}:case_id")
+    second_looks = random.Random(f"{seed}:exam")
     for _ in range(n_cases):
         case_id = new_case_id(taken, ids)
         taken.add(case_id)
         case = draw_case(rng, p, case_id, start)
-        yield case, *draw_course(rng, p, case)
+        yield case, *draw_course(rng, p, case), draw_exams(second_looks, p, case)

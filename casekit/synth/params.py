@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 
 from ..literature import ANKLE_BASE_RATE, SENSTAD_GONE_24H, SENSTAD_WITHIN_4H
 
-FORMS = ("case", "session", "followup")
+FORMS = ("case", "session", "followup", "exam")
 START = dt.date(2024, 1, 8)
 
 
@@ -66,6 +66,10 @@ class CohortParams:
     missing: float = 0.05  # optional answers left empty
     notes: float = 0.1  # records with a short note
     sites: tuple[str, ...] = ("main",)  # the first takes 70 % when there are several
+    # Repeated exams (casekit.synth.exams): a second examiner on the day of intake
+    second_exam: float = 0.3  # cases examined twice, blinded, by examiners a and b
+    examiner_agreement: float = 0.3  # about the kappa between them (brief: 0.0-0.3)
+    exam_again: float = 0.5  # ... of those, examined by a again a week later
 
     def __post_init__(self) -> None:
         low, high = self.gap_days

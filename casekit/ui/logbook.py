@@ -1,15 +1,18 @@
-"""The logging app: the three forms in tabs, and beside them what needs attention.
+"""The logging app: the forms in tabs, and beside them what needs attention.
 
-``logging_app(db)`` is all a notebook calls. The tabs are a new case, a session and
-a follow-up (:class:`EntryForm` each: a :class:`~casekit.ui.forms.RecordForm` behind a
-:class:`CaseChooser`, so that a session or follow-up starts from choosing its case in
-a searchable list, never from typing an id), and a fourth tab shows one case's card
+``logging_app(db)`` is all a notebook calls. The tabs are a new case, a session, a
+follow-up and a second examination (:class:`EntryForm` each: a
+:class:`~casekit.ui.forms.RecordForm` behind a :class:`CaseChooser`, so that a
+session or follow-up starts from choosing its case in a searchable list, never from
+typing an id), and a fifth tab shows one case's card
 (:class:`~casekit.ui.card.CardPanel`: its whole course). Beside them (under them on a
 narrow screen), the last few entries, the calls due by the follow-up schedule
-(:mod:`casekit.schedule`) and the flares without a side, so the practitioner knows
-whom to call and what to ask at the next visit. A draft left by a reload or a
-closed tab is laid over its form again when the app opens, with its case and entry
-chosen, and its tab shown.
+(:mod:`casekit.schedule`), the flares without a side and how many cases have a
+second examination, so the practitioner knows whom to call and what to ask at the
+next visit. "A second examination" (the ``exam`` form) is filled blind: its case
+list names no pain side, and the case's earlier exams stay hidden while a new one is
+filled in. A draft left by a reload or a closed tab is laid over its form again when
+the app opens, with its case and entry chosen, and its tab shown.
 """
 
 from __future__ import annotations
@@ -30,8 +33,16 @@ from .card import CardPanel
 from .fold import Fold
 from .forms import RecordForm
 
-TAB_TITLES = {"case": "New case", "session": "Session", "followup": "Follow-up"}
+TAB_TITLES = {
+    "case": "New case",
+    "session": "Session",
+    "followup": "Follow-up",
+    "exam": "A second examination",
+}
 CARD_TAB = "Case card"
+# A form filled blind: its case list names no pain side, and the case's earlier
+# entries (their findings) stay hidden unless the examiner asks to see them.
+BLIND = ("exam",)
 _NEW = 0  # the entry picker's value for "a new one"
 
 
@@ -39,8 +50,9 @@ class CaseChooser:
     """A searchable list of the store's cases: id, intake month, pain side and
     number of sessions. ``value`` is the chosen case id (None before a choice)."""
 
-    def __init__(self, store: Store, name: str) -> None:
+    def __init__(self, store: Store, name: str, *, blind: bool = False) -> None:
         self.store = store
+        self.blind = blind
         self.search = w.Text(
             description="Find a case",
             placeholder="case id, month (2025-03), side, ...",
@@ -72,7 +84,14 @@ class CaseChooser:
                 [
                     row.case_id,
                     f"intake {queries.month(row.intake_date) or '?'}",
-                    f"{side.label_of(row.pain_side) if row.pain_side else '?'} pain",
+                    *(
+                        []
+                        if self.blind  # the examiner must not learn the pain side
+                        else [
+                            f"{side.label_of(row.pain_side) if row.pain_side else '?'}"
+                            " pain"
+                        ]
+                    ),
                     f"{row.sessions} session{'s' * (row.sessions != 1)}",
                 ]
             )
@@ -127,7 +146,8 @@ class EntryForm:
     def __init__(self, store: Store, form: str) -> None:
         self.record = RecordForm(store, form)
         self.form = self.record.form
-        self.chooser = CaseChooser(store, form)
+        self.blind = form in BLIND
+        self.chooser = CaseChooser(store, form, blind=self.blind)
         self._quiet = False
         self.record.new_button.on_click(lambda _b: self._start_new())
         self.record.on_saved(lambda _record: self._after_save())
@@ -144,9 +164,21 @@ class EntryForm:
         self.entry.observe(self._entry_chosen, names="value")
         self.chooser.on_choose(self._case_chosen)
         self.hint = w.HTML(f"<i>Choose the case above to log a {self.form.noun}.</i>")
+        # Blind: the earlier exams are listed only when asked for, never while a
+        # new one is being filled in.
+        self.reveal = w.Checkbox(
+            description="Show this case's earlier exams (you are then no longer "
+            "blind to their findings)",
+            value=False,
+            indent=False,
+            layout=w.Layout(display=None if self.blind else "none"),
+        )
+        self.reveal.add_class(f"casekit-reveal-{form}")
+        self.reveal.observe(lambda _c: self._revealed(), names="value")
         self.body = w.VBox(
             [
                 w.HTML(f"<h2>2. A new {self.form.noun}, or change a stored one</h2>"),
+                self.reveal,
                 self.entry,
                 self.record.widget,
             ],
@@ -180,6 +212,7 @@ class EntryForm:
             if self.form.instance is not None or draft.editing is not None:
                 self.chooser.choose(draft.case_id)
             if self.form.instance is not None and draft.editing is not None:
+                self.reveal.value = self.blind  # it was open: it was seen
                 self.entry.value = draft.editing[1]
         except (CasekitError, TraitError):
             self.record.drafts.forget()
@@ -209,14 +242,32 @@ class EntryForm:
         self.hint.layout.display = None if case_id is None else "none"
         self.body.layout.display = "none" if case_id is None else None
         if case_id is not None:
+            self._quiet = True
+            try:
+                self.reveal.value = False  # a new case: blind again
+            finally:
+                self._quiet = False
             self._fill_entries(case_id)
             self.record.new(case_id)
+
+    def _revealed(self) -> None:
+        if self._quiet or self.chooser.value is None:
+            return
+        self._fill_entries(self.chooser.value)
+        if not self.reveal.value:  # blind again: no earlier exam stays open
+            self.record.new(self.chooser.value)
+
+    @property
+    def hidden(self) -> bool:
+        """Whether the case's earlier entries are hidden (a blind form)."""
+        return self.blind and not self.reveal.value
 
     def _fill_entries(self, case_id: str) -> None:
         noun = self.form.noun
         number = queries.next_number(self.record.store, self.form, case_id)
         options = [(f"New {noun} (number {number})", _NEW)]
-        for n, day in queries.entries(self.record.store, self.form, case_id):
+        stored = queries.entries(self.record.store, self.form, case_id)
+        for n, day in [] if self.hidden else stored:
             options.append((f"Change {noun} {n} ({day})", n))
         self._quiet = True
         try:
@@ -247,7 +298,9 @@ class Overview:
         self.due.add_class("casekit-due")
         self.incomplete = w.HTML()
         self.incomplete.add_class("casekit-incomplete")
-        self.widget = w.VBox([self.recent, self.due, self.incomplete])
+        self.examined = w.HTML()
+        self.examined.add_class("casekit-examined")
+        self.widget = w.VBox([self.recent, self.due, self.incomplete, self.examined])
         self.refresh()
 
     def refresh(self) -> None:
@@ -260,6 +313,13 @@ class Overview:
             calls = [f"the schedule cannot be read: {exc}"]
         self.due.value = _list("Calls due", calls, "none due today")
         todo = queries.incomplete(self.store)
+        exams = self.store.read("exam").groupby("case_id", observed=True).size()
+        second = int((exams >= 2).sum())
+        self.examined.value = (
+            "<h3>Examined twice</h3><p>"
+            f"{second} case{'s' * (second != 1)} with a second examination "
+            "(the pairs examiner agreement is measured on)</p>"
+        )
         self.incomplete.value = _list(
             "Flare without its side", todo["flare_without_side"], "none"
         )
@@ -273,15 +333,16 @@ def _list(title: str, items: list[str], empty: str) -> str:
 
 
 class LoggingApp:
-    """The three forms in tabs, with the overview beside them (under them on a
+    """The four forms in tabs, with the overview beside them (under them on a
     narrow screen), and the page's helper (:class:`~casekit.ui.assist.Assist`).
 
     Attributes
     ----------
-    case, session, followup : EntryForm
-        The forms; e.g. ``app.case.record`` is the new-case :class:`RecordForm`.
+    case, session, followup, exam : EntryForm
+        The forms; e.g. ``app.case.record`` is the new-case :class:`RecordForm`;
+        ``exam`` is "A second examination", filled blind (:data:`BLIND`).
     card : CardPanel
-        The fourth tab: a case's course (:mod:`casekit.ui.card`), opened from its
+        The last tab: a case's course (:mod:`casekit.ui.card`), opened from its
         own case list or from the button under the Session and Follow-up forms'
         case list.
     overview : Overview
@@ -301,7 +362,8 @@ class LoggingApp:
         self.card = CardPanel(store, CaseChooser(store, "card"))
         self.overview = Overview(store)
         self.assist = Assist()
-        forms = [self.case, self.session, self.followup]
+        self.exam = EntryForm(store, "exam")
+        forms = self.forms
         for entry in forms:
             entry.record.on_saved(self.refresh)
             entry.record.on_attention(self.assist.focus_on)
@@ -331,10 +393,15 @@ class LoggingApp:
         self.widget.add_class("casekit-app")
         self.restored = self._restore_drafts()
 
+    @property
+    def forms(self) -> list[EntryForm]:
+        """The forms, in the order of their tabs."""
+        return [self.case, self.session, self.followup, self.exam]
+
     def _restore_drafts(self) -> list[str]:
         """Lay each kept draft over its form; show the tab of the latest."""
         found = []
-        for index, entry in enumerate((self.case, self.session, self.followup)):
+        for index, entry in enumerate(self.forms):
             draft = drafts.read(self.store, entry.form.name)
             if draft is not None and entry.restore(draft):
                 found.append((draft.kept_at, index, entry.form.name))
@@ -351,7 +418,7 @@ class LoggingApp:
 
     def refresh(self, _record: Any = None) -> None:
         """Read the case lists, the card and the overview again (after any save)."""
-        for entry in (self.case, self.session, self.followup):
+        for entry in self.forms:
             entry.refresh()
         self.card.refresh()
         self.overview.refresh()

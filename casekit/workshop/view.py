@@ -111,6 +111,46 @@ def plot_interval_widths(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def plot_drift(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Examiner A's "opposite side" rate at each chosen agreement.
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`casekit.workshop.examiners.drift`, one row per chosen kappa.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+        The counted rates' intervals are the LineCollection with gid ``interval``
+        and the rates the line with gid ``observed``; where they drift to, the line
+        with gid ``expected``; the true rate the dashed line with gid ``true``, and
+        50 % the dotted line with gid ``half``. Kappa falls from left to right.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4), layout="constrained")
+    x = np.arange(len(data))
+    ax.vlines(x, data["ci_low"], data["ci_high"], color="C0", lw=6, gid="interval")
+    ax.plot(x, data["proportion"], "o", color="C0", ms=8, gid="observed")
+    ax.plot(x, data["expected"], "-", color="C1", lw=1.5, gid="expected")
+    ax.axhline(data["true_rate"].iat[0], color="C3", ls="--", lw=1.5, gid="true")
+    ax.axhline(0.5, color="grey", ls=":", lw=1.5, gid="half")
+    ax.set_xticks(x, [f"{k:.1f}" for k in data["kappa"]])
+    ax.set_ylim(0.3, 1.0)
+    ax.yaxis.set_major_formatter(PercentFormatter(1))
+    ax.set_xlabel("Agreement between the two examiners (chosen kappa)")
+    ax.set_ylabel("Opposite side, as examiner A counts it")
+    ax.legend(
+        ax.lines[:2] + ax.lines[2:4],
+        ["A's count", "Where it drifts to", "True rate", "50 %"],
+        loc="upper right",
+        ncols=2,
+        frameon=False,
+    )
+    return ax
+
+
 # -- the sliders ---------------------------------------------------------------------
 
 

@@ -1,0 +1,249 @@
+"""How far examiners agree on the palpation findings, measured on the practice's
+own repeated exams (the ``exam`` form).
+
+Pairs, per finding:
+
+- **between**: two exams of the same case on the same day by different examiners;
+- **within**: two exams of the same case by the same examiner on different days.
+
+A pair counts for a finding when both exams called it (any code but
+``not_tested``; an empty answer leaves it out too). A pair is **blinded** when both
+of its exams were. For each finding and kind, over all pairs and over the blinded
+and the other pairs apart: the observed agreement, Cohen's kappa with its 95 %
+interval (:func:`statsmodels.stats.inter_rater.cohens_kappa`), the prevalence- and
+bias-adjusted kappa (PABAK = (k p_o - 1) / (k - 1) for k codes) and, where three or
+more examiners saw a case on one day, Fleiss' kappa
+(:func:`statsmodels.stats.inter_rater.fleiss_kappa`). Below
+:data:`casekit.patterns.SMALL_N` pairs the note says they are too few to read from.
+
+What a pattern's rate is compatible with when the calls are that unreliable is
+:mod:`casekit.sensitivity`.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
+
+from .dictionary import Dictionary, Form
+from .patterns import SMALL_N
+
+COLUMNS = [
+    "finding",
+    "kind",
+    "blinded",
+    "pairs",
+    "agreement",
+    "kappa",
+    "ci_low",
+    "ci_high",
+    "pabak",
+    "fleiss",
+    "note",
+]
+KINDS = ("between", "within")
+BLINDING = ("all", "yes", "no")  # all pairs, the blinded ones, the others
+NOT_CALLED = "not_tested"
+FLEISS_RATERS = 3  # Fleiss' kappa on the first three examiners of a case's day
+# The patterns that rest on a palpation finding, and on which.
+PALPATION = {
+    "si_opposite": ("si_tight_side",),
+    "flexor_glute_same_side": ("hip_flexor_tight_side", "glute_weak_side"),
+}
+
+
+class Kappa(NamedTuple):
+    """Cohen's kappa of a square table of two examiners' calls."""
+
+    pairs: int
+    agreement: float
+    kappa: float
+    ci_low: float
+    ci_high: float
+    pabak: float
+
+
+def findings(form: Form) -> list[str]:
+    """The exam's findings: its choice fields that may be ``not_tested``."""
+    return [
+        f.code
+        for f in form.fields
+        if f.type == "choice" and NOT_CALLED in f.code_values
+    ]
+
+
+def calls(form: Form, finding: str) -> list[str]:
+    """The codes a pair may agree on for ``finding`` (``not_tested`` aside)."""
+    return [c for c in form[finding].code_values if c != NOT_CALLED]
+
+
+def pairs(exams: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Every pair of exams of one kind: ``first`` and ``second`` exam numbers (in
+    order) of each ``case_id``, and whether both were blinded.
+
+    Parameters
+    ----------
+    exams : DataFrame
+        The ``exam`` form as :meth:`casekit.Store.read` gives it.
+    kind : {"between", "within"}
+        Same day, different examiners; or same examiner, different days.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind is {kind!r}; expected one of {', '.join(KINDS)}")
+    columns = ["case_id", "exam_no", "exam_date", "examiner", "blinded"]
+    known = exams[columns].dropna(subset=["exam_date", "examiner"])
+    known = known.assign(blinded=known["blinded"].astype(object) == "yes")
+    both = known.merge(known, on="case_id", suffixes=("_1", "_2"))
+    both = both[both["exam_no_1"] < both["exam_no_2"]]
+    same_day = both["exam_date_1"] == both["exam_date_2"]
+    same_examiner = both["examiner_1"].astype(str) == both["examiner_2"].astype(str)
+    chosen = (
+        same_day & ~same_examiner if kind == "between" else same_examiner & ~same_day
+    )
+    found = both[chosen.to_numpy(dtype=bool)].sort_values(
+        ["case_id", "exam_no_1", "exam_no_2"]
+    )
+    return pd.DataFrame(
+        {
+            "case_id": found["case_id"].astype(str).to_numpy(),
+            "first": found["exam_no_1"].to_numpy(),
+            "second": found["exam_no_2"].to_numpy(),
+            "blinded": (found["blinded_1"] & found["blinded_2"]).to_numpy(dtype=bool),
+        }
+    )
+
+
+def square_table(first, second, codes: list[str]) -> np.ndarray:
+    """The ``len(codes)`` square table of paired calls (rows: the first exam)."""
+    index = {code: i for i, code in enumerate(codes)}
+    table = np.zeros((len(codes), len(codes)), dtype=int)
+    for a, b in zip(first, second, strict=True):
+        table[index[a], index[b]] += 1
+    return table
+
+
+def cohen(table: np.ndarray) -> Kappa:
+    """Cohen's kappa of ``table`` with its 95 % interval (statsmodels), observed
+    agreement and PABAK; NaN where it is undefined (no pairs, or every call the
+    same, so that chance agreement is 1)."""
+    table = np.asarray(table)
+    n = int(table.sum())
+    k = table.shape[0]
+    if n == 0:
+        return Kappa(0, math.nan, math.nan, math.nan, math.nan, math.nan)
+    observed = float(np.trace(table)) / n
+    pabak = (k * observed - 1) / (k - 1)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = cohens_kappa(table)
+    return Kappa(
+        n,
+        observed,
+        float(result.kappa),
+        float(result.kappa_low),
+        float(result.kappa_upp),
+        pabak,
+    )
+
+
+def fleiss(ratings: np.ndarray) -> float:
+    """Fleiss' kappa of a subjects x raters array of category codes (statsmodels'
+    ``aggregate_raters`` then ``fleiss_kappa``); NaN for fewer than two subjects
+    or when every call is the same."""
+    ratings = np.asarray(ratings)
+    if ratings.ndim != 2 or ratings.shape[0] < 2:
+        return math.nan
+    counts, _ = aggregate_raters(ratings)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(fleiss_kappa(counts, method="fleiss"))
+
+
+def agreement_table(exams: pd.DataFrame, dictionary: Dictionary) -> pd.DataFrame:
+    """Agreement per finding, kind (between, within) and blinding (all pairs, the
+    blinded ones, the others): the :data:`COLUMNS` table ``casekit agreement``
+    prints."""
+    form = dictionary["exam"]
+    indexed = exams.set_index(["case_id", "exam_no"])
+    rows = []
+    for kind in KINDS:
+        found = pairs(exams, kind)
+        for finding in findings(form):
+            codes = calls(form, finding)
+            value = indexed[finding].astype(object)
+            first = value.reindex(_keys(found, "first"))
+            second = value.reindex(_keys(found, "second"))
+            called = first.isin(codes).to_numpy() & second.isin(codes).to_numpy()
+            raters = None
+            if kind == "between":
+                raters = _fleiss_ratings(exams, finding, codes)
+            for blinding in BLINDING:
+                keep = called & _blinding_mask(found, blinding)
+                table = square_table(first[keep], second[keep], codes)
+                result = cohen(table)
+                rows.append(
+                    {
+                        "finding": finding,
+                        "kind": kind,
+                        "blinded": blinding,
+                        **result._asdict(),
+                        "fleiss": fleiss(raters)
+                        if raters is not None and blinding == "all"
+                        else math.nan,
+                        "note": _note(result),
+                    }
+                )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _keys(found: pd.DataFrame, which: str) -> list[tuple]:
+    return list(zip(found["case_id"], found[which], strict=True))
+
+
+def _blinding_mask(found: pd.DataFrame, blinding: str) -> np.ndarray:
+    blinded = found["blinded"].to_numpy(dtype=bool)
+    if blinding == "yes":
+        return blinded
+    if blinding == "no":
+        return ~blinded
+    return np.ones(len(found), dtype=bool)
+
+
+def _fleiss_ratings(exams: pd.DataFrame, finding: str, codes: list[str]):
+    """Subjects x 3 calls: each case's day on which three or more examiners
+    called ``finding`` (the first exam of each of its first three examiners)."""
+    called = exams[exams[finding].isin(codes)].sort_values(["case_id", "exam_no"])
+    called = called.drop_duplicates(["case_id", "exam_date", "examiner"])
+    day = ["case_id", "exam_date"]
+    seen = called.groupby(day, observed=True)[finding].transform("size")
+    rows = [
+        [codes.index(v) for v in group[finding].astype(str)[:FLEISS_RATERS]]
+        for _, group in called[seen >= FLEISS_RATERS].groupby(day, observed=True)
+    ]
+    return np.array(rows) if len(rows) >= 2 else None
+
+
+def _note(result: Kappa) -> str:
+    if result.pairs == 0:
+        return "no pairs yet"
+    if result.pairs < SMALL_N:
+        return f"too few pairs to read agreement from (under {SMALL_N})"
+    if math.isnan(result.kappa):
+        return "every call the same: kappa undefined, see PABAK"
+    return ""
+
+
+def best_row(table: pd.DataFrame, finding: str) -> pd.Series | None:
+    """The row to quote for ``finding``: blinded between-examiner pairs when there
+    are any, else all between pairs; None when there is none."""
+    between = table[(table["finding"] == finding) & (table["kind"] == "between")]
+    for blinding in ("yes", "all"):
+        row = between[between["blinded"] == blinding]
+        if len(row) and row.iloc[0]["pairs"] > 0:
+            return row.iloc[0]
+    return None
