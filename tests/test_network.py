@@ -25,6 +25,8 @@ from pgserver import login_sql, superuser_sql
 from casekit import Store
 from casekit.cli import main
 from casekit.errors import StoreError
+from casekit.io.exporter import FILE_OF
+from casekit.store.schema import TABLE_OF
 from casekit.synth import CohortParams, populate
 
 SITES = ("north", "south")
@@ -36,6 +38,10 @@ def _casekit(capsys, *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+# Every form's table, the repeated exams' included: all under row-level security.
+FORM_TABLES = tuple(TABLE_OF.values())
+
+
 def _own_store(folder: Path, site: str, n: int, seed: int) -> Path:
     """A practitioner's own SQLite store of ``n`` synthetic cases of ``site``."""
     db = folder / f"{site}-{seed}.db"
@@ -45,11 +51,9 @@ def _own_store(folder: Path, site: str, n: int, seed: int) -> Path:
 
 
 def _export(db: Path, folder: Path) -> list[str]:
-    """``casekit export`` of ``db``: its three CSV files."""
+    """``casekit export`` of ``db``: a CSV file per form (the exams' included)."""
     assert main(["export", str(folder), "--db", str(db)]) == 0
-    return [
-        str(folder / name) for name in ("cases.csv", "sessions.csv", "followups.csv")
-    ]
+    return [str(folder / name) for name in FILE_OF.values()]
 
 
 @pytest.fixture
@@ -80,7 +84,7 @@ def files(tmp_path):
 def _counts(url: str) -> dict[str, int]:
     return {
         table: superuser_sql(url, f"SELECT count(*) FROM {table}")[0][0]
-        for table in ("cases", "sessions", "followups", "audit")
+        for table in (*FORM_TABLES, "audit")
     }
 
 
@@ -162,7 +166,7 @@ def test_another_site_sees_nothing_and_the_analyst_counts_exactly(
     capsys.readouterr()
     south_only = _patterns(capsys, network["south"])
     north_only = _patterns(capsys, network["north"])
-    for table in ("cases", "sessions", "followups"):
+    for table in FORM_TABLES:
         sites = login_sql(
             network["north"],
             f"SELECT DISTINCT c.site FROM {table} t JOIN cases c USING (case_id)",
@@ -171,7 +175,7 @@ def test_another_site_sees_nothing_and_the_analyst_counts_exactly(
     # A site without cases: a third role sees nothing at all.
     code, out, _ = _casekit(capsys, "grant", "east", "--db", network["owner"])
     east_url = out.strip().splitlines()[-1]
-    for table in ("cases", "sessions", "followups"):
+    for table in FORM_TABLES:
         assert login_sql(east_url, f"SELECT * FROM {table}") == []
     assert login_sql(east_url, "SELECT * FROM audit WHERE case_id IS NOT NULL") == []
     east_patterns = _patterns(capsys, east_url)

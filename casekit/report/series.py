@@ -179,7 +179,9 @@ def series_of(
     words = or_builtin(dictionary)
     exams = frames.get("exam")
     agreement = None if exams is None else agreement_table(exams, words)
-    return CaseSeries(kept, withdrawn, years, sites, continuous, words, agreement)
+    return CaseSeries(
+        kept, withdrawn, years, sites, continuous, words, agreement=agreement
+    )
 
 
 # -- counts that add up to a total ----------------------------------------------------
