@@ -30,7 +30,7 @@ from ..frames import MULTI_SEPARATOR
 # The driver infers a column's type from the first batch of rows; a column empty
 # there but not below would be refused. One batch as large as any table: the whole
 # column is seen at once.
-_BATCH_ROWS = str(2**31 - 1)
+_BATCH_ROWS = str(2**31 - 2)  # the most the driver takes (it refuses INT_MAX)
 
 
 def available() -> bool:
