@@ -151,9 +151,11 @@ def _code_lists(values: Any) -> list[list[str] | None]:
         for cell in encoded.dictionary.to_pylist()
     ]
     split.append(None)  # where a missing cell points
+    # Python ints index a list faster than numpy's do.
+    positions = _filled(encoded.indices, -1).tolist()
     return [
-        None if codes is None else codes.copy()
-        for codes in map(split.__getitem__, _filled(encoded.indices, -1))
+        None if codes is None else codes[:]
+        for codes in map(split.__getitem__, positions)
     ]
 
 
