@@ -93,7 +93,7 @@ def measure(size: int, repeat: int) -> dict:
 
     path = build_store(size)
     with Store(path) as store:
-        load, frames = _best(store.frames, repeat)
+        load, frames = _best(lambda: store.frames(columnar=True), repeat)
     table_time, table = _best(lambda: pattern_table(frames), repeat)
     peer_time, peer = _best(lambda: peer_counts(frames), repeat)
     both = table[["pattern", "k", "n"]].merge(

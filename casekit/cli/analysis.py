@@ -98,7 +98,7 @@ def register(commands: Commands) -> None:
 
 def run_patterns(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
-        frames = store.frames()
+        frames = store.frames(columnar=True)  # this command only reads
         table = pattern_table(frames, by=args.by)
         dictionary = store.dictionary
     if args.fmt == "text" and frames["case"].empty:

@@ -8,6 +8,16 @@ as lists (or None), text as ``str``. ``tests/test_columnar.py`` holds the two pa
 to that. SQLAlchemy stays for writes and the schema; the queries read here are the
 same SQLAlchemy queries, compiled for SQLite.
 
+Only a process that reads the store and never writes it asks for this path
+(``Store.frames(columnar=True)``: ``casekit patterns``). The driver links a SQLite
+of its own, and two SQLite libraries in one process break each other's locks: when
+one closes the file, POSIX drops every lock the process holds on it, the other's too
+(sqlite.org, "How To Corrupt An SQLite Database File", 2.2.1). A process that also
+writes may then write into a write-ahead log that another process has already
+checkpointed and deleted: the write is lost. It was: a case saved in the logging
+forms never reached the file, once the forms' kernel read through here.
+``Store._read`` closes its own pooled connections before the driver opens the file.
+
 Only a SQLite file is read this way (PostgreSQL stays on SQLAlchemy), and only when
 the ADBC driver is installed (``adbc-driver-sqlite``); anything the driver cannot
 read (a locked file, a cell of the wrong type written by another tool) makes the

@@ -398,22 +398,32 @@ class Store:
         with self.connect() as conn:
             return fetch(conn, self.table(form), self.dictionary[form], _key(key))
 
-    def read(self, form: str, *, include_deleted: bool = False) -> pd.DataFrame:
+    def read(
+        self, form: str, *, include_deleted: bool = False, columnar: bool = False
+    ) -> pd.DataFrame:
         """One form as a DataFrame typed from the dictionary: ordered categoricals,
         nullable integers, dates, multi-selects as lists. Rows of withdrawn cases are
-        left out unless ``include_deleted``."""
-        return self._read([form], include_deleted=include_deleted)[form]
+        left out unless ``include_deleted``. ``columnar``: see :meth:`frames`."""
+        return self._read([form], include_deleted=include_deleted, in_columns=columnar)[
+            form
+        ]
 
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """The three forms, typed, by name (``case``, ``session``, ``followup``)."""
-        return self._read([form.name for form in self.dictionary])
+    def frames(self, *, columnar: bool = False) -> dict[str, pd.DataFrame]:
+        """The three forms, typed, by name (``case``, ``session``, ``followup``).
+
+        ``columnar``: a SQLite file is read in columns through ADBC
+        (:mod:`casekit.store.columnar`), into the same frames, several times faster
+        on a large store; only for a process that reads the store and never writes
+        it (``casekit patterns``): see that module for why.
+        """
+        return self._read([form.name for form in self.dictionary], in_columns=columnar)
 
     def _read(
-        self, forms: Sequence[str], *, include_deleted: bool = False
+        self, forms: Sequence[str], *, include_deleted: bool = False, in_columns: bool
     ) -> dict[str, pd.DataFrame]:
-        """Forms as typed frames: a SQLite file in columns through ADBC
-        (:mod:`casekit.store.columnar`), in one snapshot; else, or when the driver
-        cannot read it, row by row through SQLAlchemy. The frames are the same."""
+        """Forms as typed frames: ``in_columns``, a SQLite file through ADBC in
+        one snapshot; else, or when the driver cannot read it, row by row through
+        SQLAlchemy. The frames are the same."""
         cases = self.table("case")
         queries = {
             name: form_query(
@@ -422,7 +432,10 @@ class Store:
             for name in forms
         }
         frames = None
-        if self.path is not None and columnar.available():
+        if in_columns and self.path is not None and columnar.available():
+            # The driver has a SQLite of its own: none of ours may hold the file
+            # open while it opens and closes it (see casekit.store.columnar).
+            self.engine.dispose()
             sqlite = self.engine.dialect
             compiled = {
                 name: (
