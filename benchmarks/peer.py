@@ -4,12 +4,24 @@ It reads the same three stored frames as :func:`casekit.patterns.pattern_table` 
 shares none of its code: each denominator is written again, from the definitions in
 ``casekit/patterns.py``'s docstring, as SQL. Where the two agree to the last case on
 synthetic cohorts of every size, neither is likely to be counting wrong.
+
+It counts from the frames (:func:`peer_counts`) or, as a peer of ``casekit
+patterns`` from a cold start, straight from a store's CSV export
+(:func:`peer_counts_from_csv`)::
+
+    python benchmarks/peer.py EXPORT_DIR    # prints pattern, k, n a line
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # the cold-start peer imports DuckDB alone
+    import pandas as pd
 
 # Columns the SQL needs; lists (multi-selects) stay behind, DuckDB has no use for them.
 NEEDED = {
@@ -144,8 +156,57 @@ SELECT 'improvement_held', count(*) FILTER (WHERE still), count(*) FROM held
 """
 
 
+# The export's file of each table, and the types of the columns DuckDB should not
+# guess from a sample (a number column whose first rows are whole).
+CSV_FILES = {
+    "cases": "cases.csv",
+    "sessions": "sessions.csv",
+    "followups": "followups.csv",
+}
+CSV_TYPES = {
+    "cases": {"nprs": "INTEGER"},
+    "sessions": {
+        "session_no": "INTEGER",
+        "session_date": "DATE",
+        "nprs_before": "INTEGER",
+        "nprs_after": "INTEGER",
+    },
+    "followups": {
+        "followup_no": "INTEGER",
+        "followup_date": "DATE",
+        "after_session": "INTEGER",
+        "nprs": "INTEGER",
+        "flare_onset_hours": "DOUBLE",
+    },
+}
+TABLE_FORMS = {"cases": "case", "sessions": "session", "followups": "followup"}
+
+
+def peer_counts_from_csv(folder: Path) -> list[tuple[str, int, int]]:
+    """``(pattern, k, n)`` for the ten patterns, counted by DuckDB from the CSV
+    files of ``casekit export`` in ``folder`` (an empty cell is missing)."""
+    typed = []
+    for table, name in CSV_FILES.items():
+        path = str(Path(folder) / name).replace("'", "''")
+        columns = ", ".join(
+            f"CAST(nullif({c}, '') AS {CSV_TYPES[table].get(c, 'VARCHAR')}) AS {c}"
+            for c in NEEDED[TABLE_FORMS[table]]
+        )
+        typed.append(
+            f"{table} AS (SELECT {columns} FROM "
+            f"read_csv('{path}', header = true, all_varchar = true))"
+        )
+    sql = "WITH " + ", ".join(typed) + ", " + SQL.strip().removeprefix("WITH")
+    con = duckdb.connect()
+    rows = con.execute(sql).fetchall()
+    con.close()
+    return [(pattern, int(k), int(n)) for pattern, k, n in rows]
+
+
 def peer_counts(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """``pattern, k, n`` for the ten patterns, counted by DuckDB."""
+    import pandas as pd
+
     con = duckdb.connect()
     for form, table in (
         ("case", "cases"),
@@ -162,3 +223,8 @@ def peer_counts(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     result["k"] = result["k"].astype("int64")
     result["n"] = result["n"].astype("int64")
     return result
+
+
+if __name__ == "__main__":
+    for pattern, k, n in peer_counts_from_csv(Path(sys.argv[1])):
+        print(pattern, k, n)

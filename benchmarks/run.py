@@ -1,20 +1,28 @@
-"""How fast casekit answers at 1,000, 10,000 and 100,000 cases, beside a DuckDB peer.
+"""How fast casekit answers at 1,000, 10,000 and 100,000 cases, beside its peers.
 
     python benchmarks/run.py                    # all sizes, a Markdown table
-    python benchmarks/run.py --sizes 1000 10000 --repeat 5
+    python benchmarks/run.py --sizes 1000 10000 --repeat 5 --no-forms
 
 For each size it builds (once, then reuses) a synthetic store under
-``benchmarks/stores/`` with about 5 sessions and 2 follow-ups a case, then measures,
-each in a fresh process so that peak memory means something:
+``benchmarks/stores/`` with about 5 sessions and 4 follow-ups a case, and its CSV
+export (``casekit export``), then measures, each a command in a fresh process as a
+person runs it, alternating casekit and its peer, best of ``--repeat`` runs:
 
-- load: the three frames from the store (``Store.frames()``);
-- pattern table: derive plus the full pattern table from those frames;
-- explorer update: one filter change in the explorer (recompute and redraw);
-- peer: the same ten counts by an independent DuckDB SQL query on the same frames,
-  and whether every k and n agrees;
-- peak memory (maximum resident set size of that process).
+- import: ``casekit import`` of the three CSVs into a new store (every record
+  checked, all or nothing) against ``sqlite-utils insert`` of the same three CSVs
+  (which checks nothing); ratio casekit / peer;
+- patterns: ``casekit patterns`` from a cold start against the DuckDB peer
+  (``benchmarks/peer.py``) counting the same ten patterns from the CSV export, from
+  its own cold start; ratio casekit / peer, and whether every k and n agrees;
+- explorer update: one filter change in the explorer (recompute and redraw), in a
+  process that has the frames (load: ``Store.frames()``);
+- forms ready: the logging page served by ``casekit serve``, from navigation to
+  the case form's Save button, on a warm server (``benchmarks/forms.py``; once a
+  size, best of three loads);
+- peak memory: the largest resident set of ``casekit patterns`` and of the explorer
+  process.
 
-Times are the best of ``--repeat`` runs, in seconds.
+Times are in seconds. The machine may be shared: alternate, repeat, take the best.
 """
 
 from __future__ import annotations
@@ -22,12 +30,18 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+CASEKIT = [sys.executable, "-m", "casekit"]
+CSVS = ("cases.csv", "sessions.csv", "followups.csv")
+# sqlite-utils' command, installed beside this Python (the dev extras)
+SQLITE_UTILS = str(Path(sys.executable).with_name("sqlite-utils"))
 STORES = HERE / "stores"
 SIZES = (1_000, 10_000, 100_000)
 
@@ -71,7 +85,7 @@ def measure(size: int, repeat: int) -> dict:
 
     matplotlib.use("Agg")
     sys.path.insert(0, str(HERE))
-    from peer import peer_counts
+    from peer import peer_counts, peer_counts_from_csv
 
     from casekit import Store
     from casekit.patterns import pattern_table
@@ -79,7 +93,7 @@ def measure(size: int, repeat: int) -> dict:
 
     path = build_store(size)
     with Store(path) as store:
-        load, frames = _best(store.frames, repeat)
+        load, frames = _best(lambda: store.frames(columnar=True), repeat)
     table_time, table = _best(lambda: pattern_table(frames), repeat)
     peer_time, peer = _best(lambda: peer_counts(frames), repeat)
     both = table[["pattern", "k", "n"]].merge(
@@ -88,6 +102,8 @@ def measure(size: int, repeat: int) -> dict:
     agree = bool(
         (both["k"] == both["k_peer"]).all() and (both["n"] == both["n_peer"]).all()
     )
+    from_csv = peer_counts_from_csv(export(size))
+    agree &= [tuple(r) for r in table[["pattern", "k", "n"]].values] == from_csv
 
     explorer = Explorer(frames)
     choices = [v for _, v in explorer.filters["sex"].options if v != explorer.ALL]
@@ -109,7 +125,83 @@ def measure(size: int, repeat: int) -> dict:
         "explorer_update_s": explorer_time,
         "duckdb_peer_s": peer_time,
         "counts_identical": agree,
-        "peak_memory_mb": peak,
+        "explorer_peak_mb": peak,
+    }
+
+
+def export(size: int) -> Path:
+    """The CSV export of the store of ``size`` cases, written on first use."""
+    folder = STORES / f"csv-{size}"
+    if not all((folder / name).exists() for name in CSVS):
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run(
+            [*CASEKIT, "export", "--db", str(build_store(size)), str(folder)],
+            check=True,
+            capture_output=True,
+        )
+    return folder
+
+
+def timed(command: list[str]) -> float:
+    """Run ``command`` to its end: its wall time (s)."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    took = time.perf_counter() - start
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr}")
+    return took
+
+
+def peak_of(command: list[str]) -> float:
+    """The peak resident memory (MB) of ``command``, run alone."""
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *command],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
+def commands(size: int, repeat: int) -> dict:
+    """casekit's commands against their peers, alternating, best of ``repeat``."""
+    db, csvs = build_store(size), export(size)
+    files = [str(csvs / name) for name in CSVS]
+    best = dict.fromkeys(("import", "sqlite_utils", "patterns", "peer"), float("inf"))
+    with tempfile.TemporaryDirectory() as scratch:
+        for turn in range(repeat):
+            ours, theirs = Path(scratch, f"c{turn}.db"), Path(scratch, f"s{turn}.db")
+            subprocess.run(
+                [*CASEKIT, "init", "--db", str(ours)], check=True, capture_output=True
+            )
+            took = timed([*CASEKIT, "import", "--db", str(ours), *files])
+            best["import"] = min(best["import"], took)
+            took = 0.0
+            for name in CSVS:
+                table = name.removesuffix(".csv")
+                took += timed(
+                    [
+                        SQLITE_UTILS,
+                        "insert",
+                        str(theirs),
+                        table,
+                        str(csvs / name),
+                        "--csv",
+                    ]
+                )
+            best["sqlite_utils"] = min(best["sqlite_utils"], took)
+            ours.unlink()
+            theirs.unlink()
+            took = timed([*CASEKIT, "patterns", "--db", str(db)])
+            best["patterns"] = min(best["patterns"], took)
+            took = timed([sys.executable, str(HERE / "peer.py"), str(csvs)])
+            best["peer"] = min(best["peer"], took)
+    return {
+        "import_s": best["import"],
+        "sqlite_utils_s": best["sqlite_utils"],
+        "patterns_s": best["patterns"],
+        "peer_s": best["peer"],
+        "patterns_peak_mb": peak_of([*CASEKIT, "patterns", "--db", str(db)]),
     }
 
 
@@ -117,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--no-forms", action="store_true", help="skip the browser measurement"
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -125,39 +220,50 @@ def main(argv: list[str] | None = None) -> int:
     STORES.mkdir(exist_ok=True)
     rows = []
     for size in args.sizes:
-        done = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--one",
-                str(size),
-                "--repeat",
-                str(args.repeat),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        build_store(size)
+        one = [
+            sys.executable,
+            __file__,
+            "--one",
+            str(size),
+            "--repeat",
+            str(args.repeat),
+        ]
+        done = subprocess.run(one, capture_output=True, text=True, check=False)
         if done.returncode:
             print(done.stderr, file=sys.stderr)
             return done.returncode
-        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        row.update(commands(size, args.repeat))
+        if not args.no_forms:
+            sys.path.insert(0, str(HERE))
+            from forms import forms_ready
+
+            row["forms_ready_s"] = forms_ready(build_store(size))
+        print(json.dumps(row), file=sys.stderr)
+        rows.append(row)
     print(_markdown(rows))
     return 0
 
 
 def _markdown(rows: list[dict]) -> str:
     head = (
-        "| cases | sessions | follow-ups | load (s) | pattern table (s) | "
-        "explorer update (s) | DuckDB peer (s) | counts identical | peak MB |"
+        "| cases | sessions | follow-ups | import / sqlite-utils (s) | "
+        "patterns cold / DuckDB peer (s) | counts identical | load (s) | "
+        "explorer update (s) | forms ready, warm (s) | peak MB (patterns, explorer) |"
     )
-    lines = [head, "|" + "---|" * 9]
+    lines = [head, "|" + "---|" * 10]
     for r in rows:
+        forms = f"{r['forms_ready_s']:.2f}" if "forms_ready_s" in r else "-"
         lines.append(
             f"| {r['cases']:,} | {r['sessions']:,} | {r['followups']:,} | "
-            f"{r['load_s']:.2f} | {r['pattern_table_s']:.3f} | "
-            f"{r['explorer_update_s']:.3f} | {r['duckdb_peer_s']:.3f} | "
-            f"{'yes' if r['counts_identical'] else 'NO'} | {r['peak_memory_mb']:.0f} |"
+            f"{r['import_s']:.1f} / {r['sqlite_utils_s']:.1f} = "
+            f"{r['import_s'] / r['sqlite_utils_s']:.2f} | "
+            f"{r['patterns_s']:.2f} / {r['peer_s']:.2f} = "
+            f"{r['patterns_s'] / r['peer_s']:.2f} | "
+            f"{'yes' if r['counts_identical'] else 'NO'} | {r['load_s']:.2f} | "
+            f"{r['explorer_update_s']:.3f} | {forms} | "
+            f"{r['patterns_peak_mb']:.0f}, {r['explorer_peak_mb']:.0f} |"
         )
     return "\n".join(lines)
 

@@ -9,6 +9,7 @@ it may add, never redefine: codes already in use are stable.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,8 +93,9 @@ class Field:
     default: Any = None
     section: str = "core"
 
-    @property
+    @functools.cached_property
     def code_values(self) -> tuple[str, ...]:
+        # asked for every coded cell an import checks
         return tuple(code for code, _ in self.codes)
 
     def label_of(self, code: str) -> str:
@@ -116,13 +118,21 @@ class Form:
     fields: tuple[Field, ...]
 
     def __getitem__(self, code: str) -> Field:
-        for f in self.fields:
-            if f.code == code:
-                return f
-        raise KeyError(code)
+        try:
+            return self._by_code[code]
+        except (KeyError, TypeError):
+            raise KeyError(code) from None
 
     def __contains__(self, code: object) -> bool:
-        return any(f.code == code for f in self.fields)
+        try:
+            return code in self._by_code
+        except TypeError:  # unhashable: no field's code
+            return False
+
+    @functools.cached_property
+    def _by_code(self) -> dict[str, Field]:
+        # Looked up for every cell of every imported record: a dict, not a scan.
+        return {f.code: f for f in self.fields}
 
     @property
     def codes(self) -> list[str]:

@@ -417,6 +417,16 @@ def scan_text(
     """
     if not text or not text.strip():
         return []
+    return list(_scanned(text, tuple(deny_list), strict_names))
+
+
+# An import screens every note of every record, and a practice's notes repeat
+# ("HEP reviewed", a template line): a text already screened with the same deny
+# list is not screened again. The findings depend on nothing else.
+@functools.lru_cache(maxsize=2**16)
+def _scanned(
+    text: str, deny_list: tuple[str, ...], strict_names: bool
+) -> tuple[Finding, ...]:
     folded = fold(text)
     finders = list(_FINDERS)
     if strict_names:
@@ -439,7 +449,7 @@ def scan_text(
     for start, end, kind in sorted(kept):
         begin, stop = folded.span(start, end)
         findings.append(Finding(kind, text[begin:stop], begin, stop))
-    return findings
+    return tuple(findings)
 
 
 def describe(findings: Iterable[Finding]) -> str:

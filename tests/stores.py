@@ -74,6 +74,8 @@ def write_store(
     """A real store at ``db`` holding ``records``; the cases of ``withdrawn`` (or,
     with ``every``, all of them) withdrawn after."""
     with Store(db, create=True, actor="tests") as store:
+        for site in sorted({r["site"] for r in records["case"] if r.get("site")}):
+            store.add_site(site)  # a store writes only the sites it lists
         if any(records.values()):
             store.add_many(records)
         gone = store.case_ids() if every else withdrawn

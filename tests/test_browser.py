@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import time
 
 import pytest
 from browser import (
@@ -29,6 +30,7 @@ from browser import (
     tab,
     wait_until,
 )
+from conftest import case_record
 from playwright.sync_api import expect
 
 from casekit import Store
@@ -279,3 +281,19 @@ def test_jupyterlab_opens_the_notebook_and_run_all_shows_the_forms(page, tmp_pat
         code = [c for c in cells if c["cell_type"] == "code"]
         assert all(c["outputs"] == [] for c in code), "saved with outputs"
         assert outside == [], f"JupyterLab loaded from another host: {outside}"
+
+
+def test_a_preheated_page_shows_the_store_as_it_is_when_asked_for(served, page):
+    """voila.json has Voila start the page's kernel ahead (the imports done before
+    anyone asks: the forms ready sooner, benchmarks/forms.py); the notebook waits
+    for the request before it builds the forms, so a case stored after the next
+    kernel was started is in the choosers of the next page."""
+    url, db = served
+    open_app(page, url)  # takes the first kernel; Voila starts the next one
+    time.sleep(15)  # long enough for the next kernel to run all it runs ahead
+    with Store(db) as store:
+        case_id = store.add("case", case_record())["case_id"]
+    later = page.context.new_page()
+    open_app(later, url)
+    tab(later, "Session")
+    choose_case(later, "session", case_id)

@@ -165,3 +165,35 @@ def test_importing_casekit_is_light():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+# What `casekit patterns` has no use for: plotting, widgets, notebooks, servers, the
+# identifier screen's name lists, and the parts of statsmodels and scipy it does not
+# compute with (it needs scipy.stats' binomial test, statsmodels' Wilson interval
+# and Holm adjustment).
+NOT_FOR_PATTERNS = (*HEAVY[:6], "jupyterlab", "voila", "nbformat", "jupyter_client")
+NOT_FOR_PATTERNS += ("anywidget", "faker", "phonenumbers", "openpyxl", "duckdb")
+NOT_FOR_PATTERNS += ("statsmodels.api", "statsmodels.regression", "statsmodels.formula")
+NOT_FOR_PATTERNS += ("statsmodels.genmod", "scipy.io", "scipy.signal")
+
+
+def test_casekit_patterns_imports_only_what_it_computes_with(tmp_path):
+    from casekit import Store
+    from casekit.synth import populate
+
+    db = tmp_path / "s.db"
+    with Store(db, create=True) as store:
+        populate(store, 40, seed=1)
+    code = (
+        "import sys; from casekit.cli import main; "
+        f"code = main(['patterns', '--db', {str(db)!r}]); "
+        f"print(','.join(m for m in {NOT_FOR_PATTERNS!r} if m in sys.modules)); "
+        "print('scipy.stats' in sys.modules, 'statsmodels.stats.proportion' in "
+        "sys.modules); sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    loaded, needed = result.stdout.strip().splitlines()[-2:]
+    assert loaded == ""
+    assert needed == "True True"  # the check itself sees what is imported

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from casekit.io.exporter import export_csv
 from casekit.patterns import pattern_table
 from casekit.synth import CohortParams, populate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from peer import peer_counts  # noqa: E402
+from peer import peer_counts, peer_counts_from_csv  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -34,3 +35,20 @@ def test_peer_agrees_on_every_k_and_n(store, seed, params):
     )
     assert set(theirs["pattern"]) == set(ours["pattern"])
     assert (theirs["n"] > 0).all()
+
+
+def test_the_peer_from_the_csv_export_agrees_on_every_k_and_n(store, tmp_path):
+    """The benchmark's peer of `casekit patterns` from a cold start: DuckDB reads
+    the store's CSV export, not casekit's frames (missing answers, a withdrawn
+    case and a withdrawn session in it)."""
+    populate(store, 400, seed=8, params=CohortParams(missing=0.2, not_tested=0.3))
+    ids = sorted(store.case_ids())
+    store.delete("case", ids[0], reason="withdrew consent")
+    store.delete("session", (ids[1], 1), reason="entered twice")
+    export_csv(store, tmp_path)
+    ours = pattern_table(store.frames())
+    theirs = peer_counts_from_csv(tmp_path)
+    assert [(p, int(k), int(n)) for p, k, n in ours[["pattern", "k", "n"]].values] == (
+        theirs
+    )
+    assert all(n > 0 for _, _, n in theirs)

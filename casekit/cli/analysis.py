@@ -102,7 +102,7 @@ def register(commands: Commands) -> None:
 
 def run_patterns(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
-        frames = store.frames()
+        frames = store.frames(columnar=True)  # this command only reads
         dictionary = store.dictionary
         # An analyst sees every site of a network: each site's counts are made
         # safe (casekit.sitewise); the pooled ones stay exact.

@@ -47,6 +47,24 @@ def is_closed(conn: sa.Connection, followups: sa.Table, case_id: str) -> bool:
     return last in CLOSED_STATUSES
 
 
+def form_query(
+    table: sa.Table, cases: sa.Table, form: Form, include_deleted: bool
+) -> sa.Select:
+    """The stored cells of a form's fields (as stored), then ``deleted``, in key
+    order; without the rows of withdrawn cases unless ``include_deleted``."""
+    query = sa.select(
+        *[as_stored(table.c[f.code]) for f in form.fields], table.c.deleted
+    )
+    if not include_deleted:
+        query = query.where(table.c.deleted == sa.false())
+        if form.instance is not None:
+            # Rows of a case that is not there at all stay visible: `check` must
+            # see them.
+            gone = sa.select(cases.c.case_id).where(cases.c.deleted == sa.true())
+            query = query.where(table.c.case_id.not_in(gone))
+    return query.order_by(*[table.c[code] for code in form.key])
+
+
 def as_stored(column: sa.Column) -> sa.ColumnElement:
     """The column as the driver stores it."""
     # SQLite keeps a date as 'YYYY-MM-DD' text; converting it in one vectorised step

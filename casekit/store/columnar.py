@@ -1,0 +1,186 @@
+"""The store's tables read as columns: SQLite through ADBC into Arrow, then straight
+into typed pandas columns, with no Python object per cell.
+
+The frames are the same as those read row by row through SQLAlchemy
+(:func:`casekit.frames.records_to_frame`), in every dtype and value: ordered
+categoricals, nullable integers and floats, ``datetime64[s]`` dates, multi-selects
+as lists (or None), text as ``str``. ``tests/test_columnar.py`` holds the two paths
+to that. SQLAlchemy stays for writes and the schema; the queries read here are the
+same SQLAlchemy queries, compiled for SQLite.
+
+Only a process that reads the store and never writes it asks for this path
+(``Store.frames(columnar=True)``: ``casekit patterns``). The driver links a SQLite
+of its own, and two SQLite libraries in one process break each other's locks: when
+one closes the file, POSIX drops every lock the process holds on it, the other's too
+(sqlite.org, "How To Corrupt An SQLite Database File", 2.2.1). A process that also
+writes may then write into a write-ahead log that another process has already
+checkpointed and deleted: the write is lost. It was: a case saved in the logging
+forms never reached the file, once the forms' kernel read through here.
+``Store._read`` closes its own pooled connections before the driver opens the file.
+
+Only a SQLite file is read this way (PostgreSQL stays on SQLAlchemy), and only when
+the ADBC driver is installed (``adbc-driver-sqlite``); anything the driver cannot
+read (a locked file, a cell of the wrong type written by another tool) makes the
+caller read through SQLAlchemy, which then reads it, or says in plain words why not.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..dictionary import Field, Form
+from ..frames import MULTI_SEPARATOR
+
+# The driver infers a column's type from the first batch of rows; a column empty
+# there but not below would be refused. One batch as large as any table: the whole
+# column is seen at once.
+_BATCH_ROWS = str(2**31 - 2)  # the most the driver takes (it refuses INT_MAX)
+
+
+def available() -> bool:
+    """Whether the ADBC SQLite driver (and pyarrow) can be imported."""
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("adbc_driver_sqlite", "pyarrow")
+    )
+
+
+def read_errors() -> tuple[type[BaseException], ...]:
+    """What the driver and Arrow raise for a file or a cell they cannot read."""
+    import adbc_driver_manager
+    import pyarrow as pa
+
+    return (adbc_driver_manager.Error, pa.ArrowException)
+
+
+def read_frames(
+    path: Path,
+    queries: Mapping[str, tuple[Form, str, Sequence[str]]],
+    timeout: float,
+) -> dict[str, pd.DataFrame]:
+    """Run each query (SQLite text) in one read transaction of the file ``path``.
+
+    ``queries`` maps a name to ``(form, sql, extra)``: the query selects the form's
+    fields in order, then the ``extra`` columns. Returns one typed frame a name.
+    """
+    import adbc_driver_sqlite.dbapi
+
+    # Read-only: a read can never write, whatever the query.
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    tables = {}
+    with adbc_driver_sqlite.dbapi.connect(uri) as conn, conn.cursor() as cursor:
+        cursor.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        # The connection reads in one transaction (autocommit is off): the three
+        # forms come from one snapshot, as a write leaves them whole.
+        for name, (_, sql, _) in queries.items():
+            cursor.adbc_statement.set_options(
+                **{"adbc.sqlite.query.batch_rows": _BATCH_ROWS}
+            )
+            cursor.execute(sql)
+            tables[name] = cursor.fetch_arrow_table()
+        conn.rollback()
+    return {
+        name: arrow_frame(form, tables[name], extra)
+        for name, (form, _, extra) in queries.items()
+    }
+
+
+def arrow_frame(form: Form, table: Any, extra: Sequence[str] = ()) -> pd.DataFrame:
+    """An Arrow table of stored cells (the form's fields in order, then ``extra``)
+    as a typed frame, the same as :func:`casekit.frames.records_to_frame` makes."""
+    names = [*form.codes, *extra]
+    data = {}
+    for name, values in zip(names, table.columns, strict=True):
+        if name in form:
+            data[name] = arrow_column(form[name], values)
+        elif len(values):
+            data[name] = _plain(values)
+        else:
+            data[name] = []  # as the row reader leaves an empty extra column
+    return pd.DataFrame(data, columns=names)
+
+
+def arrow_column(f: Field, values: Any) -> Any:
+    """Stored cells of one field, an Arrow (chunked) array, as a typed column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = values.combine_chunks() if hasattr(values, "combine_chunks") else values
+    if values.null_count == len(values):
+        # A column with no value at all comes typed as integers: any type will do.
+        values = pa.nulls(len(values), pa.string())
+    if f.type in ("choice", "yesno"):
+        return _categorical(values, list(f.code_values))
+    if f.type == "multi":
+        return pd.Series(_code_lists(values), dtype=object)
+    if f.type == "integer":
+        return pd.arrays.IntegerArray(
+            _filled(values.cast(pa.int64()), 0), _missing(values)
+        )
+    if f.type == "number":
+        return pd.arrays.FloatingArray(
+            _filled(values.cast(pa.float64()), 0.0), _missing(values)
+        )
+    if f.type == "date":
+        days = pc.strptime(values.cast(pa.string()), format="%Y-%m-%d", unit="s")
+        return pd.Series(days.to_numpy(zero_copy_only=False), dtype="datetime64[s]")
+    return pd.Series(values.cast(pa.string()), dtype="str")
+
+
+def _categorical(values: Any, categories: list[str]) -> pd.Categorical:
+    """Codes as an ordered categorical: a stored code the dictionary no longer
+    lists is missing, as :class:`pandas.Categorical` makes it."""
+    import pyarrow as pa
+
+    encoded = values.cast(pa.string()).dictionary_encode()
+    position = {code: i for i, code in enumerate(categories)}
+    # One look-up a distinct stored code, then a vectorised take per row; the last
+    # slot (-1) is where a missing cell points.
+    lookup = np.array(
+        [position.get(code, -1) for code in encoded.dictionary.to_pylist()] + [-1],
+        dtype=np.int64,
+    )
+    codes = lookup[_filled(encoded.indices, -1)]
+    return pd.Categorical.from_codes(codes, categories=categories, ordered=True)
+
+
+def _code_lists(values: Any) -> list[list[str] | None]:
+    """`a|b` cells as lists of codes, an empty cell as None; each distinct cell is
+    split once and each row gets its own copy of the list."""
+    import pyarrow as pa
+
+    encoded = values.cast(pa.string()).dictionary_encode()
+    split = [
+        cell.split(MULTI_SEPARATOR) if cell else None
+        for cell in encoded.dictionary.to_pylist()
+    ]
+    split.append(None)  # where a missing cell points
+    # Python ints index a list faster than numpy's do.
+    positions = _filled(encoded.indices, -1).tolist()
+    return [
+        None if codes is None else codes[:]
+        for codes in map(split.__getitem__, positions)
+    ]
+
+
+def _filled(values: Any, fill: Any) -> np.ndarray:
+    return values.fill_null(fill).to_numpy(zero_copy_only=False)
+
+
+def _missing(values: Any) -> np.ndarray:
+    return values.is_null().to_numpy(zero_copy_only=False)
+
+
+def _plain(values: Any) -> Any:
+    """An extra column (``deleted``): SQLite's 0 / 1 as booleans."""
+    import pyarrow as pa
+
+    if pa.types.is_integer(values.type):
+        return values.to_numpy(zero_copy_only=False).astype(bool)
+    return values.to_pylist()
