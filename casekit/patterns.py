@@ -343,29 +343,70 @@ def _groups(case: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list, objec
 
 
 def _table(d: dict[str, pd.DataFrame], patterns, by: str | None) -> pd.DataFrame:
-    case = d["case"]
-    group, labels, kind = _groups(case, by)
-    index = pd.Index(case["case_id"])
-    positions = {"case": np.arange(len(case))}
-    for form in {p.form for p in patterns} - {"case"}:
-        positions[form] = index.get_indexer(d[form]["case_id"])
+    return Tally(d, patterns).table(by=by)
+
+
+class Tally:
+    """The patterns of derived frames, ready to count again for any subset of cases.
+
+    Which rows each pattern counts (its ``k`` and ``n``, and what its note sets
+    aside) is found once, as the positions of their cases in ``d["case"]``;
+    :meth:`table` then only gathers the group of each such case and counts with
+    ``bincount``. An explorer that filters the cases calls it on every change.
+    """
+
+    def __init__(self, d: dict[str, pd.DataFrame], patterns=PATTERNS) -> None:
+        self.patterns = tuple(patterns)
+        self.case = d["case"]
+        index = pd.Index(self.case["case_id"])
+        positions = {"case": np.arange(len(self.case))}
+        for form in {p.form for p in self.patterns} - {"case"}:
+            positions[form] = index.get_indexer(d[form]["case_id"])
+
+        def cases(form: str, mask) -> np.ndarray:
+            pos = positions[form]
+            return pos[np.asarray(mask, dtype=bool) & (pos >= 0)]
+
+        self._k, self._n, self._aside = [], [], []
+        for p in self.patterns:
+            values = pd.array(d[p.form][p.column], dtype="boolean")
+            known = ~values.isna()
+            if p.only is not None:
+                only = pd.array(self.case[p.only], dtype="boolean")
+                ok = only.to_numpy(bool, na_value=False)
+                known &= ok[np.maximum(positions[p.form], 0)]
+            self._k.append(cases(p.form, known & values.to_numpy(bool, na_value=False)))
+            self._n.append(cases(p.form, known))
+            self._aside.append([cases(form, m) for form, m in _set_aside(p, d)])
+
+    def table(self, keep: np.ndarray | None = None, by: str | None = None):
+        """The pattern table of the cases ``keep`` (a boolean mask over the case
+        frame; all by default), split by ``by``: what :func:`pattern_table` gives
+        for the frames with only those cases."""
+        case = self.case if keep is None else self.case[keep]
+        group, labels, kind = _groups(case, by)
+        size = len(labels)
+        # Each case's group; a case left out counts in a last bin, dropped.
+        of_case = np.full(len(self.case) + 1, size, dtype=np.int64)
+        of_case[np.arange(len(self.case)) if keep is None else np.flatnonzero(keep)] = (
+            group
+        )
+
+        def tally(pos: np.ndarray) -> np.ndarray:
+            return np.bincount(of_case[pos], minlength=size + 1)[:size]
+
+        k = np.stack([tally(pos) for pos in self._k], axis=1).ravel()
+        n = np.stack([tally(pos) for pos in self._n], axis=1).ravel()
+        extra = [
+            _aside_words(p, [tally(pos) for pos in aside], size)
+            for p, aside in zip(self.patterns, self._aside, strict=True)
+        ]
+        return _rows(self.patterns, labels, kind, by, k, n, extra)
+
+
+def _rows(patterns, labels, kind, by, k, n, extra) -> pd.DataFrame:
+    """The table from the counts: one row per pattern (per group when split)."""
     size = len(labels)
-
-    def tally(form: str, mask: np.ndarray) -> np.ndarray:
-        pos = positions[form]
-        return np.bincount(group[pos[mask & (pos >= 0)]], minlength=size)
-
-    k, n, extra = [], [], []
-    for p in patterns:
-        values = pd.array(d[p.form][p.column], dtype="boolean")
-        known = ~values.isna()
-        if p.only is not None:
-            ok = pd.array(case[p.only], dtype="boolean").to_numpy(bool, na_value=False)
-            known &= ok[np.maximum(positions[p.form], 0)]
-        k.append(tally(p.form, known & values.to_numpy(bool, na_value=False)))
-        n.append(tally(p.form, known))
-        extra.append(_aside(p, d, tally, size))
-    k, n = np.stack(k, axis=1).ravel(), np.stack(n, axis=1).ravel()
     share = stats.wilson(k, n)
     tiled = [p for _ in labels for p in patterns]
     comparator = np.array(
@@ -401,18 +442,27 @@ def _table(d: dict[str, pd.DataFrame], patterns, by: str | None) -> pd.DataFrame
     return table
 
 
-def _aside(p: Pattern, d: dict[str, pd.DataFrame], tally, size: int) -> list[str]:
-    """Per group, what the pattern leaves out of its test, in words."""
+def _set_aside(p: Pattern, d: dict[str, pd.DataFrame]) -> list[tuple[str, object]]:
+    """The rows a pattern's note counts apart from its test: (form, mask) each."""
     if p.id == "si_opposite":
-        both = tally("case", (d["case"]["si_relation"] == "both").to_numpy())
-        return [f"Not in the test: both SI joints tighter {b}." for b in both]
+        return [("case", (d["case"]["si_relation"] == "both").to_numpy())]
     if p.id == "flare_same_side":
         relation = d["followup"]["flare_side_relation"]
-        both = tally("followup", (relation == "both").to_numpy())
-        other = tally("followup", (relation == "other_region").to_numpy())
+        return [
+            ("followup", (relation == "both").to_numpy()),
+            ("followup", (relation == "other_region").to_numpy()),
+        ]
+    return []
+
+
+def _aside_words(p: Pattern, counts: list[np.ndarray], size: int) -> list[str]:
+    """Per group, what the pattern leaves out of its test, in words."""
+    if p.id == "si_opposite":
+        return [f"Not in the test: both SI joints tighter {b}." for b in counts[0]]
+    if p.id == "flare_same_side":
         return [
             f"Not in the test: flares on both sides {b}, in another region {o}."
-            for b, o in zip(both, other, strict=True)
+            for b, o in zip(*counts, strict=True)
         ]
     return [""] * size
 

@@ -18,6 +18,8 @@ from casekit.literature import ANKLE_BASE_RATE
 from casekit.patterns import (
     COLUMNS,
     PATTERNS,
+    RECURRENCE,
+    Tally,
     flare_curve,
     pattern_table,
     recurrence_table,
@@ -180,6 +182,24 @@ def test_a_filtered_case_frame_filters_every_pattern(frames):
     table = pattern_table(dict(derived, case=derived["case"][kept]))
     assert kn(table)["flare_after_care"] == (2, 3)
     assert kn(table)["si_opposite"] == (1, 1)
+
+
+@pytest.mark.parametrize("by", [None, "sex", "age_band", "site", "upstream_treated"])
+def test_a_tally_of_some_cases_is_the_table_of_those_cases(synthetic, by):
+    # The explorer counts a filter's cases from a Tally made once: the table must
+    # be the one of frames that hold only those cases, split or not, every column.
+    d = derive(synthetic[0])
+    tally, again = Tally(d), Tally(d, RECURRENCE)
+    rng = np.random.default_rng(7)
+    for keep in (
+        rng.random(len(d["case"])) < 0.3,
+        (d["case"]["sex"] == "male").to_numpy(),
+        np.zeros(len(d["case"]), dtype=bool),
+    ):
+        some = dict(d, case=d["case"][keep])
+        pd.testing.assert_frame_equal(tally.table(keep, by), pattern_table(some, by))
+        pd.testing.assert_frame_equal(again.table(keep, by), recurrence_table(some, by))
+    pd.testing.assert_frame_equal(tally.table(by=by), pattern_table(d, by))
 
 
 def test_adjusted_p_values_are_holm_over_the_tested_rows(frames):

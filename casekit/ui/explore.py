@@ -31,6 +31,7 @@ import pandas as pd
 try:
     import ipywidgets as w
     from matplotlib import rc_context
+    from matplotlib.container import BarContainer, ErrorbarContainer
     from matplotlib.figure import Figure
 except ImportError as exc:  # the core runs without Jupyter; the explorer does not
     raise ImportError(
@@ -42,7 +43,7 @@ from ..derive import derive
 from ..dictionary import Dictionary
 from ..figures.plots import pattern_rates
 from ..labels import NOT_RECORDED, column_label, or_builtin
-from ..patterns import PATTERNS, SPLITS, local_splits, pattern_table, with_adjusted_p
+from ..patterns import PATTERNS, SPLITS, Tally, local_splits, with_adjusted_p
 from ..readable import rate_table
 from ..store import Store
 
@@ -115,6 +116,10 @@ class Explorer:
         local = local_splits(self.dictionary)
         self.frames = _working_copy(frames)
         self._all_cases = self.frames["case"]
+        # Which rows each pattern counts, found once: an update only counts them.
+        self._tally = Tally(self.frames)
+        self._keep = np.ones(len(self._all_cases), dtype=bool)
+        self._drawn: tuple | None = None  # what the figure's artists show
         # Each filter column as integer codes, once: a filter is then one
         # comparison of integers per column instead of one of strings.
         self._codes = {}
@@ -159,7 +164,6 @@ class Explorer:
         # behind our back, and it is drawn again, never made again.
         self.figure = Figure(figsize=(10, 5))
         self.ax = self.figure.add_subplot()
-        self.cases = self._all_cases
         self.table = pd.DataFrame()
         for dropdown in self.filters.values():
             dropdown.observe(self._refilter, names="value")
@@ -207,20 +211,25 @@ class Explorer:
                 keep[:] = False
         return keep
 
+    @property
+    def cases(self) -> pd.DataFrame:
+        """The derived case frame of the cases that pass the filters."""
+        keep = self._keep
+        return self._all_cases if keep.all() else self._all_cases[keep]
+
     def update(self) -> None:
         """Filter, recompute the table, redraw: what a filter or split change does."""
-        keep = self.selected()
-        self.cases = self._all_cases if keep.all() else self._all_cases[keep]
+        keep = self._keep = self.selected()
         by = self.by.value or None
         state = (*(dropdown.value for dropdown in self.filters.values()), by)
         if state not in self._tables:
             if len(self._tables) >= CACHED:  # forget the oldest
                 self._tables.pop(next(iter(self._tables)))
-            table = pattern_table({**self.frames, "case": self.cases}, by=by)
+            table = self._tally.table(None if keep.all() else keep, by=by)
             self._tables[state] = with_adjusted_p(table)
         self.table = self._tables[state]
         self.summary.value = (
-            f"<b>{len(self.cases):,}</b> of {len(self._all_cases):,} cases pass the "
+            f"<b>{int(keep.sum()):,}</b> of {len(self._all_cases):,} cases pass the "
             "filters."
         )
         self.table_view.value = _table_html(self.table, by, self.dictionary)
@@ -232,19 +241,31 @@ class Explorer:
         rows = self.table
         if self.pattern.value != ALL:
             rows = rows[rows["pattern"] == self.pattern.value]
-        self.ax.clear()
-        one = by is not None and self.pattern.value != ALL  # a bar a group
-        split = {"y": by} if one else {"hue": by}
-        pattern_rates(rows, **split, dictionary=self.dictionary, ax=self.ax)
-        if self.pattern.value != ALL:
-            self.ax.set_title(self.pattern.label, loc="left", fontsize=10)
-        # Fixed margins in inches rather than a layout engine, which would draw
-        # the figure twice.
-        height = 1.2 + 0.36 * len(rows)
-        self.figure.set_size_inches(10, height)
-        self.figure.subplots_adjust(
-            left=0.3, right=0.74, bottom=0.75 / height, top=1 - 0.45 / height
+        # The same bars with other lengths (a filter changed): move the artists
+        # drawn before rather than draw them all again (3 times faster).
+        shape = (
+            by,
+            self.pattern.value,
+            tuple(rows["pattern"]),
+            tuple(rows[by]) if by else (),
+            tuple(rows["n"].to_numpy() > 0),
         )
+        if shape != self._drawn or not _moved(self.ax, rows):
+            self._drawn = None
+            self.ax.clear()
+            one = by is not None and self.pattern.value != ALL  # a bar a group
+            split = {"y": by} if one else {"hue": by}
+            pattern_rates(rows, **split, dictionary=self.dictionary, ax=self.ax)
+            if self.pattern.value != ALL:
+                self.ax.set_title(self.pattern.label, loc="left", fontsize=10)
+            # Fixed margins in inches rather than a layout engine, which would
+            # draw the figure twice.
+            height = 1.2 + 0.36 * len(rows)
+            self.figure.set_size_inches(10, height)
+            self.figure.subplots_adjust(
+                left=0.3, right=0.74, bottom=0.75 / height, top=1 - 0.45 / height
+            )
+            self._drawn = shape if (rows["n"] > 0).any() else None
         buffer = io.BytesIO()
         with rc_context({"svg.fonttype": "none"}):
             self.figure.savefig(buffer, format="svg")
@@ -288,6 +309,49 @@ def analysis(db: str | os.PathLike | None = None) -> Analysis:
 def multiplicity_note(table: pd.DataFrame) -> str:
     """What the Holm column is for, with the number of tests in ``table``."""
     return MULTIPLICITY.format(tests=int(table["p_value"].notna().sum()))
+
+
+def _moved(ax, rows: pd.DataFrame) -> bool:
+    """Give the bars, intervals and ``k/n`` that :func:`pattern_rates` drew on
+    ``ax`` the values of ``rows`` (the same bars, in the same order); False, with
+    nothing changed, where the artists are not those expected."""
+    counts = [t for t in ax.texts if t.get_gid() == "count"]
+    bars = {
+        bar.get_y() + bar.get_height() / 2: bar
+        for c in ax.containers
+        if isinstance(c, BarContainer)
+        for bar in c
+    }
+    errors = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    centres = [t.get_position()[1] for t in counts]
+    if len(counts) != len(rows) or len(errors) != 1 or not set(centres) <= set(bars):
+        return False
+    _line, caps, (segments, *_rest) = errors[0].lines
+    value = np.nan_to_num(rows["proportion"].to_numpy(float))
+    known = rows["n"].to_numpy() > 0
+    if len(caps) != 2 or len(segments.get_segments()) != known.sum():
+        return False
+    for bar, width in zip([bars[c] for c in centres], value, strict=True):
+        bar.set_width(width)
+    # As draw_bars: the interval clipped at the bar's end (Wilson's bound at
+    # k = 0 can sit a rounding error above 0), k/n just past the interval.
+    low = value - np.clip(value - rows["ci_low"].to_numpy(float), 0, None)
+    high = value + np.clip(rows["ci_high"].to_numpy(float) - value, 0, None)
+    y = np.asarray(centres)[known]
+    segments.set_segments(
+        [[(a, c), (b, c)] for a, b, c in zip(low[known], high[known], y, strict=True)]
+    )
+    caps[0].set_data(low[known], y)
+    caps[1].set_data(high[known], y)
+    reach = np.nan_to_num(
+        np.fmax(rows["ci_high"].to_numpy(float), value) + 0.015, nan=0.015
+    )
+    for text, end, centre, k, n in zip(
+        counts, reach, centres, rows["k"], rows["n"], strict=True
+    ):
+        text.set_position((end, centre))
+        text.set_text(f"{k}/{n}")
+    return True
 
 
 def _table_html(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -> str:
