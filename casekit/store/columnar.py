@@ -16,7 +16,8 @@ one closes the file, POSIX drops every lock the process holds on it, the other's
 writes may then write into a write-ahead log that another process has already
 checkpointed and deleted: the write is lost. It was: a case saved in the logging
 forms never reached the file, once the forms' kernel read through here.
-``Store._read`` closes its own pooled connections before the driver opens the file.
+``read_selects`` closes the store's own pooled connections before the driver opens
+the file.
 
 Only a SQLite file is read this way (PostgreSQL stays on SQLAlchemy), and only when
 the ADBC driver is installed (``adbc-driver-sqlite``); anything the driver cannot
@@ -26,6 +27,7 @@ caller read through SQLAlchemy, which then reads it, or says in plain words why 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -34,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..dictionary import Field, Form
+from ..dictionary import Dictionary, Field, Form
 from ..frames import MULTI_SEPARATOR
 
 # The driver infers a column's type from the first batch of rows; a column empty
@@ -57,6 +59,40 @@ def read_errors() -> tuple[type[BaseException], ...]:
     import pyarrow as pa
 
     return (adbc_driver_manager.Error, pa.ArrowException)
+
+
+# Compiled with its values written in: the driver takes SQL text.
+_LITERAL = {"literal_binds": True}
+
+
+def read_selects(
+    engine: Any,
+    path: Path | None,
+    selects: Mapping[str, Any],
+    dictionary: Dictionary,
+    timeout: float,
+) -> dict[str, pd.DataFrame] | None:
+    """The forms' SQLAlchemy ``selects`` (:func:`casekit.store.rows.form_query`,
+    with ``deleted`` last) read in columns from the SQLite file ``path``; None
+    where there is no file or driver, or the driver cannot read it: the caller
+    then reads row by row.
+    """
+    if path is None or not available():
+        return None
+    # The driver has a SQLite of its own: none of ours may hold the file open
+    # while it opens and closes it (see the module's docstring).
+    engine.dispose()
+    compiled = {
+        name: (
+            dictionary[name],
+            str(select.compile(dialect=engine.dialect, compile_kwargs=_LITERAL)),
+            ["deleted"],
+        )
+        for name, select in selects.items()
+    }
+    with contextlib.suppress(*read_errors()):
+        return read_frames(path, compiled, timeout)
+    return None
 
 
 def read_frames(

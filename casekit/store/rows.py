@@ -6,13 +6,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
+import pandas as pd
 import sqlalchemy as sa
 
-from ..dictionary import Form
+from ..dictionary import Dictionary, Form
 from ..errors import NotFound
-from ..frames import from_cell
+from ..frames import from_cell, records_to_frame
 from ..schedule import CLOSED_STATUSES
 
 
@@ -63,6 +64,20 @@ def form_query(
             gone = sa.select(cases.c.case_id).where(cases.c.deleted == sa.true())
             query = query.where(table.c.case_id.not_in(gone))
     return query.order_by(*[table.c[code] for code in form.key])
+
+
+def read_rows(
+    conn: sa.Connection, selects: Mapping[str, sa.Select], dictionary: Dictionary
+) -> dict[str, pd.DataFrame]:
+    """The forms' ``selects`` (:func:`form_query`) read row by row into typed
+    frames, ``deleted`` last."""
+    with no_collection_pauses():
+        return {
+            name: records_to_frame(
+                dictionary[name], conn.execute(select).all(), extra=["deleted"]
+            )
+            for name, select in selects.items()
+        }
 
 
 def as_stored(column: sa.Column) -> sa.ColumnElement:

@@ -8,13 +8,16 @@ is seeded with ``main`` and every valid site code its cases already use.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Collection
+from dataclasses import replace
 
 import pandas as pd
 import sqlalchemy as sa
 
 from ..privacy import DEFAULT_SITE, SITE_CODE, site_code_problem
 from ..problems import Problem
+from .checked import Checked
 
 
 def read_sites(conn: sa.Connection, sites: sa.Table) -> list[str]:
@@ -71,3 +74,26 @@ def stored_site_problems(
         if not pd.isna(site)
     )
     return [p for p in found if p is not None]
+
+
+def with_site_code(
+    checked: Checked,
+    known: Callable[[str], bool],
+    deny_list: Collection[str],
+    own_site: str | None,
+    **place,
+) -> Checked:
+    """``checked`` with its site as a code of the site list (spreadsheets
+    capitalise: ``Main`` is ``main``), or with a problem saying what to do: an
+    unlisted or identifying code, or (``own_site``, a network site's role) another
+    site than the role's own."""
+    code = str(checked.record["site"]).strip().lower()
+    problem = site_problem(code, known, deny_list, **place)
+    if problem is None and own_site not in (None, code):
+        problem = Problem(
+            rule="other_site", field="site", value=code, detail=own_site, **place
+        )
+    if problem is not None:
+        return replace(checked, problems=(*checked.problems, problem))
+    record = types.MappingProxyType({**checked.record, "site": code})
+    return replace(checked, record=record)

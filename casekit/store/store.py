@@ -21,9 +21,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import types
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -31,7 +29,7 @@ import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form, load_dictionary
 from ..errors import InvalidSite, NotFound, ReasonRequired, StoreError
-from ..frames import records_to_frame, to_cell
+from ..frames import to_cell
 from ..privacy import is_case_id, load_deny_list, site_code_problem
 from ..problems import Problem, refusal
 from . import columnar
@@ -48,15 +46,15 @@ from .database import (
 )
 from .migrate import migrate
 from .numbering import draw_case_ids, missing_cases, numbers
-from .rows import fetch, form_query, is_closed, match, no_collection_pauses
+from .rows import fetch, form_query, is_closed, match, read_rows
 from .schema import TABLE_OF, build_metadata, is_current
 from .server import access_of
 from .sites import (
     insert_site,
     read_sites,
     site_added,
-    site_problem,
     stored_site_problems,
+    with_site_code,
 )
 from .verify import audit_problems
 
@@ -199,26 +197,10 @@ class Store:
         )
         if "site" not in spec or checked.record.get("site") is None:
             return checked
-        return self._site_checked(checked, source, row)
-
-    def _site_checked(self, checked: Checked, source: str, row: int | None) -> Checked:
-        """``checked`` with its site as a code of the site list (spreadsheets
-        capitalise: ``Main`` is ``main``), or with a problem saying what to do."""
-        code = str(checked.record["site"]).strip().lower()
         place = {"source": source, "row": row, "case_id": checked.record.get("case_id")}
-        problem = site_problem(code, self._knows_site, self.deny_list, **place)
-        if problem is None and self.access.site not in (None, code):
-            problem = Problem(
-                rule="other_site",
-                field="site",
-                value=code,
-                detail=self.access.site,
-                **place,
-            )
-        if problem is not None:
-            return replace(checked, problems=(*checked.problems, problem))
-        record = types.MappingProxyType({**checked.record, "site": code})
-        return replace(checked, record=record)
+        return with_site_code(
+            checked, self._knows_site, self.deny_list, self.access.site, **place
+        )
 
     def _knows_site(self, code: str) -> bool:
         # The list as last read, then afresh: another process may have added it.
@@ -455,36 +437,20 @@ class Store:
         one snapshot; else, or when the driver cannot read it, row by row through
         SQLAlchemy. The frames are the same."""
         cases = self.table("case")
-        queries = {
+        selects = {
             name: form_query(
                 self.table(name), cases, self.dictionary[name], include_deleted
             )
             for name in forms
         }
         frames = None
-        if in_columns and self.path is not None and columnar.available():
-            # The driver has a SQLite of its own: none of ours may hold the file
-            # open while it opens and closes it (see casekit.store.columnar).
-            self.engine.dispose()
-            sqlite = self.engine.dialect
-            compiled = {
-                name: (
-                    self.dictionary[name],
-                    str(query.compile(dialect=sqlite, compile_kwargs=_LITERAL)),
-                    ["deleted"],
-                )
-                for name, query in queries.items()
-            }
-            with contextlib.suppress(*columnar.read_errors()):
-                frames = columnar.read_frames(self.path, compiled, self.timeout)
+        if in_columns:
+            frames = columnar.read_selects(
+                self.engine, self.path, selects, self.dictionary, self.timeout
+            )
         if frames is None:
-            frames = {}
-            with self.connect() as conn, no_collection_pauses():
-                for name, query in queries.items():
-                    rows = conn.execute(query).all()
-                    frames[name] = records_to_frame(
-                        self.dictionary[name], rows, extra=["deleted"]
-                    )
+            with self.connect() as conn:
+                frames = read_rows(conn, selects, self.dictionary)
         if include_deleted:
             return frames
         return {name: frame.drop(columns="deleted") for name, frame in frames.items()}
@@ -513,10 +479,6 @@ class Store:
         with self.connect() as conn:
             rows = conn.execute(sa.select(table).order_by(table.c.id)).all()
         return audit_frame(rows)
-
-
-# Compiled with its values written in: the columnar reader takes SQL text.
-_LITERAL = {"literal_binds": True}
 
 
 def _key(key: tuple | str) -> tuple:
