@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from conftest import case_record, followup_record, session_record
 
-from casekit.errors import ValidationFailed
+from casekit.errors import CasekitError, ValidationFailed
 from casekit.store import queries as lookups
+from casekit.ui import logbook
 from casekit.ui.forms import RecordForm, in_words, summary
 from casekit.ui.logbook import CaseChooser, LoggingApp, logging_app
 from casekit.ui.widgets import BUILDERS, NOT_ANSWERED
@@ -351,6 +352,42 @@ def test_the_case_chooser_lists_cases_and_searches_them(store):
     assert chooser.value == first and chosen == [first]
     chooser.search.value = "right"  # the chosen case is filtered away
     assert chooser.value is None and chosen == [first, None]
+
+
+def test_the_case_chooser_lists_the_newest_and_finds_the_others_in_the_store(
+    store, monkeypatch
+):
+    # A store of 100,000 cases is never listed whole: the newest LISTED, and a
+    # search asks the store (here LISTED is 3 of 6 cases).
+    monkeypatch.setattr(logbook, "LISTED", 3)
+    ids = [
+        store.add("case", case_record(intake_date=dt.date(2025, month, 1)))["case_id"]
+        for month in range(1, 7)
+    ]
+    store.add("case", case_record(intake_date=dt.date(2025, 1, 9), pain_side="right"))
+    chooser = CaseChooser(store, "session")
+    assert [case for _, case in chooser.options] == ids[:2:-1]  # June, May, April
+    assert "The 3 newest are listed" in chooser.more.value
+    chooser.search.value = "2025-02"  # an older one, found in the store
+    assert [case for _, case in chooser.options] == [ids[1]]
+    assert chooser.more.value == ""
+    chooser.search.value = "2025-01 left"  # every word, in its words
+    assert [case for _, case in chooser.options] == [ids[0]]
+    chooser.search.value = "2025-0"
+    assert len(chooser.options) == 3 and "3 newest found" in chooser.more.value
+    # Choosing an old case (a draft, the card button) lists it first, search cleared.
+    chosen = []
+    chooser.on_choose(chosen.append)
+    chooser.choose(ids[0])
+    assert chooser.search.value == "" and chosen == [ids[0]]
+    assert [case for _, case in chooser.options] == [ids[0], *ids[:2:-1]]
+    chooser.refresh()  # after a save: still listed, still chosen
+    assert chooser.value == ids[0] and chooser.options[0][1] == ids[0]
+    with pytest.raises(CasekitError):
+        chooser.choose("NOSUCH")
+    blind = CaseChooser(store, "exam", blind=True)  # the side neither shown nor found
+    blind.search.value = "right"
+    assert blind.options == []
 
 
 def test_choosing_a_case_gives_a_session_its_defaults(app, store):

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
+import pandas as pd
 from traitlets import TraitError
 
 from ..errors import CasekitError, SettingsError
@@ -44,11 +45,18 @@ CARD_TAB = "Case card"
 # entries (their findings) stay hidden unless the examiner asks to see them.
 BLIND = ("exam",)
 _NEW = 0  # the entry picker's value for "a new one"
+LISTED = 50  # cases a chooser lists before a search narrows them
+DUE_SHOWN = 20  # calls due listed beside the forms
 
 
 class CaseChooser:
     """A searchable list of the store's cases: id, intake month, pain side and
-    number of sessions. ``value`` is the chosen case id (None before a choice)."""
+    number of sessions. ``value`` is the chosen case id (None before a choice).
+
+    It lists the :data:`LISTED` newest cases; a search asks the store for the
+    cases whose words hold every word typed, so that a store of 100,000 cases is
+    never read whole to build a page. A case chosen stays listed (first) while
+    the search is empty."""
 
     def __init__(self, store: Store, name: str, *, blind: bool = False) -> None:
         self.store = store
@@ -60,9 +68,10 @@ class CaseChooser:
         self.search.add_class(f"casekit-search-{name}")
         self.list = w.Select(description="Case", options=[], rows=6)
         self.list.add_class(f"casekit-chooser-{name}")
-        self.widget = w.VBox([self.search, self.list])
+        self.more = w.HTML()
+        self.more.add_class(f"casekit-more-{name}")
+        self.widget = w.VBox([self.search, self.list, self.more])
         self.widget.add_class("casekit-chooser")
-        self._labels: dict[str, str] = {}
         self._callbacks: list[Callable[[str | None], None]] = []
         self._quiet = False
         self.value: str | None = None
@@ -77,46 +86,43 @@ class CaseChooser:
 
     def refresh(self) -> None:
         """Read the case list again, keeping the search and the choice."""
-        cases = queries.case_list(self.store)
-        side = self.store.dictionary["case"]["pain_side"]
-        self._labels = {
-            row.case_id: " · ".join(
-                [
-                    row.case_id,
-                    f"intake {queries.month(row.intake_date) or '?'}",
-                    *(
-                        []
-                        if self.blind  # the examiner must not learn the pain side
-                        else [
-                            f"{side.label_of(row.pain_side) if row.pain_side else '?'}"
-                            " pain"
-                        ]
-                    ),
-                    f"{row.sessions} session{'s' * (row.sessions != 1)}",
-                ]
-            )
-            for row in cases.itertuples()
-        }
         self._filter()
 
     def choose(self, case_id: str | None) -> None:
         """Choose a case (None to clear the choice)."""
-        if case_id is not None and case_id not in self._labels:
-            raise CasekitError(f"case {case_id!r} is not in the list")
         if case_id is not None and case_id not in dict(map(reversed, self.options)):
-            self.search.value = ""
+            if queries.case_list(self.store, ids=[case_id], blind=self.blind).empty:
+                raise CasekitError(f"case {case_id!r} is not in the list")
+            self._quiet = True
+            try:
+                self.search.value = ""
+            finally:
+                self._quiet = False
+            self._filter(also=case_id)  # listed first, the search cleared
         self.list.value = case_id
 
     def on_choose(self, callback: Callable[[str | None], None]) -> None:
         self._callbacks.append(callback)
 
-    def _filter(self) -> None:
-        words = self.search.value.casefold().split()
-        options = [
-            (label, case_id)
-            for case_id, label in self._labels.items()
-            if all(word in label.casefold() for word in words)
-        ]
+    def _filter(self, also: str | None = None) -> None:
+        if self._quiet:
+            return
+        words = self.search.value.split()
+        found = queries.case_list(self.store, words, limit=LISTED + 1, blind=self.blind)
+        listed = found.head(LISTED)
+        # The case chosen (or about to be) stays listed while nothing is searched.
+        wanted = {also, self.value} - {None} - set(listed["case_id"])
+        if wanted and not words:
+            chosen = queries.case_list(self.store, ids=wanted, blind=self.blind)
+            listed = pd.concat([chosen, listed], ignore_index=True)
+        options = list(zip(listed["label"], listed["case_id"], strict=True))
+        if len(found) > LISTED:
+            self.more.value = (
+                f"<small>The {LISTED} newest{' found' * bool(words)} are listed: "
+                "type more of a case id, a month or a side to find others.</small>"
+            )
+        else:
+            self.more.value = ""
         self._quiet = True
         try:
             self.list.options = options
@@ -308,9 +314,15 @@ class Overview:
             "Last entries", queries.recent(self.store, self.n), "nothing logged yet"
         )
         try:
-            calls = due_lines(queries.calls_due(self.store))
+            table = queries.calls_due(self.store)
         except SettingsError as exc:  # a broken casekit.toml: say so, keep the forms
             calls = [f"the schedule cannot be read: {exc}"]
+        else:  # the longest due first; a long list is for `casekit due`
+            calls = due_lines(table.head(DUE_SHOWN))
+            if len(table) > DUE_SHOWN:
+                calls.append(
+                    f"and {len(table) - DUE_SHOWN:,} more: `casekit due` lists them all"
+                )
         self.due.value = _list("Calls due", calls, "none due today")
         todo = queries.incomplete(self.store)
         exams = self.store.read("exam").groupby("case_id", observed=True).size()
