@@ -567,6 +567,20 @@ def test_the_overview_shows_recent_entries_and_what_is_incomplete(app, store):
     assert len(lines) == 3
 
 
+def test_a_long_list_of_calls_due_is_cut_short_beside_the_forms(store, monkeypatch):
+    # 30,000 calls due at 100,000 cases: the longest due few, and how many more.
+    monkeypatch.setattr(logbook, "DUE_SHOWN", 2)
+    for _ in range(3):
+        case_id = store.add("case", case_record())["case_id"]
+        store.add("session", session_record(case_id))
+    calls = lookups.calls_due(store)
+    app = LoggingApp(store)
+    shown = app.overview.due.value
+    assert len(calls) >= 3 and shown.count("<li>") == 3
+    assert f"and {len(calls) - 2} more: `casekit due` lists them all" in shown
+    assert f"case {calls['case_id'].iloc[0]}:" in shown
+
+
 def test_summary_is_one_line_of_labels():
     from casekit import load_dictionary
 
