@@ -4,6 +4,7 @@ person's typing or clicking would, press Save with ``.click()``, read the store.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import ipywidgets as w
 import pandas as pd
@@ -12,6 +13,7 @@ from conftest import case_record, followup_record, session_record
 
 from casekit.errors import CasekitError, ValidationFailed
 from casekit.store import queries as lookups
+from casekit.ui import chooser as choosing
 from casekit.ui import logbook
 from casekit.ui.forms import RecordForm, in_words, summary
 from casekit.ui.logbook import CaseChooser, LoggingApp, logging_app
@@ -359,7 +361,7 @@ def test_the_case_chooser_lists_the_newest_and_finds_the_others_in_the_store(
 ):
     # A store of 100,000 cases is never listed whole: the newest LISTED, and a
     # search asks the store (here LISTED is 3 of 6 cases).
-    monkeypatch.setattr(logbook, "LISTED", 3)
+    monkeypatch.setattr(choosing, "LISTED", 3)
     ids = [
         store.add("case", case_record(intake_date=dt.date(2025, month, 1)))["case_id"]
         for month in range(1, 7)
@@ -579,6 +581,29 @@ def test_a_long_list_of_calls_due_is_cut_short_beside_the_forms(store, monkeypat
     assert len(calls) >= 3 and shown.count("<li>") == 3
     assert f"and {len(calls) - 2} more: `casekit due` lists them all" in shown
     assert f"case {calls['case_id'].iloc[0]}:" in shown
+
+
+def test_a_served_page_counts_the_calls_due_beside_it(store, monkeypatch):
+    # Served by Voila, the forms appear first and the calls due a moment later; a
+    # save's refresh meanwhile wins over the count it overtook.
+    case_id = store.add("case", case_record())["case_id"]
+    store.add("session", session_record(case_id))
+    app = LoggingApp(store, later=True)
+    app.overview.counting.join(timeout=60)
+    assert f"case {case_id}: check-in after session 1" in app.overview.due.value
+    go = threading.Event()
+    count = lookups.calls_due
+    monkeypatch.setattr(lookups, "calls_due", lambda s: go.wait(60) and count(s))
+    slow = LoggingApp(store, later=True).overview
+    slow._turn += 1  # as if a save had refreshed it while it counted
+    slow.due.value = "after the save"
+    go.set()
+    slow.counting.join(timeout=60)
+    monkeypatch.undo()
+    assert slow.due.value == "after the save"
+    assert slow.counting is not None and not slow.later  # counted beside it once
+    slow.refresh()
+    assert f"case {case_id}: check-in" in slow.due.value  # then as it is saved
 
 
 def test_summary_is_one_line_of_labels():

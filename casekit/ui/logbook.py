@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable
+import threading
 from typing import Any
 
 import ipywidgets as w
-import pandas as pd
 from traitlets import TraitError
 
 from ..errors import CasekitError, SettingsError
@@ -31,6 +30,7 @@ from ..schedule import due_lines
 from ..store import Store, drafts, queries
 from .assist import Assist
 from .card import CardPanel
+from .chooser import CaseChooser
 from .fold import Fold
 from .forms import RecordForm
 
@@ -45,100 +45,7 @@ CARD_TAB = "Case card"
 # entries (their findings) stay hidden unless the examiner asks to see them.
 BLIND = ("exam",)
 _NEW = 0  # the entry picker's value for "a new one"
-LISTED = 50  # cases a chooser lists before a search narrows them
 DUE_SHOWN = 20  # calls due listed beside the forms
-
-
-class CaseChooser:
-    """A searchable list of the store's cases: id, intake month, pain side and
-    number of sessions. ``value`` is the chosen case id (None before a choice).
-
-    It lists the :data:`LISTED` newest cases; a search asks the store for the
-    cases whose words hold every word typed, so that a store of 100,000 cases is
-    never read whole to build a page. A case chosen stays listed (first) while
-    the search is empty."""
-
-    def __init__(self, store: Store, name: str, *, blind: bool = False) -> None:
-        self.store = store
-        self.blind = blind
-        self.search = w.Text(
-            description="Find a case",
-            placeholder="case id, month (2025-03), side, ...",
-        )
-        self.search.add_class(f"casekit-search-{name}")
-        self.list = w.Select(description="Case", options=[], rows=6)
-        self.list.add_class(f"casekit-chooser-{name}")
-        self.more = w.HTML()
-        self.more.add_class(f"casekit-more-{name}")
-        self.widget = w.VBox([self.search, self.list, self.more])
-        self.widget.add_class("casekit-chooser")
-        self._callbacks: list[Callable[[str | None], None]] = []
-        self._quiet = False
-        self.value: str | None = None
-        self.search.observe(lambda _c: self._filter(), names="value")
-        self.list.observe(self._picked, names="value")
-        self.refresh()
-
-    @property
-    def options(self) -> list[tuple[str, str]]:
-        """``(label, case_id)`` pairs now listed (after the search)."""
-        return list(self.list.options)
-
-    def refresh(self) -> None:
-        """Read the case list again, keeping the search and the choice."""
-        self._filter()
-
-    def choose(self, case_id: str | None) -> None:
-        """Choose a case (None to clear the choice)."""
-        if case_id is not None and case_id not in dict(map(reversed, self.options)):
-            if queries.case_list(self.store, ids=[case_id], blind=self.blind).empty:
-                raise CasekitError(f"case {case_id!r} is not in the list")
-            self._quiet = True
-            try:
-                self.search.value = ""
-            finally:
-                self._quiet = False
-            self._filter(also=case_id)  # listed first, the search cleared
-        self.list.value = case_id
-
-    def on_choose(self, callback: Callable[[str | None], None]) -> None:
-        self._callbacks.append(callback)
-
-    def _filter(self, also: str | None = None) -> None:
-        if self._quiet:
-            return
-        words = self.search.value.split()
-        found = queries.case_list(self.store, words, limit=LISTED + 1, blind=self.blind)
-        listed = found.head(LISTED)
-        # The case chosen (or about to be) stays listed while nothing is searched.
-        wanted = {also, self.value} - {None} - set(listed["case_id"])
-        if wanted and not words:
-            chosen = queries.case_list(self.store, ids=wanted, blind=self.blind)
-            listed = pd.concat([chosen, listed], ignore_index=True)
-        options = list(zip(listed["label"], listed["case_id"], strict=True))
-        if len(found) > LISTED:
-            self.more.value = (
-                f"<small>The {LISTED} newest{' found' * bool(words)} are listed: "
-                "type more of a case id, a month or a side to find others.</small>"
-            )
-        else:
-            self.more.value = ""
-        self._quiet = True
-        try:
-            self.list.options = options
-            keep = self.value if self.value in {v for _, v in options} else None
-            self.list.value = keep
-        finally:
-            self._quiet = False
-        if keep != self.value:
-            self._picked({"new": keep})
-
-    def _picked(self, change: dict) -> None:
-        if self._quiet or change["new"] == self.value:
-            return
-        self.value = change["new"]
-        for callback in self._callbacks:
-            callback(self.value)
 
 
 class EntryForm:
@@ -295,9 +202,14 @@ class Overview:
     """The last few entries, the calls due by the follow-up schedule and the
     flares without a side, as short lists."""
 
-    def __init__(self, store: Store, n: int = 8) -> None:
+    def __init__(self, store: Store, n: int = 8, *, later: bool = False) -> None:
         self.store = store
         self.n = n
+        # later: the first count of the calls due runs beside the page rather than
+        # before it (it reads every session and follow-up: 3.5 s at 100,000 cases).
+        self.later = later
+        self.counting: threading.Thread | None = None
+        self._turn = 0  # a count started before the latest refresh is not shown
         self.recent = w.HTML()
         self.recent.add_class("casekit-recent")
         self.due = w.HTML()
@@ -310,20 +222,19 @@ class Overview:
         self.refresh()
 
     def refresh(self) -> None:
+        self._turn += 1
         self.recent.value = _list(
             "Last entries", queries.recent(self.store, self.n), "nothing logged yet"
         )
-        try:
-            table = queries.calls_due(self.store)
-        except SettingsError as exc:  # a broken casekit.toml: say so, keep the forms
-            calls = [f"the schedule cannot be read: {exc}"]
-        else:  # the longest due first; a long list is for `casekit due`
-            calls = due_lines(table.head(DUE_SHOWN))
-            if len(table) > DUE_SHOWN:
-                calls.append(
-                    f"and {len(table) - DUE_SHOWN:,} more: `casekit due` lists them all"
-                )
-        self.due.value = _list("Calls due", calls, "none due today")
+        if self.later:
+            self.later = False  # only the page's first count: a save's is awaited
+            self.due.value = _list("Calls due", [], "counting the calls due ...")
+            self.counting = threading.Thread(
+                target=self._count_due, args=(self._turn,), daemon=True
+            )
+            self.counting.start()
+        else:
+            self.due.value = self._calls_due()
         todo = queries.incomplete(self.store)
         exams = self.store.read("exam").groupby("case_id", observed=True).size()
         second = int((exams >= 2).sum())
@@ -336,6 +247,27 @@ class Overview:
             "Flare without its side", todo["flare_without_side"], "none"
         )
 
+    def _calls_due(self) -> str:
+        try:
+            table = queries.calls_due(self.store)
+        except SettingsError as exc:  # a broken casekit.toml: say so, keep the forms
+            calls = [f"the schedule cannot be read: {exc}"]
+        else:  # the longest due first; a long list is for `casekit due`
+            calls = due_lines(table.head(DUE_SHOWN))
+            if len(table) > DUE_SHOWN:
+                calls.append(
+                    f"and {len(table) - DUE_SHOWN:,} more: `casekit due` lists them all"
+                )
+        return _list("Calls due", calls, "none due today")
+
+    def _count_due(self, turn: int) -> None:
+        try:
+            shown = self._calls_due()
+        except CasekitError as exc:  # a thread's error would be lost: show it
+            shown = _list("Calls due", [f"they cannot be counted: {exc}"], "")
+        if turn == self._turn:
+            self.due.value = shown
+
 
 def _list(title: str, items: list[str], empty: str) -> str:
     body = "".join(f"<li>{html.escape(item)}</li>" for item in items)
@@ -347,6 +279,13 @@ def _list(title: str, items: list[str], empty: str) -> str:
 class LoggingApp:
     """The four forms in tabs, with the overview beside them (under them on a
     narrow screen), and the page's helper (:class:`~casekit.ui.assist.Assist`).
+
+    Parameters
+    ----------
+    store : Store
+    later : bool, default False
+        Count the calls due beside the page rather than before it (a page served
+        by ``casekit serve``): the forms appear without waiting for them.
 
     Attributes
     ----------
@@ -366,13 +305,13 @@ class LoggingApp:
         What a notebook shows.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, later: bool = False) -> None:
         self.store = store
         self.case = EntryForm(store, "case")
         self.session = EntryForm(store, "session")
         self.followup = EntryForm(store, "followup")
         self.card = CardPanel(store, CaseChooser(store, "card"))
-        self.overview = Overview(store)
+        self.overview = Overview(store, later=later)
         self.assist = Assist()
         self.exam = EntryForm(store, "exam")
         forms = self.forms
@@ -470,4 +409,5 @@ def logging_app(db: str | os.PathLike | None = None) -> LoggingApp | w.HTML:
         )
         message.add_class("casekit-no-store")
         return message
-    return LoggingApp(store)
+    # A served page shows its forms first; the calls due follow a moment later.
+    return LoggingApp(store, later="VOILA_KERNEL_ID" in os.environ)
