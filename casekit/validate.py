@@ -55,6 +55,8 @@ CLINICAL_WARNINGS = [
 
 
 def is_missing(value: Any) -> bool:
+    if type(value) is str:  # most cells, most often: answer them first
+        return not value.strip()
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):

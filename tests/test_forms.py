@@ -4,14 +4,17 @@ person's typing or clicking would, press Save with ``.click()``, read the store.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import ipywidgets as w
 import pandas as pd
 import pytest
 from conftest import case_record, followup_record, session_record
 
-from casekit.errors import ValidationFailed
+from casekit.errors import CasekitError, ValidationFailed
 from casekit.store import queries as lookups
+from casekit.ui import chooser as choosing
+from casekit.ui import logbook
 from casekit.ui.forms import RecordForm, in_words, summary
 from casekit.ui.logbook import CaseChooser, LoggingApp, logging_app
 from casekit.ui.widgets import BUILDERS, NOT_ANSWERED
@@ -353,6 +356,42 @@ def test_the_case_chooser_lists_cases_and_searches_them(store):
     assert chooser.value is None and chosen == [first, None]
 
 
+def test_the_case_chooser_lists_the_newest_and_finds_the_others_in_the_store(
+    store, monkeypatch
+):
+    # A store of 100,000 cases is never listed whole: the newest LISTED, and a
+    # search asks the store (here LISTED is 3 of 6 cases).
+    monkeypatch.setattr(choosing, "LISTED", 3)
+    ids = [
+        store.add("case", case_record(intake_date=dt.date(2025, month, 1)))["case_id"]
+        for month in range(1, 7)
+    ]
+    store.add("case", case_record(intake_date=dt.date(2025, 1, 9), pain_side="right"))
+    chooser = CaseChooser(store, "session")
+    assert [case for _, case in chooser.options] == ids[:2:-1]  # June, May, April
+    assert "The 3 newest are listed" in chooser.more.value
+    chooser.search.value = "2025-02"  # an older one, found in the store
+    assert [case for _, case in chooser.options] == [ids[1]]
+    assert chooser.more.value == ""
+    chooser.search.value = "2025-01 left"  # every word, in its words
+    assert [case for _, case in chooser.options] == [ids[0]]
+    chooser.search.value = "2025-0"
+    assert len(chooser.options) == 3 and "3 newest found" in chooser.more.value
+    # Choosing an old case (a draft, the card button) lists it first, search cleared.
+    chosen = []
+    chooser.on_choose(chosen.append)
+    chooser.choose(ids[0])
+    assert chooser.search.value == "" and chosen == [ids[0]]
+    assert [case for _, case in chooser.options] == [ids[0], *ids[:2:-1]]
+    chooser.refresh()  # after a save: still listed, still chosen
+    assert chooser.value == ids[0] and chooser.options[0][1] == ids[0]
+    with pytest.raises(CasekitError):
+        chooser.choose("NOSUCH")
+    blind = CaseChooser(store, "exam", blind=True)  # the side neither shown nor found
+    blind.search.value = "right"
+    assert blind.options == []
+
+
 def test_choosing_a_case_gives_a_session_its_defaults(app, store):
     case_id = store.add("case", case_record())["case_id"]
     store.add("session", session_record(case_id))
@@ -528,6 +567,43 @@ def test_the_overview_shows_recent_entries_and_what_is_incomplete(app, store):
     lines = lookups.recent(store, 3)
     assert lines[0].startswith(f"added follow-up 1 of case {flared}")
     assert len(lines) == 3
+
+
+def test_a_long_list_of_calls_due_is_cut_short_beside_the_forms(store, monkeypatch):
+    # 30,000 calls due at 100,000 cases: the longest due few, and how many more.
+    monkeypatch.setattr(logbook, "DUE_SHOWN", 2)
+    for _ in range(3):
+        case_id = store.add("case", case_record())["case_id"]
+        store.add("session", session_record(case_id))
+    calls = lookups.calls_due(store)
+    app = LoggingApp(store)
+    shown = app.overview.due.value
+    assert len(calls) >= 3 and shown.count("<li>") == 3
+    assert f"and {len(calls) - 2} more: `casekit due` lists them all" in shown
+    assert f"case {calls['case_id'].iloc[0]}:" in shown
+
+
+def test_a_served_page_counts_the_calls_due_beside_it(store, monkeypatch):
+    # Served by Voila, the forms appear first and the calls due a moment later; a
+    # save's refresh meanwhile wins over the count it overtook.
+    case_id = store.add("case", case_record())["case_id"]
+    store.add("session", session_record(case_id))
+    app = LoggingApp(store, later=True)
+    app.overview.counting.join(timeout=60)
+    assert f"case {case_id}: check-in after session 1" in app.overview.due.value
+    go = threading.Event()
+    count = lookups.calls_due
+    monkeypatch.setattr(lookups, "calls_due", lambda s: go.wait(60) and count(s))
+    slow = LoggingApp(store, later=True).overview
+    slow._turn += 1  # as if a save had refreshed it while it counted
+    slow.due.value = "after the save"
+    go.set()
+    slow.counting.join(timeout=60)
+    monkeypatch.undo()
+    assert slow.due.value == "after the save"
+    assert slow.counting is not None and not slow.later  # counted beside it once
+    slow.refresh()
+    assert f"case {case_id}: check-in" in slow.due.value  # then as it is saved
 
 
 def test_summary_is_one_line_of_labels():

@@ -291,7 +291,7 @@ def import_files(
         numbers = [int(i) + 2 for i in known.index]
         checked = [
             store.check(form.name, raw, source=source, row=number)
-            for number, raw in zip(numbers, known.to_dict("records"), strict=True)
+            for number, raw in zip(numbers, _records(known), strict=True)
         ]
         problems += [p for c in checked for p in c.problems]
         if form.instance:
@@ -324,6 +324,16 @@ def import_files(
         say(f"writing {rows} rows in one transaction ...")
         store.add_many(batches)
     return ImportResult(counts, table, not dry_run, renamed, tuple(problems))
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    """``table.to_dict("records")``, column by column: the same values, several
+    times faster (to_dict boxes cell by cell), for a table of text (a CSV's)."""
+    if not all(pd.api.types.is_string_dtype(t) for t in table.dtypes):
+        return table.to_dict("records")  # a workbook's numbers, dates, NA
+    columns = list(table.columns)
+    values = zip(*(table[c].tolist() for c in columns), strict=True)
+    return [dict(zip(columns, row, strict=True)) for row in values]
 
 
 def _numbered(

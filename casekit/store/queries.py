@@ -11,6 +11,9 @@ comes as one plain ``StoreError``. No widgets here: the queries are tested alone
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -21,36 +24,91 @@ from ..errors import NotFound
 from ..frames import column, records_to_frame
 from ..problems import where
 from ..schedule import due, load_schedule
-from .rows import as_stored
+from .rows import as_stored, no_collection_pauses
 from .store import Store
 
 
-def case_list(store: Store) -> pd.DataFrame:
-    """Cases that are not withdrawn, newest intake first: ``case_id``,
-    ``intake_date``, ``pain_side`` and ``sessions`` (how many)."""
+def case_list(
+    store: Store,
+    words: Sequence[str] = (),
+    *,
+    limit: int | None = None,
+    ids: Sequence[str] | None = None,
+    blind: bool = False,
+) -> pd.DataFrame:
+    """Cases that are not withdrawn, newest intake first, with the label a case
+    chooser shows: ``case_id``, ``intake_date``, ``pain_side``, ``sessions`` (how
+    many) and ``label`` ('K7Q2XM · intake 2025-03 · Right pain · 2 sessions').
+
+    Parameters
+    ----------
+    store : Store
+    words : sequence of str, optional
+        Only the cases whose label holds every word (ignoring case): a search.
+    limit : int, optional
+        At most this many (the newest); a store of 100,000 cases is searched in
+        the database, never listed whole.
+    ids : sequence of str, optional
+        Only these cases.
+    blind : bool, default False
+        The label names no pain side, and no word finds a case by it (a form
+        filled blind: the examiner must not learn the side).
+    """
     cases, sessions = store.table("case"), store.table("session")
-    counts = (
-        sa.select(sessions.c.case_id, sa.func.count().label("sessions"))
-        .where(sessions.c.deleted == sa.false())
-        .group_by(sessions.c.case_id)
-        .subquery()
+    # Counted case by case (an index lookup each), so that listing the newest 50
+    # counts the sessions of 50 cases, not of every case.
+    count = (
+        sa.select(sa.func.count())
+        .where(sessions.c.case_id == cases.c.case_id, sessions.c.deleted == sa.false())
+        .scalar_subquery()
     )
-    query = (
-        sa.select(
-            cases.c.case_id,
-            cases.c.intake_date,
-            cases.c.pain_side,
-            sa.func.coalesce(counts.c.sessions, 0).label("sessions"),
+    label = _label(store, cases.c, count, blind)
+    query = sa.select(
+        cases.c.case_id,
+        cases.c.intake_date,
+        cases.c.pain_side,
+        count.label("sessions"),
+        label.label("label"),
+    ).where(cases.c.deleted == sa.false())
+    for word in words:
+        query = query.where(
+            sa.func.lower(label).contains(word.lower(), autoescape=True)
         )
-        .select_from(cases.outerjoin(counts, counts.c.case_id == cases.c.case_id))
-        .where(cases.c.deleted == sa.false())
-        .order_by(cases.c.intake_date.desc(), cases.c.case_id)
-    )
+    if ids is not None:
+        query = query.where(cases.c.case_id.in_(list(ids)))
+    query = query.order_by(cases.c.intake_date.desc(), cases.c.case_id).limit(limit)
     with store.connect() as conn:
-        rows = conn.execute(query).all()
+        rows = [tuple(row) for row in conn.execute(query).all()]
     return pd.DataFrame(
-        rows, columns=["case_id", "intake_date", "pain_side", "sessions"]
+        rows, columns=["case_id", "intake_date", "pain_side", "sessions", "label"]
     )
+
+
+def case_count(store: Store) -> int:
+    """How many cases are not withdrawn."""
+    cases = store.table("case")
+    query = sa.select(sa.func.count()).where(cases.c.deleted == sa.false())
+    with store.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def _label(store: Store, c, count, blind: bool) -> sa.ColumnElement:
+    """A case's words in a chooser, as SQL (so that a search runs in the store)."""
+    text = sa.String()
+    month = sa.func.substr(sa.cast(c.intake_date, text), 1, 7)
+    parts = [c.case_id, sa.literal(" · intake ") + sa.func.coalesce(month, "?")]
+    if not blind:
+        side = store.dictionary["case"]["pain_side"]
+        words = sa.case(
+            *((c.pain_side == code, sa.literal(words)) for code, words in side.codes),
+            else_=sa.literal("?"),
+        )
+        parts.append(sa.literal(" · ") + words + sa.literal(" pain"))
+    plural = sa.case(
+        (count == 1, sa.literal(" session")), else_=sa.literal(" sessions")
+    )
+    parts.append(sa.literal(" · ") + sa.cast(count, text) + plural)
+    return functools.reduce(operator.add, parts)  # SQL's ||
 
 
 def entries(store: Store, form: Form, case_id: str) -> list[tuple[int, Any]]:
@@ -152,7 +210,7 @@ def calls_due(store: Store, on: dt.date | None = None) -> pd.DataFrame:
         ),
     }
     read = {}
-    with store.connect() as conn:
+    with store.connect() as conn, no_collection_pauses():
         for form, table in (("session", sessions), ("followup", followups)):
             query = sa.select(*[as_stored(table.c[c]) for c in columns[form]]).where(
                 table.c.deleted == sa.false(),

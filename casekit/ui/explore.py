@@ -2,11 +2,15 @@
 
 :class:`Explorer` loads the store's frames and derives them once. Each change of a
 filter (site, sex, age band, duration, episode), of the pattern or of the split
-then only picks the matching rows of the derived case frame and recomputes the
-pattern table from those (:func:`casekit.patterns.pattern_table` leaves the
-sessions and follow-ups of other cases out by itself), redraws the one figure it
-keeps and writes it as SVG into an ``Image`` widget. Nothing is derived again and
-no figure is created again, so an update stays interactive at 100,000 cases.
+then only picks the matching cases (a boolean mask over integer codes of each
+filter column) and counts the pattern table of those from a
+:class:`casekit.patterns.Tally` made once (which rows each pattern counts, as the
+positions of their cases: a count is a gather and a ``bincount``). It redraws the
+one figure it keeps and writes it as SVG into an ``Image`` widget: when only the
+lengths of the bars change (a filter, the same split and pattern), it moves the
+bars, intervals and ``k/n`` already drawn rather than drawing them again. Nothing
+is derived again and no figure is created again, so an update stays interactive at
+100,000 cases (under 0.06 s on a 2-core machine: ``benchmarks/run.py``).
 
 The current state is plain attributes (``table``, ``cases``, ``figure``, ``ax``,
 and a widget per control), so a test or a notebook drives it headlessly by setting

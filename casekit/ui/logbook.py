@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable
+import threading
 from typing import Any
 
 import ipywidgets as w
@@ -30,6 +30,7 @@ from ..schedule import due_lines
 from ..store import Store, drafts, queries
 from .assist import Assist
 from .card import CardPanel
+from .chooser import CaseChooser
 from .fold import Fold
 from .forms import RecordForm
 
@@ -44,95 +45,7 @@ CARD_TAB = "Case card"
 # entries (their findings) stay hidden unless the examiner asks to see them.
 BLIND = ("exam",)
 _NEW = 0  # the entry picker's value for "a new one"
-
-
-class CaseChooser:
-    """A searchable list of the store's cases: id, intake month, pain side and
-    number of sessions. ``value`` is the chosen case id (None before a choice)."""
-
-    def __init__(self, store: Store, name: str, *, blind: bool = False) -> None:
-        self.store = store
-        self.blind = blind
-        self.search = w.Text(
-            description="Find a case",
-            placeholder="case id, month (2025-03), side, ...",
-        )
-        self.search.add_class(f"casekit-search-{name}")
-        self.list = w.Select(description="Case", options=[], rows=6)
-        self.list.add_class(f"casekit-chooser-{name}")
-        self.widget = w.VBox([self.search, self.list])
-        self.widget.add_class("casekit-chooser")
-        self._labels: dict[str, str] = {}
-        self._callbacks: list[Callable[[str | None], None]] = []
-        self._quiet = False
-        self.value: str | None = None
-        self.search.observe(lambda _c: self._filter(), names="value")
-        self.list.observe(self._picked, names="value")
-        self.refresh()
-
-    @property
-    def options(self) -> list[tuple[str, str]]:
-        """``(label, case_id)`` pairs now listed (after the search)."""
-        return list(self.list.options)
-
-    def refresh(self) -> None:
-        """Read the case list again, keeping the search and the choice."""
-        cases = queries.case_list(self.store)
-        side = self.store.dictionary["case"]["pain_side"]
-        self._labels = {
-            row.case_id: " · ".join(
-                [
-                    row.case_id,
-                    f"intake {queries.month(row.intake_date) or '?'}",
-                    *(
-                        []
-                        if self.blind  # the examiner must not learn the pain side
-                        else [
-                            f"{side.label_of(row.pain_side) if row.pain_side else '?'}"
-                            " pain"
-                        ]
-                    ),
-                    f"{row.sessions} session{'s' * (row.sessions != 1)}",
-                ]
-            )
-            for row in cases.itertuples()
-        }
-        self._filter()
-
-    def choose(self, case_id: str | None) -> None:
-        """Choose a case (None to clear the choice)."""
-        if case_id is not None and case_id not in self._labels:
-            raise CasekitError(f"case {case_id!r} is not in the list")
-        if case_id is not None and case_id not in dict(map(reversed, self.options)):
-            self.search.value = ""
-        self.list.value = case_id
-
-    def on_choose(self, callback: Callable[[str | None], None]) -> None:
-        self._callbacks.append(callback)
-
-    def _filter(self) -> None:
-        words = self.search.value.casefold().split()
-        options = [
-            (label, case_id)
-            for case_id, label in self._labels.items()
-            if all(word in label.casefold() for word in words)
-        ]
-        self._quiet = True
-        try:
-            self.list.options = options
-            keep = self.value if self.value in {v for _, v in options} else None
-            self.list.value = keep
-        finally:
-            self._quiet = False
-        if keep != self.value:
-            self._picked({"new": keep})
-
-    def _picked(self, change: dict) -> None:
-        if self._quiet or change["new"] == self.value:
-            return
-        self.value = change["new"]
-        for callback in self._callbacks:
-            callback(self.value)
+DUE_SHOWN = 20  # calls due listed beside the forms
 
 
 class EntryForm:
@@ -289,9 +202,14 @@ class Overview:
     """The last few entries, the calls due by the follow-up schedule and the
     flares without a side, as short lists."""
 
-    def __init__(self, store: Store, n: int = 8) -> None:
+    def __init__(self, store: Store, n: int = 8, *, later: bool = False) -> None:
         self.store = store
         self.n = n
+        # later: the first count of the calls due runs beside the page rather than
+        # before it (it reads every session and follow-up: 3.5 s at 100,000 cases).
+        self.later = later
+        self.counting: threading.Thread | None = None
+        self._turn = 0  # a count started before the latest refresh is not shown
         self.recent = w.HTML()
         self.recent.add_class("casekit-recent")
         self.due = w.HTML()
@@ -304,14 +222,19 @@ class Overview:
         self.refresh()
 
     def refresh(self) -> None:
+        self._turn += 1
         self.recent.value = _list(
             "Last entries", queries.recent(self.store, self.n), "nothing logged yet"
         )
-        try:
-            calls = due_lines(queries.calls_due(self.store))
-        except SettingsError as exc:  # a broken casekit.toml: say so, keep the forms
-            calls = [f"the schedule cannot be read: {exc}"]
-        self.due.value = _list("Calls due", calls, "none due today")
+        if self.later:
+            self.later = False  # only the page's first count: a save's is awaited
+            self.due.value = _list("Calls due", [], "counting the calls due ...")
+            self.counting = threading.Thread(
+                target=self._count_due, args=(self._turn,), daemon=True
+            )
+            self.counting.start()
+        else:
+            self.due.value = self._calls_due()
         todo = queries.incomplete(self.store)
         exams = self.store.read("exam").groupby("case_id", observed=True).size()
         second = int((exams >= 2).sum())
@@ -324,6 +247,27 @@ class Overview:
             "Flare without its side", todo["flare_without_side"], "none"
         )
 
+    def _calls_due(self) -> str:
+        try:
+            table = queries.calls_due(self.store)
+        except SettingsError as exc:  # a broken casekit.toml: say so, keep the forms
+            calls = [f"the schedule cannot be read: {exc}"]
+        else:  # the longest due first; a long list is for `casekit due`
+            calls = due_lines(table.head(DUE_SHOWN))
+            if len(table) > DUE_SHOWN:
+                calls.append(
+                    f"and {len(table) - DUE_SHOWN:,} more: `casekit due` lists them all"
+                )
+        return _list("Calls due", calls, "none due today")
+
+    def _count_due(self, turn: int) -> None:
+        try:
+            shown = self._calls_due()
+        except CasekitError as exc:  # a thread's error would be lost: show it
+            shown = _list("Calls due", [f"they cannot be counted: {exc}"], "")
+        if turn == self._turn:
+            self.due.value = shown
+
 
 def _list(title: str, items: list[str], empty: str) -> str:
     body = "".join(f"<li>{html.escape(item)}</li>" for item in items)
@@ -335,6 +279,13 @@ def _list(title: str, items: list[str], empty: str) -> str:
 class LoggingApp:
     """The four forms in tabs, with the overview beside them (under them on a
     narrow screen), and the page's helper (:class:`~casekit.ui.assist.Assist`).
+
+    Parameters
+    ----------
+    store : Store
+    later : bool, default False
+        Count the calls due beside the page rather than before it (a page served
+        by ``casekit serve``): the forms appear without waiting for them.
 
     Attributes
     ----------
@@ -354,13 +305,13 @@ class LoggingApp:
         What a notebook shows.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, later: bool = False) -> None:
         self.store = store
         self.case = EntryForm(store, "case")
         self.session = EntryForm(store, "session")
         self.followup = EntryForm(store, "followup")
         self.card = CardPanel(store, CaseChooser(store, "card"))
-        self.overview = Overview(store)
+        self.overview = Overview(store, later=later)
         self.assist = Assist()
         self.exam = EntryForm(store, "exam")
         forms = self.forms
@@ -458,4 +409,5 @@ def logging_app(db: str | os.PathLike | None = None) -> LoggingApp | w.HTML:
         )
         message.add_class("casekit-no-store")
         return message
-    return LoggingApp(store)
+    # A served page shows its forms first; the calls due follow a moment later.
+    return LoggingApp(store, later="VOILA_KERNEL_ID" in os.environ)
