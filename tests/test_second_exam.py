@@ -66,6 +66,10 @@ def test_a_second_examination_hides_the_earlier_findings(store, examined):
     assert "1 case with a second examination" in app.overview.examined.value
     # after saving: a new exam again, the earlier ones still hidden
     assert [v for _, v in tab.entry.options] == [0] and form.data["exam_no"] == 3
+    # a withdrawn case's exams are not counted
+    store.delete("case", examined, reason="withdrew")
+    app.refresh()
+    assert "0 cases with a second examination" in app.overview.examined.value
 
 
 def test_the_earlier_exams_show_only_when_asked_for(store, examined):

@@ -248,6 +248,25 @@ def case_course(store: Store, case_id: str) -> dict[str, pd.DataFrame]:
     return frames
 
 
+def examined_twice(store: Store) -> int:
+    """How many cases have two exams or more (the cases examiner agreement is
+    measured on), counted in the store: rows as :meth:`Store.read` gives them
+    (none removed, none of a withdrawn case)."""
+    exams, cases = store.table("exam"), store.table("case")
+    gone = sa.select(cases.c.case_id).where(cases.c.deleted == sa.true())
+    twice = (
+        sa.select(exams.c.case_id)
+        .where(exams.c.deleted == sa.false(), exams.c.case_id.not_in(gone))
+        .group_by(exams.c.case_id)
+        .having(sa.func.count() >= 2)
+        .subquery()
+    )
+    with store.connect() as conn:
+        return int(
+            conn.execute(sa.select(sa.func.count()).select_from(twice)).scalar_one()
+        )
+
+
 def _live_cases(store: Store) -> sa.Select:
     cases = store.table("case")
     return sa.select(cases.c.case_id).where(cases.c.deleted == sa.false())

@@ -236,8 +236,7 @@ class Overview:
         else:
             self.due.value = self._calls_due()
         todo = queries.incomplete(self.store)
-        exams = self.store.read("exam").groupby("case_id", observed=True).size()
-        second = int((exams >= 2).sum())
+        second = queries.examined_twice(self.store)
         self.examined.value = (
             "<h3>Examined twice</h3><p>"
             f"{second} case{'s' * (second != 1)} with a second examination "
