@@ -28,7 +28,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
 
 from .dictionary import Dictionary, Form
 from .patterns import SMALL_N
@@ -140,6 +139,8 @@ def cohen(table: np.ndarray) -> Kappa:
     pabak = (k * observed - 1) / (k - 1)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
+        from statsmodels.stats.inter_rater import cohens_kappa
+
         result = cohens_kappa(table)
     return Kappa(
         n,
@@ -158,6 +159,8 @@ def fleiss(ratings: np.ndarray) -> float:
     ratings = np.asarray(ratings)
     if ratings.ndim != 2 or ratings.shape[0] < 2:
         return math.nan
+    from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
+
     counts, _ = aggregate_raters(ratings)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)

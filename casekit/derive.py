@@ -41,6 +41,27 @@ CHAIN = (
     "hip_flexor_tight_side",
     "glute_weak_side",
 )
+# The stored columns derive reads, by form (besides each form's key): a reader that
+# only counts (``casekit patterns``) asks the store for these alone.
+# ``tests/test_patterns.py`` holds the counts from them to those of whole frames.
+INPUTS = {
+    "case": ("intake_date", "pain_side", "nprs", "si_tight_side", *CHAIN),
+    "session": (
+        "session_date",
+        "nprs_before",
+        "nprs_after",
+        "regions_treated",
+    ),
+    "followup": (
+        "followup_date",
+        "after_session",
+        "nprs",
+        "flare",
+        "flare_side",
+        "flare_onset_hours",
+        "flare_duration_hours",
+    ),
+}
 SI_RELATIONS = ("opposite", "same", "both")
 FLARE_RELATIONS = ("same", "opposite", "both", "other_region")
 _LEFT, _RIGHT = 1, 2  # side codes; 0 is anything else, missing included

@@ -9,8 +9,10 @@ it may add, never redefine: codes already in use are stable.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,6 +147,14 @@ class Form:
     @property
     def noun(self) -> str:
         return noun_of(self.name)
+
+    def narrowed(self, codes: Iterable[str]) -> Form:
+        """This form with only the fields ``codes`` names and its key, in the
+        form's order: what a reader that needs a few columns asks for."""
+        wanted = {*codes, *self.key}
+        return dataclasses.replace(
+            self, fields=tuple(f for f in self.fields if f.code in wanted)
+        )
 
 
 @dataclass(frozen=True)

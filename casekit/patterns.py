@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .derive import CHECKIN_WINDOW_DAYS, ensure_derived
+from .derive import CHECKIN_WINDOW_DAYS, INPUTS, ensure_derived
 from .dictionary import Dictionary, load_dictionary
 from .errors import UsageError
 from .labels import percent
@@ -192,6 +192,13 @@ def local_splits(dictionary: Dictionary) -> tuple[str, ...]:
         for f in dictionary["case"].fields
         if f.type in ("choice", "yesno") and f.code not in builtin
     )
+
+
+def inputs(by: str | None = None) -> dict[str, tuple[str, ...]]:
+    """The stored columns :func:`pattern_table` reads, split ``by`` a case column,
+    by form: ask :meth:`casekit.Store.frames` for these (``columns=``) to count
+    the patterns without reading the rest."""
+    return INPUTS if by is None else {**INPUTS, "case": (*INPUTS["case"], by)}
 
 
 def pattern_table(

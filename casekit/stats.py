@@ -8,21 +8,33 @@ every number against the library call itself and against published reference val
 References: Wilson interval (Brown, Cai & DasGupta 2001); exact binomial test; Fisher's
 exact test with the conditional maximum-likelihood odds ratio; Kaplan-Meier with a
 log-log pointwise interval; Holm (1979) and Benjamini-Hochberg (1995) adjustment.
+
+scipy.stats and statsmodels take about half a second to import, more than counting a
+100,000-case store's patterns once it is read; each wrapper imports them where it
+calls them, and :func:`preload` imports them on another thread while the caller
+reads its store (the read spends its time in SQLite and Arrow, which let go of the
+interpreter), so ``casekit patterns`` does not wait for the two one after the other.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
+import threading
 import warnings
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _sps
-from scipy.stats.contingency import odds_ratio as _odds_ratio
-from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportion_confint
+
+# What the wrappers call, in the order :func:`preload` imports it.
+LIBRARIES = (
+    "scipy.stats",
+    "scipy.stats.contingency",
+    "statsmodels.stats.proportion",
+    "statsmodels.stats.multitest",
+)
 
 KM_COLUMNS = [
     "time",
@@ -33,6 +45,20 @@ KM_COLUMNS = [
     "ci_high",
     "cumulative_incidence",
 ]
+
+
+def preload() -> threading.Thread:
+    """Import the statistics libraries on a thread of their own and return it
+    (started; a daemon, so it never holds the process open). Importing them again
+    afterwards, or while it runs, waits for it: Python locks each module while it
+    is imported."""
+    thread = threading.Thread(
+        target=lambda: [importlib.import_module(name) for name in LIBRARIES],
+        name="casekit-preload-statistics",
+        daemon=True,
+    )
+    thread.start()
+    return thread
 
 
 class Interval(NamedTuple):
@@ -77,6 +103,8 @@ def wilson(k, n, confidence: float = 0.95) -> Interval:
     # The library divides by n; feed it a harmless 1 where n is 0 and blank it after.
     safe_n = np.where(empty, 1.0, n_arr)
     safe_k = np.where(empty, 0.0, k_arr)
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(
         safe_k, safe_n, alpha=1 - confidence, method="wilson"
     )
@@ -108,9 +136,9 @@ def binomial_p(k: int, n: int, p: float = 0.5, alternative: str = "two-sided") -
     """
     if n is None or pd.isna(n) or int(n) <= 0 or p is None or pd.isna(p):
         return float("nan")
-    return float(
-        _sps.binomtest(int(k), int(n), float(p), alternative=alternative).pvalue
-    )
+    from scipy.stats import binomtest
+
+    return float(binomtest(int(k), int(n), float(p), alternative=alternative).pvalue)
 
 
 def fisher(table, alternative: str = "two-sided", confidence: float = 0.95) -> TwoByTwo:
@@ -138,8 +166,11 @@ def fisher(table, alternative: str = "two-sided", confidence: float = 0.95) -> T
         raise ValueError(f"`table` must be 2 x 2 counts, got shape {counts.shape!r}")
     if (counts.sum(axis=0) == 0).any() or (counts.sum(axis=1) == 0).any():
         return TwoByTwo(*([float("nan")] * 4))
-    p_value = _sps.fisher_exact(counts, alternative=alternative).pvalue
-    result = _odds_ratio(counts)
+    from scipy.stats import fisher_exact
+    from scipy.stats.contingency import odds_ratio
+
+    p_value = fisher_exact(counts, alternative=alternative).pvalue
+    result = odds_ratio(counts)
     ci = result.confidence_interval(
         confidence_level=confidence, alternative=alternative
     )
@@ -184,8 +215,10 @@ def kaplan_meier(time, observed, confidence: float = 0.95) -> pd.DataFrame:
     at_risk = ordered.size - np.searchsorted(ordered, times, side="left")
     events = np.bincount(np.searchsorted(times, t[seen]), minlength=times.size)
     if seen.any():
-        data = _sps.CensoredData(uncensored=t[seen], right=t[~seen])
-        sf = _sps.ecdf(data).sf
+        from scipy.stats import CensoredData, ecdf
+
+        data = CensoredData(uncensored=t[seen], right=t[~seen])
+        sf = ecdf(data).sf
         survival = sf.evaluate(times)
         with warnings.catch_warnings():
             # Undefined where survival is 0 or 1: those ends of the band stay NaN.
@@ -229,6 +262,8 @@ def adjust(p_values, method: str = "holm") -> np.ndarray:
     present = ~np.isnan(p)
     if present.any():
         with _young_objects_only():
+            from statsmodels.stats.multitest import multipletests
+
             out[present] = multipletests(p[present], method=method)[1]
     return out
 

@@ -21,6 +21,7 @@ from casekit.patterns import (
     RECURRENCE,
     Tally,
     flare_curve,
+    inputs,
     pattern_table,
     recurrence_table,
     with_adjusted_p,
@@ -257,6 +258,35 @@ def synthetic(tmp_path_factory):
         populate(store, N_CASES, seed=SEED)
         frames = store.frames()
     return frames, cohort(N_CASES, seed=SEED)
+
+
+@pytest.mark.parametrize("in_columns", [False, True], ids=["rows", "columns"])
+def test_the_inputs_alone_count_as_the_whole_frames(store, in_columns):
+    """`casekit patterns` reads only `inputs(by)`: every count, split and note is
+    the same as from the whole frames, missing answers and withdrawals included."""
+    populate(store, 200, seed=3, params=CohortParams(missing=0.3, not_tested=0.3))
+    store.delete("case", sorted(store.case_ids())[0], reason="withdrew consent")
+    whole = store.frames()
+    for by in (None, "sex", "site", "age_band", "upstream_treated"):
+        narrow = store.frames(columnar=in_columns, columns=inputs(by))
+        assert narrow.keys() == {"case", "session", "followup"}
+        for name, frame in narrow.items():
+            assert set(frame.columns) < set(whole[name].columns)
+            pd.testing.assert_frame_equal(frame, whole[name][frame.columns])
+        pd.testing.assert_frame_equal(
+            pattern_table(narrow, by=by), pattern_table(whole, by=by)
+        )
+    # a split by a column that is not a case's field stays the error it was
+    with pytest.raises(UsageError):
+        pattern_table(store.frames(columns=inputs("notes")), by="notes")
+
+
+def test_the_inputs_hold_a_local_field_to_split_by(local_store):
+    narrow = local_store.frames(columnar=True, columns=inputs("work_type"))
+    whole = local_store.frames()
+    pd.testing.assert_frame_equal(
+        pattern_table(narrow, by="work_type"), pattern_table(whole, by="work_type")
+    )
 
 
 def close_to(k, n, p):

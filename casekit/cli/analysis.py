@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import stats
 from ..cells import neutralise_frame
 from ..dictionary import Dictionary
 from ..disclosure import SUPPRESSED
 from ..io.exporter import export_csv
 from ..labels import NOT_YET
-from ..patterns import SPLITS, pattern_table, with_adjusted_p
+from ..patterns import SPLITS, inputs, pattern_table, with_adjusted_p
 from ..readable import rate_table
 from ..sitewise import by_site
 from ..store import Store
@@ -101,8 +102,11 @@ def register(commands: Commands) -> None:
 
 
 def run_patterns(args: argparse.Namespace) -> int:
+    # scipy and statsmodels import on another thread while the store is read.
+    stats.preload()
     with Store(args.db) as store:
-        frames = store.frames(columnar=True)  # this command only reads
+        # This command only reads, and only the columns the patterns need.
+        frames = store.frames(columnar=True, columns=inputs(args.by))
         dictionary = store.dictionary
         # An analyst sees every site of a network: each site's counts are made
         # safe (casekit.sitewise); the pooled ones stay exact.

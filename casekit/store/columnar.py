@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..dictionary import Dictionary, Field, Form
+from ..dictionary import Field, Form
 from ..frames import MULTI_SEPARATOR
 
 # The driver infers a column's type from the first batch of rows; a column empty
@@ -69,10 +69,10 @@ def read_selects(
     engine: Any,
     path: Path | None,
     selects: Mapping[str, Any],
-    dictionary: Dictionary,
+    forms: Mapping[str, Form],
     timeout: float,
 ) -> dict[str, pd.DataFrame] | None:
-    """The forms' SQLAlchemy ``selects`` (:func:`casekit.store.rows.form_query`,
+    """The SQLAlchemy ``selects`` of ``forms`` (:func:`casekit.store.rows.form_query`,
     with ``deleted`` last) read in columns from the SQLite file ``path``; None
     where there is no file or driver, or the driver cannot read it: the caller
     then reads row by row.
@@ -83,16 +83,20 @@ def read_selects(
     # while it opens and closes it (see the module's docstring).
     engine.dispose()
     compiled = {
-        name: (
-            dictionary[name],
-            str(select.compile(dialect=engine.dialect, compile_kwargs=_LITERAL)),
-            ["deleted"],
-        )
+        name: (forms[name], _unordered_sql(select, engine), ["deleted"])
         for name, select in selects.items()
     }
     with contextlib.suppress(*read_errors()):
         return read_frames(path, compiled, timeout)
     return None
+
+
+def _unordered_sql(select: Any, engine: Any) -> str:
+    """The query as SQLite text, without its ORDER BY: :func:`read_frames` puts
+    the rows in key order in Arrow. SQLite would read the table through its key's
+    index, a look-up into the table for every row: twice as long."""
+    unordered = select.order_by(None)
+    return str(unordered.compile(dialect=engine.dialect, compile_kwargs=_LITERAL))
 
 
 def read_frames(
@@ -103,7 +107,9 @@ def read_frames(
     """Run each query (SQLite text) in one read transaction of the file ``path``.
 
     ``queries`` maps a name to ``(form, sql, extra)``: the query selects the form's
-    fields in order, then the ``extra`` columns. Returns one typed frame a name.
+    fields in order, then the ``extra`` columns, in any order. Returns one typed
+    frame a name, its rows in the form's key order (as the row reader's ORDER BY
+    gives them: text compared byte by byte, as SQLite's default collation does).
     """
     import adbc_driver_sqlite.dbapi
 
@@ -119,12 +125,31 @@ def read_frames(
                 **{"adbc.sqlite.query.batch_rows": _BATCH_ROWS}
             )
             cursor.execute(sql)
-            tables[name] = cursor.fetch_arrow_table()
+            tables[name] = in_key_order(cursor.fetch_arrow_table(), queries[name][0])
         conn.rollback()
     return {
         name: arrow_frame(form, tables[name], extra)
         for name, (form, _, extra) in queries.items()
     }
+
+
+def in_key_order(table: Any, form: Form) -> Any:
+    """The rows of ``table`` (the form's fields first) sorted by the form's key.
+
+    The case id is text: its distinct values are ranked once (Arrow compares
+    text byte by byte, as SQLite's default collation does), then numpy sorts the
+    rows by integers, about four times faster than Arrow sorting them by text.
+    """
+    import pyarrow.compute as pc
+
+    ids = table.column(form.codes.index("case_id")).combine_chunks()
+    encoded = ids.dictionary_encode()
+    rank = pc.rank(encoded.dictionary, sort_keys="ascending", tiebreaker="first")
+    keys = [rank.to_numpy()[_filled(encoded.indices, 0)]]
+    if form.instance is not None:
+        number = table.column(form.codes.index(form.instance))
+        keys.insert(0, _filled(number.combine_chunks(), -1))
+    return table.take(np.lexsort(keys))  # lexsort: its last key sorts first
 
 
 def arrow_frame(form: Form, table: Any, extra: Sequence[str] = ()) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 import pandas as pd
 import sqlalchemy as sa
 
-from ..dictionary import Dictionary, Form
+from ..dictionary import Form
 from ..errors import NotFound
 from ..frames import from_cell, records_to_frame
 from ..schedule import CLOSED_STATUSES
@@ -67,14 +67,14 @@ def form_query(
 
 
 def read_rows(
-    conn: sa.Connection, selects: Mapping[str, sa.Select], dictionary: Dictionary
+    conn: sa.Connection, selects: Mapping[str, sa.Select], forms: Mapping[str, Form]
 ) -> dict[str, pd.DataFrame]:
-    """The forms' ``selects`` (:func:`form_query`) read row by row into typed
-    frames, ``deleted`` last."""
+    """The forms' ``selects`` (:func:`form_query` of ``forms``) read row by row
+    into typed frames, ``deleted`` last."""
     with no_collection_pauses():
         return {
             name: records_to_frame(
-                dictionary[name], conn.execute(select).all(), extra=["deleted"]
+                forms[name], conn.execute(select).all(), extra=["deleted"]
             )
             for name, select in selects.items()
         }

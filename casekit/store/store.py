@@ -416,41 +416,49 @@ class Store:
         """One form as a DataFrame typed from the dictionary: ordered categoricals,
         nullable integers, dates, multi-selects as lists. Rows of withdrawn cases are
         left out unless ``include_deleted``. ``columnar``: see :meth:`frames`."""
-        return self._read([form], include_deleted=include_deleted, in_columns=columnar)[
-            form
-        ]
+        forms = {form: self.dictionary[form]}
+        return self._read(forms, include_deleted, in_columns=columnar)[form]
 
-    def frames(self, *, columnar: bool = False) -> dict[str, pd.DataFrame]:
+    def frames(
+        self,
+        *,
+        columnar: bool = False,
+        columns: Mapping[str, Iterable[str]] | None = None,
+    ) -> dict[str, pd.DataFrame]:
         """Every form, typed, by name (``case``, ``session``, ``followup``, ``exam``).
 
         ``columnar``: a SQLite file is read in columns through ADBC
         (:mod:`casekit.store.columnar`), into the same frames, several times faster
         on a large store; only for a process that reads the store and never writes
-        it (``casekit patterns``): see that module for why.
+        it (``casekit patterns``): see that module for why. ``columns``: only the
+        forms it names, with only the fields it lists and their keys.
         """
-        return self._read([form.name for form in self.dictionary], in_columns=columnar)
+        forms = {form.name: form for form in self.dictionary}
+        if columns is not None:
+            forms = {
+                name: forms[name].narrowed(fields) for name, fields in columns.items()
+            }
+        return self._read(forms, in_columns=columnar)
 
     def _read(
-        self, forms: Sequence[str], *, include_deleted: bool = False, in_columns: bool
+        self, forms: Mapping[str, Form], include_deleted: bool = False, *, in_columns
     ) -> dict[str, pd.DataFrame]:
         """Forms as typed frames: ``in_columns``, a SQLite file through ADBC in
         one snapshot; else, or when the driver cannot read it, row by row through
         SQLAlchemy. The frames are the same."""
         cases = self.table("case")
         selects = {
-            name: form_query(
-                self.table(name), cases, self.dictionary[name], include_deleted
-            )
-            for name in forms
+            name: form_query(self.table(name), cases, form, include_deleted)
+            for name, form in forms.items()
         }
         frames = None
         if in_columns:
             frames = columnar.read_selects(
-                self.engine, self.path, selects, self.dictionary, self.timeout
+                self.engine, self.path, selects, forms, self.timeout
             )
         if frames is None:
             with self.connect() as conn:
-                frames = read_rows(conn, selects, self.dictionary)
+                frames = read_rows(conn, selects, forms)
         if include_deleted:
             return frames
         return {name: frame.drop(columns="deleted") for name, frame in frames.items()}
