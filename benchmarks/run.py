@@ -20,7 +20,10 @@ person runs it, alternating casekit and its peer, best of ``--repeat`` runs:
   the case form's Save button, on a warm server (``benchmarks/forms.py``; once a
   size, best of three loads);
 - peak memory: the largest resident set of ``casekit patterns`` and of the explorer
-  process.
+  process;
+- the floor of ``casekit patterns``: a Python that only imports what its statistics
+  come from (pandas, scipy.stats, statsmodels' Wilson interval and Holm
+  adjustment), timed as the commands are.
 
 Times are in seconds. The machine may be shared: alternate, repeat, take the best.
 """
@@ -40,6 +43,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CASEKIT = [sys.executable, "-m", "casekit"]
 CSVS = ("cases.csv", "sessions.csv", "followups.csv")
+# What `casekit patterns` cannot do without: the libraries its statistics come from.
+FLOOR = [
+    sys.executable,
+    "-c",
+    "import pandas, scipy.stats, statsmodels.stats.proportion, "
+    "statsmodels.stats.multitest",
+]
 # sqlite-utils' command, installed beside this Python (the dev extras)
 SQLITE_UTILS = str(Path(sys.executable).with_name("sqlite-utils"))
 STORES = HERE / "stores"
@@ -167,7 +177,9 @@ def commands(size: int, repeat: int) -> dict:
     """casekit's commands against their peers, alternating, best of ``repeat``."""
     db, csvs = build_store(size), export(size)
     files = [str(csvs / name) for name in CSVS]
-    best = dict.fromkeys(("import", "sqlite_utils", "patterns", "peer"), float("inf"))
+    best = dict.fromkeys(
+        ("import", "sqlite_utils", "patterns", "peer", "floor"), float("inf")
+    )
     with tempfile.TemporaryDirectory() as scratch:
         for turn in range(repeat):
             ours, theirs = Path(scratch, f"c{turn}.db"), Path(scratch, f"s{turn}.db")
@@ -196,11 +208,13 @@ def commands(size: int, repeat: int) -> dict:
             best["patterns"] = min(best["patterns"], took)
             took = timed([sys.executable, str(HERE / "peer.py"), str(csvs)])
             best["peer"] = min(best["peer"], took)
+            best["floor"] = min(best["floor"], timed(FLOOR))
     return {
         "import_s": best["import"],
         "sqlite_utils_s": best["sqlite_utils"],
         "patterns_s": best["patterns"],
         "peer_s": best["peer"],
+        "floor_s": best["floor"],
         "patterns_peak_mb": peak_of([*CASEKIT, "patterns", "--db", str(db)]),
     }
 
@@ -249,10 +263,11 @@ def main(argv: list[str] | None = None) -> int:
 def _markdown(rows: list[dict]) -> str:
     head = (
         "| cases | sessions | follow-ups | import / sqlite-utils (s) | "
-        "patterns cold / DuckDB peer (s) | counts identical | load (s) | "
+        "patterns cold / DuckDB peer (s) | statistics imports (s) | "
+        "counts identical | load (s) | "
         "explorer update (s) | forms ready, warm (s) | peak MB (patterns, explorer) |"
     )
-    lines = [head, "|" + "---|" * 10]
+    lines = [head, "|" + "---|" * 11]
     for r in rows:
         forms = f"{r['forms_ready_s']:.2f}" if "forms_ready_s" in r else "-"
         lines.append(
@@ -260,7 +275,7 @@ def _markdown(rows: list[dict]) -> str:
             f"{r['import_s']:.1f} / {r['sqlite_utils_s']:.1f} = "
             f"{r['import_s'] / r['sqlite_utils_s']:.2f} | "
             f"{r['patterns_s']:.2f} / {r['peer_s']:.2f} = "
-            f"{r['patterns_s'] / r['peer_s']:.2f} | "
+            f"{r['patterns_s'] / r['peer_s']:.2f} | {r['floor_s']:.2f} | "
             f"{'yes' if r['counts_identical'] else 'NO'} | {r['load_s']:.2f} | "
             f"{r['explorer_update_s']:.3f} | {forms} | "
             f"{r['patterns_peak_mb']:.0f}, {r['explorer_peak_mb']:.0f} |"
