@@ -17,12 +17,13 @@ from casekit.store import columnar
 from casekit.synth import CohortParams, populate
 
 pytestmark = pytest.mark.skipif(
-    not columnar.available(), reason="the ADBC SQLite driver is not installed"
+    not (columnar.available("sqlite") and columnar.available("postgresql")),
+    reason="an ADBC driver (SQLite or PostgreSQL) is not installed",
 )
 
 
 def _row_reader(monkeypatch) -> None:
-    monkeypatch.setattr(columnar, "available", lambda: False)
+    monkeypatch.setattr(columnar, "available", lambda *database: False)
 
 
 def _both(store: Store, monkeypatch, **kw) -> tuple[dict, dict]:
@@ -115,6 +116,7 @@ def test_a_local_dictionary_field_reads_the_same(local_store, monkeypatch):
     assert set(kinds) == {"desk", "manual"}
 
 
+@pytest.mark.sqlite_only
 def test_cells_another_tool_wrote_read_the_same(store, monkeypatch):
     """Codes the dictionary does not list (missing, as a categorical makes them),
     an empty multi-select cell, a whole number stored in a number field."""
@@ -130,6 +132,7 @@ def test_cells_another_tool_wrote_read_the_same(store, monkeypatch):
     assert case["sex"].isna().all() and case["pain_regions"].isna().all()
 
 
+@pytest.mark.sqlite_only
 def test_a_cell_the_driver_cannot_type_is_read_by_the_row_reader(store, monkeypatch):
     # Text in an integer column: the driver refuses the mixed column, and the row
     # reader then reads it as it always did (and says what is wrong, here).

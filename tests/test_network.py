@@ -26,6 +26,7 @@ from casekit import Store
 from casekit.cli import main
 from casekit.errors import StoreError
 from casekit.io.exporter import FILE_OF
+from casekit.store import columnar
 from casekit.store.schema import TABLE_OF
 from casekit.synth import CohortParams, populate
 
@@ -199,6 +200,31 @@ def test_another_site_sees_nothing_and_the_analyst_counts_exactly(
     by_pattern = {r["pattern"]: r["n"] for r in expected}
     for row_n, row_s in zip(north_only, south_only, strict=True):
         assert row_n["n"] + row_s["n"] == by_pattern[row_n["pattern"]]
+
+
+def test_each_role_reads_in_columns_the_rows_it_may_see(
+    network, files, capsys, monkeypatch
+):
+    """The columnar read logs in as the store's own role: row-level security gives
+    it a site's rows alone, the analyst every site's, the same frames as row by
+    row."""
+    for site in SITES:
+        assert main(["import", *files[site], "--db", network[site]]) == 0
+    reads = []
+    real = columnar.read_frames
+    monkeypatch.setattr(
+        columnar, "read_frames", lambda *a: reads.append(a[0]) or real(*a)
+    )
+    monkeypatch.setattr(columnar, "read_errors", lambda: ())  # no falling back
+    for who in (*SITES, "analyst"):
+        with Store(network[who]) as store:
+            fast, rows = store.frames(columnar=True), store.frames()
+        assert isinstance(reads.pop(), str)  # the server's URI, read in columns
+        for name, frame in fast.items():
+            pd.testing.assert_frame_equal(frame, rows[name], obj=f"{who} {name}")
+        seen = set(fast["case"]["site"])
+        assert seen == ({who} if who in SITES else set(SITES)), who
+    assert not reads
 
 
 def test_the_analysts_split_by_site_passes_disclosure_control(network, files, capsys):

@@ -1,12 +1,12 @@
-"""The store's tables read as columns: SQLite through ADBC into Arrow, then straight
-into typed pandas columns, with no Python object per cell.
+"""The store's tables read as columns: SQLite or PostgreSQL through ADBC into Arrow,
+then straight into typed pandas columns, with no Python object per cell.
 
 The frames are the same as those read row by row through SQLAlchemy
 (:func:`casekit.frames.records_to_frame`), in every dtype and value: ordered
 categoricals, nullable integers and floats, ``datetime64[s]`` dates, multi-selects
 as lists (or None), text as ``str``. ``tests/test_columnar.py`` holds the two paths
 to that. SQLAlchemy stays for writes and the schema; the queries read here are the
-same SQLAlchemy queries, compiled for SQLite.
+same SQLAlchemy queries, compiled for the store's database.
 
 Only a process that reads the store and never writes it asks for this path
 (``Store.frames(columnar=True)``: ``casekit patterns``). The driver links a SQLite
@@ -19,10 +19,14 @@ forms never reached the file, once the forms' kernel read through here.
 ``read_selects`` closes the store's own pooled connections before the driver opens
 the file.
 
-Only a SQLite file is read this way (PostgreSQL stays on SQLAlchemy), and only when
-the ADBC driver is installed (``adbc-driver-sqlite``); anything the driver cannot
-read (a locked file, a cell of the wrong type written by another tool) makes the
-caller read through SQLAlchemy, which then reads it, or says in plain words why not.
+A PostgreSQL store is read with the same role as the store's connections (its URL),
+so row-level security gives it the same rows, in one read-only snapshot (repeatable
+read): the three forms of a network come over in PostgreSQL's binary COPY format
+rather than a Python tuple per row. Only when the ADBC driver is installed
+(``adbc-driver-sqlite``, ``adbc-driver-postgresql``); anything the driver cannot read
+(a locked file, a cell of the wrong type written by another tool, a server it
+cannot reach) makes the caller read through SQLAlchemy, which then reads it, or says
+in plain words why not.
 """
 
 from __future__ import annotations
@@ -45,11 +49,15 @@ from ..frames import MULTI_SEPARATOR
 _BATCH_ROWS = str(2**31 - 2)  # the most the driver takes (it refuses INT_MAX)
 
 
-def available() -> bool:
-    """Whether the ADBC SQLite driver (and pyarrow) can be imported."""
-    return all(
+DRIVERS = {"sqlite": "adbc_driver_sqlite", "postgresql": "adbc_driver_postgresql"}
+
+
+def available(database: str = "sqlite") -> bool:
+    """Whether the ADBC driver of ``database`` (a SQLAlchemy dialect's name) and
+    pyarrow can be imported."""
+    return database in DRIVERS and all(
         importlib.util.find_spec(name) is not None
-        for name in ("adbc_driver_sqlite", "pyarrow")
+        for name in (DRIVERS[database], "pyarrow")
     )
 
 
@@ -73,64 +81,99 @@ def read_selects(
     timeout: float,
 ) -> dict[str, pd.DataFrame] | None:
     """The SQLAlchemy ``selects`` of ``forms`` (:func:`casekit.store.rows.form_query`,
-    with ``deleted`` last) read in columns from the SQLite file ``path``; None
-    where there is no file or driver, or the driver cannot read it: the caller
-    then reads row by row.
+    with ``deleted`` last) read in columns from the SQLite file ``path`` or the
+    PostgreSQL database of ``engine``; None where there is no file or driver, or
+    the driver cannot read it: the caller then reads row by row.
     """
-    if path is None or not available():
+    database = engine.dialect.name
+    if not available(database) or (database == "sqlite" and path is None):
         return None
-    # The driver has a SQLite of its own: none of ours may hold the file open
-    # while it opens and closes it (see the module's docstring).
-    engine.dispose()
+    if database == "sqlite":
+        # The driver has a SQLite of its own: none of ours may hold the file open
+        # while it opens and closes it (see the module's docstring).
+        engine.dispose()
+        source, sql_of = path, _unordered_sql
+    else:
+        # The server sorts by its own collation, as the row reader's ORDER BY.
+        source, sql_of = _postgres_uri(engine.url), _sql
     compiled = {
-        name: (forms[name], _unordered_sql(select, engine), ["deleted"])
+        name: (forms[name], sql_of(select, engine), ["deleted"])
         for name, select in selects.items()
     }
     with contextlib.suppress(*read_errors()):
-        return read_frames(path, compiled, timeout)
+        return read_frames(source, compiled, timeout)
     return None
+
+
+def _postgres_uri(url: Any) -> str:
+    """The libpq URI of a SQLAlchemy URL: the same server, database and role."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _sql(select: Any, engine: Any) -> str:
+    return str(select.compile(dialect=engine.dialect, compile_kwargs=_LITERAL))
 
 
 def _unordered_sql(select: Any, engine: Any) -> str:
     """The query as SQLite text, without its ORDER BY: :func:`read_frames` puts
     the rows in key order in Arrow. SQLite would read the table through its key's
     index, a look-up into the table for every row: twice as long."""
-    unordered = select.order_by(None)
-    return str(unordered.compile(dialect=engine.dialect, compile_kwargs=_LITERAL))
+    return _sql(select.order_by(None), engine)
 
 
 def read_frames(
-    path: Path,
+    source: Path | str,
     queries: Mapping[str, tuple[Form, str, Sequence[str]]],
     timeout: float,
 ) -> dict[str, pd.DataFrame]:
-    """Run each query (SQLite text) in one read transaction of the file ``path``.
+    """Run each query in one read-only transaction of ``source``: a SQLite file,
+    or a PostgreSQL URI.
 
     ``queries`` maps a name to ``(form, sql, extra)``: the query selects the form's
-    fields in order, then the ``extra`` columns, in any order. Returns one typed
-    frame a name, its rows in the form's key order (as the row reader's ORDER BY
-    gives them: text compared byte by byte, as SQLite's default collation does).
+    fields in order, then the ``extra`` columns; from SQLite in any order. Returns
+    one typed frame a name, its rows in the form's key order (SQLite's: text
+    compared byte by byte, as its default collation does).
     """
-    import adbc_driver_sqlite.dbapi
-
-    # Read-only: a read can never write, whatever the query.
-    uri = f"{path.resolve().as_uri()}?mode=ro"
+    in_sqlite = isinstance(source, Path)
     tables = {}
-    with adbc_driver_sqlite.dbapi.connect(uri) as conn, conn.cursor() as cursor:
-        cursor.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        # The connection reads in one transaction (autocommit is off): the three
-        # forms come from one snapshot, as a write leaves them whole.
-        for name, (_, sql, _) in queries.items():
-            cursor.adbc_statement.set_options(
-                **{"adbc.sqlite.query.batch_rows": _BATCH_ROWS}
-            )
+    # The connection reads in one transaction (autocommit is off): the forms come
+    # from one snapshot, as a write leaves them whole.
+    with _reader(source, timeout) as conn, conn.cursor() as cursor:
+        for name, (form, sql, _) in queries.items():
+            if in_sqlite:
+                cursor.adbc_statement.set_options(
+                    **{"adbc.sqlite.query.batch_rows": _BATCH_ROWS}
+                )
             cursor.execute(sql)
-            tables[name] = in_key_order(cursor.fetch_arrow_table(), queries[name][0])
+            table = cursor.fetch_arrow_table()
+            tables[name] = in_key_order(table, form) if in_sqlite else table
         conn.rollback()
     return {
         name: arrow_frame(form, tables[name], extra)
         for name, (form, _, extra) in queries.items()
     }
+
+
+@contextlib.contextmanager
+def _reader(source: Path | str, timeout: float):
+    """A read-only ADBC connection to ``source``, in a transaction."""
+    if isinstance(source, Path):
+        import adbc_driver_sqlite.dbapi
+
+        # Read-only: a read can never write, whatever the query.
+        uri = f"{source.resolve().as_uri()}?mode=ro"
+        with adbc_driver_sqlite.dbapi.connect(uri) as conn:
+            with conn.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            yield conn
+        return
+    import adbc_driver_postgresql.dbapi
+
+    with adbc_driver_postgresql.dbapi.connect(source) as conn:
+        with conn.cursor() as cursor:
+            # Every form from one snapshot, and nothing written by accident.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield conn
 
 
 def in_key_order(table: Any, form: Form) -> Any:
@@ -239,9 +282,10 @@ def _missing(values: Any) -> np.ndarray:
 
 
 def _plain(values: Any) -> Any:
-    """An extra column (``deleted``): SQLite's 0 / 1 as booleans."""
+    """An extra column (``deleted``): SQLite's 0 / 1 (PostgreSQL's booleans) as
+    booleans."""
     import pyarrow as pa
 
-    if pa.types.is_integer(values.type):
+    if pa.types.is_integer(values.type) or pa.types.is_boolean(values.type):
         return values.to_numpy(zero_copy_only=False).astype(bool)
     return values.to_pylist()
