@@ -42,6 +42,7 @@ import pandas as pd
 
 from ..dictionary import Field, Form
 from ..frames import MULTI_SEPARATOR
+from .rows import no_collection_pauses
 
 # The driver infers a column's type from the first batch of rows; a column empty
 # there but not below would be refused. One batch as large as any table: the whole
@@ -148,10 +149,13 @@ def read_frames(
             table = cursor.fetch_arrow_table()
             tables[name] = in_key_order(table, form) if in_sqlite else table
         conn.rollback()
-    return {
-        name: arrow_frame(form, tables[name], extra)
-        for name, (form, _, extra) in queries.items()
-    }
+    # A list per multi-select cell: half a million of them, which the cyclic
+    # collector would walk again and again (four times as long; none form cycles).
+    with no_collection_pauses():
+        return {
+            name: arrow_frame(form, tables[name], extra)
+            for name, (form, _, extra) in queries.items()
+        }
 
 
 @contextlib.contextmanager
