@@ -117,9 +117,8 @@ def derive(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     case = frames["case"].reset_index(drop=True)
     session = frames["session"].reset_index(drop=True)
     followup = frames["followup"].reset_index(drop=True)
-    index = pd.Index(case["case_id"])
-    s_case = index.get_indexer(session["case_id"])
-    f_case = index.get_indexer(followup["case_id"])
+    s_case = positions_of(session["case_id"], case["case_id"])
+    f_case = positions_of(followup["case_id"], case["case_id"])
     s_no, f_no = _int(session["session_no"]), _int(followup["after_session"])
     # One integer key per (case, session number): a hash lookup instead of a merge.
     width = int(max(s_no.max(initial=0), f_no.max(initial=0))) + 2
@@ -148,6 +147,24 @@ def ensure_derived(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 # -- small vectorised helpers ---------------------------------------------------------
+
+
+def positions_of(ids: pd.Series, among: pd.Series) -> np.ndarray:
+    """Where each of ``ids`` stands in ``among`` (case ids, each once), -1 where it
+    is not there: ``pd.Index(among).get_indexer(ids)``, which it equals, turns
+    Arrow's text into Python objects first; Arrow's own hash look-up does not
+    (half a million sessions: 0.1 s instead of 0.35 s)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not all(map(pd.api.types.is_string_dtype, (ids, among))):
+        return pd.Index(among).get_indexer(ids)  # no text (an empty frame's column)
+    if among.duplicated().any():  # as get_indexer, refuse to guess which is meant
+        raise ValueError("case ids must each be there once to be looked up")
+    found = pc.index_in(
+        pa.array(ids, type=pa.string()), value_set=pa.array(among, type=pa.string())
+    )
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _flag(value, known) -> pd.arrays.BooleanArray:

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from . import stats
-from .derive import CHECKIN_WINDOW_DAYS, INPUTS, ensure_derived
+from .derive import CHECKIN_WINDOW_DAYS, INPUTS, ensure_derived, positions_of
 from .dictionary import Dictionary, load_dictionary
 from .errors import UsageError
 from .labels import percent
@@ -365,10 +365,9 @@ class Tally:
     def __init__(self, d: dict[str, pd.DataFrame], patterns=PATTERNS) -> None:
         self.patterns = tuple(patterns)
         self.case = d["case"]
-        index = pd.Index(self.case["case_id"])
         positions = {"case": np.arange(len(self.case))}
         for form in {p.form for p in self.patterns} - {"case"}:
-            positions[form] = index.get_indexer(d[form]["case_id"])
+            positions[form] = positions_of(d[form]["case_id"], self.case["case_id"])
 
         def cases(form: str, mask) -> np.ndarray:
             pos = positions[form]

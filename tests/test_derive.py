@@ -21,10 +21,13 @@ late follow-up with no NPRS, and the 30 % threshold missed by a 2-point drop.
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from casekit.derive import derive
+from casekit.derive import derive, positions_of
 
 D0 = dt.date(2025, 3, 3)
 IDS = ["CASEA2", "CASEB2", "CASEC2", "CASED2", "CASEE2", "CASEF2", "CASEG2", "CASEH2"]
@@ -344,3 +347,21 @@ def test_rows_of_a_case_not_in_the_case_frame_count_nowhere(frames):
     assert session.loc[session["case_id"] == A, "day"].isna().all()
     f = derived["followup"]
     assert not f.loc[f["case_id"] == A, "flare_event"].any()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    among=st.lists(st.text(max_size=4), unique=True, max_size=12),
+    ids=st.lists(st.text(max_size=4), max_size=20),
+    as_str=st.booleans(),
+)
+def test_positions_of_is_get_indexer(among, ids, as_str):
+    dtype = "str" if as_str else object
+    found = positions_of(pd.Series(ids, dtype=dtype), pd.Series(among, dtype=dtype))
+    expected = pd.Index(pd.Series(among, dtype=object)).get_indexer(ids)
+    np.testing.assert_array_equal(found, expected)
+
+
+def test_positions_of_refuses_a_case_id_given_twice():
+    with pytest.raises(ValueError, match="once"):
+        positions_of(pd.Series(["A"], dtype="str"), pd.Series(["A", "A"], dtype="str"))
