@@ -180,18 +180,17 @@ def incomplete(store: Store) -> dict[str, list[str]]:
     """What to ask at the next visit: follow-ups that report a flare without its
     side (what is due to be called is :func:`calls_due`)."""
     followups = store.table("followup")
-    sideless = (
-        sa.select(followups.c.case_id, followups.c.followup_no)
-        .where(
-            followups.c.deleted == sa.false(),
-            followups.c.case_id.in_(_live_cases(store)),
-            followups.c.flare == "yes",
-            followups.c.flare_side.is_(None),
-        )
-        .order_by(followups.c.case_id, followups.c.followup_no)
+    sideless = sa.select(followups.c.case_id, followups.c.followup_no).where(
+        followups.c.deleted == sa.false(),
+        followups.c.case_id.not_in(_withdrawn_cases(store)),
+        followups.c.flare == "yes",
+        followups.c.flare_side.is_(None),
     )
     with store.connect() as conn:
-        flares = [where("followup", c, n) for c, n in conn.execute(sideless).all()]
+        found = [tuple(row) for row in conn.execute(sideless).all()]
+    # Ordered here: ORDER BY would walk the key's index over every follow-up
+    # (0.45 s at 100,000 cases) to sort the few found.
+    flares = [where("followup", c, n) for c, n in sorted(found)]
     return {"flare_without_side": flares}
 
 
@@ -303,8 +302,8 @@ def examined_twice(store: Store) -> int:
     """How many cases have two exams or more (the cases examiner agreement is
     measured on), counted in the store: rows as :meth:`Store.read` gives them
     (none removed, none of a withdrawn case)."""
-    exams, cases = store.table("exam"), store.table("case")
-    gone = sa.select(cases.c.case_id).where(cases.c.deleted == sa.true())
+    exams = store.table("exam")
+    gone = _withdrawn_cases(store)
     twice = (
         sa.select(exams.c.case_id)
         .where(exams.c.deleted == sa.false(), exams.c.case_id.not_in(gone))
@@ -318,9 +317,11 @@ def examined_twice(store: Store) -> int:
         )
 
 
-def _live_cases(store: Store) -> sa.Select:
+def _withdrawn_cases(store: Store) -> sa.Select:
+    """The withdrawn cases: few, so that "not one of them" is quicker to ask than
+    "one of the 100,000 others" (0.07 s against 0.35 s over 430,000 follow-ups)."""
     cases = store.table("case")
-    return sa.select(cases.c.case_id).where(cases.c.deleted == sa.false())
+    return sa.select(cases.c.case_id).where(cases.c.deleted == sa.true())
 
 
 def month(value: Any) -> str:
