@@ -392,6 +392,27 @@ def test_the_case_chooser_lists_the_newest_and_finds_the_others_in_the_store(
     assert blind.options == []
 
 
+def test_a_tab_s_form_is_built_when_first_shown(store):
+    case_id = store.add("case", case_record())["case_id"]
+    app = LoggingApp(store)
+    panes = app.tabs.children
+    # the page opens on the new case: only its form is built and sent
+    assert panes[0].children == (app.case.widget,)
+    assert all(pane.children == () for pane in panes[1:])
+    app.tabs.selected_index = 2  # Follow-up shown: its form is built there
+    assert panes[2].children == (app.followup.widget,)
+    assert [c for _, c in app.followup.chooser.options] == [case_id]
+    assert panes[1].children == () and panes[4].children == ()
+    app.followup.chooser.list.value = case_id
+    app.followup.body.children[0].click()  # "Show this case's card"
+    assert app.tabs.selected_index == 4
+    assert panes[4].children == (app.card.widget,)
+    assert f"Case {case_id}" in app.card.view.value
+    # asked for (as tests and notebooks do), a form is built in its tab too
+    session = app.session
+    assert panes[1].children == (session.widget,)
+
+
 def test_choosing_a_case_gives_a_session_its_defaults(app, store):
     case_id = store.add("case", case_record())["case_id"]
     store.add("session", session_record(case_id))
