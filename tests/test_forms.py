@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from types import SimpleNamespace
 
 import ipywidgets as w
 import pandas as pd
@@ -12,6 +13,7 @@ import pytest
 from conftest import case_record, followup_record, session_record
 
 from casekit.errors import CasekitError, ValidationFailed
+from casekit.store import drafts
 from casekit.store import queries as lookups
 from casekit.ui import chooser as choosing
 from casekit.ui import logbook
@@ -651,3 +653,34 @@ def test_a_store_that_cannot_be_opened_gives_a_message_not_a_traceback(tmp_path)
     shown = logging_app(tmp_path / "nowhere.db")
     assert isinstance(shown, w.HTML)
     assert "cannot be opened" in shown.value and "make lab" in shown.value
+
+
+def test_forms_built_ahead_are_kept_only_while_nothing_they_show_changed(
+    store, monkeypatch
+):
+    # A served page's kernel builds the forms before the page is asked for, maybe
+    # long before: they are shown only if nothing they show has changed since.
+    db = str(store.path)
+    ahead = logging_app(db)
+    assert logging_app(db, ahead=ahead) is ahead
+    case_id = store.add("case", case_record())["case_id"]  # a save elsewhere
+    fresh = logging_app(db, ahead=ahead)
+    assert fresh is not ahead
+    assert ahead.widget.comm is None and ahead.case.record.save_button.comm is None
+    assert [c for _, c in fresh.session.chooser.options] == [case_id]
+    assert logging_app(db, ahead=fresh) is fresh
+    # a draft kept by another page (drafts are not audited)
+    drafts.keep(store, "session", session_record(case_id), case_id=case_id)
+    restored = logging_app(db, ahead=fresh)
+    assert restored is not fresh and restored.restored == ["session"]
+    assert logging_app(db, ahead=restored) is restored
+    # the store's settings changed (the calls due follow them)
+    (store.home / "casekit.toml").write_text("[schedule]\ncheckin_days = 3\n")
+    settled = logging_app(db, ahead=restored)
+    assert settled is not restored
+    # another day: a new entry's date is today's
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    monkeypatch.setattr(
+        logbook, "dt", SimpleNamespace(date=SimpleNamespace(today=lambda: tomorrow))
+    )
+    assert logging_app(db, ahead=settled) is not settled

@@ -17,6 +17,7 @@ the app opens, with its case and entry chosen, and its tab shown.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import os
 import threading
@@ -310,6 +311,8 @@ class LoggingApp:
 
     def __init__(self, store: Store, *, later: bool = False) -> None:
         self.store = store
+        # Asked before anything is read: a change while the app is built shows.
+        self.built_as_of = _moment(store)
         self._built: dict[str, EntryForm | CardPanel] = {}
         self.overview = Overview(store, later=later)
         self.assist = Assist()
@@ -415,6 +418,15 @@ class LoggingApp:
             built.refresh()
         self.overview.refresh()
 
+    @property
+    def current(self) -> bool:
+        """Whether the store, its drafts and today's date are still as they were
+        when the app was built (:func:`casekit.store.queries.as_of`)."""
+        try:
+            return _moment(self.store) == self.built_as_of
+        except CasekitError:  # the store cannot be read now: build it again
+            return False
+
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)
         # The widget's own text form lists every child, case ids included.
@@ -422,14 +434,26 @@ class LoggingApp:
         return bundle
 
 
-def logging_app(db: str | os.PathLike | None = None) -> LoggingApp | w.HTML:
+def logging_app(
+    db: str | os.PathLike | None = None, *, ahead: LoggingApp | w.HTML | None = None
+) -> LoggingApp | w.HTML:
     """The logging app on the store ``db`` (default ``CASEKIT_DB`` or
     ``data/casekit.db``), ready to display.
+
+    ``ahead`` is an app built earlier, e.g. by a page's kernel that Voila started
+    before the page was asked for (``casekit serve``): it is returned as it is if
+    nothing it shows has changed since (no save, no draft kept, the same day, the
+    store's files untouched: :attr:`LoggingApp.current`), else closed and built
+    again, so that a page never shows what was true an hour ago.
 
     A store that cannot be opened gives a short message saying what to do where the
     forms are shown (the page of `casekit serve` has no cells to run), not a
     traceback: the person using the forms may never read code.
     """
+    if isinstance(ahead, LoggingApp) and ahead.current:
+        return ahead
+    if ahead is not None:
+        _close_all(ahead.widget if isinstance(ahead, LoggingApp) else ahead)
     try:
         store = Store(db)
     except CasekitError as exc:
@@ -452,3 +476,17 @@ def logging_app(db: str | os.PathLike | None = None) -> LoggingApp | w.HTML:
         return message
     # A served page shows its forms first; the calls due follow a moment later.
     return LoggingApp(store, later="VOILA_KERNEL_ID" in os.environ)
+
+
+def _moment(store: Store) -> tuple:
+    return queries.as_of(store), dt.date.today()
+
+
+def _close_all(widget: w.Widget) -> None:
+    """Close a widget and every widget it holds (children, layout, style)."""
+    for name in widget.keys:
+        value = getattr(widget, name, None)
+        for held in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(held, w.Widget):
+                _close_all(held)
+    widget.close()
