@@ -31,6 +31,7 @@ from ..schedule import (
     listed,
     load_schedule,
 )
+from .drafts import keeps_drafts
 from .rows import as_stored
 from .store import Store
 
@@ -338,7 +339,13 @@ def as_of(store: Store) -> tuple:
     audit, drafts = store.metadata.tables["audit"], store.metadata.tables["drafts"]
     with store.connect() as conn:
         last = conn.execute(sa.select(sa.func.max(audit.c.id))).scalar()
-        kept = [tuple(row) for row in conn.execute(sa.select(drafts)).all()]
+        # only a store on this machine keeps drafts (a server's roles cannot read
+        # the table: casekit.store.drafts)
+        kept = (
+            [tuple(row) for row in conn.execute(sa.select(drafts)).all()]
+            if keeps_drafts(store)
+            else []
+        )
     files = []
     for name in ("dictionary.local.yaml", "deny-list.txt", SETTINGS_FILE):
         path = store.home / name
