@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -143,26 +144,17 @@ def due(
         ``overdue`` (more than ``overdue_after_days`` past its day); the longest
         due first. A session without a date schedules nothing.
     """
-    today = np.datetime64(on, "D")
     s = sessions[["case_id", "session_no", "session_date"]].dropna()
     s = s.assign(day=s["session_date"].to_numpy().astype("datetime64[D]"))
     f = followups[["case_id", "followup_no", "followup_date", "after_session"]]
     s = s[~s["case_id"].isin(closed_cases(followups))]
 
-    # A check-in for each session no follow-up refers to, from the day after it.
+    # A check-in for each session no follow-up refers to.
     answered = pd.MultiIndex.from_frame(
         f[["case_id", "after_session"]].dropna().astype({"after_session": "int64"})
     )
     asked = pd.MultiIndex.from_arrays([s["case_id"], s["session_no"].astype("int64")])
     checkins = s[~asked.isin(answered)]
-    rows = [
-        _calls(
-            checkins,
-            "checkin",
-            checkins["day"] + np.timedelta64(schedule.checkin_days, "D"),
-            checkins["day"] + np.timedelta64(1, "D"),
-        )
-    ]
 
     # The 2- and 6-week calls, from the latest session, until a follow-up dated
     # on or after the call's day.
@@ -176,13 +168,57 @@ def due(
         .to_numpy()
         .astype("datetime64[D]")
     )
-    for call, days in (
-        ("two_week", schedule.two_week_days),
-        ("six_week", schedule.six_week_days),
-    ):
-        day = latest["day"].to_numpy() + np.timedelta64(days, "D")
-        open_ = ~(heard >= day)  # NaT compares False: no follow-up, still open
-        rows.append(_calls(latest[open_], call, day[open_], day[open_]))
+    unheard = {}
+    for call in ("two_week", "six_week"):
+        day = latest["day"].to_numpy() + np.timedelta64(call_days(schedule, call), "D")
+        unheard[call] = latest[~(heard >= day)]  # NaT compares False: still open
+    return listed(checkins, unheard, on, schedule)
+
+
+def listed(
+    checkins: pd.DataFrame,
+    unheard: Mapping[str, pd.DataFrame],
+    on: dt.date,
+    schedule: Schedule = Schedule(),
+) -> pd.DataFrame:
+    """The calls due on ``on``, from the sessions whose calls are still open.
+
+    :func:`due` finds those sessions in pandas; the store finds them in SQL
+    (:func:`casekit.store.queries.calls_due`); both end here, so that the days,
+    what is overdue and the order are decided once.
+
+    Parameters
+    ----------
+    checkins : DataFrame
+        ``case_id, session_no, day``: the sessions of open cases that no
+        follow-up refers to.
+    unheard : mapping of str to DataFrame
+        For ``two_week`` and ``six_week``, ``case_id, session_no, day`` of each
+        open case's latest session with no follow-up dated on or after that
+        call's day.
+    on : datetime.date
+    schedule : Schedule, optional
+
+    Returns
+    -------
+    DataFrame
+        As :func:`due`; rows not yet due on ``on`` are left out.
+    """
+    today = np.datetime64(on, "D")
+    days = checkins["day"].to_numpy().astype("datetime64[D]")
+    rows = [
+        _calls(
+            checkins,
+            "checkin",
+            days + np.timedelta64(schedule.checkin_days, "D"),
+            days + np.timedelta64(1, "D"),  # listed from the day after the session
+        )
+    ]
+    for call in ("two_week", "six_week"):
+        latest = unheard[call]
+        day = latest["day"].to_numpy().astype("datetime64[D]")
+        day = day + np.timedelta64(call_days(schedule, call), "D")
+        rows.append(_calls(latest, call, day, day))
 
     out = pd.concat(rows, ignore_index=True)
     out = out[out["due_since"] <= today]
@@ -190,6 +226,13 @@ def due(
     out = out.assign(overdue=late > schedule.overdue_after_days)
     order = ["due_since", "case_id", "session_no"]
     return out.sort_values(order, kind="stable").reset_index(drop=True)[COLUMNS]
+
+
+def call_days(schedule: Schedule, call: str) -> int:
+    """The day of a 2- or 6-week call, counted from the latest session."""
+    return {"two_week": schedule.two_week_days, "six_week": schedule.six_week_days}[
+        call
+    ]
 
 
 def closed_cases(followups: pd.DataFrame) -> set[str]:

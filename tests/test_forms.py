@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from types import SimpleNamespace
 
 import ipywidgets as w
 import pandas as pd
@@ -12,6 +13,7 @@ import pytest
 from conftest import case_record, followup_record, session_record
 
 from casekit.errors import CasekitError, ValidationFailed
+from casekit.store import drafts
 from casekit.store import queries as lookups
 from casekit.ui import chooser as choosing
 from casekit.ui import logbook
@@ -392,6 +394,27 @@ def test_the_case_chooser_lists_the_newest_and_finds_the_others_in_the_store(
     assert blind.options == []
 
 
+def test_a_tab_s_form_is_built_when_first_shown(store):
+    case_id = store.add("case", case_record())["case_id"]
+    app = LoggingApp(store)
+    panes = app.tabs.children
+    # the page opens on the new case: only its form is built and sent
+    assert panes[0].children == (app.case.widget,)
+    assert all(pane.children == () for pane in panes[1:])
+    app.tabs.selected_index = 2  # Follow-up shown: its form is built there
+    assert panes[2].children == (app.followup.widget,)
+    assert [c for _, c in app.followup.chooser.options] == [case_id]
+    assert panes[1].children == () and panes[4].children == ()
+    app.followup.chooser.list.value = case_id
+    app.followup.body.children[0].click()  # "Show this case's card"
+    assert app.tabs.selected_index == 4
+    assert panes[4].children == (app.card.widget,)
+    assert f"Case {case_id}" in app.card.view.value
+    # asked for (as tests and notebooks do), a form is built in its tab too
+    session = app.session
+    assert panes[1].children == (session.widget,)
+
+
 def test_choosing_a_case_gives_a_session_its_defaults(app, store):
     case_id = store.add("case", case_record())["case_id"]
     store.add("session", session_record(case_id))
@@ -630,3 +653,34 @@ def test_a_store_that_cannot_be_opened_gives_a_message_not_a_traceback(tmp_path)
     shown = logging_app(tmp_path / "nowhere.db")
     assert isinstance(shown, w.HTML)
     assert "cannot be opened" in shown.value and "make lab" in shown.value
+
+
+def test_forms_built_ahead_are_kept_only_while_nothing_they_show_changed(
+    store, monkeypatch
+):
+    # A served page's kernel builds the forms before the page is asked for, maybe
+    # long before: they are shown only if nothing they show has changed since.
+    db = str(store.path)
+    ahead = logging_app(db)
+    assert logging_app(db, ahead=ahead) is ahead
+    case_id = store.add("case", case_record())["case_id"]  # a save elsewhere
+    fresh = logging_app(db, ahead=ahead)
+    assert fresh is not ahead
+    assert ahead.widget.comm is None and ahead.case.record.save_button.comm is None
+    assert [c for _, c in fresh.session.chooser.options] == [case_id]
+    assert logging_app(db, ahead=fresh) is fresh
+    # a draft kept by another page (drafts are not audited)
+    drafts.keep(store, "session", session_record(case_id), case_id=case_id)
+    restored = logging_app(db, ahead=fresh)
+    assert restored is not fresh and restored.restored == ["session"]
+    assert logging_app(db, ahead=restored) is restored
+    # the store's settings changed (the calls due follow them)
+    (store.home / "casekit.toml").write_text("[schedule]\ncheckin_days = 3\n")
+    settled = logging_app(db, ahead=restored)
+    assert settled is not restored
+    # another day: a new entry's date is today's
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    monkeypatch.setattr(
+        logbook, "dt", SimpleNamespace(date=SimpleNamespace(today=lambda: tomorrow))
+    )
+    assert logging_app(db, ahead=settled) is not settled

@@ -29,6 +29,7 @@ from casekit.io.exporter import FILE_OF
 from casekit.store import columnar
 from casekit.store.schema import TABLE_OF
 from casekit.synth import CohortParams, populate
+from casekit.ui.logbook import LoggingApp, logging_app
 
 SITES = ("north", "south")
 
@@ -154,6 +155,20 @@ def test_a_site_roles_new_case_gets_its_site(network, files, tmp_path):
         network["owner"], "SELECT site, count(*) FROM cases GROUP BY site"
     )
     assert rows == [("north", 42)]
+
+
+def test_a_site_roles_forms_built_ahead_are_kept_until_a_save(network):
+    # A served page builds its forms ahead and, when asked for, whether anything
+    # changed: a site's role reads the audit but not the drafts (kept only on a
+    # practitioner's own file), and its forms work all the same.
+    ahead = logging_app(network["north"])
+    assert isinstance(ahead, LoggingApp)
+    assert logging_app(network["north"], ahead=ahead) is ahead
+    with Store(network["north"]) as store:
+        case_id = store.add("case", case_record())["case_id"]
+    fresh = logging_app(network["north"], ahead=ahead)
+    assert fresh is not ahead
+    assert [c for _, c in fresh.session.chooser.options] == [case_id]
 
 
 # 2. another site sees nothing; the analyst's pooled counts are exact

@@ -65,16 +65,17 @@ def test_the_logging_notebook_holds_no_logic():
         if c["cell_type"] == "code"
         and not {"parameters", "remove-cell"} & set(c["metadata"].get("tags", []))
     ]
-    # Imports (run ahead in Voila's preheated kernel), then the forms, built when
-    # the page is asked for.
+    # Imports and the forms (built ahead in Voila's preheated kernel), then, when
+    # the page is asked for, the same forms, or new ones if the store changed.
     ahead, forms = shown
     code = [line for line in ahead.splitlines() if line and not line.startswith("#")]
     assert code == [
         "from voila.utils import wait_for_request",
         "from casekit.ui.logbook import logging_app",
+        "app = logging_app(DB)",
         "wait_for_request()",
     ]
-    assert forms == "app = logging_app(DB)\napp"
+    assert forms == "app = logging_app(DB, ahead=app)\napp"
     markdown = "".join(
         "".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
     )

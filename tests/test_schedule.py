@@ -5,16 +5,20 @@ for a closed case; overdue after 7 days; the days read from casekit.toml."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import random
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from conftest import case_record, followup_record, session_record
 
 from casekit.cli import main
 from casekit.errors import SettingsError
 from casekit.schedule import Schedule, due, due_lines, load_schedule
 from casekit.store import queries
+from casekit.synth import cohort
 
 D = dt.date
 
@@ -221,3 +225,78 @@ def test_casekit_due_refuses_a_wrong_date_and_a_wrong_setting(store, one, capsys
     assert main(["due", "--db", db]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "checkin_days" in err and "Traceback" not in err
+
+
+def _vary(store, seed: int) -> None:
+    """Make a synthetic store's rows as varied as a practice's: sessions without a
+    date or removed, two sessions of a case on one day, follow-ups removed, without
+    a date or a session they refer to, closing or reopening a case, cases
+    withdrawn (written straight into the tables: only the rows matter here)."""
+    rng = random.Random(seed)
+    s, f, c = (store.table(form) for form in ("session", "followup", "case"))
+    with store.engine.begin() as conn:
+        sessions = conn.execute(sa.select(s.c.case_id, s.c.session_no)).all()
+        for case_id, number in sessions:
+            key = (s.c.case_id == case_id, s.c.session_no == number)
+            roll = rng.random()
+            if roll < 0.08:
+                conn.execute(sa.update(s).where(*key).values(session_date=None))
+            elif roll < 0.14:
+                conn.execute(sa.update(s).where(*key).values(deleted=True))
+            elif roll < 0.22 and number > 1:  # the same day as the session before
+                before = sa.select(s.c.session_date).where(
+                    s.c.case_id == case_id, s.c.session_no == number - 1
+                )
+                day = conn.execute(before).scalar()
+                conn.execute(sa.update(s).where(*key).values(session_date=day))
+        followups = conn.execute(sa.select(f.c.case_id, f.c.followup_no)).all()
+        for case_id, number in followups:
+            key = (f.c.case_id == case_id, f.c.followup_no == number)
+            roll = rng.random()
+            if roll < 0.06:
+                conn.execute(sa.update(f).where(*key).values(deleted=True))
+            elif roll < 0.14:
+                conn.execute(sa.update(f).where(*key).values(after_session=None))
+            elif roll < 0.20:
+                conn.execute(sa.update(f).where(*key).values(followup_date=None))
+            elif roll < 0.40:
+                status = rng.choice([None, "in_care", "discharged", "lost", "withdrew"])
+                conn.execute(sa.update(f).where(*key).values(status=status))
+        for (case_id,) in conn.execute(sa.select(c.c.case_id)).all():
+            if rng.random() < 0.05:
+                update = sa.update(c).where(c.c.case_id == case_id)
+                conn.execute(update.values(deleted=True))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("seed", [3, 11])
+def test_the_store_lists_exactly_the_calls_of_the_schedule_over_every_row(store, seed):
+    # calls_due finds the open calls in SQL; due() is the rule in pandas over
+    # every stored session and follow-up: the same table, on every day and with
+    # any settings (equal days make a tie that the order must still settle).
+    store.add_many(cohort(100, seed=seed))
+    _vary(store, seed)
+    sessions, followups = store.read("session"), store.read("followup")
+    first = sessions["session_date"].min().date()
+    last = sessions["session_date"].max().date()
+    days = [
+        first + dt.timedelta(days=n) for n in range(-1, (last - first).days + 60, 29)
+    ]
+    settings = [
+        Schedule(),
+        Schedule(
+            checkin_days=1, two_week_days=10, six_week_days=10, overdue_after_days=0
+        ),
+    ]
+    found = 0
+    for schedule in settings:
+        (store.home / "casekit.toml").write_text(
+            "[schedule]\n"
+            + "".join(f"{k} = {v}\n" for k, v in dataclasses.asdict(schedule).items()),
+            encoding="utf-8",
+        )
+        for on in days:
+            expected = due(sessions, followups, on, schedule)
+            pd.testing.assert_frame_equal(queries.calls_due(store, on), expected)
+            found += len(expected)
+    assert found > 500  # the days chosen do list calls
