@@ -133,8 +133,12 @@ def pg_server():
 
 
 @pytest.fixture
-def pg_url(pg_server):
-    """The owner's URL of a fresh database on the test server."""
+def pg_url(pg_server, tmp_path, monkeypatch):
+    """The owner's URL of a fresh database on the test server. A PostgreSQL store
+    keeps its settings, local dictionary and deny list in ``data/`` of the current
+    folder: here a temporary one, never the checkout's."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir(exist_ok=True)
     with pg_server.database() as url:
         yield url
 
