@@ -26,6 +26,7 @@ BOTH_BACKENDS = {
     "test_concurrency",
     "test_cli",
     "test_network",
+    "test_bulk",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's

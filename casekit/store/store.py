@@ -34,6 +34,7 @@ from ..privacy import is_case_id, load_deny_list, site_code_problem
 from ..problems import Problem, refusal
 from . import columnar
 from .audit import audit_frame, changed, inserted, removed, write_audit
+from .bulk import insert_rows
 from .checked import Checked, validate_once
 from .database import (
     DEFAULT_DB,
@@ -309,7 +310,7 @@ class Store:
             {f.code: to_cell(f, r.get(f.code)) for f in form.fields} for r in records
         ]
         try:
-            conn.execute(sa.insert(table), rows)
+            insert_rows(conn, table, rows)
         except sa.exc.IntegrityError as exc:
             clash = Problem(rule="clash", form=form.name, detail=str(exc.orig))
             raise refusal([clash]) from None
