@@ -54,9 +54,8 @@ def validate_once(
 ) -> Checked:
     """Validate ``raw`` (text or Python values) as a record of ``form``, once."""
     # A default fills a field that was not given at all; an empty answer stays empty.
-    defaults = {f.code: f.default for f in form.fields if f.default is not None}
     # Through the module, so that one patch of `validate_record` sees every call.
     record, problems = validate.validate_record(
-        form, {**defaults, **raw}, source=source, row=row, deny_list=deny_list
+        form, {**form.defaults, **raw}, source=source, row=row, deny_list=deny_list
     )
     return Checked(form.name, types.MappingProxyType(record), tuple(problems))
