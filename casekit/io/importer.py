@@ -26,7 +26,7 @@ from ..cells import restore_frame
 from ..checks import cross_form_problems
 from ..dictionary import Dictionary
 from ..errors import ImportFileError, ValidationFailed
-from ..frames import records_to_frame, to_cell
+from ..frames import typed_frame
 from ..privacy import is_case_id
 from ..problems import Problem, problems_frame
 from ..store import Checked, Store
@@ -456,9 +456,7 @@ def _typed(
     source: str,
     numbers: Sequence[int] = (),
 ) -> pd.DataFrame:
-    form = dictionary[form_name]
-    rows = [[to_cell(f, r.get(f.code)) for f in form.fields] for r in records]
-    frame = records_to_frame(form, rows)
+    frame = typed_frame(dictionary[form_name], records)
     frame["_source"] = source
     frame["_row"] = list(numbers)
     return frame

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form, load_dictionary
 from ..errors import InvalidSite, NotFound, ReasonRequired, StoreError
-from ..frames import to_cell
+from ..frames import record_cells, to_cell
 from ..privacy import is_case_id, load_deny_list, site_code_problem
 from ..problems import Problem, refusal
 from . import columnar
@@ -306,9 +306,7 @@ class Store:
             given = numbers(conn, table, form, records)
             for record, number in zip(records, given, strict=True):
                 record[form.instance] = number
-        rows = [
-            {f.code: to_cell(f, r.get(f.code)) for f in form.fields} for r in records
-        ]
+        rows = record_cells(form, records)
         try:
             insert_rows(conn, table, rows)
         except sa.exc.IntegrityError as exc:
