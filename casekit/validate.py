@@ -187,7 +187,9 @@ def coerce_record(
     # coerce_value's steps, spelled out: this loop runs for every cell of an import.
     for name, value in raw.items():
         f = fields.get(name)
-        if is_missing(value):
+        # is_missing's first question asked here, without a call: most values are text.
+        missing = not value.strip() if type(value) is str else is_missing(value)
+        if missing:
             if f is not None:
                 record[name] = None
             continue
@@ -250,11 +252,12 @@ def check_record(
 
     for f in form.fields:
         value = record.get(f.code)
-        shown = f.show_if is None or f.show_if.holds(record)
         if value is None:
-            if f.required and shown and f.code not in reported:
+            # Most fields are not required: whether it is asked matters not then.
+            if f.required and f.code not in reported and _asked(f, record):
                 add(f, None, "required", label=f.label)
             continue
+        shown = _asked(f, record)
         # When the answer that decides whether `f` is asked could not be read, its
         # own problem says so: "asked only when..." would guess at it.
         if not shown and f.show_if.field not in reported:
@@ -281,6 +284,11 @@ def check_record(
         if form_name == form.name and record.get(code) == bad:
             add(form[code], bad, "advice", "warning", detail=advice)
     return problems
+
+
+def _asked(f: Field, record: dict[str, Any]) -> bool:
+    """Whether the record's answers ask ``f`` (its show-if holds, or it has none)."""
+    return f.show_if is None or f.show_if.holds(record)
 
 
 def _check_range(f: Field, value: float, add) -> None:
