@@ -151,6 +151,21 @@ class Form:
         the same dict for every record)."""
         return {f.code: f.default for f in self.fields if f.default is not None}
 
+    @functools.cached_property
+    def ruled_fields(self) -> tuple[Field, ...]:
+        """The fields that have a rule for a record's check to apply: required,
+        asked only on an answer (show-if), a number (its range), a text screened
+        for identifiers (a short code, free text). The others take any answer."""
+        return tuple(
+            f
+            for f in self.fields
+            if f.required
+            or f.show_if is not None
+            or f.type in ("integer", "number")
+            or f.short_code
+            or f.free_text
+        )
+
     @property
     def codes(self) -> list[str]:
         return [f.code for f in self.fields]

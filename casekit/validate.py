@@ -250,7 +250,7 @@ def check_record(
             )
         )
 
-    for f in form.fields:
+    for f in form.ruled_fields:  # a field without a rule has nothing to check
         value = record.get(f.code)
         if value is None:
             # Most fields are not required: whether it is asked matters not then.

@@ -295,3 +295,22 @@ def test_an_inserted_row_is_audited_as_the_json_it_always_was():
     audit = inserted("session", "session_no", row, row)
     assert audit["new_value"] == json.dumps(row, default=str, sort_keys=True)
     assert audit["instance"] == 2 and audit["case_id"] == "227SH9"
+
+
+def test_audit_rows_written_a_batch_at_a_time_chain_on(store, monkeypatch):
+    monkeypatch.setattr("casekit.store.audit.BATCH", 2)
+    before = len(store.audit())
+    added = store.add_many({"case": [case_record(nprs=n) for n in range(5)]})
+    trail = store.audit()
+    new = trail.iloc[before:]
+    # Five rows in three batches: one time, ids in a run, each chained on.
+    assert list(new["action"]) == ["insert"] * 5
+    assert list(new["case_id"]) == [r["case_id"] for r in added["case"]]
+    assert new["time"].nunique() == 1
+    assert list(trail["id"]) == list(range(1, len(trail) + 1))
+    previous = "" if before == 0 else trail.iloc[before - 1]["hash"]
+    for _, row in new.iterrows():
+        assert row["hash"] == row_hash(previous, row.to_dict())
+        previous = row["hash"]
+    problems, head = store.verify()
+    assert problems == [] and head == (len(trail), previous)

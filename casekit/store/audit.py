@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from itertools import islice
 from typing import Any
 
 import pandas as pd
@@ -24,6 +25,7 @@ from .bulk import insert_rows
 from .schema import AUDIT_COLUMNS, HASHED_COLUMNS
 
 GENESIS = ""  # what the first row's hash is chained to
+BATCH = 10_000  # audit rows made, chained and written at a time
 # The key of PostgreSQL's advisory lock that writers of the chain take in turn.
 CHAIN_LOCK = 0x636B6974  # "ckit"
 # The encoders of json.dumps(values, ensure_ascii=False, separators=(",", ":")) and
@@ -52,14 +54,19 @@ def write_audit(
     to the one before."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     base = dict.fromkeys(AUDIT_COLUMNS[1:])
-    rows = [{**base, "time": now, "actor": actor, **r} for r in rows]
-    if not rows:  # an insert of no rows would write one empty row
-        return
-    last_id, last_hash = chain_head(conn, table)
-    for number, row in enumerate(rows, start=last_id + 1):
-        row["id"] = number
-        row["hash"] = last_hash = row_hash(last_hash, row)
-    insert_rows(conn, table, rows)
+    given = iter(rows)
+    head = None  # read with the first row: no rows, no read (nor lock)
+    # A batch at a time: an import's million audit rows, each with its record as
+    # JSON, are never all in memory at once.
+    while batch := [
+        {**base, "time": now, "actor": actor, **r} for r in islice(given, BATCH)
+    ]:
+        last_id, last_hash = head or chain_head(conn, table)
+        for number, row in enumerate(batch, start=last_id + 1):
+            row["id"] = number
+            row["hash"] = last_hash = row_hash(last_hash, row)
+        insert_rows(conn, table, batch)
+        head = (last_id + len(batch), last_hash)
 
 
 def chain_head(conn: sa.Connection, table: sa.Table) -> tuple[int, str]:

@@ -314,10 +314,10 @@ class Store:
             raise refusal([clash]) from None
         self._audit(
             conn,
-            [
+            (  # made as they are written, not all at once
                 {**inserted(form.name, form.instance, r, row), "reason": reason}
                 for r, row in zip(records, rows, strict=True)
-            ],
+            ),
         )
         return records
 
@@ -383,7 +383,7 @@ class Store:
             )
             self._audit(conn, [removed(spec.name, key, reason)])
 
-    def _audit(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    def _audit(self, conn: sa.Connection, rows: Iterable[dict[str, Any]]) -> None:
         write_audit(conn, self._meta("audit"), self.actor, rows)
 
     # -- ids and numbers -------------------------------------------------------------
