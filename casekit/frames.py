@@ -55,10 +55,17 @@ def record_cells(
 def typed_frame(form: Form, records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """Typed records as a typed frame: what :func:`records_to_frame` makes of their
     cells, made column by column."""
-    data = {
-        f.code: column(f, cell_column(f, [r.get(f.code) for r in records]))
-        for f in form.fields
-    }
+    data = {}
+    for f in form.fields:
+        values = [r.get(f.code) for r in records]
+        if f.type == "multi":
+            # The lists that joining into a cell and splitting again would give
+            # (a code holds no `|`), without the join and the split.
+            data[f.code] = pd.Series(
+                [list(v) if v else None for v in values], dtype=object
+            )
+        else:
+            data[f.code] = column(f, cell_column(f, values))
     return pd.DataFrame(data, columns=form.codes)
 
 
