@@ -291,7 +291,7 @@ class Store:
         reason: str | None = None,
     ) -> list[dict[str, Any]]:
         table = self.table(form.name)
-        records = [dict(c.record) for c in checked]
+        records = [c.record_copy() for c in checked]
         if form.instance is None:
             given = {r["case_id"] for r in records if is_case_id(r.get("case_id"))}
             needing = [r for r in records if not is_case_id(r.get("case_id"))]
