@@ -100,6 +100,16 @@ class Field:
         # asked for every coded cell an import checks
         return tuple(code for code, _ in self.codes)
 
+    @functools.cached_property
+    def code_of_folded(self) -> dict[str, str]:
+        """The code each code or label stands for, casefolded (spreadsheets
+        capitalise); where two codes share a word, the first one's."""
+        found: dict[str, str] = {}
+        for code, label in self.codes:
+            found.setdefault(code.casefold(), code)
+            found.setdefault(label.casefold(), code)
+        return found
+
     def label_of(self, code: str) -> str:
         return dict(self.codes).get(code, code)
 
@@ -121,20 +131,42 @@ class Form:
 
     def __getitem__(self, code: str) -> Field:
         try:
-            return self._by_code[code]
+            return self.by_code[code]
         except (KeyError, TypeError):
             raise KeyError(code) from None
 
     def __contains__(self, code: object) -> bool:
         try:
-            return code in self._by_code
+            return code in self.by_code
         except TypeError:  # unhashable: no field's code
             return False
 
     @functools.cached_property
-    def _by_code(self) -> dict[str, Field]:
-        # Looked up for every cell of every imported record: a dict, not a scan.
+    def by_code(self) -> dict[str, Field]:
+        """Each field by its code (looked up for every cell of an import: a dict,
+        not a scan)."""
         return {f.code: f for f in self.fields}
+
+    @functools.cached_property
+    def defaults(self) -> dict[str, Any]:
+        """The default of each field that has one (read-only by convention: it is
+        the same dict for every record)."""
+        return {f.code: f.default for f in self.fields if f.default is not None}
+
+    @functools.cached_property
+    def ruled_fields(self) -> tuple[Field, ...]:
+        """The fields that have a rule for a record's check to apply: required,
+        asked only on an answer (show-if), a number (its range), a text screened
+        for identifiers (a short code, free text). The others take any answer."""
+        return tuple(
+            f
+            for f in self.fields
+            if f.required
+            or f.show_if is not None
+            or f.type in ("integer", "number")
+            or f.short_code
+            or f.free_text
+        )
 
     @property
     def codes(self) -> list[str]:

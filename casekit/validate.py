@@ -109,9 +109,9 @@ def _code(f: Field, raw: Any) -> str:
     if text in f.code_values:
         return text
     # Spreadsheets capitalise; accept a code or a label in any case.
-    for code, label in f.codes:
-        if text.casefold() in (code.casefold(), label.casefold()):
-            return code
+    code = f.code_of_folded.get(text.casefold())
+    if code is not None:
+        return code
     # A yes/no question (a yes/no field, or a choice with yes and no, such as
     # `flare`) takes a spreadsheet's TRUE / FALSE and 1 / 0 too.
     if {"yes", "no"} <= set(f.code_values) and text.casefold() in _YES_NO:
@@ -120,14 +120,18 @@ def _code(f: Field, raw: Any) -> str:
 
 
 def _codes(f: Field, raw: Any) -> list[str]:
-    items = raw.split("|") if isinstance(raw, str) else list(raw)
-    chosen = {_code(f, item) for item in items if not is_missing(item)}
+    if type(raw) is str:  # a cell of a file: its items are text too
+        chosen = {_code(f, item) for item in raw.split("|") if item.strip()}
+    else:
+        chosen = {_code(f, item) for item in list(raw) if not is_missing(item)}
     if not chosen:
         raise ValueError("expected codes joined by |")
     return [code for code in f.code_values if code in chosen]
 
 
 def _integer(f: Field, raw: Any) -> int:
+    if type(raw) is str and raw.isdecimal() and len(raw) < 16:
+        return int(raw)  # most cells: what float() then int() would give, sooner
     if isinstance(raw, bool):
         raise TypeError("expected a whole number")
     number = _number(f, raw)
@@ -179,27 +183,35 @@ def coerce_record(
         "case_id": _text_or_none(raw.get("case_id")),
         "instance": _int_or_none(raw.get(form.instance)) if form.instance else None,
     }
+    fields = form.by_code
+    # coerce_value's steps, spelled out: this loop runs for every cell of an import.
     for name, value in raw.items():
-        if name not in form:
-            if not is_missing(value):
+        f = fields.get(name)
+        # is_missing's first question asked here, without a call: most values are text.
+        missing = not value.strip() if type(value) is str else is_missing(value)
+        if missing:
+            if f is not None:
+                record[name] = None
+            continue
+        if f is None:
+            problems.append(
+                Problem(rule="unknown_field", field=name, value=_show(value), **place)
+            )
+            continue
+        try:
+            record[name] = _COERCERS[f.type](f, value)
+        except (ValueError, TypeError) as exc:
+            record[name] = None
+            if str(exc):
                 problems.append(
                     Problem(
-                        rule="unknown_field", field=name, value=_show(value), **place
+                        rule="unreadable",
+                        field=name,
+                        value=_show(value),
+                        detail=str(exc),
+                        **place,
                     )
                 )
-            continue
-        typed, expected = coerce_value(form[name], value)
-        if expected:
-            problems.append(
-                Problem(
-                    rule="unreadable",
-                    field=name,
-                    value=_show(value),
-                    detail=expected,
-                    **place,
-                )
-            )
-        record[name] = typed
     return record, problems
 
 
@@ -238,13 +250,14 @@ def check_record(
             )
         )
 
-    for f in form.fields:
+    for f in form.ruled_fields:  # a field without a rule has nothing to check
         value = record.get(f.code)
-        shown = f.show_if is None or f.show_if.holds(record)
         if value is None:
-            if f.required and shown and f.code not in reported:
+            # Most fields are not required: whether it is asked matters not then.
+            if f.required and f.code not in reported and _asked(f, record):
                 add(f, None, "required", label=f.label)
             continue
+        shown = _asked(f, record)
         # When the answer that decides whether `f` is asked could not be read, its
         # own problem says so: "asked only when..." would guess at it.
         if not shown and f.show_if.field not in reported:
@@ -271,6 +284,11 @@ def check_record(
         if form_name == form.name and record.get(code) == bad:
             add(form[code], bad, "advice", "warning", detail=advice)
     return problems
+
+
+def _asked(f: Field, record: dict[str, Any]) -> bool:
+    """Whether the record's answers ask ``f`` (its show-if holds, or it has none)."""
+    return f.show_if is None or f.show_if.holds(record)
 
 
 def _check_range(f: Field, value: float, add) -> None:

@@ -27,6 +27,7 @@ BOTH_BACKENDS = {
     "test_cli",
     "test_network",
     "test_columnar",
+    "test_bulk",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's

@@ -239,3 +239,78 @@ def test_a_note_changed_behind_the_audit_is_reported_without_its_words(audited, 
     assert code == 1
     (line,) = [x for x in out.splitlines() if "behind the audit's back" in x]
     assert "`notes` is '(withheld)' in the table" in line and "07700" not in line
+
+
+# Rows of every kind of value an audit row holds: text with accents, other scripts
+# and quotes, floats (whole, fractional, tiny), integers, empty values, an origin.
+VARIED_ROWS = [
+    {"id": 1, "time": "2024-03-01T10:00:00.000001+00:00", "actor": "kb"},
+    {
+        "id": 2,
+        "time": "t",
+        "actor": "Zoë Ørsted",
+        "action": "update",
+        "form": "case",
+        "case_id": "227SH9",
+        "instance": 3,
+        "field": "notes",
+        "old_value": 'ça "va" \\ \u00e9\u4e2d\u6587 \U0001f600',
+        "new_value": "0.1",
+        "reason": "tab\there, line\nbreak",
+    },
+    {"id": 3, "time": "t", "actor": "a", "new_value": 1.5e-300, "instance": 0},
+    {"id": 4, "time": "t", "actor": "a", "old_value": 32.0, "origin": "site-b:7"},
+]
+
+
+@pytest.mark.parametrize("row", VARIED_ROWS)
+def test_the_hashed_bytes_are_the_json_they_always_were(row):
+    import hashlib
+    import json
+
+    from casekit.store.schema import HASHED_COLUMNS
+
+    values = ["previous", *(row.get(c) for c in HASHED_COLUMNS)]
+    if row.get("origin") is not None:
+        values.append(row["origin"])
+    payload = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    assert row_hash("previous", row) == hashlib.sha256(payload.encode()).hexdigest()
+
+
+def test_an_inserted_row_is_audited_as_the_json_it_always_was():
+    import datetime as dt
+    import json
+
+    from casekit.store.audit import inserted
+
+    row = {
+        "case_id": "227SH9",
+        "session_no": 2,
+        "session_date": dt.date(2024, 2, 29),
+        "nprs_before": 4,
+        "weight": 71.25,
+        "notes": 'Zoë: "better" \u4e2d',
+        "techniques": None,
+    }
+    audit = inserted("session", "session_no", row, row)
+    assert audit["new_value"] == json.dumps(row, default=str, sort_keys=True)
+    assert audit["instance"] == 2 and audit["case_id"] == "227SH9"
+
+
+def test_audit_rows_written_a_batch_at_a_time_chain_on(store, monkeypatch):
+    monkeypatch.setattr("casekit.store.audit.BATCH", 2)
+    before = len(store.audit())
+    added = store.add_many({"case": [case_record(nprs=n) for n in range(5)]})
+    trail = store.audit()
+    new = trail.iloc[before:]
+    # Five rows in three batches: one time, ids in a run, each chained on.
+    assert list(new["action"]) == ["insert"] * 5
+    assert list(new["case_id"]) == [r["case_id"] for r in added["case"]]
+    assert new["time"].nunique() == 1
+    assert list(trail["id"]) == list(range(1, len(trail) + 1))
+    previous = "" if before == 0 else trail.iloc[before - 1]["hash"]
+    for _, row in new.iterrows():
+        assert row["hash"] == row_hash(previous, row.to_dict())
+        previous = row["hash"]
+    problems, head = store.verify()
+    assert problems == [] and head == (len(trail), previous)

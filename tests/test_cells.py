@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casekit import Store
-from casekit.cells import neutralise, restore
+from casekit.cells import neutralise, neutralise_frame, restore, restore_frame
 from casekit.cli import main
 from casekit.io.exporter import export_csv
 from casekit.io.importer import import_files
@@ -46,6 +46,24 @@ def test_every_text_comes_back_exactly(text):
 def test_no_neutralised_text_starts_a_formula_unless_a_number(text):
     cell = neutralise(text)
     assert not cell.startswith(STARTS_A_FORMULA) or _is_number(cell)
+
+
+@given(st.lists(st.sampled_from(HOSTILE) | st.text(), min_size=1, max_size=8))
+def test_a_frame_is_changed_cell_by_cell_as_each_cell_alone(texts):
+    # A CSV's columns are pandas text (StringDtype, matched at once), a workbook's
+    # objects: both give what the one-cell functions give, missing cells kept.
+    for dtype in ("str", object):
+        frame = pd.DataFrame({"a": texts, "b": [*texts[1:], None]}, dtype=dtype)
+        for whole, one in ((restore_frame, restore), (neutralise_frame, neutralise)):
+            changed = whole(frame)
+            if dtype == "str":
+                assert changed.dtypes.tolist() == frame.dtypes.tolist()
+            for name in frame.columns:
+                expected = [v if pd.isna(v) else one(v) for v in frame[name]]
+                got = changed[name].tolist()
+                assert [None if pd.isna(v) else v for v in got] == [
+                    None if pd.isna(v) else v for v in expected
+                ]
 
 
 def test_numbers_and_clinical_shorthand_are_untouched():

@@ -93,6 +93,23 @@ def test_a_checked_record_is_written_as_it_is(store, calls):
     assert store.check("case", case_record(site="")).record["site"] is None
 
 
+def test_a_checked_records_copy_is_its_own(store):
+    import collections
+    import types
+
+    made = [
+        store.check("case", case_record(nprs="7")),  # a view of a dict
+        Checked("case", {"nprs": 7}),
+        Checked("case", types.MappingProxyType(collections.OrderedDict(nprs=7))),
+        Checked("case", collections.ChainMap({"nprs": 7})),
+    ]
+    for checked in made:
+        copy = checked.record_copy()
+        assert isinstance(copy, dict) and copy == dict(checked.record)
+        copy["nprs"] = 8
+        assert checked.record["nprs"] == 7
+
+
 def test_a_checked_record_with_an_error_is_refused(store):
     checked = store.check("case", case_record(nprs=14), source="intake", row=3)
     (problem,) = checked.errors

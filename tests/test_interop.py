@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import re
 
 import pandas as pd
@@ -105,6 +106,33 @@ def test_one_bad_row_writes_nothing_and_every_problem_is_named(store, tmp_path):
     nprs = errors[errors["field"] == "nprs_after"].iloc[0]
     assert nprs["value"] == "14" and "expected 0 to 10" in nprs["problem"]
     assert store.case_ids() == set() and store.audit().empty
+
+
+def test_the_cycle_collector_pauses_for_an_import_and_comes_back(
+    store, tmp_path, monkeypatch
+):
+    seen = []
+    check = store.check
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(store, "check", watched)
+    gc.disable()  # one paused by its caller stays paused
+    try:
+        import_files(store, _write(tmp_path / "dry"), dry_run=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    bad = SESSIONS.replace("2025-01-13", "2025-13-01")
+    with pytest.raises(ValidationFailed):  # refused: put back all the same
+        import_files(store, _write(tmp_path / "bad", sessions=bad))
+    assert gc.isenabled()
+    seen.clear()
+    import_files(store, _write(tmp_path / "in"))
+    assert seen and not any(seen) and gc.isenabled()
+    assert len(store.case_ids()) == 2
 
 
 def test_dry_run_checks_but_writes_nothing(store, tmp_path):

@@ -29,11 +29,12 @@ import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form, load_dictionary
 from ..errors import InvalidSite, NotFound, ReasonRequired, StoreError
-from ..frames import to_cell
+from ..frames import record_cells, to_cell
 from ..privacy import is_case_id, load_deny_list, site_code_problem
 from ..problems import Problem, refusal
 from . import columnar
 from .audit import audit_frame, changed, inserted, removed, write_audit
+from .bulk import insert_rows
 from .checked import Checked, validate_once
 from .database import (
     DEFAULT_DB,
@@ -290,7 +291,7 @@ class Store:
         reason: str | None = None,
     ) -> list[dict[str, Any]]:
         table = self.table(form.name)
-        records = [dict(c.record) for c in checked]
+        records = [c.record_copy() for c in checked]
         if form.instance is None:
             given = {r["case_id"] for r in records if is_case_id(r.get("case_id"))}
             needing = [r for r in records if not is_case_id(r.get("case_id"))]
@@ -305,20 +306,18 @@ class Store:
             given = numbers(conn, table, form, records)
             for record, number in zip(records, given, strict=True):
                 record[form.instance] = number
-        rows = [
-            {f.code: to_cell(f, r.get(f.code)) for f in form.fields} for r in records
-        ]
+        rows = record_cells(form, records)
         try:
-            conn.execute(sa.insert(table), rows)
+            insert_rows(conn, table, rows)
         except sa.exc.IntegrityError as exc:
             clash = Problem(rule="clash", form=form.name, detail=str(exc.orig))
             raise refusal([clash]) from None
         self._audit(
             conn,
-            [
+            (  # made as they are written, not all at once
                 {**inserted(form.name, form.instance, r, row), "reason": reason}
                 for r, row in zip(records, rows, strict=True)
-            ],
+            ),
         )
         return records
 
@@ -384,7 +383,7 @@ class Store:
             )
             self._audit(conn, [removed(spec.name, key, reason)])
 
-    def _audit(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    def _audit(self, conn: sa.Connection, rows: Iterable[dict[str, Any]]) -> None:
         write_audit(conn, self._meta("audit"), self.actor, rows)
 
     # -- ids and numbers -------------------------------------------------------------
