@@ -53,12 +53,18 @@ def preload() -> threading.Thread:
     afterwards, or while it runs, waits for it: Python locks each module while it
     is imported."""
     thread = threading.Thread(
-        target=lambda: [importlib.import_module(name) for name in LIBRARIES],
-        name="casekit-preload-statistics",
-        daemon=True,
+        target=_import_quietly, name="casekit-preload-statistics", daemon=True
     )
     thread.start()
     return thread
+
+
+def _import_quietly() -> None:
+    # A library that fails to import here fails again, in words, where it is
+    # called: nothing to say from this thread.
+    with contextlib.suppress(Exception):
+        for name in LIBRARIES:
+            importlib.import_module(name)
 
 
 class Interval(NamedTuple):

@@ -120,7 +120,7 @@ def _code(f: Field, raw: Any) -> str:
 
 
 def _codes(f: Field, raw: Any) -> list[str]:
-    if type(raw) is str:  # a cell of a file: its items are text too
+    if isinstance(raw, str):  # a cell of a file: its items are text too
         chosen = {_code(f, item) for item in raw.split("|") if item.strip()}
     else:
         chosen = {_code(f, item) for item in list(raw) if not is_missing(item)}

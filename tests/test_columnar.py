@@ -17,9 +17,19 @@ from casekit.store import columnar
 from casekit.synth import CohortParams, populate
 
 pytestmark = pytest.mark.skipif(
-    not (columnar.available("sqlite") and columnar.available("postgresql")),
-    reason="an ADBC driver (SQLite or PostgreSQL) is not installed",
+    not columnar.available("sqlite"), reason="the ADBC SQLite driver is not installed"
 )
+
+
+@pytest.fixture(autouse=True)
+def _driver_of(request):
+    # PostgreSQL's driver comes with the postgres extra (and the dev one).
+    called = getattr(request.node, "callspec", None)
+    on = called.params.get("backend", "sqlite") if called else "sqlite"
+    if "pg_url" in request.fixturenames:
+        on = "postgresql"
+    if not columnar.available(on):
+        pytest.skip(f"the ADBC {on} driver is not installed")
 
 
 def _row_reader(monkeypatch) -> None:
@@ -178,3 +188,17 @@ def test_a_store_reads_in_columns_only_when_asked(store, monkeypatch):
     monkeypatch.setattr(columnar, "read_frames", None)  # would fail if called
     assert len(store.frames()["case"]) == 1
     assert len(store.read("case")) == 1
+
+
+def test_a_postgresql_read_is_one_read_only_snapshot(pg_url):
+    from casekit.store.columnar import _postgres_uri, _reader
+
+    with Store(pg_url, create=True) as store:
+        uri = _postgres_uri(store.engine.url)
+    assert "connect_timeout=10" in uri  # libpq alone would wait forever
+    with _reader(uri, timeout=5) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('transaction_isolation'), "
+            "current_setting('transaction_read_only')"
+        )
+        assert cursor.fetchone() == ("repeatable read", "on")

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from conftest import case_record, followup_record, session_record
 
+from casekit import Store
 from casekit.errors import CasekitError, ValidationFailed
 from casekit.store import drafts
 from casekit.store import queries as lookups
@@ -684,3 +685,21 @@ def test_forms_built_ahead_are_kept_only_while_nothing_they_show_changed(
         logbook, "dt", SimpleNamespace(date=SimpleNamespace(today=lambda: tomorrow))
     )
     assert logging_app(db, ahead=settled) is not settled
+
+
+def test_forms_built_ahead_are_not_kept_for_another_store_or_a_restored_file(
+    store, tmp_path
+):
+    db = str(store.path)
+    ahead = logging_app(db)
+    other = tmp_path / "other" / "casekit.db"
+    other.parent.mkdir()
+    Store(other, create=True).close()
+    elsewhere = logging_app(str(other), ahead=ahead)
+    assert elsewhere is not ahead and elsewhere.store.path == other
+    # a copy put over the store's file (a restore): another file, built again
+    again = logging_app(db)
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(store.path.read_bytes())
+    copy.replace(store.path)
+    assert logging_app(db, ahead=again) is not again

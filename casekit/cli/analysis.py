@@ -102,9 +102,9 @@ def register(commands: Commands) -> None:
 
 
 def run_patterns(args: argparse.Namespace) -> int:
-    # scipy and statsmodels import on another thread while the store is read.
-    stats.preload()
     with Store(args.db) as store:
+        # scipy and statsmodels import on another thread while the store is read.
+        stats.preload()
         # This command only reads, and only the columns the patterns need.
         frames = store.frames(columnar=True, columns=inputs(args.by))
         dictionary = store.dictionary

@@ -42,6 +42,7 @@ import pandas as pd
 
 from ..dictionary import Field, Form
 from ..frames import MULTI_SEPARATOR
+from .database import CONNECT_TIMEOUT_S
 from .rows import no_collection_pauses
 
 # The driver infers a column's type from the first batch of rows; a column empty
@@ -107,8 +108,12 @@ def read_selects(
 
 
 def _postgres_uri(url: Any) -> str:
-    """The libpq URI of a SQLAlchemy URL: the same server, database and role."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    """The libpq URI of a SQLAlchemy URL: the same server, database and role, and
+    the store's own wait for a server that does not answer (libpq waits forever)."""
+    url = url.set(drivername="postgresql")
+    if "connect_timeout" not in url.query:
+        url = url.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_S)})
+    return url.render_as_string(hide_password=False)
 
 
 def _sql(select: Any, engine: Any) -> str:

@@ -19,6 +19,8 @@ from sqlalchemy import event
 from ..errors import StoreError
 
 DEFAULT_DB = Path("data") / "casekit.db"
+# How long to wait for a PostgreSQL server that does not answer (libpq: forever).
+CONNECT_TIMEOUT_S = 10
 
 
 def resolve_url(db: str | os.PathLike | None = None) -> str:
@@ -81,7 +83,11 @@ def make_engine(url: str, timeout: float) -> sa.Engine:
         if sqlite_path(url) is None:
             backend = sa.engine.make_url(url).get_backend_name()
             # A server that does not answer is said so after a while, not never.
-            waits = {"connect_timeout": 10} if backend == "postgresql" else {}
+            waits = (
+                {"connect_timeout": CONNECT_TIMEOUT_S}
+                if backend == "postgresql"
+                else {}
+            )
             return sa.create_engine(url, connect_args=waits)
         engine = sa.create_engine(url, connect_args={"timeout": timeout})
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:

@@ -335,7 +335,8 @@ def as_of(store: Store) -> tuple:
     """What a page built from the store shows depends on, asked cheaply: the audit's
     last row (every save, removal, site added, merge), the drafts kept (they are
     not audited) and the store's own files (local dictionary, deny-list,
-    settings). Equal answers at two moments: nothing a page shows has changed."""
+    settings, and the store's file). Equal answers at two moments: nothing a page
+    shows has changed."""
     audit, drafts = store.metadata.tables["audit"], store.metadata.tables["drafts"]
     with store.connect() as conn:
         last = conn.execute(sa.select(sa.func.max(audit.c.id))).scalar()
@@ -346,7 +347,9 @@ def as_of(store: Store) -> tuple:
             if keeps_drafts(store)
             else []
         )
-    files = []
+    # The store's file itself: one copied over it (a restore) is another file, which
+    # a connection held open since would not see.
+    files = [store.path and store.path.stat()[1:3]]  # inode and device
     for name in ("dictionary.local.yaml", "deny-list.txt", SETTINGS_FILE):
         path = store.home / name
         found = path.stat() if path.is_file() else None

@@ -426,7 +426,7 @@ class Store:
     ) -> dict[str, pd.DataFrame]:
         """Every form, typed, by name (``case``, ``session``, ``followup``, ``exam``).
 
-        ``columnar``: a SQLite file is read in columns through ADBC
+        ``columnar``: SQLite or PostgreSQL read in columns through ADBC
         (:mod:`casekit.store.columnar`), into the same frames, several times faster
         on a large store; only for a process that reads the store and never writes
         it (``casekit patterns``): see that module for why. ``columns``: only the
@@ -442,8 +442,8 @@ class Store:
     def _read(
         self, forms: Mapping[str, Form], include_deleted: bool = False, *, in_columns
     ) -> dict[str, pd.DataFrame]:
-        """Forms as typed frames: ``in_columns``, a SQLite file through ADBC in
-        one snapshot; else, or when the driver cannot read it, row by row through
+        """Forms as typed frames: ``in_columns``, through ADBC in one snapshot;
+        else, or when the driver cannot read it, row by row through
         SQLAlchemy. The frames are the same."""
         cases = self.table("case")
         selects = {

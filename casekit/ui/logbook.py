@@ -29,6 +29,7 @@ from traitlets import TraitError
 from ..errors import CasekitError, SettingsError
 from ..schedule import due_lines
 from ..store import Store, drafts, queries
+from ..store.database import resolve_url
 from .assist import Assist
 from .card import CardPanel
 from .chooser import CaseChooser
@@ -425,7 +426,7 @@ class LoggingApp:
         when the app was built (:func:`casekit.store.queries.as_of`)."""
         try:
             return _moment(self.store) == self.built_as_of
-        except CasekitError:  # the store cannot be read now: build it again
+        except (CasekitError, OSError):  # the store cannot be read now: build again
             return False
 
     def _repr_mimebundle_(self, **kwargs):
@@ -451,8 +452,10 @@ def logging_app(
     forms are shown (the page of `casekit serve` has no cells to run), not a
     traceback: the person using the forms may never read code.
     """
-    if isinstance(ahead, LoggingApp) and ahead.current:
-        return ahead
+    if isinstance(ahead, LoggingApp):
+        if ahead.current and ahead.store.url == resolve_url(db):
+            return ahead
+        ahead.store.close()
     if ahead is not None:
         _close_all(ahead.widget if isinstance(ahead, LoggingApp) else ahead)
     try:
