@@ -14,6 +14,7 @@ temporary folder and copied to /tmp/casekit-form-screenshots/.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from browser import (
@@ -59,12 +60,24 @@ def browser():
 
 
 @pytest.fixture
-def served(server):
-    """The module's server, with no draft left by an earlier test."""
+def served(server, browser):
+    """The module's server, with no draft left by an earlier test.
+
+    An earlier test's pages are closed first; their kernels may still be taking in
+    what was typed there (a busy machine sends it late) and keep it as a draft, which
+    the next page would restore and show: the drafts are discarded until none has
+    come back for two seconds."""
     url, db, case_id = server
-    with Store(db) as store:
-        for form in ("case", "session", "followup", "exam"):
-            drafts.discard(store, form)
+    for context in browser.contexts:
+        context.close()
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < 2:
+        with Store(db) as store:
+            for form in ("case", "session", "followup", "exam"):
+                if drafts.read(store, form) is not None:
+                    drafts.discard(store, form)
+                    quiet_since = time.monotonic()
+        time.sleep(0.2)
     return server
 
 
