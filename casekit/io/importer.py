@@ -10,10 +10,8 @@ means nothing is written. The way out is :mod:`casekit.io.exporter`.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import gc
 import os
 import re
 import warnings
@@ -32,6 +30,7 @@ from ..frames import typed_frame
 from ..privacy import is_case_id
 from ..problems import Problem, problems_frame
 from ..store import Checked, Store
+from ..store.rows import no_collection_pauses
 from .exporter import FILE_OF
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
 
@@ -256,26 +255,11 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-@contextlib.contextmanager
-def _cycles_uncollected() -> Iterator[None]:
-    """Python's cycle collector paused, then put back as it was.
-
-    An import makes millions of small dicts, lists and tuples (records, rows,
-    problems) that form no cycles; the collector, run every few hundred new
-    objects, would walk the ones kept again and again: at 100,000 cases that cost
-    about a quarter of the import's time (123 s against 90 s, one run each). What
-    is let go is still freed at once, by reference counting.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
-@_cycles_uncollected()
+# An import makes millions of small dicts, lists and tuples (records, rows,
+# problems) that form no cycles; the cycle collector would walk the ones kept again
+# and again: at 100,000 cases about a quarter of the import's time (123 s against
+# 90 s, one run each). What is let go is still freed at once, by reference counting.
+@no_collection_pauses()
 def import_files(
     store: Store,
     paths: Sequence[str | os.PathLike],

@@ -24,7 +24,7 @@ from scipy.stats import binom
 from .. import stats
 from ..derive import derive
 from ..dictionary import load_dictionary
-from ..frames import records_to_frame, to_cell
+from ..frames import typed_frame
 from ..labels import interval, p_text, percent
 from ..literature import WALKER_SHAM
 from ..patterns import pattern_table, recurrence_table
@@ -194,10 +194,7 @@ def cohort_frames(
     records = cohort(n_cases, seed=seed, params=params)
     frames = {}
     for form in load_dictionary():
-        rows = [
-            [to_cell(f, r.get(f.code)) for f in form.fields] for r in records[form.name]
-        ]
-        frames[form.name] = records_to_frame(form, rows)
+        frames[form.name] = typed_frame(form, records[form.name])
     return derive(frames)
 
 
