@@ -58,6 +58,7 @@ BREAKS = {
     ),
 }
 RECORD = {"session": session_record, "followup": followup_record}
+UNRELATED = {"session": ("techniques", ["advice"]), "followup": ("nprs", "3")}
 FILE = {"case": "cases.csv", "session": "sessions.csv", "followup": "followups.csv"}
 
 
@@ -136,12 +137,17 @@ def test_a_form_s_save_is_refused_and_the_problem_shown_beside_its_field(store, 
     entry = RecordForm(store, form)
     entry.new(case_id)
     fill(entry, **answers(record))
+    checked = entry.check()  # before any Save, as the answers are checked
+    assert (checked["field"] == field).any()
     entry.save_button.click()
     assert "Nothing was saved: 1 problem" in entry.status.value
-    assert (
-        in_words(problem, store.dictionary[form]) in entry.fields[field].problem.value
-    )
+    said = in_words(problem, store.dictionary[form])
+    assert said in entry.fields[field].problem.value
     assert len(store.read(form)) == stored
+
+    # Another answer changed: the problem, not fixed, is still shown.
+    answer(entry, *UNRELATED[form])
+    assert said in entry.fields[field].problem.value
 
     # Fixed, the message goes as the answer changes, and the save goes through.
     fixed = RECORD[form](case_id)[field]
