@@ -75,14 +75,19 @@ def case_frames(
     conn: sa.Connection, metadata: sa.MetaData, dictionary: Dictionary, case_id: Any
 ) -> dict[str, pd.DataFrame]:
     """The stored rows of one case, every form typed as ``Store.frames`` types
-    them (removed rows left out, as an export leaves them out)."""
+    them (removed rows left out, as an export leaves them out; a withdrawn case
+    has no case row, and its rows are then not looked at)."""
     cases = metadata.tables[TABLE_OF["case"]]
     forms = {form.name: form for form in dictionary}
     selects = {}
     for name, form in forms.items():
         table = metadata.tables[TABLE_OF[name]]
-        query = form_query(table, cases, form, include_deleted=False)
-        selects[name] = query.where(table.c.case_id == case_id)
+        # By the case's key alone: the list of every withdrawn case, which a whole
+        # form's read leaves out, is no business of one case's save.
+        query = form_query(table, cases, form, include_deleted=True)
+        selects[name] = query.where(
+            table.c.case_id == case_id, table.c.deleted == sa.false()
+        )
     frames = read_rows(conn, selects, forms)
     return {name: frame.drop(columns="deleted") for name, frame in frames.items()}
 
