@@ -48,13 +48,12 @@ def save_problems(
     if form.instance and record.get(form.instance) is None:
         table = metadata.tables[TABLE_OF[form.name]]
         record[form.instance] = numbers(conn, table, form, [record])[0]
-    had = {_which(p) for p in cross_form_problems(dictionary, stored)}
     own = (form.name, record.get(form.instance) if form.instance else None)
-    return [
-        p
-        for p in cross_form_problems(dictionary, _with(stored, form, record))
-        if (p.form, p.instance) == own or _which(p) not in had
-    ]
+    found = cross_form_problems(dictionary, _with(stored, form, record))
+    if all((p.form, p.instance) == own for p in found):
+        return found  # the usual save: nothing of another row to sort out
+    had = {_which(p) for p in cross_form_problems(dictionary, stored)}
+    return [p for p in found if (p.form, p.instance) == own or _which(p) not in had]
 
 
 def refuse_breaking(
