@@ -70,10 +70,14 @@ def seeded(tmp_path_factory) -> Path:
     with Store(db, create=True, actor="tests") as store:
         for i, case_id in enumerate(KNOWN_IDS):
             record = case_record(case_id=case_id, notes=SENTINELS["case"])
-            record["intake_date"] = dt.date(2025, 3, 3 + i)
+            record["intake_date"] = intake = dt.date(2025, 3, 3 + i)
             store.add("case", record)
-            store.add("session", session_record(case_id, notes=SENTINELS["session"]))
-            store.add("followup", followup_record(case_id, notes=SENTINELS["followup"]))
+            # Seen on the day of intake, called two days later (a save refuses a
+            # session before its intake, a follow-up before its session).
+            session = session_record(case_id, session_date=intake)
+            store.add("session", {**session, "notes": SENTINELS["session"]})
+            followup = followup_record(case_id, followup_date=intake + dt.timedelta(2))
+            store.add("followup", {**followup, "notes": SENTINELS["followup"]})
         populate(store, 150, seed=5)
         store.delete("case", KNOWN_IDS[2], reason="consent withdrawn")
     return db

@@ -11,6 +11,7 @@ SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -33,6 +34,14 @@ CHAIN_LOCK = 0x636B6974  # "ckit"
 # which an import of 100,000 rows pays 200,000 times. The text is the same.
 _HASHED_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _ROW_JSON = json.JSONEncoder(default=str, sort_keys=True)
+
+
+def login_name() -> str:
+    """The login name, who the audit names when nobody else is given."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def row_hash(previous: str, row: Mapping) -> str:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from ..dictionary import Form
 from ..errors import NotFound
 from ..frames import column, records_to_frame
-from ..problems import where
+from ..problems import Problem, where
 from ..schedule import (
     CLOSED_STATUSES,
     SETTINGS_FILE,
@@ -31,6 +31,7 @@ from ..schedule import (
     listed,
     load_schedule,
 )
+from . import across
 from .drafts import keeps_drafts
 from .rows import as_stored
 from .store import Store
@@ -183,9 +184,22 @@ def recent(store: Store, n: int = 8) -> list[str]:
     return lines
 
 
+def save_problems(store: Store, form: str, record: dict[str, Any]) -> list[Problem]:
+    """The problems across forms that saving ``record`` (typed) would leave in its
+    case, judged as ``Store.add`` and ``Store.update`` judge them
+    (:mod:`casekit.store.across`): for a form to show them beside the fields."""
+    spec = store.dictionary[form]
+    with store.connect() as conn:
+        return across.save_problems(
+            conn, store.metadata, store.dictionary, spec, record
+        )
+
+
 def incomplete(store: Store) -> dict[str, list[str]]:
     """What to ask at the next visit: follow-ups that report a flare without its
-    side (what is due to be called is :func:`calls_due`)."""
+    side (what is due to be called is :func:`calls_due`). A save through the store
+    refuses such a follow-up now; a store written by an older casekit, or by
+    another tool, may still hold some, and they are counted here."""
     followups = store.table("followup")
     sideless = sa.select(followups.c.case_id, followups.c.followup_no).where(
         followups.c.deleted == sa.false(),

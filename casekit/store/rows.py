@@ -22,6 +22,11 @@ def match(table: sa.Table, form: Form, key: tuple) -> list:
     return [table.c[code] == value for code, value in zip(form.key, key, strict=True)]
 
 
+def as_key(key: tuple | str) -> tuple:
+    """A record's key as a tuple: a case id alone, or ``(case_id, number)``."""
+    return (key,) if isinstance(key, str) else tuple(key)
+
+
 def fetch(conn: sa.Connection, table: sa.Table, form: Form, key: tuple) -> dict:
     """One stored record, typed; ``NotFound`` if it is not there (or removed)."""
     query = sa.select(table).where(

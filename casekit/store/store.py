@@ -19,7 +19,6 @@ soft: a withdrawn case keeps its rows, marked, and the audit says who and why.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -33,7 +32,8 @@ from ..frames import record_cells, to_cell
 from ..privacy import is_case_id, load_deny_list, site_code_problem
 from ..problems import Problem, refusal
 from . import columnar
-from .audit import audit_frame, changed, inserted, removed, write_audit
+from .across import refuse_breaking
+from .audit import audit_frame, changed, inserted, login_name, removed, write_audit
 from .bulk import insert_rows
 from .checked import Checked, validate_once
 from .database import (
@@ -47,7 +47,7 @@ from .database import (
 )
 from .migrate import migrate
 from .numbering import draw_case_ids, missing_cases, numbers
-from .rows import fetch, form_query, is_closed, match, read_rows
+from .rows import as_key, fetch, form_query, is_closed, match, read_rows
 from .schema import TABLE_OF, build_metadata, is_current
 from .server import access_of
 from .sites import (
@@ -110,7 +110,7 @@ class Store:
                 current = is_current(conn, self.metadata, self.dictionary)
                 self.access = access_of(conn)
         self.actor = (
-            self.access.role or actor or os.environ.get("CASEKIT_ACTOR") or _login()
+            self.access.role or actor or os.environ.get("CASEKIT_ACTOR") or login_name()
         )
         if not current:
             if self.access.kind not in ("local", "owner"):
@@ -256,9 +256,16 @@ class Store:
 
         A case gets a fresh random ``case_id``; a session or follow-up gets the next
         number within its case. Raises ``ValidationFailed`` (nothing written) when a
-        hard problem is found, e.g. an identifier in the notes.
+        hard problem is found, e.g. an identifier in the notes, or a rule across
+        forms broken against the case's stored rows (:mod:`casekit.store.across`).
         """
-        return self.add_many({form: [record]})[form][0]
+        spec = self.dictionary[form]
+        checked = self._checked(spec, record)
+        if checked.errors:
+            raise refusal(checked.errors)
+        with self._write() as conn:
+            refuse_breaking(conn, self.metadata, self.dictionary, spec, checked.record)
+            return self._insert(conn, spec, [checked])[0]
 
     def add_many(
         self, batches: Mapping[str, Sequence[Mapping[str, Any] | Checked]]
@@ -267,7 +274,8 @@ class Store:
 
         Raw records go through the door here; ``Checked`` ones are written as they
         are. All or nothing: one error and nothing is written. Cases are stored
-        first, so sessions may refer to cases of the same batch.
+        first, so sessions may refer to cases of the same batch. The rules across
+        forms are the caller's: the importer runs them on all it brings at once.
         """
         forms = [
             self.dictionary[name]
@@ -336,9 +344,10 @@ class Store:
         the result put through the door; or a ``Checked`` whole record (a form's
         answers, checked at Save), written as it is. The key stays the stored one.
         A closed case (discharged, lost, withdrew, or withdrawn) needs a ``reason``.
+        Like ``add``, it refuses a record that breaks a rule across forms.
         """
         spec = self.dictionary[form]
-        key = _key(key)
+        key = as_key(key)
         with self._write() as conn:
             current = fetch(conn, self.table(form), spec, key)
             if reason is None and is_closed(conn, self.table("followup"), key[0]):
@@ -350,6 +359,7 @@ class Store:
             if checked.errors:
                 raise refusal(checked.errors)
             record = {**checked.record, **stored_key}
+            refuse_breaking(conn, self.metadata, self.dictionary, spec, record)
             new_row = {f.code: to_cell(f, record.get(f.code)) for f in spec.fields}
             old_row = {f.code: to_cell(f, current.get(f.code)) for f in spec.fields}
             fields = [c for c in new_row if new_row[c] != old_row[c]]
@@ -372,7 +382,7 @@ class Store:
     def delete(self, form: str, key: tuple | str, *, reason: str | None = None) -> None:
         """Withdraw a case, or remove a session or follow-up: soft, audited, kept."""
         spec = self.dictionary[form]
-        key = _key(key)
+        key = as_key(key)
         with self._write() as conn:
             fetch(conn, self.table(form), spec, key)
             if reason is None and is_closed(conn, self.table("followup"), key[0]):
@@ -407,7 +417,7 @@ class Store:
         ``key`` is a case id, or ``(case_id, number)`` for a session or follow-up.
         """
         with self.connect() as conn:
-            return fetch(conn, self.table(form), self.dictionary[form], _key(key))
+            return fetch(conn, self.table(form), self.dictionary[form], as_key(key))
 
     def read(
         self, form: str, *, include_deleted: bool = False, columnar: bool = False
@@ -486,14 +496,3 @@ class Store:
         with self.connect() as conn:
             rows = conn.execute(sa.select(table).order_by(table.c.id)).all()
         return audit_frame(rows)
-
-
-def _key(key: tuple | str) -> tuple:
-    return (key,) if isinstance(key, str) else tuple(key)
-
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

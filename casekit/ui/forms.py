@@ -39,7 +39,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from ..dictionary import Field, Form
+from ..dictionary import Field
 from ..errors import CasekitError, ReasonRequired, ValidationFailed
 from ..problems import Problem, problems_frame, refusal, where
 from ..store import Checked, Store, queries
@@ -48,6 +48,7 @@ from ..validate import coerce_record
 from .draft import DraftBar
 from .fold import Fold
 from .widgets import FieldWidget, build
+from .wording import in_words, summary
 
 
 class RecordForm:
@@ -183,9 +184,23 @@ class RecordForm:
         return problems_frame(self._check().problems)
 
     def _check(self) -> Checked:
-        checked = self.store.check(self.form.name, self.data)
+        checked = self._across(self.store.check(self.form.name, self.data))
         self._show(checked.problems)
         return checked
+
+    def _across(self, checked: Checked) -> Checked:
+        """``checked`` with the problems across forms its save would leave in its
+        case (a session before intake), as the store and an import judge them; a
+        field that has an error of its own is left to that error."""
+        own = {p.field for p in checked.errors}
+        found = tuple(
+            p
+            for p in queries.save_problems(self.store, self.form.name, checked.record)
+            if not {p.field, p.other} & own
+        )
+        if not found:
+            return checked
+        return dataclasses.replace(checked, problems=checked.problems + found)
 
     def on_saved(self, callback: Callable[[dict], None]) -> None:
         """Call ``callback(record)`` after each successful save."""
@@ -302,7 +317,7 @@ class RecordForm:
         verb = "Saved" if self.editing is None else "Saved the changes to"
         number = saved.get(self.form.instance or "")
         name = where(self.form.name, saved["case_id"], number)
-        notes = [in_words(p, self.form) for p in checked.problems]
+        notes = [self._words(p) for p in checked.problems]
         self.new(saved["case_id"] if self.form.instance else None)
         message = f"{verb} {name}: {summary(self.form, saved)}"
         if notes:
@@ -351,7 +366,7 @@ class RecordForm:
                 fw.show([])
 
     def _show(self, problems: Iterable[Problem]) -> None:
-        said = [(p.field, p.severity, in_words(p, self.form)) for p in problems]
+        said = [(self._beside(p), p.severity, self._words(p)) for p in problems]
         for code, fw in self.fields.items():
             fw.show([(kind, text) for field, kind, text in said if field == code])
         self.general.value = "".join(
@@ -360,6 +375,22 @@ class RecordForm:
             if field not in self.fields
         )
         self._count()
+
+    def _beside(self, problem: Problem) -> str | None:
+        """The field a problem is shown beside: its own, or, for another record of
+        the case (a session that an intake moved after), this form's field it
+        names (the intake date)."""
+        if problem.form in ("", self.form.name) or problem.other not in self.fields:
+            return problem.field
+        return problem.other
+
+    def _words(self, problem: Problem) -> str:
+        """A problem in words; one of another record names that record."""
+        if problem.form in ("", self.form.name):
+            return in_words(problem, self.form)
+        record = where(problem.form, problem.case_id, problem.instance)
+        said = in_words(problem, self.store.dictionary[problem.form])
+        return f"{record[:1].upper()}{record[1:]}: {said[:1].lower()}{said[1:]}"
 
     def _count(self) -> None:
         """Each section's header says how many errors it holds."""
@@ -400,13 +431,15 @@ class RecordForm:
         self._refresh_visibility()
         checked = self.store.check(self.form.name, self.data)
         if any(fw.messages for fw in self.fields.values()):
+            # The store is read only while a message is shown, not at every key.
+            problems = self._across(checked).problems
             for code, fw in self.fields.items():
                 if fw.messages:
                     fw.show(
                         [
-                            (p.severity, in_words(p, self.form))
-                            for p in checked.problems
-                            if p.field == code
+                            (p.severity, self._words(p))
+                            for p in problems
+                            if self._beside(p) == code
                         ]
                     )
             self._count()
@@ -451,30 +484,3 @@ class RecordForm:
             yield
         finally:
             self._quiet -= 1
-
-
-def summary(form, record: dict[str, Any]) -> str:
-    """A one-line summary of a record: its answered core fields, with labels."""
-    parts = []
-    for f in form.fields:
-        value = record.get(f.code)
-        if value is None or f.section != "core" or f.code in form.key:
-            continue
-        if f.type == "text":
-            continue
-        if f.type == "multi":
-            value = ", ".join(f.label_of(code) for code in value)
-        elif f.codes:
-            value = f.label_of(value)
-        elif isinstance(value, float):
-            value = f"{value:g}"
-        parts.append(f"{f.label} {value}")
-    return "; ".join(parts[:6]) or "no answers"
-
-
-def in_words(problem: Problem, form: Form) -> str:
-    """A problem as a form shows it: fields by their labels, the record not named
-    (the form shows which it is), e.g. 'Pain now (NPRS 0-10) is 14, expected 0 to
-    10'."""
-    text = problem.says(lambda code: form[code].label if code in form else f"`{code}`")
-    return text[:1].upper() + text[1:]

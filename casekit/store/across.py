@@ -1,0 +1,109 @@
+"""The rules across forms at a single save: a record judged against its case's rows.
+
+The rules themselves are :func:`casekit.checks.cross_form_problems`, the ones an
+import and ``casekit check`` run; a save through ``Store.add`` or ``Store.update``
+(a form's Save, a notebook, a script) runs them here on the stored rows of the one
+case it touches plus the record, so a save stays quick on a store of 100,000 cases
+and never stores a row that an import of the store's own export would refuse.
+``Store.add_many`` does not come here: the importer has already run the same rules
+on everything it brings and everything stored, in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from ..checks import cross_form_problems
+from ..dictionary import Dictionary, Form
+from ..frames import typed_frame
+from ..problems import Problem, refusal
+from .numbering import numbers
+from .rows import form_query, read_rows
+from .schema import TABLE_OF
+
+
+def save_problems(
+    conn: sa.Connection,
+    metadata: sa.MetaData,
+    dictionary: Dictionary,
+    form: Form,
+    record: Mapping[str, Any],
+) -> list[Problem]:
+    """The problems across forms that saving ``record`` (typed, new or changed) of
+    ``form`` would leave in its case: every one about the record itself, and each
+    one it would make of another row (an intake moved after a session).
+
+    A problem another row had before the save is left to ``casekit check``: a
+    store written by an older casekit may hold some, and they must not stop a
+    practitioner from saving an unrelated entry of that case.
+    """
+    stored = case_frames(conn, metadata, dictionary, record.get("case_id"))
+    if stored["case"].empty:
+        return []  # no such case (the write says so), or a withdrawn one
+    record = dict(record)
+    if form.instance and record.get(form.instance) is None:
+        table = metadata.tables[TABLE_OF[form.name]]
+        record[form.instance] = numbers(conn, table, form, [record])[0]
+    own = (form.name, record.get(form.instance) if form.instance else None)
+    found = cross_form_problems(dictionary, _with(stored, form, record))
+    if all((p.form, p.instance) == own for p in found):
+        return found  # the usual save: nothing of another row to sort out
+    had = {_which(p) for p in cross_form_problems(dictionary, stored)}
+    return [p for p in found if (p.form, p.instance) == own or _which(p) not in had]
+
+
+def refuse_breaking(
+    conn: sa.Connection,
+    metadata: sa.MetaData,
+    dictionary: Dictionary,
+    form: Form,
+    record: Mapping[str, Any],
+) -> None:
+    """Raise ``ValidationFailed`` (nothing written) when saving ``record`` would
+    break a rule across forms (:func:`save_problems`)."""
+    problems = save_problems(conn, metadata, dictionary, form, record)
+    if problems:
+        raise refusal(problems)
+
+
+def case_frames(
+    conn: sa.Connection, metadata: sa.MetaData, dictionary: Dictionary, case_id: Any
+) -> dict[str, pd.DataFrame]:
+    """The stored rows of one case, every form typed as ``Store.frames`` types
+    them (removed rows left out, as an export leaves them out; a withdrawn case
+    has no case row, and its rows are then not looked at)."""
+    cases = metadata.tables[TABLE_OF["case"]]
+    forms = {form.name: form for form in dictionary}
+    selects = {}
+    for name, form in forms.items():
+        table = metadata.tables[TABLE_OF[name]]
+        # By the case's key alone: the list of every withdrawn case, which a whole
+        # form's read leaves out, is no business of one case's save.
+        query = form_query(table, cases, form, include_deleted=True)
+        selects[name] = query.where(
+            table.c.case_id == case_id, table.c.deleted == sa.false()
+        )
+    frames = read_rows(conn, selects, forms)
+    return {name: frame.drop(columns="deleted") for name, frame in frames.items()}
+
+
+def _with(
+    frames: dict[str, pd.DataFrame], form: Form, record: Mapping[str, Any]
+) -> dict[str, pd.DataFrame]:
+    """``frames`` with ``record`` in place of the stored row of its key (or added)."""
+    stored = frames[form.name]
+    same = pd.Series(True, index=stored.index)
+    for code in form.key:
+        same &= stored[code] == record.get(code)
+    saved = typed_frame(form, [record])
+    kept = stored[~same.fillna(False).astype(bool)]
+    return {**frames, form.name: pd.concat([kept, saved], ignore_index=True)}
+
+
+def _which(problem: Problem) -> tuple:
+    """What a problem is about, whatever its values: its rule, row and field."""
+    return (problem.rule, problem.form, problem.instance, problem.field)
