@@ -262,3 +262,42 @@ def test_a_whole_number_comes_back_as_it_was_typed(store, tmp_path):
         "0.30000000000000004",
         "1e+20",
     ]
+
+
+HUGE = ["99999999999999999999", "9223372036854775807", "1e308"]
+
+
+@pytest.mark.parametrize("huge", HUGE)
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_huge_whole_number_is_a_problem_and_nothing_is_written(
+    tmp_path, capsys, huge, kind
+):
+    """In a whole-number cell of either form, the number is one problem line,
+    exit 1 and an empty store (it was an OverflowError's traceback)."""
+    db = str(tmp_path / "casekit.db")
+    assert main(["init", "--db", db]) == 0
+    case = ["", "2025-03-03", "40-49", "female", "left", "", "acute", huge]
+    session = ["", huge, "2025-03-03", "6", "3"]
+    if kind == "csv":
+        files = [tmp_path / "cases.csv", tmp_path / "sessions.csv"]
+        case[0] = session[0] = "K7Q2XM"
+        for path, header, row in zip(
+            files, (CASE_HEADER, SESSION_HEADER), (case, session), strict=True
+        ):
+            path.write_text(f"{','.join(header)}\n{','.join(row)}\n")
+    else:
+        case[0] = session[0] = "17"
+        # Excel keeps a number as a float: 1e20 for twenty nines.
+        case[7] = session[1] = float(huge) if huge != HUGE[1] else int(huge)
+        files = [workbook(tmp_path / "practice.xlsx", [case], [session])]
+    capsys.readouterr()
+    code = main(["import", *map(str, files), "--db", db])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in out + err and "Error" not in out + err
+    assert "`nprs` is" in out and "expected a whole number from 0 to 10" in out
+    assert "`session_no` is" in out and "from 1 to 2147483647" in out
+    assert "nothing was written" in err
+    capsys.readouterr()
+    assert main(["check", "--db", db]) == 0
+    assert "0 cases" in capsys.readouterr().out
