@@ -12,6 +12,7 @@ from ..io.exporter import FORMATS, export_csv
 from ..io.importer import import_files
 from ..problems import problems_frame
 from ..store import Store
+from ..store.database import replace_empty_file, resolve_url, sqlite_path
 from .options import Commands, db_option, positive
 from .terminal import print_problems, say
 
@@ -108,7 +109,11 @@ def register(commands: Commands) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    path = sqlite_path(resolve_url(args.db))
+    emptied = path is not None and replace_empty_file(path)
     with Store(args.db, create=True) as store:
+        if emptied:
+            print(f"{store.where} was an empty file: made a store, owner-only")
         print(f"store ready: {store.where}")
         if store.access.kind == "owner":
             print(
