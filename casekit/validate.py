@@ -42,6 +42,9 @@ _WHOLE = re.compile(r"([+-]?)(\d+)")
 # The store keeps a whole number in an INTEGER column, 32 bits on PostgreSQL (64
 # on SQLite): a larger one would not fit, and is no score or count anyone meant.
 _LARGEST_WHOLE = 2**31 - 1
+# The dates a clinical record may hold without an error (see _check_date).
+_EARLIEST_DATE = dt.date(1900, 1, 1)
+_YEAR_AHEAD = dt.timedelta(days=366)
 # How spreadsheets and other tools (REDCap among them) write a yes/no answer: Excel
 # and LibreOffice write a boolean cell TRUE / FALSE, some tools 1 / 0 (or 1.0).
 _YES_NO = {"y": "yes", "true": "yes", "1": "yes", "1.0": "yes"}
@@ -300,6 +303,8 @@ def check_record(
             )
         if f.type in ("integer", "number"):
             _check_range(f, value, add)
+        elif f.type == "date":
+            _check_date(f, value, add)
         if f.short_code and isinstance(value, str):
             why = site_code_problem(value, deny_list, noun="a short code")
             if why is not None:
@@ -329,6 +334,20 @@ def _check_range(f: Field, value: float, add) -> None:
         soft_high is not None and value > soft_high
     ):
         add(f, value, "unusual", "warning", detail=_range(soft_low, soft_high))
+
+
+def _check_date(f: Field, value: dt.date, add) -> None:
+    """A date before 1900 or more than a year ahead is a slip of the keys (0001
+    for 2001, 2300 for 2030): an error. One still to come within the year may be a
+    session booked and typed early: a warning."""
+    today = dt.date.today()
+    latest = today + _YEAR_AHEAD
+    if value < _EARLIEST_DATE or value > latest:
+        add(
+            f, value, "out_of_range", detail=f"a date from {_EARLIEST_DATE} to {latest}"
+        )
+    elif value > today:
+        add(f, value, "future_date", "warning", detail=today.isoformat())
 
 
 def _range(low: float | None, high: float | None) -> str:

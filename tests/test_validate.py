@@ -228,3 +228,60 @@ def test_a_huge_whole_number_is_out_of_range_not_rounded():
             "to 2147483647"
         )
     )
+
+
+def _intake(day: dt.date):
+    record, problems = _one(
+        "case",
+        {
+            "case_id": "K7Q2XM",
+            "intake_date": day.isoformat(),
+            "age_band": "40-49",
+            "sex": "female",
+            "pain_side": "left",
+            "duration": "chronic",
+            "nprs": "6",
+        },
+    )
+    return problems[problems["field"] == "intake_date"]
+
+
+@given(day=st.dates())
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_a_date_before_1900_or_over_a_year_ahead_is_an_error_a_future_one_a_warning(
+    day,
+):
+    today = dt.date.today()
+    found = _intake(day)
+    if day < dt.date(1900, 1, 1) or day > today + dt.timedelta(days=366):
+        assert found["severity"].tolist() == ["error"]
+        assert (
+            found["problem"]
+            .iloc[0]
+            .endswith(
+                f"`intake_date` is {day}, expected a date from 1900-01-01 to "
+                f"{today + dt.timedelta(days=366)}"
+            )
+        )
+    elif day > today:
+        assert found["severity"].tolist() == ["warning"]
+        assert (
+            found["problem"]
+            .iloc[0]
+            .endswith(f"`intake_date` is {day}, after today ({today}): check the date")
+        )
+    else:
+        assert found.empty
+
+
+def test_the_first_day_of_1900_and_today_are_plain_dates():
+    assert _intake(dt.date(1900, 1, 1)).empty
+    assert _intake(dt.date.today()).empty
+    assert _intake(dt.date(1, 1, 1))["severity"].tolist() == ["error"]
+    assert _intake(dt.date(2300, 1, 1))["severity"].tolist() == ["error"]
+    ahead = [dt.date.today() + dt.timedelta(days=n) for n in (1, 366, 367)]
+    assert [_intake(d)["severity"].tolist() for d in ahead] == [
+        ["warning"],
+        ["warning"],
+        ["error"],
+    ]
