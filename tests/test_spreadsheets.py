@@ -8,7 +8,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from casekit.cli import main
 from casekit.frames import text_cell
@@ -301,3 +301,67 @@ def test_a_huge_whole_number_is_a_problem_and_nothing_is_written(
     capsys.readouterr()
     assert main(["check", "--db", db]) == 0
     assert "0 cases" in capsys.readouterr().out
+
+
+CP1252_CASES = (
+    "case_id;intake_date;age_band;sex;pain_side;duration;nprs;notes\n"
+    ";2025-03-03;40-49;female;left;acute;6;café visit, paid £20 – sore\n"
+)
+
+
+def test_a_windows_1252_csv_from_excel_is_read_and_said_so(store, tmp_path, capsys):
+    """Excel's "CSV (Comma delimited)" on Windows is Windows-1252, not UTF-8: its
+    é, £ and – come through, and the import says which encoding it assumed."""
+    path = tmp_path / "cases.csv"
+    path.write_bytes(CP1252_CASES.encode("cp1252"))
+    with pytest.raises(UnicodeDecodeError):
+        path.read_text(encoding="utf-8")  # the file really is not UTF-8
+    assert main(["import", str(path), "--db", str(store.path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("cases.csv: not UTF-8 text, read as Windows-1252")
+    assert store.read("case")["notes"].tolist() == ["café visit, paid £20 – sore"]
+
+
+def test_a_file_neither_utf8_nor_windows_1252_is_refused(tmp_path, capsys):
+    path = tmp_path / "cases.csv"
+    path.write_bytes(b"case_id,notes\n,\x81\x8d\x8f\n")  # undefined in cp1252 too
+    code = main(["import", str(path), "--db", str(tmp_path / "a.db")])
+    assert code == 1
+    assert "neither UTF-8 nor Windows-1252" in capsys.readouterr().err
+
+
+def test_an_empty_extra_sheet_is_skipped(store, tmp_path):
+    good = ("17", dt.date(2025, 3, 3), "40-49", "female", "left", None, "acute", 6)
+    book = workbook(tmp_path / "practice.xlsx", cases=[good])
+    sheets = load_workbook(book)
+    sheets.create_sheet("Sheet2")  # as a new workbook comes
+    sheets.save(book)
+    assert import_files(store, [book]).counts == {"case": 1}
+
+
+@pytest.mark.parametrize(
+    "header, said",
+    [
+        (["nprs", "nprs"], "column `nprs` appears twice; keep one"),
+        (["NPRS ", "nprs"], "columns `NPRS` and `nprs` are the same field `nprs`"),
+        (["nprs", "odi", "nprs", "odi", "nprs"], "column `nprs` appears 3 times"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_repeated_column_is_named_as_typed(tmp_path, capsys, header, said, kind):
+    first = ["case_id", "intake_date", "age_band", "sex", "pain_side", "duration"]
+    row = ["", "2025-03-03", "40-49", "female", "left", "acute"] + ["6"] * len(header)
+    if kind == "csv":
+        path = tmp_path / "cases.csv"
+        path.write_text(",".join(first + header) + "\n" + ",".join(row) + "\n")
+    else:
+        path = tmp_path / "practice.xlsx"
+        book = Workbook()
+        book.active.title = "cases"
+        book.active.append(first + header)
+        book.active.append(row)
+        book.save(path)
+    code = main(["import", str(path), "--db", str(tmp_path / "a.db")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert said in err and "`nprs.1`" not in err
