@@ -51,6 +51,7 @@ _SAYS = {
     "only asked when {other_bare} is {detail}",
     "out_of_range": "{field} is {value}, expected {detail}",
     "unusual": "{field} is {value}, unusual (usually {detail}): check it",
+    "future_date": "{field} is {value}, after today ({detail}): check the date",
     "identifier": "{field} {detail}; remove it before saving",
     "advice": "{detail}",
     "bad_site": "{field} is not a site code of the store: {detail}",

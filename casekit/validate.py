@@ -38,6 +38,13 @@ __all__ = [
 ]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WHOLE = re.compile(r"([+-]?)(\d+)")
+# The store keeps a whole number in an INTEGER column, 32 bits on PostgreSQL (64
+# on SQLite): a larger one would not fit, and is no score or count anyone meant.
+_LARGEST_WHOLE = 2**31 - 1
+# The dates a clinical record may hold without an error (see _check_date).
+_EARLIEST_DATE = dt.date(1900, 1, 1)
+_YEAR_AHEAD = dt.timedelta(days=366)
 # How spreadsheets and other tools (REDCap among them) write a yes/no answer: Excel
 # and LibreOffice write a boolean cell TRUE / FALSE, some tools 1 / 0 (or 1.0).
 _YES_NO = {"y": "yes", "true": "yes", "1": "yes", "1.0": "yes"}
@@ -130,17 +137,41 @@ def _codes(f: Field, raw: Any) -> list[str]:
 
 
 def _integer(f: Field, raw: Any) -> int:
-    if type(raw) is str and raw.isdecimal() and len(raw) < 16:
-        return int(raw)  # most cells: what float() then int() would give, sooner
+    if type(raw) is str and raw.isdecimal() and len(raw) < 10:
+        return int(raw)  # most cells: what _whole would give, sooner
+    number = _whole(raw)
+    if abs(number) > _LARGEST_WHOLE:
+        low = _LARGEST_WHOLE * -1 if f.min is None else f.min
+        high = _LARGEST_WHOLE if f.max is None else f.max
+        raise ValueError(
+            f"expected a whole number from {_bound(low)} to {_bound(high)}"
+        )
+    return number
+
+
+def _whole(raw: Any) -> int:
+    """``raw`` as a whole number; digits are read exactly (through a float, a
+    twenty-digit number would come back rounded), up to their fiftieth: one so
+    long is far out of any range either way, and int() refuses 4,300 digits."""
     if isinstance(raw, bool):
         raise TypeError("expected a whole number")
-    number = _number(f, raw)
+    if isinstance(raw, int):
+        return raw
+    whole = _WHOLE.fullmatch(raw.strip()) if isinstance(raw, str) else None
+    if whole:
+        sign, digits = whole.groups()
+        return int(sign + (digits.lstrip("0") or "0")[:50])
+    number = _number(None, raw)
     if not float(number).is_integer():
         raise ValueError("expected a whole number")
     return int(number)
 
 
-def _number(f: Field, raw: Any) -> float:
+def _bound(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _number(f: Field | None, raw: Any) -> float:
     if isinstance(raw, bool):
         raise TypeError("expected a number")
     if isinstance(raw, int | float):
@@ -272,6 +303,8 @@ def check_record(
             )
         if f.type in ("integer", "number"):
             _check_range(f, value, add)
+        elif f.type == "date":
+            _check_date(f, value, add)
         if f.short_code and isinstance(value, str):
             why = site_code_problem(value, deny_list, noun="a short code")
             if why is not None:
@@ -301,6 +334,20 @@ def _check_range(f: Field, value: float, add) -> None:
         soft_high is not None and value > soft_high
     ):
         add(f, value, "unusual", "warning", detail=_range(soft_low, soft_high))
+
+
+def _check_date(f: Field, value: dt.date, add) -> None:
+    """A date before 1900 or more than a year ahead is a slip of the keys (0001
+    for 2001, 2300 for 2030): an error. One still to come within the year may be a
+    session booked and typed early: a warning."""
+    today = dt.date.today()
+    latest = today + _YEAR_AHEAD
+    if value < _EARLIEST_DATE or value > latest:
+        add(
+            f, value, "out_of_range", detail=f"a date from {_EARLIEST_DATE} to {latest}"
+        )
+    elif value > today:
+        add(f, value, "future_date", "warning", detail=today.isoformat())
 
 
 def _range(low: float | None, high: float | None) -> str:
@@ -371,7 +418,10 @@ def _text_or_none(value: Any) -> str | None:
 
 
 def _int_or_none(value: Any) -> int | None:
+    """An instance number to say where a problem is, or None (a number too large
+    or not whole has its own problem)."""
     try:
-        return None if is_missing(value) else int(float(value))
+        number = None if is_missing(value) else _whole(value)
     except (TypeError, ValueError):
         return None
+    return number if number is None or abs(number) <= _LARGEST_WHOLE else None

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from casekit.cli import main
 from casekit.frames import text_cell
@@ -262,3 +262,106 @@ def test_a_whole_number_comes_back_as_it_was_typed(store, tmp_path):
         "0.30000000000000004",
         "1e+20",
     ]
+
+
+HUGE = ["99999999999999999999", "9223372036854775807", "1e308"]
+
+
+@pytest.mark.parametrize("huge", HUGE)
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_huge_whole_number_is_a_problem_and_nothing_is_written(
+    tmp_path, capsys, huge, kind
+):
+    """In a whole-number cell of either form, the number is one problem line,
+    exit 1 and an empty store (it was an OverflowError's traceback)."""
+    db = str(tmp_path / "casekit.db")
+    assert main(["init", "--db", db]) == 0
+    case = ["", "2025-03-03", "40-49", "female", "left", "", "acute", huge]
+    session = ["", huge, "2025-03-03", "6", "3"]
+    if kind == "csv":
+        files = [tmp_path / "cases.csv", tmp_path / "sessions.csv"]
+        case[0] = session[0] = "K7Q2XM"
+        for path, header, row in zip(
+            files, (CASE_HEADER, SESSION_HEADER), (case, session), strict=True
+        ):
+            path.write_text(f"{','.join(header)}\n{','.join(row)}\n")
+    else:
+        case[0] = session[0] = "17"
+        # Excel keeps a number as a float: 1e20 for twenty nines.
+        case[7] = session[1] = float(huge) if huge != HUGE[1] else int(huge)
+        files = [workbook(tmp_path / "practice.xlsx", [case], [session])]
+    capsys.readouterr()
+    code = main(["import", *map(str, files), "--db", db])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in out + err and "Error" not in out + err
+    assert "`nprs` is" in out and "expected a whole number from 0 to 10" in out
+    assert "`session_no` is" in out and "from 1 to 2147483647" in out
+    assert "nothing was written" in err
+    capsys.readouterr()
+    assert main(["check", "--db", db]) == 0
+    assert "0 cases" in capsys.readouterr().out
+
+
+CP1252_CASES = (
+    "case_id;intake_date;age_band;sex;pain_side;duration;nprs;notes\n"
+    ";2025-03-03;40-49;female;left;acute;6;café visit, paid £20 – sore\n"
+)
+
+
+def test_a_windows_1252_csv_from_excel_is_read_and_said_so(store, tmp_path, capsys):
+    """Excel's "CSV (Comma delimited)" on Windows is Windows-1252, not UTF-8: its
+    é, £ and – come through, and the import says which encoding it assumed."""
+    path = tmp_path / "cases.csv"
+    path.write_bytes(CP1252_CASES.encode("cp1252"))
+    with pytest.raises(UnicodeDecodeError):
+        path.read_text(encoding="utf-8")  # the file really is not UTF-8
+    assert main(["import", str(path), "--db", str(store.path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("cases.csv: not UTF-8 text, read as Windows-1252")
+    assert store.read("case")["notes"].tolist() == ["café visit, paid £20 – sore"]
+
+
+def test_a_file_neither_utf8_nor_windows_1252_is_refused(tmp_path, capsys):
+    path = tmp_path / "cases.csv"
+    path.write_bytes(b"case_id,notes\n,\x81\x8d\x8f\n")  # undefined in cp1252 too
+    code = main(["import", str(path), "--db", str(tmp_path / "a.db")])
+    assert code == 1
+    assert "neither UTF-8 nor Windows-1252" in capsys.readouterr().err
+
+
+def test_an_empty_extra_sheet_is_skipped(store, tmp_path):
+    good = ("17", dt.date(2025, 3, 3), "40-49", "female", "left", None, "acute", 6)
+    book = workbook(tmp_path / "practice.xlsx", cases=[good])
+    sheets = load_workbook(book)
+    sheets.create_sheet("Sheet2")  # as a new workbook comes
+    sheets.save(book)
+    assert import_files(store, [book]).counts == {"case": 1}
+
+
+@pytest.mark.parametrize(
+    "header, said",
+    [
+        (["nprs", "nprs"], "column `nprs` appears twice; keep one"),
+        (["NPRS ", "nprs"], "columns `NPRS` and `nprs` are the same field `nprs`"),
+        (["nprs", "odi", "nprs", "odi", "nprs"], "column `nprs` appears 3 times"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_repeated_column_is_named_as_typed(tmp_path, capsys, header, said, kind):
+    first = ["case_id", "intake_date", "age_band", "sex", "pain_side", "duration"]
+    row = ["", "2025-03-03", "40-49", "female", "left", "acute"] + ["6"] * len(header)
+    if kind == "csv":
+        path = tmp_path / "cases.csv"
+        path.write_text(",".join(first + header) + "\n" + ",".join(row) + "\n")
+    else:
+        path = tmp_path / "practice.xlsx"
+        book = Workbook()
+        book.active.title = "cases"
+        book.active.append(first + header)
+        book.active.append(row)
+        book.save(path)
+    code = main(["import", str(path), "--db", str(tmp_path / "a.db")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert said in err and "`nprs.1`" not in err

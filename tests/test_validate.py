@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from casekit.dictionary import load_dictionary
+from casekit.frames import typed_frame
 from casekit.validate import PROBLEM_COLUMNS, problems_frame, validate_records
 
 D = load_dictionary()
@@ -171,3 +175,113 @@ def test_deny_list_is_checked():
         deny_list=("Oduya",),
     )
     assert "deny-list" in problems["problem"].iloc[0]
+
+
+# Text a spreadsheet cell of a whole number may hold, the huge and the odd: more
+# digits than any column keeps, exponents, signs, stray spaces, a decimal point.
+_WHOLE_TEXT = st.one_of(
+    st.integers().map(str),
+    st.integers(min_value=2**31 - 5, max_value=2**80).map(str),
+    st.integers(min_value=1, max_value=6000).map(lambda n: "9" * n),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.from_regex(r"\A *[+-]?0*\d{1,30}(\.0*)?(e[+-]?\d{1,3})? *\Z"),
+)
+
+
+@given(text=_WHOLE_TEXT)
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_any_whole_number_text_is_a_value_the_frame_holds_or_a_problem(text):
+    """Each whole-number field of each form: the text becomes a whole number
+    that the store's columns and a typed frame hold, or an error problem on that
+    field; never an exception (an import used to end in an OverflowError)."""
+    for form, code in (("case", "nprs"), ("session", "session_no")):
+        raw = {"case_id": "K7Q2XM", code: text}
+        records, problems = validate_records(D, form, [raw])
+        value = records[0][code]
+        errors = [p for p in problems if p.field == code and p.severity == "error"]
+        assert value is None or (isinstance(value, int) and abs(value) < 2**31)
+        assert value is not None or errors
+        typed_frame(D[form], records)  # what an import makes of checked records
+
+
+def test_a_huge_whole_number_is_out_of_range_not_rounded():
+    record, problems = _one("case", {"case_id": "K7Q2XM", "nprs": "1e308"})
+    assert record["nprs"] is None
+    assert problems.set_index("field").loc["nprs", "problem"] == (
+        "case K7Q2XM: `nprs` is '1e308', expected a whole number from 0 to 10"
+    )
+    # Digits are read exactly: through a float, 2**31 plus one would round.
+    record, problems = _one(
+        "session", {"case_id": "K7Q2XM", "session_no": str(2**31 - 1)}
+    )
+    assert record["session_no"] == 2**31 - 1
+    assert "session_no" not in set(problems["field"])
+    record, problems = _one(
+        "session", {"case_id": "K7Q2XM", "session_no": "99999999999999999999"}
+    )
+    assert record["session_no"] is None
+    assert (
+        problems.set_index("field")
+        .loc["session_no", "problem"]
+        .endswith(
+            "`session_no` is '99999999999999999999', expected a whole number from 1 "
+            "to 2147483647"
+        )
+    )
+
+
+def _intake(day: dt.date):
+    record, problems = _one(
+        "case",
+        {
+            "case_id": "K7Q2XM",
+            "intake_date": day.isoformat(),
+            "age_band": "40-49",
+            "sex": "female",
+            "pain_side": "left",
+            "duration": "chronic",
+            "nprs": "6",
+        },
+    )
+    return problems[problems["field"] == "intake_date"]
+
+
+@given(day=st.dates())
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_a_date_before_1900_or_over_a_year_ahead_is_an_error_a_future_one_a_warning(
+    day,
+):
+    today = dt.date.today()
+    found = _intake(day)
+    if day < dt.date(1900, 1, 1) or day > today + dt.timedelta(days=366):
+        assert found["severity"].tolist() == ["error"]
+        assert (
+            found["problem"]
+            .iloc[0]
+            .endswith(
+                f"`intake_date` is {day}, expected a date from 1900-01-01 to "
+                f"{today + dt.timedelta(days=366)}"
+            )
+        )
+    elif day > today:
+        assert found["severity"].tolist() == ["warning"]
+        assert (
+            found["problem"]
+            .iloc[0]
+            .endswith(f"`intake_date` is {day}, after today ({today}): check the date")
+        )
+    else:
+        assert found.empty
+
+
+def test_the_first_day_of_1900_and_today_are_plain_dates():
+    assert _intake(dt.date(1900, 1, 1)).empty
+    assert _intake(dt.date.today()).empty
+    assert _intake(dt.date(1, 1, 1))["severity"].tolist() == ["error"]
+    assert _intake(dt.date(2300, 1, 1))["severity"].tolist() == ["error"]
+    ahead = [dt.date.today() + dt.timedelta(days=n) for n in (1, 366, 367)]
+    assert [_intake(d)["severity"].tolist() for d in ahead] == [
+        ["warning"],
+        ["warning"],
+        ["error"],
+    ]

@@ -4,14 +4,16 @@ backup."""
 from __future__ import annotations
 
 import argparse
+import warnings
 
 from ..anonymity import DEFAULT_K
 from ..checks import cross_form_problems, record_problems
 from ..errors import UsageError
 from ..io.exporter import FORMATS, export_csv
-from ..io.importer import import_files
+from ..io.importer import AssumedEncoding, import_files
 from ..problems import problems_frame
 from ..store import Store
+from ..store.database import replace_empty_file, resolve_url, sqlite_path
 from .options import Commands, db_option, positive
 from .terminal import print_problems, say
 
@@ -108,7 +110,11 @@ def register(commands: Commands) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
+    path = sqlite_path(resolve_url(args.db))
+    emptied = path is not None and replace_empty_file(path)
     with Store(args.db, create=True) as store:
+        if emptied:
+            print(f"{store.where} was an empty file: made a store, owner-only")
         print(f"store ready: {store.where}")
         if store.access.kind == "owner":
             print(
@@ -120,8 +126,23 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    with Store(args.db, create=not args.dry_run) as store:
-        result = import_files(store, args.files, dry_run=args.dry_run, progress=say)
+    # A file read in an encoding other than UTF-8 is said before its problems, and
+    # said even when they stop the import (its letters may be why).
+    with warnings.catch_warnings(record=True) as noted:
+        warnings.simplefilter("always", AssumedEncoding)
+        try:
+            with Store(args.db, create=not args.dry_run) as store:
+                result = import_files(
+                    store, args.files, dry_run=args.dry_run, progress=say
+                )
+        finally:
+            for note in noted:
+                if issubclass(note.category, AssumedEncoding):
+                    print(note.message)
+                else:  # any other warning, shown as Python would have
+                    warnings.showwarning(
+                        note.message, note.category, note.filename, note.lineno
+                    )
     print_problems(result.found)
     counts = ", ".join(
         f"{n} {form}{'s' * (n != 1)}" for form, n in result.counts.items()

@@ -8,10 +8,10 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import CasekitError, ValidationFailed
+from ..errors import CasekitError, UsageError, ValidationFailed
 from . import agreement, analysis, data, network, review, servers
 from .options import EPILOG, Commands
-from .terminal import print_problems
+from .terminal import path_problem, print_problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,6 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # of ours, and no traceback when Python flushes into the closed pipe.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        # A path the command was given cannot be used (a file in the way, a
+        # read-only disk): said once here for every command, as a usage error.
+        print(f"casekit: error: {path_problem(exc)}", file=sys.stderr)
+        return UsageError.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:

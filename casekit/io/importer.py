@@ -10,19 +10,13 @@ means nothing is written. The way out is :mod:`casekit.io.exporter`.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import os
-import re
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from ..cells import restore_frame
 from ..checks import cross_form_problems
 from ..dictionary import Dictionary
 from ..errors import ImportFileError, ValidationFailed
@@ -33,6 +27,16 @@ from ..store import Checked, Store
 from ..store.rows import no_collection_pauses
 from .exporter import FILE_OF
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
+from .sheets import AssumedEncoding, cell_text, read_csv, workbook_sheets
+
+# Where callers have always found them.
+__all__ = [
+    "AssumedEncoding",
+    "ImportResult",
+    "cell_text",
+    "import_files",
+    "read_tables",
+]
 
 # Files that describe data rather than hold it: an export's own, or REDCap's.
 DESCRIBING = ("dictionary.csv", "redcap_dictionary.csv", "metadata.csv")
@@ -71,7 +75,7 @@ def read_tables(
             raise ImportFileError(str(path), "no such file", exit_code=2)
         suffix = path.suffix.lower()
         if suffix == ".csv" and path.stem.strip().lower() in _FORM_OF_NAME:
-            found = {_form_of(path.stem, str(path)): (path.name, _read_csv(path))}
+            found = {_form_of(path.stem, str(path)): (path.name, read_csv(path))}
         elif suffix == ".csv":
             found = _read_redcap(path, dictionary)
         elif suffix in (".xlsx", ".xlsm"):
@@ -119,7 +123,7 @@ def _expand(paths: Sequence[str | os.PathLike]) -> list[Path]:
 
 
 def _read_redcap(path: Path, dictionary: Dictionary) -> dict:
-    table = _read_csv(path)
+    table = read_csv(path)
     if not is_redcap(table) and path.name.lower() not in REDCAP_DATA:
         _form_of(path.stem, str(path))  # says which names are expected
     found = from_redcap(
@@ -139,120 +143,11 @@ def _form_of(name: str, where: str) -> str:
     return form
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        with warnings.catch_warnings():
-            # A first row longer than the header: an error, not a warning and a loss.
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            table = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                encoding="utf-8-sig",
-                skip_blank_lines=False,
-                sep=_separator(path),
-                index_col=False,
-            )
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            str(path), "is not a CSV text file (not UTF-8 text)"
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise ImportFileError(
-            str(path), "is empty; expected a header row of field codes"
-        ) from None
-    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
-        # The parser's own words ("Error tokenizing data. C error...") help nobody.
-        raise ImportFileError(str(path), _unreadable_csv(exc)) from None
-    return _tidy(table)
-
-
-def _unreadable_csv(exc: Exception) -> str:
-    """Why a CSV file cannot be read, in words a spreadsheet user acts on."""
-    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-    if found:
-        where = f"row {found[2]} has {found[3]} cells, the header row {found[1]}"
-    elif isinstance(exc, pd.errors.ParserWarning):  # pandas' word on the first row
-        where = "row 2 has more cells than the header row"
-    else:
-        where = "a row has more cells than the header row"
-    return (
-        f"cannot be read as CSV: {where}; check that every row uses the header's "
-        "separator (a comma, a semicolon or a tab) and that a cell holding that "
-        "separator is in double quotes"
-    )
-
-
-def _separator(path: Path) -> str:
-    """The file's separator, sniffed (:class:`csv.Sniffer`) from its header row of
-    field codes: a comma, or the semicolon that spreadsheets in decimal-comma
-    locales write (European Excel), or a tab. A comma when it cannot tell (a file
-    of one column)."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as file:
-            header = file.readline()
-        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
-    except csv.Error:
-        return ","
-    except UnicodeDecodeError:
-        return ","  # pandas says what is wrong with the file, in its own turn
-
-
-def _tidy(table: pd.DataFrame) -> pd.DataFrame:
-    """Headers as field codes, cells without stray spaces, and no empty rows; the
-    index stays the record's position, so that problems name the row a
-    spreadsheet shows."""
-    # Spreadsheets add spaces and capitals to headers; field codes have neither.
-    table.columns = [str(c).strip().lower() for c in table.columns]
-    table = table.fillna("").apply(lambda column: column.str.strip())
-    table = restore_frame(table)  # undo the export's formula escape
-    return table[(table != "").any(axis=1)]
-
-
 def _read_workbook(path: Path) -> dict[str, tuple[str, pd.DataFrame]]:
-    try:
-        # Cells as they are typed (booleans, numbers, dates), each then written as
-        # the text the spreadsheet shows; text would read TRUE as 'True', 7 as '7.0'.
-        sheets = pd.read_excel(
-            path, sheet_name=None, dtype=object, keep_default_na=False
-        )
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
-        raise ImportFileError(
-            str(path), f"cannot be read as an .xlsx workbook ({exc})"
-        ) from None
     return {
-        _form_of(name, f"{path}, sheet {name!r}"): (
-            f"{path.name}[{name}]",
-            _tidy(sheet.map(cell_text).astype(str)),
-        )
-        for name, sheet in sheets.items()
+        _form_of(name, f"{path}, sheet {name!r}"): (f"{path.name}[{name}]", table)
+        for name, table in workbook_sheets(path).items()
     }
-
-
-def cell_text(value: object) -> str:
-    """A spreadsheet cell as the text its sheet shows: a boolean ``TRUE`` /
-    ``FALSE`` (as Excel and LibreOffice show it), a whole number without ``.0``, a
-    date ``YYYY-MM-DD`` (with its time after it, if it has one), '' when empty.
-
-    What the person typed is then what validation reads, and what a problem shows.
-    """
-    if (
-        value is None
-        or value is pd.NaT
-        or (isinstance(value, float) and value != value)
-    ):
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):  # pandas' Timestamp too
-        if value.time() == dt.time():
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 # An import makes millions of small dicts, lists and tuples (records, rows,

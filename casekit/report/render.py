@@ -261,6 +261,8 @@ def report(
     with Store(db) as store:  # a missing or broken store fails here, plainly
         # The kernel runs elsewhere (a temporary folder): an absolute path.
         database = str(store.path.resolve()) if store.path else store.url
+    # Made before the long rendering: a path that cannot be used is said at once.
+    Path(out).mkdir(parents=True, exist_ok=True)
     notebook = bundled.notebook(bundled.REPORT)
     target = Path(out) / f"{name}{'-share' if share else ''}.html"
     return render(

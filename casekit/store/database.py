@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,8 +62,12 @@ def display_url(url: str) -> str:
 
 
 def prepare_sqlite_file(path: Path, create: bool) -> None:
-    """Make sure the SQLite file exists (owner-only) or say how to create it."""
+    """Make sure the SQLite file exists (owner-only) or say how to create it; a
+    file that exists must be a casekit store already (:func:`not_a_store`)."""
     if path.exists():
+        problem = not_a_store(path)
+        if problem:
+            raise StoreError(str(path), problem)
         return
     if not create:
         raise StoreError(
@@ -75,6 +80,53 @@ def prepare_sqlite_file(path: Path, create: bool) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except OSError as exc:
         raise StoreError(str(path), f"cannot be created ({exc.strerror})") from None
+
+
+def not_a_store(path: Path) -> str | None:
+    """Why an existing file is not a casekit store, or None when it is one.
+
+    Opening it would make it one, tables and all: an empty file would become a
+    store readable by everyone (as ``touch`` made it), another program's SQLite
+    database would be mixed with health data, and ``casekit check``, which only
+    reads, would write. Only ``casekit init`` makes a store of an empty file
+    (:func:`replace_empty_file`). A casekit store always has ``casekit_meta``.
+    """
+    if path.is_dir():
+        return "is a folder; give the store's file (such as data/casekit.db)"
+    uri = f"{path.absolute().as_uri()}?mode=ro"  # this look never writes
+    try:
+        # No wait for a lock: a store busy with a writer is opened, and waited
+        # for, as ever; only a look at its list of tables is skipped.
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=0)) as conn:
+            tables = {row[0] for row in conn.execute(_TABLES)}
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            return "is not a casekit store (not a SQLite database)"
+        return None  # locked or unreadable: opening the store says so, plainly
+    if "casekit_meta" in tables:
+        return None
+    if tables:
+        return (
+            "is a SQLite database of another program, not a casekit store; give "
+            "a store's file, or a new file name to `casekit init`"
+        )
+    return (
+        "is an empty file, not a casekit store; make it one with "
+        f"`casekit init --db {path}`"
+    )
+
+
+_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table'"
+
+
+def replace_empty_file(path: Path) -> bool:
+    """For ``casekit init``: an empty file where the store goes is removed, so that
+    the store is made new in its place, owner-only (``touch`` made it readable by
+    everyone). Whether there was one."""
+    if not path.is_file() or path.stat().st_size or not_a_store(path) is None:
+        return False
+    path.unlink()
+    return True
 
 
 def make_engine(url: str, timeout: float) -> sa.Engine:

@@ -1,0 +1,198 @@
+"""What spreadsheets write, read as meant: CSV files in the encodings Excel saves
+(UTF-8, with or without its BOM, else Windows-1252) with a comma, semicolon or tab,
+and .xlsx workbooks, a sheet per form. Each table comes as text cells, headers as
+field codes, and a header that names a field twice is refused by the name as
+typed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..cells import restore_frame
+from ..errors import ImportFileError
+
+
+class AssumedEncoding(UserWarning):
+    """A CSV file that is not UTF-8 was read as Windows-1252 (what Excel's "CSV
+    (Comma delimited)" writes); ``casekit import`` prints the message."""
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A CSV file's table; UTF-8 (with or without Excel's BOM), else Windows-1252,
+    the usual rule for Excel's files: every byte but five is a character there,
+    so a file that is neither is not text at all."""
+    try:
+        return _parse_csv(path, "utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        table = _parse_csv(path, "cp1252")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            str(path), "is not a CSV text file (neither UTF-8 nor Windows-1252 text)"
+        ) from None
+    warnings.warn(
+        AssumedEncoding(
+            f"{path.name}: not UTF-8 text, read as Windows-1252 (Excel's \"CSV "
+            '(Comma delimited)"); check that letters such as é and £ look right'
+        ),
+        stacklevel=2,
+    )
+    return table
+
+
+def _parse_csv(path: Path, encoding: str) -> pd.DataFrame:
+    sep = _separator(path, encoding)
+    read = {"dtype": str, "keep_default_na": False, "encoding": encoding}
+    try:
+        with warnings.catch_warnings():
+            # A first row longer than the header: an error, not a warning and a loss.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            # The header as typed: the table's own names make `nprs.1` of a
+            # second `nprs`, a name nobody typed.
+            header = pd.read_csv(path, header=None, nrows=1, sep=sep, **read)
+            table = pd.read_csv(
+                path, skip_blank_lines=False, sep=sep, index_col=False, **read
+            )
+    except UnicodeDecodeError:
+        raise  # the caller tries the next encoding
+    except pd.errors.EmptyDataError:
+        raise ImportFileError(
+            str(path), "is empty; expected a header row of field codes"
+        ) from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
+        # The parser's own words ("Error tokenizing data. C error...") help nobody.
+        raise ImportFileError(str(path), _unreadable_csv(exc)) from None
+    refuse_repeated_columns(str(path), header.iloc[0].tolist())
+    return tidy(table)
+
+
+def refuse_repeated_columns(where: str, header: Sequence[object]) -> None:
+    """A header that names a field twice, said as it was typed ("column `nprs`
+    appears twice"); headers count as the same field without spaces and capitals."""
+    spellings: dict[str, list[str]] = {}
+    for cell in header:
+        typed = str(cell).strip()
+        if typed:
+            spellings.setdefault(typed.lower(), []).append(typed)
+    said = []
+    for code, typed in spellings.items():
+        if len(typed) < 2:
+            continue
+        if len(set(typed)) == 1:
+            times = "twice" if len(typed) == 2 else f"{len(typed)} times"
+            said.append(f"column `{typed[0]}` appears {times}")
+        else:
+            named = " and ".join(f"`{t}`" for t in dict.fromkeys(typed))
+            said.append(f"columns {named} are the same field `{code}`")
+    if said:
+        keep = "keep one" if len(said) == 1 else "keep one of each"
+        raise ImportFileError(where, f"{'; '.join(said)}; {keep}")
+
+
+def _unreadable_csv(exc: Exception) -> str:
+    """Why a CSV file cannot be read, in words a spreadsheet user acts on."""
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+    if found:
+        where = f"row {found[2]} has {found[3]} cells, the header row {found[1]}"
+    elif isinstance(exc, pd.errors.ParserWarning):  # pandas' word on the first row
+        where = "row 2 has more cells than the header row"
+    else:
+        where = "a row has more cells than the header row"
+    return (
+        f"cannot be read as CSV: {where}; check that every row uses the header's "
+        "separator (a comma, a semicolon or a tab) and that a cell holding that "
+        "separator is in double quotes"
+    )
+
+
+def _separator(path: Path, encoding: str) -> str:
+    """The file's separator, sniffed (:class:`csv.Sniffer`) from its header row of
+    field codes: a comma, or the semicolon that spreadsheets in decimal-comma
+    locales write (European Excel), or a tab. A comma when it cannot tell (a file
+    of one column)."""
+    try:
+        with path.open(encoding=encoding, newline="") as file:
+            header = file.readline()
+        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
+    except csv.Error:
+        return ","
+    except UnicodeDecodeError:
+        return ","  # pandas says what is wrong with the file, in its own turn
+
+
+def tidy(table: pd.DataFrame) -> pd.DataFrame:
+    """Headers as field codes, cells without stray spaces, and no empty rows; the
+    index stays the record's position, so that problems name the row a
+    spreadsheet shows."""
+    # Spreadsheets add spaces and capitals to headers; field codes have neither.
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    table = table.fillna("").apply(lambda column: column.str.strip())
+    table = restore_frame(table)  # undo the export's formula escape
+    return table[(table != "").any(axis=1)]
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as the text its sheet shows: a boolean ``TRUE`` /
+    ``FALSE`` (as Excel and LibreOffice show it), a whole number without ``.0``, a
+    date ``YYYY-MM-DD`` (with its time after it, if it has one), '' when empty.
+
+    What the person typed is then what validation reads, and what a problem shows.
+    """
+    if (
+        value is None
+        or value is pd.NaT
+        or (isinstance(value, float) and value != value)
+    ):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):  # pandas' Timestamp too
+        if value.time() == dt.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def workbook_sheets(path: Path) -> dict[str, pd.DataFrame]:
+    """The sheets of an .xlsx workbook that hold anything, by name, as text cells
+    (:func:`cell_text`); the empty Sheet2 a new workbook comes with is left out."""
+    try:
+        # Cells as they are typed (booleans, numbers, dates), each then written as
+        # the text the spreadsheet shows; text would read TRUE as 'True', 7 as '7.0'.
+        # No header row: pandas would name a second `nprs` `nprs.1`.
+        sheets = pd.read_excel(
+            path, sheet_name=None, dtype=object, keep_default_na=False, header=None
+        )
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
+        raise ImportFileError(
+            str(path), f"cannot be read as an .xlsx workbook ({exc})"
+        ) from None
+    tables = {}
+    for name, sheet in sheets.items():
+        if sheet.empty:
+            continue
+        header = [cell_text(cell) for cell in sheet.iloc[0]]
+        refuse_repeated_columns(f"{path}, sheet {name!r}", header)
+        rows = sheet.iloc[1:].reset_index(drop=True)  # row 0 is spreadsheet row 2
+        rows.columns = header
+        tables[name] = tidy(rows.map(cell_text).astype(str))
+    if not tables:
+        raise ImportFileError(
+            str(path),
+            "has no sheet with data; expected sheets named cases, "
+            "sessions, followups or exams",
+        )
+    return tables

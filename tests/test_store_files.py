@@ -1,0 +1,112 @@
+"""An existing file that is not a casekit store is refused, in plain words, by
+every command but ``casekit init``, and left as it was: opening it used to make it
+a store (an empty file became one readable by everyone, with the cases in it;
+``casekit check``, which only reads, wrote). ``casekit init`` makes a store of an
+empty file, owner-only; a new store and its -wal and -shm files are owner-only."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+
+import pytest
+from conftest import case_record
+
+from casekit import Store
+from casekit.cli import main
+
+
+def _empty(path):
+    path.touch(mode=0o644)
+
+
+def _text(path):
+    path.write_text("shopping: milk, eggs\n")
+
+
+def _other_database(path):
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (amount)")
+    path.chmod(0o644)
+
+
+NOT_STORES = {
+    _empty: "is an empty file, not a casekit store; make it one with `casekit init",
+    _text: "is not a casekit store (not a SQLite database)",
+    _other_database: "is a SQLite database of another program, not a casekit store",
+}
+
+
+@pytest.fixture
+def cases_csv(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        "case_id,intake_date,age_band,sex,pain_side,duration,nprs\n"
+        ",2025-03-03,40-49,female,left,acute,6\n"
+    )
+    return path
+
+
+def _as_it_was(path) -> tuple[bytes, int]:
+    return path.read_bytes(), stat.S_IMODE(path.stat().st_mode)
+
+
+COMMANDS = [
+    ["check"],
+    ["import", "CASES"],
+    ["import", "--dry-run", "CASES"],
+    ["export", "OUT"],
+    ["patterns"],
+    ["due"],
+    ["init"],
+]
+
+
+@pytest.mark.parametrize(
+    "make, command",
+    [
+        pytest.param(make, command, id=f"{make.__name__}-{' '.join(command)}")
+        for make in NOT_STORES
+        for command in COMMANDS
+        # init makes a store of an empty file: the test below
+        if not (make is _empty and command == ["init"])
+    ],
+)
+def test_a_file_that_is_not_a_store_is_refused_and_left_as_it_was(
+    make, command, tmp_path, cases_csv, capsys
+):
+    db = tmp_path / "mine.db"
+    make(db)
+    before = _as_it_was(db)
+    args = [str(cases_csv) if a == "CASES" else a for a in command]
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    code = main([*args, "--db", str(db)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith(f"casekit: error: store {db}: ")
+    assert NOT_STORES[make] in err and "Traceback" not in err
+    assert _as_it_was(db) == before
+    assert not (tmp_path / "out").exists()
+
+
+def test_init_makes_an_owner_only_store_of_an_empty_file(tmp_path, capsys):
+    db = tmp_path / "mine.db"
+    _empty(db)
+    assert main(["init", "--db", str(db)]) == 0
+    assert (
+        f"{db} was an empty file: made a store, owner-only" in capsys.readouterr().out
+    )
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert main(["check", "--db", str(db)]) == 0
+
+
+def test_a_store_and_its_wal_and_shm_files_are_owner_only(tmp_path, capsys):
+    db = tmp_path / "data" / "casekit.db"
+    assert main(["init", "--db", str(db)]) == 0
+    with Store(db) as store:
+        store.add("case", case_record())  # a write, with the store open: -wal, -shm
+        beside = [db.with_name(db.name + end) for end in ("", "-wal", "-shm")]
+        assert all(p.exists() for p in beside)
+        assert [stat.S_IMODE(p.stat().st_mode) for p in beside] == [0o600] * 3
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
