@@ -16,6 +16,7 @@ import pandas as pd
 from ..anonymity import DEFAULT_K
 from ..cells import neutralise_frame
 from ..dictionary import Dictionary
+from ..errors import ShareRefused
 from ..frames import frame_to_text
 from ..privacy import share_frames
 from ..store import Store
@@ -47,17 +48,28 @@ def export_csv(
     text, no identifier field, withdrawn cases left out, fresh case ids, sites as
     site A, B, ..., every combination of the quasi-identifiers shared by ``k`` or
     more cases, and ``disclosure.txt`` saying what was generalised and suppressed.
+
+    Raises
+    ------
+    ShareRefused
+        ``share=True`` and the store holds fewer than ``k`` cases: no export of
+        them can be k-anonymous, so nothing is written.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
     dictionary = store.dictionary
     frames = store.frames()
     generalised: dict[str, list[str]] = {}
     note = None
     if share:
         shared = share_frames(frames, dictionary, taken=store.case_ids(), k=k)
+        result = shared.anonymity
+        # Fewer than k cases cannot be k-anonymous however much is blanked: such
+        # an export is refused rather than written as "shareable".
+        if len(result.frame) and result.smallest < k:
+            raise ShareRefused(len(result.frame), k, result.smallest)
         frames, note = shared.frames, shared.note
         generalised = shared.anonymity.generalised()
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
     text = {form.name: frame_to_text(form, frames[form.name]) for form in dictionary}
     if fmt == "redcap":
         columns = {name: list(frame.columns) for name, frame in text.items()}
