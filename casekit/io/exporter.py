@@ -29,6 +29,18 @@ FILE_OF = {
     "exam": "exams.csv",
 }
 FORMATS = ("csv", "redcap")
+# Every file an export of any kind writes: one kind written over another leaves
+# none of the other's behind (a share's disclosure.txt beside full data would
+# claim what is false of it).
+EXPORT_FILES = frozenset(
+    {
+        *FILE_OF.values(),
+        "dictionary.csv",
+        "redcap_data.csv",
+        "redcap_dictionary.csv",
+        "disclosure.txt",
+    }
+)
 
 
 def export_csv(
@@ -48,6 +60,9 @@ def export_csv(
     text, no identifier field, withdrawn cases left out, fresh case ids, sites as
     site A, B, ..., every combination of the quasi-identifiers shared by ``k`` or
     more cases, and ``disclosure.txt`` saying what was generalised and suppressed.
+
+    A file that an export of another kind wrote into ``out_dir`` earlier (a
+    share's ``disclosure.txt``, REDCap files beside CSVs) is removed.
 
     Raises
     ------
@@ -95,7 +110,15 @@ def export_csv(
     if not share:  # a full export holds the practitioner's records: owner-only
         for path in paths:
             path.chmod(0o600)
+    _remove_stale(out, {path.name for path in paths})
     return paths
+
+
+def _remove_stale(out: Path, written: set[str]) -> None:
+    """Remove what an earlier export of another kind left in ``out``; files that
+    no export writes are the practitioner's and stay."""
+    for name in EXPORT_FILES - written:
+        (out / name).unlink(missing_ok=True)
 
 
 def dictionary_table(
