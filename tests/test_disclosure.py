@@ -204,3 +204,20 @@ def test_a_lone_suppressed_row_of_a_split_gets_a_second():
     # Without a total beside it, the split keeps its other rows.
     alone = safe_table(table, derived=RATES).table["k"] == SUPPRESSED
     assert alone.sum() == 1
+
+
+def test_parts_of_a_whole_show_the_rates_of_their_rounded_counts():
+    from casekit.report.series import partition
+
+    # 3 is hidden, and 12 with it (the total would give it away).
+    counts = pd.Series({"improved": 76, "no_change": 41, "worse": 3, "lost": 12})
+    parts, _ = partition(counts, NHS)  # of 132 cases, shown as 130
+    low, high = proportion_confint([75, 40], [130, 130], method="wilson")
+    assert parts.loc[["improved", "no_change"], "k"].tolist() == [75, 40]
+    assert parts.loc[["improved", "no_change"], "ci_low"].tolist() == (
+        pytest.approx(low)
+    )
+    assert parts.loc[["improved", "no_change"], "proportion"].tolist() == (
+        pytest.approx([75 / 130, 40 / 130])
+    )
+    assert (parts.loc[["worse", "lost"], "proportion"] == SUPPRESSED).all()
