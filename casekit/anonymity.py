@@ -129,8 +129,10 @@ def k_anonymise(
     -------
     Anonymised
         The frame (the ``qis`` columns as text, missing as NA) and what was done.
-        With fewer than ``k`` cases, every quasi-identifier is blanked and
-        ``smallest`` stays below ``k``: such an export cannot be k-anonymous.
+        With fewer than ``k`` cases, every quasi-identifier is blanked (one
+        shared by all of them too) and ``smallest`` stays below ``k``: no export
+        of them can be k-anonymous (:func:`casekit.io.exporter.export_csv`
+        refuses one).
     """
     if k < 1:
         raise ValueError(f"`k` must be at least 1, got {k!r}")
@@ -207,8 +209,10 @@ def _suppress(result: Anonymised) -> None:
     frame, qis, k = result.frame, result.quasi_identifiers, result.k
     order = [q for q in qis if q not in SUPPRESS_FIRST]
     order += [q for q in SUPPRESS_FIRST if q in qis]
-    # A field of one value singles no case out: blanking it would only mark a case.
-    order = [q for q in order if frame[q].nunique(dropna=False) > 1]
+    # A field of one value singles no case out among k or more: blanking it would
+    # only mark a case. Among fewer than k, that one value is the few cases' own.
+    if len(frame) >= k:
+        order = [q for q in order if frame[q].nunique(dropna=False) > 1]
     small = frame.index[group_sizes(frame, qis) < k]
     for q in order:
         if not len(small):
@@ -276,14 +280,17 @@ def disclosure_note(
         "casekit share export: disclosure control",
         "",
         f"Cases: {n}. Quasi-identifiers (what others may know of a person): {names}.",
-        f"k-anonymity: every combination of them is shared by at least {result.k} "
-        f"cases (smallest group: {result.smallest}).",
     ]
     if n and result.smallest < result.k:
         lines.append(
-            f"WARNING: with {n} cases, k = {result.k} cannot be reached: every "
-            "quasi-identifier that differs between cases is blank, and still the "
-            "export is too small to share."
+            f"k-anonymity NOT reached: with {n} case{'s' * (n != 1)}, no "
+            f"combination can be shared by {result.k} cases; every "
+            "quasi-identifier is blank, and still these cases are too few to share."
+        )
+    else:
+        lines.append(
+            f"k-anonymity: every combination of them is shared by at least "
+            f"{result.k} cases (smallest group: {result.smallest})."
         )
     lines += ["", "Generalised (values as shared):"]
     shared = result.generalised()

@@ -14,15 +14,27 @@ Two shapes of table are shared:
   when ``k``, ``n`` or the complement ``n - k`` is small, and then so are its
   proportion, interval and p-value, which would give the counts away.
 
-Rates of rows that stay are those computed from the exact counts, beside rounded
-counts; the report says so.
+A rate table may also be split (a pattern site by site) into rows that add up to a
+total shown elsewhere (the pooled row): a lone suppressed row of such a split could
+be worked back from that total, so the next smallest row of the split is suppressed
+too (secondary suppression, as for a cross-tabulation; ``adding_up``).
+
+Under a rule that rounds, what is shown of a rate row is computed from its *rounded*
+counts (the ONS and Eurostat practice: a statistic beside a rounded count must not
+undo the rounding): the proportion and its Wilson interval, the exact binomial
+p-value against the row's ``comparator``, and Holm's adjusted p-values over the
+family (a suppressed test counted as p = 1, which can only make the others more
+cautious). A p-value without a comparator to recompute it from is suppressed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+
+from . import stats
 
 SUPPRESSED = "*"
 
@@ -88,6 +100,7 @@ def safe_table(
     k: str = "k",
     n: str = "n",
     derived: tuple[str, ...] = ("proportion", "ci_low", "ci_high", "p_value"),
+    adding_up: str | None = None,
 ) -> SafeTable:
     """Apply disclosure control to a shared table.
 
@@ -101,7 +114,13 @@ def safe_table(
         :data:`NHS` (default) or :func:`threshold`.
     k, n, derived
         For a rate table: the count columns, and the columns computed from them,
-        which are suppressed with them.
+        which are suppressed with them. When ``proportion`` is among ``derived``
+        and the rule rounds, the rates (``proportion``, ``ci_low``, ``ci_high``,
+        ``p_value``, ``p_adjusted``) are computed afresh from the rounded counts.
+    adding_up
+        For a rate table: a column (``pattern``) whose rows of one value add up
+        to a total the reader sees elsewhere (the pooled row of a table split by
+        site); a lone suppressed row among them gets a second.
 
     Returns
     -------
@@ -110,33 +129,86 @@ def safe_table(
         ``suppressed``: one row per suppressed cell with the reason.
     """
     if k in table.columns and n in table.columns:
-        return _safe_rates(table, rule, k, n, derived)
+        return _safe_rates(table, rule, k, n, derived, adding_up)
     return _safe_crosstab(table, rule)
 
 
-def _safe_rates(table, rule, k, n, derived) -> SafeTable:
+def _safe_rates(table, rule, k, n, derived, adding_up=None) -> SafeTable:
     out = table.astype(object).copy()
+    hide = [c for c in derived if c in table.columns]
     reasons = []
+
+    def suppress(index, why: str) -> None:
+        for column in (k, n, *hide):
+            out.at[index, column] = SUPPRESSED
+            reasons.append(
+                (
+                    index,
+                    column,
+                    why
+                    if column in (k, n)
+                    else f"computed from a suppressed count ({why})",
+                )
+            )
+
     for index, row in table.iterrows():
         counts = {k: row[k], n: row[n], f"{n} - {k}": row[n] - row[k]}
         small = [name for name, value in counts.items() if rule.is_small(value)]
         if small:
-            why = f"{' and '.join(small)} from 1 to {rule.suppress_max}"
-            for column in (k, n, *[c for c in derived if c in table.columns]):
-                out.at[index, column] = SUPPRESSED
-                reasons.append(
-                    (
-                        index,
-                        column,
-                        why
-                        if column in (k, n)
-                        else f"computed from a suppressed count ({why})",
-                    )
-                )
+            suppress(index, f"{' and '.join(small)} from 1 to {rule.suppress_max}")
         else:
             out.at[index, k] = safe_count(row[k], rule)
             out.at[index, n] = safe_count(row[n], rule)
+    if adding_up is not None:
+        for index in _second_rows(table, out[k].map(is_suppressed), adding_up, n):
+            suppress(index, "could be worked back from the total of its split")
+    if rule.round_to > 1 and "proportion" in hide:
+        _rates_from_rounded(out, table, k, n, reasons)
     return SafeTable(out, _reasons(reasons), rule)
+
+
+def _second_rows(table, hidden: pd.Series, adding_up: str, n: str) -> list:
+    """In each split with exactly one hidden row, the other row of smallest ``n``:
+    the one whose loss costs least (Eurostat's secondary suppression)."""
+    picks = []
+    for _, rows in table.groupby(adding_up, sort=False, dropna=False).groups.items():
+        lone = hidden.loc[rows]
+        if lone.sum() == 1 and len(rows) > 1:
+            picks.append(table.loc[lone.index[~lone], n].astype(float).idxmin())
+    return picks
+
+
+def _rates_from_rounded(out, table, k, n, reasons) -> None:
+    """Rates, intervals and p-values of the rows shown, from their rounded counts
+    (see the module's docstring); a suppressed row's test counts as p = 1."""
+    shown = ~out[k].map(is_suppressed)
+    rounded_k = out.loc[shown, k].astype(float).to_numpy()
+    rounded_n = out.loc[shown, n].astype(float).to_numpy()
+    share = stats.wilson(rounded_k, rounded_n)
+    for column, values in zip(("proportion", "ci_low", "ci_high"), share, strict=True):
+        if column in out.columns:
+            out.loc[shown, column] = pd.Series(values, index=out.index[shown])
+    if "p_value" not in out.columns:
+        return
+    tested = table["p_value"].notna().to_numpy()
+    p = np.where(tested, 1.0, np.nan)  # a suppressed test: p = 1
+    recomputed = []
+    for i in np.flatnonzero(tested & shown.to_numpy()):
+        index = out.index[i]
+        if "comparator" in table.columns and pd.notna(table.at[index, "comparator"]):
+            p[i] = stats.binomial_p(
+                out.at[index, k], out.at[index, n], table.at[index, "comparator"]
+            )
+            out.at[index, "p_value"] = p[i]
+            recomputed.append(i)
+        else:  # no comparator to test the rounded counts against
+            out.at[index, "p_value"] = SUPPRESSED
+            reasons.append((index, "p_value", "no comparator to recompute it from"))
+    if "p_adjusted" in out.columns:
+        adjusted = stats.adjust(p)
+        for i in np.flatnonzero(tested & shown.to_numpy()):
+            index = out.index[i]
+            out.at[index, "p_adjusted"] = adjusted[i] if i in recomputed else SUPPRESSED
 
 
 def _safe_crosstab(table: pd.DataFrame, rule: Rule) -> SafeTable:

@@ -145,3 +145,21 @@ class MissingTool(CasekitError):
         self.tool = tool
         self.how = how
         super().__init__(f"{tool} is needed for this and was not found: {how}")
+
+
+class ShareRefused(CasekitError):
+    """A share export that could not keep its promise (every combination of the
+    quasi-identifiers shared by ``k`` cases or more); nothing was written."""
+
+    def __init__(self, cases: int, k: int, smallest: int) -> None:
+        self.cases = cases
+        self.k = k
+        self.smallest = smallest
+        held = f"{cases} case{'s' * (cases != 1)}"
+        super().__init__(
+            f"a shareable export needs every combination of site, age band, sex, "
+            f"side, duration and episode shared by at least {k} cases, and this "
+            f"store holds {held} (smallest group: {smallest}); nothing was "
+            f"written. Share when the store holds {k} cases or more, or choose a "
+            "smaller `--k` knowingly"
+        )

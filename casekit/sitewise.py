@@ -6,7 +6,12 @@ one practitioner's patient, to anyone who knows the practice. So wherever the
 pattern table is split by site for an analyst (``casekit patterns --by site``, the
 report's table site by site) each site's rows pass through
 :func:`casekit.disclosure.safe_table`: a rate whose ``k``, ``n`` or ``n - k`` is
-small is suppressed whole, the other counts rounded. The patterns' notes are left
+small is suppressed whole, the other counts rounded, and the rates shown computed
+from the rounded counts. Where the pooled row of a pattern is seen with exact
+counts (an analyst's, or a report under a rule that rounds nothing), a site row
+suppressed alone could be worked back from it: a second site row of that pattern
+is suppressed too (secondary suppression). A pooled row rounded to 5 leaves a
+suppressed site's counts uncertain enough on its own. The patterns' notes are left
 out (they repeat exact counts). Pure pandas.
 """
 
@@ -23,7 +28,11 @@ DERIVED = ("proportion", "ci_low", "ci_high", "p_value", "p_adjusted")
 
 
 def by_site(
-    frames: dict[str, pd.DataFrame], rule: Rule = NHS, *, neutral: bool = False
+    frames: dict[str, pd.DataFrame],
+    rule: Rule = NHS,
+    *,
+    neutral: bool = False,
+    pooled_exact: bool = True,
 ) -> SafeTable:
     """The pattern table split by site, each site's counts made safe.
 
@@ -36,13 +45,18 @@ def by_site(
     neutral : bool, default False
         Name the sites ``site A``, ``site B``, ... (largest first), as anything
         shared does, instead of their codes.
+    pooled_exact : bool, default True
+        Whether the reader sees the pooled rows with exact counts (an analyst
+        does): then no pattern has one site row suppressed alone.
 
     Returns
     -------
     SafeTable
         ``site, pattern, label, k, n, proportion, ci_low, ci_high, comparator,
-        p_value, p_adjusted`` (Holm over every row, from the exact counts), one
-        row a pattern and site, sites in order; ``*`` where suppressed (a value
+        p_value, p_adjusted`` (Holm over every row), one row a pattern and site,
+        sites in order; under a rule that rounds, the rates, intervals and
+        p-values of the rounded counts; ``*`` where suppressed, in a pattern's
+        rows never one site alone (a value
         that was never computed, such as the p-value of a descriptive rate, stays
         empty).
     """
@@ -53,7 +67,9 @@ def by_site(
         table["site"] = table["site"].map(lambda code: labels.get(str(code), code))
         table = table.sort_values("site", kind="stable", na_position="last")
     table = table.reset_index(drop=True)
-    safe = safe_table(table, rule, derived=DERIVED)
+    safe = safe_table(
+        table, rule, derived=DERIVED, adding_up="pattern" if pooled_exact else None
+    )
     # A p-value that was never computed (a descriptive rate) hides nothing: it
     # stays empty rather than `*`, so that no test is shown where none was made.
     for column in DERIVED:

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import case_record
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pycanon import anonymity as pycanon
 
 from casekit import Store
-from casekit.anonymity import LADDERS, group_sizes, k_anonymise, l_diversity
+from casekit.anonymity import (
+    LADDERS,
+    disclosure_note,
+    group_sizes,
+    k_anonymise,
+    l_diversity,
+)
+from casekit.cli.main import main
+from casekit.errors import ShareRefused
 from casekit.io.exporter import export_csv
 from casekit.io.shared import read_share
 from casekit.patterns import pattern_table
@@ -94,14 +103,44 @@ def test_the_export_gives_the_pattern_table_within_its_suppression(demo):
         assert (full.loc[pattern, ["k", "n"]] == shared.loc[pattern, ["k", "n"]]).all()
 
 
-def test_a_store_smaller_than_k_blanks_every_quasi_identifier_and_says_so(tmp_path):
-    with Store(tmp_path / "s.db", create=True) as store:
-        populate(store, 3, seed=2)
-        export_csv(store, tmp_path / "share", share=True)
-    cases = _shared_cases(tmp_path / "share")
-    # The one site is no one's secret; every field that differs is blank.
-    assert (cases[QIS[1:]] == "").all().all() and cases["site"].nunique() == 1
-    assert "cannot be reached" in (tmp_path / "share" / "disclosure.txt").read_text()
+def _one_case_store(path) -> Store:
+    """A store of one case: 40-49, female, left, chronic (see conftest)."""
+    store = Store(path, create=True)
+    store.add("case", case_record())
+    return store
+
+
+def test_a_store_of_one_case_is_refused_and_nothing_is_written(tmp_path):
+    with _one_case_store(tmp_path / "s.db") as store:
+        with pytest.raises(ShareRefused) as refused:
+            export_csv(store, tmp_path / "share", share=True)
+    assert (refused.value.cases, refused.value.k, refused.value.smallest) == (1, 5, 1)
+    assert not (tmp_path / "share").exists()
+
+
+def test_k_larger_than_the_store_is_refused_in_plain_words(tmp_path, capsys):
+    db = tmp_path / "s.db"
+    with Store(db, create=True) as store:
+        populate(store, 9, seed=2)
+    out = tmp_path / "share"
+    assert main(["export", str(out), "--db", str(db), "--share", "--k", "100000"]) == 1
+    said = capsys.readouterr()
+    assert "shareable export written" not in said.out
+    assert said.err.startswith("casekit: error: a shareable export needs")
+    assert "holds 9 cases" in said.err and "Traceback" not in said.err
+    assert not out.exists()
+
+
+def test_fewer_cases_than_k_blank_every_quasi_identifier_and_the_note_says_so():
+    cases = pd.DataFrame(
+        [["site A", "40-49", "female", "left", "chronic", "recurrent"]], columns=QIS
+    )
+    result = k_anonymise(cases, QIS, 5)
+    # Even a field all the cases share: among fewer than k it is their own.
+    assert result.frame[QIS].isna().all().all() and result.smallest == 1
+    note = disclosure_note(result, {}, 0.0, {})
+    assert "NOT reached" in note
+    assert "every combination of them is shared" not in note
 
 
 def test_an_empty_store_exports_and_says_so(store, tmp_path):

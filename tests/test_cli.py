@@ -49,7 +49,8 @@ def test_init_import_export_check_work_together(db_url, tmp_path, capsys):
     assert main(["check", "--db", db]) == 0
     assert "checked 2 cases: 0 errors" in capsys.readouterr().out
     assert main(["export", str(tmp_path / "out"), "--db", db]) == 0
-    assert main(["export", str(tmp_path / "share"), "--db", db, "--share"]) == 0
+    share = ["export", str(tmp_path / "share"), "--db", db, "--share"]
+    assert main([*share, "--k", "2"]) == 0  # a store of 2 cases
     assert {p.name for p in (tmp_path / "share").iterdir()} == {
         "cases.csv",
         "sessions.csv",

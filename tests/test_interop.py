@@ -14,6 +14,7 @@ from casekit import Store
 from casekit.errors import ImportFileError, ValidationFailed
 from casekit.io.exporter import export_csv
 from casekit.io.importer import import_files
+from casekit.synth import populate
 
 CASES = """case_id,site,intake_date,age_band,sex,pain_side,pain_regions,duration,\
 nprs,odi,ankle_injury_side,ankle_injury_grade,si_tight_side,notes
@@ -261,7 +262,7 @@ def test_binary_file_is_not_a_csv(store, tmp_path):
 def test_share_export_holds_nothing_identifying(store, tmp_path):
     import_files(store, _write(tmp_path / "in"))
     store.add("case", case_record(notes="SENTINEL walks 5 km daily"))
-    paths = export_csv(store, tmp_path / "share", share=True)
+    paths = export_csv(store, tmp_path / "share", share=True, k=2)  # of 3 cases
     text = "\n".join(p.read_text() for p in paths)
     for case_id in store.case_ids():
         assert case_id not in text
@@ -318,3 +319,19 @@ def test_spreadsheet_habits_are_understood(store, tmp_path):
     with pytest.raises(ValidationFailed) as info:
         import_files(store, [folder])
     assert info.value.problems["row"].tolist() == [3]
+
+
+def test_an_export_leaves_no_file_of_another_kind_behind(store, tmp_path):
+    populate(store, 12, seed=5)
+    out = tmp_path / "X"
+    export_csv(store, out, share=True)
+    (out / "mine.txt").write_text("the practitioner's own file")
+    export_csv(store, out)  # full data where a share was
+    names = {p.name for p in out.iterdir()}
+    assert "disclosure.txt" not in names and "cases.csv" in names
+    export_csv(store, out, fmt="redcap")
+    names = {p.name for p in out.iterdir()}
+    assert names == {"redcap_data.csv", "redcap_dictionary.csv", "mine.txt"}
+    export_csv(store, out, share=True)
+    assert "redcap_data.csv" not in {p.name for p in out.iterdir()}
+    assert (out / "mine.txt").read_text() == "the practitioner's own file"

@@ -126,7 +126,11 @@ def run_patterns(args: argparse.Namespace) -> int:
     else:
         print(_pattern_text(adjusted, args.by, dictionary))
         if controlled:
-            print(f"Each site's counts: {safe.note} The pooled counts are exact.")
+            print(
+                f"Each site's counts: {safe.note} A site's rates are those of its "
+                "rounded counts, and no site is hidden alone in a pattern. The "
+                "pooled counts are exact."
+            )
     return 0
 
 

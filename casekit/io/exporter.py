@@ -16,6 +16,7 @@ import pandas as pd
 from ..anonymity import DEFAULT_K
 from ..cells import neutralise_frame
 from ..dictionary import Dictionary
+from ..errors import ShareRefused
 from ..frames import frame_to_text
 from ..privacy import share_frames
 from ..store import Store
@@ -28,6 +29,18 @@ FILE_OF = {
     "exam": "exams.csv",
 }
 FORMATS = ("csv", "redcap")
+# Every file an export of any kind writes: one kind written over another leaves
+# none of the other's behind (a share's disclosure.txt beside full data would
+# claim what is false of it).
+EXPORT_FILES = frozenset(
+    {
+        *FILE_OF.values(),
+        "dictionary.csv",
+        "redcap_data.csv",
+        "redcap_dictionary.csv",
+        "disclosure.txt",
+    }
+)
 
 
 def export_csv(
@@ -47,17 +60,31 @@ def export_csv(
     text, no identifier field, withdrawn cases left out, fresh case ids, sites as
     site A, B, ..., every combination of the quasi-identifiers shared by ``k`` or
     more cases, and ``disclosure.txt`` saying what was generalised and suppressed.
+
+    A file that an export of another kind wrote into ``out_dir`` earlier (a
+    share's ``disclosure.txt``, REDCap files beside CSVs) is removed.
+
+    Raises
+    ------
+    ShareRefused
+        ``share=True`` and the store holds fewer than ``k`` cases: no export of
+        them can be k-anonymous, so nothing is written.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
     dictionary = store.dictionary
     frames = store.frames()
     generalised: dict[str, list[str]] = {}
     note = None
     if share:
         shared = share_frames(frames, dictionary, taken=store.case_ids(), k=k)
+        result = shared.anonymity
+        # Fewer than k cases cannot be k-anonymous however much is blanked: such
+        # an export is refused rather than written as "shareable".
+        if len(result.frame) and result.smallest < k:
+            raise ShareRefused(len(result.frame), k, result.smallest)
         frames, note = shared.frames, shared.note
         generalised = shared.anonymity.generalised()
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
     text = {form.name: frame_to_text(form, frames[form.name]) for form in dictionary}
     if fmt == "redcap":
         columns = {name: list(frame.columns) for name, frame in text.items()}
@@ -83,7 +110,15 @@ def export_csv(
     if not share:  # a full export holds the practitioner's records: owner-only
         for path in paths:
             path.chmod(0o600)
+    _remove_stale(out, {path.name for path in paths})
     return paths
+
+
+def _remove_stale(out: Path, written: set[str]) -> None:
+    """Remove what an earlier export of another kind left in ``out``; files that
+    no export writes are the practitioner's and stay."""
+    for name in EXPORT_FILES - written:
+        (out / name).unlink(missing_ok=True)
 
 
 def dictionary_table(

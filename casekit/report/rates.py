@@ -5,8 +5,8 @@ Every function takes a :class:`~casekit.report.series.CaseSeries` and a disclosu
 :class:`~casekit.disclosure.Rule` (:data:`~casekit.disclosure.NHS` to share,
 :data:`~casekit.report.series.EXACT` for the practitioner's own report) and returns a
 :class:`~casekit.report.markup.Shown` whose ``safe.table`` the figures draw. A rate
-row with a small ``k``, ``n`` or ``n - k`` is suppressed whole; rates that stay are
-computed from the exact counts.
+row with a small ``k``, ``n`` or ``n - k`` is suppressed whole; under a rule that
+rounds, the rates that stay are computed from the rounded counts shown beside them.
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ def by_site(series: CaseSeries, rule: Rule) -> Shown | Prose:
     Shown or Prose
         :func:`casekit.sitewise.by_site` under :func:`~casekit.report.series.
         site_rule` (each site's counts made safe in a shared report and in a
-        network analyst's full one), sites named ``site A``, ``site B``, ... in
+        network analyst's full one, where a site row is never suppressed alone
+        beside the exact pooled one), sites named ``site A``, ``site B``, ... in
         a shared report; shown as ``Site, Pattern, k / n, Rate, 95 % interval,
         Compared with, p, p (Holm)``. A sentence when there is one site.
     """
@@ -79,7 +80,11 @@ def by_site(series: CaseSeries, rule: Rule) -> Shown | Prose:
             "<p>All the cases come from one site: the rates above are its own.</p>"
         )
     safe = sitewise.by_site(
-        series.frames, site_rule(series, rule), neutral=rule is not EXACT
+        series.frames,
+        site_rule(series, rule),
+        neutral=rule is not EXACT,
+        # The pooled rows above are shown under `rule`: exact unless it rounds.
+        pooled_exact=rule.round_to == 1,
     )
     frame = rate_table(
         safe.table, by="site", dictionary=series.dictionary, notes=False, small=True

@@ -19,8 +19,9 @@ report.
 Counts that add up to a known total (the flow of cases, each baseline
 characteristic, the chain links, the flare windows) are passed as one-column
 cross-tabulations, so that a lone suppressed cell is protected by a second one
-(secondary suppression). Rates of rows that stay are computed from the exact
-counts. No free text, no calendar date and no case id is ever put in a table.
+(secondary suppression). Under a rule that rounds, rates of rows that stay are
+computed from the rounded counts shown. No free text, no calendar date and no case
+id is ever put in a table.
 """
 
 from __future__ import annotations
@@ -200,13 +201,18 @@ def partition(counts: pd.Series, rule: Rule) -> tuple[pd.DataFrame, SafeTable]:
     -------
     (DataFrame, SafeTable)
         ``k`` (the part, safe), ``n`` (the whole, safe), ``proportion``,
-        ``ci_low``, ``ci_high`` (from the exact counts; ``*`` where the part is
-        suppressed), indexed as ``counts``; and the cross-tabulation's SafeTable.
+        ``ci_low``, ``ci_high`` (from the counts shown: rounded under a rule that
+        rounds; ``*`` where the part is suppressed), indexed as ``counts``; and
+        the cross-tabulation's SafeTable.
     """
     exact = counts.astype("int64")
     safe = safe_table(exact.to_frame("k"), rule)
     total = int(exact.sum())
-    share = stats.wilson(exact.to_numpy(), np.full(len(exact), total))
+    parts, whole = exact.to_numpy(), np.full(len(exact), total)
+    if rule.round_to > 1:  # a rate of exact counts would undo their rounding
+        shown = safe.table["k"].map(lambda c: 0 if c == SUPPRESSED else c)
+        parts, whole = shown.to_numpy(float), np.full(len(exact), rule.round(total))
+    share = stats.wilson(parts, whole)
     out = pd.DataFrame(
         {
             "k": safe.table["k"],
