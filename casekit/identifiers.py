@@ -196,7 +196,10 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
     (
         "a record number",
         _regex(
-            rf"\b(?:{_RECORD_WORDS})\b\.?(?:\s*(?:no\b\.?|number|num|#|:|id\b))*\s*"
+            # The word may be run into the number, as a record system prints it:
+            # "MRN2345", "CHART4567".
+            rf"\b(?:{_RECORD_WORDS})(?:\b|(?=\d))\.?"
+            r"(?:\s*(?:no\b\.?|number|num|#|:|id\b))*\s*"
             r"(?P<hit>[A-Z]{0,3}[-/]?\d[\dA-Z]*(?:[ /-]\d[\dA-Z]*)*)",
             _I,
             accept=lambda m: sum(c.isdigit() for c in m.group("hit")) >= 4,
