@@ -255,6 +255,13 @@ def names(text: str, *, strict: bool = False) -> Iterator[Span]:
                 yield match.span()
 
 
+_CALENDAR = frozenset(
+    """january february march april may june july august september october november
+    december monday tuesday wednesday thursday friday saturday sunday christmas
+    easter""".split()
+)
+
+
 def _full_names(text: str) -> Iterator[Span]:
     """A first name and a surname of the lists, written as a name is: ``John
     Smith``, ``Grace Walker``, ``JOHN SMITH``; and a surname with an initial
@@ -262,8 +269,9 @@ def _full_names(text: str) -> Iterator[Span]:
 
     Each word alone may be an English word (a "john", "grace", a "walker") and is
     let through on its own; but a capitalised first name followed by a capitalised
-    surname is a person, which "Grace period" or "Will review" is not. Clinical
-    words and calendar words ("Thomas test", "May Day") are never part of one.
+    surname is a person, which "Grace period" or "Will review" is not. A surname
+    that is an eponym ("Roland Morris") and a first name that is a month or a day
+    ("May Day") make no name; an eponym as the first name may ("Thomas White").
     """
     for match in _PAIR.finditer(text):
         first, last = match.group("first"), match.group("last")
@@ -272,7 +280,8 @@ def _full_names(text: str) -> Iterator[Span]:
         if (
             first.lower() in gazetteer.first_names()
             and last.lower() in gazetteer.last_names()
-            and not {first.lower(), last.lower()} & gazetteer.CLINICAL_WORDS
+            and last.lower() not in gazetteer.CLINICAL_WORDS  # "Roland Morris"
+            and first.lower() not in _CALENDAR  # "May Day"; but "Thomas White"
         ):
             yield match.start("first"), match.end("last")
     for match in _SURNAME_FIRST.finditer(text):

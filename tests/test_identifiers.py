@@ -403,6 +403,7 @@ FULL_NAMES = [
     ("Jack Wood", "Jack Wood"),
     ("Frank Turner, L4-5", "Frank Turner"),
     ("JOHN SMITH", "JOHN SMITH"),
+    ("Thomas White rang", "Thomas White"),
     ("per Smith J", "Smith J"),
     ("list: WALKER G.", "WALKER G."),
 ]
@@ -431,6 +432,8 @@ def test_a_full_name_of_english_words_is_found(text, name):
         "HEP GIVEN, ROM FULL",
         "Bill for 3 sessions sent",
         "Walker R leg",
+        "Roland Morris 8/24",
+        "Alexander Technique weekly",
     ],
 )
 def test_clinical_sentences_opening_with_capitals_pass(text):
