@@ -89,11 +89,22 @@ class Field:
     identifier: bool = False
     quasi_identifier: bool = False
     sensitive: bool = False
-    free_text: bool = False
+    # None: decided by the type (see __post_init__); True or False when declared.
+    free_text: bool | None = None
     short_code: bool = False  # an examiner's code: screened like a site code
     show_if: ShowIf | None = None
     default: Any = None
     section: str = "core"
+
+    def __post_init__(self) -> None:
+        # A text field is where a person types what they like, a name or a phone
+        # number too: it is free text (screened on every save and import, never
+        # shared) unless it is a short code, screened as one, or the dictionary
+        # declares it otherwise (`free_text: false`, as the kit's site field does:
+        # a code from the store's site list). Safe by default, not by flag.
+        if self.free_text is None:
+            is_free = self.type == "text" and not self.short_code
+            object.__setattr__(self, "free_text", is_free)
 
     @functools.cached_property
     def code_values(self) -> tuple[str, ...]:
@@ -115,7 +126,9 @@ class Field:
 
     @property
     def is_shareable(self) -> bool:
-        """Whether this field may leave the store in a shared export."""
+        """Whether this field may leave the store in a shared export: not an
+        identifier, not free text (every text field a person types into, unless
+        declared otherwise), not a date."""
         return not (self.identifier or self.free_text or self.type == "date")
 
 
@@ -352,7 +365,7 @@ def _parse_field(form: str, raw: Any, source: str) -> Field:
         identifier=bool(raw.get("identifier")),
         quasi_identifier=bool(raw.get("quasi_identifier")),
         sensitive=bool(raw.get("sensitive")),
-        free_text=bool(raw.get("free_text")),
+        free_text=None if raw.get("free_text") is None else bool(raw["free_text"]),
         short_code=bool(raw.get("short_code")),
         show_if=show_if,
         default=raw.get("default"),

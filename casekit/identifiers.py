@@ -13,8 +13,10 @@ How a note is read:
    nothing. Findings still point into the text as typed.
 2. **The field's libraries** where they do the job better than a pattern
    (:mod:`casekit.recognizers`): phone numbers by Google's libphonenumber, NHS
-   numbers by their checksum (python-stdnum), domains by the public suffix list,
-   names by faker's name lists with a stop list of English and clinical words.
+   numbers by their checksum and payment card numbers by their Luhn check
+   (python-stdnum), domains by the public suffix list, names by faker's name lists
+   with a stop list of English and clinical words (but a listed first name and
+   surname together, ``Grace Walker``, is a name).
 3. **Patterns with context words** for the rest: e-mail addresses, also written out
    (``jd at gmail dot com``); handles (``@backpain_jo``, ``Skype: john.smith77``);
    record, member and claim numbers after their keyword (``MRN 443-221``); birth
@@ -188,6 +190,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
     ),
     ("a URL", recognizers.domains),
     ("an NHS number", recognizers.nhs_numbers),
+    ("a payment card number", recognizers.card_numbers),
     ("a social security number", _regex(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-]|\.\d)")),
     (
         "a national insurance number",
@@ -196,7 +199,10 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
     (
         "a record number",
         _regex(
-            rf"\b(?:{_RECORD_WORDS})\b\.?(?:\s*(?:no\b\.?|number|num|#|:|id\b))*\s*"
+            # The word may be run into the number, as a record system prints it:
+            # "MRN2345", "CHART4567".
+            rf"\b(?:{_RECORD_WORDS})(?:\b|(?=\d))\.?"
+            r"(?:\s*(?:no\b\.?|number|num|#|:|id\b))*\s*"
             r"(?P<hit>[A-Z]{0,3}[-/]?\d[\dA-Z]*(?:[ /-]\d[\dA-Z]*)*)",
             _I,
             accept=lambda m: sum(c.isdigit() for c in m.group("hit")) >= 4,

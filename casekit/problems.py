@@ -71,8 +71,9 @@ _SAYS = {
     "relief_uncounted": "{other} is {other_value} but {field} is missing, so relief "
     "cannot be counted",
     # an import's files and keys (casekit.io.importer)
-    "replaced_id": "the given case id is not a casekit code, so it was replaced by a "
-    "random one (and its sessions and follow-ups follow it)",
+    "replaced_id": "the given case id is not a casekit code (or looks like a record, "
+    "phone or other identifying number), so it was replaced by a random one (and its "
+    "sessions and follow-ups follow it)",
     "unknown_column": "column {field} is not a field of the {noun} form; expected "
     "field codes such as {detail}, ... (see dictionary.csv of an export)",
     "missing_column": "the {noun} table needs a {field} column",

@@ -9,13 +9,17 @@ Each finder takes folded text (see :mod:`casekit.folding`) and yields the spans
   reserved for drama, 07700 900xxx, are possible but not valid);
 - :func:`nhs_numbers`: ten digits that pass the NHS number's modulus-11 check
   (``python-stdnum``'s ``gb.nhs``);
+- :func:`card_numbers`: 13 to 19 digits that pass the Luhn check of a payment card
+  (``python-stdnum``'s ``luhn``);
 - :func:`domains`: a bare domain or URL whose ending is on the public suffix list
   (``publicsuffixlist`` with its bundled copy of the list; nothing is fetched):
   ``jo-runs.blog``, ``physio.ie/jo``, ``clinic.nz/staff/jo``;
 - :func:`names`: first names and surnames from the gazetteer
   (:mod:`casekit.gazetteer`), after a title (``mr. jones``, ``Sgt Walker``), after
   a word for a relative or a patient (``husband keith``, ``Patient Aisha Khan``) or
-  on their own when capitalised (``Saw Margaret today``).
+  on their own when capitalised (``Saw Margaret today``), and a first name and a
+  surname of the lists together even when each is also an English word (``Grace
+  Walker``, ``JOHN SMITH``), or a surname and an initial (``Smith J``).
 
 Libraries load on first use and stay loaded.
 """
@@ -64,6 +68,27 @@ def nhs_numbers(text: str) -> Iterator[Span]:
 
     for match in _TEN_DIGITS.finditer(text):
         if nhs.is_valid(match.group()):
+            yield match.span()
+
+
+# -- payment card numbers ------------------------------------------------------------
+
+# 13 to 19 digits, run together or in the groups a card prints (4-4-4-4, Amex's
+# 4-6-5), one separator throughout.
+_CARD = re.compile(
+    r"(?<![\w+./-])(?:\d{13,19}"
+    r"|\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}"
+    r"|\d{4}([ -])\d{6}\2\d{4,5})(?![\w/]|[.-]\d)"
+)
+
+
+def card_numbers(text: str) -> Iterator[Span]:
+    """Payment card numbers: 13 to 19 digits that pass the Luhn check every card
+    number carries (``python-stdnum``'s ``luhn``)."""
+    from stdnum import luhn
+
+    for match in _CARD.finditer(text):
+        if luhn.is_valid(re.sub(r"[ -]", "", match.group())):
             yield match.span()
 
 
@@ -151,6 +176,15 @@ _MET = re.compile(
 # An initial and a surname: "J. Smith", "K Brown". L, R, C, T and S are also sides
 # and spinal levels ("L. Side", "S. Back"): after them only an unusual word counts.
 _INITIALLED = re.compile(r"\b(?P<initial>[A-Z])\.?\s(?P<name>[A-Z][a-z]+)\b")
+# A surname and an initial, as a register lists people: "Smith J", "WALKER G.".
+_SURNAME_FIRST = re.compile(
+    r"\b(?P<name>[A-Z][a-z]+|[A-Z]{3,})\s(?P<initial>[A-Z])\b\.?(?![\w'-])"
+)
+# Two capitalised words (or two in capitals), looked at pairwise: overlapping,
+# so that in "Pt John Smith" the pair "John Smith" is read after "Pt John".
+_PAIR = re.compile(
+    r"\b(?=(?P<first>[A-Z][a-z]+|[A-Z]{3,})\s+(?P<last>[A-Z][a-z]+|[A-Z]{3,})\b)"
+)
 
 
 def titled_names(text: str) -> Iterator[Span]:
@@ -195,6 +229,7 @@ def names(text: str, *, strict: bool = False) -> Iterator[Span]:
     for match in _CAPITALISED.finditer(text):
         if gazetteer.is_first_name(_bare(match.group())):
             yield match.start(), _with_surname(text, match.end())
+    yield from _full_names(text)
     for match in _INITIALLED.finditer(text):
         word = match.group("name")
         if gazetteer.is_name(word) or (
@@ -218,6 +253,45 @@ def names(text: str, *, strict: bool = False) -> Iterator[Span]:
         for match in re.finditer(r"[A-Za-z]+", text):
             if gazetteer.is_name(match.group()):
                 yield match.span()
+
+
+_CALENDAR = frozenset(
+    """january february march april may june july august september october november
+    december monday tuesday wednesday thursday friday saturday sunday christmas
+    easter""".split()
+)
+
+
+def _full_names(text: str) -> Iterator[Span]:
+    """A first name and a surname of the lists, written as a name is: ``John
+    Smith``, ``Grace Walker``, ``JOHN SMITH``; and a surname with an initial
+    (``Smith J``).
+
+    Each word alone may be an English word (a "john", "grace", a "walker") and is
+    let through on its own; but a capitalised first name followed by a capitalised
+    surname is a person, which "Grace period" or "Will review" is not. A surname
+    that is an eponym ("Roland Morris") and a first name that is a month or a day
+    ("May Day") make no name; an eponym as the first name may ("Thomas White").
+    """
+    for match in _PAIR.finditer(text):
+        first, last = match.group("first"), match.group("last")
+        if first.isupper() != last.isupper():
+            continue  # "Left SIJ": a word and an abbreviation, not a name
+        if (
+            first.lower() in gazetteer.first_names()
+            and last.lower() in gazetteer.last_names()
+            and last.lower() not in gazetteer.CLINICAL_WORDS  # "Roland Morris"
+            and first.lower() not in _CALENDAR  # "May Day"; but "Thomas White"
+        ):
+            yield match.start("first"), match.end("last")
+    for match in _SURNAME_FIRST.finditer(text):
+        word = match.group("name").lower()
+        if word not in gazetteer.last_names() or word in gazetteer.CLINICAL_WORDS:
+            continue
+        # L, R, C, T, S are sides and levels ("Foot L", "Back R"): after them only
+        # a surname that is no English word counts.
+        if match.group("initial") not in "LRCTS" or gazetteer.is_name(word):
+            yield match.span()
 
 
 def _bare(word: str) -> str:

@@ -392,3 +392,63 @@ def test_more_disguises_are_refused(text):
 )
 def test_more_clinical_notes_pass(text):
     assert scan_text(text) == []
+
+
+# A first name and a surname of the lists, each also an English word: a name when
+# written as one (capitalised or in capitals), and a surname with an initial.
+FULL_NAMES = [
+    ("Pt John Smith reports less pain", "John Smith"),
+    ("seen with Peter Brown today", "Peter Brown"),
+    ("Grace Walker attended", "Grace Walker"),
+    ("Jack Wood", "Jack Wood"),
+    ("Frank Turner, L4-5", "Frank Turner"),
+    ("JOHN SMITH", "JOHN SMITH"),
+    ("Thomas White rang", "Thomas White"),
+    ("per Smith J", "Smith J"),
+    ("list: WALKER G.", "WALKER G."),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), FULL_NAMES)
+def test_a_full_name_of_english_words_is_found(text, name):
+    findings = scan_text(text)
+    assert [f.kind for f in findings] == ["a name"]
+    assert findings[0].text == name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Will review in 2 weeks",
+        "Grace period for HEP",
+        "Left SIJ tight, Right glute weak",
+        "Mark progress at 6/52",
+        "Rose from chair without hands",
+        "Frank discussion re pacing",
+        "Hope to walk 5 km by May",
+        "Back R tight, Foot L numb",
+        "Thomas Test tight L",
+        "May Day weekend flare",
+        "HEP GIVEN, ROM FULL",
+        "Bill for 3 sessions sent",
+        "Walker R leg",
+        "Roland Morris 8/24",
+        "Alexander Technique weekly",
+    ],
+)
+def test_clinical_sentences_opening_with_capitals_pass(text):
+    assert scan_text(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("card 4111 1111 1111 1111", "4111 1111 1111 1111"),
+        ("paid by 5555-5555-5555-4444 today", "5555-5555-5555-4444"),
+        ("amex 3782 822463 10005", "3782 822463 10005"),
+        ("card 4012888888881881", "4012888888881881"),
+    ],
+)
+def test_a_payment_card_number_is_found_by_its_luhn_check(text, number):
+    findings = scan_text(text)
+    assert [(f.kind, f.text) for f in findings] == [("a payment card number", number)]

@@ -161,7 +161,8 @@ def test_a_bad_workbook_names_every_kind_of_problem_on_its_first_screen(
         f"{follow} row 31: follow-up 30 of case ",
         "`status` is 'busy', expected one of in_care, discharged, lost, withdrew",
         f"{cases} rows 2-5 (4 rows): warning: the given case id is not a casekit "
-        "code, so it was replaced",
+        "code (or looks like a record, phone or other identifying number), so it was "
+        "replaced",
     ]
     for words in expected:
         assert words in out, words

@@ -255,15 +255,20 @@ def _numbered(
 
 
 def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, str]:
-    """Give a casekit id to each case whose id is empty or not of casekit's form (a
-    record number, say), and carry the new id into its sessions and follow-ups.
-    The old id is not kept anywhere."""
+    """Give a casekit id to each case whose id is empty, not of casekit's form or
+    identifying (a record, phone or NHS number, which may fit casekit's alphabet:
+    ``MRN2345``, ``9434765929``), and carry the new id into its sessions and
+    follow-ups. The old id is not kept anywhere."""
     if "case" not in tables:
         return {}
     source, cases = tables["case"]
     if "case_id" not in cases.columns:
         cases.insert(0, "case_id", "")
-    needing = [i for i, old in cases["case_id"].items() if not is_case_id(old.strip())]
+    needing = [
+        i
+        for i, old in cases["case_id"].items()
+        if not is_case_id(old.strip(), store.deny_list)
+    ]
     fresh = store.fresh_case_ids(len(needing), taken=set(cases["case_id"]))
     renamed = {}
     for index, new in zip(needing, fresh, strict=True):

@@ -164,20 +164,22 @@ def series_of(
         continuous = months.nunique() == months.max() - months.min() + 1
     sites = int(frames["case"]["site"].nunique())
     derived = derive(frames)
-    # Dates, notes and lists stay behind: the report's kernel never holds them.
+    words = or_builtin(dictionary)
+    # Every field a person types into (a local one too), not only `notes`.
+    typed = {f.code for form in words for f in form.fields if f.free_text}
+    # Dates, free text and lists stay behind: the report's kernel never holds them.
     kept = {
         name: frame.drop(
             columns=[
                 c
                 for c in frame.columns
                 if frame[c].dtype == object
-                or c == "notes"
+                or c in typed
                 or pd.api.types.is_datetime64_any_dtype(frame[c])
             ]
         )
         for name, frame in derived.items()
     }
-    words = or_builtin(dictionary)
     exams = frames.get("exam")
     agreement = None if exams is None else agreement_table(exams, words)
     return CaseSeries(
