@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..checks import cross_form_problems
-from ..dictionary import Dictionary
+from ..dictionary import Dictionary, Form
 from ..errors import ImportFileError, ValidationFailed
 from ..frames import typed_frame
 from ..privacy import is_case_id
@@ -185,46 +185,66 @@ def import_files(
         if form.name not in tables:
             incoming[form.name] = _empty(dictionary, form.name)
             continue
-        source, table = tables[form.name]
-        problems += _header_problems(dictionary, form.name, source, table)
-        known = table[[c for c in table.columns if c in form]]
-        # Spreadsheet rows: the header is row 1, the first record row 2.
-        numbers = [int(i) + 2 for i in known.index]
-        checked = [
-            store.check(form.name, raw, source=source, row=number)
-            for number, raw in zip(numbers, _records(known), strict=True)
-        ]
-        problems += [p for c in checked for p in c.problems]
-        if form.instance:
-            # The rules across forms must find the session a follow-up reports on.
-            checked = _numbered(store, form.name, form.instance, checked)
+        # Let go of each raw table once checked: its cells are in the records now.
+        source, table = tables.pop(form.name)
+        checked, incoming[form.name] = _checked(store, form, source, table, problems)
         batches[form.name] = checked
-        records = [c.record for c in checked]
-        incoming[form.name] = _typed(dictionary, form.name, records, source, numbers)
-    stored = store.frames()
-    problems += _key_problems(store.dictionary, stored, incoming)
-    combined = {
-        name: pd.concat([stored[name], incoming[name]], ignore_index=True)
-        for name in stored
-    }
-    # Problems of rows already stored are `casekit check`'s business, not this
-    # import's; and a value that could not be read has its own problem, which a
-    # rule across forms would only repeat as "missing".
-    unread = {(p.source, p.row, p.field) for p in problems if p.rule == "unreadable"}
-    problems += [
-        p
-        for p in cross_form_problems(dictionary, combined)
-        if p.row is not None
-        and not {(p.source, p.row, p.field), (p.source, p.row, p.other)} & unread
-    ]
+    problems += _across_forms(store, incoming, problems)
+    # The frames were for the checks: the write needs the records alone.
+    incoming.clear()
     table = problems_frame(problems)
     counts = {name: len(records) for name, records in batches.items()}
     if (table["severity"] == "error").any():
         raise ValidationFailed(table, problems)
     if not dry_run:
         say(f"writing {rows} rows in one transaction ...")
-        store.add_many(batches)
+        store.add_many(batches, keep=False)
     return ImportResult(counts, table, not dry_run, renamed, tuple(problems))
+
+
+def _checked(
+    store: Store, form: Form, source: str, table: pd.DataFrame, problems: list
+) -> tuple[list[Checked], pd.DataFrame]:
+    """Each row of ``table`` through the store's door, numbered as the store will
+    number it, and as a typed frame; its problems added to ``problems``."""
+    problems += _header_problems(store.dictionary, form.name, source, table)
+    known = table[[c for c in table.columns if c in form]]
+    # Spreadsheet rows: the header is row 1, the first record row 2.
+    numbers = [int(i) + 2 for i in known.index]
+    checked = [
+        store.check(form.name, raw, source=source, row=number)
+        for number, raw in zip(numbers, _records(known), strict=True)
+    ]
+    problems += [p for c in checked for p in c.problems]
+    if form.instance:
+        # The rules across forms must find the session a follow-up reports on.
+        checked = _numbered(store, form.name, form.instance, checked)
+    records = [c.record for c in checked]
+    return checked, _typed(store.dictionary, form.name, records, source, numbers)
+
+
+def _across_forms(
+    store: Store, incoming: dict[str, pd.DataFrame], problems: list[Problem]
+) -> list[Problem]:
+    """The problems of keys and of the rules across forms, the stored records
+    counted, of the ``incoming`` frames' rows."""
+    stored = store.frames()
+    found = _key_problems(store.dictionary, stored, incoming)
+    combined = {
+        name: pd.concat([stored[name], incoming[name]], ignore_index=True)
+        for name in stored
+    }
+    del stored  # what is stored is in `combined` now
+    # Problems of rows already stored are `casekit check`'s business, not this
+    # import's; and a value that could not be read has its own problem, which a
+    # rule across forms would only repeat as "missing".
+    unread = {(p.source, p.row, p.field) for p in problems if p.rule == "unreadable"}
+    return found + [
+        p
+        for p in cross_form_problems(store.dictionary, combined)
+        if p.row is not None
+        and not {(p.source, p.row, p.field), (p.source, p.row, p.other)} & unread
+    ]
 
 
 def _records(table: pd.DataFrame) -> Iterator[dict]:

@@ -1,0 +1,94 @@
+"""What an import holds when it writes: the checked records, and not the raw
+tables, the typed frames the checks read, nor a copy of every record written (at
+100,000 cases each of these was hundreds of megabytes held for nothing)."""
+
+from __future__ import annotations
+
+import weakref
+
+import pytest
+from conftest import case_record, session_record
+
+import casekit.io.importer as importer
+import casekit.store.inserting
+from casekit.io.exporter import export_csv
+from casekit.store import Store
+from casekit.synth import populate
+
+
+@pytest.fixture
+def export(tmp_path):
+    with Store(tmp_path / "source.db", create=True) as source:
+        populate(source, 30, seed=7)
+        export_csv(source, tmp_path / "export")
+    return tmp_path / "export"
+
+
+def test_the_raw_tables_and_frames_are_let_go_before_the_write(
+    tmp_path, export, monkeypatch
+):
+    made: list[weakref.ref] = []
+    real_checked = importer._checked
+
+    def watched(store, form, source, table, problems):
+        checked, frame = real_checked(store, form, source, table, problems)
+        made.extend([weakref.ref(table), weakref.ref(frame)])
+        return checked, frame
+
+    alive_at_write: list[int] = []
+    real_add_many = Store.add_many
+
+    def writing(self, batches, **kw):
+        alive_at_write.append(sum(ref() is not None for ref in made))
+        return real_add_many(self, batches, **kw)
+
+    monkeypatch.setattr(importer, "_checked", watched)
+    monkeypatch.setattr(Store, "add_many", writing)
+    with Store(tmp_path / "copy.db", create=True) as store:
+        result = importer.import_files(store, [export])
+    assert result.written and result.counts["case"] == 30
+    assert len(made) == 8  # four forms: a raw table and a frame each
+    assert alive_at_write == [0]
+
+
+def test_an_import_keeps_no_copy_of_what_it_wrote(tmp_path, export, monkeypatch):
+    kept: list[int] = []
+    real = casekit.store.inserting.write_new
+
+    def counting(*args, **kw):
+        written = real(*args, **kw)
+        kept.append(len(written))
+        return written
+
+    monkeypatch.setattr(casekit.store.inserting, "write_new", counting)
+    monkeypatch.setattr("casekit.store.store.write_new", counting)
+    with Store(tmp_path / "copy.db", create=True) as store:
+        importer.import_files(store, [export])
+        assert kept == [0, 0, 0, 0]  # four forms written, no copy kept
+        assert len(store.read("case")) == 30
+
+
+def test_records_written_a_chunk_at_a_time_are_numbered_and_audited_as_one(
+    store, monkeypatch
+):
+    monkeypatch.setattr("casekit.store.inserting.CHUNK", 2)
+    case_id = store.add("case", case_record())["case_id"]
+    before = len(store.audit())
+    added = store.add_many({"session": [session_record(case_id) for _ in range(5)]})
+    assert [r["session_no"] for r in added["session"]] == [1, 2, 3, 4, 5]
+    stored = store.read("session")
+    assert list(stored["session_no"]) == [1, 2, 3, 4, 5]
+    trail = store.audit().iloc[before:]
+    assert list(trail["instance"]) == [1, 2, 3, 4, 5]
+    assert trail["time"].nunique() == 1  # one write, one time
+    problems, _ = store.verify()
+    assert problems == []
+
+
+def test_keep_false_writes_everything_and_hands_back_nothing(store):
+    case_id = store.add("case", case_record())["case_id"]
+    back = store.add_many(
+        {"session": [session_record(case_id) for _ in range(3)]}, keep=False
+    )
+    assert back == {"session": []}
+    assert list(store.read("session")["session_no"]) == [1, 2, 3]
