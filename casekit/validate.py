@@ -113,8 +113,9 @@ def _date(f: Field, raw: Any) -> dt.date:
 
 def _code(f: Field, raw: Any) -> str:
     text = str(raw).strip()
-    if text in f.code_values:
-        return text
+    code = f.own_code.get(text)
+    if code is not None:
+        return code
     # Spreadsheets capitalise; accept a code or a label in any case.
     code = f.code_of_folded.get(text.casefold())
     if code is not None:

@@ -92,3 +92,16 @@ def test_keep_false_writes_everything_and_hands_back_nothing(store):
     )
     assert back == {"session": []}
     assert list(store.read("session")["session_no"]) == [1, 2, 3]
+
+
+def test_a_coded_cell_reads_as_the_dictionarys_own_string(store):
+    # Made at run time, as a CSV's cells are: equal to the code, not the same.
+    cell = "".join(["fem", "ale"])
+    checked = store.check("case", {**case_record(), "sex": cell})
+    (code,) = [c for c in store.dictionary["case"]["sex"].code_values if c == cell]
+    assert checked.record["sex"] is code
+
+
+def test_a_checked_record_has_no_dict_of_its_own(store):
+    checked = store.check("case", case_record())
+    assert not hasattr(checked, "__dict__")
