@@ -390,7 +390,7 @@ def _typed(
     source: str,
     numbers: Sequence[int] = (),
 ) -> pd.DataFrame:
-    frame = typed_frame(dictionary[form_name], records)
+    frame = typed_frame(dictionary[form_name], records, own_lists=False)
     frame["_source"] = source
     frame["_row"] = list(numbers)
     return frame
