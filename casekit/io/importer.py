@@ -26,6 +26,7 @@ from ..problems import Problem, problems_frame
 from ..store import Checked, Store
 from ..store.rows import no_collection_pauses
 from .exporter import FILE_OF
+from .keys import key_problems
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
 from .sheets import AssumedEncoding, cell_text, read_csv, workbook_sheets
 
@@ -230,7 +231,7 @@ def _across_forms(
     """The problems of keys and of the rules across forms, the stored records
     counted, of the ``incoming`` frames' rows."""
     stored = store.frames()
-    found = _key_problems(store.dictionary, stored, incoming)
+    found = key_problems(store.dictionary, stored, incoming)
     combined = {
         name: pd.concat([stored[name], incoming[name]], ignore_index=True)
         for name in stored
@@ -346,41 +347,6 @@ def _header_problems(
             )
         )
     return problems
-
-
-def _key_problems(
-    dictionary: Dictionary,
-    stored: dict[str, pd.DataFrame],
-    incoming: dict[str, pd.DataFrame],
-) -> list[Problem]:
-    """A case, session or follow-up already in the store, or a key given twice."""
-    problems = []
-    for form in dictionary:
-        frame, key = incoming[form.name], list(form.key)
-        if any(code not in frame.columns for code in key):
-            continue
-        given = frame[key].notna().all(axis=1)
-        for _, row in frame[given & frame.duplicated(key, keep=False)].iterrows():
-            problems.append(_row_problem(form, row, key[-1], "repeated"))
-        known = pd.MultiIndex.from_frame(stored[form.name][key].astype(object))
-        clash = pd.MultiIndex.from_frame(frame[key].astype(object)).isin(known)
-        for _, row in frame[given & clash].iterrows():
-            problems.append(_row_problem(form, row, key[-1], "already_stored"))
-    return problems
-
-
-def _row_problem(form, row, field_code: str, rule: str) -> Problem:
-    instance = row.get(form.instance) if form.instance else None
-    return Problem(
-        rule=rule,
-        source=row["_source"],
-        row=int(row["_row"]),
-        case_id=row["case_id"],
-        form=form.name,
-        instance=None if pd.isna(instance) else int(instance),
-        field=field_code,
-        value=str(row[field_code]),
-    )
 
 
 def _typed(
