@@ -11,6 +11,7 @@ from conftest import case_record, session_record
 
 import casekit.io.importer as importer
 import casekit.store.inserting
+from casekit.errors import ValidationFailed
 from casekit.io.exporter import export_csv
 from casekit.store import Store
 from casekit.synth import populate
@@ -105,3 +106,25 @@ def test_a_coded_cell_reads_as_the_dictionarys_own_string(store):
 def test_a_checked_record_has_no_dict_of_its_own(store):
     checked = store.check("case", case_record())
     assert not hasattr(checked, "__dict__")
+
+
+def test_the_rules_across_forms_find_the_same_into_an_empty_store_or_not(tmp_path):
+    from test_interop import FOLLOWUPS, SESSIONS, _write
+
+    paths = _write(
+        tmp_path / "in",
+        # A session before its intake, a follow-up after a session not given.
+        sessions=SESSIONS.replace("K7Q2XM,2,2025-01-13", "K7Q2XM,2,2024-12-13"),
+        followups=FOLLOWUPS.replace("2025-02-10,2,", "2025-02-10,5,"),
+    )
+    found = {}
+    for stored in (0, 1):  # the empty store's frames are the incoming ones
+        with Store(tmp_path / f"{stored}.db", create=True) as store:
+            if stored:
+                store.add("case", case_record())
+            with pytest.raises(ValidationFailed) as refused:
+                importer.import_files(store, paths)
+            found[stored] = refused.value.found
+    assert {p.rule for p in found[0]} >= {"before_intake", "no_such_session"}
+    assert found[0] == found[1]
+    assert all(type(p.row) is int for p in found[0])

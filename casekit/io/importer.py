@@ -232,8 +232,12 @@ def _across_forms(
     counted, of the ``incoming`` frames' rows."""
     stored = store.frames()
     found = key_problems(store.dictionary, stored, incoming)
+    # Into an empty store (a first import) the incoming frames are the whole: a
+    # copy of them, held through the checks, would only cost memory.
     combined = {
-        name: pd.concat([stored[name], incoming[name]], ignore_index=True)
+        name: incoming[name]
+        if stored[name].empty
+        else pd.concat([stored[name], incoming[name]], ignore_index=True)
         for name in stored
     }
     del stored  # what is stored is in `combined` now
