@@ -4,6 +4,7 @@ tables, the typed frames the checks read, nor a copy of every record written (at
 
 from __future__ import annotations
 
+import datetime as dt
 import weakref
 
 import pytest
@@ -128,3 +129,13 @@ def test_the_rules_across_forms_find_the_same_into_an_empty_store_or_not(tmp_pat
     assert {p.rule for p in found[0]} >= {"before_intake", "no_such_session"}
     assert found[0] == found[1]
     assert all(type(p.row) is int for p in found[0])
+
+
+def test_records_of_one_day_share_its_date(store):
+    # Made at run time, as a CSV's cells are.
+    days = ["".join(["2025-03-0", "3"]) for _ in range(2)]
+    first, second = (
+        store.check("case", {**case_record(), "intake_date": d}) for d in days
+    )
+    assert first.record["intake_date"] == dt.date(2025, 3, 3)
+    assert first.record["intake_date"] is second.record["intake_date"]
