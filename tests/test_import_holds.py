@@ -139,3 +139,12 @@ def test_records_of_one_day_share_its_date(store):
     )
     assert first.record["intake_date"] == dt.date(2025, 3, 3)
     assert first.record["intake_date"] is second.record["intake_date"]
+
+
+def test_rows_of_one_case_share_its_id(tmp_path):
+    path = tmp_path / "sessions.csv"
+    path.write_text("case_id,session_no\nK7Q2XM,1\nK7Q2XM,2\nP3W9HD,1\n")
+    first, second, third = importer._records(importer.read_csv(path))
+    assert first["case_id"] == second["case_id"] == "K7Q2XM"
+    assert first["case_id"] is second["case_id"]
+    assert third["case_id"] == "P3W9HD"

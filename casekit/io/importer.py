@@ -262,11 +262,17 @@ def _records(table: pd.DataFrame) -> Iterator[dict]:
         yield from table.to_dict("records")  # a workbook's numbers, dates, NA
         return
     columns = list(table.columns)
+    # One string a case id, shared by its rows (its five sessions), not one a row.
+    ids: dict[str, str] = {}
     # The cells as Python text a chunk of rows at a time: a whole form's at once
     # were five million strings at 100,000 cases (300 MB), alive beside the records.
     for start in range(0, len(table), RECORDS_CHUNK):
         part = table.iloc[start : start + RECORDS_CHUNK]
-        for row in zip(*(part[c].tolist() for c in columns), strict=True):
+        cells = [part[c].tolist() for c in columns]
+        if "case_id" in columns:
+            at = columns.index("case_id")
+            cells[at] = [ids.setdefault(v, v) for v in cells[at]]
+        for row in zip(*cells, strict=True):
             yield dict(zip(columns, row, strict=True))
 
 
