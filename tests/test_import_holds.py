@@ -148,3 +148,18 @@ def test_rows_of_one_case_share_its_id(tmp_path):
     assert first["case_id"] == second["case_id"] == "K7Q2XM"
     assert first["case_id"] is second["case_id"]
     assert third["case_id"] == "P3W9HD"
+
+
+def test_a_clash_in_a_later_chunk_writes_nothing_of_the_earlier_ones(
+    store, monkeypatch
+):
+    monkeypatch.setattr("casekit.store.inserting.CHUNK", 2)
+    case_id = store.add("case", case_record())["case_id"]
+    before = len(store.audit())
+    # Numbers 1, 2 (the first chunk), 3, then 3 again: the second chunk clashes.
+    sessions = [session_record(case_id, session_no=n) for n in (1, 2, 3, 3)]
+    with pytest.raises(ValidationFailed) as refused:
+        store.add_many({"session": sessions})
+    assert [p.rule for p in refused.value.found] == ["clash"]
+    assert len(store.read("session")) == 0
+    assert len(store.audit()) == before
