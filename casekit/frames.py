@@ -52,9 +52,13 @@ def record_cells(
     return [dict(zip(codes, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-def typed_frame(form: Form, records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+def typed_frame(
+    form: Form, records: Sequence[Mapping[str, Any]], *, own_lists: bool = True
+) -> pd.DataFrame:
     """Typed records as a typed frame: what :func:`records_to_frame` makes of their
-    cells, made column by column."""
+    cells, made column by column. ``own_lists=False``: a multi-select's cell is
+    the record's own list, not a copy, for a frame only read while the records
+    live (an import's checks: half a million lists fewer at 100,000 cases)."""
     data = {}
     for f in form.fields:
         values = [r.get(f.code) for r in records]
@@ -62,7 +66,8 @@ def typed_frame(form: Form, records: Sequence[Mapping[str, Any]]) -> pd.DataFram
             # The lists that joining into a cell and splitting again would give
             # (a code holds no `|`), without the join and the split.
             data[f.code] = pd.Series(
-                [list(v) if v else None for v in values], dtype=object
+                [(list(v) if own_lists else v) if v else None for v in values],
+                dtype=object,
             )
         else:
             data[f.code] = column(f, cell_column(f, values))

@@ -30,5 +30,17 @@ def test_column_by_column_is_value_by_value(drawn):
             form, [[row[f.code] for f in form.fields] for row in one_by_one]
         )
         pd.testing.assert_frame_equal(typed_frame(form, given_records), expected)
+        shared = typed_frame(form, given_records, own_lists=False)
+        pd.testing.assert_frame_equal(shared, expected)
     for form in DICTIONARY:
         pd.testing.assert_frame_equal(typed_frame(form, []), records_to_frame(form, []))
+
+
+def test_a_frame_owns_its_lists_unless_told_to_share_the_records():
+    form = DICTIONARY["session"]
+    records = [{"case_id": "X", "session_no": 1, "techniques": ["advice"]}]
+    owned = typed_frame(form, records)["techniques"].iloc[0]
+    shared = typed_frame(form, records, own_lists=False)["techniques"].iloc[0]
+    assert owned == shared == ["advice"]
+    assert owned is not records[0]["techniques"]
+    assert shared is records[0]["techniques"]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..checks import cross_form_problems
-from ..dictionary import Dictionary
+from ..dictionary import Dictionary, Form
 from ..errors import ImportFileError, ValidationFailed
 from ..frames import typed_frame
 from ..privacy import is_case_id
@@ -26,6 +26,7 @@ from ..problems import Problem, problems_frame
 from ..store import Checked, Store
 from ..store.rows import no_collection_pauses
 from .exporter import FILE_OF
+from .keys import key_problems
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
 from .sheets import AssumedEncoding, cell_text, read_csv, workbook_sheets
 
@@ -41,6 +42,7 @@ __all__ = [
 # Files that describe data rather than hold it: an export's own, or REDCap's.
 DESCRIBING = ("dictionary.csv", "redcap_dictionary.csv", "metadata.csv")
 REDCAP_DATA = ("redcap_data.csv", "data.csv")
+RECORDS_CHUNK = 10_000  # rows whose cells are made Python text at a time
 _FORM_OF_NAME = {
     "case": "case",
     "cases": "case",
@@ -185,46 +187,70 @@ def import_files(
         if form.name not in tables:
             incoming[form.name] = _empty(dictionary, form.name)
             continue
-        source, table = tables[form.name]
-        problems += _header_problems(dictionary, form.name, source, table)
-        known = table[[c for c in table.columns if c in form]]
-        # Spreadsheet rows: the header is row 1, the first record row 2.
-        numbers = [int(i) + 2 for i in known.index]
-        checked = [
-            store.check(form.name, raw, source=source, row=number)
-            for number, raw in zip(numbers, _records(known), strict=True)
-        ]
-        problems += [p for c in checked for p in c.problems]
-        if form.instance:
-            # The rules across forms must find the session a follow-up reports on.
-            checked = _numbered(store, form.name, form.instance, checked)
+        # Let go of each raw table once checked: its cells are in the records now.
+        source, table = tables.pop(form.name)
+        checked, incoming[form.name] = _checked(store, form, source, table, problems)
         batches[form.name] = checked
-        records = [c.record for c in checked]
-        incoming[form.name] = _typed(dictionary, form.name, records, source, numbers)
-    stored = store.frames()
-    problems += _key_problems(store.dictionary, stored, incoming)
-    combined = {
-        name: pd.concat([stored[name], incoming[name]], ignore_index=True)
-        for name in stored
-    }
-    # Problems of rows already stored are `casekit check`'s business, not this
-    # import's; and a value that could not be read has its own problem, which a
-    # rule across forms would only repeat as "missing".
-    unread = {(p.source, p.row, p.field) for p in problems if p.rule == "unreadable"}
-    problems += [
-        p
-        for p in cross_form_problems(dictionary, combined)
-        if p.row is not None
-        and not {(p.source, p.row, p.field), (p.source, p.row, p.other)} & unread
-    ]
+    problems += _across_forms(store, incoming, problems)
+    # The frames were for the checks: the write needs the records alone.
+    incoming.clear()
     table = problems_frame(problems)
     counts = {name: len(records) for name, records in batches.items()}
     if (table["severity"] == "error").any():
         raise ValidationFailed(table, problems)
     if not dry_run:
         say(f"writing {rows} rows in one transaction ...")
-        store.add_many(batches)
+        store.add_many(batches, keep=False)
     return ImportResult(counts, table, not dry_run, renamed, tuple(problems))
+
+
+def _checked(
+    store: Store, form: Form, source: str, table: pd.DataFrame, problems: list
+) -> tuple[list[Checked], pd.DataFrame]:
+    """Each row of ``table`` through the store's door, numbered as the store will
+    number it, and as a typed frame; its problems added to ``problems``."""
+    problems += _header_problems(store.dictionary, form.name, source, table)
+    known = table[[c for c in table.columns if c in form]]
+    # Spreadsheet rows: the header is row 1, the first record row 2.
+    numbers = [int(i) + 2 for i in known.index]
+    checked = [
+        store.check(form.name, raw, source=source, row=number)
+        for number, raw in zip(numbers, _records(known), strict=True)
+    ]
+    problems += [p for c in checked for p in c.problems]
+    if form.instance:
+        # The rules across forms must find the session a follow-up reports on.
+        checked = _numbered(store, form.name, form.instance, checked)
+    records = [c.record for c in checked]
+    return checked, _typed(store.dictionary, form.name, records, source, numbers)
+
+
+def _across_forms(
+    store: Store, incoming: dict[str, pd.DataFrame], problems: list[Problem]
+) -> list[Problem]:
+    """The problems of keys and of the rules across forms, the stored records
+    counted, of the ``incoming`` frames' rows."""
+    stored = store.frames()
+    found = key_problems(store.dictionary, stored, incoming)
+    # Into an empty store (a first import) the incoming frames are the whole: a
+    # copy of them, held through the checks, would only cost memory.
+    combined = {
+        name: incoming[name]
+        if stored[name].empty
+        else pd.concat([stored[name], incoming[name]], ignore_index=True)
+        for name in stored
+    }
+    del stored  # what is stored is in `combined` now
+    # Problems of rows already stored are `casekit check`'s business, not this
+    # import's; and a value that could not be read has its own problem, which a
+    # rule across forms would only repeat as "missing".
+    unread = {(p.source, p.row, p.field) for p in problems if p.rule == "unreadable"}
+    return found + [
+        p
+        for p in cross_form_problems(store.dictionary, combined)
+        if p.row is not None
+        and not {(p.source, p.row, p.field), (p.source, p.row, p.other)} & unread
+    ]
 
 
 def _records(table: pd.DataFrame) -> Iterator[dict]:
@@ -236,9 +262,18 @@ def _records(table: pd.DataFrame) -> Iterator[dict]:
         yield from table.to_dict("records")  # a workbook's numbers, dates, NA
         return
     columns = list(table.columns)
-    values = zip(*(table[c].tolist() for c in columns), strict=True)
-    for row in values:
-        yield dict(zip(columns, row, strict=True))
+    # One string a case id, shared by its rows (its five sessions), not one a row.
+    ids: dict[str, str] = {}
+    # The cells as Python text a chunk of rows at a time: a whole form's at once
+    # were five million strings at 100,000 cases (300 MB), alive beside the records.
+    for start in range(0, len(table), RECORDS_CHUNK):
+        part = table.iloc[start : start + RECORDS_CHUNK]
+        cells = [part[c].tolist() for c in columns]
+        if "case_id" in columns:
+            at = columns.index("case_id")
+            cells[at] = [ids.setdefault(v, v) for v in cells[at]]
+        for row in zip(*cells, strict=True):
+            yield dict(zip(columns, row, strict=True))
 
 
 def _numbered(
@@ -324,41 +359,6 @@ def _header_problems(
     return problems
 
 
-def _key_problems(
-    dictionary: Dictionary,
-    stored: dict[str, pd.DataFrame],
-    incoming: dict[str, pd.DataFrame],
-) -> list[Problem]:
-    """A case, session or follow-up already in the store, or a key given twice."""
-    problems = []
-    for form in dictionary:
-        frame, key = incoming[form.name], list(form.key)
-        if any(code not in frame.columns for code in key):
-            continue
-        given = frame[key].notna().all(axis=1)
-        for _, row in frame[given & frame.duplicated(key, keep=False)].iterrows():
-            problems.append(_row_problem(form, row, key[-1], "repeated"))
-        known = pd.MultiIndex.from_frame(stored[form.name][key].astype(object))
-        clash = pd.MultiIndex.from_frame(frame[key].astype(object)).isin(known)
-        for _, row in frame[given & clash].iterrows():
-            problems.append(_row_problem(form, row, key[-1], "already_stored"))
-    return problems
-
-
-def _row_problem(form, row, field_code: str, rule: str) -> Problem:
-    instance = row.get(form.instance) if form.instance else None
-    return Problem(
-        rule=rule,
-        source=row["_source"],
-        row=int(row["_row"]),
-        case_id=row["case_id"],
-        form=form.name,
-        instance=None if pd.isna(instance) else int(instance),
-        field=field_code,
-        value=str(row[field_code]),
-    )
-
-
 def _typed(
     dictionary: Dictionary,
     form_name: str,
@@ -366,7 +366,7 @@ def _typed(
     source: str,
     numbers: Sequence[int] = (),
 ) -> pd.DataFrame:
-    frame = typed_frame(dictionary[form_name], records)
+    frame = typed_frame(dictionary[form_name], records, own_lists=False)
     frame["_source"] = source
     frame["_row"] = list(numbers)
     return frame

@@ -18,7 +18,8 @@ from ..dictionary import Form
 from ..problems import Problem
 
 
-@dataclass(frozen=True)
+# Slots: an import holds a million of these until it writes (40 bytes less each).
+@dataclass(frozen=True, slots=True)
 class Checked:
     """A record checked once, through the door.
 

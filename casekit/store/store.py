@@ -19,6 +19,7 @@ soft: a withdrawn case keeps its rows, marked, and the audit says who and why.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -27,14 +28,13 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form, load_dictionary
-from ..errors import InvalidSite, NotFound, ReasonRequired, StoreError
-from ..frames import record_cells, to_cell
-from ..privacy import is_case_id, load_deny_list, site_code_problem
+from ..errors import InvalidSite, ReasonRequired, StoreError
+from ..frames import to_cell
+from ..privacy import load_deny_list, site_code_problem
 from ..problems import Problem, refusal
 from . import columnar
 from .across import refuse_breaking
-from .audit import audit_frame, changed, inserted, login_name, removed, write_audit
-from .bulk import insert_rows
+from .audit import audit_frame, changed, login_name, removed, write_audit
 from .checked import Checked, validate_once
 from .database import (
     DEFAULT_DB,
@@ -45,8 +45,9 @@ from .database import (
     sqlite_path,
     translate_errors,
 )
+from .inserting import new_keys, write_new
 from .migrate import migrate
-from .numbering import draw_case_ids, missing_cases, numbers
+from .numbering import draw_case_ids, numbers
 from .rows import as_key, fetch, form_query, is_closed, match, read_rows
 from .schema import TABLE_OF, build_metadata, is_current
 from .server import access_of
@@ -265,12 +266,17 @@ class Store:
             raise refusal(checked.errors)
         with self._write() as conn:
             refuse_breaking(conn, self.metadata, self.dictionary, spec, checked.record)
-            return self._insert(conn, spec, [checked])[0]
+            return self._insert(conn, spec, [checked], keep=True)[0]
 
     def add_many(
-        self, batches: Mapping[str, Sequence[Mapping[str, Any] | Checked]]
+        self,
+        batches: Mapping[str, Sequence[Mapping[str, Any] | Checked]],
+        *,
+        keep: bool = True,
     ) -> dict[str, list[dict[str, Any]]]:
-        """Store many records of several forms in one transaction.
+        """Store many records of several forms in one transaction; returns them
+        typed, keys filled (``keep=False``: empty lists, for a caller that would
+        only let a million copies go, an import).
 
         Raw records go through the door here; ``Checked`` ones are written as they
         are. All or nothing: one error and nothing is written. Cases are stored
@@ -289,7 +295,9 @@ class Store:
         if errors:
             raise refusal(errors)
         with self._write() as conn:
-            return {f.name: self._insert(conn, f, checked[f.name]) for f in forms}
+            return {
+                f.name: self._insert(conn, f, checked[f.name], keep=keep) for f in forms
+            }
 
     def _insert(
         self,
@@ -297,37 +305,17 @@ class Store:
         form: Form,
         checked: list[Checked],
         reason: str | None = None,
+        *,
+        keep: bool = False,
     ) -> list[dict[str, Any]]:
+        """Write ``checked`` as new records of ``form``, audited; the written
+        records, keys filled, when ``keep``."""
         table = self.table(form.name)
-        records = [c.record_copy() for c in checked]
-        if form.instance is None:
-            given = {r["case_id"] for r in records if is_case_id(r.get("case_id"))}
-            needing = [r for r in records if not is_case_id(r.get("case_id"))]
-            fresh = draw_case_ids(conn, table, len(needing), given)
-            for record, case_id in zip(needing, fresh, strict=True):
-                record["case_id"] = case_id
-        else:
-            cases = {r.get("case_id") for r in records}
-            missing = missing_cases(conn, self.table("case"), cases)
-            if missing:
-                raise NotFound("case", missing[0])
-            given = numbers(conn, table, form, records)
-            for record, number in zip(records, given, strict=True):
-                record[form.instance] = number
-        rows = record_cells(form, records)
-        try:
-            insert_rows(conn, table, rows)
-        except sa.exc.IntegrityError as exc:
-            clash = Problem(rule="clash", form=form.name, detail=str(exc.orig))
-            raise refusal([clash]) from None
-        self._audit(
-            conn,
-            (  # made as they are written, not all at once
-                {**inserted(form.name, form.instance, r, row), "reason": reason}
-                for r, row in zip(records, rows, strict=True)
-            ),
+        keys = new_keys(conn, table, self.table("case"), form, checked)
+        audit = functools.partial(self._audit, conn)
+        return write_new(
+            conn, table, form, checked, keys, audit, reason=reason, keep=keep
         )
-        return records
 
     def update(
         self,
