@@ -4,10 +4,9 @@ not free text."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from conftest import case_record
+from test_forms import CORE, fill
 
 from casekit import Store
 from casekit.dictionary import load_dictionary
@@ -84,17 +83,7 @@ def test_a_local_text_field_is_screened_on_import(referring, tmp_path):
 
 def test_a_local_text_field_is_screened_by_the_form(referring):
     form = RecordForm(referring, "case")
-    answers = {
-        "intake_date": dt.date(2025, 3, 3),
-        "age_band": "40-49",
-        "sex": "female",
-        "pain_side": "left",
-        "duration": "chronic",
-        "nprs": "6",
-        "referred_by": LEAK,
-    }
-    for code, value in answers.items():
-        form.fields[code].control.value = value
+    fill(form, **CORE, referred_by=LEAK)
     form.save_button.click()
     assert "07700 900123" in form.fields["referred_by"].problem.value
     assert "Nothing was saved" in form.status.value
