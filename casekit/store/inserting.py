@@ -46,9 +46,10 @@ def new_keys(
             raise NotFound("case", missing[0])
         return numbers(conn, table, form, records)
     own = [r.get("case_id") for r in records]
-    given = {case_id for case_id in own if is_case_id(case_id)}
-    fresh = iter(draw_case_ids(conn, table, sum(not is_case_id(c) for c in own), given))
-    return [c if is_case_id(c) else next(fresh) for c in own]
+    kept = [is_case_id(case_id) for case_id in own]  # screened once each
+    given = {case_id for case_id, ok in zip(own, kept, strict=True) if ok}
+    fresh = iter(draw_case_ids(conn, table, kept.count(False), given))
+    return [c if ok else next(fresh) for c, ok in zip(own, kept, strict=True)]
 
 
 def write_new(
