@@ -217,8 +217,17 @@ def spelled_numbers(text: str) -> Iterator[Span]:
     for match in _NUMBER_WORD_RUN.finditer(lower):
         words = [(m.group(), m.span()) for m in _A_WORD.finditer(match.group())]
         for (start, end), digits in _read_digits(words):
+            if _counted(digits):
+                continue
             if len(digits) >= _LONG_NUMBER or any(recognizers.phones(digits)):
                 yield match.start() + start, match.start() + end
+
+
+def _counted(digits: str) -> bool:
+    """Whether ``digits`` are counted aloud, not a number: a count up or down ("one
+    two three ... eight", a breathing cue) or one digit over and over."""
+    steps = {int(b) - int(a) for a, b in itertools.pairwise(digits)}
+    return steps in ({1}, {-1}, {0})
 
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)

@@ -185,7 +185,7 @@ def test_a_phone_number_with_os_for_zeros_is_found(number):
         "oh seven seven double oh nine double oh one two three",
         "nought seven seven zero zero, nine zero zero, four five six",
         "zero two zero seven nine four six triple oh one eight",
-        "nine eight seven six five four three two one",  # no phone, nine digits
+        "four one five nine two six five three five",  # no phone, nine digits
         "SEVEN SEVEN ZERO ZERO NINE OH OH ONE TWO THREE FOUR",
     ],
 )
@@ -203,6 +203,9 @@ def test_a_number_written_in_words_is_found(words):
         "oh, one more thing: two, three sessions left",
         "one two three four five",  # five words, too few for a phone number
         "double double toil",
+        # counted aloud, not a number
+        "breathe out for one two three four five six seven eight",
+        "count down nine eight seven six five four three two one",
         "seven, eight or nine out of ten on bad days",
     ],
 )
