@@ -107,13 +107,17 @@ def names_with_digits(text: str) -> Iterator[Span]:
             yield start, end
 
 
-# A count and its unit, or a label and its number ("3min", "day3", "wk4"): digits
-# only at one end of a word that is a word without them. Units that are no English
-# word are listed here.
+# A count and its unit, or a label and its number ("3min", "day3", "wk4", "Jan3"):
+# digits only at one end of a word that is a word without them. Units and
+# abbreviations of notes that are no English word are listed here.
 _AT_ONE_END = re.compile(
     r"(?P<digits>\d+)(?P<a>[A-Za-z]+)|(?P<b>[A-Za-z]+)(?P<end>\d+)"
 )
-_UNITS = frozenset("mins mcg wks mths hrly reps secs ax fu sess".split())
+_ABBREVIATIONS = frozenset(
+    """mins mcg wks mths hrly reps secs ax fu sess iso ecc con kine reax
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs
+    fri sat sun""".split()
+)
 
 
 def _name_reading(word: str) -> str | None:
@@ -127,7 +131,7 @@ def _name_reading(word: str) -> str | None:
         # "24min", "day13": two digits at an end are a number, never a letter each;
         # one before or after a word or a unit ("3min", "days3") is a count.
         rest = (counted["a"] or counted["b"]).lower()
-        if len(digits) > 1 or rest in _UNITS or gazetteer.is_common(rest):
+        if len(digits) > 1 or rest in _ABBREVIATIONS or gazetteer.is_common(rest):
             return None
     shouted = word.isupper()  # "SM1TH": its letters all capitals
     for choice in itertools.product(*(_LETTERS_FOR[word[i]] for i in digits)):

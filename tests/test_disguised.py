@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from casekit import disguise
 from casekit.disguise import MIN_NUMBER_WORDS
 from casekit.identifiers import describe, scan_text
 
@@ -83,6 +84,7 @@ def test_digits_for_letters_in_a_name_are_found_as_a_name(text, name):
         "bridges 3x10reps, 2x30sec holds",
         "vit D3 1000IU daily, B12 injections",
         "T4S suspected, L5S1 disc",
+        "Jan3 flare, Iso1 and Ecc2 holds",
     ],
 )
 def test_clinical_shorthand_mixing_letters_and_digits_passes(text):
@@ -237,3 +239,31 @@ def test_a_short_run_of_number_words_is_never_a_phone_number(
     run = words[0] + "".join(s + w for s, w in zip(separators, words[1:], strict=False))
     findings = scan_text(sentence.format(case(run)))
     assert [f for f in findings if "number" in f.kind] == []
+
+
+# -- cheap when there is nothing to read ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "L4-5 tender; glute med weak R",
+        "NPRS 6/10 on waking, reps 3x10 bridges",
+        "three sessions, two weeks apart",
+        "see again in 10 days",
+    ],
+)
+def test_a_note_with_nothing_to_read_back_asks_no_judge(note, monkeypatch):
+    # Every note of an import passes through these readers: one with no digit among
+    # letters and no six number words in a row must cost a search, not a look-up.
+    def judge(*args, **kwargs):
+        raise AssertionError(f"a judge was asked about {note!r}")
+
+    monkeypatch.setattr(disguise.gazetteer, "in_lists", judge)
+    monkeypatch.setattr(disguise.recognizers, "phones", judge)
+    for read in (
+        disguise.names_with_digits,
+        disguise.phones_with_letters,
+        disguise.spelled_numbers,
+    ):
+        assert list(read(note)) == []
