@@ -1,6 +1,9 @@
 """The identifier screen reads back disguises typed on purpose: digits for letters in
 a name, letters for digits in a phone number, and numbers written in words."""
 
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -8,6 +11,9 @@ from hypothesis import strategies as st
 from casekit import disguise
 from casekit.disguise import MIN_NUMBER_WORDS
 from casekit.identifiers import describe, scan_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from identifiers import PARTS, load  # noqa: E402
 
 WORDS = "a phone number written in words"
 
@@ -239,6 +245,21 @@ def test_a_short_run_of_number_words_is_never_a_phone_number(
     run = words[0] + "".join(s + w for s, w in zip(separators, words[1:], strict=False))
     findings = scan_text(sentence.format(case(run)))
     assert [f for f in findings if "number" in f.kind] == []
+
+
+# -- the labelled corpus ------------------------------------------------------------
+
+
+def test_no_clinical_note_of_the_corpus_is_read_as_a_disguise():
+    clinical = [n.text for part in PARTS for n in load(part) if n.label == "clinical"]
+    assert len(clinical) > 150
+    readers = (
+        disguise.names_with_digits,
+        disguise.phones_with_letters,
+        disguise.spelled_numbers,
+    )
+    read = {text: [text[a:b] for r in readers for a, b in r(text)] for text in clinical}
+    assert {text: spans for text, spans in read.items() if spans} == {}
 
 
 # -- cheap when there is nothing to read ---------------------------------------------
