@@ -3,15 +3,19 @@ rate on clinical notes, per part of the corpus and per category.
 
     python benchmarks/identifiers.py            # both parts, with categories
     python benchmarks/identifiers.py --misses   # and every note it got wrong
+    python benchmarks/identifiers.py --screen 10000  # and time 10,000 notes
 
 The corpus is ``tests/fixtures/notes/`` (see its README): ``dev.tsv``, which the
 screen's rules were tuned on, and ``heldout.tsv``, which they never were. Also times
-the screen per note (its first call pays for loading the name lists).
+the screen per note (its first call pays for loading the name lists), and with
+``--screen N`` a screen of N distinct synthetic notes, as an import of N records
+with a note each would run it (the screen's cache cleared first: every note new).
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import time
 from collections import defaultdict
@@ -73,9 +77,39 @@ def _fraction(outcome: dict[str, list[Note]]) -> str:
     return f"{right}/{total} ({_share(outcome):.1%})"
 
 
+def synthetic_notes(count: int, seed: int = 0) -> list[str]:
+    """``count`` distinct notes, each two or three of ``casekit.synth``'s short
+    clinical notes joined as a practitioner writes them ("L4-5 tender; glute med
+    weak R")."""
+    from casekit.synth.case import CASE_NOTES, FOLLOWUP_NOTES, SESSION_NOTES
+
+    pool = [*CASE_NOTES, *SESSION_NOTES, *FOLLOWUP_NOTES]
+    rng = random.Random(seed)
+    notes: dict[str, None] = {}
+    while len(notes) < count:
+        notes["; ".join(rng.sample(pool, rng.choice((2, 3))))] = None
+    return list(notes)
+
+
+def time_screen(count: int) -> float:
+    """Seconds to screen ``count`` distinct synthetic notes, none cached."""
+    from casekit import identifiers
+
+    notes = synthetic_notes(count)
+    identifiers.scan_text("warm up: Margaret, 07700 900123")
+    identifiers._scanned.cache_clear()
+    start = time.perf_counter()
+    for note in notes:
+        identifiers.scan_text(note)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="print wrong notes")
+    parser.add_argument(
+        "--screen", type=int, metavar="N", help="time a screen of N synthetic notes"
+    )
     args = parser.parse_args()
     from casekit.identifiers import scan_text
 
@@ -110,6 +144,12 @@ def main() -> None:
                     )
                     print(f"  MISS {label} [{note.category}] {note.text!r} {found}")
     print(f"first call (loads the name lists and patterns): {first * 1000:.0f} ms")
+    if args.screen:
+        seconds = time_screen(args.screen)
+        print(
+            f"{args.screen} distinct synthetic notes screened in {seconds:.2f} s "
+            f"({seconds / args.screen * 1000:.3f} ms a note)"
+        )
 
 
 if __name__ == "__main__":

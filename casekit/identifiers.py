@@ -25,7 +25,10 @@ How a note is read:
    ``Christmas Day 2022``); postcodes in any case (``sw1a 1aa``), ZIP codes after
    their word; street addresses; UK car registrations; national insurance and
    social security numbers; ID-like codes and long runs of digits.
-4. The practitioner's own deny-list of names (``data/deny-list.txt``).
+4. **Disguises read back** (:mod:`casekit.disguise`): digits for letters in a
+   name (``Sm1th``), letters for digits in a phone number (``0770O 900 123``) and
+   numbers written in words (``seven seven zero zero nine double oh ...``).
+5. The practitioner's own deny-list of names (``data/deny-list.txt``).
 
 The scan errs on the side of refusing, but ordinary clinical shorthand passes:
 levels (``L4-5``, ``C5/6``), scores (``NPRS 7/10``, ``3/6``), durations (``5/7``,
@@ -42,7 +45,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from . import recognizers
+from . import disguise, recognizers
 from .folding import fold
 
 _I = re.IGNORECASE
@@ -269,7 +272,10 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
         ),
     ),
     ("a ZIP code", _regex(r",?\s(?P<hit>[A-Z]{2}\s+\d{5})\b")),
+    # Before the plain reading, which finds "7700 900123" in "O7700 900123".
+    ("a phone number", disguise.phones_with_letters),
     ("a phone number", recognizers.phones),
+    ("a phone number written in words", disguise.spelled_numbers),
     (
         "a postcode",
         _regex(
@@ -348,6 +354,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
             rf"|\b(?i:turned|turns|turning)\s+\d{{2,3}}\b{_UNIT_AFTER}"
         ),
     ),
+    ("a name", disguise.names_with_digits),
     ("a name with a title", recognizers.titled_names),
     ("a name", recognizers.names),
     (

@@ -1,0 +1,259 @@
+"""Identifiers disguised with the wrong kind of character, read back for the screen.
+
+Folding (:mod:`casekit.folding`) sees through look-alike letters of other scripts;
+these readers see through the substitutions a person types on purpose, and hand
+what they read to the screen's usual judges (the name lists, libphonenumber):
+
+- :func:`names_with_digits`: digits standing for letters in a word (``Sm1th``,
+  ``J0nes``, ``Wa1ker``, ``5mith``). Only a word mixing three letters or more with
+  fewer digits is read, so clinical shorthand (``L5/S1``, ``T12``, ``3x10``,
+  ``B12``) never is; the reading must then be a name of the lists
+  (:mod:`casekit.gazetteer`), and the name around it is found by the screen's own
+  name finders (:mod:`casekit.recognizers`) on the text as read (``John Sm1th`` is
+  the full name ``John Smith``).
+- :func:`phones_with_letters`: letters standing for digits in a phone number
+  (``0770O 900 123``, ``O7700 9OO123``, ``0770l 900123``): ``O``/``o`` read as 0
+  and ``l``/``I`` as 1, only inside a run that already has several real digits,
+  and libphonenumber decides.
+- :func:`spelled_numbers`: a phone number written in words (``seven seven zero
+  zero nine double oh one two three four``), read digit by digit.
+
+Every reader swaps one character for one, so a span of the text as read is a span
+of the text it was given, and the screen maps it back to the text as typed. Each
+waits behind one search: a note with no digit among letters and no six number
+words in a row costs the screen a few microseconds more.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import string
+from collections.abc import Iterator
+
+from . import gazetteer, recognizers
+
+Span = tuple[int, int]
+
+_NUMBER_WORDS = (
+    "zero|oh|o|nought|naught|nil|one|two|three|four|five|six|seven|eight|nine"
+    "|double|triple"
+)
+# Fewer number words in a row than this are a sentence ("three sessions, two weeks
+# apart"), never a number.
+MIN_NUMBER_WORDS = 6
+
+# Whether a note is worth reading further costs a search for each kind of reader:
+# one to two microseconds each, on a screen of some 200 a note. Two searches, not
+# one: the first starts at a digit, which the engine skips to in C, and a single
+# alternation of both kinds measured 8 to 14 microseconds a note.
+#
+# A digit with letters about it (``Sm1th``, ``J0nes``; not ``L4``, ``3x10``) or with
+# a look-alike letter for a digit beside it (``0770O``, ``07700 O00``; not ``10 on``).
+_DIGIT_AMONG_LETTERS = re.compile(
+    r"\d(?:[A-Za-z]{2}|(?<=[A-Za-z]\d)[A-Za-z]|(?<=[A-Za-z]{2}\d)"
+    r"|[OoIl]|[ .-][OoIl]|(?<=[OoIl]\d)|(?<=[OoIl][ .-]\d))"
+)
+# Six number words in a row, looked for in the note in lower case.
+_SEPARATOR = r"[\s,-]+"
+_NUMBER_WORDS_IN_A_ROW = re.compile(
+    rf"(?<![a-z])(?:{_NUMBER_WORDS})"
+    rf"(?:{_SEPARATOR}(?:{_NUMBER_WORDS})){{{MIN_NUMBER_WORDS - 1}}}(?![a-z])"
+)
+
+
+# -- digits for letters in a name ----------------------------------------------------
+
+# What a digit stands for when typed for a letter, the likeliest first.
+_LETTERS_FOR = {
+    "0": "o",
+    "1": "il",
+    "2": "z",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "6": "gb",
+    "7": "t",
+    "8": "b",
+    "9": "gq",
+}
+_MIXED = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]+")
+# A name disguised keeps most of its letters: at least three, and more letters than
+# digits, so that units and counts ("10mins", "3x10", "2wks") are never read.
+_MIN_LETTERS = 3
+_MAX_DIGITS = 3  # each digit may stand for two letters: at most eight readings
+
+
+def names_with_digits(text: str) -> Iterator[Span]:
+    """Words with digits for letters whose reading is a name of the lists, and the
+    name they are part of (``John Sm1th``, ``Mr J0nes``)."""
+    if not _DIGIT_AMONG_LETTERS.search(text):
+        return
+    read = list(text)
+    tokens: list[Span] = []
+    for match in _MIXED.finditer(text):
+        reading = _name_reading(match.group())
+        if reading is not None:
+            read[match.start() : match.end()] = reading
+            tokens.append(match.span())
+    if not tokens:
+        return
+    yield from tokens
+    # The rest of the name ("John" before "Sm1th", a title) is found as ever, by
+    # the name finders of the screen, on the text as read.
+    as_read = "".join(read)
+    for start, end in (*recognizers.titled_names(as_read), *recognizers.names(as_read)):
+        if any(start < e and s < end for s, e in tokens):
+            yield start, end
+
+
+# A count and its unit, or a label and its number ("3min", "day3", "wk4", "Jan3"):
+# digits only at one end of a word that is a word without them. Units and
+# abbreviations of notes that are no English word are listed here.
+_AT_ONE_END = re.compile(
+    r"(?P<digits>\d+)(?P<a>[A-Za-z]+)|(?P<b>[A-Za-z]+)(?P<end>\d+)"
+)
+_ABBREVIATIONS = frozenset(
+    """mins mcg wks mths hrly reps secs ax fu sess iso ecc con kine reax
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs
+    fri sat sun""".split()
+)
+
+
+def _name_reading(word: str) -> str | None:
+    """``word`` with its digits read as letters, when that makes a listed name."""
+    digits = [i for i, c in enumerate(word) if c.isdigit()]
+    letters = len(word) - len(digits)
+    if letters < _MIN_LETTERS or len(digits) >= letters or len(digits) > _MAX_DIGITS:
+        return None
+    counted = _AT_ONE_END.fullmatch(word)
+    if counted:
+        # "24min", "day13": two digits at an end are a number, never a letter each;
+        # one before or after a word or a unit ("3min", "days3") is a count.
+        rest = (counted["a"] or counted["b"]).lower()
+        if len(digits) > 1 or rest in _ABBREVIATIONS or gazetteer.is_common(rest):
+            return None
+    shouted = word.isupper()  # "SM1TH": its letters all capitals
+    for choice in itertools.product(*(_LETTERS_FOR[word[i]] for i in digits)):
+        chars = list(word)
+        for i, letter in zip(digits, choice, strict=True):
+            # A digit opening a word stands for its capital ("5mith" for "Smith").
+            chars[i] = letter.upper() if shouted or i == 0 else letter
+        reading = "".join(chars)
+        if gazetteer.in_lists(reading):
+            return reading
+    return None
+
+
+# -- letters for digits in a phone number --------------------------------------------
+
+# Groups of digits and look-alike letters, as a number is grouped (spaces, dots,
+# hyphens, brackets). The first holds a real digit, and so does any other with an
+# l or I in it, so that "I" or "lol" beside a number is never part of it; a group
+# of Os alone may stand between two others ("07700 OOO 123").
+_GROUP = r"\(?(?=[OoIl]*\d)[0-9OoIl]+\)?"
+_ONLY_OS = r"\(?[Oo]+\)?(?=[ .-]\(?\d)"
+_PHONE_RUN = re.compile(
+    rf"(?<![A-Za-z0-9+])\+?{_GROUP}(?:[ .-](?:{_GROUP}|{_ONLY_OS}))*(?![A-Za-z0-9])"
+)
+_DIGIT_FOR = str.maketrans("OoIl", "0011")
+_MIN_REAL_DIGITS = 6
+
+
+def phones_with_letters(text: str) -> Iterator[Span]:
+    """Phone numbers with ``O``/``o`` typed for 0 or ``l``/``I`` for 1."""
+    if not _DIGIT_AMONG_LETTERS.search(text):
+        return
+    for match in _PHONE_RUN.finditer(text):
+        run = match.group()
+        real = sum(c.isdigit() for c in run)
+        swapped = sum(c in "OoIl" for c in run)
+        # Several real digits, and no more letters than them: a number with letters
+        # slipped in (every 0 of "O77OO 9OO123"), not words with a digit.
+        if not swapped or real < _MIN_REAL_DIGITS or swapped > real:
+            continue
+        for start, end in recognizers.phones(run.translate(_DIGIT_FOR)):
+            if any(c in "OoIl" for c in run[start:end]):
+                yield match.start() + start, match.start() + end
+
+
+# -- numbers written in words --------------------------------------------------------
+
+# No library of the field reads a phone number said aloud: text2num's alpha2digit
+# leaves "double oh" and "oh" as they are and regroups digits ("zero zero nine" as
+# "009"), and word2number and number-parser add the words up as an amount
+# ("seven seven" as 14). Reading digit words one by one is all this needs.
+_DIGIT_WORDS = {
+    "zero": "0",
+    "oh": "0",
+    "o": "0",
+    "nought": "0",
+    "naught": "0",
+    "nil": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
+_TIMES = {"double": 2, "triple": 3}
+_NUMBER_WORD_RUN = re.compile(
+    rf"(?<![a-z])(?:{_NUMBER_WORDS})(?:{_SEPARATOR}(?:{_NUMBER_WORDS}))+(?![a-z])"
+)
+_A_WORD = re.compile(r"[a-z]+")
+_MIN_PHONE_DIGITS = 7  # no phone number is shorter, "double" and "triple" read
+_LONG_NUMBER = 9  # digits: a number this long is an identifier, phone or not
+
+
+def spelled_numbers(text: str) -> Iterator[Span]:
+    """Phone numbers and other long numbers written in words: six number words or
+    more in a row that read as a number libphonenumber takes for a phone number,
+    or as nine digits or more."""
+    lower = text.lower()
+    if len(lower) != len(text):  # a letter lowered into two ("İ"): keep places
+        lower = text.translate(_ASCII_LOWER)
+    if not _NUMBER_WORDS_IN_A_ROW.search(lower):
+        return
+    for match in _NUMBER_WORD_RUN.finditer(lower):
+        words = [(m.group(), m.span()) for m in _A_WORD.finditer(match.group())]
+        for (start, end), digits in _read_digits(words):
+            if _counted(digits):
+                continue
+            if len(digits) >= _LONG_NUMBER or any(recognizers.phones(digits)):
+                yield match.start() + start, match.start() + end
+
+
+def _counted(digits: str) -> bool:
+    """Whether ``digits`` are counted aloud, not a number: a count up or down ("one
+    two three ... eight", a breathing cue) or one digit over and over."""
+    steps = {int(b) - int(a) for a, b in itertools.pairwise(digits)}
+    return steps in ({1}, {-1}, {0})
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _read_digits(words: list[tuple[str, Span]]) -> Iterator[tuple[Span, str]]:
+    """The span and digits of each stretch of ``words`` that reads as one number of
+    six words or more: a "double" or "triple" with no digit word after it ends one."""
+    digits, count, first, last, times = "", 0, 0, 0, 1
+    for word, (start, end) in [*words, ("", (0, 0))]:
+        if word in _DIGIT_WORDS:
+            first = start if not count else first
+            digits += _DIGIT_WORDS[word] * times
+            count, last, times = count + 1, end, 1
+            continue
+        if word in _TIMES and times == 1:
+            first = start if not count else first
+            count, times = count + 1, _TIMES[word]
+            continue
+        # The stretch ends: at "double double", a "double" ending the run, the end.
+        if count >= MIN_NUMBER_WORDS and len(digits) >= _MIN_PHONE_DIGITS:
+            yield (first, last), digits
+        digits, count, times = "", 0, 1
+        if word in _TIMES:  # "double double two": the second starts a stretch
+            first, count, times = start, 1, _TIMES[word]

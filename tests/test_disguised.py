@@ -1,0 +1,290 @@
+"""The identifier screen reads back disguises typed on purpose: digits for letters in
+a name, letters for digits in a phone number, and numbers written in words."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casekit import disguise
+from casekit.disguise import MIN_NUMBER_WORDS
+from casekit.identifiers import describe, scan_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from identifiers import PARTS, load  # noqa: E402
+
+WORDS = "a phone number written in words"
+
+
+def found(text):
+    return [(f.kind, f.text) for f in scan_text(text)]
+
+
+# -- the two notes the review found stored ------------------------------------------
+
+
+def test_a_disguised_name_and_phone_number_are_refused_and_named():
+    note = "Saw J\u043ehn Sm1th, 0770O 900 123"
+    assert found(note) == [
+        ("a name", "J\u043ehn Sm1th"),
+        ("a phone number", "0770O 900 123"),
+    ]
+    assert describe(scan_text(note)) == (
+        "looks like a name ('J\u043ehn Sm1th') and a phone number ('0770O 900 123')"
+    )
+
+
+def test_a_phone_number_written_in_words_is_refused_and_named():
+    note = "call her on seven seven zero zero nine double oh one two three four"
+    number = note.removeprefix("call her on ")
+    assert found(note) == [(WORDS, number)]
+    assert describe(scan_text(note)) == f"looks like {WORDS} ('{number}')"
+
+
+# -- digits for letters in a name ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Seen with J0nes today", "J0nes"),
+        ("Wa1ker called back", "Wa1ker"),
+        ("5mith rang about the invoice", "5mith"),
+        ("Mr J0nes attended", "Mr J0nes"),
+        ("Saw Margaret Sm1th", "Margaret Sm1th"),
+        ("JOHN SM1TH", "JOHN SM1TH"),
+        ("Dav1d Br0wn attended", "Dav1d Br0wn"),
+        ("referred by Dr 0kafor", "Dr 0kafor"),
+        ("Kh4n, L4-5 tender", "Kh4n"),
+        ("Sm17h", "Sm17h"),
+    ],
+)
+def test_digits_for_letters_in_a_name_are_found_as_a_name(text, name):
+    assert found(text) == [("a name", name)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "L5/S1",
+        "L4-5",
+        "C5/6",
+        "T12",
+        "S1 radiculopathy",
+        "3x10",
+        "2/52",
+        "NPRS 7/10",
+        "x2",
+        "B12",
+        "D3",
+        "Left SIJ tight, Right glute weak",
+        "Will review in 2 weeks",
+        # counts with their units, and labels with their numbers
+        "plank hold 3min x3",
+        "walked 24min, 4min rest",
+        "day3 after the flare, wk4 of the plan",
+        "HbA1c 48, PHQ9 12, GAD7 5, EQ5D done",
+        "SpO2 98%, COVID19 in 2021",
+        "bridges 3x10reps, 2x30sec holds",
+        "vit D3 1000IU daily, B12 injections",
+        "T4S suspected, L5S1 disc",
+        "Jan3 flare, Iso1 and Ecc2 holds",
+    ],
+)
+def test_clinical_shorthand_mixing_letters_and_digits_passes(text):
+    assert scan_text(text) == []
+
+
+_UNITS = (
+    "min mins sec secs hr hrs day days wk wks week weeks mth mths yr yrs kg cm mm km"
+    " mg ml mcg iu reps sets steps deg x am pm st nd rd th bpm lbs"
+).split()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(0, 2000),
+    st.sampled_from(_UNITS),
+    st.sampled_from([str.lower, str.upper, str.capitalize]),
+    st.booleans(),
+)
+def test_a_count_and_its_unit_is_never_a_name(number, unit, case, unit_first):
+    token = f"{case(unit)}{number}" if unit_first else f"{number}{case(unit)}"
+    assert [f for f in scan_text(f"hold {token} then rest") if f.kind == "a name"] == []
+
+
+# -- letters for digits in a phone number --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "O7700 9OO123",
+        "0770l 900123",
+        "07700 9OOl23",
+        "o77oo 9oo123",
+        "+44 77OO 9OO321",
+        "07700 OOO 123",
+        "O2O 7946 OO18",
+        "0770O-900-123",
+    ],
+)
+def test_letters_for_digits_in_a_phone_number_are_found(number):
+    assert found(f"ring {number} after six") == [("a phone number", number)]
+
+
+def test_a_disguised_phone_number_is_found_where_it_was_typed():
+    # Folding and reading back together: a zero-width space and a Cyrillic O.
+    text = "call 0770\u041e\u200b900 123 today"
+    [finding] = scan_text(text)
+    assert finding.kind == "a phone number"
+    assert text[finding.start : finding.end] == "0770\u041e\u200b900 123"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NPRS 6/10 on waking",
+        "I 2 weeks ago rolled it",
+        "10 lol reps",
+        "Reps 10 10 8 8 6 6 of lunges",
+        "Squat reps 12-12-10-10-8, oh so tired",
+    ],
+)
+def test_letters_beside_numbers_in_clinical_notes_pass(text):
+    assert scan_text(text) == []
+
+
+# Numbers of the ranges reserved for drama (07700 900xxx, 020 7946 0xxx): none with
+# a group of zeros alone, so that every 0 may be typed as a letter.
+PHONES = [
+    "07700 900123",
+    "07700 900456",
+    "07700900789",
+    "020 7946 0018",
+    "+44 7700 900321",
+]
+
+
+@st.composite
+def phones_with_os(draw):
+    number = draw(st.sampled_from(PHONES))
+    zeros = [i for i, c in enumerate(number) if c == "0"]
+    swapped = draw(st.sets(st.sampled_from(zeros), min_size=1))
+    letter = draw(st.sampled_from("Oo"))
+    return "".join(letter if i in swapped else c for i, c in enumerate(number))
+
+
+@settings(max_examples=200, deadline=None)
+@given(phones_with_os())
+def test_a_phone_number_with_os_for_zeros_is_found(number):
+    assert found(f"please ring {number} after lunch") == [("a phone number", number)]
+
+
+# -- numbers written in words --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "Seven Seven Zero Zero Nine, Double-Oh, One Two Three Four",
+        "oh seven seven double oh nine double oh one two three",
+        "nought seven seven zero zero, nine zero zero, four five six",
+        "zero two zero seven nine four six triple oh one eight",
+        "four one five nine two six five three five",  # no phone, nine digits
+        "SEVEN SEVEN ZERO ZERO NINE OH OH ONE TWO THREE FOUR",
+    ],
+)
+def test_a_number_written_in_words_is_found(words):
+    assert found(f"her number is {words}, any time") == [(WORDS, words)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "three sessions, two weeks apart",
+        "one to two days after",
+        "one or two flares in five sessions",
+        "sets of ten, two or three times a day",
+        "oh, one more thing: two, three sessions left",
+        "one two three four five",  # five words, too few for a phone number
+        "double double toil",
+        # counted aloud, not a number
+        "breathe out for one two three four five six seven eight",
+        "count down nine eight seven six five four three two one",
+        "seven, eight or nine out of ten on bad days",
+    ],
+)
+def test_ordinary_notes_with_number_words_pass(text):
+    assert scan_text(text) == []
+
+
+_NUMBER_WORDS = (
+    "zero oh o nought one two three four five six seven eight nine double triple"
+).split()
+_SENTENCES = [
+    "did {} sets of bridges today",
+    "NPRS went from {} down, review in 2 weeks",
+    "{} sessions so far, L4-5 less tender",
+    "walks {} times a day; HEP reviewed",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_NUMBER_WORDS), min_size=1, max_size=MIN_NUMBER_WORDS - 1),
+    st.lists(st.sampled_from([" ", ", ", "-", " - "]), min_size=5, max_size=5),
+    st.sampled_from(_SENTENCES),
+    st.sampled_from([str.lower, str.capitalize]),
+)
+def test_a_short_run_of_number_words_is_never_a_phone_number(
+    words, separators, sentence, case
+):
+    run = words[0] + "".join(s + w for s, w in zip(separators, words[1:], strict=False))
+    findings = scan_text(sentence.format(case(run)))
+    assert [f for f in findings if "number" in f.kind] == []
+
+
+# -- the labelled corpus ------------------------------------------------------------
+
+
+def test_no_clinical_note_of_the_corpus_is_read_as_a_disguise():
+    clinical = [n.text for part in PARTS for n in load(part) if n.label == "clinical"]
+    assert len(clinical) > 150
+    readers = (
+        disguise.names_with_digits,
+        disguise.phones_with_letters,
+        disguise.spelled_numbers,
+    )
+    read = {text: [text[a:b] for r in readers for a, b in r(text)] for text in clinical}
+    assert {text: spans for text, spans in read.items() if spans} == {}
+
+
+# -- cheap when there is nothing to read ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "L4-5 tender; glute med weak R",
+        "NPRS 6/10 on waking, reps 3x10 bridges",
+        "three sessions, two weeks apart",
+        "see again in 10 days",
+    ],
+)
+def test_a_note_with_nothing_to_read_back_asks_no_judge(note, monkeypatch):
+    # Every note of an import passes through these readers: one with no digit among
+    # letters and no six number words in a row must cost a search, not a look-up.
+    def judge(*args, **kwargs):
+        raise AssertionError(f"a judge was asked about {note!r}")
+
+    monkeypatch.setattr(disguise.gazetteer, "in_lists", judge)
+    monkeypatch.setattr(disguise.recognizers, "phones", judge)
+    for read in (
+        disguise.names_with_digits,
+        disguise.phones_with_letters,
+        disguise.spelled_numbers,
+    ):
+        assert list(read(note)) == []
