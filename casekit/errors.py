@@ -57,6 +57,19 @@ class ReasonRequired(CasekitError):
         )
 
 
+class IdentifyingReason(CasekitError):
+    """The reason given for an edit or a removal looks like it names or reaches a
+    person; ``found`` says what (the audit keeps a reason for good, so it is
+    screened like a note)."""
+
+    def __init__(self, found: str) -> None:
+        self.found = found
+        super().__init__(
+            f"the reason for the change {found}: the audit keeps it for good, so "
+            "write why without naming or contacting anyone"
+        )
+
+
 class InvalidSite(CasekitError):
     """A site code that cannot be added: not short and plain, or identifier-like.
     The code itself is kept as an attribute, never printed (it may be a name)."""

@@ -31,6 +31,7 @@ from .anonymity import (
 )
 from .dictionary import Dictionary
 from .disclosure import safe_table
+from .errors import IdentifyingReason
 from .identifiers import describe, scan_text
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "load_deny_list",
     "neutral_sites",
     "new_case_id",
+    "refuse_identifying_reason",
     "safe_table",
     "Shared",
     "share_frames",
@@ -90,6 +92,18 @@ def _screened_case_id(text: str, deny_list: tuple[str, ...]) -> bool:
         and not text.isdigit()
         and not scan_text(text, deny_list)
     )
+
+
+def refuse_identifying_reason(
+    reason: str | None, deny_list: Collection[str] = ()
+) -> None:
+    """Raise :class:`IdentifyingReason` when the reason given for an edit or a
+    removal looks like an identifier. An audit row is never changed nor deleted,
+    and a merge carries it to the network's server: what it says must be as safe
+    as a note."""
+    findings = scan_text(reason, deny_list) if reason else []
+    if findings:
+        raise IdentifyingReason(describe(findings))
 
 
 def site_code_problem(

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 from ..dictionary import Form
 from ..frames import from_cell
+from ..identifiers import scan_text
 from .audit import removed
 from .checked import Checked
 from .numbering import draw_case_ids, taken_case_ids
@@ -143,7 +144,8 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
             _withdraw(conn, store, form, pooled.withdrawn.get(form.name, []), redrawn)
         # After the records: a site role may write audit rows of its own cases only
         # (row-level security), and these cases are its own from now on.
-        store._audit(conn, [_carried(row, pooled, redrawn) for row in pooled.history])
+        carried = [_carried(row, pooled, redrawn) for row in pooled.history]
+        store._audit(conn, _reasons_screened(carried, store.deny_list))
         summary = {"source": pooled.source, "site": site, **counts}
         summary["redrawn"] = redrawn
         store._audit(
@@ -205,6 +207,20 @@ def _carried(row: Mapping[str, Any], pooled: Pooled, redrawn: Mapping) -> dict:
         origin=origin,
     )
     return carried
+
+
+# A reason written before reasons were screened may name or reach a person. The
+# source's audit cannot be changed, but its copy here need not carry that on.
+WITHHELD_REASON = "(withheld when merged: it looked like an identifier)"
+
+
+def _reasons_screened(rows: list[dict], deny_list: Sequence[str]) -> list[dict]:
+    """``rows`` with each reason the identifier screen flags replaced by
+    ``WITHHELD_REASON``."""
+    for row in rows:
+        if row.get("reason") and scan_text(row["reason"], deny_list):
+            row["reason"] = WITHHELD_REASON
+    return rows
 
 
 def _withdraw(

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from ..dictionary import Dictionary, Form, load_dictionary
 from ..errors import InvalidSite, ReasonRequired, StoreError
 from ..frames import to_cell
-from ..privacy import load_deny_list, site_code_problem
+from ..privacy import load_deny_list, refuse_identifying_reason, site_code_problem
 from ..problems import Problem, refusal
 from . import columnar
 from .across import refuse_breaking
@@ -336,6 +336,7 @@ class Store:
         """
         spec = self.dictionary[form]
         key = as_key(key)
+        refuse_identifying_reason(reason, self.deny_list)
         with self._write() as conn:
             current = fetch(conn, self.table(form), spec, key)
             if reason is None and is_closed(conn, self.table("followup"), key[0]):
@@ -371,6 +372,7 @@ class Store:
         """Withdraw a case, or remove a session or follow-up: soft, audited, kept."""
         spec = self.dictionary[form]
         key = as_key(key)
+        refuse_identifying_reason(reason, self.deny_list)
         with self._write() as conn:
             fetch(conn, self.table(form), spec, key)
             if reason is None and is_closed(conn, self.table("followup"), key[0]):

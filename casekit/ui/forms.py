@@ -40,7 +40,12 @@ import ipywidgets as w
 import pandas as pd
 
 from ..dictionary import Field
-from ..errors import CasekitError, ReasonRequired, ValidationFailed
+from ..errors import (
+    CasekitError,
+    IdentifyingReason,
+    ReasonRequired,
+    ValidationFailed,
+)
 from ..problems import Problem, problems_frame, refusal, where
 from ..store import Checked, Store, queries
 from ..store.drafts import Draft
@@ -48,7 +53,7 @@ from ..validate import coerce_record
 from .draft import DraftBar
 from .fold import Fold
 from .widgets import FieldWidget, build
-from .wording import in_words, summary
+from .wording import in_words, reason_wanted, summary
 
 
 class RecordForm:
@@ -295,14 +300,9 @@ class RecordForm:
                     checked,
                     reason=self.reason.value.strip() or None,
                 )
-        except ReasonRequired as exc:
+        except (ReasonRequired, IdentifyingReason) as exc:
             self.reason_row.layout.display = None
-            self._say(
-                f"Case {exc.case_id} is closed (discharged, lost or withdrew): write "
-                "why you change it under 'Reason for the change', then Save again. "
-                "Nothing was saved.",
-                "error",
-            )
+            self._say(reason_wanted(exc), "error")
             self._attend(f".casekit-reason-{self.form.name}")
             return None
         except ValidationFailed as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..dictionary import Form
+from ..errors import IdentifyingReason, ReasonRequired
 from ..problems import Problem
 
 
@@ -37,3 +38,19 @@ def in_words(problem: Problem, form: Form) -> str:
     10'."""
     text = problem.says(lambda code: form[code].label if code in form else f"`{code}`")
     return text[:1].upper() + text[1:]
+
+
+def reason_wanted(refused: ReasonRequired | IdentifyingReason) -> str:
+    """What a form says when an edit of a closed case needs a reason, or when the
+    reason given was refused: both are answered under 'Reason for the change'."""
+    if isinstance(refused, IdentifyingReason):
+        return (
+            f"The reason for the change {refused.found}: the audit keeps it for "
+            "good, so write why without naming or contacting anyone, then Save "
+            "again. Nothing was saved."
+        )
+    return (
+        f"Case {refused.case_id} is closed (discharged, lost or withdrew): write "
+        "why you change it under 'Reason for the change', then Save again. "
+        "Nothing was saved."
+    )
