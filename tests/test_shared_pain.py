@@ -13,11 +13,13 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from stores import frames_of
 
 from casekit.disclosure import NHS, SUPPRESSED, threshold
 from casekit.report.series import EXACT, series_of
-from casekit.report.timing import pain_course
+from casekit.report.timing import pain_course, quartile_method
 from casekit.synth import cohort
 
 SCALE = range(11)  # NPRS, 0 to 10
@@ -120,3 +122,21 @@ def test_the_full_report_keeps_pandas_quartiles(base):
         assert row[["q1", "median", "q3"]].tolist() == expected.tolist()
         assert row["cases"] == len(scores)
     assert table.iloc[0][["q1", "median", "q3"]].tolist() == [0.25, 3.5, 5.75]
+
+
+@given(st.lists(st.integers(0, 10), min_size=8, max_size=60))
+def test_every_count_rounding_alike_can_give_the_shared_quartiles(scores):
+    method = quartile_method(NHS)
+    quartiles = np.quantile(scores, [0.25, 0.5, 0.75], method=method)
+    for n in range(8, 70):
+        if NHS.round(n) != NHS.round(len(scores)):
+            continue
+        # n scores with the same three quartiles: each quartile at its position
+        # for n, the scores below and between filled with the quartile above.
+        at = np.quantile(np.arange(n), [0.25, 0.5, 0.75], method=method).astype(int)
+        other = np.empty(n)
+        other[: at[0] + 1] = quartiles[0]
+        other[at[0] + 1 : at[1] + 1] = quartiles[1]
+        other[at[1] + 1 :] = quartiles[2]
+        again = np.quantile(other, [0.25, 0.5, 0.75], method=method)
+        assert again.tolist() == quartiles.tolist()
