@@ -15,6 +15,8 @@ bias-adjusted kappa (PABAK = (k p_o - 1) / (k - 1) for k codes) and, where three
 more examiners saw a case on one day, Fleiss' kappa
 (:func:`statsmodels.stats.inter_rater.fleiss_kappa`). Below
 :data:`casekit.patterns.SMALL_N` pairs the note says they are too few to read from.
+A shared output computes kappa from the tables of paired calls with their cells
+rounded (:func:`shown_kappa`), never from these exact figures.
 
 What a pattern's rate is compatible with when the calls are that unreliable is
 :mod:`casekit.sensitivity`.
