@@ -15,6 +15,8 @@ bias-adjusted kappa (PABAK = (k p_o - 1) / (k - 1) for k codes) and, where three
 more examiners saw a case on one day, Fleiss' kappa
 (:func:`statsmodels.stats.inter_rater.fleiss_kappa`). Below
 :data:`casekit.patterns.SMALL_N` pairs the note says they are too few to read from.
+A shared output computes kappa from the tables of paired calls with their cells
+rounded (:func:`shown_kappa`), never from these exact figures.
 
 What a pattern's rate is compatible with when the calls are that unreliable is
 :mod:`casekit.sensitivity`.
@@ -30,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .dictionary import Dictionary, Form
+from .disclosure import Rule, is_suppressed, safe_count
 from .patterns import SMALL_N
 
 COLUMNS = [
@@ -136,7 +139,6 @@ def cohen(table: np.ndarray) -> Kappa:
     if n == 0:
         return Kappa(0, math.nan, math.nan, math.nan, math.nan, math.nan)
     observed = float(np.trace(table)) / n
-    pabak = (k * observed - 1) / (k - 1)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
         from statsmodels.stats.inter_rater import cohens_kappa
@@ -148,8 +150,28 @@ def cohen(table: np.ndarray) -> Kappa:
         float(result.kappa),
         float(result.kappa_low),
         float(result.kappa_upp),
-        pabak,
+        pabak(observed, k),
     )
+
+
+def pabak(observed: float, codes: int) -> float:
+    """The prevalence- and bias-adjusted kappa of an ``observed`` agreement over
+    ``codes`` codes: (codes x observed - 1) / (codes - 1)."""
+    return (codes * observed - 1) / (codes - 1)
+
+
+def shown_kappa(table: np.ndarray, rule: Rule) -> Kappa | None:
+    """Cohen's kappa of ``table`` as a shared output may show it: of the table
+    whose every cell went through ``rule`` (rounded; exact under a rule that
+    rounds nothing), never of the exact one, whose kappa beside rounded counts
+    would let a reader solve for them. None when a cell is suppressed (from 1 to
+    ``rule.suppress_max`` pairs): the cells shown cannot give a kappa then.
+    ``pairs``, ``agreement`` and ``pabak`` are those of the table's cells as
+    rounded; a table shows its own pairs and agreement apart (rounded as a rate)."""
+    cells = [safe_count(int(c), rule) for c in np.ravel(table)]
+    if any(is_suppressed(c) for c in cells):
+        return None
+    return cohen(np.reshape(np.array(cells, dtype=int), np.shape(table)))
 
 
 def fleiss(ratings: np.ndarray) -> float:
@@ -167,13 +189,16 @@ def fleiss(ratings: np.ndarray) -> float:
         return float(fleiss_kappa(counts, method="fleiss"))
 
 
-def agreement_table(exams: pd.DataFrame, dictionary: Dictionary) -> pd.DataFrame:
-    """Agreement per finding, kind (between, within) and blinding (all pairs, the
-    blinded ones, the others): the :data:`COLUMNS` table ``casekit agreement``
-    prints."""
+def square_tables(
+    exams: pd.DataFrame, dictionary: Dictionary
+) -> dict[tuple[str, str, str], np.ndarray]:
+    """The square table of paired calls (:func:`square_table`) of each finding,
+    kind and blinding, keyed ``(finding, kind, blinding)`` in the order of
+    :func:`agreement_table`'s rows: what a shared output computes kappa from
+    (:func:`shown_kappa`)."""
     form = dictionary["exam"]
     indexed = exams.set_index(["case_id", "exam_no"])
-    rows = []
+    tables = {}
     for kind in KINDS:
         found = pairs(exams, kind)
         for finding in findings(form):
@@ -182,25 +207,40 @@ def agreement_table(exams: pd.DataFrame, dictionary: Dictionary) -> pd.DataFrame
             first = value.reindex(_keys(found, "first"))
             second = value.reindex(_keys(found, "second"))
             called = first.isin(codes).to_numpy() & second.isin(codes).to_numpy()
-            raters = None
-            if kind == "between":
-                raters = _fleiss_ratings(exams, finding, codes)
             for blinding in BLINDING:
                 keep = called & _blinding_mask(found, blinding)
-                table = square_table(first[keep], second[keep], codes)
-                result = cohen(table)
-                rows.append(
-                    {
-                        "finding": finding,
-                        "kind": kind,
-                        "blinded": blinding,
-                        **result._asdict(),
-                        "fleiss": fleiss(raters)
-                        if raters is not None and blinding == "all"
-                        else math.nan,
-                        "note": _note(result),
-                    }
+                tables[finding, kind, blinding] = square_table(
+                    first[keep], second[keep], codes
                 )
+    return tables
+
+
+def agreement_table(
+    exams: pd.DataFrame,
+    dictionary: Dictionary,
+    tables: dict[tuple[str, str, str], np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """Agreement per finding, kind (between, within) and blinding (all pairs, the
+    blinded ones, the others): the :data:`COLUMNS` table ``casekit agreement``
+    prints. ``tables``: :func:`square_tables` of ``exams`` when already counted."""
+    if tables is None:
+        tables = square_tables(exams, dictionary)
+    form = dictionary["exam"]
+    raters = {f: _fleiss_ratings(exams, f, calls(form, f)) for f in findings(form)}
+    rows = []
+    for (finding, kind, blinding), table in tables.items():
+        result = cohen(table)
+        three = raters[finding] if kind == "between" and blinding == "all" else None
+        rows.append(
+            {
+                "finding": finding,
+                "kind": kind,
+                "blinded": blinding,
+                **result._asdict(),
+                "fleiss": math.nan if three is None else fleiss(three),
+                "note": _note(result),
+            }
+        )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

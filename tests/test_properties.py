@@ -31,7 +31,7 @@ from casekit.agreement import agreement_table, pairs  # noqa: E402
 from casekit.chain import chain_distribution, chain_sides  # noqa: E402
 from casekit.derive import derive  # noqa: E402
 from casekit.dictionary import load_dictionary  # noqa: E402
-from casekit.disclosure import NHS  # noqa: E402
+from casekit.disclosure import NHS, SUPPRESSED  # noqa: E402
 from casekit.figures import plots  # noqa: E402
 from casekit.figures.bars import not_yet_text  # noqa: E402
 from casekit.labels import NOT_YET  # noqa: E402
@@ -47,6 +47,7 @@ from casekit.reactions import reactions  # noqa: E402
 from casekit.readable import rate_table  # noqa: E402
 from casekit.report import figures as safe_figures  # noqa: E402
 from casekit.report import rates, series, text, timing  # noqa: E402
+from casekit.report.agreement import agreement  # noqa: E402
 from casekit.report.markup import COUNT, KN, to_html  # noqa: E402
 from casekit.report.series import EXACT  # noqa: E402
 from casekit.ui.explore import Explorer  # noqa: E402
@@ -126,6 +127,7 @@ def _report(cases, rule) -> tuple[list, list]:
         recurrence,
         onset,
         lasted,
+        agreement(cases, rule),
     ]
     prose = [
         text.banner(rule),
@@ -158,6 +160,10 @@ def test_the_report_tables_hold_for_any_store_and_the_shared_ones_are_safe(store
             kinds = t.classes[column]
             cells = t.frame.loc[kinds.isin([COUNT, KN]), column].astype(str)
             assert all(_safe(c) for c in cells), (t.name, column, list(cells))
+    # Examiner agreement beside rounded pairs is that of the rounded pairs.
+    for row in tables[-1].safe.table.to_dict("records"):
+        if SUPPRESSED not in (row["k"], row["n"]) and row["n"]:
+            assert row["agreement"] == row["k"] / row["n"]
 
 
 @budget(10)

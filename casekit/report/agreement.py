@@ -6,8 +6,15 @@ the left/right call is that unreliable (:mod:`casekit.sensitivity`).
 Agreement is a rate too (pairs that agreed, of pairs), so it passes through
 :func:`casekit.disclosure.safe_table` like every other: a finding with a small
 number of pairs, or of (dis)agreeing pairs, loses its counts and everything computed
-from them. The sensitivity line is computed from a pattern's exact counts, like
-every rate of the report, and is ``*`` where the pattern's row is suppressed.
+from them. Every figure of a row that stays is computed from the counts as shown,
+never from the exact ones (beside rounded pairs, an exact agreement, kappa or PABAK
+would let a reader solve for the exact pairs): the agreement and PABAK from the
+pairs agreed and the pairs shown, kappa and its interval from the table of paired
+calls with each cell under the rule (:func:`casekit.agreement.shown_kappa`), and
+withheld, in words, where a cell of that table is suppressed. The sensitivity line
+is computed from the pattern's counts as shown and that kappa, and is ``*`` where
+the pattern's row is suppressed. Under :data:`~casekit.report.series.EXACT` the
+counts shown are the exact ones, and so is every figure.
 """
 
 from __future__ import annotations
@@ -17,14 +24,18 @@ import math
 
 import pandas as pd
 
-from ..agreement import PALPATION, best_row
-from ..disclosure import SUPPRESSED, Rule, safe_table
+from ..agreement import PALPATION, best_row, calls, pabak, shown_kappa
+from ..disclosure import SUPPRESSED, Rule, SafeTable, safe_table
 from ..labels import finding_label, percent
 from ..literature import SI_PALPATION
 from ..patterns import PATTERNS, pattern_table
 from ..sensitivity import HOW_TO_MEASURE, pattern_agreement
 from .markup import PUBLISHED, Prose, Shown, shown
+from .series import EXACT
 
+# Kappa where a cell of the table of paired calls is suppressed: the cells shown
+# cannot give one, and the exact cells would give the pairs away.
+WITHHELD = "a pairing of calls too few to show"
 DERIVED = ("agreement", "kappa", "ci_low", "ci_high", "pabak")
 HEADINGS = ["Pattern", "Finding", "Pairs agreed", "Agreement", "Kappa (95 % CI)"]
 HEADINGS += ["PABAK", "True rate compatible with"]
@@ -52,28 +63,38 @@ def agreement(series, rule: Rule) -> Shown:
     labels = {p.id: p.label for p in PATTERNS}
     patterns = pattern_table(series.frames).set_index("pattern")
     safe_patterns = safe_table(patterns.reset_index(), rule).table.set_index("pattern")
-    rows = []
+    rows, squares = [], []
+    tables, form = series.pair_tables or {}, series.dictionary["exam"]
     for pattern, rests_on in PALPATION.items():
-        k, n = int(patterns.at[pattern, "k"]), int(patterns.at[pattern, "n"])
-        _, result = pattern_agreement(series.agreement, pattern, k, n)
         for finding in rests_on:
             row = (
                 None
                 if series.agreement is None
                 else best_row(series.agreement, finding)
             )
+            key = None if row is None else (finding, row["kind"], row["blinded"])
+            squares.append((tables.get(key), len(calls(form, finding))))
             rows.append(
                 {
                     "pattern": pattern,
                     "finding": finding,
                     "k": 0 if row is None else round(row["agreement"] * row["pairs"]),
                     "n": 0 if row is None else int(row["pairs"]),
+                    "kind": "between",
+                    "blinded": "all" if row is None else row["blinded"],
                     **{c: math.nan if row is None else row[c] for c in DERIVED},
-                    "sensitivity": _compatible(result, safe_patterns.at[pattern, "k"]),
                 }
             )
     table = pd.DataFrame(rows)
     safe = safe_table(table, rule, derived=DERIVED)
+    safe = _figures_of_shown(safe, squares)
+    table = safe.table.assign(
+        sensitivity=[
+            _compatible(_sensitivity(safe.table, r["pattern"], safe_patterns))
+            for r in rows
+        ]
+    )
+    safe = SafeTable(table, safe.suppressed, rule)
     frame = pd.DataFrame(
         [
             [
@@ -99,18 +120,88 @@ def agreement(series, rule: Rule) -> Shown:
     )
 
 
+def _figures_of_shown(safe: SafeTable, squares: list[tuple]) -> SafeTable:
+    """The agreement, kappa, its interval and PABAK of each row whose pairs are
+    shown, computed afresh from what is shown (see the module's docstring).
+    ``squares``: per row, its table of paired calls (None without one) and how
+    many codes a call has."""
+    out, reasons = safe.table.copy(), [safe.suppressed]
+    for i, (square, codes) in enumerate(squares):
+        k, n = out.at[i, "k"], out.at[i, "n"]
+        if SUPPRESSED in (k, n) or n == 0:
+            continue  # no pairs yet, or every figure hidden with the pairs
+        out.at[i, "agreement"] = k / n
+        out.at[i, "pabak"] = pabak(k / n, codes)
+        kappa = None if square is None else shown_kappa(square, safe.rule)
+        figures = (
+            [WITHHELD] * 3
+            if kappa is None
+            else [kappa.kappa, kappa.ci_low, kappa.ci_high]
+        )
+        out.loc[i, ["kappa", "ci_low", "ci_high"]] = figures
+        if kappa is None:
+            why = (
+                f"a pairing of calls made by 1 to {safe.rule.suppress_max} pairs"
+                if square is not None
+                else "no table of paired calls to compute it from"
+            )
+            reasons.append(
+                pd.DataFrame(
+                    {"row": i, "column": ["kappa", "ci_low", "ci_high"], "reason": why}
+                )
+            )
+    return SafeTable(out, pd.concat(reasons, ignore_index=True), safe.rule)
+
+
+def _sensitivity(shown: pd.DataFrame, pattern: str, safe_patterns: pd.DataFrame):
+    """The sensitivity of ``pattern``'s rate as shown, at the kappa shown: the
+    published one where the pairs shown are too few, or hidden (read as not
+    measured: the published kappa tells nothing of them). None for a pattern
+    without a sensitivity line; ``*`` when the pattern's row is hidden;
+    :data:`WITHHELD` when the practice's kappa is."""
+    k, n = safe_patterns.at[pattern, "k"], safe_patterns.at[pattern, "n"]
+    if SUPPRESSED in (k, n):
+        # A star where the pattern has a line: pattern_agreement says whether.
+        has_line = pattern_agreement(None, pattern, 0, 0)[1] is not None
+        return SUPPRESSED if has_line else None
+    measured = shown[
+        (shown["pattern"] == pattern)
+        & (shown["n"].astype(str) != "0")
+        & ~shown["n"].isin([SUPPRESSED])
+    ]
+    withheld = measured["kappa"].isin([WITHHELD])
+    # What pattern_agreement reads of the agreement table: the pairs and kappa shown.
+    table = measured.drop(columns="k").rename(columns={"n": "pairs"})
+    figures = ["kappa", "ci_low", "ci_high"]
+    table[figures] = table[figures].mask(table[figures].isin([WITHHELD]))
+    table = table.astype({c: float for c in ("pairs", "kappa", "ci_low", "ci_high")})
+    result = pattern_agreement(table, pattern, int(k), int(n))[1]
+    return WITHHELD if result is not None and withheld.any() else result
+
+
 def agreement_notes(table: Shown) -> Prose:
     """How to read the agreement table: the pairs, the published figures, how to
     measure agreement where it is not measured, and how the sensitivity is
     derived."""
     measured = (table.safe.table["n"].astype(str) != "0").all()
     how = "" if measured else f"<p>Not measured yet: {html.escape(HOW_TO_MEASURE)}.</p>"
+    rule = table.safe.rule
+    shared = (
+        ""
+        if rule is EXACT
+        else "<p>As shown here, <b>agreement</b> and PABAK are those of the pairs "
+        "shown, and <b>kappa</b> that of the table of the two examiners' calls with "
+        "each of its cells under the same rule as the counts: where a pairing of "
+        f"calls was made by 1 to {rule.suppress_max} pairs, that table cannot give "
+        "a kappa, and none is shown (nor the rate compatible with it). The exact "
+        "figures would give away the pairs the rule hides.</p>"
+    )
     return Prose(
         "<p><b>Pairs</b>: two exams of the same case on the same day by different "
         "examiners, blinded ones when there are any. <b>Kappa</b> corrects agreement "
         "for chance (0 is chance, 1 perfect); <b>PABAK</b> allows for one answer "
         "being far more common than the others.</p>"
-        f"{how}"
+        f"{how}{shared}"
         f'<p class="{PUBLISHED}">Published, between examiners: kappa '
         f"{html.escape(SI_PALPATION.kappa)} ({html.escape(SI_PALPATION.source)}) for "
         "SI joint tests, and no better for static palpation of the pelvis.</p>"
@@ -124,11 +215,13 @@ def agreement_notes(table: Shown) -> Prose:
     )
 
 
-def _compatible(result, shown_k: object) -> str:
+def _compatible(result) -> str:
     if result is None:
         return ""
-    if shown_k == SUPPRESSED:
+    if result == SUPPRESSED:
         return SUPPRESSED
+    if isinstance(result, str):
+        return f"not shown: {result}"
     if math.isnan(result.kappa) or math.isnan(result.low):
         return "no cases to count"
     if math.isnan(result.rate):
@@ -159,6 +252,8 @@ def _number(value: object) -> str:
 def _kappa(row: dict) -> str:
     if SUPPRESSED in (row["kappa"], row["ci_low"]):
         return SUPPRESSED
+    if row["kappa"] == WITHHELD:
+        return f"not shown: {WITHHELD}"
     if pd.isna(row["kappa"]):
         return "not measured yet" if row["n"] == 0 else ""
     return f"{row['kappa']:.2f} ({row['ci_low']:.2f} to {row['ci_high']:.2f})"

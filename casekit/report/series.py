@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
-from ..agreement import agreement_table
+from ..agreement import agreement_table, square_tables
 from ..derive import derive
 from ..dictionary import Dictionary
 from ..disclosure import NHS, SUPPRESSED, Rule, SafeTable, safe_count, safe_table
@@ -102,6 +102,10 @@ class CaseSeries:
     agreement : DataFrame, optional
         :func:`casekit.agreement.agreement_table` of the repeated exams (counted
         before their dates and examiners stay behind).
+    pair_tables : dict, optional
+        :func:`casekit.agreement.square_tables` behind ``agreement``: a shared
+        report computes kappa from their cells as rounded, never from the exact
+        figures of ``agreement``.
     """
 
     frames: dict[str, pd.DataFrame]
@@ -112,6 +116,7 @@ class CaseSeries:
     dictionary: Dictionary
     pooled: bool = False
     agreement: pd.DataFrame | None = None
+    pair_tables: dict[tuple[str, str, str], np.ndarray] | None = None
 
 
 def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
@@ -181,9 +186,19 @@ def series_of(
         for name, frame in derived.items()
     }
     exams = frames.get("exam")
-    agreement = None if exams is None else agreement_table(exams, words)
+    agreement = tables = None
+    if exams is not None:
+        tables = square_tables(exams, words)
+        agreement = agreement_table(exams, words, tables)
     return CaseSeries(
-        kept, withdrawn, years, sites, continuous, words, agreement=agreement
+        kept,
+        withdrawn,
+        years,
+        sites,
+        continuous,
+        words,
+        agreement=agreement,
+        pair_tables=tables,
     )
 
 

@@ -265,9 +265,12 @@ def anonymisation(rule: Rule, tables: Iterable[Shown]) -> Prose:
             f"0, 1 to {rule.suppress_max} becomes *, and the others are rounded to "
             f"the nearest {rule.round_to}. A rate, interval or p-value of a "
             "suppressed count is suppressed too, and so is a second cell wherever a "
-            "total would let a reader work a suppressed one back. Rates, intervals "
-            "and p-values that are shown are computed from the rounded k / n beside "
-            "them, never from the exact counts, which they would give away. Rows "
+            "total would let a reader work a suppressed one back. Rates, intervals, "
+            "p-values, examiner agreement and PABAK that are shown are computed "
+            "from the rounded k / n beside them, and kappa from the table of paired "
+            "calls rounded cell by cell, never from the exact counts, which they "
+            "would give away. The quartiles of pain are scores some case gave, "
+            "which any number of cases rounding to the one shown could give. Rows "
             f"with a * in this report: {hidden}.</p>"
         )
     return Prose(f"<p>What this report leaves out:</p>{removed}{rule_text}")

@@ -5,7 +5,9 @@ A picture of each case's own course, or a Kaplan-Meier curve whose every step is
 one patient, is per-patient data: these tables give instead, per session, how many
 cases came and the median and quartiles of their pain, and, per coarse window of
 hours, how many flares, all through the report's disclosure rule (see
-:mod:`casekit.report.series`). :mod:`casekit.report.figures` draws them.
+:mod:`casekit.report.series`). Where the counts are rounded, the quartiles are
+scores some case gave, which any count rounding alike could give
+(:func:`quartile_method`). :mod:`casekit.report.figures` draws them.
 """
 
 from __future__ import annotations
@@ -80,6 +82,23 @@ def flare_windows(series: CaseSeries, rule: Rule, measure: str = "onset") -> Sho
     )
 
 
+def quartile_method(rule: Rule) -> str:
+    """How :func:`pain_course` takes quartiles under ``rule`` (numpy's names).
+
+    Where the counts are exact, the usual interpolated quartiles (``linear``,
+    pandas' default). Where they are rounded, an interpolated quartile would give
+    the count away: it falls between two scores at a point fixed by the count (at
+    a quarter of the way for 10 cases, at half of it for 11), so ``0.25`` beside
+    "10 cases" says the count is 10, neither 8, 9, 11 nor 12. ``inverted_cdf``
+    (Hyndman & Fan's definition 1: the lower of two middle scores) gives instead a
+    score some case gave, at a position that the rounded count leaves open: any
+    count that rounds alike (8 or more: fewer are suppressed, quartiles and all)
+    can give the same three scores, so they tell a reader nothing of the count
+    that the rounded one does not.
+    """
+    return "linear" if rule.round_to == 1 else "inverted_cdf"
+
+
 def pain_course(series: CaseSeries, rule: Rule) -> Shown:
     """Pain on arrival and right after care, session by session: how many cases,
     the median and the middle half (quartiles), never a case's own line.
@@ -93,16 +112,19 @@ def pain_course(series: CaseSeries, rule: Rule) -> Shown:
     -------
     Shown
         ``safe.table``: ``session_no, when`` (``On arrival``, ``After care``),
-        ``cases`` (safe), ``q1, median, q3`` (``*`` where ``cases`` is). Without
+        ``cases`` (safe), ``q1, median, q3`` (``*`` where ``cases`` is; scores
+        a case gave where the counts are rounded: :func:`quartile_method`). Without
         a session (or pain recorded at one), no row, and a note that says which
         and when the table will fill.
     """
     session = series.frames["session"]
+    method = quartile_method(rule)
     rows = []
     for column, when in zip(("nprs_before", "nprs_after"), WHEN, strict=True):
         known = session[session[column].notna()]
         for number, values in known.groupby("session_no")[column]:
-            quartiles = values.astype(float).quantile([0.25, 0.5, 0.75]).to_numpy()
+            scores = values.to_numpy(dtype=float)
+            quartiles = np.quantile(scores, [0.25, 0.5, 0.75], method=method)
             rows.append((int(number), when, len(values), *quartiles))
     exact = pd.DataFrame(
         rows, columns=["session_no", "when", "cases", "q1", "median", "q3"]
@@ -127,10 +149,13 @@ def pain_course(series: CaseSeries, rule: Rule) -> Shown:
         {
             "Session": wide.index,
             "Cases (on arrival)": arrivals.to_numpy(),
-            "Pain on arrival: median (middle half)": wide[
-                ("summary", "On arrival")
-            ].fillna(""),
-            "Right after care": wide[("summary", "After care")].fillna(""),
+            # Objects: a column with no summary at all is NaN, not text.
+            "Pain on arrival: median (middle half)": wide[("summary", "On arrival")]
+            .astype(object)
+            .fillna(""),
+            "Right after care": wide[("summary", "After care")]
+            .astype(object)
+            .fillna(""),
         }
     )
     missing = NOT_YET["pain" if len(session) else "session"]
