@@ -28,6 +28,7 @@ BOTH_BACKENDS = {
     "test_network",
     "test_columnar",
     "test_bulk",
+    "test_removals",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's
