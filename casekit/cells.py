@@ -88,23 +88,33 @@ def restore_frame(frame: pd.DataFrame, *, strip: bool = False) -> pd.DataFrame:
     that a spreadsheet adds (and is then restored, should a spreadsheet have put
     spaces around an escape); an escaped cell keeps them, as its text's own.
     """
-    if strip:
-        frame = frame.copy()
-        frame.columns = [c.strip() if isinstance(c, str) else c for c in frame.columns]
-        for name in frame.columns:
-            column = frame[name]
-            if column.dtype == object or pd.api.types.is_string_dtype(column):
-                frame[name] = _stripped_unless_escaped(column.fillna("").astype(str))
-    return _each_cell(frame, restore, "'")
+    if not strip:
+        return _each_cell(frame, restore, "'")
+    out = frame.copy()
+    out.columns = [restore(c.strip()) if isinstance(c, str) else c for c in out.columns]
+    for name in out.columns:
+        column = out[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            out[name] = _stripped_and_restored(column.fillna("").astype(str))
+    return out
 
 
-def _stripped_unless_escaped(text: pd.Series) -> pd.Series:
-    # Only a cell that starts with an apostrophe may be an escape: few are.
-    quoted = text.str.startswith("'")
-    escaped = pd.Series(False, index=text.index)
+def _stripped_and_restored(text: pd.Series) -> pd.Series:
+    """A column of text cells stripped, unless escaped, and restored."""
+    cells = text.str.strip()
+    # Only a cell that starts with an apostrophe may be an escape, before the
+    # strip or after it (spaces a spreadsheet put before one): few do, and only
+    # they are looked at one by one, not the million others. One that starts
+    # with it and is no escape has no space to strip: it stays as it is.
+    quoted = text.str.startswith("'").to_numpy(dtype=bool)
     if quoted.any():
-        escaped[quoted] = text[quoted].map(is_escaped).astype(bool)
-    return text.where(escaped, text.str.strip())
+        escaped = quoted.copy()  # by position: an index may repeat a label
+        escaped[quoted] = text[quoted].map(is_escaped).to_numpy(dtype=bool)
+        cells[escaped] = text[escaped].str.slice(1)
+    spaced = cells.str.startswith("'").to_numpy(dtype=bool) & ~quoted
+    if spaced.any():
+        cells[spaced] = cells[spaced].map(restore)
+    return cells
 
 
 def _each_cell(frame: pd.DataFrame, change, touches: str) -> pd.DataFrame:
