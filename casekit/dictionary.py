@@ -176,14 +176,16 @@ class Form:
     @functools.cached_property
     def ruled_fields(self) -> tuple[Field, ...]:
         """The fields that have a rule for a record's check to apply: required,
-        asked only on an answer (show-if), a number (its range), a text screened
-        for identifiers (a short code, free text). The others take any answer."""
+        asked only on an answer (show-if), a number or a date (its range: a date
+        from 1900 to a year ahead, any date field, a local one too), a text
+        screened for identifiers (a short code, free text). The others take any
+        answer."""
         return tuple(
             f
             for f in self.fields
             if f.required
             or f.show_if is not None
-            or f.type in ("integer", "number")
+            or f.type in ("integer", "number", "date")
             or f.short_code
             or f.free_text
         )

@@ -28,6 +28,8 @@ BOTH_BACKENDS = {
     "test_network",
     "test_columnar",
     "test_bulk",
+    "test_removals",
+    "test_merge_rules",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's

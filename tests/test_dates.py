@@ -14,6 +14,7 @@ from test_forms import CORE, fill
 
 from casekit import Store
 from casekit.cli import main
+from casekit.errors import ValidationFailed
 from casekit.ui.forms import RecordForm
 
 TODAY = dt.date.today()
@@ -73,3 +74,69 @@ def test_the_form_refuses_an_impossible_date_and_warns_of_a_future_one(store):
     )
     form.save_button.click()
     assert len(store.read("case")) == 1
+
+
+# A practice's own optional date field (data/dictionary.local.yaml): its dates
+# are checked as the kit's own are. Before, a field neither required nor ruled
+# otherwise took any date, 0001-01-01 included.
+SCAN_DAY = """
+forms:
+  case:
+    fields:
+      - code: scan_date
+        type: date
+        label: Date of the last scan
+"""
+
+
+@pytest.fixture
+def scanning(tmp_path, monkeypatch):
+    """A store whose local dictionary adds an optional date, `scan_date`."""
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "dictionary.local.yaml").write_text(SCAN_DAY, encoding="utf-8")
+    with Store(data / "casekit.db", create=True, actor="tester") as s:
+        yield s
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2300-01-01"])
+def test_a_local_date_field_refuses_an_impossible_date_at_an_import(
+    scanning, capsys, day
+):
+    folder = scanning.path.parent
+    header = HEADER.rstrip("\n") + ",scan_date\n"
+    (folder / "cases.csv").write_text(
+        f"{header},2025-03-03,40-49,female,left,acute,6,{day}\n"
+    )
+    code = main(["import", str(folder / "cases.csv"), "--db", str(scanning.path)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert f"`scan_date` is {day}, expected a date from 1900-01-01 to " in out
+    assert "nothing was written" in err
+    assert scanning.read("case").empty
+
+
+def test_a_local_date_field_is_checked_by_add_check_and_the_form(scanning, capsys):
+    with pytest.raises(ValidationFailed, match="`scan_date` is 0001-01-01"):
+        scanning.add("case", case_record(scan_date=dt.date(1, 1, 1)))
+    saved = scanning.add("case", case_record(scan_date=SOON))  # a warning only
+    assert saved["scan_date"] == SOON
+
+    with sqlite3.connect(scanning.path) as raw:  # as another tool wrote it
+        raw.execute("UPDATE cases SET scan_date = '2300-01-01'")
+    assert main(["check", "--db", str(scanning.path)]) == 1
+    assert "`scan_date` is 2300-01-01, expected a date from 1900-01-01" in (
+        capsys.readouterr().out
+    )
+
+    form = RecordForm(scanning, "case")
+    fill(form, **{**CORE, "scan_date": dt.date(1, 1, 1)})
+    form.save_button.click()
+    assert "is 0001-01-01, expected a date from 1900-01-01" in (
+        form.fields["scan_date"].problem.value
+    )
+    fill(form, scan_date=SOON)
+    assert f"after today ({TODAY}): check the date" in (
+        form.fields["scan_date"].problem.value
+    )

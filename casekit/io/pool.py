@@ -78,7 +78,9 @@ def merge(
         The source changed since it was merged; its audit does not explain its
         tables; it has fields this store's dictionary has not.
     ValidationFailed
-        A record does not pass this store's door (every problem is listed).
+        A record does not pass this store's door, or a merged case breaks a rule
+        across forms that an import keeps (every problem is listed; nothing is
+        written).
     """
     say = progress or (lambda message: None)
     if site not in store.sites():

@@ -135,8 +135,9 @@ def tidy(table: pd.DataFrame) -> pd.DataFrame:
     spreadsheet shows."""
     # Spreadsheets add spaces and capitals to headers; field codes have neither.
     table.columns = [str(c).strip().lower() for c in table.columns]
-    table = table.fillna("").apply(lambda column: column.str.strip())
-    table = restore_frame(table)  # undo the export's formula escape
+    # Stray spaces stripped and the export's escape undone, an escaped cell kept
+    # as it is (its spaces are its text's own): see casekit.cells.
+    table = restore_frame(table.fillna(""), strip=True)
     return table[(table != "").any(axis=1)]
 
 

@@ -6,12 +6,14 @@ import and ``casekit check`` run; a save through ``Store.add`` or ``Store.update
 case it touches plus the record, so a save stays quick on a store of 100,000 cases
 and never stores a row that an import of the store's own export would refuse.
 ``Store.add_many`` does not come here: the importer has already run the same rules
-on everything it brings and everything stored, in one pass.
+on everything it brings and everything stored, in one pass. A merge
+(:mod:`casekit.store.merge`) runs them on every case it wrote, inside its
+transaction (:func:`cases_problems`), before it commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -89,6 +91,34 @@ def case_frames(
         )
     frames = read_rows(conn, selects, forms)
     return {name: frame.drop(columns="deleted") for name, frame in frames.items()}
+
+
+def cases_problems(
+    conn: sa.Connection,
+    metadata: sa.MetaData,
+    dictionary: Dictionary,
+    case_ids: Sequence[str],
+    *,
+    chunk: int = 500,
+) -> list[Problem]:
+    """Every problem across forms of the cases ``case_ids`` as stored (in this
+    transaction), read as an export reads them: removed rows and withdrawn cases
+    left out. The rules are each about one case's rows, so the cases are read
+    ``chunk`` at a time, within any driver's limit on a query's values."""
+    cases = metadata.tables[TABLE_OF["case"]]
+    forms = {form.name: form for form in dictionary}
+    problems: list[Problem] = []
+    for start in range(0, len(case_ids), chunk):
+        some = list(case_ids[start : start + chunk])
+        selects = {}
+        for name, form in forms.items():
+            table = metadata.tables[TABLE_OF[name]]
+            query = form_query(table, cases, form, include_deleted=False)
+            selects[name] = query.where(table.c.case_id.in_(some))
+        frames = read_rows(conn, selects, forms)
+        frames = {name: frame.drop(columns="deleted") for name, frame in frames.items()}
+        problems += cross_form_problems(dictionary, frames)
+    return problems
 
 
 def _with(

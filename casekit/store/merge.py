@@ -8,7 +8,8 @@ transaction, all or nothing:
    unless another case here has it already (then a fresh random one, for the case
    and its sessions and follow-ups): audited as inserts by whoever merges, the
    source named in their reason; records withdrawn in the source are withdrawn here
-   too;
+   too; then every merged case is held to the rules across forms that an import
+   keeps, and one broken rule refuses the whole merge, naming the problems;
 2. the source's audit rows, oldest first, as rows of this store's own hash chain,
    each marked with its ``origin`` (the source, its row number there and who wrote
    it), under the case ids as merged: the history comes along, and ``casekit
@@ -30,6 +31,8 @@ import sqlalchemy as sa
 from ..dictionary import Form
 from ..frames import from_cell
 from ..identifiers import scan_text
+from ..problems import refusal
+from .across import cases_problems
 from .audit import removed
 from .checked import Checked
 from .numbering import draw_case_ids, taken_case_ids
@@ -142,6 +145,7 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
                 store._insert(conn, form, batch, reason=reason)
             counts[form.name] = len(batch)
             _withdraw(conn, store, form, pooled.withdrawn.get(form.name, []), redrawn)
+        _refuse_breaking(conn, store, pooled, redrawn)
         # After the records: a site role may write audit rows of its own cases only
         # (row-level security), and these cases are its own from now on.
         carried = [_carried(row, pooled, redrawn) for row in pooled.history]
@@ -171,6 +175,30 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
             )
         )
     return Merged(pooled.source, site, counts, redrawn, len(pooled.history))
+
+
+def _refuse_breaking(
+    conn: sa.Connection, store: Store, pooled: Pooled, redrawn: Mapping[str, str]
+) -> None:
+    """Raise ``ValidationFailed`` (the transaction rolled back: nothing merged) when
+    a merged case breaks a rule across forms that the import keeps
+    (:func:`casekit.checks.cross_form_problems`), e.g. a follow-up of a session
+    removed in the source: the merged store would be one whose own export the
+    import refuses. The problems name the source and its own case ids."""
+    ids = {
+        redrawn.get(c.record["case_id"], c.record["case_id"])
+        for batch in pooled.checked.values()
+        for c in batch
+    }
+    found = cases_problems(conn, store.metadata, store.dictionary, sorted(ids))
+    if found:
+        back = {new: old for old, new in redrawn.items()}
+        raise refusal(
+            [
+                replace(p, source=pooled.name, case_id=back.get(p.case_id, p.case_id))
+                for p in found
+            ]
+        )
 
 
 def _redrawn(conn: sa.Connection, store: Store, pooled: Pooled) -> dict[str, str]:

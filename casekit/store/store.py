@@ -48,6 +48,7 @@ from .database import (
 from .inserting import new_keys, write_new
 from .migrate import migrate
 from .numbering import draw_case_ids, numbers
+from .references import refuse_orphaning
 from .rows import as_key, fetch, form_query, is_closed, match, read_rows
 from .schema import TABLE_OF, build_metadata, is_current
 from .server import access_of
@@ -369,7 +370,11 @@ class Store:
         return record
 
     def delete(self, form: str, key: tuple | str, *, reason: str | None = None) -> None:
-        """Withdraw a case, or remove a session or follow-up: soft, audited, kept."""
+        """Withdraw a case, or remove a session or follow-up: soft, audited, kept.
+
+        Refuses (``ValidationFailed``, nothing removed) a session that follow-ups
+        still report on: they are deleted or re-pointed first
+        (:mod:`casekit.store.references`)."""
         spec = self.dictionary[form]
         key = as_key(key)
         refuse_identifying_reason(reason, self.deny_list)
@@ -377,6 +382,7 @@ class Store:
             fetch(conn, self.table(form), spec, key)
             if reason is None and is_closed(conn, self.table("followup"), key[0]):
                 raise ReasonRequired(key[0])
+            refuse_orphaning(conn, self.metadata, self.dictionary, spec, key)
             table = self.table(form)
             conn.execute(
                 sa.update(table).where(*match(table, spec, key)).values(deleted=True)

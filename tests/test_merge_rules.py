@@ -1,0 +1,82 @@
+"""A merge keeps the rules across forms that an import keeps (``casekit merge``).
+
+A practitioner's own store may hold what the import refuses: one written by
+``Store.add_many`` (a script), or by an older casekit. Merged as it is, the
+network store would hold it too, and its own export would no longer import. The
+whole merge is refused instead, nothing written, each problem named with the
+source's case id. On SQLite and PostgreSQL (``BOTH_BACKENDS``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import case_record, followup_record, session_record
+
+from casekit import Store
+from casekit.cli import main
+from casekit.errors import ValidationFailed
+from casekit.io.exporter import export_csv
+from casekit.io.pool import merge
+
+
+def _own_store(folder: Path, *, broken: bool) -> tuple[Path, str]:
+    """A practitioner's store of two cases, the second's follow-up recording a
+    flare without its side when ``broken`` (``add_many`` leaves the rules across
+    forms to its caller, so it stores that); the second case's id."""
+    db = folder / "own.db"
+    with Store(db, create=True, actor="practitioner") as own:
+        for _ in range(2):
+            case_id = own.add("case", case_record())["case_id"]
+            own.add("session", session_record(case_id))
+        side = None if broken else "left"
+        own.add_many({"followup": [followup_record(case_id, flare_side=side)]})
+    return db, case_id
+
+
+@pytest.fixture
+def network(store):
+    store.add_site("north")
+    return store
+
+
+def _nothing_merged(store: Store) -> None:
+    for form in ("case", "session", "followup"):
+        assert store.read(form, include_deleted=True).empty
+    assert not (store.audit()["action"] == "merge").any()
+
+
+@pytest.mark.parametrize("what", ["store", "export folder"])
+def test_a_merge_that_would_break_a_rule_across_forms_writes_nothing(
+    network, tmp_path, what
+):
+    source, case_id = _own_store(tmp_path, broken=True)
+    if what == "export folder":
+        with Store(source) as own:
+            export_csv(own, tmp_path / "export")
+        source = tmp_path / "export"
+    with pytest.raises(ValidationFailed) as info:
+        merge(network, source, "north")
+    (problem,) = info.value.found
+    assert (problem.rule, problem.field) == ("flare_without_side", "flare_side")
+    assert problem.case_id == case_id and problem.source == str(source)
+    assert problem.problem.startswith(f"follow-up 1 of case {case_id}: a flare")
+    _nothing_merged(network)
+
+
+def test_the_command_names_the_problem_and_writes_nothing(network, tmp_path, capsys):
+    source, case_id = _own_store(tmp_path, broken=True)
+    code = main(["merge", str(source), "--site", "north", "--db", network.url])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert f"follow-up 1 of case {case_id}: a flare is recorded without" in out
+    assert "nothing was written" in err
+    _nothing_merged(network)
+
+
+def test_a_sound_store_is_merged(network, tmp_path):
+    source, _ = _own_store(tmp_path, broken=False)
+    merged = merge(network, source, "north")
+    assert merged.counts["case"] == 2 and merged.counts["followup"] == 1
+    assert len(network.read("case")) == 2
