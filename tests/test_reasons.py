@@ -67,7 +67,7 @@ def test_a_removal_with_an_identifying_reason_is_refused_and_nothing_written(
     with pytest.raises(IdentifyingReason):
         store.delete("case", closed_case, reason=reason)
     with pytest.raises(IdentifyingReason):
-        store.delete("session", (closed_case, 1), reason=reason)
+        store.delete("followup", (closed_case, 1), reason=reason)
     assert _everything(store) == before
 
 
@@ -83,7 +83,7 @@ def test_the_deny_list_applies_to_reasons(tmp_path):
 @pytest.mark.parametrize("reason", CLINICAL)
 def test_a_clinical_reason_is_kept_in_the_audit(store, closed_case, reason):
     store.update("case", closed_case, {"nprs": 9}, reason=reason)
-    store.delete("session", (closed_case, 1), reason=reason)
+    store.delete("followup", (closed_case, 1), reason=reason)
     audit = store.audit()
     assert audit[audit["action"] == "update"]["reason"].tolist() == [reason]
     assert audit[audit["action"] == "delete"]["reason"].tolist() == [reason]
