@@ -104,7 +104,10 @@ def register(commands: Commands) -> None:
         run_backup,
     )
     sub.add_argument(
-        "dest", metavar="DEST", help="a new file, or a folder for a dated copy"
+        "dest",
+        metavar="DEST",
+        help="a new file, or a folder for a dated copy (DEST/ is always a folder, "
+        "which must exist)",
     )
     db_option(sub)
 
