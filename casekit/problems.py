@@ -197,12 +197,21 @@ class _Value:
 
 
 def where(form: str, case_id: Any, instance: Any) -> str:
-    """How a sentence names a record: 'session 3 of case K7Q2XM', 'a new case'."""
-    case = f"case {case_id}" if case_id else "a new case"
-    if form == "case":
-        return case
-    number = f" {instance}" if instance is not None else ""
+    """How a sentence names a record: 'session 3 of case K7Q2XM', 'a new case',
+    'session 1 of a case with no case_id'; a problem of no form (a case's site,
+    say) names its case alone."""
+    if not form or form == "case":
+        return f"case {case_id}" if _given(case_id) else "a new case"
+    # A file's row with an empty case_id is read as NaN: not an id to print.
+    case = f"case {case_id}" if _given(case_id) else "a case with no case_id"
+    number = f" {instance}" if _given(instance) else ""
     return f"{noun_of(form)}{number} of {case}"
+
+
+def _given(value: Any) -> bool:
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return False
+    return str(value).strip() != ""
 
 
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:

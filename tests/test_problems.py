@@ -11,7 +11,7 @@ import pytest
 import casekit
 from casekit.cli import main
 from casekit.dictionary import load_dictionary
-from casekit.problems import RULES, Problem, problems_frame, summary
+from casekit.problems import RULES, Problem, problems_frame, summary, where
 from casekit.ui.forms import in_words
 
 D = load_dictionary()
@@ -130,3 +130,34 @@ def test_an_examiner_code_is_not_echoed_when_it_is_the_identifier(
         "exams.csv row 3: exam of case K7Q2XM: `examiner` is not a short code: "
         "looks like a phone number",
     ]
+
+
+def test_a_record_without_a_case_id_or_a_form_is_named_plainly():
+    # An empty case_id cell is read as NaN; a case's site problem has no form.
+    assert where("session", float("nan"), 1) == "session 1 of a case with no case_id"
+    assert where("followup", None, None) == "follow-up of a case with no case_id"
+    assert where("", "JG4F7N", None) == "case JG4F7N"
+    assert where("case", "", None) == "a new case"
+
+
+def test_an_import_names_a_row_without_a_case_id_and_a_site_problem_plainly(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    assert main(["init", "--db", "e.db"]) == 0
+    Path("cases.csv").write_text(
+        "case_id,site,intake_date,age_band,sex,pain_side,duration,episode,nprs\n"
+        "JG4F7N,leeds,2025-01-10,40-49,female,left,acute,first,6\n"
+    )
+    Path("sessions.csv").write_text("case_id,session_date,nprs_before\n,2025-01-11,4\n")
+    capsys.readouterr()
+    assert main(["import", "cases.csv", "--db", "e.db", "--dry-run"]) == 1
+    assert capsys.readouterr().out == (
+        "cases.csv row 2: case JG4F7N: `site` 'leeds' is not in the store's site "
+        "list; add it first with: casekit site add leeds\n"
+    )
+    assert main(["import", "sessions.csv", "--db", "e.db", "--dry-run"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("sessions.csv row 2: session 1 of a case with no case_id: ")
+    assert "nan" not in out
