@@ -402,3 +402,17 @@ def test_patterns_split_only_by_a_coded_field(tmp_path, monkeypatch, capsys, by,
     )
     assert "sports club" not in err
     assert main(["patterns", "--by", "work_type"]) == 0
+
+
+def test_import_and_export_help_say_what_they_read_and_write():
+    # The help said "casekit's three files" (the export writes four and the
+    # dictionary) and named no folder, workbook sheets or REDCap export.
+    imports = " ".join(run("import", "-h").stdout.split())
+    for words in ("a folder holding them", ".xlsx", "a sheet per form", "REDCap"):
+        assert words in imports, words
+    exports = " ".join(run("export", "-h").stdout.split())
+    assert "three" not in exports
+    assert (
+        "csv: cases.csv, sessions.csv, followups.csv and exams.csv plus "
+        "dictionary.csv (default)"
+    ) in exports
