@@ -335,13 +335,17 @@ def _groups(case: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list, objec
         flags = pd.array(column, dtype="boolean")
         codes = np.where(flags.isna(), -1, flags.to_numpy(bool, na_value=False))
         labels = [False, True]
-    elif isinstance(column.dtype, pd.StringDtype) or pd.api.types.is_integer_dtype(
-        column.dtype
-    ):
+    elif by == "site":  # text, but each value is one of the store's site codes
         codes, uniques = pd.factorize(column, sort=True)
         labels = list(uniques)
     else:
-        raise UsageError(f"`by` must be a column of codes, not {column.dtype} ({by!r})")
+        # A free-text or number field (a local `referred_by`, `birth_year`) would
+        # print what was typed as group labels: only coded fields split.
+        kind = "free text" if pd.api.types.is_string_dtype(column) else "not coded"
+        raise UsageError(
+            f"`by` must be site or a choice field of the case form, such as sex, "
+            f"age_band, duration, episode or upstream_treated, got {by!r} ({kind})"
+        )
     if (codes < 0).any():
         codes = np.where(codes < 0, len(labels), codes)
         labels = [*labels, None]

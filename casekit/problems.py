@@ -17,8 +17,9 @@ the importer and the store all make problems of this one shape.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -92,6 +93,13 @@ _SAYS = {
     "not there ({detail})",
 }
 RULES = tuple(_SAYS)
+# Rules whose whole value is what the identifier screen found (an examiner's or a
+# site's code): the value is withheld, so its finding is not quoted either. A
+# note's finding is quoted, as a part of a longer text to find.
+_VALUE_IS_FOUND = frozenset({"bad_code", "bad_site"})
+_SCREENED = _VALUE_IS_FOUND | {"identifier"}
+# What the screen found, as `casekit.identifiers.describe` quotes it: " ('Jo Bloggs')".
+_FOUND_TEXT = re.compile(r" \('.*?'\)(?=,| and |;|$)")
 # Rules about a whole table or write: their sentences name no record.
 _NO_RECORD = frozenset(
     {"unknown_column", "missing_column", "clash", "audit_forged", "audit_gap"}
@@ -169,7 +177,7 @@ class Problem:
             other_bare=bare,
             value=_Value(self.value),
             other_value=_Value(self.other_value),
-            detail=self.detail,
+            detail=_unquoted(self) if self.rule in _VALUE_IS_FOUND else self.detail,
             noun=noun_of(self.form),
         )
 
@@ -189,12 +197,21 @@ class _Value:
 
 
 def where(form: str, case_id: Any, instance: Any) -> str:
-    """How a sentence names a record: 'session 3 of case K7Q2XM', 'a new case'."""
-    case = f"case {case_id}" if case_id else "a new case"
-    if form == "case":
-        return case
-    number = f" {instance}" if instance is not None else ""
+    """How a sentence names a record: 'session 3 of case K7Q2XM', 'a new case',
+    'session 1 of a case with no case_id'; a problem of no form (a case's site,
+    say) names its case alone."""
+    if not form or form == "case":
+        return f"case {case_id}" if _given(case_id) else "a new case"
+    # A file's row with an empty case_id is read as NaN: not an id to print.
+    case = f"case {case_id}" if _given(case_id) else "a case with no case_id"
+    number = f" {instance}" if _given(instance) else ""
     return f"{noun_of(form)}{number} of {case}"
+
+
+def _given(value: Any) -> bool:
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return False
+    return str(value).strip() != ""
 
 
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
@@ -238,7 +255,10 @@ def summary(problems: Iterable[Problem], *, each: int = 10) -> list[str]:
             kind: tuple = ("record", p.form, p.rule, p.field, p.severity, id(p))
         else:
             field = None if p.rule == "unknown_column" else p.field
-            kind = (p.source, p.form, p.rule, field, p.severity)
+            # Only problems said in the same words share a line (their values
+            # aside): a name and a phone number found are two kinds, not one.
+            said = (_unquoted(p), p.label, p.other, p.other_value)
+            kind = (p.source, p.form, p.rule, field, p.severity, *said)
         kinds.setdefault(kind, []).append(p)
     lines, counted = [], {}
     for found in kinds.values():
@@ -272,6 +292,10 @@ def _repeated(found: Sequence[Problem]) -> str:
     """One problem said for many rows: the first one's words, then the other
     values (a few, in order of appearance) where the rows differ."""
     first = found[0]
+    if any(p.detail != first.detail for p in found):
+        # The same kinds found, in different words of each note: said once,
+        # without the words of the first row.
+        first = replace(first, detail=_unquoted(first))
     others = list(dict.fromkeys(p.value for p in found if p.value != first.value))
     if not others:
         return first.says()
@@ -311,6 +335,14 @@ def _rows(rows: Sequence[int], pieces: int = 4) -> str:
 def refusal(problems: Sequence[Problem]) -> ValidationFailed:
     """The error that refuses a write: the problems' table, and the problems."""
     return ValidationFailed(problems_frame(problems), problems)
+
+
+def _unquoted(problem: Problem) -> str | None:
+    """A problem's detail; what the identifier screen found said by its kinds
+    alone ("looks like a name"), without the text it found."""
+    if problem.rule not in _SCREENED or problem.detail is None:
+        return problem.detail
+    return _FOUND_TEXT.sub("", problem.detail)
 
 
 def _code(code: str | None) -> str:

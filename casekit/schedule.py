@@ -83,8 +83,8 @@ def load_schedule(folder: str | os.PathLike) -> Schedule:
     Raises
     ------
     SettingsError
-        The file is not TOML, or names a day casekit does not know, or a day is not
-        a whole number (at least 1; 0 or more for ``overdue_after_days``).
+        The file is not TOML, or names a table or a day casekit does not know, or
+        a day is not a whole number (at least 1; 0 or more for ``overdue_after_days``).
     """
     path = Path(folder) / SETTINGS_FILE
     if not path.is_file():
@@ -93,6 +93,16 @@ def load_schedule(folder: str | os.PathLike) -> Schedule:
         settings = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(str(path), f"cannot be read as TOML ({exc})") from None
+    # A misspelt [schedual] would be read as no settings at all: the defaults,
+    # silently, on a schedule the practice believes it changed.
+    tables = ("schedule",)
+    unknown = sorted(set(settings) - set(tables))
+    if unknown:
+        raise SettingsError(
+            str(path),
+            f"`{unknown[0]}` is not a table casekit reads; expected "
+            + ", ".join(f"[{name}]" for name in tables),
+        )
     table = settings.get("schedule", {})
     if not isinstance(table, dict):
         raise SettingsError(str(path), "`schedule` must be a table: [schedule]")

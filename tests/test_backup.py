@@ -75,6 +75,27 @@ def test_a_folder_gets_a_dated_copy_and_a_copy_is_never_overwritten(db, tmp_path
     assert made.path.read_bytes() == before
 
 
+@pytest.mark.parametrize("in_the_way", [False, True])
+def test_a_folder_named_with_a_slash_is_never_made_a_file(
+    db, tmp_path, capsys, in_the_way
+):
+    # The README's cron line to an unmounted USB folder: the first copy used to
+    # land as a file named like the folder, and every later backup failed on it.
+    folder = tmp_path / "usb" / "casekit-backups"
+    folder.parent.mkdir()
+    if in_the_way:
+        folder.write_text("mine\n")
+    assert main(["backup", f"{folder}{os.sep}", "--db", str(db)]) == 2
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert out == "" and len(lines) == 1 and lines[0].startswith("casekit: error:")
+    assert str(folder) in lines[0]
+    assert ("is a file, not a folder" if in_the_way else "no folder") in lines[0]
+    assert [p.name for p in folder.parent.iterdir()] == ["casekit-backups"] * in_the_way
+    if in_the_way:
+        assert folder.read_text() == "mine\n"
+
+
 def test_a_write_open_in_another_connection_is_not_in_the_copy(db, tmp_path):
     writer = sqlite3.connect(db, isolation_level=None)
     try:

@@ -147,9 +147,17 @@ def test_an_unknown_or_withdrawn_case_is_one_line_and_exit_1(store, course, tmp_
     assert unknown.returncode == 1 and unknown.stdout == ""
     assert unknown.stderr == "casekit: error: no case 'ZZZZZZ' in the store\n"
     store.delete("case", course, reason="withdrew consent")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as missing:
         queries.case_course(store, course)
-    assert casekit("case", course).returncode == 1
+    assert (missing.value.form, missing.value.key) == ("case", course)
+    withdrawn = casekit("case", course)
+    # Its rows are kept, marked: "no case in the store" sent one looking for a typo.
+    # The reason (free text) stays in the audit.
+    today = dt.date.today().isoformat()
+    assert withdrawn.returncode == 1 and withdrawn.stdout == ""
+    assert withdrawn.stderr == (
+        f"casekit: error: case {course} was withdrawn on {today}\n"
+    )
 
 
 def test_a_case_without_sessions_has_a_card_that_says_so(store):

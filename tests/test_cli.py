@@ -16,6 +16,7 @@ from test_interop import _write
 
 from casekit import Store
 from casekit.cli import main
+from casekit.synth import cohort
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -351,3 +352,67 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path):
     )
     assert result.stdout == "exit 0\n"
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+TEXT_AND_NUMBER_FIELDS = """
+forms:
+  case:
+    fields:
+      - code: work_type
+        type: choice
+        label: Kind of work
+        codes:
+          - desk: Desk
+          - manual: Manual
+      - code: referred_by
+        type: text
+        free_text: true
+        label: Referred by
+      - code: birth_decade
+        type: integer
+        label: Decade of birth
+        min: 1900
+        max: 2030
+"""
+
+
+@pytest.mark.parametrize(
+    "by, why", [("referred_by", "free text"), ("birth_decade", "not coded")]
+)
+def test_patterns_split_only_by_a_coded_field(tmp_path, monkeypatch, capsys, by, why):
+    # Split by a local free-text or number field, the typed values became labels.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    (tmp_path / "data").mkdir()
+    local = tmp_path / "data" / "dictionary.local.yaml"
+    local.write_text(TEXT_AND_NUMBER_FIELDS, encoding="utf-8")
+    records = cohort(12, seed=3)
+    for record in records["case"]:
+        record.update(work_type="desk", referred_by="sports club", birth_decade=1970)
+    with Store("data/casekit.db", create=True, actor="tester") as store:
+        store.add_many(records)
+    assert main(["patterns", "--by", by]) == 2
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert out == "" and len(lines) == 1, err
+    assert lines[0] == (
+        "casekit: error: `by` must be site, sex, age_band, duration, episode, "
+        "upstream_treated or another choice field of the case form (yours: "
+        f"work_type), got {by!r} ({why})"
+    )
+    assert "sports club" not in err
+    assert main(["patterns", "--by", "work_type"]) == 0
+
+
+def test_import_and_export_help_say_what_they_read_and_write():
+    # The help said "casekit's three files" (the export writes four and the
+    # dictionary) and named no folder, workbook sheets or REDCap export.
+    imports = " ".join(run("import", "-h").stdout.split())
+    for words in ("a folder holding them", ".xlsx", "a sheet per form", "REDCap"):
+        assert words in imports, words
+    exports = " ".join(run("export", "-h").stdout.split())
+    assert "three" not in exports
+    assert (
+        "csv: cases.csv, sessions.csv, followups.csv and exams.csv plus "
+        "dictionary.csv (default)"
+    ) in exports

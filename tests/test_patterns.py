@@ -177,6 +177,16 @@ def test_split_by_site_and_a_bad_column(frames):
             pattern_table(frames, by=bad)
 
 
+def test_a_split_by_free_text_or_a_number_is_refused(frames):
+    # What was typed (a local `referred_by`) would have become the group labels.
+    case = frames["case"].assign(
+        referred_by=pd.array(["sports club"] * len(frames["case"]), dtype="string")
+    )
+    for by, kind in (("referred_by", "free text"), ("nprs", "not coded")):
+        with pytest.raises(UsageError, match=f"got '{by}' \\({kind}\\)"):
+            pattern_table(dict(frames, case=case), by=by)
+
+
 def test_a_filtered_case_frame_filters_every_pattern(frames):
     derived = derive(frames)
     kept = derived["case"]["sex"] == "male"

@@ -190,6 +190,9 @@ def test_the_days_are_settings_of_casekit_toml(store, one):
         ("[schedule]\nsix_week_days = 0\n", "1 or more"),
         ("[schedule]\nfortnight = 14\n", "`schedule.fortnight` is not a setting"),
         ("[schedule\n", "cannot be read as TOML"),
+        # A misspelt table used to be ignored: the default days, silently.
+        ("[schedual]\ncheckin_days = 2\n", "`schedual` is not a table"),
+        ("checkin_days = 3\n", "`checkin_days` is not a table casekit reads"),
     ],
 )
 def test_a_wrong_setting_is_one_clear_error(tmp_path, text, says):
@@ -225,6 +228,13 @@ def test_casekit_due_refuses_a_wrong_date_and_a_wrong_setting(store, one, capsys
     assert main(["due", "--db", db]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "checkin_days" in err and "Traceback" not in err
+    (store.home / "casekit.toml").write_text("[schedual]\ncheckin_days = 2\n")
+    assert main(["due", "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.endswith(
+        "`schedual` is not a table casekit reads; expected [schedule]\n"
+    )
 
 
 def _vary(store, seed: int) -> None:

@@ -12,9 +12,10 @@ from .. import stats
 from ..cells import neutralise_frame
 from ..dictionary import Dictionary
 from ..disclosure import SUPPRESSED
+from ..errors import UsageError
 from ..io.exporter import export_csv
 from ..labels import NOT_YET
-from ..patterns import SPLITS, inputs, pattern_table, with_adjusted_p
+from ..patterns import SPLITS, inputs, local_splits, pattern_table, with_adjusted_p
 from ..readable import rate_table
 from ..sitewise import by_site
 from ..store import Store
@@ -105,6 +106,8 @@ def run_patterns(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
         # scipy and statsmodels import on another thread while the store is read.
         stats.preload()
+        if args.by is not None:
+            _check_split(args.by, store.dictionary)
         # This command only reads, and only the columns the patterns need.
         frames = store.frames(columnar=True, columns=inputs(args.by))
         dictionary = store.dictionary
@@ -132,6 +135,23 @@ def run_patterns(args: argparse.Namespace) -> int:
                 "pooled counts are exact."
             )
     return 0
+
+
+def _check_split(by: str, dictionary: Dictionary) -> None:
+    """Refuse a split by anything but a coded case field, naming those that can
+    be used: a free-text or number field would print what was typed as labels."""
+    fields = {f.code: f.type for f in dictionary["case"].fields}
+    if by in SPLITS or fields.get(by) in ("choice", "yesno"):
+        return
+    local = local_splits(dictionary)
+    yours = f" (yours: {', '.join(local)})" if local else ""
+    why = {"text": "free text", "key": "an identifier", "date": "a date"}.get(
+        fields.get(by, ""), "not coded" if by in fields else "no such case field"
+    )
+    raise UsageError(
+        f"`by` must be {', '.join(SPLITS)} or another choice field of the case "
+        f"form{yours}, got {by!r} ({why})"
+    )
 
 
 def _pattern_text(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -> str:

@@ -30,12 +30,20 @@ def register(commands: Commands) -> None:
 
     sub = commands.add(
         "import",
-        "Import cases.csv, sessions.csv, followups.csv, exams.csv or one .xlsx; "
-        "all or nothing.",
+        "Import cases.csv, sessions.csv, followups.csv, exams.csv, a folder holding "
+        "them, one .xlsx (a sheet per form) or a REDCap export; all or nothing.",
         "casekit import cases.csv sessions.csv followups.csv --dry-run",
         run_import,
     )
-    sub.add_argument("files", nargs="+", metavar="FILE")
+    sub.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a form's CSV (cases.csv, sessions.csv, followups.csv, exams.csv), a "
+        "folder holding them (an export), an .xlsx workbook with a sheet per form "
+        "(cases, sessions, followups, exams), or a REDCap raw-data CSV (its data "
+        "dictionary beside it, if any: identifier fields are refused)",
+    )
     db_option(sub)
     sub.add_argument(
         "--dry-run", action="store_true", help="check everything, write nothing"
@@ -69,8 +77,9 @@ def register(commands: Commands) -> None:
         choices=FORMATS,
         default="csv",
         dest="fmt",
-        help="csv: casekit's three files (default); redcap: a REDCap data "
-        "dictionary and raw data with repeating instruments",
+        help="csv: cases.csv, sessions.csv, followups.csv and exams.csv plus "
+        "dictionary.csv (default); redcap: a REDCap data dictionary and raw data "
+        "with repeating instruments",
     )
 
     sub = commands.add(
@@ -104,7 +113,10 @@ def register(commands: Commands) -> None:
         run_backup,
     )
     sub.add_argument(
-        "dest", metavar="DEST", help="a new file, or a folder for a dated copy"
+        "dest",
+        metavar="DEST",
+        help="a new file, or a folder for a dated copy (DEST/ is always a folder, "
+        "which must exist)",
     )
     db_option(sub)
 

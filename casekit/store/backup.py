@@ -45,7 +45,9 @@ def backup(db: str | os.PathLike | None, dest: str | os.PathLike) -> Backup:
         The store (``CASEKIT_DB`` or ``data/casekit.db`` by default): a SQLite file.
     dest : str or path
         A new file, or a folder: the copy is then ``<store name>-<UTC time>.db``
-        in it (a dated name, so that a scheduled backup never overwrites one).
+        in it (a dated name, so that a scheduled backup never overwrites one). A
+        ``dest`` ending in a path separator (``backups/``) is a folder, which must
+        exist.
 
     Returns
     -------
@@ -56,7 +58,8 @@ def backup(db: str | os.PathLike | None, dest: str | os.PathLike) -> Backup:
     ------
     UsageError
         The store is not a SQLite file (a PostgreSQL store: use ``pg_dump``), or
-        ``dest`` is a file that exists already.
+        ``dest`` is a file that exists already, or a folder (``backups/``) that
+        does not exist.
     StoreError
         The store cannot be read, or the copy fails its integrity check (nothing
         is left behind then).
@@ -70,7 +73,7 @@ def backup(db: str | os.PathLike | None, dest: str | os.PathLike) -> Backup:
         )
     if not source.is_file():
         raise StoreError(str(source), "does not exist; there is nothing to back up")
-    target = _target(source, Path(dest))
+    target = _target(source, dest)
     partial = target.with_name(f".{target.name}.partial")
     try:
         _copy(source, partial)
@@ -82,10 +85,21 @@ def backup(db: str | os.PathLike | None, dest: str | os.PathLike) -> Backup:
     return Backup(target, cases)
 
 
-def _target(source: Path, dest: Path) -> Path:
+def _target(source: Path, given: str | os.PathLike) -> Path:
+    dest = Path(given)  # Path drops a trailing separator: the string keeps it
     if dest.is_dir():
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         return dest / f"{source.stem}-{stamp}.db"
+    # `backups/` means a folder: a missing one (an unmounted USB disk under a
+    # cron line) must not turn into a file of that name that every later
+    # backup then trips over.
+    if os.fspath(given).endswith(tuple(filter(None, ("/", os.sep, os.altsep)))):
+        if dest.exists():
+            raise UsageError(f"{dest} is a file, not a folder; give a folder")
+        raise UsageError(
+            f"no folder {str(dest)!r} for the copy (is its disk mounted?); "
+            "nothing written"
+        )
     if dest.exists():
         raise UsageError(
             f"{dest} exists already: give a new file name, or a folder (a dated "

@@ -302,8 +302,8 @@ def _open_cases(store: Store) -> sa.Select:
 
 def case_course(store: Store, case_id: str) -> dict[str, pd.DataFrame]:
     """One case's intake, sessions and follow-ups, typed as :meth:`Store.read`
-    types a form, in order; ``NotFound`` for a case the store does not hold (or
-    that was withdrawn)."""
+    types a form, in order; ``NotFound`` for a case the store does not hold, or
+    that was withdrawn (its message then says when)."""
     frames = {}
     with store.connect() as conn:
         for form in store.dictionary:
@@ -314,9 +314,43 @@ def case_course(store: Store, case_id: str) -> dict[str, pd.DataFrame]:
                 .order_by(*[table.c[code] for code in form.key])
             )
             frames[form.name] = records_to_frame(form, conn.execute(query).all())
+        gone = _withdrawn_on(store, conn, case_id) if frames["case"].empty else None
     if frames["case"].empty:
-        raise NotFound("case", case_id)
+        missing = NotFound("case", case_id)
+        if gone is not None:
+            # Its rows are kept, marked: "no case in the store" would send the
+            # practitioner looking for a typo. The reason is not printed: it is
+            # free text, kept in the audit.
+            on = f" on {gone}" if gone else ""
+            missing.args = (f"case {case_id} was withdrawn{on}",)
+        raise missing
     return frames
+
+
+def _withdrawn_on(store: Store, conn: sa.Connection, case_id: str) -> str | None:
+    """The day (local time) a withdrawn case was withdrawn, "" if the audit does
+    not say; None for a case that is not withdrawn, or not there."""
+    cases = store.table("case")
+    withdrawn = sa.select(cases.c.case_id).where(
+        cases.c.case_id == case_id, cases.c.deleted == sa.true()
+    )
+    if conn.execute(withdrawn).first() is None:
+        return None
+    audit = store.metadata.tables["audit"]
+    when = conn.execute(
+        sa.select(audit.c.time)
+        .where(
+            audit.c.action == "delete",
+            audit.c.form == "case",
+            audit.c.case_id == case_id,
+        )
+        .order_by(audit.c.id.desc())
+        .limit(1)
+    ).scalar()
+    if when is None:
+        return ""
+    stamp = dt.datetime.fromisoformat(when)
+    return f"{stamp.replace(tzinfo=stamp.tzinfo or dt.UTC).astimezone():%Y-%m-%d}"
 
 
 def examined_twice(store: Store) -> int:
