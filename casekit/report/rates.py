@@ -70,8 +70,9 @@ def by_site(series: CaseSeries, rule: Rule) -> Shown | Prose:
     Shown or Prose
         :func:`casekit.sitewise.by_site` under :func:`~casekit.report.series.
         site_rule` (each site's counts made safe in a shared report and in a
-        network analyst's full one, where a site row is never suppressed alone
-        beside the exact pooled one), sites named ``site A``, ``site B``, ... in
+        network analyst's full one; a site row is never suppressed alone beside
+        the pooled one, exact or rounded: the rule of ``casekit patterns --by
+        site``), sites named ``site A``, ``site B``, ... in
         a shared report; shown as ``Site, Pattern, k / n, Rate, 95 % interval,
         Compared with, p, p (Holm)``. A sentence when there is one site.
     """
@@ -83,8 +84,6 @@ def by_site(series: CaseSeries, rule: Rule) -> Shown | Prose:
         series.frames,
         site_rule(series, rule),
         neutral=rule is not EXACT,
-        # The pooled rows above are shown under `rule`: exact unless it rounds.
-        pooled_exact=rule.round_to == 1,
     )
     frame = rate_table(
         safe.table, by="site", dictionary=series.dictionary, notes=False, small=True
