@@ -175,6 +175,32 @@ def test_the_suppressed_site_cannot_be_worked_back_from_the_shared_page(pooled):
     _assert_left_open(site_b, (3, 4), NHS)
 
 
+@pytest.mark.parametrize("rule", [NHS, threshold(10)], ids=["nhs", "threshold"])
+def test_outcomes_by_upstream_treatment_cannot_be_worked_back(pooled, rule):
+    # The groups (treated upstream, not, not recorded) of each outcome add up
+    # to its row of the pattern table: exact under a threshold rule.
+    patterns = rates.patterns(pooled, rule)
+    outcomes = rates.outcomes(pooled, rule)
+    exact = pattern_table(pooled.frames, by="upstream_treated")
+    exact = exact[exact["pattern"].isin(["improved", "improvement_held"])]
+    exact = exact.reset_index(drop=True)
+    checked = 0
+    for pattern in ("improved", "improvement_held"):
+        rows = exact.index[exact["pattern"] == pattern]
+        pairs = outcomes.frame.loc[rows, "k / n"].map(_read)
+        hidden = pairs.index[pairs.isna()]
+        if not len(hidden):
+            continue
+        checked += 1
+        pooled_rows = _could_be(_pooled_pair(patterns, pattern), rule)
+        shown = [_could_be(pair, rule) for pair in pairs.dropna()]
+        for row in hidden:
+            truth = tuple(int(c) for c in exact.loc[row, ["k", "n"]])
+            found = _worked_back(pooled_rows, shown, len(hidden), rule)
+            _assert_left_open(found, truth, rule)
+    assert checked  # the synthetic cases do hide a group
+
+
 def test_shown_statistics_are_those_of_the_rounded_counts(pooled):
     pooled_row = rates.patterns(pooled, NHS).safe.table.set_index("pattern")
     sites = rates.by_site(pooled, NHS).safe.table.set_index("pattern")
@@ -224,10 +250,17 @@ def test_the_shared_report_hides_site_rows_as_the_cli_does(pooled, rule):
 
 def test_the_full_reports_are_unchanged(pooled):
     # A network analyst's full report: each site's counts through the CLI's
-    # rule (sites by their codes).
+    # rule (sites by their codes), the pooled and the outcome rows exact.
     analyst = replace(pooled, pooled=True)
     sites = rates.by_site(analyst, EXACT).safe.table
     pd.testing.assert_frame_equal(sites, by_site(pooled.frames).table)
+    exact = pattern_table(pooled.frames, by="upstream_treated")
+    exact = exact[exact["pattern"].isin(["improved", "improvement_held"])]
+    for cases in (pooled, analyst):
+        outcomes = rates.outcomes(cases, EXACT).safe.table
+        assert outcomes[["k", "n"]].to_numpy().tolist() == (
+            exact[["k", "n"]].to_numpy().tolist()
+        )
     # A practitioner's own full report: every site's exact counts.
     own = rates.by_site(pooled, EXACT).safe.table
     split = pattern_table(pooled.frames, by="site")

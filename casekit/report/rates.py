@@ -130,11 +130,18 @@ def outcomes(series: CaseSeries, rule: Rule, by: str = "upstream_treated") -> Sh
     Shown
         ``safe.table``: the ``improved`` and ``improvement_held`` rows of
         ``pattern_table(frames, by=by)``, safe; shown as ``Group, Outcome, k / n,
-        Rate, 95 % interval``.
+        Rate, 95 % interval``. The groups of an outcome (with "Not recorded")
+        add up to its row of :func:`patterns`, so an outcome never has one group
+        suppressed alone (secondary suppression, as site by site).
     """
     table = pattern_table(series.frames, by=by)
     table = table[table["pattern"].isin(["improved", "improvement_held"])]
-    safe = safe_table(table.reset_index(drop=True), rule, derived=RATES)
+    # The pooled rows of these outcomes are in the pattern table (exact under a
+    # threshold rule, within 4 when rounded): a lone hidden group would be the
+    # pooled row less the others.
+    safe = safe_table(
+        table.reset_index(drop=True), rule, derived=RATES, adding_up="pattern"
+    )
     frame = rate_table(
         safe.table,
         "Outcome",
