@@ -273,7 +273,8 @@ def flow(series: CaseSeries, rule: Rule) -> Shown:
     Each logged case is in one part: withdrawn, with an outcome (pain reported 2+
     weeks after the last session), or without one for the reason its latest
     follow-up status gives. The parts are safe as one cross-tabulation; the totals
-    (logged, in the series, with any follow-up) are rounded on their own.
+    (logged, in the series, with any follow-up) are rounded on their own, and none
+    lets a hidden part be worked back (:func:`_nested_totals`).
     """
     case, followup = series.frames["case"], series.frames["followup"]
     latest = (
