@@ -7,11 +7,13 @@ pattern table is split by site for an analyst (``casekit patterns --by site``, t
 report's table site by site) each site's rows pass through
 :func:`casekit.disclosure.safe_table`: a rate whose ``k``, ``n`` or ``n - k`` is
 small is suppressed whole, the other counts rounded, and the rates shown computed
-from the rounded counts. Where the pooled row of a pattern is seen with exact
-counts (an analyst's, or a report under a rule that rounds nothing), a site row
-suppressed alone could be worked back from it: a second site row of that pattern
-is suppressed too (secondary suppression). A pooled row rounded to 5 leaves a
-suppressed site's counts uncertain enough on its own. The patterns' notes are left
+from the rounded counts. The pooled row of a pattern is always seen beside its site
+rows (exact by an analyst, rounded in a shared report), and a site row suppressed
+alone could be worked back from it, pooled less the other sites: a second site row
+of that pattern is suppressed too (secondary suppression), in every output alike.
+Rounding the pooled row is no protection: each rounded count is off by at most 2,
+so the difference is known to within 4, which tells a reader that a hidden count of
+3 is one of the small ones the ``*`` was meant to hide. The patterns' notes are left
 out (they repeat exact counts). Pure pandas.
 """
 
@@ -32,7 +34,6 @@ def by_site(
     rule: Rule = NHS,
     *,
     neutral: bool = False,
-    pooled_exact: bool = True,
 ) -> SafeTable:
     """The pattern table split by site, each site's counts made safe.
 
@@ -45,9 +46,6 @@ def by_site(
     neutral : bool, default False
         Name the sites ``site A``, ``site B``, ... (largest first), as anything
         shared does, instead of their codes.
-    pooled_exact : bool, default True
-        Whether the reader sees the pooled rows with exact counts (an analyst
-        does): then no pattern has one site row suppressed alone.
 
     Returns
     -------
@@ -67,9 +65,9 @@ def by_site(
         table["site"] = table["site"].map(lambda code: labels.get(str(code), code))
         table = table.sort_values("site", kind="stable", na_position="last")
     table = table.reset_index(drop=True)
-    safe = safe_table(
-        table, rule, derived=DERIVED, adding_up="pattern" if pooled_exact else None
-    )
+    # The pooled row is shown wherever this table is (exact or rounded): no
+    # pattern may have one site row suppressed alone (see the module docstring).
+    safe = safe_table(table, rule, derived=DERIVED, adding_up="pattern")
     # A p-value that was never computed (a descriptive rate) hides nothing: it
     # stays empty rather than `*`, so that no test is shown where none was made.
     for column in DERIVED:

@@ -1,13 +1,18 @@
-"""A suppressed site's counts cannot be worked back from the other numbers of a
-shared report: the pooled row and the other sites' rows show only what their
-rounded counts give, and beside exact pooled counts no site row is hidden alone.
+"""A suppressed row of a split cannot be worked back from the other numbers of a
+shared report: the pooled row and the other rows show only what their rounded (or,
+under a threshold rule, exact) counts give, and in a split whose pooled row is
+shown, exact or rounded, no row is hidden alone, in the shared report as in
+``casekit patterns --by site`` and an analyst's full report.
 
 The reviewer's case, synthetic: the 300 demo cases, and a practice of 10 merged
-in as a second site whose "SI opposite" is 3 of 4."""
+in as a second site whose "SI opposite" is 3 of 4. Rounding the pooled row to 5 was
+once taken to protect a lone hidden site: it does not (pooled less site A is site
+B's count to within 4, so a reader knows it is small)."""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -15,11 +20,13 @@ from scipy.stats import binomtest
 from statsmodels.stats.proportion import proportion_confint
 
 from casekit import Store
-from casekit.disclosure import NHS, SUPPRESSED, safe_table
+from casekit.disclosure import NHS, SUPPRESSED, Rule, safe_table, threshold
 from casekit.io.pool import merge
 from casekit.patterns import pattern_table
+from casekit.privacy import neutral_sites
 from casekit.report import rates
-from casekit.report.series import series_of
+from casekit.report.markup import Shown
+from casekit.report.series import EXACT, series_of
 from casekit.sitewise import by_site
 from casekit.synth import populate
 
@@ -78,45 +85,128 @@ def _candidates(shown: pd.Series, statistics: bool) -> set[tuple[int, int]]:
     return found
 
 
-def _site_b(pooled_rows, site_a_rows) -> set[tuple[int, int]]:
-    hidden = {
-        (kp - ka, np_ - na)
-        for (kp, np_), (ka, na) in itertools.product(pooled_rows, site_a_rows)
-    }
-    # The rows the rule would have suppressed: k, n or n - k from 1 to 7.
+def _read(pair: str) -> tuple[int, int] | None:
+    """A rendered ``k / n`` cell: the two counts, or None where it is ``*``."""
+    if pair == SUPPRESSED:
+        return None
+    k, n = pair.split(" / ")
+    return int(k), int(n)
+
+
+def _small(k: int, n: int, rule: Rule) -> bool:
+    """Whether the rule suppresses a row of k of n on its own (primary)."""
+    return any(rule.is_small(c) for c in (k, n, n - k))
+
+
+def _exact(count: int, rule: Rule) -> list[int]:
+    """The exact counts a shown count can come from under the rule."""
+    near = range(max(count - rule.round_to, 0), count + rule.round_to + 1)
+    return [c for c in near if not rule.is_small(c) and rule.round(c) == count]
+
+
+def _could_be(pair: tuple[int, int], rule: Rule) -> set[tuple[int, int]]:
+    """The exact (k, n) of a shown row: counts that show as it does, in a row the
+    rule would show."""
+    k, n = pair
     return {
-        (k, n)
-        for k, n in hidden
-        if 0 <= k <= n and any(NHS.is_small(c) for c in (k, n, n - k))
+        (a, b)
+        for a, b in itertools.product(_exact(k, rule), _exact(n, rule))
+        if a <= b and not _small(a, b, rule)
     }
+
+
+def _worked_back(pooled_rows, shown_rows, hidden: int, rule: Rule):
+    """Every (k, n) one hidden row of a split could have, to a reader who knows
+    the rule, the pooled row (``pooled_rows``: what it could be), the shown rows
+    of the split (each a set of what it could be) and how many are hidden: the
+    hidden rows add up to the pooled row less the shown ones; a lone hidden row
+    is small, and of two hidden rows at least one is (the other may be hidden
+    only to protect it)."""
+    assert hidden in (1, 2)
+    rests = set()
+    for (kp, np_), *rows in itertools.product(pooled_rows, *shown_rows):
+        rests.add((kp - sum(k for k, _ in rows), np_ - sum(n for _, n in rows)))
+    found = set()
+    for rest_k, rest_n in rests:
+        if hidden == 1:
+            if 0 <= rest_k <= rest_n and _small(rest_k, rest_n, rule):
+                found.add((rest_k, rest_n))
+            continue
+        for k, n in itertools.product(range(rest_k + 1), range(rest_n + 1)):
+            other_k, other_n = rest_k - k, rest_n - n
+            if k <= n and other_k <= other_n:
+                if _small(k, n, rule) or _small(other_k, other_n, rule):
+                    found.add((k, n))
+    return found
+
+
+def _assert_left_open(candidates: set, truth: tuple[int, int], rule: Rule) -> None:
+    """The shown numbers leave a hidden row's counts open: its true counts among
+    several k and several n, some of them counts the rule would have shown (a
+    reader cannot even tell that this row is the small one)."""
+    assert truth in candidates
+    assert len({k for k, _ in candidates}) > 1, candidates
+    assert len({n for _, n in candidates}) > 1, candidates
+    assert any(not _small(k, n, rule) for k, n in candidates), candidates
+
+
+def _pooled_pair(patterns: Shown, pattern: str) -> tuple[int, int]:
+    """The pattern's pooled ``k / n`` as the report renders it."""
+    row = patterns.row_keys.index(pattern)
+    return _read(patterns.frame.at[row, "k / n"])
 
 
 def test_the_suppressed_site_cannot_be_worked_back_from_the_shared_page(pooled):
-    pooled_row = rates.patterns(pooled, NHS).safe.table.set_index("pattern")
-    pooled_row = pooled_row.loc["si_opposite"]
-    sites = rates.by_site(pooled, NHS).safe.table
-    sites = sites[sites["pattern"] == "si_opposite"].set_index("site")
-    assert sites.loc["site B", "k"] == SUPPRESSED
-    site_a = sites.loc["site A"]
-    assert site_a["k"] != SUPPRESSED  # a rounded pooled row protects site B
-    every_number = _site_b(
-        _candidates(pooled_row, statistics=True),
-        _candidates(site_a, statistics=True),
-    )
-    counts_only = _site_b(
-        _candidates(pooled_row, statistics=False),
-        _candidates(site_a, statistics=False),
-    )
-    assert (3, 4) in every_number and len(every_number) > 1
-    # The rates, intervals and p-values tell the reader nothing the rounded
-    # counts do not.
-    assert every_number == counts_only
+    patterns = rates.patterns(pooled, NHS)
+    pooled_row = patterns.safe.table.set_index("pattern").loc["si_opposite"]
+    label = patterns.frame.at[patterns.row_keys.index("si_opposite"), "Pattern"]
+    sites = rates.by_site(pooled, NHS).frame
+    sites = sites[sites["Pattern"] == label].set_index("Site")["k / n"].map(_read)
+    assert sites["site B"] is None
+    # The pooled row's rates, interval and p-value tell the reader nothing its
+    # rounded counts do not.
+    known = _candidates(pooled_row, statistics=True)
+    assert known == _candidates(pooled_row, statistics=False)
+    shown = [_could_be(pair, NHS) for pair in sites if pair is not None]
+    hidden = int(sites.isna().sum())
+    site_b = _worked_back(known, shown, hidden, NHS)
+    # Before the fix site A's row (75 / 115) was shown beside the pooled 75 / 120:
+    # site B was 0 to 4 of 1 to 9, small whichever.
+    _assert_left_open(site_b, (3, 4), NHS)
+
+
+@pytest.mark.parametrize("rule", [NHS, threshold(10)], ids=["nhs", "threshold"])
+def test_outcomes_by_upstream_treatment_cannot_be_worked_back(pooled, rule):
+    # The groups (treated upstream, not, not recorded) of each outcome add up
+    # to its row of the pattern table: exact under a threshold rule.
+    patterns = rates.patterns(pooled, rule)
+    outcomes = rates.outcomes(pooled, rule)
+    exact = pattern_table(pooled.frames, by="upstream_treated")
+    exact = exact[exact["pattern"].isin(["improved", "improvement_held"])]
+    exact = exact.reset_index(drop=True)
+    checked = 0
+    for pattern in ("improved", "improvement_held"):
+        rows = exact.index[exact["pattern"] == pattern]
+        pairs = outcomes.frame.loc[rows, "k / n"].map(_read)
+        hidden = pairs.index[pairs.isna()]
+        if not len(hidden):
+            continue
+        checked += 1
+        pooled_rows = _could_be(_pooled_pair(patterns, pattern), rule)
+        shown = [_could_be(pair, rule) for pair in pairs.dropna()]
+        for row in hidden:
+            truth = tuple(int(c) for c in exact.loc[row, ["k", "n"]])
+            found = _worked_back(pooled_rows, shown, len(hidden), rule)
+            _assert_left_open(found, truth, rule)
+    assert checked  # the synthetic cases do hide a group
 
 
 def test_shown_statistics_are_those_of_the_rounded_counts(pooled):
     pooled_row = rates.patterns(pooled, NHS).safe.table.set_index("pattern")
-    sites = rates.by_site(pooled, NHS).safe.table
-    site_a = sites[sites["pattern"] == "si_opposite"].iloc[0]
+    sites = rates.by_site(pooled, NHS).safe.table.set_index("pattern")
+    # A site row tested against 50 % and shown (si_opposite is hidden now).
+    site_a = sites.loc["plantar_same_side"].iloc[0]
+    assert site_a["site"] == "site A" and site_a["k"] != SUPPRESSED
     for row in (pooled_row.loc["si_opposite"], site_a):
         k, n = int(row["k"]), int(row["n"])
         assert k % 5 == 0 and n % 5 == 0
@@ -125,9 +215,55 @@ def test_shown_statistics_are_those_of_the_rounded_counts(pooled):
         assert row[SHOWN].astype(float).tolist() == pytest.approx(expected)
 
 
+def _lone(table: pd.DataFrame) -> pd.Series:
+    """How many rows of each pattern are hidden."""
+    return (table["k"] == SUPPRESSED).groupby(table["pattern"]).sum()
+
+
 def test_beside_exact_pooled_counts_no_site_row_is_hidden_alone(pooled):
     # An analyst's `casekit patterns --by site`: the pooled rows are exact.
-    table = by_site(pooled.frames).table
-    hidden = (table["k"] == SUPPRESSED).groupby(table["pattern"]).sum()
+    hidden = _lone(by_site(pooled.frames).table)
     assert hidden["si_opposite"] == 2
     assert set(hidden) <= {0, 2}  # two sites: none or both
+
+
+@pytest.mark.parametrize("rule", [NHS, threshold(10)], ids=["nhs", "threshold"])
+def test_the_shared_report_hides_site_rows_as_the_cli_does(pooled, rule):
+    # Beside the pooled row, rounded or exact: never one site row alone.
+    shared = rates.by_site(pooled, rule).safe.table
+    assert set(_lone(shared)) <= {0, 2}
+    if rule is NHS:  # the CLI's rule: the same cells hidden, the same counts
+        cli = by_site(pooled.frames).table
+        names = dict(
+            zip(
+                pooled.frames["case"]["site"],
+                neutral_sites(pooled.frames["case"]["site"]),
+                strict=True,
+            )
+        )
+        cli = cli.assign(site=cli["site"].map(names))
+        key = ["site", "pattern"]
+        shared = shared.sort_values(key).reset_index(drop=True)
+        cli = cli.sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(shared, cli, check_dtype=False)
+
+
+def test_the_full_reports_are_unchanged(pooled):
+    # A network analyst's full report: each site's counts through the CLI's
+    # rule (sites by their codes), the pooled and the outcome rows exact.
+    analyst = replace(pooled, pooled=True)
+    sites = rates.by_site(analyst, EXACT).safe.table
+    pd.testing.assert_frame_equal(sites, by_site(pooled.frames).table)
+    exact = pattern_table(pooled.frames, by="upstream_treated")
+    exact = exact[exact["pattern"].isin(["improved", "improvement_held"])]
+    for cases in (pooled, analyst):
+        outcomes = rates.outcomes(cases, EXACT).safe.table
+        assert outcomes[["k", "n"]].to_numpy().tolist() == (
+            exact[["k", "n"]].to_numpy().tolist()
+        )
+    # A practitioner's own full report: every site's exact counts.
+    own = rates.by_site(pooled, EXACT).safe.table
+    split = pattern_table(pooled.frames, by="site")
+    assert own[["site", "pattern", "k", "n"]].to_numpy().tolist() == (
+        split[["site", "pattern", "k", "n"]].to_numpy().tolist()
+    )

@@ -70,8 +70,9 @@ def by_site(series: CaseSeries, rule: Rule) -> Shown | Prose:
     Shown or Prose
         :func:`casekit.sitewise.by_site` under :func:`~casekit.report.series.
         site_rule` (each site's counts made safe in a shared report and in a
-        network analyst's full one, where a site row is never suppressed alone
-        beside the exact pooled one), sites named ``site A``, ``site B``, ... in
+        network analyst's full one; a site row is never suppressed alone beside
+        the pooled one, exact or rounded: the rule of ``casekit patterns --by
+        site``), sites named ``site A``, ``site B``, ... in
         a shared report; shown as ``Site, Pattern, k / n, Rate, 95 % interval,
         Compared with, p, p (Holm)``. A sentence when there is one site.
     """
@@ -83,8 +84,6 @@ def by_site(series: CaseSeries, rule: Rule) -> Shown | Prose:
         series.frames,
         site_rule(series, rule),
         neutral=rule is not EXACT,
-        # The pooled rows above are shown under `rule`: exact unless it rounds.
-        pooled_exact=rule.round_to == 1,
     )
     frame = rate_table(
         safe.table, by="site", dictionary=series.dictionary, notes=False, small=True
@@ -131,11 +130,18 @@ def outcomes(series: CaseSeries, rule: Rule, by: str = "upstream_treated") -> Sh
     Shown
         ``safe.table``: the ``improved`` and ``improvement_held`` rows of
         ``pattern_table(frames, by=by)``, safe; shown as ``Group, Outcome, k / n,
-        Rate, 95 % interval``.
+        Rate, 95 % interval``. The groups of an outcome (with "Not recorded")
+        add up to its row of :func:`patterns`, so an outcome never has one group
+        suppressed alone (secondary suppression, as site by site).
     """
     table = pattern_table(series.frames, by=by)
     table = table[table["pattern"].isin(["improved", "improvement_held"])]
-    safe = safe_table(table.reset_index(drop=True), rule, derived=RATES)
+    # The pooled rows of these outcomes are in the pattern table (exact under a
+    # threshold rule, within 4 when rounded): a lone hidden group would be the
+    # pooled row less the others.
+    safe = safe_table(
+        table.reset_index(drop=True), rule, derived=RATES, adding_up="pattern"
+    )
     frame = rate_table(
         safe.table,
         "Outcome",

@@ -36,7 +36,15 @@ from .. import stats
 from ..agreement import agreement_table, square_tables
 from ..derive import derive
 from ..dictionary import Dictionary
-from ..disclosure import NHS, SUPPRESSED, Rule, SafeTable, safe_count, safe_table
+from ..disclosure import (
+    NHS,
+    SUPPRESSED,
+    Rule,
+    SafeTable,
+    is_suppressed,
+    safe_count,
+    safe_table,
+)
 from ..labels import column_label, display_values, or_builtin, percent
 from ..privacy import neutral_sites
 from ..store import Store
@@ -265,7 +273,8 @@ def flow(series: CaseSeries, rule: Rule) -> Shown:
     Each logged case is in one part: withdrawn, with an outcome (pain reported 2+
     weeks after the last session), or without one for the reason its latest
     follow-up status gives. The parts are safe as one cross-tabulation; the totals
-    (logged, in the series, with any follow-up) are rounded on their own.
+    (logged, in the series, with any follow-up) are rounded on their own, and none
+    lets a hidden part be worked back (:func:`_nested_totals`).
     """
     case, followup = series.frames["case"], series.frames["followup"]
     latest = (
@@ -301,6 +310,7 @@ def flow(series: CaseSeries, rule: Rule) -> Shown:
     ).to_frame("Cases")
     total = safe_table(totals, rule, k="Cases", n="Cases", derived=()).table["Cases"]
     names = list(parts)
+    _nested_totals(pd.Series(parts), safe, total, names)
     rows = [("Cases logged", total["Cases logged"])]
     rows.append((names[0], safe.table.at[names[0], "Cases"]))
     rows += [(name, total[name]) for name in total.index[1:]]
@@ -376,6 +386,51 @@ def baseline(series: CaseSeries, rule: Rule) -> Shown:
 
 
 # -- helpers --------------------------------------------------------------------------
+
+
+def _nested_totals(
+    parts: pd.Series, safe: SafeTable, total: pd.Series, names: list[str]
+) -> None:
+    """Secondary suppression in the flow's nested totals, in place.
+
+    ``safe_table`` protects the parts against their grand total only, but the flow
+    shows three: logged (every part), in the series (all but the withdrawn) and
+    with a follow-up (all but the withdrawn and those without one). A part hidden
+    alone among those a total adds up would be that total less the others, and the
+    withdrawn (logged less in the series) and those without a follow-up (in the
+    series less with a follow-up) are each the difference of two totals: exactly
+    under a threshold rule, to within 4 when rounded, which is no protection for
+    a count of 3. So such a part takes a second part of its total with it, and a
+    part that is a difference takes the total only it separates (in the series
+    is the sum of every other table's parts, and stays).
+    """
+    hidden = safe.table["Cases"].map(is_suppressed)
+    sums = {
+        "Cases logged": names,
+        "In the series": names[1:],
+        "with a follow-up of any kind": names[1:-1],
+    }
+    gaps = {names[0]: "Cases logged", names[-1]: "with a follow-up of any kind"}
+    reasons = []
+    changed = True
+    while changed:
+        changed = False
+        for part, name in gaps.items():
+            if hidden[part] and not is_suppressed(total[name]):
+                total[name] = SUPPRESSED
+                reasons.append((name, "Cases", f"less another total is {part!r}"))
+                changed = True
+        for name, members in sums.items():
+            lone = hidden[members]
+            if is_suppressed(total[name]) or lone.sum() != 1:
+                continue
+            pick = parts[members][~lone.to_numpy()].idxmin()
+            hidden[pick] = True
+            safe.table.at[pick, "Cases"] = SUPPRESSED
+            reasons.append((pick, "Cases", f"could be worked back from {name!r}"))
+            changed = True
+    more = pd.DataFrame(reasons, columns=safe.suppressed.columns)
+    safe.suppressed = pd.concat([safe.suppressed, more], ignore_index=True)
 
 
 def _value_counts(values: pd.Series, name: str, dictionary: Dictionary) -> pd.Series:
