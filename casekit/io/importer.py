@@ -101,7 +101,7 @@ def read_tables(
 
 
 def _expand(paths: Sequence[str | os.PathLike]) -> list[Path]:
-    """Files to read: a folder stands for the export inside it (casekit's three CSVs,
+    """Files to read: a folder stands for the export inside it (casekit's CSVs,
     or a REDCap data file), and a dictionary describes the data rather than holding
     any."""
     files = []
