@@ -98,10 +98,12 @@ class Field:
 
     def __post_init__(self) -> None:
         # A text field is where a person types what they like, a name or a phone
-        # number too: it is free text (screened on every save and import, never
-        # shared) unless it is a short code, screened as one, or the dictionary
-        # declares it otherwise (`free_text: false`, as the kit's site field does:
-        # a code from the store's site list). Safe by default, not by flag.
+        # number too: it is free text (never shared) unless it is a short code or
+        # the dictionary declares it otherwise (`free_text: false`, as the kit's
+        # site field does: a code from the store's site list). Either way its
+        # values are screened for identifiers on every save and import
+        # (validate.check_record): the flag says what a field is for, not what a
+        # person cannot type there. Safe by default, not by flag.
         if self.free_text is None:
             is_free = self.type == "text" and not self.short_code
             object.__setattr__(self, "free_text", is_free)
@@ -178,16 +180,14 @@ class Form:
         """The fields that have a rule for a record's check to apply: required,
         asked only on an answer (show-if), a number or a date (its range: a date
         from 1900 to a year ahead, any date field, a local one too), a text
-        screened for identifiers (a short code, free text). The others take any
-        answer."""
+        screened for identifiers (every text field: a short code, free text, and
+        one declared `free_text: false` too). The others take any answer."""
         return tuple(
             f
             for f in self.fields
             if f.required
             or f.show_if is not None
-            or f.type in ("integer", "number", "date")
-            or f.short_code
-            or f.free_text
+            or f.type in ("integer", "number", "date", "text")
         )
 
     @property
