@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .dictionary import Form
+from .dictionary import Field, Form, noun_of
 
 DEFAULT_K = 5
 DEFAULT_BUDGET = 0.05  # share of cases that may be left to local suppression
@@ -271,9 +271,11 @@ def disclosure_note(
     sensitive: Mapping[str, int],
     visits_unique: float,
     labels: Mapping[str, str],
+    local_fields: Sequence[Field] = (),
 ) -> str:
     """What the share export did to keep cases from being singled out, in words,
-    for ``disclosure.txt``."""
+    for ``disclosure.txt``; ``local_fields`` (the practitioner's own) are each
+    named as shared or left out."""
     n = len(result.frame)
     names = ", ".join(labels.get(q, q) for q in result.quasi_identifiers)
     lines = [
@@ -292,6 +294,7 @@ def disclosure_note(
             f"k-anonymity: every combination of them is shared by at least "
             f"{result.k} cases (smallest group: {result.smallest})."
         )
+    lines += _local_lines(local_fields)
     lines += ["", "Generalised (values as shared):"]
     shared = result.generalised()
     lines += [
@@ -321,3 +324,33 @@ def disclosure_note(
         lines += ["", "l-diversity (fewest distinct values within any group):"]
         lines += [f"- {labels.get(c, c)}: {value}" for c, value in sensitive.items()]
     return "\n".join(lines) + "\n"
+
+
+def _local_lines(local_fields: Sequence[Field]) -> list[str]:
+    """Each of the practitioner's own fields, shared or left out, and why."""
+    if not local_fields:
+        return []
+    lines = ["", "Fields of the local dictionary (dictionary.local.yaml):"]
+    for f in local_fields:
+        where = f"{f.label} (`{f.code}`, {noun_of(f.form)} form)"
+        if f.is_shareable and f.quasi_identifier:
+            lines.append(f"- shared: {where}, a quasi-identifier")
+        elif f.is_shareable:
+            why = (
+                "declared `quasi_identifier: false`"
+                if f.form == "case"
+                else "k-anonymity is over the cases' fields"
+            )
+            lines.append(f"- shared: {where}, not a quasi-identifier ({why})")
+        else:
+            why = (
+                "an identifier"
+                if f.identifier
+                else "free text"
+                if f.free_text
+                else "a date"
+                if f.type == "date"
+                else "not declared `share: true`"
+            )
+            lines.append(f"- left out: {where}, {why}")
+    return lines

@@ -7,12 +7,17 @@ and a `gp_practice`, six cases alike."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
-from conftest import case_record
+from conftest import case_record, session_record
+from pycanon import anonymity as pycanon
 
 from casekit import Store
-from casekit.errors import ValidationFailed
+from casekit.dictionary import load_dictionary
+from casekit.errors import DictionaryError, ValidationFailed
+from casekit.io.exporter import export_csv
 from casekit.io.importer import import_files
+from casekit.io.shared import read_share
 
 REVIEW = """
 forms:
@@ -84,3 +89,147 @@ def test_a_name_in_a_field_not_free_text_is_refused_on_save(review_store):
 def test_a_short_code_in_a_field_not_free_text_is_saved(review_store):
     review_store.add("case", case_record(employer="retail"))
     assert review_store.read("case")["employer"].tolist() == ["retail"]
+
+
+# -- 2. a local field is shared only when declared, and then it is a quasi-identifier
+
+SHARED = """
+forms:
+  case:
+    fields:
+      - {code: birth_year, type: integer, label: Year of birth, share: true}
+      - {code: employer, type: text, label: Employer, free_text: false}
+      - code: gp_practice
+        type: choice
+        label: GP practice
+        share: true
+        quasi_identifier: false
+        codes: [{kirkstall: Kirkstall Health Centre}, {other: Other}]
+  session:
+    fields:
+      - {code: home_days, type: integer, label: Home exercise days, share: true}
+"""
+BUILTIN_QIS = ["site", "age_band", "sex", "pain_side", "duration", "episode"]
+DATA_FILES = ("cases.csv", "dictionary.csv", "redcap_data.csv", "redcap_dictionary.csv")
+
+
+def _exported(store, out, fmt: str = "csv", **options) -> dict[str, str]:
+    paths = export_csv(store, out, share=True, fmt=fmt, **options)
+    return {p.name: p.read_text(encoding="utf-8") for p in paths}
+
+
+def test_a_local_field_not_declared_shared_is_in_no_file_of_a_share(
+    review_store, tmp_path
+):
+    for _ in range(6):
+        review_store.add(
+            "case",
+            case_record(employer="retail", birth_year=1961, gp_practice="kirkstall"),
+        )
+    files = {
+        **_exported(review_store, tmp_path / "csv"),
+        **_exported(review_store, tmp_path / "redcap", fmt="redcap"),
+    }
+    for name in DATA_FILES:
+        for held in ("retail", "1961", "kirkstall", "Kirkstall"):
+            assert held not in files[name], (name, held)
+        for code in ("birth_year", "employer", "gp_practice"):
+            assert code not in files[name], (name, code)
+    note = files["disclosure.txt"]
+    for label, code in [
+        ("Year of birth", "birth_year"),
+        ("Employer", "employer"),
+        ("GP practice", "gp_practice"),
+    ]:
+        assert f"- left out: {label} (`{code}`, case form), not declared" in note
+    assert "Year of birth" not in note.split("Quasi-identifiers")[1].split("\n")[0]
+
+
+@pytest.fixture
+def shared_store(tmp_path, monkeypatch):
+    """30 cases alike but for their year of birth (1950 to 1979, each its own):
+    shared, the year would single out every one of them."""
+    with _store(tmp_path, monkeypatch, SHARED) as store:
+        for year in range(1950, 1980):
+            added = store.add(
+                "case",
+                case_record(
+                    birth_year=year, employer="retail", gp_practice="kirkstall"
+                ),
+            )
+            store.add("session", session_record(added["case_id"], home_days=3))
+        yield store
+
+
+def test_a_shared_local_field_is_a_quasi_identifier_made_k_anonymous(
+    shared_store, tmp_path
+):
+    words = shared_store.dictionary
+    assert words["case"]["birth_year"].quasi_identifier
+    assert not words["case"]["gp_practice"].quasi_identifier  # declared so
+    assert not words["session"]["home_days"].quasi_identifier
+    raw = shared_store.read("case")[[*BUILTIN_QIS, "birth_year"]].astype(str)
+    assert pycanon.k_anonymity(raw, [*BUILTIN_QIS, "birth_year"]) == 1
+
+    files = _exported(shared_store, tmp_path / "csv")
+    cases = pd.read_csv(
+        tmp_path / "csv" / "cases.csv", dtype=str, keep_default_na=False
+    )
+    assert "birth_year" in cases.columns  # declared `share: true`: shared
+    assert "employer" not in cases.columns and "retail" not in files["cases.csv"]
+    assert pycanon.k_anonymity(cases, [*BUILTIN_QIS, "birth_year"]) >= 5
+    # no year of birth left as it was
+    assert not set(cases["birth_year"]) & {str(y) for y in range(1950, 1980)}
+    note = files["disclosure.txt"]
+    qis = note.split("Quasi-identifiers (what others may know of a person): ")[1]
+    assert "Year of birth" in qis.split("\n")[0]
+    assert "- shared: Year of birth (`birth_year`, case form), a quasi-identifier" in (
+        note
+    )
+    assert "- shared: GP practice (`gp_practice`, case form), not a quasi-" in note
+    assert "- shared: Home exercise days (`home_days`, session form)" in note
+    assert "- left out: Employer (`employer`, case form)" in note
+    # what was done to it is said, and the analysis reads the export back
+    assert "Year of birth" in note.split("Generalised")[1] + note.split("Suppressed")[1]
+    shared = read_share(tmp_path / "csv", shared_store.dictionary)
+    assert len(shared["case"]) == 30
+
+
+def test_a_shared_local_field_goes_to_redcap_made_k_anonymous(shared_store, tmp_path):
+    _exported(shared_store, tmp_path / "redcap", fmt="redcap")
+    data = pd.read_csv(
+        tmp_path / "redcap" / "redcap_data.csv", dtype=str, keep_default_na=False
+    )
+    cases = data[data["redcap_repeat_instrument"] == ""]
+    assert "birth_year" in cases.columns and "employer" not in cases.columns
+    assert not set(cases["birth_year"]) & {str(y) for y in range(1950, 1980)}
+    assert pycanon.k_anonymity(cases, ["sex", "pain_side", "birth_year"]) >= 5
+
+
+def test_a_share_the_export_could_not_keep_is_refused_by_the_dictionary(tmp_path):
+    local = tmp_path / "dictionary.local.yaml"
+    for yaml, said in [
+        (
+            "forms: {case: {fields: [{code: note2, type: text, label: N, "
+            "share: true}]}}",
+            "free text",
+        ),
+        (
+            "forms: {session: {fields: [{code: room, type: integer, label: R, "
+            "share: true, quasi_identifier: true}]}}",
+            "k-anonymous",
+        ),
+    ]:
+        local.write_text(yaml, encoding="utf-8")
+        with pytest.raises(DictionaryError, match=said):
+            load_dictionary(local)
+
+
+def test_the_kits_own_fields_keep_their_flags(tmp_path):
+    local = tmp_path / "dictionary.local.yaml"
+    local.write_text(SHARED, encoding="utf-8")
+    for words in (load_dictionary(), load_dictionary(local)):
+        case = words["case"]
+        assert [f.code for f in case.fields if f.quasi_identifier][:6] == BUILTIN_QIS
+        assert case["nprs"].is_shareable and not case["nprs"].quasi_identifier
+        assert not case["notes"].is_shareable
