@@ -266,6 +266,10 @@ def unique_share(sequences: pd.Series) -> float:
     return float(sequences.map(tuple).map(counts).eq(1).mean())
 
 
+def _cases(n: int) -> str:
+    return f"{n} case{'s' * (n != 1)}"
+
+
 def disclosure_note(
     result: Anonymised,
     sensitive: Mapping[str, int],
@@ -285,14 +289,20 @@ def disclosure_note(
     ]
     if n and result.smallest < result.k:
         lines.append(
-            f"k-anonymity NOT reached: with {n} case{'s' * (n != 1)}, no "
-            f"combination can be shared by {result.k} cases; every "
+            f"k-anonymity NOT reached: with {_cases(n)}, no "
+            f"combination can be shared by {_cases(result.k)}; every "
             "quasi-identifier is blank, and still these cases are too few to share."
         )
     else:
         lines.append(
             f"k-anonymity: every combination of them is shared by at least "
-            f"{result.k} cases (smallest group: {result.smallest})."
+            f"{_cases(result.k)} (smallest group: {result.smallest})."
+        )
+    if result.k < DEFAULT_K:
+        lines.append(
+            f"k = {result.k} is below the default of {DEFAULT_K}: this export is "
+            "NOT k-anonymous in the usual sense; a combination of its "
+            f"quasi-identifiers may single out as few as {_cases(result.k)}."
         )
     lines += _local_lines(local_fields)
     lines += ["", "Generalised (values as shared):"]

@@ -13,8 +13,9 @@ from conftest import case_record, session_record
 from pycanon import anonymity as pycanon
 
 from casekit import Store
+from casekit.cli.main import main
 from casekit.dictionary import load_dictionary
-from casekit.errors import DictionaryError, ValidationFailed
+from casekit.errors import DictionaryError, ShareRefused, ValidationFailed
 from casekit.io.exporter import export_csv
 from casekit.io.importer import import_files
 from casekit.io.shared import read_share
@@ -233,3 +234,47 @@ def test_the_kits_own_fields_keep_their_flags(tmp_path):
         assert [f.code for f in case.fields if f.quasi_identifier][:6] == BUILTIN_QIS
         assert case["nprs"].is_shareable and not case["nprs"].quasi_identifier
         assert not case["notes"].is_shareable
+
+
+# -- 3. a smaller k is said plainly, and an empty store is refused ------------------
+
+
+def test_the_refusal_does_not_point_at_a_smaller_k(tmp_path):
+    with Store(tmp_path / "s.db", create=True) as store:
+        store.add("case", case_record())
+        with pytest.raises(ShareRefused) as refused:
+            export_csv(store, tmp_path / "share", share=True)
+    said = str(refused.value)
+    assert "--k" not in said and "smaller" not in said
+    assert "Share when the store holds 5 cases or more" in said
+    assert refused.value.quasi_identifiers[0] == "Site"
+    assert not (tmp_path / "share").exists()
+
+
+def test_k_below_the_default_is_said_plainly(shared_store, tmp_path):
+    note = _exported(shared_store, tmp_path / "k1", k=1)["disclosure.txt"]
+    assert "shared by at least 1 case (smallest group:" in note
+    assert "1 cases" not in note
+    assert "NOT k-anonymous in the usual sense" in note
+    note = _exported(shared_store, tmp_path / "k5")["disclosure.txt"]
+    assert "at least 5 cases" in note and "usual sense" not in note
+
+
+@pytest.mark.parametrize("fmt", ["csv", "redcap"])
+def test_an_empty_store_is_refused_and_nothing_is_written(review_store, tmp_path, fmt):
+    out = tmp_path / "share"
+    with pytest.raises(ShareRefused) as refused:
+        export_csv(review_store, out, share=True, fmt=fmt)
+    assert (refused.value.cases, refused.value.smallest) == (0, 0)
+    assert "holds 0 cases" in str(refused.value)
+    assert not out.exists()
+
+
+def test_an_empty_store_is_refused_by_the_command_line(tmp_path, capsys):
+    db = tmp_path / "s.db"
+    Store(db, create=True).close()
+    out = tmp_path / "share"
+    assert main(["export", str(out), "--db", str(db), "--share"]) == 1
+    said = capsys.readouterr()
+    assert said.err.startswith("casekit: error: a shareable export needs")
+    assert "holds 0 cases" in said.err and not out.exists()
