@@ -242,9 +242,13 @@ def _suppress(result: Anonymised) -> None:
 def _plain(values: pd.Series) -> pd.Series:
     """Codes as plain objects, a multi-select's list as its `a|b` text, missing as
     None."""
-    return values.astype(object).map(
-        lambda v: "|".join(v) if isinstance(v, list) else (None if pd.isna(v) else v)
-    )
+    # Kept as objects: `map` would make whole numbers with a missing one floats
+    # (a local year of birth 1961 shared as `1961.0`).
+    plain = [
+        "|".join(v) if isinstance(v, list) else (None if pd.isna(v) else v)
+        for v in values.astype(object)
+    ]
+    return pd.Series(plain, index=values.index, dtype=object)
 
 
 def l_diversity(frame: pd.DataFrame, qis: Sequence[str], sensitive: str) -> int:

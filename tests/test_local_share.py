@@ -7,15 +7,22 @@ and a `gp_practice`, six cases alike."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from conftest import case_record, session_record
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pycanon import anonymity as pycanon
 
 from casekit import Store
+from casekit.anonymity import group_sizes, k_anonymise
 from casekit.cli.main import main
 from casekit.dictionary import load_dictionary
 from casekit.errors import DictionaryError, ShareRefused, ValidationFailed
+from casekit.frames import text_cell
 from casekit.io.exporter import export_csv
 from casekit.io.importer import import_files
 from casekit.io.shared import read_share
@@ -278,3 +285,55 @@ def test_an_empty_store_is_refused_by_the_command_line(tmp_path, capsys):
     said = capsys.readouterr()
     assert said.err.startswith("casekit: error: a shareable export needs")
     assert "holds 0 cases" in said.err and not out.exists()
+
+
+# -- a local number among the quasi-identifiers, for any cases ----------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["40-49", "50-59", None]),
+            st.sampled_from(["female", "male"]),
+            st.one_of(st.none(), st.integers(1930, 2005)),
+        ),
+        min_size=6,
+        max_size=60,
+    ),
+    st.integers(2, 6),
+)
+def test_a_local_number_is_made_k_anonymous_and_written_for_any_cases(rows, k):
+    words = load_dictionary(_local_file(SHARED))
+    qis = ["age_band", "sex", "birth_year"]
+    frame = pd.DataFrame(rows, columns=qis).astype({"birth_year": "Int64"})
+    result = k_anonymise(frame, qis, k)
+    assert int(group_sizes(result.frame, qis).min()) >= k
+    given_years = {str(year) for year in frame["birth_year"].dropna()}
+    shared_years = set(result.frame["birth_year"].dropna())
+    assert shared_years <= given_years | {"any"}  # as given, merged whole or blank
+    # ... and each is written as a cell of the export, as it is
+    field = words["case"]["birth_year"]
+    cells = {text_cell(field, v) for v in result.frame["birth_year"]}
+    assert cells <= shared_years | {""}
+
+
+def _local_file(text: str):
+    folder = Path(tempfile.mkdtemp())
+    (folder / "dictionary.local.yaml").write_text(text, encoding="utf-8")
+    return folder / "dictionary.local.yaml"
+
+
+def test_a_shared_local_year_is_written_as_a_year_beside_a_missing_one(
+    tmp_path, monkeypatch
+):
+    with _store(tmp_path, monkeypatch, SHARED) as store:
+        for year in [1961] * 10 + [None]:
+            store.add("case", case_record(birth_year=year))
+        files = _exported(store, tmp_path / "csv")
+    cases = pd.read_csv(
+        tmp_path / "csv" / "cases.csv", dtype=str, keep_default_na=False
+    )
+    assert "1961.0" not in files["cases.csv"]
+    # the missing year joined by four blanked, for a group of five
+    assert sorted(cases["birth_year"]) == [""] * 5 + ["1961"] * 6
