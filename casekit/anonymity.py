@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .dictionary import Form
+from .dictionary import Field, Form, noun_of
 
 DEFAULT_K = 5
 DEFAULT_BUDGET = 0.05  # share of cases that may be left to local suppression
@@ -242,9 +242,13 @@ def _suppress(result: Anonymised) -> None:
 def _plain(values: pd.Series) -> pd.Series:
     """Codes as plain objects, a multi-select's list as its `a|b` text, missing as
     None."""
-    return values.astype(object).map(
-        lambda v: "|".join(v) if isinstance(v, list) else (None if pd.isna(v) else v)
-    )
+    # Kept as objects: `map` would make whole numbers with a missing one floats
+    # (a local year of birth 1961 shared as `1961.0`).
+    plain = [
+        "|".join(v) if isinstance(v, list) else (None if pd.isna(v) else v)
+        for v in values.astype(object)
+    ]
+    return pd.Series(plain, index=values.index, dtype=object)
 
 
 def l_diversity(frame: pd.DataFrame, qis: Sequence[str], sensitive: str) -> int:
@@ -266,14 +270,20 @@ def unique_share(sequences: pd.Series) -> float:
     return float(sequences.map(tuple).map(counts).eq(1).mean())
 
 
+def _cases(n: int) -> str:
+    return f"{n} case{'s' * (n != 1)}"
+
+
 def disclosure_note(
     result: Anonymised,
     sensitive: Mapping[str, int],
     visits_unique: float,
     labels: Mapping[str, str],
+    local_fields: Sequence[Field] = (),
 ) -> str:
     """What the share export did to keep cases from being singled out, in words,
-    for ``disclosure.txt``."""
+    for ``disclosure.txt``; ``local_fields`` (the practitioner's own) are each
+    named as shared or left out."""
     n = len(result.frame)
     names = ", ".join(labels.get(q, q) for q in result.quasi_identifiers)
     lines = [
@@ -283,15 +293,22 @@ def disclosure_note(
     ]
     if n and result.smallest < result.k:
         lines.append(
-            f"k-anonymity NOT reached: with {n} case{'s' * (n != 1)}, no "
-            f"combination can be shared by {result.k} cases; every "
+            f"k-anonymity NOT reached: with {_cases(n)}, no "
+            f"combination can be shared by {_cases(result.k)}; every "
             "quasi-identifier is blank, and still these cases are too few to share."
         )
     else:
         lines.append(
             f"k-anonymity: every combination of them is shared by at least "
-            f"{result.k} cases (smallest group: {result.smallest})."
+            f"{_cases(result.k)} (smallest group: {result.smallest})."
         )
+    if result.k < DEFAULT_K:
+        lines.append(
+            f"k = {result.k} is below the default of {DEFAULT_K}: this export is "
+            "NOT k-anonymous in the usual sense; a combination of its "
+            f"quasi-identifiers may single out as few as {_cases(result.k)}."
+        )
+    lines += _local_lines(local_fields)
     lines += ["", "Generalised (values as shared):"]
     shared = result.generalised()
     lines += [
@@ -321,3 +338,33 @@ def disclosure_note(
         lines += ["", "l-diversity (fewest distinct values within any group):"]
         lines += [f"- {labels.get(c, c)}: {value}" for c, value in sensitive.items()]
     return "\n".join(lines) + "\n"
+
+
+def _local_lines(local_fields: Sequence[Field]) -> list[str]:
+    """Each of the practitioner's own fields, shared or left out, and why."""
+    if not local_fields:
+        return []
+    lines = ["", "Fields of the local dictionary (dictionary.local.yaml):"]
+    for f in local_fields:
+        where = f"{f.label} (`{f.code}`, {noun_of(f.form)} form)"
+        if f.is_shareable and f.quasi_identifier:
+            lines.append(f"- shared: {where}, a quasi-identifier")
+        elif f.is_shareable:
+            why = (
+                "declared `quasi_identifier: false`"
+                if f.form == "case"
+                else "k-anonymity is over the cases' fields"
+            )
+            lines.append(f"- shared: {where}, not a quasi-identifier ({why})")
+        else:
+            why = (
+                "an identifier"
+                if f.identifier
+                else "free text"
+                if f.free_text
+                else "a date"
+                if f.type == "date"
+                else "not declared `share: true`"
+            )
+            lines.append(f"- left out: {where}, {why}")
+    return lines

@@ -49,6 +49,7 @@ _FIELD_KEYS = {
     "show_if",
     "default",
     "section",
+    "share",
 }
 
 
@@ -87,7 +88,8 @@ class Field:
     soft_max: float | None = None
     required: bool = False
     identifier: bool = False
-    quasi_identifier: bool = False
+    # None: decided by __post_init__ (a shared local field of the case form is one).
+    quasi_identifier: bool | None = None
     sensitive: bool = False
     # None: decided by the type (see __post_init__); True or False when declared.
     free_text: bool | None = None
@@ -95,16 +97,31 @@ class Field:
     show_if: ShowIf | None = None
     default: Any = None
     section: str = "core"
+    # None: a kit field is shared, a local one is not (see __post_init__).
+    share: bool | None = None
+    local: bool = False  # added by the practitioner's dictionary.local.yaml
 
     def __post_init__(self) -> None:
         # A text field is where a person types what they like, a name or a phone
-        # number too: it is free text (screened on every save and import, never
-        # shared) unless it is a short code, screened as one, or the dictionary
-        # declares it otherwise (`free_text: false`, as the kit's site field does:
-        # a code from the store's site list). Safe by default, not by flag.
+        # number too: it is free text (never shared) unless it is a short code or
+        # the dictionary declares it otherwise (`free_text: false`, as the kit's
+        # site field does: a code from the store's site list). Either way its
+        # values are screened for identifiers on every save and import
+        # (validate.check_record): the flag says what a field is for, not what a
+        # person cannot type there. Safe by default, not by flag.
         if self.free_text is None:
             is_free = self.type == "text" and not self.short_code
             object.__setattr__(self, "free_text", is_free)
+        # A field of the practitioner's own leaves the store in a share export only
+        # when declared `share: true`: the kit cannot know what it holds (a year of
+        # birth, a GP practice), and a share export promises no case stands out.
+        # Shared, a local field of the case form is a quasi-identifier (made
+        # k-anonymous with the kit's own) unless declared `quasi_identifier: false`.
+        if self.share is None:
+            object.__setattr__(self, "share", not self.local)
+        if self.quasi_identifier is None:
+            is_quasi = self.local and bool(self.share) and self.form == "case"
+            object.__setattr__(self, "quasi_identifier", is_quasi)
 
     @functools.cached_property
     def code_values(self) -> tuple[str, ...]:
@@ -135,8 +152,10 @@ class Field:
     def is_shareable(self) -> bool:
         """Whether this field may leave the store in a shared export: not an
         identifier, not free text (every text field a person types into, unless
-        declared otherwise), not a date."""
-        return not (self.identifier or self.free_text or self.type == "date")
+        declared otherwise), not a date, and, if it is a local field, declared
+        `share: true`."""
+        withheld = self.identifier or self.free_text or self.type == "date"
+        return bool(self.share) and not withheld
 
 
 @dataclass(frozen=True)
@@ -178,16 +197,14 @@ class Form:
         """The fields that have a rule for a record's check to apply: required,
         asked only on an answer (show-if), a number or a date (its range: a date
         from 1900 to a year ahead, any date field, a local one too), a text
-        screened for identifiers (a short code, free text). The others take any
-        answer."""
+        screened for identifiers (every text field: a short code, free text, and
+        one declared `free_text: false` too). The others take any answer."""
         return tuple(
             f
             for f in self.fields
             if f.required
             or f.show_if is not None
-            or f.type in ("integer", "number", "date")
-            or f.short_code
-            or f.free_text
+            or f.type in ("integer", "number", "date", "text")
         )
 
     @property
@@ -292,6 +309,7 @@ def _add_local(forms: dict[str, Form], path: Path) -> dict[str, Form]:
             {"fields": spec.get("fields") or []},
             str(path),
             instance=base.instance,
+            local=True,
         )
         for f in added.fields:
             if f.code in base:
@@ -306,7 +324,11 @@ def _add_local(forms: dict[str, Form], path: Path) -> dict[str, Form]:
 
 
 def _parse_form(
-    name: str, spec: dict, source: str, instance: str | None = None
+    name: str,
+    spec: dict,
+    source: str,
+    instance: str | None = None,
+    local: bool = False,
 ) -> Form:
     if name not in FORMS:
         raise DictionaryError(
@@ -314,7 +336,7 @@ def _parse_form(
         )
     fields: list[Field] = []
     for raw in spec.get("fields") or []:
-        f = _parse_field(name, raw, source)
+        f = _parse_field(name, raw, source, local)
         if any(f.code == other.code for other in fields):
             raise DictionaryError(f.code, f"appears twice in the {name} form", source)
         fields.append(f)
@@ -322,7 +344,7 @@ def _parse_form(
     return Form(name, spec.get("label", name), instance, tuple(fields))
 
 
-def _parse_field(form: str, raw: Any, source: str) -> Field:
+def _parse_field(form: str, raw: Any, source: str, local: bool = False) -> Field:
     if not isinstance(raw, dict) or "code" not in raw:
         raise DictionaryError("?", f"a field of the {form} form has no `code`", source)
     code = raw["code"]
@@ -363,7 +385,7 @@ def _parse_field(form: str, raw: Any, source: str) -> Field:
             raise DictionaryError(
                 code, f"{key} is {value!r}, expected a number", source
             )
-    return Field(
+    f = Field(
         code=code,
         type=ftype,
         form=form,
@@ -372,15 +394,45 @@ def _parse_field(form: str, raw: Any, source: str) -> Field:
         codes=codes,
         required=bool(raw.get("required")),
         identifier=bool(raw.get("identifier")),
-        quasi_identifier=bool(raw.get("quasi_identifier")),
+        quasi_identifier=_flag(raw, "quasi_identifier"),
         sensitive=bool(raw.get("sensitive")),
-        free_text=None if raw.get("free_text") is None else bool(raw["free_text"]),
+        free_text=_flag(raw, "free_text"),
         short_code=bool(raw.get("short_code")),
         show_if=show_if,
         default=raw.get("default"),
         section=str(raw.get("section") or "core"),
+        share=_flag(raw, "share"),
+        local=local,
         **numbers,
     )
+    _check_sharing(f, raw, source)
+    return f
+
+
+def _flag(raw: dict, key: str) -> bool | None:
+    """A flag as declared, or None when the field does not say (its default then
+    depends on the field: see :class:`Field`)."""
+    return None if raw.get(key) is None else bool(raw[key])
+
+
+def _check_sharing(f: Field, raw: dict, source: str) -> None:
+    """A declaration the share export could not keep is refused, not ignored."""
+    if raw.get("share") and not f.is_shareable:
+        kind = "a date" if f.type == "date" else "an identifier or free text"
+        raise DictionaryError(
+            f.code,
+            f"says `share: true`, but it is {kind}, which no share export holds; "
+            "remove `share: true` (or, for a code, declare `free_text: false`)",
+            source,
+        )
+    if f.local and f.quasi_identifier and f.form != "case":
+        raise DictionaryError(
+            f.code,
+            f"says `quasi_identifier: true`, but a share export makes the cases "
+            f"k-anonymous, not each {noun_of(f.form)}; leave it out of shares "
+            "(no `share: true`) or move it to the case form",
+            source,
+        )
 
 
 def _parse_codes(code: str, ftype: str, raw: Any, source: str) -> tuple:

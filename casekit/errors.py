@@ -164,15 +164,19 @@ class ShareRefused(CasekitError):
     """A share export that could not keep its promise (every combination of the
     quasi-identifiers shared by ``k`` cases or more); nothing was written."""
 
-    def __init__(self, cases: int, k: int, smallest: int) -> None:
+    def __init__(
+        self, cases: int, k: int, smallest: int, quasi_identifiers: Sequence[str] = ()
+    ) -> None:
         self.cases = cases
         self.k = k
         self.smallest = smallest
+        self.quasi_identifiers = tuple(quasi_identifiers)
         held = f"{cases} case{'s' * (cases != 1)}"
+        names = ", ".join(self.quasi_identifiers) or "the quasi-identifiers"
+        # No advice to lower `--k`: a smaller k is a weaker promise, not a fix.
         super().__init__(
-            f"a shareable export needs every combination of site, age band, sex, "
-            f"side, duration and episode shared by at least {k} cases, and this "
-            f"store holds {held} (smallest group: {smallest}); nothing was "
-            f"written. Share when the store holds {k} cases or more, or choose a "
-            "smaller `--k` knowingly"
+            f"a shareable export needs every combination of {names} shared by at "
+            f"least {k} case{'s' * (k != 1)}, and this store holds {held} "
+            f"(smallest group: {smallest}); nothing was written. Share when the "
+            f"store holds {k} case{'s' * (k != 1)} or more"
         )

@@ -122,6 +122,8 @@ def text_cell(f: Field, value: Any) -> str:
         return MULTI_SEPARATOR.join(value)
     if f.type == "date":
         return pd.Timestamp(value).date().isoformat()
+    if isinstance(value, str):  # a number generalised in a share export: `any`
+        return value
     if f.type == "integer":
         return str(int(value))
     if f.type == "number":

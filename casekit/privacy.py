@@ -219,9 +219,17 @@ def share_frames(
         order = [c for c in form.key if c in frame.columns]
         shared[form.name] = frame.sort_values(order).reset_index(drop=True)
     case_form = dictionary["case"]
+    # A shared local field of the case form is a quasi-identifier unless declared
+    # otherwise (see dictionary.Field): generalised and blanked with the kit's own.
     result = k_anonymise(
         shared["case"], quasi_identifiers(case_form, shared["case"].columns), k
     )
+    for f in case_form.fields:  # a multi-select comes back as its `a|b` text
+        if f.type == "multi" and f.code in result.quasi_identifiers:
+            column = result.frame[f.code].astype(object)
+            result.frame[f.code] = column.map(
+                lambda v: v.split("|"), na_action="ignore"
+            )
     shared["case"] = result.frame
     sensitive = {
         f.code: l_diversity(result.frame, result.quasi_identifiers, f.code)
@@ -235,5 +243,8 @@ def share_frames(
         .map(lambda w: w if isinstance(w, list) else [])
     )
     labels = {f.code: f.label for f in case_form.fields}
-    note = disclosure_note(result, sensitive, unique_share(visits), labels)
+    local = [f for form in dictionary for f in form.fields if f.local]
+    note = disclosure_note(
+        result, sensitive, unique_share(visits), labels, local_fields=local
+    )
     return Shared(shared, result, note)

@@ -318,7 +318,11 @@ def check_record(
             why = site_code_problem(value, deny_list, noun="a short code")
             if why is not None:
                 add(f, "(withheld)", "bad_code", detail=why)
-        if f.free_text and isinstance(value, str):
+        # Every text value is screened, whatever its flags: `free_text: false`
+        # says a field holds a short code fit to share (as the kit's site does),
+        # not that nothing identifying can be typed there; a name or a phone
+        # number in it is refused like one in a note.
+        elif f.type == "text" and isinstance(value, str):
             findings = scan_text(value, deny_list)
             if findings:
                 add(f, "(withheld)", "identifier", detail=describe(findings))

@@ -143,9 +143,11 @@ def test_fewer_cases_than_k_blank_every_quasi_identifier_and_the_note_says_so():
     assert "every combination of them is shared" not in note
 
 
-def test_an_empty_store_exports_and_says_so(store, tmp_path):
-    export_csv(store, tmp_path / "share", share=True)
-    assert "Cases: 0." in (tmp_path / "share" / "disclosure.txt").read_text()
+def test_an_empty_store_is_refused_like_any_store_of_fewer_than_k(store, tmp_path):
+    with pytest.raises(ShareRefused) as refused:
+        export_csv(store, tmp_path / "share", share=True)
+    assert (refused.value.cases, refused.value.smallest) == (0, 0)
+    assert not (tmp_path / "share").exists()
 
 
 CODES = {

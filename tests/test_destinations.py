@@ -10,13 +10,19 @@ import os
 
 import pytest
 
+from casekit import Store
 from casekit.cli import main
+from casekit.synth import populate
 
 
 @pytest.fixture
 def db(tmp_path, capsys):
+    """A store of five cases: a share of fewer than k (five) is refused before any
+    folder is made, so an empty store would never reach the destination."""
     path = str(tmp_path / "casekit.db")
     assert main(["init", "--db", path]) == 0
+    with Store(path) as store:
+        populate(store, 5, seed=1)
     capsys.readouterr()
     return path
 

@@ -1,6 +1,6 @@
 """A text field of the practitioner's own dictionary is free text: screened on every
-save and import like the notes, and never shared, unless the dictionary says it is
-not free text."""
+save and import like the notes, and never shared; one the dictionary declares not
+free text is still screened, and shared when declared `share: true`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ forms:
       - code: clinic_room
         type: text
         free_text: false
+        share: true
         label: Clinic room
 """
 LEAK = "Dr Patel, tel 07700 900123, jo@example.com"
@@ -34,7 +35,7 @@ SAFE = "SENTINEL the GP practice"
 @pytest.fixture
 def referring(tmp_path, monkeypatch):
     """A store whose local dictionary adds a typed `referred_by` to the case form,
-    and a `clinic_room` declared not free text."""
+    and a `clinic_room` declared not free text and shared."""
     monkeypatch.delenv("CASEKIT_DB", raising=False)
     data = tmp_path / "data"
     data.mkdir()
@@ -52,7 +53,9 @@ def test_a_text_field_is_free_text_unless_it_is_a_code_or_declared_otherwise(
     referred = words["case"]["referred_by"]
     assert referred.free_text and not referred.is_shareable
     assert referred in words["case"].ruled_fields
-    assert words["case"]["clinic_room"].is_shareable  # declared: not free text
+    clinic_room = words["case"]["clinic_room"]
+    assert clinic_room.is_shareable  # declared: not free text, shared
+    assert clinic_room in words["case"].ruled_fields  # and screened all the same
     assert not words["case"]["site"].free_text  # a code of the site list
     assert not words["exam"]["examiner"].free_text  # a short code, screened as one
     assert words["case"]["notes"].free_text
@@ -96,8 +99,12 @@ def test_a_local_text_field_stays_out_of_share_exports(referring, tmp_path, fmt)
         referring.add("case", case_record(referred_by=SAFE, clinic_room="blue"))
     paths = export_csv(referring, tmp_path / fmt, fmt=fmt, share=True)
     text = "\n".join(p.read_text(encoding="utf-8") for p in paths)
-    assert "SENTINEL" not in text and "referred_by" not in text
-    assert "blue" in text  # declared not free text: shared
+    assert "SENTINEL" not in text
+    data = [p for p in paths if p.name != "disclosure.txt"]
+    assert not any("referred_by" in p.read_text(encoding="utf-8") for p in data)
+    note = (tmp_path / fmt / "disclosure.txt").read_text(encoding="utf-8")
+    assert "- left out: Referred by (`referred_by`, case form), free text" in note
+    assert "blue" in text  # declared not free text and `share: true`: shared
 
 
 def test_a_local_text_field_stays_out_of_the_reports_cases(referring):

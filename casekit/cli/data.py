@@ -69,8 +69,10 @@ def register(commands: Commands) -> None:
         type=positive,
         default=DEFAULT_K,
         metavar="K",
-        help=f"with --share: the fewest cases any combination of site, age band, "
-        f"sex, side, duration and episode may hold (default: {DEFAULT_K})",
+        help="with --share: the fewest cases any combination of the "
+        "quasi-identifiers (site, age band, sex, side, duration, episode and every "
+        f"local field shared) may hold (default: {DEFAULT_K}; below it the export "
+        "is not k-anonymous in the usual sense, and disclosure.txt says so)",
     )
     sub.add_argument(
         "--format",

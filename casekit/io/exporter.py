@@ -79,9 +79,11 @@ def export_csv(
         shared = share_frames(frames, dictionary, taken=store.case_ids(), k=k)
         result = shared.anonymity
         # Fewer than k cases cannot be k-anonymous however much is blanked: such
-        # an export is refused rather than written as "shareable".
-        if len(result.frame) and result.smallest < k:
-            raise ShareRefused(len(result.frame), k, result.smallest)
+        # an export is refused rather than written as "shareable". No case at all
+        # is fewer than k too (smallest is 0): nothing to share, said the same way.
+        if result.smallest < k:
+            names = [dictionary["case"][q].label for q in result.quasi_identifiers]
+            raise ShareRefused(len(result.frame), k, result.smallest, names)
         frames, note = shared.frames, shared.note
         generalised = shared.anonymity.generalised()
     out.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -70,8 +70,19 @@ def _column(f: Field, values: list):
     if f.type == "multi":
         return column(f, values)
     if f.type in ("integer", "number"):
+        given = [v for v in values if v is not None]
+        if not all(_is_number(v) for v in given):  # generalised (`any`): a category
+            return pd.Categorical(values, categories=list(dict.fromkeys(given)))
         numbers = [None if v is None else float(v) for v in values]
         if f.type == "integer":
             numbers = [None if v is None else int(v) for v in numbers]
         return column(f, numbers)
     return column(f, values)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
