@@ -14,9 +14,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import settings
 
 from casekit import Store
 from casekit.synth import cohort
+
+# A property's examples are checked, never timed: on a shared, loaded machine one
+# slow example is not a failure (performance is measured by benchmarks/run.py).
+settings.register_profile("casekit", deadline=None)
+settings.load_profile("casekit")
 
 BOTH_BACKENDS = {
     "test_store",
