@@ -45,7 +45,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from . import disguise, recognizers
+from . import disguise, plain, recognizers
 from .folding import fold
 
 _I = re.IGNORECASE
@@ -356,6 +356,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
     ),
     ("a name", disguise.names_with_digits),
     ("a name with a title", recognizers.titled_names),
+    ("a name", plain.names),
     ("a name", recognizers.names),
     (
         "an ID-like code",
