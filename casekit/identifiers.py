@@ -317,6 +317,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
             r"|ave|crescent|terrace|gardens|boulevard)\b"
         ),
     ),
+    ("a street address", plain.streets),
     (
         "a car registration",
         _regex(

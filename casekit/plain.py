@@ -8,7 +8,9 @@ practitioner typing fast writes without them; each finder here takes folded text
 - :func:`names`: a first name and a surname of the name lists in lower case
   (``priya sharma``, ``grace walker``), and a name that a relation introduces
   (``her son is called Tom``, ``daughter named Amy``) or follows in brackets
-  (``Tom (son)``).
+  (``Tom (son)``);
+- :func:`streets`: a street without a house number (``lives on Kirkstall Road``,
+  ``on Station Rd``).
 
 The name lists and their stop lists are :mod:`casekit.gazetteer`'s, and the words
 for relatives those of :mod:`casekit.recognizers`.
@@ -190,3 +192,35 @@ def _a_name(word: str, *, any_case: bool) -> bool:
     return gazetteer.is_name(bare) or (
         (any_case or _is_capitalised(word)) and gazetteer.in_lists(bare)
     )
+
+
+# -- streets without a house number --------------------------------------------------
+
+_STREET_WORDS = (
+    r"Road|Street|Lane|Avenue|Close|Drive|Way|Crescent|Grove|Terrace|Place|Gardens"
+)
+# One or two capitalised words and a street word (capitalised, or "Rd"/"St" in any
+# case). "Road traffic accident" has no word before "Road", "on the road to
+# recovery" no capitals; "St" before a capitalised word is a saint ("St Thomas").
+_STREET = re.compile(
+    r"\b(?P<one>[A-Z][a-z']+)(?:\s+(?P<two>[A-Z][a-z']+))?\s+"
+    rf"(?:(?:{_STREET_WORDS})\b(?!\s+(?i:traffic|accident|collision))"
+    r"|(?i:rd)\b\.?|(?i:st)\b\.?(?!\s+[A-Z]))"
+)
+# Capitalised words that start a sentence or a title but name no place: "The Way",
+# "Same Place", "Left Lane".
+_NOT_PLACES = frozenset(
+    """a an the this that these those my his her their our your its no any each
+    every same other another which what some all one first last next right left
+    wrong long short half test back at on in off near by to from of can will may
+    must should could would""".split()
+)
+
+
+def streets(text: str) -> Iterator[Span]:
+    """A street named without its house number: ``Kirkstall Road``, ``Mill Rd``."""
+    for match in _STREET.finditer(text):
+        if match.group("one").lower() not in _NOT_PLACES:
+            yield match.start("one"), match.end()
+        elif match.group("two") and match.group("two").lower() not in _NOT_PLACES:
+            yield match.start("two"), match.end()  # "On Mill Road": "Mill Road"

@@ -1,5 +1,5 @@
-"""Identifiers written plainly: names in lower case and names a relation
-introduces (casekit/plain.py)."""
+"""Identifiers written plainly: names in lower case, names a relation introduces
+and streets without a house number (casekit/plain.py)."""
 
 import pytest
 from hypothesis import given, settings
@@ -20,6 +20,8 @@ PLAIN = [
     ("patient is mohammed ali", NAME, "mohammed ali"),
     ("her son is called Tom", NAME, "Tom"),
     ("Tom (son) brought her", NAME, "Tom"),
+    ("lives on Kirkstall Road", STREET, "Kirkstall Road"),
+    ("Works at Tesco on Mill Road", STREET, "Mill Road"),
 ]
 
 
@@ -57,6 +59,22 @@ def test_a_lowercase_pair_of_english_words_set_apart_as_a_name_is_one(text, foun
 )
 def test_a_name_a_relation_introduces_is_refused(text, found):
     assert [(f.kind, f.text) for f in scan_text(text)] == [(NAME, found)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("on Station Rd", "Station Rd"),
+        ("lives off Church St.", "Church St."),
+        ("Moved to Acacia Avenue", "Acacia Avenue"),
+        ("flat above the shop, Bridge Street", "Bridge Street"),
+        ("lives on Hyde Park Gardens", "Hyde Park Gardens"),
+        ("Lives On Kirkstall Road", "Kirkstall Road"),
+        ("near Meadow Close", "Meadow Close"),
+    ],
+)
+def test_a_street_without_a_number_is_refused(text, found):
+    assert [(f.kind, f.text) for f in scan_text(text)] == [(STREET, found)]
 
 
 # Clinical notes that must pass: each has a word the new rules read (a listed name
@@ -137,3 +155,9 @@ def test_a_listed_first_name_and_surname_is_a_name_in_any_case(first, last, case
 def test_a_listed_name_with_its_relation_in_brackets_is_a_name(name, relation):
     found = scan_text(f"{name.title()} ({relation}) brought her in")
     assert [(f.kind, f.text) for f in found] == [(NAME, name.title())]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz ,.", max_size=60))
+def test_no_street_is_read_in_lower_case(text):
+    assert STREET not in {f.kind for f in scan_text(text)}
