@@ -339,6 +339,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
         "a handle",
         _regex(r"\b(?:posts|follows|known)\s+as\s+(?P<hit>@?[a-z0-9_.]+)", _I),
     ),
+    ("a handle", plain.social_handles),
     (
         "an exact age",
         _regex(

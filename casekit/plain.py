@@ -10,7 +10,9 @@ practitioner typing fast writes without them; each finder here takes folded text
   (``her son is called Tom``, ``daughter named Amy``) or follows in brackets
   (``Tom (son)``);
 - :func:`streets`: a street without a house number (``lives on Kirkstall Road``,
-  ``on Station Rd``).
+  ``on Station Rd``);
+- :func:`social_handles`: a handle without its ``@`` after the name of a social
+  network (``her twitter is backpain_jo``, ``insta jo.smith77``).
 
 The name lists and their stop lists are :mod:`casekit.gazetteer`'s, and the words
 for relatives those of :mod:`casekit.recognizers`.
@@ -224,3 +226,29 @@ def streets(text: str) -> Iterator[Span]:
             yield match.start("one"), match.end()
         elif match.group("two") and match.group("two").lower() not in _NOT_PLACES:
             yield match.start("two"), match.end()  # "On Mill Road": "Mill Road"
+
+
+# -- handles without an @ ------------------------------------------------------------
+
+_NETWORKS = (
+    r"twitter|insta(?:gram)?|facebook|fb|tiktok|snap(?:chat)?|skype|whatsapp"
+    r"|telegram|x\.com"
+)
+# The network, optionally "handle", "name", "id" or "account", then "is", ":" or
+# nothing, then the handle.
+_SOCIAL_HANDLE = re.compile(
+    rf"\b(?:{_NETWORKS})\b(?:\s+(?:handle|name|id|account|user\s*name))?"
+    r"(?:\s+is\b|\s*[:=])?\s*(?P<hit>[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)",
+    re.IGNORECASE,
+)
+# A handle has what no word has: an underscore, a dot or two digits after its first
+# letter ("backpain_jo", "jo.smith77", "jojo77"); "her insta is private" passes.
+_HANDLE_LIKE = re.compile(r"[a-z][\w.]*(?:[_.]|\d\d)[\w.]*", re.IGNORECASE)
+
+
+def social_handles(text: str) -> Iterator[Span]:
+    """A handle without ``@`` after a social network: ``twitter is backpain_jo``."""
+    for match in _SOCIAL_HANDLE.finditer(text):
+        handle = match.group("hit")
+        if len(handle) >= 4 and _HANDLE_LIKE.fullmatch(handle):
+            yield match.span("hit")

@@ -1,5 +1,5 @@
-"""Identifiers written plainly: names in lower case, names a relation introduces
-and streets without a house number (casekit/plain.py)."""
+"""Identifiers written plainly: names in lower case, names a relation introduces,
+streets without a house number and handles without an @ (casekit/plain.py)."""
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +11,7 @@ from casekit.recognizers import _CALENDAR
 
 NAME = "a name"
 STREET = "a street address"
+HANDLE = "a handle"
 
 # The notes a review found stored, each with what must be found and as what.
 PLAIN = [
@@ -22,6 +23,7 @@ PLAIN = [
     ("Tom (son) brought her", NAME, "Tom"),
     ("lives on Kirkstall Road", STREET, "Kirkstall Road"),
     ("Works at Tesco on Mill Road", STREET, "Mill Road"),
+    ("Her twitter is backpain_jo", HANDLE, "backpain_jo"),
 ]
 
 
@@ -75,6 +77,25 @@ def test_a_name_a_relation_introduces_is_refused(text, found):
 )
 def test_a_street_without_a_number_is_refused(text, found):
     assert [(f.kind, f.text) for f in scan_text(text)] == [(STREET, found)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("insta jo.smith77", "jo.smith77"),
+        ("instagram is jojo77", "jojo77"),
+        ("facebook: backpain_jo", "backpain_jo"),
+        ("fb is jo_runs", "jo_runs"),
+        ("tiktok jo_runs_uk", "jo_runs_uk"),
+        ("snapchat is jo_b99", "jo_b99"),
+        ("whatsapp name is jo.b", "jo.b"),
+        ("telegram jojo_77", "jojo_77"),
+        ("X.com is backpain_jo", "backpain_jo"),
+        ("Skype: john.smith77", "john.smith77"),
+    ],
+)
+def test_a_handle_without_an_at_after_a_network_is_refused(text, found):
+    assert [(f.kind, f.text) for f in scan_text(text)] == [(HANDLE, found)]
 
 
 # Clinical notes that must pass: each has a word the new rules read (a listed name
