@@ -46,7 +46,7 @@ from .recognizers import (
 # recognizers' to judge.
 _LOWER_PAIR = re.compile(r"\b(?=(?P<first>[A-Za-z][a-z]+)\s+(?P<last>[a-z]+)\b)")
 # Where a clause starts or ends: a pair alone between these stands as a name does.
-_CLAUSE_START = re.compile(r"(?:^|[.,;:!?()\[\]/\n-])\s*$")
+_CLAUSE_MARKS = ".,;:!?()[]/\n-"
 _CLAUSE_END = re.compile(r"\s*(?:$|[.,;:!?()\[\]/\n-]|'s\b)")
 # Words after which the next words are a person ("seen with grace walker", "patient
 # is grace walker"): the relations of recognizers and verbs that take a person.
@@ -110,10 +110,17 @@ def lowercase_full_names(text: str) -> Iterator[Span]:
 def _set_apart(pair: re.Match) -> bool:
     """Whether the two words of ``pair`` stand as a name does."""
     text, start, end = pair.string, pair.start("first"), pair.end("last")
-    before = text[:start]  # whole: few pairs get here, and "^" must mean the start
-    if _ANNOUNCED.search(before) or _DOES.match(text, pair.start("last")):
+    # Only the few words before the pair are read: a long note of many pairs
+    # must not be read again from its start for each.
+    if _ANNOUNCED.search(text, max(0, start - 40), start):
         return True
-    return bool(_CLAUSE_START.search(before)) and bool(_CLAUSE_END.match(text, end))
+    if _DOES.match(text, pair.start("last")):
+        return True
+    opening = start
+    while opening and text[opening - 1].isspace():
+        opening -= 1
+    starts_clause = opening == 0 or text[opening - 1] in _CLAUSE_MARKS
+    return starts_clause and bool(_CLAUSE_END.match(text, end))
 
 
 @functools.cache
