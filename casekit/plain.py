@@ -253,8 +253,18 @@ _SOCIAL_HANDLE = re.compile(
 _HANDLE_LIKE = re.compile(r"[a-z][\w.]*(?:[_.]|\d\d)[\w.]*", re.IGNORECASE)
 
 
+# A substring test first: most notes name no network, and it is much faster than
+# the pattern tried at every word.
+_NETWORK_HINTS = (
+    "twitter insta facebook fb tiktok snap skype whatsapp telegram x.com".split()
+)
+
+
 def social_handles(text: str) -> Iterator[Span]:
     """A handle without ``@`` after a social network: ``twitter is backpain_jo``."""
+    lower = text.lower()
+    if not any(hint in lower for hint in _NETWORK_HINTS):
+        return
     for match in _SOCIAL_HANDLE.finditer(text):
         handle = match.group("hit")
         if len(handle) >= 4 and _HANDLE_LIKE.fullmatch(handle):
