@@ -24,7 +24,9 @@ How a note is read:
    without a year or in words (``on 14/03``, ``Tuesday 14th``, ``Mar '22``,
    ``Christmas Day 2022``); postcodes in any case (``sw1a 1aa``), ZIP codes after
    their word; street addresses; UK car registrations; national insurance and
-   social security numbers; ID-like codes and long runs of digits.
+   social security numbers; ID-like codes and long runs of digits. Written plainly
+   too (:mod:`casekit.plain`): ``priya sharma``, ``son called Tom``, ``Tom (son)``,
+   ``lives on Kirkstall Road``, ``twitter is backpain_jo``.
 4. **Disguises read back** (:mod:`casekit.disguise`): digits for letters in a
    name (``Sm1th``), letters for digits in a phone number (``0770O 900 123``) and
    numbers written in words (``seven seven zero zero nine double oh ...``).
