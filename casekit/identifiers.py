@@ -24,7 +24,9 @@ How a note is read:
    without a year or in words (``on 14/03``, ``Tuesday 14th``, ``Mar '22``,
    ``Christmas Day 2022``); postcodes in any case (``sw1a 1aa``), ZIP codes after
    their word; street addresses; UK car registrations; national insurance and
-   social security numbers; ID-like codes and long runs of digits.
+   social security numbers; ID-like codes and long runs of digits. Written plainly
+   too (:mod:`casekit.plain`): ``priya sharma``, ``son called Tom``, ``Tom (son)``,
+   ``lives on Kirkstall Road``, ``twitter is backpain_jo``.
 4. **Disguises read back** (:mod:`casekit.disguise`): digits for letters in a
    name (``Sm1th``), letters for digits in a phone number (``0770O 900 123``) and
    numbers written in words (``seven seven zero zero nine double oh ...``).
@@ -45,7 +47,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from . import disguise, recognizers
+from . import disguise, plain, recognizers
 from .folding import fold
 
 _I = re.IGNORECASE
@@ -317,6 +319,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
             r"|ave|crescent|terrace|gardens|boulevard)\b"
         ),
     ),
+    ("a street address", plain.streets),
     (
         "a car registration",
         _regex(
@@ -338,6 +341,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
         "a handle",
         _regex(r"\b(?:posts|follows|known)\s+as\s+(?P<hit>@?[a-z0-9_.]+)", _I),
     ),
+    ("a handle", plain.social_handles),
     (
         "an exact age",
         _regex(
@@ -356,6 +360,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
     ),
     ("a name", disguise.names_with_digits),
     ("a name with a title", recognizers.titled_names),
+    ("a name", plain.names),
     ("a name", recognizers.names),
     (
         "an ID-like code",

@@ -1,0 +1,271 @@
+"""Identifiers written plainly, with nothing but their words to give them away.
+
+The finders of :mod:`casekit.recognizers` and :mod:`casekit.identifiers` lean on
+what usually marks an identifier: a capital letter, a house number, an ``@``. A
+practitioner typing fast writes without them; each finder here takes folded text
+(see :mod:`casekit.folding`) and yields the spans ``(start, end)`` of:
+
+- :func:`names`: a first name and a surname of the name lists in lower case
+  (``priya sharma``, ``grace walker``), and a name that a relation introduces
+  (``her son is called Tom``, ``daughter named Amy``) or follows in brackets
+  (``Tom (son)``);
+- :func:`streets`: a street without a house number (``lives on Kirkstall Road``,
+  ``on Station Rd``);
+- :func:`social_handles`: a handle without its ``@`` after the name of a social
+  network (``her twitter is backpain_jo``, ``insta jo.smith77``).
+
+The name lists and their stop lists are :mod:`casekit.gazetteer`'s, and the words
+for relatives those of :mod:`casekit.recognizers`.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+import re
+from collections.abc import Iterator
+
+from . import gazetteer
+from .recognizers import (
+    _CALENDAR,
+    _DOES,
+    _FAMILY,
+    _RELATIONS,
+    _WORD,
+    Span,
+    _bare,
+    _is_capitalised,
+    _with_surname,
+)
+
+# -- names in lower case -------------------------------------------------------------
+
+# Two words in lower case, looked at pairwise (overlapping, like recognizers._PAIR);
+# the first may open a sentence ("Grace walker attended"), both capitalised are
+# recognizers' to judge.
+_LOWER_PAIR = re.compile(r"\b(?=(?P<first>[A-Za-z][a-z]+)\s+(?P<last>[a-z]+)\b)")
+# Where a clause starts or ends: a pair alone between these stands as a name does.
+_CLAUSE_MARKS = ".,;:!?()[]/\n-"
+_CLAUSE_END = re.compile(r"\s*(?:$|[.,;:!?()\[\]/\n-]|'s\b)")
+# Words after which the next words are a person ("seen with grace walker", "patient
+# is grace walker"): the relations of recognizers and verbs that take a person.
+_ANNOUNCED = re.compile(
+    rf"\b(?:(?:{_RELATIONS})(?:-in-law)?(?:\s+(?:is|was))?|saw|seen\s+(?:by|with)"
+    r"|met|visited|spoke\s+(?:to|with)|referred\s+(?:by|to))[,:]?\s+$",
+    re.IGNORECASE,
+)
+# A lower-case English word is taken for a first name only when at least this many
+# of faker's locales list it as one: "grace" (12 locales), "mark" (21) and "rose"
+# (14) are names the world over; "will" (1: en), "can" (1: de_CH) and "come"
+# (1: fr_BE) are first names of one list and, in lower case, the verbs of
+# "will fall", "can lie flat" and "come back".
+MIN_LOCALES = 3
+
+
+def names(text: str) -> Iterator[Span]:
+    """Lower-case full names and names a relation introduces."""
+    yield from lowercase_full_names(text)
+    yield from related_names(text)
+
+
+def lowercase_full_names(text: str) -> Iterator[Span]:
+    """A first name followed by a surname of the lists, in lower case.
+
+    Capitalised, such a pair is a name whatever its words (recognizers'
+    ``_full_names``). In lower case nothing marks a name, and two English words
+    that happen to be listed names are mostly English ("come back", "will fall",
+    "can read", "per day", "side plank": each a first name and a surname of some
+    locale). So, what was chosen and why:
+
+    - when at least one of the two is no English word (``priya sharma``, ``mary
+      brown``, ``mohammed ali``), the pair is a name: no clinical phrase of the
+      corpus or the tests is such a pair, lower-cased;
+    - when both are English words (``grace walker``), the first must be a first
+      name in at least :data:`MIN_LOCALES` locales and the pair must stand as a
+      name does: alone in its clause, after a word that introduces a person
+      (``saw``, ``patient is``, ``husband``) or before what people do
+      (``reports``, ``says``). "grace period", "mark on skin" and "walks 5 km per
+      day" pass.
+
+    As capitalised, neither word may be a clinical word ("roland morris") and the
+    first no month or day ("may day").
+    """
+    for match in _LOWER_PAIR.finditer(text):
+        first, last = match.group("first").lower(), match.group("last")
+        if (
+            first not in gazetteer.first_names()
+            or last not in gazetteer.last_names()
+            or first in gazetteer.CLINICAL_WORDS
+            or last in gazetteer.CLINICAL_WORDS
+            or first in _CALENDAR
+        ):
+            continue
+        if not (gazetteer.is_common(first) and gazetteer.is_common(last)):
+            yield match.start("first"), match.end("last")
+        elif _first_name_locales().get(first, 0) >= MIN_LOCALES and _set_apart(match):
+            yield match.start("first"), match.end("last")
+
+
+def _set_apart(pair: re.Match) -> bool:
+    """Whether the two words of ``pair`` stand as a name does."""
+    text, start, end = pair.string, pair.start("first"), pair.end("last")
+    # Only the few words before the pair are read: a long note of many pairs
+    # must not be read again from its start for each.
+    if _ANNOUNCED.search(text, max(0, start - 40), start):
+        return True
+    if _DOES.match(text, pair.start("last")):
+        return True
+    opening = start
+    while opening and text[opening - 1].isspace():
+        opening -= 1
+    starts_clause = opening == 0 or text[opening - 1] in _CLAUSE_MARKS
+    return starts_clause and bool(_CLAUSE_END.match(text, end))
+
+
+@functools.cache
+def _first_name_locales() -> dict[str, int]:
+    """For each English word of the first-name lists, how many of faker's locales
+    list it (the lists of :mod:`casekit.gazetteer`, read the same way, by locale)."""
+    import faker.providers.person as person
+    from anyascii import anyascii
+
+    wanted = gazetteer.first_names() & gazetteer.common_words()
+    locales: dict[str, set[str]] = {}
+    for module in pkgutil.iter_modules(person.__path__):
+        try:
+            provider = importlib.import_module(f"{person.__name__}.{module.name}")
+        except ImportError:
+            continue
+        attributes = vars(getattr(provider, "Provider", object))
+        for attribute in ("first_names", "first_names_male", "first_names_female"):
+            listed = attributes.get(attribute)
+            if not isinstance(listed, list | tuple | dict):
+                continue
+            for name in listed:
+                word = anyascii(name).lower() if isinstance(name, str) else ""
+                if word in wanted:
+                    locales.setdefault(word, set()).add(module.name)
+    return {word: len(where) for word, where in locales.items()}
+
+
+# -- names a relation introduces -----------------------------------------------------
+
+_KIN_WORDS = rf"(?:{_FAMILY})(?:-in-law)?"
+# "her son is called Tom", "son called Tom", "daughter named Amy", "son's name is Tom"
+_KIN_NAMED = re.compile(
+    rf"\b{_KIN_WORDS}(?:'s\s+name(?P<name_is>\s+is)"
+    rf"|(?P<is>\s+(?:is|was))?\s+(?:called|named|name\s+is))\s+(?P<name>{_WORD})",
+    re.IGNORECASE,
+)
+# "Tom (son)", "Amy (daughter-in-law)", and "son (Tom)"
+_KIN_BRACKETED = re.compile(
+    rf"\b(?P<name>{_WORD})\s*\(\s*{_KIN_WORDS}\s*\)"
+    rf"|\b{_KIN_WORDS}\s*\(\s*(?P<inside>{_WORD})\s*\)",
+    re.IGNORECASE,
+)
+
+
+def related_names(text: str) -> Iterator[Span]:
+    """A name a word for a relative introduces, or that one follows in brackets.
+
+    Capitalised, a word of the name lists is a name there even when also a word
+    ("son called Tom", "Will (son)"), as after a bare "son" in recognizers. In
+    lower case it must be no English word ("son called keith"), unless "is
+    called", "named" or brackets leave no other reading ("her son is called
+    tom", "tom (son)"); "son called back" passes.
+    """
+    lower = text.lower()
+    # Most notes have neither a naming word nor a bracket: skip the patterns.
+    named = "call" in lower or "name" in lower
+    for match in _KIN_NAMED.finditer(text) if named else ():
+        word = match.group("name")
+        plainly_named = (
+            match.group("is")
+            or match.group("name_is")
+            or ("named" in match.group().lower())
+        )
+        if _a_name(word, any_case=bool(plainly_named)):
+            yield match.start("name"), _with_surname(text, match.end("name"))
+    # Brackets leave no other reading either: "tom (son)" is a name in any case.
+    for match in _KIN_BRACKETED.finditer(text) if "(" in text else ():
+        group = "name" if match.group("name") else "inside"
+        if _a_name(match.group(group), any_case=True):
+            yield match.span(group)
+
+
+def _a_name(word: str, *, any_case: bool) -> bool:
+    bare = _bare(word)
+    if bare.lower() in gazetteer.CLINICAL_WORDS:
+        return False
+    return gazetteer.is_name(bare) or (
+        (any_case or _is_capitalised(word)) and gazetteer.in_lists(bare)
+    )
+
+
+# -- streets without a house number --------------------------------------------------
+
+_STREET_WORDS = (
+    r"Road|Street|Lane|Avenue|Close|Drive|Way|Crescent|Grove|Terrace|Place|Gardens"
+)
+# One or two capitalised words and a street word (capitalised, or "Rd"/"St" in any
+# case). "Road traffic accident" has no word before "Road", "on the road to
+# recovery" no capitals; "St" before a capitalised word is a saint ("St Thomas").
+_STREET = re.compile(
+    r"\b(?P<one>[A-Z][a-z']+)(?:\s+(?P<two>[A-Z][a-z']+))?\s+"
+    rf"(?:(?:{_STREET_WORDS})\b(?!\s+(?i:traffic|accident|collision))"
+    r"|(?i:rd)\b\.?|(?i:st)\b\.?(?!\s+[A-Z]))"
+)
+# Capitalised words that start a sentence or a title but name no place: "The Way",
+# "Same Place", "Left Lane".
+_NOT_PLACES = frozenset(
+    """a an the this that these those my his her their our your its no any each
+    every same other another which what some all one first last next right left
+    wrong long short half test back at on in off near by to from of can will may
+    must should could would""".split()
+)
+
+
+def streets(text: str) -> Iterator[Span]:
+    """A street named without its house number: ``Kirkstall Road``, ``Mill Rd``."""
+    for match in _STREET.finditer(text):
+        if match.group("one").lower() not in _NOT_PLACES:
+            yield match.start("one"), match.end()
+        elif match.group("two") and match.group("two").lower() not in _NOT_PLACES:
+            yield match.start("two"), match.end()  # "On Mill Road": "Mill Road"
+
+
+# -- handles without an @ ------------------------------------------------------------
+
+_NETWORKS = (
+    r"twitter|insta(?:gram)?|facebook|fb|tiktok|snap(?:chat)?|skype|whatsapp"
+    r"|telegram|x\.com"
+)
+# The network, optionally "handle", "name", "id" or "account", then "is", ":" or
+# nothing, then the handle.
+_SOCIAL_HANDLE = re.compile(
+    rf"\b(?:{_NETWORKS})\b(?:\s+(?:handle|name|id|account|user\s*name))?"
+    r"(?:\s+is\b|\s*[:=])?\s*(?P<hit>[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)",
+    re.IGNORECASE,
+)
+# A handle has what no word has: an underscore, a dot or two digits after its first
+# letter ("backpain_jo", "jo.smith77", "jojo77"); "her insta is private" passes.
+_HANDLE_LIKE = re.compile(r"[a-z][\w.]*(?:[_.]|\d\d)[\w.]*", re.IGNORECASE)
+
+
+# A substring test first: most notes name no network, and it is much faster than
+# the pattern tried at every word.
+_NETWORK_HINTS = (
+    "twitter insta facebook fb tiktok snap skype whatsapp telegram x.com".split()
+)
+
+
+def social_handles(text: str) -> Iterator[Span]:
+    """A handle without ``@`` after a social network: ``twitter is backpain_jo``."""
+    lower = text.lower()
+    if not any(hint in lower for hint in _NETWORK_HINTS):
+        return
+    for match in _SOCIAL_HANDLE.finditer(text):
+        handle = match.group("hit")
+        if len(handle) >= 4 and _HANDLE_LIKE.fullmatch(handle):
+            yield match.span("hit")

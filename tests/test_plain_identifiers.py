@@ -1,0 +1,184 @@
+"""Identifiers written plainly: names in lower case, names a relation introduces,
+streets without a house number and handles without an @ (casekit/plain.py)."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casekit import gazetteer
+from casekit.identifiers import scan_text
+from casekit.recognizers import _CALENDAR
+
+NAME = "a name"
+STREET = "a street address"
+HANDLE = "a handle"
+
+# The notes a review found stored, each with what must be found and as what.
+PLAIN = [
+    ("priya sharma", NAME, "priya sharma"),
+    ("mary brown reports less pain", NAME, "mary brown"),
+    ("grace walker", NAME, "grace walker"),
+    ("patient is mohammed ali", NAME, "mohammed ali"),
+    ("her son is called Tom", NAME, "Tom"),
+    ("Tom (son) brought her", NAME, "Tom"),
+    ("lives on Kirkstall Road", STREET, "Kirkstall Road"),
+    ("Works at Tesco on Mill Road", STREET, "Mill Road"),
+    ("Her twitter is backpain_jo", HANDLE, "backpain_jo"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "found"), PLAIN)
+def test_what_the_review_found_is_refused_and_named(text, kind, found):
+    assert [(f.kind, f.text) for f in scan_text(text)] == [(kind, found)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("saw grace walker today", "grace walker"),
+        ("grace walker reports less pain", "grace walker"),
+        ("seen with mark brown, L4-5 stiff", "mark brown"),
+        ("jack wood.", "jack wood"),
+        ("pt john smith", "john smith"),
+    ],
+)
+def test_a_lowercase_pair_of_english_words_set_apart_as_a_name_is_one(text, found):
+    assert [(f.kind, f.text) for f in scan_text(text)] == [(NAME, found)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("son called Tom", "Tom"),
+        ("her son is called tom", "tom"),
+        ("daughter named Amy", "Amy"),
+        ("Amy (daughter)", "Amy"),
+        ("tom (son) drove her", "tom"),
+        ("came with son (Tom)", "Tom"),
+        ("son's name is Will", "Will"),
+        ("Mark (husband) waited outside", "Mark"),
+    ],
+)
+def test_a_name_a_relation_introduces_is_refused(text, found):
+    assert [(f.kind, f.text) for f in scan_text(text)] == [(NAME, found)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("on Station Rd", "Station Rd"),
+        ("lives off Church St.", "Church St."),
+        ("Moved to Acacia Avenue", "Acacia Avenue"),
+        ("flat above the shop, Bridge Street", "Bridge Street"),
+        ("lives on Hyde Park Gardens", "Hyde Park Gardens"),
+        ("Lives On Kirkstall Road", "Kirkstall Road"),
+        ("near Meadow Close", "Meadow Close"),
+    ],
+)
+def test_a_street_without_a_number_is_refused(text, found):
+    assert [(f.kind, f.text) for f in scan_text(text)] == [(STREET, found)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("insta jo.smith77", "jo.smith77"),
+        ("instagram is jojo77", "jojo77"),
+        ("facebook: backpain_jo", "backpain_jo"),
+        ("fb is jo_runs", "jo_runs"),
+        ("tiktok jo_runs_uk", "jo_runs_uk"),
+        ("snapchat is jo_b99", "jo_b99"),
+        ("whatsapp name is jo.b", "jo.b"),
+        ("telegram jojo_77", "jojo_77"),
+        ("X.com is backpain_jo", "backpain_jo"),
+        ("Skype: john.smith77", "john.smith77"),
+    ],
+)
+def test_a_handle_without_an_at_after_a_network_is_refused(text, found):
+    assert [(f.kind, f.text) for f in scan_text(text)] == [(HANDLE, found)]
+
+
+# Clinical notes that must pass: each has a word the new rules read (a listed name
+# in lower case, a relation, a street word, a network).
+CLINICAL = [
+    "walks with a stick, will rest",
+    "road traffic accident 2019",
+    "Road traffic accident 2019",
+    "RTA 2019, whiplash",
+    "Left SIJ tight, Right glute weak",
+    "Will review in 2 weeks",
+    "mark on skin left by TENS",
+    "grace period for exercises",
+    "on the road to recovery",
+    "if no better, come back",
+    "pain will come back if she stops",
+    "fear she will fall again",
+    "can lie flat now",
+    "can carry shopping without pain",
+    "can read for 30 min before stiffness",
+    "long long history of lbp",
+    "dead bug and side plank progressions",
+    "walks 5 km per day",
+    "little more stiff today",
+    "son called back re appointment",
+    "her insta is private",
+    "twitter is full of bad advice",
+    "fb group for back pain helped",
+    "snap of pain at end of range",
+    "St Thomas hospital referral",
+    "Same Place as before, L4-5",
+    "Can Drive again",
+    "Thomas Test tight L",
+    "mother (carer) present",
+    "frank discussion about pacing",
+    "rose from chair slowly",
+    "hope to return to work",
+    "will walk more",
+]
+
+
+@pytest.mark.parametrize("text", CLINICAL)
+def test_clinical_notes_with_plain_words_pass(text):
+    assert scan_text(text) == []
+
+
+def _names(listed, common_too=False):
+    words = gazetteer.common_words()
+    return sorted(
+        w
+        for w in listed
+        if (common_too or w not in words)
+        and w not in gazetteer.CLINICAL_WORDS
+        and w not in _CALENDAR
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=st.sampled_from(_names(gazetteer.first_names())),
+    last=st.sampled_from(_names(gazetteer.last_names(), common_too=True)),
+    case=st.sampled_from([str.lower, str.title]),
+)
+def test_a_listed_first_name_and_surname_is_a_name_in_any_case(first, last, case):
+    # The first name is no English word, the surname any surname: written as
+    # typed fast, in lower case, or capitalised, the pair is refused whole (as a
+    # name; "Priya Lane" as a street, "maj sharma" as a name with a title).
+    found = scan_text(f"seen today: {case(first)} {case(last)}, less pain")
+    assert [f.text.lower() for f in found] == [f"{first} {last}"]
+    assert found[0].kind in {NAME, STREET, "a name with a title"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    name=st.sampled_from(_names(gazetteer.first_names(), common_too=True)),
+    relation=st.sampled_from(["son", "daughter", "wife", "husband", "friend"]),
+)
+def test_a_listed_name_with_its_relation_in_brackets_is_a_name(name, relation):
+    found = scan_text(f"{name.title()} ({relation}) brought her in")
+    assert [(f.kind, f.text) for f in found] == [(NAME, name.title())]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz ,.", max_size=60))
+def test_no_street_is_read_in_lower_case(text):
+    assert STREET not in {f.kind for f in scan_text(text)}
