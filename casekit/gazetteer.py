@@ -22,6 +22,7 @@ import functools
 import gzip
 import importlib
 import pkgutil
+from collections.abc import Iterator
 from pathlib import Path
 
 ENGLISH_WORDS = Path(__file__).with_name("english_words.txt.gz")
@@ -54,26 +55,23 @@ CLINICAL_WORDS = frozenset(
 )
 
 
-@functools.cache
-def _lists() -> tuple[frozenset[str], frozenset[str]]:
+FIRST_NAME_LISTS = ("first_names", "first_names_male", "first_names_female")
+SURNAME_LIST = "last_names"
+
+
+def _listed_names() -> Iterator[tuple[str, str, str]]:
+    """``(locale, list, name)`` for every name of faker's person lists: the name in
+    ASCII, lower case, letters only and at least ``MIN_LENGTH`` long."""
     import faker.providers.person as person
     from anyascii import anyascii
 
-    first: set[str] = set()
-    last: set[str] = set()
-    wanted = {
-        "first_names": first,
-        "first_names_male": first,
-        "first_names_female": first,
-        "last_names": last,
-    }
     for module in pkgutil.iter_modules(person.__path__):
         try:
             provider = importlib.import_module(f"{person.__name__}.{module.name}")
         except ImportError:
             continue
         attributes = vars(getattr(provider, "Provider", object))
-        for attribute, target in wanted.items():
+        for attribute in (*FIRST_NAME_LISTS, SURNAME_LIST):
             names = attributes.get(attribute)
             if not isinstance(names, list | tuple | dict):
                 continue  # a property computed from others
@@ -81,8 +79,26 @@ def _lists() -> tuple[frozenset[str], frozenset[str]]:
                 if isinstance(name, str):
                     word = anyascii(name).lower()
                     if word.isalpha() and len(word) >= MIN_LENGTH:
-                        target.add(word)
+                        yield module.name, attribute, word
+
+
+@functools.cache
+def _lists() -> tuple[frozenset[str], frozenset[str]]:
+    first: set[str] = set()
+    last: set[str] = set()
+    for _, attribute, word in _listed_names():
+        (last if attribute == SURNAME_LIST else first).add(word)
     return frozenset(first), frozenset(last)
+
+
+@functools.cache
+def first_name_locales() -> dict[str, int]:
+    """For each first name of the lists, how many of faker's locales list it."""
+    locales: dict[str, set[str]] = {}
+    for locale, attribute, word in _listed_names():
+        if attribute in FIRST_NAME_LISTS:
+            locales.setdefault(word, set()).add(locale)
+    return {word: len(where) for word, where in locales.items()}
 
 
 def first_names() -> frozenset[str]:

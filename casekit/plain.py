@@ -20,9 +20,6 @@ for relatives those of :mod:`casekit.recognizers`.
 
 from __future__ import annotations
 
-import functools
-import importlib
-import pkgutil
 import re
 from collections.abc import Iterator
 
@@ -103,7 +100,9 @@ def lowercase_full_names(text: str) -> Iterator[Span]:
             continue
         if not (gazetteer.is_common(first) and gazetteer.is_common(last)):
             yield match.start("first"), match.end("last")
-        elif _first_name_locales().get(first, 0) >= MIN_LOCALES and _set_apart(match):
+        elif gazetteer.first_name_locales().get(first, 0) >= MIN_LOCALES and _set_apart(
+            match
+        ):
             yield match.start("first"), match.end("last")
 
 
@@ -121,32 +120,6 @@ def _set_apart(pair: re.Match) -> bool:
         opening -= 1
     starts_clause = opening == 0 or text[opening - 1] in _CLAUSE_MARKS
     return starts_clause and bool(_CLAUSE_END.match(text, end))
-
-
-@functools.cache
-def _first_name_locales() -> dict[str, int]:
-    """For each English word of the first-name lists, how many of faker's locales
-    list it (the lists of :mod:`casekit.gazetteer`, read the same way, by locale)."""
-    import faker.providers.person as person
-    from anyascii import anyascii
-
-    wanted = gazetteer.first_names() & gazetteer.common_words()
-    locales: dict[str, set[str]] = {}
-    for module in pkgutil.iter_modules(person.__path__):
-        try:
-            provider = importlib.import_module(f"{person.__name__}.{module.name}")
-        except ImportError:
-            continue
-        attributes = vars(getattr(provider, "Provider", object))
-        for attribute in ("first_names", "first_names_male", "first_names_female"):
-            listed = attributes.get(attribute)
-            if not isinstance(listed, list | tuple | dict):
-                continue
-            for name in listed:
-                word = anyascii(name).lower() if isinstance(name, str) else ""
-                if word in wanted:
-                    locales.setdefault(word, set()).add(module.name)
-    return {word: len(where) for word, where in locales.items()}
 
 
 # -- names a relation introduces -----------------------------------------------------
