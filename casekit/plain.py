@@ -100,9 +100,7 @@ def lowercase_full_names(text: str) -> Iterator[Span]:
             continue
         if not (gazetteer.is_common(first) and gazetteer.is_common(last)):
             yield match.start("first"), match.end("last")
-        elif gazetteer.first_name_locales().get(first, 0) >= MIN_LOCALES and _set_apart(
-            match
-        ):
+        elif _widely_a_first_name(first) and _set_apart(match):
             yield match.start("first"), match.end("last")
 
 
@@ -120,6 +118,10 @@ def _set_apart(pair: re.Match) -> bool:
         opening -= 1
     starts_clause = opening == 0 or text[opening - 1] in _CLAUSE_MARKS
     return starts_clause and bool(_CLAUSE_END.match(text, end))
+
+
+def _widely_a_first_name(word: str) -> bool:
+    return gazetteer.first_name_locales().get(word, 0) >= MIN_LOCALES
 
 
 # -- names a relation introduces -----------------------------------------------------
