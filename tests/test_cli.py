@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import LOCAL_FIELD
 from test_interop import _write
 
 from casekit import Store
@@ -354,17 +355,10 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path):
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
 
 
-TEXT_AND_NUMBER_FIELDS = """
-forms:
-  case:
-    fields:
-      - code: work_type
-        type: choice
-        label: Kind of work
-        codes:
-          - desk: Desk
-          - manual: Manual
-      - code: referred_by
+# conftest's local choice field, with a free-text and a number field after it
+TEXT_AND_NUMBER_FIELDS = (
+    LOCAL_FIELD
+    + """      - code: referred_by
         type: text
         free_text: true
         label: Referred by
@@ -374,6 +368,7 @@ forms:
         min: 1900
         max: 2030
 """
+)
 
 
 @pytest.mark.parametrize(
