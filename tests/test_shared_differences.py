@@ -17,7 +17,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from stores import frames_of
 
 from casekit.disclosure import NHS, SUPPRESSED, threshold
-from casekit.report import series, timing
+from casekit.report import rates, series, timing
 from casekit.synth import cohort
 
 NONE_YET = 2  # cases without a session: the baseline hides them
@@ -132,3 +132,92 @@ def test_the_full_pain_course_is_unchanged(cases):
     expected = session.groupby("session_no")["nprs_before"].count()
     assert frame["Cases (on arrival)"].tolist() == expected.tolist()
     assert SUPPRESSED not in pd.Series(frame.to_numpy().ravel()).tolist()
+
+
+# -- flare onset windows beside the pattern row -----------------------------------
+
+
+def onsets(late: int, later: int, early: int):
+    """Synthetic cases whose flares began: ``late`` of them 48 to 72 h after the
+    session, ``later`` of them later, ``early`` moved from within 4 h to 4 to 24 h
+    (and 12 more to 24 to 48 h)."""
+    frames = frames_of(cohort(120, seed=1))
+    followup = frames["followup"].copy()
+    hours = followup["flare_onset_hours"]
+    middle = followup.index[(hours > 4) & (hours <= 24)]
+    first = followup.index[hours <= 4]
+    followup.loc[middle[:late], "flare_onset_hours"] = 60.0
+    followup.loc[middle[late : late + later], "flare_onset_hours"] = 100.0
+    followup.loc[first[:early], "flare_onset_hours"] = 10.0
+    followup.loc[first[early : early + 12], "flare_onset_hours"] = 30.0
+    return series.series_of({**frames, "followup": followup})
+
+
+@pytest.fixture(scope="module")
+def flares():
+    """92 flares after a session with relief: 39 within 4 h, 26 from 4 to 24, 15
+    from 24 to 48, 2 from 48 to 72 (in no window of their own) and 10 later."""
+    return onsets(2, 14, 18)
+
+
+def flares_48_to_72(cases, rule, part: int = 3) -> set[int]:
+    """Every number of flares from 48 to 72 h (``part`` 4: later) that the onset
+    windows and the pattern row "Flare within 72 h" allow (parts: the three
+    windows, 48 to 72 h, later)."""
+    windows = timing.flare_windows(cases, rule).safe.table
+    pattern = rates.patterns(cases, rule).safe.table.set_index("pattern")
+    sums = [np.eye(5)[i] for i in range(3)] + [np.array([0, 0, 0, 1, 1])]
+    forms, shown = [], []
+    for form, (k, n) in zip(sums, windows[["k", "n"]].to_numpy(), strict=True):
+        forms += [form, np.ones(5)]
+        shown += [k, n]
+    forms.append(np.array([1, 1, 1, 1, 0]))
+    shown.append(pattern.at["flare_after_care", "k"])
+    rows, lo, hi = [], [], []
+    for form, value in zip(forms, shown, strict=True):
+        if value == SUPPRESSED:
+            continue
+        slack = 0 if rule.round_to == 1 or value == 0 else rule.round_to // 2
+        rows.append(form)
+        lo.append(max(value - slack, 0 if value == 0 else rule.suppress_max + 1))
+        hi.append(value + slack)
+    found = set()
+    for v in range(40):
+        constraints = LinearConstraint(
+            np.array([*rows, np.eye(5)[part]]), [*lo, v], [*hi, v]
+        )
+        result = milp(
+            np.zeros(5),
+            constraints=constraints,
+            integrality=np.ones(5),
+            bounds=Bounds(0, np.inf),
+        )
+        if result.status == 0:
+            found.add(v)
+    return found
+
+
+def test_the_flares_are_as_built(flares):
+    windows = timing.flare_windows(flares, series.EXACT).safe.table
+    assert windows["k"].tolist() == [39, 26, 15, 12] and windows["n"].iat[0] == 92
+    pattern = rates.patterns(flares, series.EXACT).safe.table.set_index("pattern")
+    assert pattern.at["flare_after_care", "k"] == 82  # 39 + 26 + 15 + 2
+
+
+@pytest.mark.parametrize("rule", [NHS, threshold(10)], ids=["nhs", "threshold"])
+def test_the_windows_do_not_give_back_flares_from_48_to_72_h(flares, rule):
+    # Before, under a threshold: 82 less 39, 26 and 15 is exactly 2; rounded, the
+    # windows and the pattern row left 0 to 6, a count known to be small.
+    found = flares_48_to_72(flares, rule)
+    assert len(found) > 1 and max(found) > rule.suppress_max, found
+
+
+def test_the_windows_do_not_give_back_flares_later_than_72_h():
+    """3 flares began later than 72 h: the windows' n less the pattern's k."""
+    cases = onsets(0, 3, 18)
+    exact = timing.flare_windows(cases, series.EXACT).safe.table
+    pattern = rates.patterns(cases, series.EXACT).safe.table.set_index("pattern")
+    assert exact["n"].iat[0] - pattern.at["flare_after_care", "k"] == 3
+    rule = threshold(10)
+    found = flares_48_to_72(cases, rule, part=4)
+    assert len(found) > 1 and max(found) > rule.suppress_max, found

@@ -29,6 +29,7 @@ from .series import SESSIONS, CaseSeries, partition, session_bands
 ONSET = (("Within 4 h", 4.0, SENSTAD_WITHIN_4H), ("4 to 24 h", 24.0, None))
 ONSET += (("24 to 48 h", 48.0, None), ("Later than 48 h", np.inf, None))
 QUARTILES = ("q1", "median", "q3")
+RATES = ("proportion", "ci_low", "ci_high")  # a window's share: n with its k
 WHEN = ("On arrival", "After care")  # the pain of a session: before care, after it
 
 
@@ -54,7 +55,9 @@ def flare_windows(series: CaseSeries, rule: Rule, measure: str = "onset") -> Sho
     Shown
         ``safe.table``: ``window, k, n, proportion, ci_low, ci_high,
         comparator`` (Senstad 1997 where it has a figure); the windows are one
-        partition of the flares, safe as a cross-tabulation.
+        partition of the flares, safe as a cross-tabulation, and the onset
+        windows safe beside the pattern row "Flare within 72 h" too
+        (:func:`_beside_the_pattern`).
     """
     curve = flare_curve(series.frames, measure=measure)
     times, events = curve["time"].to_numpy(float), curve["events"].to_numpy(int)
@@ -68,6 +71,9 @@ def flare_windows(series: CaseSeries, rule: Rule, measure: str = "onset") -> Sho
         names = ["Over within 24 h", "Over after 24 h", "Still going on when reported"]
         compare = [SENSTAD_GONE_24H, None, None]
     parts, safe = partition(pd.Series(k, index=names), rule)
+    if measure == "onset":  # the pattern row counts flares within 72 h
+        late = [events[(times > 48) & (times <= 72)].sum(), events[times > 72].sum()]
+        _beside_the_pattern(parts, safe, k, late, rule)
     data = parts.reset_index(names="window").assign(
         comparator=[np.nan if c is None else c for c in compare]
     )
@@ -251,3 +257,51 @@ def _safe_tails(values: dict, edges: list, new: tuple, hidden: list, rule: Rule)
         return False
     gaps = [abs(values[n] - values[m]) for n in after - before for m in after]
     return all(gap == 0 or gap > rule.suppress_max for gap in gaps)
+
+
+def _beside_the_pattern(parts, safe, counts, late, rule: Rule) -> None:
+    """Secondary suppression of the onset windows against the pattern row, in place.
+
+    The flares are five parts: the three windows up to 48 h, those from 48 to
+    72 h and those later (``late``); the last window shows the two together. A
+    reader holds, besides the windows shown, two totals: the windows' ``n`` (every
+    flare, on any row shown) and the ``k`` of "Flare within 72 h" in the pattern
+    table (the first four parts), which is shown whatever the windows do (taken as
+    exact: rounded, it is within 2). So the 48-72 h flares are that ``k`` less
+    the first three windows, and the later ones ``n`` less ``k``: counts no table
+    shows, exact under a threshold rule. A count is worked back when it is a sum
+    and difference of what the reader holds (its row of parts lies in their span:
+    numpy's rank). Every part from 1 to ``suppress_max``, and every window hidden
+    (or its small partner would follow), must stay out of that span: windows are
+    hidden until they do, one that does it alone if there is one, the smallest
+    first. So a small 48-72 h remainder takes a window up to 48 h and the last
+    window with it (the rows behind them only ever give the two together); small
+    later flares, ``n`` less ``k``, go only with ``n``, that is every window.
+    Linear in the exact counts: rounding only blurs what it leaves.
+    """
+    rows = np.array(
+        [[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 1]]
+    )
+    every, within_72 = np.ones(5), np.array([1, 1, 1, 1, 0])
+    hidden = parts["k"].map(is_suppressed).to_numpy(bool).copy()
+    small = [np.eye(5)[3 + i] for i, c in enumerate(late) if rule.is_small(c)]
+
+    def worked_back(hide) -> bool:
+        held = [within_72, *rows[~hide]] + ([every] if (~hide).any() else [])
+        rank = np.linalg.matrix_rank(np.array(held))
+        kept = [*rows[hide], *small]
+        return any(np.linalg.matrix_rank(np.array([*held, t])) == rank for t in kept)
+
+    if not small and not hidden.any():
+        return
+    while worked_back(hidden):
+        shown = np.flatnonzero(~hidden)
+        alone = [i for i in shown if not worked_back(hidden | (np.arange(4) == i))]
+        pick = min(alone or shown, key=lambda i: counts[i])
+        hidden[pick] = True
+        parts.loc[parts.index[pick], ["k", "n", *RATES]] = SUPPRESSED
+        why = "with the pattern row, would give back a count no table shows"
+        more = pd.DataFrame(
+            [(parts.index[pick], "k", why)], columns=safe.suppressed.columns
+        )
+        safe.suppressed = pd.concat([safe.suppressed, more], ignore_index=True)
