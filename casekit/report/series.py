@@ -54,6 +54,9 @@ EXACT = Rule(0, 1, "none: exact counts, for the practitioner's own use")
 RATES = ("proportion", "ci_low", "ci_high", "p_value", "p_adjusted")
 BASELINE = ("age_band", "sex", "pain_side", "duration", "episode")
 BASELINE += ("leg_pain_below_knee", "red_flags_cleared")
+# The baseline's bands of sessions (upper ends): the pain course checks its counts
+# of arrivals against them (casekit.report.timing).
+SESSIONS = {"None yet": 0, "1": 1, "2-3": 3, "4-6": 6, "7 or more": np.inf}
 # Why a case has no outcome, from the status of its latest follow-up.
 REASONS = {
     "lost": "lost to follow-up",
@@ -351,10 +354,7 @@ def baseline(series: CaseSeries, rule: Rule) -> Shown:
     columns["Pain at intake (NPRS 0-10)"] = pain.cat.rename_categories(
         ["0-3 (mild)", "4-6 (moderate)", "7-10 (severe)"]
     )
-    sessions = pd.cut(case["n_sessions"], [-1, 0, 1, 3, 6, np.inf])
-    columns["Sessions"] = sessions.cat.rename_categories(
-        ["None yet", "1", "2-3", "4-6", "7 or more"]
-    )
+    columns["Sessions"] = session_bands(case["n_sessions"])
     columns["upstream_treated"] = case["upstream_treated"]
     if series.sites > 1:  # a shared report names no site: site A, B, ...
         columns["site"] = case["site"] if rule is EXACT else neutral_sites(case["site"])
@@ -386,6 +386,12 @@ def baseline(series: CaseSeries, rule: Rule) -> Shown:
 
 
 # -- helpers --------------------------------------------------------------------------
+
+
+def session_bands(sessions: pd.Series) -> pd.Series:
+    """Each case's number of sessions in the baseline's bands (:data:`SESSIONS`)."""
+    bands = pd.cut(sessions, [-1, *SESSIONS.values()])
+    return bands.cat.rename_categories(list(SESSIONS))
 
 
 def _nested_totals(

@@ -17,18 +17,19 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from ..disclosure import SUPPRESSED, Rule, SafeTable, safe_table
+from ..disclosure import SUPPRESSED, Rule, SafeTable, is_suppressed, safe_table
 from ..labels import NOT_YET, percent
 from ..literature import SENSTAD_GONE_24H, SENSTAD_WITHIN_4H
 from ..patterns import flare_curve
 from ..readable import rate_table
 from .markup import Shown, shown
-from .series import CaseSeries, partition
+from .series import SESSIONS, CaseSeries, partition, session_bands
 
 # The windows of flare onset, with Senstad 1997's share where it reports one.
 ONSET = (("Within 4 h", 4.0, SENSTAD_WITHIN_4H), ("4 to 24 h", 24.0, None))
 ONSET += (("24 to 48 h", 48.0, None), ("Later than 48 h", np.inf, None))
 QUARTILES = ("q1", "median", "q3")
+RATES = ("proportion", "ci_low", "ci_high")  # a window's share: n with its k
 WHEN = ("On arrival", "After care")  # the pain of a session: before care, after it
 
 
@@ -54,7 +55,9 @@ def flare_windows(series: CaseSeries, rule: Rule, measure: str = "onset") -> Sho
     Shown
         ``safe.table``: ``window, k, n, proportion, ci_low, ci_high,
         comparator`` (Senstad 1997 where it has a figure); the windows are one
-        partition of the flares, safe as a cross-tabulation.
+        partition of the flares, safe as a cross-tabulation, and the onset
+        windows safe beside the pattern row "Flare within 72 h" too
+        (:func:`_beside_the_pattern`).
     """
     curve = flare_curve(series.frames, measure=measure)
     times, events = curve["time"].to_numpy(float), curve["events"].to_numpy(int)
@@ -68,6 +71,9 @@ def flare_windows(series: CaseSeries, rule: Rule, measure: str = "onset") -> Sho
         names = ["Over within 24 h", "Over after 24 h", "Still going on when reported"]
         compare = [SENSTAD_GONE_24H, None, None]
     parts, safe = partition(pd.Series(k, index=names), rule)
+    if measure == "onset":  # the pattern row counts flares within 72 h
+        late = [events[(times > 48) & (times <= 72)].sum(), events[times > 72].sum()]
+        _beside_the_pattern(parts, safe, k, late, rule)
     data = parts.reset_index(names="window").assign(
         comparator=[np.nan if c is None else c for c in compare]
     )
@@ -129,8 +135,17 @@ def pain_course(series: CaseSeries, rule: Rule) -> Shown:
     exact = pd.DataFrame(
         rows, columns=["session_no", "when", "cases", "q1", "median", "q3"]
     )
-    # Each count on its own (no total to protect), the quartiles hidden with it.
+    # Each count on its own, the quartiles hidden with it; then the sessions whose
+    # arrivals, one less another, would give back a count no table shows.
     safe = safe_table(exact, rule, k="cases", n="cases", derived=QUARTILES)
+    arrivals = exact[exact["when"] == WHEN[0]].set_index("session_no")["cases"]
+    worked_back = _worked_back(series, rule, arrivals)
+    gone = exact.index[exact["session_no"].isin(worked_back)]
+    if len(gone):  # the whole session: its scores after care are of the same cases
+        safe.table.loc[gone, ["cases", *QUARTILES]] = SUPPRESSED
+        why = [(i, "cases", worked_back[exact.at[i, "session_no"]]) for i in gone]
+        more = pd.DataFrame(why, columns=safe.suppressed.columns)
+        safe.suppressed = pd.concat([safe.suppressed, more], ignore_index=True)
     data = safe.table
     summary = [
         SUPPRESSED if m == SUPPRESSED else f"{m:g} ({a:g} to {b:g})"
@@ -161,3 +176,132 @@ def pain_course(series: CaseSeries, rule: Rule) -> Shown:
     missing = NOT_YET["pain" if len(session) else "session"]
     notes = "" if len(frame) else f"<p>{missing}.</p>"
     return shown(frame, safe, "pain", counts=["Cases (on arrival)"], notes=notes)
+
+
+def _worked_back(series: CaseSeries, rule: Rule, arrivals: pd.Series) -> dict:
+    """The sessions whose count of arrivals is not shown, lest a difference give
+    back a count no table shows; each with the reason.
+
+    Where pain is scored at every arrival, the cases at session ``s`` are those
+    with ``s`` sessions or more: arrivals at ``s`` less arrivals at ``s + 1`` is
+    the number of cases with exactly ``s``, "In the series" less arrivals at 1 is
+    the baseline's "None yet", and arrivals at 2 less the baseline's band "1"
+    closes the same gap another way. So a reader holds the numbers of cases with
+    at least ``s`` sessions (tails) at every node ``s`` that a shown number joins
+    to "no session at all" (the series' total) or to "beyond the last" (0): the
+    series (node 0 to the end), each band of the baseline shown (its ends), each
+    count of arrivals shown (its session to the end). Every difference of two
+    tails so joined is a count the reader works out, exactly under a threshold
+    rule, to within 4 when rounded (no protection for a count of 3). The rule:
+    a count of arrivals is shown, session by session, only if afterwards every
+    two tails the reader holds differ by 0 or by more than ``suppress_max`` (a
+    band the baseline hid then never lies between two of them: it is small, or
+    its small partner would be). Sorted, that is each tail against the next.
+    Where some arrival had no score, the count is not that tail but a node of
+    its own (what a reader takes for the tail is off by the scores missing,
+    which no table shows); it is checked against the tails all the same. A
+    session not shown is not drawn at all: its scores after care are mostly of
+    the same cases, and their quartiles (interpolated under a threshold rule)
+    would narrow the count. The baseline's "None yet" is 0 sessions: node 0 to 1.
+    """
+    if rule.suppress_max == 0 or arrivals.empty:
+        return {}
+    sessions = series.frames["case"]["n_sessions"].dropna().astype(int)
+    end = int(max(sessions.max() if len(sessions) else 0, arrivals.index.max())) + 1
+    tails = [int((sessions >= s).sum()) for s in range(end + 1)]
+    bands = session_bands(sessions).value_counts(sort=False)
+    _, baseline = partition(bands, rule)
+    edges, hidden_bands, low = [(0, end)], [], 0
+    for top, band in zip(SESSIONS.values(), baseline.table["k"], strict=True):
+        ends = (min(low, end), int(min(top + 1, end)))  # tails of a band's ends
+        (hidden_bands if is_suppressed(band) else edges).append(ends)
+        low = int(min(top + 1, end))
+    values = dict(enumerate(tails))
+    out = {}
+    for session, count in arrivals.items():
+        if rule.is_small(count):
+            continue  # suppressed already, quartiles and all
+        node = session if count == tails[session] else end + 1 + session
+        trial = {**values, node: count}
+        if _safe_tails(trial, edges, (node, end), hidden_bands, rule):
+            values, edges = trial, [*edges, (node, end)]
+        else:
+            out[session] = (
+                f"less another count shown, a count from 1 to {rule.suppress_max}"
+            )
+    return out
+
+
+def _safe_tails(values: dict, edges: list, new: tuple, hidden: list, rule: Rule):
+    """Whether joining ``new`` to the ``edges`` (each a difference of two tails a
+    reader knows) keeps safe the tails it joins to the end: each differs from
+    every tail held by 0 or by more than the rule's small counts, and no hidden
+    band has both its ends held. Differences the baseline alone gives are its
+    own secondary suppression's, not checked again."""
+    end = new[1]
+
+    def held(edges):
+        root = {node: node for node in values}
+
+        def find(node):
+            while root[node] != node:
+                node = root[node]
+            return node
+
+        for a, b in edges:
+            root[find(a)] = find(b)
+        return {node for node in values if find(node) == find(end)}
+
+    before, after = held(edges), held([*edges, new])
+    if any(a in after and b in after and a != b for a, b in hidden):
+        return False
+    gaps = [abs(values[n] - values[m]) for n in after - before for m in after]
+    return all(gap == 0 or gap > rule.suppress_max for gap in gaps)
+
+
+def _beside_the_pattern(parts, safe, counts, late, rule: Rule) -> None:
+    """Secondary suppression of the onset windows against the pattern row, in place.
+
+    The flares are five parts: the three windows up to 48 h, those from 48 to
+    72 h and those later (``late``); the last window shows the two together. A
+    reader holds, besides the windows shown, two totals: the windows' ``n`` (every
+    flare, on any row shown) and the ``k`` of "Flare within 72 h" in the pattern
+    table (the first four parts), which is shown whatever the windows do (taken as
+    exact: rounded, it is within 2). So the 48-72 h flares are that ``k`` less
+    the first three windows, and the later ones ``n`` less ``k``: counts no table
+    shows, exact under a threshold rule. A count is worked back when it is a sum
+    and difference of what the reader holds (its row of parts lies in their span:
+    numpy's rank). Every part from 1 to ``suppress_max``, and every window hidden
+    (or its small partner would follow), must stay out of that span: windows are
+    hidden until they do, one that does it alone if there is one, the smallest
+    first. So a small 48-72 h remainder takes a window up to 48 h and the last
+    window with it (the rows behind them only ever give the two together); small
+    later flares, ``n`` less ``k``, go only with ``n``, that is every window.
+    Linear in the exact counts: rounding only blurs what it leaves.
+    """
+    rows = np.array(
+        [[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 1]]
+    )
+    every, within_72 = np.ones(5), np.array([1, 1, 1, 1, 0])
+    hidden = parts["k"].map(is_suppressed).to_numpy(bool).copy()
+    small = [np.eye(5)[3 + i] for i, c in enumerate(late) if rule.is_small(c)]
+
+    def worked_back(hide) -> bool:
+        held = [within_72, *rows[~hide]] + ([every] if (~hide).any() else [])
+        rank = np.linalg.matrix_rank(np.array(held))
+        kept = [*rows[hide], *small]
+        return any(np.linalg.matrix_rank(np.array([*held, t])) == rank for t in kept)
+
+    if not small and not hidden.any():
+        return
+    while worked_back(hidden):
+        shown = np.flatnonzero(~hidden)
+        alone = [i for i in shown if not worked_back(hidden | (np.arange(4) == i))]
+        pick = min(alone or shown, key=lambda i: counts[i])
+        hidden[pick] = True
+        parts.loc[parts.index[pick], ["k", "n", *RATES]] = SUPPRESSED
+        why = "with the pattern row, would give back a count no table shows"
+        more = pd.DataFrame(
+            [(parts.index[pick], "k", why)], columns=safe.suppressed.columns
+        )
+        safe.suppressed = pd.concat([safe.suppressed, more], ignore_index=True)
