@@ -103,6 +103,20 @@ def followup_record(case_id: str, **changes) -> dict:
     return record
 
 
+def removable_session(store: Store, case_ids) -> tuple[str, int]:
+    """The first session of ``case_ids`` (in their order) that no follow-up
+    reports on: ``Store.delete`` refuses to remove one that a follow-up names."""
+    followups = store.read("followup")
+    referred = set(zip(followups["case_id"], followups["after_session"], strict=True))
+    sessions = store.read("session")
+    for case_id in case_ids:
+        numbers = sessions.loc[sessions["case_id"] == case_id, "session_no"]
+        for number in sorted(numbers):
+            if (case_id, number) not in referred:
+                return case_id, int(number)
+    raise LookupError("every session of these cases is reported on")
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",

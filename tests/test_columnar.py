@@ -8,7 +8,7 @@ import sqlite3
 
 import pandas as pd
 import pytest
-from conftest import case_record, followup_record, session_record
+from conftest import case_record, followup_record, removable_session, session_record
 from hypothesis import HealthCheck, given, settings
 from stores import SHAPES, shape_records, shown, stores, write_store
 
@@ -84,7 +84,8 @@ def test_a_synthetic_store_reads_the_same(store, monkeypatch):
     populate(store, 300, seed=7, params=CohortParams(missing=0.3, not_tested=0.3))
     for case_id in sorted(store.case_ids())[:20]:
         store.delete("case", case_id, reason="withdrew consent")
-    store.delete("session", (sorted(store.case_ids())[30], 1), reason="entered twice")
+    later = sorted(store.case_ids())[30:]
+    store.delete("session", removable_session(store, later), reason="entered twice")
     ours, rows = _both(store, monkeypatch)
     assert_same_frames(ours, rows)
     assert len(ours[("deleted", "case")]) == 300 > len(ours[("read", "case")])
