@@ -8,6 +8,7 @@ PostgreSQL (``BOTH_BACKENDS``).
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import case_record, followup_record, session_record
 
@@ -52,6 +53,14 @@ def test_a_session_follow_ups_report_on_is_not_removed(store, tmp_path):
     store.delete("session", (case_id, 1))
     assert store.read("session")["session_no"].tolist() == [2]
     _imports_again(store, tmp_path)
+
+
+@pytest.mark.parametrize("number", ["1", " 1", 1.0, np.int64(1)])
+def test_a_session_named_by_a_number_in_another_type_is_refused_too(store, number):
+    case_id = _case_with_two_sessions(store)
+    with pytest.raises(ValidationFailed, match="cannot be removed"):
+        store.delete("session", (case_id, number))
+    assert store.read("session")["session_no"].tolist() == [1, 2]
 
 
 def test_a_session_no_follow_up_reports_on_is_removed(store, tmp_path):

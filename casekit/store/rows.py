@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import numbers
 from collections.abc import Iterator, Mapping
 
 import pandas as pd
@@ -23,8 +24,28 @@ def match(table: sa.Table, form: Form, key: tuple) -> list:
 
 
 def as_key(key: tuple | str) -> tuple:
-    """A record's key as a tuple: a case id alone, or ``(case_id, number)``."""
-    return (key,) if isinstance(key, str) else tuple(key)
+    """A record's key as a tuple: a case id alone, or ``(case_id, number)`` with
+    the number a whole number however it was given (``"1"``, ``1.0``, numpy's 1).
+
+    SQL finds session 1 by ``"1"`` as well, but the frames a rule is checked on do
+    not: a number left as text would match the row in the table and miss it in the
+    check of what its removal leaves behind."""
+    if isinstance(key, str):
+        return (key,)
+    key = tuple(key)
+    if len(key) == 2:
+        key = (key[0], _whole_number(key[1]))
+    return key
+
+
+def _whole_number(number):
+    if isinstance(number, str) and number.strip().isdigit():
+        return int(number)
+    if isinstance(number, numbers.Integral) and not isinstance(number, bool):
+        return int(number)
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
 
 
 def fetch(conn: sa.Connection, table: sa.Table, form: Form, key: tuple) -> dict:
