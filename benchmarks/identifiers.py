@@ -104,11 +104,44 @@ def time_screen(count: int) -> float:
     return time.perf_counter() - start
 
 
+# Notes of about 50 KB written to make a pattern backtrack: each must take about as
+# long as 50 KB of clinical text, a few seconds at most, never minutes.
+HOSTILE = {
+    "dotted run": "a." * 25_000,
+    "spaced dots": "a . " * 12_500,
+    "dots in words": "a dot " * 8_333,
+    "hyphenated run": "(" + "a-" * 25_000,
+    "at in words": "a at " * 10_000,
+    "spaced digits": "1 " * 25_000,
+    "zeros and Os": "0O" * 25_000,
+    "disguised names": "Sm1th J0nes a1b2c3 " * 2_500,
+    "number words": "seven oh double " * 3_125,
+    "street words": "Mill Road Close Drive " * 2_272,
+    "clinical text": "Left SIJ tight, L4-5 NPRS 7/10, HEP reviewed, 2/52. " * 1_000,
+}
+
+
+def time_hostile() -> dict[str, float]:
+    """Seconds to screen each note of ``HOSTILE``, none cached."""
+    from casekit import identifiers
+
+    identifiers.scan_text("warm up: Margaret, 07700 900123")
+    seconds = {}
+    for name, note in HOSTILE.items():
+        start = time.perf_counter()
+        identifiers._scanned.__wrapped__(note, (), False)
+        seconds[name] = time.perf_counter() - start
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="print wrong notes")
     parser.add_argument(
         "--screen", type=int, metavar="N", help="time a screen of N synthetic notes"
+    )
+    parser.add_argument(
+        "--hostile", action="store_true", help="time 50 KB notes made to backtrack"
     )
     args = parser.parse_args()
     from casekit.identifiers import scan_text
@@ -150,6 +183,9 @@ def main() -> None:
             f"{args.screen} distinct synthetic notes screened in {seconds:.2f} s "
             f"({seconds / args.screen * 1000:.3f} ms a note)"
         )
+    if args.hostile:
+        for name, seconds in time_hostile().items():
+            print(f"{name:16} {len(HOSTILE[name]):6} characters: {seconds:.2f} s")
 
 
 if __name__ == "__main__":

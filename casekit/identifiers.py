@@ -42,6 +42,7 @@ the store) and abbreviations that double as titles (``Known MS``).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -168,7 +169,9 @@ _AT = r"(?:\s*@\s*|\s*[\(\[\{<]\s*at\s*[\)\]\}>]\s*)"
 _WORD_AT = r"\s+at\s+"
 _SPELLED_DOT = r"(?:\s*[\(\[\{<]\s*dot\s*[\)\]\}>]\s*|\s+dot\s+)"
 _DOT = rf"(?:\s*\.\s*|{_SPELLED_DOT})"
-_LOCAL = rf"\b[\w+-]+(?:{_DOT}[\w+-]+)*"
+# Tried only where a run starts, bounded as a local part is (64 characters): else
+# each word of "a.a.a..." starts a try to the run's end (minutes on 50 KB).
+_LOCAL = rf"(?<![\w+.-])[\w+-]{{1,64}}(?:{_DOT}[\w+-]{{1,64}}){{0,6}}"
 _RECORD_WORDS = (
     r"mrn|hospital|hosp|chart|file|record|member(?:ship)?|policy|claim|ref|reference"
     r"|account|acct|auth(?:ori[sz]ation)?(?:\s+code)?|case\s+no|nhs|chi|nino|ssn"
@@ -459,12 +462,16 @@ def _scanned(
     ]
     # Most specific finder first; among equals (the several date forms) the longest.
     candidates.sort(key=lambda c: (c[0], c[1] - c[2], c[1]))
+    # Kept spans never overlap, so sorted by start they are sorted by end: a span
+    # is held against its two neighbours only (not quadratic in the findings).
     kept: list[tuple[int, int, str]] = []
     for _, start, end, kind in candidates:
-        if all(end <= s or start >= e for s, e, _ in kept):
-            kept.append((start, end, kind))
+        at = bisect.bisect_left(kept, (start,))
+        if (at and kept[at - 1][1] > start) or (at < len(kept) and kept[at][0] < end):
+            continue
+        kept.insert(at, (start, end, kind))
     findings = []
-    for start, end, kind in sorted(kept):
+    for start, end, kind in kept:
         begin, stop = folded.span(start, end)
         findings.append(Finding(kind, text[begin:stop], begin, stop))
     return tuple(findings)

@@ -135,7 +135,9 @@ _KIN_NAMED = re.compile(
 )
 # "Tom (son)", "Amy (daughter-in-law)", and "son (Tom)"
 _KIN_BRACKETED = re.compile(
-    rf"\b(?P<name>{_WORD})\s*\(\s*{_KIN_WORDS}\s*\)"
+    # Only where a word starts: inside a long hyphenated run every letter would
+    # start a try that reads to the run's end (quadratic in the note's length).
+    rf"(?<![\w'-])(?P<name>{_WORD})\s*\(\s*{_KIN_WORDS}\s*\)"
     rf"|\b{_KIN_WORDS}\s*\(\s*(?P<inside>{_WORD})\s*\)",
     re.IGNORECASE,
 )
