@@ -201,10 +201,21 @@ _DIGIT_WORDS = {
     "nine": "9",
 }
 _TIMES = {"double": 2, "triple": 3}
-_NUMBER_WORD_RUN = re.compile(
-    rf"(?<![a-z])(?:{_NUMBER_WORDS})(?:{_SEPARATOR}(?:{_NUMBER_WORDS}))+(?![a-z])"
+# A number word beside a group of digits: a number written half in words
+# ("07700 nine oh oh one two three"), looked for in the note in lower case.
+_NUMBER_WORD_BY_DIGITS = re.compile(
+    rf"(?<![a-z])(?:{_NUMBER_WORDS}){_SEPARATOR}\d|\d{_SEPARATOR}(?:{_NUMBER_WORDS})(?![a-z])"
 )
-_A_WORD = re.compile(r"[a-z]+")
+_TOKEN = rf"(?:{_NUMBER_WORDS}|\d+)"
+_NUMBER_WORD_RUN = re.compile(
+    rf"(?<![a-z0-9])(?:{_TOKEN})(?:{_SEPARATOR}(?:{_TOKEN}))+(?![a-z0-9])"
+)
+_A_WORD = re.compile(r"[a-z]+|\d+")
+# A stretch of words and digit groups is a number when at least this many of its
+# tokens are number words ("mob: zero seven seven zero zero 9 0 0 1 2 3"), and so
+# digits beside one word ("12-12-10-10-8, two sets") never are.
+MIN_MIXED_WORDS = 2
+MIN_MIXED_TOKENS = 3
 _MIN_PHONE_DIGITS = 7  # no phone number is shorter, "double" and "triple" read
 _LONG_NUMBER = 9  # digits: a number this long is an identifier, phone or not
 
@@ -216,14 +227,19 @@ def spelled_numbers(text: str) -> Iterator[Span]:
     lower = text.lower()
     if len(lower) != len(text):  # a letter lowered into two ("İ"): keep places
         lower = text.translate(_ASCII_LOWER)
-    if not _NUMBER_WORDS_IN_A_ROW.search(lower):
+    if not (
+        _NUMBER_WORDS_IN_A_ROW.search(lower) or _NUMBER_WORD_BY_DIGITS.search(lower)
+    ):
         return
     for match in _NUMBER_WORD_RUN.finditer(lower):
         words = [(m.group(), m.span()) for m in _A_WORD.finditer(match.group())]
-        for (start, end), digits in _read_digits(words):
+        for (start, end), digits, grouped in _read_digits(words):
             if _counted(digits):
                 continue
-            if len(digits) >= _LONG_NUMBER or any(recognizers.phones(digits)):
+            # Half in digits, only a phone number counts: "BP 120 80, one 72 two 98"
+            # reads as eleven digits, but as no number anyone dials.
+            long_number = len(digits) >= _LONG_NUMBER and not grouped
+            if long_number or any(recognizers.phones(digits)):
                 yield match.start() + start, match.start() + end
 
 
@@ -237,14 +253,20 @@ def _counted(digits: str) -> bool:
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
-def _read_digits(words: list[tuple[str, Span]]) -> Iterator[tuple[Span, str]]:
-    """The span and digits of each stretch of ``words`` that reads as one number of
-    six words or more: a "double" or "triple" with no digit word after it ends one."""
-    digits, count, first, last, times = "", 0, 0, 0, 1
+def _read_digits(
+    words: list[tuple[str, Span]],
+) -> Iterator[tuple[Span, str, bool]]:
+    """The span and digits of each stretch of ``words`` that reads as one number
+    (six number words or more, or digit groups with ``MIN_MIXED_WORDS`` number
+    words among them), and whether digit groups are among its words; a "double" or
+    "triple" with no digit after it ends a stretch."""
+    digits, count, groups, first, last, times = "", 0, 0, 0, 0, 1
     for word, (start, end) in [*words, ("", (0, 0))]:
-        if word in _DIGIT_WORDS:
+        if word in _DIGIT_WORDS or word.isdigit():
             first = start if not count else first
-            digits += _DIGIT_WORDS[word] * times
+            groups += word.isdigit()
+            read = _DIGIT_WORDS.get(word, word)
+            digits += read * times if len(read) == 1 else read
             count, last, times = count + 1, end, 1
             continue
         if word in _TIMES and times == 1:
@@ -252,8 +274,16 @@ def _read_digits(words: list[tuple[str, Span]]) -> Iterator[tuple[Span, str]]:
             count, times = count + 1, _TIMES[word]
             continue
         # The stretch ends: at "double double", a "double" ending the run, the end.
-        if count >= MIN_NUMBER_WORDS and len(digits) >= _MIN_PHONE_DIGITS:
-            yield (first, last), digits
-        digits, count, times = "", 0, 1
+        if _a_number(count, groups) and len(digits) >= _MIN_PHONE_DIGITS:
+            yield (first, last), digits, groups > 0
+        digits, count, groups, times = "", 0, 0, 1
         if word in _TIMES:  # "double double two": the second starts a stretch
             first, count, times = start, 1, _TIMES[word]
+
+
+def _a_number(count: int, groups: int) -> bool:
+    """Whether a stretch of ``count`` tokens, ``groups`` of them digit groups, is
+    long enough to be a number: six words, or words and digit groups together."""
+    if not groups:
+        return count >= MIN_NUMBER_WORDS
+    return count >= MIN_MIXED_TOKENS and count - groups >= MIN_MIXED_WORDS

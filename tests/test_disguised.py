@@ -202,6 +202,35 @@ def test_a_number_written_in_words_is_found(words):
 
 
 @pytest.mark.parametrize(
+    "number",
+    [
+        "07700 nine oh oh one two three",
+        "zero seven seven zero zero 9 0 0 1 2 3",
+        "0770 oh nine oh oh one two three",
+        "07700 900 one two three",
+        "oh 7700 double oh 9 one two three",
+    ],
+)
+def test_a_phone_number_half_in_digits_half_in_words_is_found(number):
+    assert found(f"call her on {number} after six") == [(WORDS, number)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12-12-10-10-8, two sets",
+        "3x10, one set of 12 12 10",
+        "2 sets of 10, one every 2 days",
+        "NPRS 7 one week ago, 4 two days ago",
+        "L4-5 one level, 3/52, two sessions",
+        "10 reps, one or two sets, 30 s hold",
+    ],
+)
+def test_digits_beside_a_number_word_in_clinical_notes_pass(text):
+    assert scan_text(text) == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "three sessions, two weeks apart",
