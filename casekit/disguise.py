@@ -16,12 +16,14 @@ what they read to the screen's usual judges (the name lists, libphonenumber):
   and ``l``/``I`` as 1, only inside a run that already has several real digits,
   and libphonenumber decides.
 - :func:`spelled_numbers`: a phone number written in words (``seven seven zero
-  zero nine double oh one two three four``), read digit by digit.
+  zero nine double oh one two three four``), or half in words and half in digits
+  (``07700 nine oh oh one two three``), read digit by digit.
 
 Every reader swaps one character for one, so a span of the text as read is a span
 of the text it was given, and the screen maps it back to the text as typed. Each
-waits behind one search: a note with no digit among letters and no six number
-words in a row costs the screen a few microseconds more.
+waits behind a search or two: a note with no digit among letters, no six number
+words in a row and no number word beside digits costs the screen a few
+microseconds more.
 """
 
 from __future__ import annotations
