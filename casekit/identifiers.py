@@ -375,7 +375,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
     ),
     (
         "a long digit run",
-        _regex(r"(?<!\d)\d{6,}(?!\d)|(?<![\d.])\d(?:[ .]\d){9,}(?!\d)"),
+        _regex(r"(?<!\d)\d{6,}(?!\d)|(?<![\d.-])\d(?:[ .-]\d){9,}(?!\d)"),
     ),
 )
 

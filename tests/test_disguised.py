@@ -317,3 +317,10 @@ def test_a_note_with_nothing_to_read_back_asks_no_judge(note, monkeypatch):
         disguise.spelled_numbers,
     ):
         assert list(read(note)) == []
+
+
+def test_a_phone_number_typed_digit_by_digit_with_hyphens_is_found():
+    number = "0-7-7-0-0-9-0-0-1-2-3"
+    assert [(f.text) for f in scan_text(f"call {number} pm")] == [number]
+    # sets and reps keep passing: their groups are not single digits
+    assert scan_text("12-12-10-10-8 then 3-3-3-3-3") == []
