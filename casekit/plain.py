@@ -188,8 +188,27 @@ _STREET_WORDS = (
 # recovery" no capitals; "St" before a capitalised word is a saint ("St Thomas").
 _STREET = re.compile(
     r"\b(?P<one>[A-Z][a-z']+)(?:\s+(?P<two>[A-Z][a-z']+))?\s+"
-    rf"(?:(?:{_STREET_WORDS})\b(?!\s+(?i:traffic|accident|collision))"
+    rf"(?P<word>(?:{_STREET_WORDS})\b(?!\s+(?i:traffic|accident|collision))"
     r"|(?i:rd)\b\.?|(?i:st)\b\.?(?!\s+[A-Z]))"
+)
+# Street words that are also everyday verbs, nouns or adjectives. Exercise cues are
+# written in title case ("Feet Close Together", "Sit To Stand Drive through heels",
+# "Neutral Spine Place hands on hips") and read as "Capitalised Capitalised Close";
+# a street so named has a name no English word ("Kirkstall Close"), or is written
+# where a place is ("lives on Meadow Close", "near Mill Grove"). So one of these
+# counts only after a location cue or after a word that is neither English nor
+# clinical (gazetteer.is_common): body and exercise words are English words, and a
+# street named with English words only ("Mill Rise") must have its cue. "Road",
+# "Street", "Lane" and the like are no exercise words and keep the rule above.
+_EVERYDAY_STREET_WORDS = frozenset(
+    """close drive dr way place pl grove walk rise row park green hill gate view
+    court ct square sq parade""".split()
+)
+# Where a place is named: "lives on", "moved to", "on", "at", "off", "near".
+_LOCATION_CUE = re.compile(
+    r"\b(?:(?:lives?|living|lived|resides|residing|moved|moving)\s+(?:on|at|in|to|off)"
+    r"|on|at|off|near)\s+$",
+    re.IGNORECASE,
 )
 # Capitalised words that start a sentence or a title but name no place: "The Way",
 # "Same Place", "Left Lane".
@@ -204,10 +223,27 @@ _NOT_PLACES = frozenset(
 def streets(text: str) -> Iterator[Span]:
     """A street named without its house number: ``Kirkstall Road``, ``Mill Rd``."""
     for match in _STREET.finditer(text):
-        if match.group("one").lower() not in _NOT_PLACES:
-            yield match.start("one"), match.end()
-        elif match.group("two") and match.group("two").lower() not in _NOT_PLACES:
-            yield match.start("two"), match.end()  # "On Mill Road": "Mill Road"
+        named = [
+            group
+            for group in ("one", "two")
+            if match.group(group) and match.group(group).lower() not in _NOT_PLACES
+        ]
+        if not named:
+            continue
+        # "On Mill Road": "Mill Road", the words from the first that names a place.
+        start = match.start(named[0])
+        if _street_word_counts(match, start, named):
+            yield start, match.end()
+
+
+def _street_word_counts(match: re.Match, start: int, named: list[str]) -> bool:
+    word = match.group("word").lower().rstrip(".")
+    if word not in _EVERYDAY_STREET_WORDS:
+        return True
+    if any(not gazetteer.is_common(match.group(group)) for group in named):
+        return True
+    # Only the few words before are read, as in _set_apart.
+    return bool(_LOCATION_CUE.search(match.string, max(0, start - 30), start))
 
 
 # -- handles without an @ ------------------------------------------------------------

@@ -73,6 +73,8 @@ def test_a_name_a_relation_introduces_is_refused(text, found):
         ("lives on Hyde Park Gardens", "Hyde Park Gardens"),
         ("Lives On Kirkstall Road", "Kirkstall Road"),
         ("near Meadow Close", "Meadow Close"),
+        ("Kirkstall Close", "Kirkstall Close"),
+        ("On Mill Grove", "Mill Grove"),
     ],
 )
 def test_a_street_without_a_number_is_refused(text, found):
@@ -134,6 +136,15 @@ CLINICAL = [
     "rose from chair slowly",
     "hope to return to work",
     "will walk more",
+    # Exercise cues in title case: street words that are everyday words too
+    # ("Close", "Drive", "Place") after body and exercise words.
+    "Feet Close Together squat",
+    "Hands Close Grip press",
+    "Knees Close Together in crook lying",
+    "Sit To Stand Drive through heels",
+    "Wall Slide Drive elbows up",
+    "Neutral Spine Place hands on hips",
+    "Side Lying Close Packed position held",
 ]
 
 
