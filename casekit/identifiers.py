@@ -174,10 +174,8 @@ _RECORD_WORDS = (
     r"|account|acct|auth(?:ori[sz]ation)?(?:\s+code)?|case\s+no|nhs|chi|nino|ssn"
     r"|patient\s+id|pt\s+id|id|zoom|booking|invoice|passport|licen[cs]e"
 )
-_SOCIAL = (
-    r"skype|insta(?:gram)?|ig|twitter|x\.com|tiktok|snap(?:chat)?|facebook|fb"
-    r"|whatsapp|telegram|signal|discord|linkedin|handle|username|user\s*name"
-)
+# plain's networks, so that both finders know the same ones.
+_SOCIAL = rf"{plain.NETWORKS}|handle|username|user\s*name"
 
 # Order is precedence: when spans overlap, the earlier (more specific) finder wins.
 _FINDERS: tuple[tuple[str, Finder], ...] = (

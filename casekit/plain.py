@@ -248,14 +248,17 @@ def _street_word_counts(match: re.Match, start: int, named: list[str]) -> bool:
 
 # -- handles without an @ ------------------------------------------------------------
 
-_NETWORKS = (
-    r"twitter|insta(?:gram)?|facebook|fb|tiktok|snap(?:chat)?|skype|whatsapp"
-    r"|telegram|x\.com"
-)
+# The social networks, one list for this finder and for identifiers' (which adds
+# "handle" and "username"): a network one of them knows the other must too.
+SOCIAL_NETWORKS = (
+    "skype instagram insta ig twitter x.com tiktok snapchat snap facebook fb"
+    " whatsapp telegram signal discord linkedin"
+).split()
+NETWORKS = "|".join(re.escape(network) for network in SOCIAL_NETWORKS)
 # The network, optionally "handle", "name", "id" or "account", then "is", ":" or
 # nothing, then the handle.
 _SOCIAL_HANDLE = re.compile(
-    rf"\b(?:{_NETWORKS})\b(?:\s+(?:handle|name|id|account|user\s*name))?"
+    rf"\b(?:{NETWORKS})\b(?:\s+(?:handle|name|id|account|user\s*name))?"
     r"(?:\s+is\b|\s*[:=])?\s*(?P<hit>[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)",
     re.IGNORECASE,
 )
@@ -266,9 +269,7 @@ _HANDLE_LIKE = re.compile(r"[a-z][\w.]*(?:[_.]|\d\d)[\w.]*", re.IGNORECASE)
 
 # A substring test first: most notes name no network, and it is much faster than
 # the pattern tried at every word.
-_NETWORK_HINTS = (
-    "twitter insta facebook fb tiktok snap skype whatsapp telegram x.com".split()
-)
+_NETWORK_HINTS = SOCIAL_NETWORKS
 
 
 def social_handles(text: str) -> Iterator[Span]:

@@ -94,6 +94,11 @@ def test_a_street_without_a_number_is_refused(text, found):
         ("telegram jojo_77", "jojo_77"),
         ("X.com is backpain_jo", "backpain_jo"),
         ("Skype: john.smith77", "john.smith77"),
+        # The networks identifiers knows: one list for both finders.
+        ("her ig is jo.smith77", "jo.smith77"),
+        ("her discord is backpain_jo", "backpain_jo"),
+        ("signal is jojo77", "jojo77"),
+        ("her linkedin is jo.smith77", "jo.smith77"),
     ],
 )
 def test_a_handle_without_an_at_after_a_network_is_refused(text, found):
@@ -127,6 +132,8 @@ CLINICAL = [
     "twitter is full of bad advice",
     "fb group for back pain helped",
     "snap of pain at end of range",
+    "signal is weak on the ward",
+    "right side tighter, big toe stiff",
     "St Thomas hospital referral",
     "Same Place as before, L4-5",
     "Can Drive again",
