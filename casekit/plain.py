@@ -126,13 +126,22 @@ def _widely_a_first_name(word: str) -> bool:
 
 # -- names a relation introduces -----------------------------------------------------
 
-_KIN_WORDS = rf"(?:{_FAMILY})(?:-in-law)?"
-# "her son is called Tom", "son called Tom", "daughter named Amy", "son's name is Tom"
+# recognizers' relatives, "step-" and "grand-" before any ("stepson", "step-son",
+# "grandchild"), and the words for a child. These are added here, not to
+# recognizers._FAMILY: there a relation word before any capitalised word of the
+# name lists makes it a name ("boy Will"), and "child", "boy" and "girl" open too
+# many clinical phrases for that.
+_KIN_WORDS = rf"(?:step-?|grand-?)?(?:{_FAMILY}|child|kid|boy|girl)(?:-in-law)?"
+# "her son is called Tom", "son called Tom", "daughter named Amy", "son's name is Tom",
+# "her son, called Tom, drove her"
 _KIN_NAMED = re.compile(
     rf"\b{_KIN_WORDS}(?:'s\s+name(?P<name_is>\s+is)"
-    rf"|(?P<is>\s+(?:is|was))?\s+(?:called|named|name\s+is))\s+(?P<name>{_WORD})",
+    rf"|(?P<is>\s+(?:is|was))?(?P<comma>\s*,)?\s+(?:called|named|name\s+is))"
+    rf"\s+(?P<name>{_WORD})",
     re.IGNORECASE,
 )
+# After "son, called tom" the name closes the aside: a comma or the end follows.
+_ASIDE_CLOSED = re.compile(r"\s*(?:[,;.)]|$)")
 # "Tom (son)", "Amy (daughter-in-law)", and "son (Tom)"
 _KIN_BRACKETED = re.compile(
     rf"\b(?P<name>{_WORD})\s*\(\s*{_KIN_WORDS}\s*\)"
@@ -155,9 +164,13 @@ def related_names(text: str) -> Iterator[Span]:
     named = "call" in lower or "name" in lower
     for match in _KIN_NAMED.finditer(text) if named else ():
         word = match.group("name")
+        # "son, called tom, drove her" is as plain as "son is called tom" ("son,
+        # called back" is no aside and its "back" no name).
+        aside = match.group("comma") and _ASIDE_CLOSED.match(text, match.end("name"))
         plainly_named = (
             match.group("is")
             or match.group("name_is")
+            or aside
             or ("named" in match.group().lower())
         )
         if _a_name(word, any_case=bool(plainly_named)):

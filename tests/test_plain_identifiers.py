@@ -57,6 +57,11 @@ def test_a_lowercase_pair_of_english_words_set_apart_as_a_name_is_one(text, foun
         ("came with son (Tom)", "Tom"),
         ("son's name is Will", "Will"),
         ("Mark (husband) waited outside", "Mark"),
+        ("her son, called tom, drove her", "tom"),
+        ("her stepson is called tom", "tom"),
+        ("Tom (step-son) drove her", "Tom"),
+        ("her boy is called tom", "tom"),
+        ("her grandchild is called tom", "tom"),
     ],
 )
 def test_a_name_a_relation_introduces_is_refused(text, found):
@@ -128,6 +133,8 @@ CLINICAL = [
     "walks 5 km per day",
     "little more stiff today",
     "son called back re appointment",
+    "her son, called back re appointment",
+    "daughter named in consent form",
     "her insta is private",
     "twitter is full of bad advice",
     "fb group for back pain helped",
