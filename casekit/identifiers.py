@@ -148,11 +148,8 @@ _UNIT_AFTER = (
 )
 _TENS = r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _UNITS = r"one|two|three|four|five|six|seven|eight|nine"
-_STREET = (
-    r"(?:street|st|road|rd|lane|ln|avenue|ave|drive|dr|close|crescent|cres|way"
-    r"|place|pl|court|ct|gardens|gdns|terrace|grove|square|sq|row|mews|parade"
-    r"|boulevard|blvd|walk|hill|park|rise|view|green|gate|wharf|quay)\b\.?"
-)
+# plain's street words, so that a street is one with or without its number.
+_STREET = r"(?:" + "|".join(plain.STREET_WORDS) + r")\b\.?"
 # UK postcode areas (Royal Mail), so that "S1 2nd" or "L5 1rm" are not read as one.
 _AREAS = (
     "ab|al|b|ba|bb|bd|bh|bl|bn|br|bs|bt|ca|cb|cf|ch|cm|co|cr|ct|cv|cw|da|dd|de|dg"

@@ -193,17 +193,54 @@ def _a_name(word: str, *, any_case: bool) -> bool:
 
 # -- streets without a house number --------------------------------------------------
 
-_STREET_WORDS = (
-    r"Road|Street|Lane|Avenue|Close|Drive|Way|Crescent|Grove|Terrace|Place|Gardens"
-)
-# One or two capitalised words and a street word (capitalised, or "Rd"/"St" in any
+# The street words, shared with identifiers' numbered addresses ("12 Mill Court"):
+# a street it reads with a number this reads without one.
+STREET_WORDS = (
+    "street st road rd lane ln avenue ave drive dr close crescent cres way place pl"
+    " court ct gardens gdns terrace grove square sq row mews parade boulevard blvd"
+    " walk hill park rise view green gate wharf quay"
+).split()
+# The short forms, which a dot may follow ("Church St.").
+_ABBREVIATIONS = frozenset("st rd ln ave dr cres pl ct gdns sq blvd".split())
+
+
+def _street_words(*, capitalised: bool) -> str:
+    # Longest first, so that "Street" is tried before "St"; capitalised, "Rd" and
+    # "St" are left to _STREET's any-case form.
+    words = sorted(STREET_WORDS, key=len, reverse=True)
+    if capitalised:
+        words = [word for word in words if word not in ("rd", "st")]
+    form = str.capitalize if capitalised else str.lower
+    return "|".join(
+        rf"{form(word)}\b" + (r"\.?" if word in _ABBREVIATIONS else "")
+        for word in words
+    )
+
+
+# One or two capitalised words and a capitalised street word ("Rd" and "St" in any
 # case). "Road traffic accident" has no word before "Road", "on the road to
-# recovery" no capitals; "St" before a capitalised word is a saint ("St Thomas").
+# recovery" no capitals (but see _CUED_STREET), "CT scan" is no "Ct".
 _STREET = re.compile(
     r"\b(?P<one>[A-Z][a-z']+)(?:\s+(?P<two>[A-Z][a-z']+))?\s+"
-    rf"(?P<word>(?:{_STREET_WORDS})\b(?!\s+(?i:traffic|accident|collision))"
-    r"|(?i:rd)\b\.?|(?i:st)\b\.?(?!\s+[A-Z]))"
+    rf"(?P<word>(?:{_street_words(capitalised=True)}|(?i:rd|st)\b\.?)"
+    r"(?!\s+(?i:traffic|accident|collision)))"
 )
+# After "lives on", "lives at" a street is a street in any case ("lives on kirkstall
+# road", "lives at Kirkstall road"): those words announce where someone lives.
+# "moved to" is left out here: in lower case it is as often a change of plan ("moved
+# to different way of pacing").
+_CUED_STREET = re.compile(
+    r"\b(?:lives?|living|lived|resides|residing)\s+(?:on|at|in|off)\s+"
+    r"(?P<one>[a-z][a-z']+)(?:\s+(?P<two>[a-z][a-z']+))?\s+"
+    rf"(?P<word>{_street_words(capitalised=False)})",
+    re.IGNORECASE,
+)
+_CUES = ("liv", "resid")
+# "St" before a first name opens that name: a saint ("seen at St Thomas", "Visited
+# St James"), not a street closing the words before. Before another word it closes
+# them ("Station St Leeds"). "Dr" before a capitalised word is a title ("Saw Dr
+# Patel").
+_SAINT_OR_TITLE = re.compile(r"\s+(?P<next>[A-Z][a-z']+)")
 # Street words that are also everyday verbs, nouns or adjectives. Exercise cues are
 # written in title case ("Feet Close Together", "Sit To Stand Drive through heels",
 # "Neutral Spine Place hands on hips") and read as "Capitalised Capitalised Close";
@@ -241,12 +278,25 @@ def streets(text: str) -> Iterator[Span]:
             for group in ("one", "two")
             if match.group(group) and match.group(group).lower() not in _NOT_PLACES
         ]
-        if not named:
+        if not named or _saint_or_title(match):
             continue
         # "On Mill Road": "Mill Road", the words from the first that names a place.
         start = match.start(named[0])
         if _street_word_counts(match, start, named):
             yield start, match.end()
+    lower = text.lower()
+    for match in _CUED_STREET.finditer(text) if any(c in lower for c in _CUES) else ():
+        # In lower case, every word must name the place ("lives in flat by park"
+        # is no street "flat by park"), and before an everyday street word one must
+        # be no English word: "lives on kirkstall way", not "lives in same old way".
+        named = [match.group(group) for group in ("one", "two") if match.group(group)]
+        word = match.group("word").lower().rstrip(".")
+        if any(name.lower() in _NOT_PLACES for name in named):
+            continue
+        if word not in _EVERYDAY_STREET_WORDS or not all(
+            map(gazetteer.is_common, named)
+        ):
+            yield match.start("one"), match.end()
 
 
 def _street_word_counts(match: re.Match, start: int, named: list[str]) -> bool:
@@ -257,6 +307,15 @@ def _street_word_counts(match: re.Match, start: int, named: list[str]) -> bool:
         return True
     # Only the few words before are read, as in _set_apart.
     return bool(_LOCATION_CUE.search(match.string, max(0, start - 30), start))
+
+
+def _saint_or_title(match: re.Match) -> bool:
+    word = match.group("word").lower().rstrip(".")
+    after = _SAINT_OR_TITLE.match(match.string, match.end())
+    if word not in ("st", "dr") or after is None:
+        return False
+    following = after.group("next").lower().removesuffix("'s")
+    return word == "dr" or following in gazetteer.first_names()
 
 
 # -- handles without an @ ------------------------------------------------------------
