@@ -149,11 +149,8 @@ _UNIT_AFTER = (
 )
 _TENS = r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _UNITS = r"one|two|three|four|five|six|seven|eight|nine"
-_STREET = (
-    r"(?:street|st|road|rd|lane|ln|avenue|ave|drive|dr|close|crescent|cres|way"
-    r"|place|pl|court|ct|gardens|gdns|terrace|grove|square|sq|row|mews|parade"
-    r"|boulevard|blvd|walk|hill|park|rise|view|green|gate|wharf|quay)\b\.?"
-)
+# plain's street words, so that a street is one with or without its number.
+_STREET = r"(?:" + "|".join(plain.STREET_WORDS) + r")\b\.?"
 # UK postcode areas (Royal Mail), so that "S1 2nd" or "L5 1rm" are not read as one.
 _AREAS = (
     "ab|al|b|ba|bb|bd|bh|bl|bn|br|bs|bt|ca|cb|cf|ch|cm|co|cr|ct|cv|cw|da|dd|de|dg"
@@ -177,10 +174,8 @@ _RECORD_WORDS = (
     r"|account|acct|auth(?:ori[sz]ation)?(?:\s+code)?|case\s+no|nhs|chi|nino|ssn"
     r"|patient\s+id|pt\s+id|id|zoom|booking|invoice|passport|licen[cs]e"
 )
-_SOCIAL = (
-    r"skype|insta(?:gram)?|ig|twitter|x\.com|tiktok|snap(?:chat)?|facebook|fb"
-    r"|whatsapp|telegram|signal|discord|linkedin|handle|username|user\s*name"
-)
+# plain's networks, so that both finders know the same ones.
+_SOCIAL = rf"{plain.NETWORKS}|handle|username|user\s*name"
 
 # Order is precedence: when spans overlap, the earlier (more specific) finder wins.
 _FINDERS: tuple[tuple[str, Finder], ...] = (

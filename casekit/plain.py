@@ -126,13 +126,22 @@ def _widely_a_first_name(word: str) -> bool:
 
 # -- names a relation introduces -----------------------------------------------------
 
-_KIN_WORDS = rf"(?:{_FAMILY})(?:-in-law)?"
-# "her son is called Tom", "son called Tom", "daughter named Amy", "son's name is Tom"
+# recognizers' relatives, "step-" and "grand-" before any ("stepson", "step-son",
+# "grandchild"), and the words for a child. These are added here, not to
+# recognizers._FAMILY: there a relation word before any capitalised word of the
+# name lists makes it a name ("boy Will"), and "child", "boy" and "girl" open too
+# many clinical phrases for that.
+_KIN_WORDS = rf"(?:step-?|grand-?)?(?:{_FAMILY}|child|kid|boy|girl)(?:-in-law)?"
+# "her son is called Tom", "son called Tom", "daughter named Amy", "son's name is Tom",
+# "her son, called Tom, drove her"
 _KIN_NAMED = re.compile(
     rf"\b{_KIN_WORDS}(?:'s\s+name(?P<name_is>\s+is)"
-    rf"|(?P<is>\s+(?:is|was))?\s+(?:called|named|name\s+is))\s+(?P<name>{_WORD})",
+    rf"|(?P<is>\s+(?:is|was))?(?P<comma>\s*,)?\s+(?:called|named|name\s+is))"
+    rf"\s+(?P<name>{_WORD})",
     re.IGNORECASE,
 )
+# After "son, called tom" the name closes the aside: a comma or the end follows.
+_ASIDE_CLOSED = re.compile(r"\s*(?:[,;.)]|$)")
 # "Tom (son)", "Amy (daughter-in-law)", and "son (Tom)"
 _KIN_BRACKETED = re.compile(
     # Only where a word starts: inside a long hyphenated run every letter would
@@ -157,9 +166,13 @@ def related_names(text: str) -> Iterator[Span]:
     named = "call" in lower or "name" in lower
     for match in _KIN_NAMED.finditer(text) if named else ():
         word = match.group("name")
+        # "son, called tom, drove her" is as plain as "son is called tom" ("son,
+        # called back" is no aside and its "back" no name).
+        aside = match.group("comma") and _ASIDE_CLOSED.match(text, match.end("name"))
         plainly_named = (
             match.group("is")
             or match.group("name_is")
+            or aside
             or ("named" in match.group().lower())
         )
         if _a_name(word, any_case=bool(plainly_named)):
@@ -182,16 +195,72 @@ def _a_name(word: str, *, any_case: bool) -> bool:
 
 # -- streets without a house number --------------------------------------------------
 
-_STREET_WORDS = (
-    r"Road|Street|Lane|Avenue|Close|Drive|Way|Crescent|Grove|Terrace|Place|Gardens"
-)
-# One or two capitalised words and a street word (capitalised, or "Rd"/"St" in any
+# The street words, shared with identifiers' numbered addresses ("12 Mill Court"):
+# a street it reads with a number this reads without one.
+STREET_WORDS = (
+    "street st road rd lane ln avenue ave drive dr close crescent cres way place pl"
+    " court ct gardens gdns terrace grove square sq row mews parade boulevard blvd"
+    " walk hill park rise view green gate wharf quay"
+).split()
+# The short forms, which a dot may follow ("Church St.").
+_ABBREVIATIONS = frozenset("st rd ln ave dr cres pl ct gdns sq blvd".split())
+
+
+def _street_words(*, capitalised: bool) -> str:
+    # Longest first, so that "Street" is tried before "St"; capitalised, "Rd" and
+    # "St" are left to _STREET's any-case form.
+    words = sorted(STREET_WORDS, key=len, reverse=True)
+    if capitalised:
+        words = [word for word in words if word not in ("rd", "st")]
+    form = str.capitalize if capitalised else str.lower
+    return "|".join(
+        rf"{form(word)}\b" + (r"\.?" if word in _ABBREVIATIONS else "")
+        for word in words
+    )
+
+
+# One or two capitalised words and a capitalised street word ("Rd" and "St" in any
 # case). "Road traffic accident" has no word before "Road", "on the road to
-# recovery" no capitals; "St" before a capitalised word is a saint ("St Thomas").
+# recovery" no capitals (but see _CUED_STREET), "CT scan" is no "Ct".
 _STREET = re.compile(
     r"\b(?P<one>[A-Z][a-z']+)(?:\s+(?P<two>[A-Z][a-z']+))?\s+"
-    rf"(?:(?:{_STREET_WORDS})\b(?!\s+(?i:traffic|accident|collision))"
-    r"|(?i:rd)\b\.?|(?i:st)\b\.?(?!\s+[A-Z]))"
+    rf"(?P<word>(?:{_street_words(capitalised=True)}|(?i:rd|st)\b\.?)"
+    r"(?!\s+(?i:traffic|accident|collision)))"
+)
+# After "lives on", "lives at" a street is a street in any case ("lives on kirkstall
+# road", "lives at Kirkstall road"): those words announce where someone lives.
+# "moved to" is left out here: in lower case it is as often a change of plan ("moved
+# to different way of pacing").
+_CUED_STREET = re.compile(
+    r"\b(?:lives?|living|lived|resides|residing)\s+(?:on|at|in|off)\s+"
+    r"(?P<one>[a-z][a-z']+)(?:\s+(?P<two>[a-z][a-z']+))?\s+"
+    rf"(?P<word>{_street_words(capitalised=False)})",
+    re.IGNORECASE,
+)
+_CUES = ("liv", "resid")
+# "St" before a first name opens that name: a saint ("seen at St Thomas", "Visited
+# St James"), not a street closing the words before. Before another word it closes
+# them ("Station St Leeds"). "Dr" before a capitalised word is a title ("Saw Dr
+# Patel").
+_SAINT_OR_TITLE = re.compile(r"\s+(?P<next>[A-Z][a-z']+)")
+# Street words that are also everyday verbs, nouns or adjectives. Exercise cues are
+# written in title case ("Feet Close Together", "Sit To Stand Drive through heels",
+# "Neutral Spine Place hands on hips") and read as "Capitalised Capitalised Close";
+# a street so named has a name no English word ("Kirkstall Close"), or is written
+# where a place is ("lives on Meadow Close", "near Mill Grove"). So one of these
+# counts only after a location cue or after a word that is neither English nor
+# clinical (gazetteer.is_common): body and exercise words are English words, and a
+# street named with English words only ("Mill Rise") must have its cue. "Road",
+# "Street", "Lane" and the like are no exercise words and keep the rule above.
+_EVERYDAY_STREET_WORDS = frozenset(
+    """close drive dr way place pl grove walk rise row park green hill gate view
+    court ct square sq parade""".split()
+)
+# Where a place is named: "lives on", "moved to", "on", "at", "off", "near".
+_LOCATION_CUE = re.compile(
+    r"\b(?:(?:lives?|living|lived|resides|residing|moved|moving)\s+(?:on|at|in|to|off)"
+    r"|on|at|off|near)\s+$",
+    re.IGNORECASE,
 )
 # Capitalised words that start a sentence or a title but name no place: "The Way",
 # "Same Place", "Left Lane".
@@ -206,22 +275,64 @@ _NOT_PLACES = frozenset(
 def streets(text: str) -> Iterator[Span]:
     """A street named without its house number: ``Kirkstall Road``, ``Mill Rd``."""
     for match in _STREET.finditer(text):
-        if match.group("one").lower() not in _NOT_PLACES:
+        named = [
+            group
+            for group in ("one", "two")
+            if match.group(group) and match.group(group).lower() not in _NOT_PLACES
+        ]
+        if not named or _saint_or_title(match):
+            continue
+        # "On Mill Road": "Mill Road", the words from the first that names a place.
+        start = match.start(named[0])
+        if _street_word_counts(match, start, named):
+            yield start, match.end()
+    lower = text.lower()
+    for match in _CUED_STREET.finditer(text) if any(c in lower for c in _CUES) else ():
+        # In lower case, every word must name the place ("lives in flat by park"
+        # is no street "flat by park"), and before an everyday street word one must
+        # be no English word: "lives on kirkstall way", not "lives in same old way".
+        named = [match.group(group) for group in ("one", "two") if match.group(group)]
+        word = match.group("word").lower().rstrip(".")
+        if any(name.lower() in _NOT_PLACES for name in named):
+            continue
+        if word not in _EVERYDAY_STREET_WORDS or not all(
+            map(gazetteer.is_common, named)
+        ):
             yield match.start("one"), match.end()
-        elif match.group("two") and match.group("two").lower() not in _NOT_PLACES:
-            yield match.start("two"), match.end()  # "On Mill Road": "Mill Road"
+
+
+def _street_word_counts(match: re.Match, start: int, named: list[str]) -> bool:
+    word = match.group("word").lower().rstrip(".")
+    if word not in _EVERYDAY_STREET_WORDS:
+        return True
+    if any(not gazetteer.is_common(match.group(group)) for group in named):
+        return True
+    # Only the few words before are read, as in _set_apart.
+    return bool(_LOCATION_CUE.search(match.string, max(0, start - 30), start))
+
+
+def _saint_or_title(match: re.Match) -> bool:
+    word = match.group("word").lower().rstrip(".")
+    after = _SAINT_OR_TITLE.match(match.string, match.end())
+    if word not in ("st", "dr") or after is None:
+        return False
+    following = after.group("next").lower().removesuffix("'s")
+    return word == "dr" or following in gazetteer.first_names()
 
 
 # -- handles without an @ ------------------------------------------------------------
 
-_NETWORKS = (
-    r"twitter|insta(?:gram)?|facebook|fb|tiktok|snap(?:chat)?|skype|whatsapp"
-    r"|telegram|x\.com"
-)
+# The social networks, one list for this finder and for identifiers' (which adds
+# "handle" and "username"): a network one of them knows the other must too.
+SOCIAL_NETWORKS = (
+    "skype instagram insta ig twitter x.com tiktok snapchat snap facebook fb"
+    " whatsapp telegram signal discord linkedin"
+).split()
+NETWORKS = "|".join(re.escape(network) for network in SOCIAL_NETWORKS)
 # The network, optionally "handle", "name", "id" or "account", then "is", ":" or
 # nothing, then the handle.
 _SOCIAL_HANDLE = re.compile(
-    rf"\b(?:{_NETWORKS})\b(?:\s+(?:handle|name|id|account|user\s*name))?"
+    rf"\b(?:{NETWORKS})\b(?:\s+(?:handle|name|id|account|user\s*name))?"
     r"(?:\s+is\b|\s*[:=])?\s*(?P<hit>[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)",
     re.IGNORECASE,
 )
@@ -232,9 +343,7 @@ _HANDLE_LIKE = re.compile(r"[a-z][\w.]*(?:[_.]|\d\d)[\w.]*", re.IGNORECASE)
 
 # A substring test first: most notes name no network, and it is much faster than
 # the pattern tried at every word.
-_NETWORK_HINTS = (
-    "twitter insta facebook fb tiktok snap skype whatsapp telegram x.com".split()
-)
+_NETWORK_HINTS = SOCIAL_NETWORKS
 
 
 def social_handles(text: str) -> Iterator[Span]:
