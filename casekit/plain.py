@@ -341,15 +341,12 @@ _SOCIAL_HANDLE = re.compile(
 _HANDLE_LIKE = re.compile(r"[a-z][\w.]*(?:[_.]|\d\d)[\w.]*", re.IGNORECASE)
 
 
-# A substring test first: most notes name no network, and it is much faster than
-# the pattern tried at every word.
-_NETWORK_HINTS = SOCIAL_NETWORKS
-
-
 def social_handles(text: str) -> Iterator[Span]:
     """A handle without ``@`` after a social network: ``twitter is backpain_jo``."""
+    # A substring test first skips the pattern for a note without a network's name
+    # even inside a word: about two notes in three ("ig" is in "right", "fb" rare).
     lower = text.lower()
-    if not any(hint in lower for hint in _NETWORK_HINTS):
+    if not any(network in lower for network in SOCIAL_NETWORKS):
         return
     for match in _SOCIAL_HANDLE.finditer(text):
         handle = match.group("hit")
