@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from reader import what_a_reader_holds
 from scipy.optimize import Bounds, LinearConstraint, milp
 from stores import frames_of
 
@@ -62,7 +63,7 @@ def none_yet(cases, rule, with_pain: bool = True) -> set[int]:
     if with_pain:
         for s, value in zip(pain["Session"], pain["Cases (on arrival)"], strict=True):
             forms.append(tail(int(s))), shown.append(value)
-    rows, lo, hi = _what_a_reader_holds(forms, shown, rule)
+    rows, lo, hi = what_a_reader_holds(forms, shown, rule)
     for s in range(end):  # fewer cases with more sessions
         rows.append(tail(s) - tail(s + 1)), lo.append(0), hi.append(np.inf)
     rows.append(tail(end)), lo.append(0), hi.append(0)
@@ -166,7 +167,7 @@ def flares_48_to_72(cases, rule, part: int = 3) -> set[int]:
         shown += [k, n]
     forms.append(np.array([1, 1, 1, 1, 0]))
     shown.append(pattern.at["flare_after_care", "k"])
-    rows, lo, hi = _what_a_reader_holds(forms, shown, rule)
+    rows, lo, hi = what_a_reader_holds(forms, shown, rule)
     found = set()
     for v in range(40):
         constraints = LinearConstraint(
@@ -207,18 +208,3 @@ def test_the_windows_do_not_give_back_flares_later_than_72_h():
     rule = threshold(10)
     found = flares_48_to_72(cases, rule, part=4)
     assert len(found) > 1 and max(found) > rule.suppress_max, found
-
-
-def _what_a_reader_holds(forms, shown, rule) -> tuple[list, list, list]:
-    """Each number shown as a linear form of the hidden counts with the range it
-    allows: exact under a threshold rule, within half the rounding when rounded,
-    above the suppression threshold when not 0; a ``*`` tells nothing."""
-    rows, lo, hi = [], [], []
-    for form, value in zip(forms, shown, strict=True):
-        if value == SUPPRESSED:
-            continue
-        slack = 0 if rule.round_to == 1 or value == 0 else rule.round_to // 2
-        rows.append(form)
-        lo.append(max(value - slack, 0 if value == 0 else rule.suppress_max + 1))
-        hi.append(value + slack)
-    return rows, lo, hi
