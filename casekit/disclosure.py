@@ -230,7 +230,7 @@ def _safe_crosstab(table: pd.DataFrame, rule: Rule) -> SafeTable:
                 line = lines.loc[label]
                 if line.sum() != 1 or len(line) < 2:
                     continue
-                candidates = values.loc[label][~line]
+                candidates = _protecting(values.loc[label][~line])
                 # Prefer a cell whose crossing line also has a lone hidden cell: one
                 # more cell then protects two lines. Otherwise the smallest.
                 crossing = (hidden if axis == 0 else hidden.T).loc[candidates.index]
@@ -244,6 +244,20 @@ def _safe_crosstab(table: pd.DataFrame, rule: Rule) -> SafeTable:
     out = counts.apply(lambda column: column.map(lambda c: safe_count(c, rule)))
     out = out.astype(object).mask(hidden, SUPPRESSED)
     return SafeTable(out, _reasons(reasons), rule)
+
+
+def _protecting(sizes: pd.Series) -> pd.Series:
+    """The candidates for a second hidden cell (or row) that protect the first.
+
+    An empty one (0, or 0 of 0) protects nothing: it adds nothing to the total
+    less the cells shown, and a reader often knows it is empty from elsewhere
+    (no session after the sixth in the pain course says the band "7 or more" is
+    0). Only where every candidate is empty is one of them taken: the total is
+    then the hidden cell itself, which no second cell can protect (a partition's
+    total is its ``n``, as small as the cell, and hidden with it).
+    """
+    full = sizes[sizes.astype(float) > 0]
+    return full if len(full) else sizes
 
 
 def _where(mask: pd.DataFrame) -> tuple[list, list]:

@@ -208,3 +208,35 @@ def test_the_windows_do_not_give_back_flares_later_than_72_h():
     rule = threshold(10)
     found = flares_48_to_72(cases, rule, part=4)
     assert len(found) > 1 and max(found) > rule.suppress_max, found
+
+
+# -- an empty band never protects a hidden one -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def short_courses(cases):
+    """The same cases with no session after the sixth: the baseline's band "7 or
+    more" is 0, and the pain course's last session (6) says so to a reader."""
+    session = cases.frames["session"]
+    frames = frames_of(cohort(120, seed=1))
+    ids = frames["case"]["case_id"].tolist()
+    raw = frames["session"]
+    raw = raw[~raw["case_id"].isin(ids[:NONE_YET])]
+    one = raw["case_id"].isin(ids[NONE_YET : NONE_YET + 12])
+    raw = raw[(~one | (raw["session_no"] == 1)) & (raw["session_no"] <= 6)].copy()
+    raw["nprs_before"] = raw["nprs_before"].fillna(5)
+    assert len(raw) < len(session)
+    return series.series_of({**frames, "session": raw})
+
+
+@pytest.mark.parametrize("rule", [NHS, threshold(10)], ids=["nhs", "threshold"])
+def test_an_empty_band_is_never_the_second_hidden_one(short_courses, rule):
+    table = series.baseline(short_courses, series.EXACT).frame
+    at = table.index[table["Characteristic"] == "Sessions"][0]
+    bands = table.loc[at : at + len(series.SESSIONS) - 1, "Cases"].tolist()
+    assert bands[0] == NONE_YET and bands[-1] == 0
+    # Before, "7 or more" (0) was hidden beside "None yet" (2): the pain course's
+    # last session is the sixth, so it is 0, and "None yet" the series less the
+    # bands shown, exactly under a threshold rule.
+    found = none_yet(short_courses, rule, with_pain=False)
+    assert len(found) > 1 and max(found) > rule.suppress_max, found
