@@ -169,12 +169,14 @@ def _safe_rates(table, rule, k, n, derived, adding_up=None) -> SafeTable:
 
 def _second_rows(table, hidden: pd.Series, adding_up: str, n: str) -> list:
     """In each split with exactly one hidden row, the other row of smallest ``n``:
-    the one whose loss costs least (Eurostat's secondary suppression)."""
+    the one whose loss costs least (Eurostat's secondary suppression); never a
+    row of 0 of 0 while another is left (:func:`_protecting`)."""
     picks = []
     for _, rows in table.groupby(adding_up, sort=False, dropna=False).groups.items():
         lone = hidden.loc[rows]
         if lone.sum() == 1 and len(rows) > 1:
-            picks.append(table.loc[lone.index[~lone], n].astype(float).idxmin())
+            sizes = _protecting(table.loc[lone.index[~lone], n].astype(float))
+            picks.append(sizes.idxmin())
     return picks
 
 
