@@ -23,6 +23,7 @@ from ..literature import SENSTAD_GONE_24H, SENSTAD_WITHIN_4H
 from ..patterns import flare_curve
 from ..readable import rate_table
 from .markup import Shown, shown
+from .nested import safe_tails
 from .series import SESSIONS, CaseSeries, partition, session_bands
 
 # The windows of flare onset, with Senstad 1997's share where it reports one.
@@ -244,40 +245,13 @@ def _worked_back(series: CaseSeries, rule: Rule, arrivals: pd.Series) -> dict:
             continue  # suppressed already, quartiles and all
         node = session if count == tails[session] else end + 1 + session
         trial = {**values, node: count}
-        if _safe_tails(trial, edges, (node, end), hidden_bands, rule):
+        if safe_tails(trial, edges, (node, end), hidden_bands, rule):
             values, edges = trial, [*edges, (node, end)]
         else:
             out[session] = (
                 f"less another count shown, a count from 1 to {rule.suppress_max}"
             )
     return out
-
-
-def _safe_tails(values: dict, edges: list, new: tuple, hidden: list, rule: Rule):
-    """Whether joining ``new`` to the ``edges`` (each a difference of two tails a
-    reader knows) keeps safe the tails it joins to the end: each differs from
-    every tail held by 0 or by more than the rule's small counts, and no hidden
-    band has both its ends held. Differences the baseline alone gives are its
-    own secondary suppression's, not checked again."""
-    end = new[1]
-
-    def held(edges):
-        root = {node: node for node in values}
-
-        def find(node):
-            while root[node] != node:
-                node = root[node]
-            return node
-
-        for a, b in edges:
-            root[find(a)] = find(b)
-        return {node for node in values if find(node) == find(end)}
-
-    before, after = held(edges), held([*edges, new])
-    if any(a in after and b in after and a != b for a, b in hidden):
-        return False
-    gaps = [abs(values[n] - values[m]) for n in after - before for m in after]
-    return all(gap == 0 or gap > rule.suppress_max for gap in gaps)
 
 
 def _beside_the_pattern(parts, safe, counts, late, rule: Rule) -> None:
@@ -342,8 +316,8 @@ def _beside_the_onsets(parts, safe, total: int, series: CaseSeries, rule: Rule):
     a session without relief; less the pattern's ``k``, those and the flares
     later than 72 h, which :func:`_beside_the_pattern` may have hidden every
     onset window to keep. So the total is shown only if it joins safely
-    (:func:`_safe_tails`); otherwise no duration window is (the total is on
-    each row).
+    (:func:`~casekit.report.nested.safe_tails`); otherwise no duration window
+    is (the total is on each row).
     """
     if rule.suppress_max == 0 or total == 0:
         return
@@ -358,7 +332,7 @@ def _beside_the_onsets(parts, safe, total: int, series: CaseSeries, rule: Rule):
     edges = [(2, 6)] + [e for e, s in zip(ends, shown, strict=True) if s]
     edges += [(1, 6)] if shown.any() else []
     hidden = [e for e, s in zip(ends, shown, strict=True) if not s]
-    if _safe_tails(values, edges, (0, 6), hidden, rule):
+    if safe_tails(values, edges, (0, 6), hidden, rule):
         return
     parts.loc[:, ["k", "n", *RATES]] = SUPPRESSED
     why = "its total, less the onset windows' or the pattern's, is a small count"
