@@ -9,7 +9,8 @@ Two shapes of table are shared:
 
 - a *cross-tabulation* of counts (baseline tables, flows): small cells are suppressed
   (primary), then, wherever a row or column total would let a reader work a
-  suppressed cell back, the next smallest cell of that line as well (secondary);
+  suppressed cell back, the next smallest cell of that line as well (secondary;
+  never an empty one, which protects nothing);
 - a *rate table* with ``k`` of ``n`` per row (the pattern table): a row is suppressed
   when ``k``, ``n`` or the complement ``n - k`` is small, and then so are its
   proportion, interval and p-value, which would give the counts away.
@@ -17,7 +18,8 @@ Two shapes of table are shared:
 A rate table may also be split (a pattern site by site) into rows that add up to a
 total shown elsewhere (the pooled row): a lone suppressed row of such a split could
 be worked back from that total, so the next smallest row of the split is suppressed
-too (secondary suppression, as for a cross-tabulation; ``adding_up``).
+too (secondary suppression, as for a cross-tabulation, never a row of 0 of 0;
+``adding_up``).
 
 Under a rule that rounds, what is shown of a rate row is computed from its *rounded*
 counts (the ONS and Eurostat practice: a statistic beside a rounded count must not
