@@ -329,6 +329,7 @@ def _beside_the_onsets(parts, safe, total: int, series: CaseSeries, rule: Rule):
     onset, _, _ = _onset_windows(series, rule)
     ends = [(5, 6), (4, 5), (3, 4), (1, 3)]  # each onset window's two tails
     shown = ~onset["k"].map(is_suppressed).to_numpy(bool)
+    # The pattern's k is taken as held, as _beside_the_pattern takes it.
     edges = [(2, 6)] + [e for e, s in zip(ends, shown, strict=True) if s]
     edges += [(1, 6)] if shown.any() else []
     hidden = [e for e, s in zip(ends, shown, strict=True) if not s]
