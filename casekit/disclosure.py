@@ -9,7 +9,8 @@ Two shapes of table are shared:
 
 - a *cross-tabulation* of counts (baseline tables, flows): small cells are suppressed
   (primary), then, wherever a row or column total would let a reader work a
-  suppressed cell back, the next smallest cell of that line as well (secondary);
+  suppressed cell back, the next smallest cell of that line as well (secondary;
+  never an empty one, which protects nothing);
 - a *rate table* with ``k`` of ``n`` per row (the pattern table): a row is suppressed
   when ``k``, ``n`` or the complement ``n - k`` is small, and then so are its
   proportion, interval and p-value, which would give the counts away.
@@ -17,7 +18,8 @@ Two shapes of table are shared:
 A rate table may also be split (a pattern site by site) into rows that add up to a
 total shown elsewhere (the pooled row): a lone suppressed row of such a split could
 be worked back from that total, so the next smallest row of the split is suppressed
-too (secondary suppression, as for a cross-tabulation; ``adding_up``).
+too (secondary suppression, as for a cross-tabulation, never a row of 0 of 0;
+``adding_up``).
 
 Under a rule that rounds, what is shown of a rate row is computed from its *rounded*
 counts (the ONS and Eurostat practice: a statistic beside a rounded count must not
@@ -169,12 +171,14 @@ def _safe_rates(table, rule, k, n, derived, adding_up=None) -> SafeTable:
 
 def _second_rows(table, hidden: pd.Series, adding_up: str, n: str) -> list:
     """In each split with exactly one hidden row, the other row of smallest ``n``:
-    the one whose loss costs least (Eurostat's secondary suppression)."""
+    the one whose loss costs least (Eurostat's secondary suppression); never a
+    row of 0 of 0 while another is left (:func:`_protecting`)."""
     picks = []
     for _, rows in table.groupby(adding_up, sort=False, dropna=False).groups.items():
         lone = hidden.loc[rows]
         if lone.sum() == 1 and len(rows) > 1:
-            picks.append(table.loc[lone.index[~lone], n].astype(float).idxmin())
+            sizes = _protecting(table.loc[lone.index[~lone], n].astype(float))
+            picks.append(sizes.idxmin())
     return picks
 
 
@@ -230,7 +234,7 @@ def _safe_crosstab(table: pd.DataFrame, rule: Rule) -> SafeTable:
                 line = lines.loc[label]
                 if line.sum() != 1 or len(line) < 2:
                     continue
-                candidates = values.loc[label][~line]
+                candidates = _protecting(values.loc[label][~line])
                 # Prefer a cell whose crossing line also has a lone hidden cell: one
                 # more cell then protects two lines. Otherwise the smallest.
                 crossing = (hidden if axis == 0 else hidden.T).loc[candidates.index]
@@ -244,6 +248,20 @@ def _safe_crosstab(table: pd.DataFrame, rule: Rule) -> SafeTable:
     out = counts.apply(lambda column: column.map(lambda c: safe_count(c, rule)))
     out = out.astype(object).mask(hidden, SUPPRESSED)
     return SafeTable(out, _reasons(reasons), rule)
+
+
+def _protecting(sizes: pd.Series) -> pd.Series:
+    """The candidates for a second hidden cell (or row) that protect the first.
+
+    An empty one (0, or 0 of 0) protects nothing: it adds nothing to the total
+    less the cells shown, and a reader often knows it is empty from elsewhere
+    (no session after the sixth in the pain course says the band "7 or more" is
+    0). Only where every candidate is empty is one of them taken: the total is
+    then the hidden cell itself, which no second cell can protect (a partition's
+    total is its ``n``, as small as the cell, and hidden with it).
+    """
+    full = sizes[sizes.astype(float) > 0]
+    return full if len(full) else sizes
 
 
 def _where(mask: pd.DataFrame) -> tuple[list, list]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from reader import possible_values, what_a_reader_holds
 from scipy.optimize import Bounds, LinearConstraint, milp
 from stores import frames_of
 
@@ -23,22 +24,33 @@ from casekit.synth import cohort
 NONE_YET = 2  # cases without a session: the baseline hides them
 
 
-@pytest.fixture(scope="module")
-def cases():
-    """120 synthetic cases, pain scored at every arrival; 2 without a session yet
-    and 12 with one only (the baseline hides both: 2 is small, 12 its partner)."""
+def few_sessions(last: int = 99, without: frozenset = frozenset()) -> dict:
+    """The frames of 120 synthetic cases, pain scored at every arrival; 2 without
+    a session yet and 12 with one only; none after session ``last``; the cases
+    ``without`` left out."""
     frames = frames_of(cohort(120, seed=1))
     ids = frames["case"]["case_id"].tolist()
     session = frames["session"]
     session = session[~session["case_id"].isin(ids[:NONE_YET])]
     one = session["case_id"].isin(ids[NONE_YET : NONE_YET + 12])
-    session = session[~one | (session["session_no"] == 1)].copy()
+    session = session[(~one | (session["session_no"] == 1))]
+    session = session[session["session_no"] <= last].copy()
     session["nprs_before"] = session["nprs_before"].fillna(5)
-    return series.series_of({**frames, "session": session})
+    frames = {**frames, "session": session}
+    return {name: f[~f["case_id"].isin(without)] for name, f in frames.items()}
 
 
-def none_yet(cases, rule, with_pain: bool = True) -> set[int]:
-    """Every number of cases without a session that the shared tables allow."""
+@pytest.fixture(scope="module")
+def cases():
+    """120 synthetic cases (:func:`few_sessions`): the baseline hides both 2
+    without a session and 12 with one (2 is small, 12 its partner)."""
+    return series.series_of(few_sessions())
+
+
+def none_yet(cases, rule, with_pain: bool = True, recurrence: bool = False):
+    """Every number of cases without a session that the shared tables allow
+    (with ``recurrence``: and the recurrence rows, whose cases had a session
+    with relief, or two sessions or more)."""
     flow = series.flow(cases, rule).frame.set_index("Stage")["Cases"]
     table = series.baseline(cases, rule).frame
     at = table.index[table["Characteristic"] == "Sessions"][0]
@@ -62,23 +74,17 @@ def none_yet(cases, rule, with_pain: bool = True) -> set[int]:
     if with_pain:
         for s, value in zip(pain["Session"], pain["Cases (on arrival)"], strict=True):
             forms.append(tail(int(s))), shown.append(value)
-    rows, lo, hi = _what_a_reader_holds(forms, shown, rule)
+    rows, lo, hi = what_a_reader_holds(forms, shown, rule)
     for s in range(end):  # fewer cases with more sessions
         rows.append(tail(s) - tail(s + 1)), lo.append(0), hi.append(np.inf)
     rows.append(tail(end)), lo.append(0), hi.append(0)
-    found = set()
-    for v in range(40):
-        gap = tail(0) - tail(1)
-        constraints = LinearConstraint(np.array([*rows, gap]), [*lo, v], [*hi, v])
-        result = milp(
-            np.zeros(end + 1),
-            constraints=constraints,
-            integrality=np.ones(end + 1),
-            bounds=Bounds(0, np.inf),
-        )
-        if result.status == 0:
-            found.add(v)
-    return found
+    if recurrence:  # at least as many cases had a session (two) as a row counts
+        table = rates.recurrence(cases, rule).safe.table
+        for sessions, n in zip((1, 2), table["n"], strict=True):
+            if n != SUPPRESSED and n > 0:
+                low = n - (0 if rule.round_to == 1 else rule.round_to // 2)
+                rows.append(tail(sessions)), lo.append(low), hi.append(np.inf)
+    return possible_values(rows, lo, hi, tail(0) - tail(1))
 
 
 def test_none_yet_is_hidden_in_the_baseline(cases):
@@ -166,7 +172,7 @@ def flares_48_to_72(cases, rule, part: int = 3) -> set[int]:
         shown += [k, n]
     forms.append(np.array([1, 1, 1, 1, 0]))
     shown.append(pattern.at["flare_after_care", "k"])
-    rows, lo, hi = _what_a_reader_holds(forms, shown, rule)
+    rows, lo, hi = what_a_reader_holds(forms, shown, rule)
     found = set()
     for v in range(40):
         constraints = LinearConstraint(
@@ -209,16 +215,78 @@ def test_the_windows_do_not_give_back_flares_later_than_72_h():
     assert len(found) > 1 and max(found) > rule.suppress_max, found
 
 
-def _what_a_reader_holds(forms, shown, rule) -> tuple[list, list, list]:
-    """Each number shown as a linear form of the hidden counts with the range it
-    allows: exact under a threshold rule, within half the rounding when rounded,
-    above the suppression threshold when not 0; a ``*`` tells nothing."""
-    rows, lo, hi = [], [], []
-    for form, value in zip(forms, shown, strict=True):
-        if value == SUPPRESSED:
-            continue
-        slack = 0 if rule.round_to == 1 or value == 0 else rule.round_to // 2
-        rows.append(form)
-        lo.append(max(value - slack, 0 if value == 0 else rule.suppress_max + 1))
-        hi.append(value + slack)
-    return rows, lo, hi
+# -- an empty band never protects a hidden one -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def short_courses():
+    """The same cases with no session after the sixth: the baseline's band "7 or
+    more" is 0, and the pain course's last session (6) says so to a reader."""
+    return series.series_of(few_sessions(last=6))
+
+
+@pytest.mark.parametrize("rule", [NHS, threshold(10)], ids=["nhs", "threshold"])
+def test_an_empty_band_is_never_the_second_hidden_one(short_courses, rule):
+    table = series.baseline(short_courses, series.EXACT).frame
+    at = table.index[table["Characteristic"] == "Sessions"][0]
+    bands = table.loc[at : at + len(series.SESSIONS) - 1, "Cases"].tolist()
+    assert bands[0] == NONE_YET and bands[-1] == 0
+    # Before, "7 or more" (0) was hidden beside "None yet" (2): the pain course's
+    # last session is the sixth, so it is 0, and "None yet" the series less the
+    # bands shown, exactly under a threshold rule.
+    found = none_yet(short_courses, rule, with_pain=False)
+    assert len(found) > 1 and max(found) > rule.suppress_max, found
+
+
+# -- recurrence per patient beside the series --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def relieved():
+    """The same cases, each with a session checked within 7 days after it
+    brought relief, but for the 2 without a session: the recurrence row's n is
+    "In the series" less "None yet". The 12 with one session had relief at it and
+    a check-in 2 days later; those with more that had no such session are left
+    out."""
+    frames = few_sessions()
+    ids = frames["case"]["case_id"].tolist()[NONE_YET : NONE_YET + 12]
+    session, followup = frames["session"].copy(), frames["followup"].copy()
+    first = session["case_id"].isin(ids)
+    session.loc[first, ["nprs_before", "nprs_after"]] = [5, 2]
+    dates = session[first].set_index("case_id")["session_date"]
+    check = followup.index[followup["case_id"].isin(ids)]
+    check = followup.loc[check].groupby("case_id").head(1).index
+    followup.loc[check, "after_session"] = 1
+    followup.loc[check, "followup_date"] = followup.loc[check, "case_id"].map(
+        dates + pd.Timedelta(days=2)
+    )
+    followup.loc[check, "flare"] = "no"
+    frames = {**frames, "session": session, "followup": followup}
+    case = series.series_of(frames).frames["case"]
+    away = case["flare_after_care"].isna() & (case["n_sessions"] > 0)
+    return series.series_of(
+        {
+            name: frame[~frame["case_id"].isin(case["case_id"][away])]
+            for name, frame in frames.items()
+        }
+    )
+
+
+@pytest.mark.parametrize("rule", [NHS, threshold(10)], ids=["nhs", "threshold"])
+def test_recurrence_does_not_give_back_none_yet(relieved, rule):
+    exact = rates.recurrence(relieved, series.EXACT).safe.table
+    total = len(relieved.frames["case"])
+    assert total - exact.at[0, "n"] == NONE_YET
+    # Before, under a threshold rule: "In the series" less the patients with a
+    # session that brought relief checked, 2: "None yet" is 0 to 2, known small.
+    found = none_yet(relieved, rule, with_pain=False, recurrence=True)
+    assert len(found) > 1 and max(found) > rule.suppress_max, found
+    assert found == none_yet(relieved, rule, with_pain=False)
+
+
+def test_recurrence_far_from_the_series_is_shown(cases):
+    """120 in the series, 97 with a session of relief checked: the row stays."""
+    exact = rates.recurrence(cases, series.EXACT).safe.table
+    assert exact.loc[0, ["k", "n"]].tolist() == [56, 97]
+    shared = rates.recurrence(cases, threshold(10)).safe.table
+    assert shared.loc[0, ["k", "n"]].tolist() == [56, 97]

@@ -14,10 +14,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
+from reader import possible_values, what_a_reader_holds
 from scipy.stats import binomtest
 from statsmodels.stats.proportion import proportion_confint
+from stores import frames_of
 
 from casekit import Store
 from casekit.disclosure import NHS, SUPPRESSED, Rule, safe_table, threshold
@@ -28,7 +31,7 @@ from casekit.report import rates
 from casekit.report.markup import Shown
 from casekit.report.series import EXACT, series_of
 from casekit.sitewise import by_site
-from casekit.synth import populate
+from casekit.synth import cohort, populate
 
 SHOWN = ["proportion", "ci_low", "ci_high", "p_value"]
 
@@ -267,3 +270,54 @@ def test_the_full_reports_are_unchanged(pooled):
     assert own[["site", "pattern", "k", "n"]].to_numpy().tolist() == (
         split[["site", "pattern", "k", "n"]].to_numpy().tolist()
     )
+
+
+# -- an empty site row never protects a hidden one -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def new_site():
+    """150 synthetic cases at three sites: site c (25 cases) keeps its held
+    improvement to 14 of 23, site b (6 cases) joined lately and has no follow-up
+    yet, so every outcome row of it is 0 of 0."""
+    frames = frames_of(cohort(150, seed=1))
+    case = frames["case"].copy()
+    ids = case["case_id"].tolist()
+    case["site"] = ["c"] * 25 + ["a"] * (len(case) - 31) + ["b"] * 6
+    followup = frames["followup"]
+    followup = followup[~followup["case_id"].isin(ids[-6:])]
+    return series_of({**frames, "case": case, "followup": followup})
+
+
+def test_an_empty_site_row_is_never_the_second_hidden_one(new_site):
+    rule = threshold(10)
+    exact = pattern_table(new_site.frames, by="site").set_index(["pattern", "site"])
+    assert exact.loc["improvement_held", ["k", "n"]].to_numpy().tolist() == [
+        [63, 86],
+        [0, 0],
+        [14, 23],
+    ]
+    pooled = rates.patterns(new_site, rule).safe.table.set_index("pattern")
+    sites = by_site(new_site.frames, rule).table.set_index(["pattern", "site"])
+    held, improved = sites.loc["improvement_held"], sites.loc["improved"]
+    # What a reader holds: per site k and n of held improvement (a, b, c), each
+    # k at most its n; the pooled row and the site rows shown; and, from the
+    # improved rows, that a site's cases improved earlier are among those with
+    # an outcome (b's "0 / 0" there says its held row is 0 of 0 too).
+    forms, shown = [], []
+    for column, (k, n) in enumerate(held[["k", "n"]].to_numpy()):
+        forms += [np.eye(6)[2 * column], np.eye(6)[2 * column + 1]]
+        shown += [k, n]
+    forms += [np.tile([1, 0], 3), np.tile([0, 1], 3)]
+    shown += pooled.loc["improvement_held", ["k", "n"]].tolist()
+    rows, lo, hi = what_a_reader_holds(forms, shown, rule)
+    for column, n in enumerate(improved["n"]):
+        rows.append(np.eye(6)[2 * column] - np.eye(6)[2 * column + 1])
+        lo.append(-np.inf), hi.append(0)
+        if n != SUPPRESSED:  # rounded: within half the rounding
+            top = n + (0 if n == 0 else rule.round_to // 2)
+            rows.append(np.eye(6)[2 * column + 1]), lo.append(0), hi.append(top)
+    # Before, b's 0 of 0 was hidden beside c's: pooled 77 of 109 less a's 63 of
+    # 86 was c's 14 of 23 exactly, 9 without a held improvement.
+    found = possible_values(rows, lo, hi, np.eye(6)[5] - np.eye(6)[4])
+    assert len(found) > 1 and max(found) > rule.suppress_max, found

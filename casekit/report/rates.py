@@ -15,12 +15,13 @@ import pandas as pd
 
 from .. import sitewise
 from ..chain import chain_sides
-from ..disclosure import Rule, SafeTable, safe_table
+from ..disclosure import SUPPRESSED, Rule, SafeTable, is_suppressed, safe_table
 from ..labels import finding_label
 from ..outcomes import outcome_table
 from ..patterns import pattern_table, recurrence_table, with_adjusted_p
 from ..readable import rate_table
 from .markup import Prose, Shown, shown
+from .nested import safe_tails
 from .series import EXACT, RATES, CaseSeries, partition, site_rule
 
 
@@ -105,10 +106,12 @@ def recurrence(series: CaseSeries, rule: Rule) -> Shown:
     -------
     Shown
         :func:`casekit.patterns.recurrence_table` made safe as in
-        :func:`patterns`: ``Per patient, k / n, Rate, 95 % interval``.
+        :func:`patterns`, and beside the series (:func:`_beside_the_series`):
+        ``Per patient, k / n, Rate, 95 % interval``.
     """
     table = recurrence_table(series.frames)
     safe = safe_table(table, rule, derived=RATES)
+    _beside_the_series(table, safe, len(series.frames["case"]), rule)
     frame = rate_table(safe.table, "Per patient", tests=False, notes=False, small=True)
     return shown(
         frame, safe, "recurrence", pairs=["k / n"], row_keys=table["pattern"].tolist()
@@ -242,3 +245,34 @@ def chain_links(series: CaseSeries, rule: Rule) -> Shown:
     return shown(
         frame, SafeTable(parts, safe.suppressed, rule), "links", pairs=["k / n"]
     )
+
+
+def _beside_the_series(table, safe: SafeTable, cases: int, rule: Rule) -> None:
+    """Hide, in place, a recurrence row whose counts lie within a small count of
+    the series' total.
+
+    Each row counts patients of the series, all with a session (one that
+    brought relief, or two or more): "In the series" less a row's ``n`` is the
+    cases without, among them the baseline's "None yet", which it hides when
+    small. So a difference from 1 to ``suppress_max`` tells a reader that
+    "None yet" is as small, exactly under a threshold rule where it is all of
+    them. Each row's ``n`` and ``k`` join the series' total as nested totals
+    (:func:`~casekit.report.nested.safe_tails`); a row that does not is hidden
+    whole.
+    """
+    if rule.suppress_max == 0:
+        return
+    hide = [c for c in ("k", "n", *RATES) if c in table.columns]
+    for index, row in table.iterrows():
+        if is_suppressed(safe.table.at[index, "k"]):
+            continue
+        values = {0: cases, 1: int(row["n"]), 2: int(row["k"]), 3: 0}
+        joined = safe_tails(values, [(0, 3)], (1, 3), [], rule)
+        if joined and safe_tails(values, [(0, 3), (1, 3)], (2, 3), [], rule):
+            continue
+        safe.table.loc[index, hide] = SUPPRESSED
+        why = "less the cases in the series, a count from 1 to the small ones"
+        more = pd.DataFrame(
+            [(index, c, why) for c in hide], columns=safe.suppressed.columns
+        )
+        safe.suppressed = pd.concat([safe.suppressed, more], ignore_index=True)

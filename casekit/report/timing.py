@@ -23,6 +23,7 @@ from ..literature import SENSTAD_GONE_24H, SENSTAD_WITHIN_4H
 from ..patterns import flare_curve
 from ..readable import rate_table
 from .markup import Shown, shown
+from .nested import safe_tails
 from .series import SESSIONS, CaseSeries, partition, session_bands
 
 # The windows of flare onset, with Senstad 1997's share where it reports one.
@@ -55,25 +56,14 @@ def flare_windows(series: CaseSeries, rule: Rule, measure: str = "onset") -> Sho
     Shown
         ``safe.table``: ``window, k, n, proportion, ci_low, ci_high,
         comparator`` (Senstad 1997 where it has a figure); the windows are one
-        partition of the flares, safe as a cross-tabulation, and the onset
+        partition of the flares, safe as a cross-tabulation, the onset
         windows safe beside the pattern row "Flare within 72 h" too
-        (:func:`_beside_the_pattern`).
+        (:func:`_beside_the_pattern`), and the duration windows' total beside
+        both (:func:`_beside_the_onsets`).
     """
-    curve = flare_curve(series.frames, measure=measure)
-    times, events = curve["time"].to_numpy(float), curve["events"].to_numpy(int)
-    if measure == "onset":
-        edges = [-np.inf] + [end for _, end, _ in ONSET]
-        k = [events[(times > a) & (times <= b)].sum() for a, b in pairwise(edges)]
-        names, compare = [w for w, _, _ in ONSET], [c for _, _, c in ONSET]
-    else:
-        ongoing = int(curve["at_risk"].iat[0]) - events.sum() if len(curve) else 0
-        k = [events[times <= 24].sum(), events[times > 24].sum(), ongoing]
-        names = ["Over within 24 h", "Over after 24 h", "Still going on when reported"]
-        compare = [SENSTAD_GONE_24H, None, None]
-    parts, safe = partition(pd.Series(k, index=names), rule)
-    if measure == "onset":  # the pattern row counts flares within 72 h
-        late = [events[(times > 48) & (times <= 72)].sum(), events[times > 72].sum()]
-        _beside_the_pattern(parts, safe, k, late, rule)
+    windows = _onset_windows if measure == "onset" else _duration_windows
+    parts, safe, compare = windows(series, rule)
+    names = parts.index.tolist()
     data = parts.reset_index(names="window").assign(
         comparator=[np.nan if c is None else c for c in compare]
     )
@@ -86,6 +76,38 @@ def flare_windows(series: CaseSeries, rule: Rule, measure: str = "onset") -> Sho
         f"flare-{measure}",
         pairs=["k / n"],
     )
+
+
+def _onset_curve(series: CaseSeries) -> tuple[np.ndarray, np.ndarray]:
+    curve = flare_curve(series.frames, measure="onset")
+    return curve["time"].to_numpy(float), curve["events"].to_numpy(int)
+
+
+def _onset_windows(series: CaseSeries, rule: Rule):
+    """The onset windows' parts and SafeTable, safe beside the pattern row, and
+    their comparators."""
+    times, events = _onset_curve(series)
+    edges = [-np.inf] + [end for _, end, _ in ONSET]
+    k = [events[(times > a) & (times <= b)].sum() for a, b in pairwise(edges)]
+    names, compare = [w for w, _, _ in ONSET], [c for _, _, c in ONSET]
+    parts, safe = partition(pd.Series(k, index=names), rule)
+    # The pattern row counts flares within 72 h.
+    late = [events[(times > 48) & (times <= 72)].sum(), events[times > 72].sum()]
+    _beside_the_pattern(parts, safe, k, late, rule)
+    return parts, safe, compare
+
+
+def _duration_windows(series: CaseSeries, rule: Rule):
+    """The duration windows' parts and SafeTable, safe beside the onset windows
+    and the pattern row, and their comparators."""
+    curve = flare_curve(series.frames, measure="duration")
+    times, events = curve["time"].to_numpy(float), curve["events"].to_numpy(int)
+    ongoing = int(curve["at_risk"].iat[0]) - events.sum() if len(curve) else 0
+    k = [events[times <= 24].sum(), events[times > 24].sum(), ongoing]
+    names = ["Over within 24 h", "Over after 24 h", "Still going on when reported"]
+    parts, safe = partition(pd.Series(k, index=names), rule)
+    _beside_the_onsets(parts, safe, int(sum(k)), series, rule)
+    return parts, safe, [SENSTAD_GONE_24H, None, None]
 
 
 def quartile_method(rule: Rule) -> str:
@@ -223,40 +245,13 @@ def _worked_back(series: CaseSeries, rule: Rule, arrivals: pd.Series) -> dict:
             continue  # suppressed already, quartiles and all
         node = session if count == tails[session] else end + 1 + session
         trial = {**values, node: count}
-        if _safe_tails(trial, edges, (node, end), hidden_bands, rule):
+        if safe_tails(trial, edges, (node, end), hidden_bands, rule):
             values, edges = trial, [*edges, (node, end)]
         else:
             out[session] = (
                 f"less another count shown, a count from 1 to {rule.suppress_max}"
             )
     return out
-
-
-def _safe_tails(values: dict, edges: list, new: tuple, hidden: list, rule: Rule):
-    """Whether joining ``new`` to the ``edges`` (each a difference of two tails a
-    reader knows) keeps safe the tails it joins to the end: each differs from
-    every tail held by 0 or by more than the rule's small counts, and no hidden
-    band has both its ends held. Differences the baseline alone gives are its
-    own secondary suppression's, not checked again."""
-    end = new[1]
-
-    def held(edges):
-        root = {node: node for node in values}
-
-        def find(node):
-            while root[node] != node:
-                node = root[node]
-            return node
-
-        for a, b in edges:
-            root[find(a)] = find(b)
-        return {node for node in values if find(node) == find(end)}
-
-    before, after = held(edges), held([*edges, new])
-    if any(a in after and b in after and a != b for a, b in hidden):
-        return False
-    gaps = [abs(values[n] - values[m]) for n in after - before for m in after]
-    return all(gap == 0 or gap > rule.suppress_max for gap in gaps)
 
 
 def _beside_the_pattern(parts, safe, counts, late, rule: Rule) -> None:
@@ -305,3 +300,44 @@ def _beside_the_pattern(parts, safe, counts, late, rule: Rule) -> None:
             [(parts.index[pick], "k", why)], columns=safe.suppressed.columns
         )
         safe.suppressed = pd.concat([safe.suppressed, more], ignore_index=True)
+
+
+def _beside_the_onsets(parts, safe, total: int, series: CaseSeries, rule: Rule):
+    """Hide every duration window, in place, where their total (every flare)
+    beside the onset windows and the pattern row gives back a count no table
+    shows.
+
+    The flares are nested: every flare reported, those after a session with
+    relief checked within 7 days (the onset windows' ``n``), those within 72 h
+    (the pattern's ``k``), 48 h, 24 h, 4 h. A reader holds each of these totals
+    that a shown number joins to "none" (as the tails of :func:`_worked_back`):
+    the pattern's ``k``, each onset window shown (its two ends), the onset
+    windows' ``n``. Every flare less the onset windows' ``n`` is the flares after
+    a session without relief; less the pattern's ``k``, those and the flares
+    later than 72 h, which :func:`_beside_the_pattern` may have hidden every
+    onset window to keep. So the total is shown only if it joins safely
+    (:func:`~casekit.report.nested.safe_tails`); otherwise no duration window
+    is (the total is on each row).
+    """
+    if rule.suppress_max == 0 or total == 0:
+        return
+    times, events = _onset_curve(series)
+    bounds = [np.inf, 72.0, 48.0, 24.0, 4.0]  # nodes 1 to 5; 0 every flare, 6 none
+    values = {0: total, 6: 0} | {
+        i: int(events[times <= b].sum()) for i, b in enumerate(bounds, start=1)
+    }
+    onset, _, _ = _onset_windows(series, rule)
+    ends = [(5, 6), (4, 5), (3, 4), (1, 3)]  # each onset window's two tails
+    shown = ~onset["k"].map(is_suppressed).to_numpy(bool)
+    # The pattern's k is taken as held, as _beside_the_pattern takes it.
+    edges = [(2, 6)] + [e for e, s in zip(ends, shown, strict=True) if s]
+    edges += [(1, 6)] if shown.any() else []
+    hidden = [e for e, s in zip(ends, shown, strict=True) if not s]
+    if safe_tails(values, edges, (0, 6), hidden, rule):
+        return
+    parts.loc[:, ["k", "n", *RATES]] = SUPPRESSED
+    why = "its total, less the onset windows' or the pattern's, is a small count"
+    more = pd.DataFrame(
+        [(name, "n", why) for name in parts.index], columns=safe.suppressed.columns
+    )
+    safe.suppressed = pd.concat([safe.suppressed, more], ignore_index=True)
