@@ -52,6 +52,18 @@ _ANNOUNCED = re.compile(
     r"|met|visited|spoke\s+(?:to|with)|referred\s+(?:by|to))[,:]?\s+$",
     re.IGNORECASE,
 )
+# What only a person does in a clinic, after the pair ("grace walker attended",
+# "Grace walker was seen"): with recognizers' _DOES ("reports", "says"), the verbs
+# that mark a person after a name. Kept here, for pairs of listed names only: in
+# _DOES a capitalised word that is no English word before one is a name, and
+# symptoms come and present ("Paraesthesia came in waves", "Radiculopathy
+# presented"). "returned" and "was reviewed" are left out: "per" is a first name
+# and "day" a surname, and "steps per day returned to baseline", "HEP 3x per day
+# was reviewed".
+_ATTENDS = re.compile(
+    r"\s+(?:attended|attends|presented|presents|arrived|arrives"
+    r"|(?:came|comes)\s+(?:in|back)|(?:was|is)\s+seen)\b"
+)
 # A lower-case English word is taken for a first name only when at least this many
 # of faker's locales list it as one: "grace" (12 locales), "mark" (21) and "rose"
 # (14) are names the world over; "will" (1: en), "can" (1: de_CH) and "come"
@@ -82,8 +94,8 @@ def lowercase_full_names(text: str) -> Iterator[Span]:
       name in at least :data:`MIN_LOCALES` locales and the pair must stand as a
       name does: alone in its clause, after a word that introduces a person
       (``saw``, ``patient is``, ``husband``) or before what people do
-      (``reports``, ``says``). "grace period", "mark on skin" and "walks 5 km per
-      day" pass.
+      (``reports``, ``says``, ``attended``, ``was seen``). "grace period",
+      "mark on skin" and "walks 5 km per day" pass.
 
     As capitalised, neither word may be a clinical word ("roland morris") and the
     first no month or day ("may day").
@@ -111,7 +123,7 @@ def _set_apart(pair: re.Match) -> bool:
     # must not be read again from its start for each.
     if _ANNOUNCED.search(text, max(0, start - 40), start):
         return True
-    if _DOES.match(text, pair.start("last")):
+    if _DOES.match(text, pair.start("last")) or _ATTENDS.match(text, end):
         return True
     opening = start
     while opening and text[opening - 1].isspace():

@@ -46,6 +46,24 @@ def test_a_lowercase_pair_of_english_words_set_apart_as_a_name_is_one(text, foun
     assert [(f.kind, f.text) for f in scan_text(text)] == [(NAME, found)]
 
 
+# A first name and a surname that are both English words, before a verb of coming to
+# the clinic: only a person attends, presents or is seen.
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Grace walker attended", "Grace walker"),
+        ("grace walker attended today", "grace walker"),
+        ("Grace walker came in with LBP", "Grace walker"),
+        ("grace walker presented with L sided LBP", "grace walker"),
+        ("Grace walker was seen for review", "Grace walker"),
+        ("jack wood came back after 2/52", "jack wood"),
+        ("mark brown arrived late", "mark brown"),
+    ],
+)
+def test_a_lowercase_pair_before_a_verb_of_attending_is_a_name(text, found):
+    assert [(f.kind, f.text) for f in scan_text(text)] == [(NAME, found)]
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [
@@ -166,6 +184,16 @@ CLINICAL = [
     "rose from chair slowly",
     "hope to return to work",
     "will walk more",
+    # Verbs of attending after words that are listed names ("per" a first name,
+    # "day" a surname), and after symptoms.
+    "Grace period of 2 weeks",
+    "steps per day returned to baseline",
+    "HEP 3x per day was reviewed",
+    "Paraesthesia came in waves",
+    "Radiculopathy presented after lifting",
+    "frank blood was seen on dipstick",
+    "A red mark was seen on the skin",
+    "Patient attended with husband",
     # Exercise cues in title case: street words that are everyday words too
     # ("Close", "Drive", "Place") after body and exercise words.
     "Feet Close Together squat",
