@@ -10,7 +10,9 @@ what they read to the screen's usual judges (the name lists, libphonenumber):
   ``B12``) never is; the reading must then be a name of the lists
   (:mod:`casekit.gazetteer`), and the name around it is found by the screen's own
   name finders (:mod:`casekit.recognizers`) on the text as read (``John Sm1th`` is
-  the full name ``John Smith``).
+  the full name ``John Smith``). A word with one digit at its end that is an
+  English word without it (``Pate1``, ``Set1``) is a label and its number alone,
+  and a name only beside a title or a first name (``Mr Pate1``, ``John Pate1``).
 - :func:`phones_with_letters`: letters standing for digits in a phone number
   (``0770O 900 123``, ``O7700 9OO123``, ``0770l 900123``): ``O``/``o`` read as 0
   and ``l``/``I`` as 1, only inside a run that already has several real digits,
@@ -92,21 +94,42 @@ def names_with_digits(text: str) -> Iterator[Span]:
     if not _DIGIT_AMONG_LETTERS.search(text):
         return
     read = list(text)
-    tokens: list[Span] = []
+    tokens: list[Span] = []  # names on their own
+    in_company: list[Span] = []  # names only beside another word of a name
     for match in _MIXED.finditer(text):
-        reading = _name_reading(match.group())
-        if reading is not None:
+        found = _name_reading(match.group())
+        if found is not None:
+            reading, on_its_own = found
             read[match.start() : match.end()] = reading
-            tokens.append(match.span())
-    if not tokens:
+            (tokens if on_its_own else in_company).append(match.span())
+    if not (tokens or in_company):
         return
     yield from tokens
     # The rest of the name ("John" before "Sm1th", a title) is found as ever, by
     # the name finders of the screen, on the text as read.
     as_read = "".join(read)
     for start, end in (*recognizers.titled_names(as_read), *recognizers.names(as_read)):
-        if any(start < e and s < end for s, e in tokens):
+        if any(start < e and s < end for s, e in tokens) or any(
+            _in_company(as_read, (start, end), token) for token in in_company
+        ):
             yield start, end
+
+
+# A word of a name: a title or a first name, not an initial.
+_A_WORD_OF_TWO = re.compile(r"[A-Za-z]{2}")
+
+
+def _in_company(text: str, name: Span, token: Span) -> bool:
+    """Whether ``name`` holds ``token`` and another word of two letters or more: a
+    word read only in company ("Pate1") is a name in "Mr Patel" and "John Patel",
+    not in "with Patel" or "Patel felt" ("with Set1", "Set1 felt easy": "Set1" reads
+    "Seti", a surname), nor after an initial that is also a side ("L Set1")."""
+    (start, end), (s, e) = name, token
+    if not (start <= s and e <= end):
+        return False
+    return bool(
+        _A_WORD_OF_TWO.search(text, start, s) or _A_WORD_OF_TWO.search(text, e, end)
+    )
 
 
 # A count and its unit, or a label and its number ("3min", "day3", "wk4", "Jan3"):
@@ -122,19 +145,27 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-def _name_reading(word: str) -> str | None:
-    """``word`` with its digits read as letters, when that makes a listed name."""
+def _name_reading(word: str) -> tuple[str, bool] | None:
+    """``word`` with its digits read as letters, when that makes a listed name, and
+    whether it is a name on its own (``Sm1th``) or only beside another word of a
+    name (``Pate1``)."""
     digits = [i for i, c in enumerate(word) if c.isdigit()]
     letters = len(word) - len(digits)
     if letters < _MIN_LETTERS or len(digits) >= letters or len(digits) > _MAX_DIGITS:
         return None
+    on_its_own = True
     counted = _AT_ONE_END.fullmatch(word)
     if counted:
         # "24min", "day13": two digits at an end are a number, never a letter each;
-        # one before or after a word or a unit ("3min", "days3") is a count.
+        # one before or after a unit ("3min") is a count.
         rest = (counted["a"] or counted["b"]).lower()
-        if len(digits) > 1 or rest in _ABBREVIATIONS or gazetteer.is_common(rest):
+        if len(digits) > 1 or rest in _ABBREVIATIONS:
             return None
+        # One before or after a word is a count or a label ("days3", "Set1"), or a
+        # letter of a name ("Pate1" for "Patel"): a name only in a name's company,
+        # and only read as a surname or first name that is no word ("Week5" reads
+        # "Weeks").
+        on_its_own = not gazetteer.is_common(rest)
     shouted = word.isupper()  # "SM1TH": its letters all capitals
     for choice in itertools.product(*(_LETTERS_FOR[word[i]] for i in digits)):
         chars = list(word)
@@ -142,8 +173,8 @@ def _name_reading(word: str) -> str | None:
             # A digit opening a word stands for its capital ("5mith" for "Smith").
             chars[i] = letter.upper() if shouted or i == 0 else letter
         reading = "".join(chars)
-        if gazetteer.in_lists(reading):
-            return reading
+        if gazetteer.is_name(reading) or (on_its_own and gazetteer.in_lists(reading)):
+            return reading, on_its_own
     return None
 
 

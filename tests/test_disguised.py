@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casekit import disguise
+from casekit import disguise, gazetteer
 from casekit.disguise import MIN_NUMBER_WORDS
 from casekit.identifiers import describe, scan_text
 
@@ -65,6 +65,40 @@ def test_digits_for_letters_in_a_name_are_found_as_a_name(text, name):
     assert found(text) == [("a name", name)]
 
 
+# An English word and one digit for a letter ("Pate1": "pate" and a 1 for "l") reads
+# as a label and its number ("day3", "Set1") alone; beside a title or a first name
+# it is the surname it reads as.
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Mr Pate1", "Mr Pate1"),
+        ("John Pate1", "John Pate1"),
+        ("Saw Priya Pate1 today", "Priya Pate1"),
+        ("Dr Pate1 rang re: scan", "Dr Pate1"),
+        ("JOHN PATE1 attended", "JOHN PATE1"),
+    ],
+)
+def test_a_word_and_a_digit_for_a_letter_beside_a_name_is_a_name(text, name):
+    assert found(text) == [("a name", name)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "L5, S1, T12, C7, 2/52, x3, D1",
+        "Set1 and Set2 done, Day3 post flare",
+        "Week1 Day3 of plan, Phase2 Stage1",
+        "Level1 Grade2 tolerated, Gate5 on ward",
+        "Bridges x3, R Step1, L Set1",
+        "struggled with Set1, Set1 felt easy",
+        "pate1",
+        "Pate1 on the chart",
+    ],
+)
+def test_a_word_and_a_digit_alone_is_a_label_not_a_name(text):
+    assert [f for f in scan_text(text) if f.kind.startswith("a name")] == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -113,6 +147,24 @@ _UNITS = (
 def test_a_count_and_its_unit_is_never_a_name(number, unit, case, unit_first):
     token = f"{case(unit)}{number}" if unit_first else f"{number}{case(unit)}"
     assert [f for f in scan_text(f"hold {token} then rest") if f.kind == "a name"] == []
+
+
+_ENGLISH_WORDS = sorted(
+    w for w in gazetteer.common_words() if w.isalpha() and 3 <= len(w) <= 8
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(_ENGLISH_WORDS),
+    st.sampled_from("0123456789"),
+    st.sampled_from([str.lower, str.upper, str.capitalize]),
+)
+def test_an_english_word_and_one_digit_alone_is_never_a_name(word, digit, case):
+    # "Set1", "day3", "Pate1": a label and its number, unless a name's company
+    # says otherwise
+    token = f"{case(word)}{digit}"
+    assert [f for f in scan_text(f"did {token} then rest") if f.kind == "a name"] == []
 
 
 # -- letters for digits in a phone number --------------------------------------------
