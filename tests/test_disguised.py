@@ -267,6 +267,86 @@ def test_a_phone_number_half_in_digits_half_in_words_is_found(number):
     assert found(f"call her on {number} after six") == [(WORDS, number)]
 
 
+# A phone number said aloud, with the words a person fills pauses with between its
+# digits.
+@pytest.mark.parametrize(
+    "number",
+    [
+        "zero seven seven zero zero then nine zero zero one two three",
+        "07700 and then 900 123",
+        "oh seven seven, um, oh oh nine, er, oh oh one two three",
+        "07700 and then nine oh oh one two three",
+        "zero seven seven then zero zero nine then zero zero one two three",
+        "07700 uh 900 and 123",
+    ],
+)
+def test_a_phone_number_with_filler_words_is_found(number):
+    assert found(f"call her on {number} after six") == [(WORDS, number)]
+
+
+_SAID = {
+    "0": ["zero", "oh"],
+    "1": ["one"],
+    "2": ["two"],
+    "3": ["three"],
+    "4": ["four"],
+    "5": ["five"],
+    "6": ["six"],
+    "7": ["seven"],
+    "8": ["eight"],
+    "9": ["nine"],
+}
+_GAPS = [" ", ", ", " and ", " then ", " and then ", ", um, ", " er ", " uh "]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_a_mobile_number_said_with_fillers_is_found(data):
+    digits = "07700900" + data.draw(st.text("0123456789", min_size=3, max_size=3))
+    words = [data.draw(st.sampled_from(_SAID[d])) for d in digits]
+    gaps = data.draw(st.lists(st.sampled_from(_GAPS), min_size=10, max_size=10))
+    said = words[0] + "".join(g + w for g, w in zip(gaps, words[1:], strict=True))
+    assert found(f"call her on {said} please") == [(WORDS, said)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([_SAID[d][0] for d in "123456789"]), max_size=5),
+        min_size=2,
+        max_size=6,
+    ).map(lambda groups: [g for g in groups if g]),
+    st.sampled_from(_GAPS[2:]),
+)
+def test_number_words_said_with_fillers_not_opening_with_zero_are_no_number(
+    groups, filler
+):
+    # Fewer than six number words between fillers, none a zero first: a
+    # sentence's numbers ("one and two, three then four"), whatever their count
+    run = filler.join(" ".join(group) for group in groups)
+    findings = scan_text(f"counted {run} today")
+    assert [f for f in findings if "number" in f.kind] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "reps 10 and then 15 and then 20 and then 25 and then 30",
+        "sets of 10 and 12 then 15 and 20 and 25",
+        "BP 120 and 80 then 72 bpm, 98 and 97 sats",
+        "BP 120 and 80, one 72 two 98 and 97",
+        "NPRS between 0 and 10, then 3 and 4",
+        "0 and then 10 and then 20 and 30 and 40 deg flexion",
+        "one and two, three and four, five and six",
+        "pain two then three then one then zero then two",
+        "12-12-10-10-8 and then 3-3-3-3-3",
+        "one and then two and then three and then four and then five and then six",
+    ],
+)
+def test_numbers_with_filler_words_in_clinical_notes_pass(text):
+    assert scan_text(text) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
