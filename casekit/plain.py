@@ -56,7 +56,7 @@ _ANNOUNCED = re.compile(
 # Straight after one of those verbs (no comma: "goals met, will ring"), only a
 # person stands. Not after a relation ("patient will rest") nor "seen with" ("seen
 # with less back pain"): there a word may follow as well.
-_ONLY_A_PERSON_AFTER = re.compile(rf"\b(?:{_TAKING_A_PERSON})\s+$", re.IGNORECASE)
+_A_PERSON_FOLLOWS = re.compile(rf"\b(?:{_TAKING_A_PERSON})\s+$", re.IGNORECASE)
 # What only a person does, after the pair ("grace walker attended", "Grace walker
 # was seen", "will smith reports"): with recognizers' _DOES, the verbs that mark a
 # person after a name. Kept here, for pairs of listed names only: in _DOES a
@@ -65,7 +65,7 @@ _ONLY_A_PERSON_AFTER = re.compile(rf"\b(?:{_TAKING_A_PERSON})\s+$", re.IGNORECAS
 # "returned" and "was reviewed" ("per" is a first name and "day" a surname: "steps
 # per day returned to baseline", "HEP 3x per day was reviewed"), and _DOES's verbs
 # that are plural nouns too ("walks", "drives", "lives": "worse over long walks").
-_ONLY_A_PERSON_BEFORE = re.compile(
+_ONLY_PEOPLE_DO = re.compile(
     r"\s+(?:attended|attends|presented|presents|arrived|arrives"
     r"|(?:came|comes)\s+(?:in|back)|(?:was|is)\s+seen"
     r"|reports|reported|says|said|states|stated)\b"
@@ -74,8 +74,8 @@ _ONLY_A_PERSON_BEFORE = re.compile(
 # of faker's locales list it as one: "grace" (12 locales), "mark" (21) and "rose"
 # (14) are names the world over; "will" (1: en), "can" (1: de_CH) and "come"
 # (1: fr_BE) are first names of one list and, in lower case, the verbs of
-# "will fall", "can lie flat" and "come back" (but see _a_surname_of_its_people:
-# "saw will smith").
+# "will fall", "can lie flat" and "come back" (but see _commonest_surname: "saw
+# will smith").
 MIN_LOCALES = 3
 
 
@@ -127,7 +127,7 @@ def lowercase_full_names(text: str) -> Iterator[Span]:
             yield match.start("first"), match.end("last")
         elif _widely_a_first_name(first) and _set_apart(match):
             yield match.start("first"), match.end("last")
-        elif _a_surname_of_its_people(first, last) and _only_a_person_there(match):
+        elif _commonest_surname(first, last) and _only_a_person_there(match):
             yield match.start("first"), match.end("last")
 
 
@@ -138,7 +138,7 @@ def _set_apart(pair: re.Match) -> bool:
     # must not be read again from its start for each.
     if _ANNOUNCED.search(text, max(0, start - 40), start):
         return True
-    if _DOES.match(text, pair.start("last")) or _ONLY_A_PERSON_BEFORE.match(text, end):
+    if _DOES.match(text, pair.start("last")) or _ONLY_PEOPLE_DO.match(text, end):
         return True
     opening = start
     while opening and text[opening - 1].isspace():
@@ -151,7 +151,7 @@ def _widely_a_first_name(word: str) -> bool:
     return len(gazetteer.first_name_locales().get(word, ())) >= MIN_LOCALES
 
 
-def _a_surname_of_its_people(first: str, last: str) -> bool:
+def _commonest_surname(first: str, last: str) -> bool:
     """Whether ``last`` is among the commonest surnames of a language ``first`` is
     a first name in (:func:`casekit.gazetteer.commonest_surnames`): "smith",
     "brown", "walker" for "will" (en). A surname merely listed is not enough:
@@ -171,8 +171,8 @@ def _only_a_person_there(pair: re.Match) -> bool:
     text, start = pair.string, pair.start("first")
     # The few words before only, as in _set_apart.
     return bool(
-        _ONLY_A_PERSON_AFTER.search(text, max(0, start - 40), start)
-        or _ONLY_A_PERSON_BEFORE.match(text, pair.end("last"))
+        _A_PERSON_FOLLOWS.search(text, max(0, start - 40), start)
+        or _ONLY_PEOPLE_DO.match(text, pair.end("last"))
     )
 
 
