@@ -117,6 +117,8 @@ HOSTILE = {
     "disguised names": "Sm1th J0nes a1b2c3 " * 2_500,
     "number words": "seven oh double " * 3_125,
     "words and digits": "1 one double double " * 2_500,
+    "digits, fillers": "07700 and then " * 3_333,
+    "words, fillers": "seven um er " * 4_166,
     "street words": "Mill Road Close Drive " * 2_272,
     "clinical text": "Left SIJ tight, L4-5 NPRS 7/10, HEP reviewed, 2/52. " * 1_000,
 }

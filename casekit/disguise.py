@@ -10,20 +10,24 @@ what they read to the screen's usual judges (the name lists, libphonenumber):
   ``B12``) never is; the reading must then be a name of the lists
   (:mod:`casekit.gazetteer`), and the name around it is found by the screen's own
   name finders (:mod:`casekit.recognizers`) on the text as read (``John Sm1th`` is
-  the full name ``John Smith``).
+  the full name ``John Smith``). A word with one digit at its end that is an
+  English word without it (``Pate1``, ``Set1``) is a label and its number alone,
+  and a name only beside a title or a first name (``Mr Pate1``, ``John Pate1``).
 - :func:`phones_with_letters`: letters standing for digits in a phone number
   (``0770O 900 123``, ``O7700 9OO123``, ``0770l 900123``): ``O``/``o`` read as 0
   and ``l``/``I`` as 1, only inside a run that already has several real digits,
   and libphonenumber decides.
 - :func:`spelled_numbers`: a phone number written in words (``seven seven zero
   zero nine double oh one two three four``), or half in words and half in digits
-  (``07700 nine oh oh one two three``), read digit by digit.
+  (``07700 nine oh oh one two three``), read digit by digit, passing over the
+  words that fill a pause (``07700 and then 900 123``, ``seven seven, um, oh oh
+  nine``) when the number opens with its trunk 0.
 
 Every reader swaps one character for one, so a span of the text as read is a span
 of the text it was given, and the screen maps it back to the text as typed. Each
 waits behind a search or two: a note with no digit among letters, no six number
-words in a row and no number word beside digits costs the screen a few
-microseconds more.
+words in a row, no number word beside digits and no filler between digits costs
+the screen a few microseconds more.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import itertools
 import re
 import string
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from . import gazetteer, recognizers
 
@@ -56,11 +61,19 @@ _DIGIT_AMONG_LETTERS = re.compile(
     r"\d(?:[A-Za-z]{2}|(?<=[A-Za-z]\d)[A-Za-z]|(?<=[A-Za-z]{2}\d)"
     r"|[OoIl]|[ .-][OoIl]|(?<=[OoIl]\d)|(?<=[OoIl][ .-]\d))"
 )
-# Six number words in a row, looked for in the note in lower case.
+# Words a person fills a pause with while saying a number ("07700 and then 900
+# 123", "seven seven, um, oh oh nine"): a closed set, none a number word, and at
+# most MAX_FILLERS of them in a row, so that a run is read in one pass whatever
+# the note.
+FILLERS = ("and", "then", "uh", "um", "umm", "er", "erm", "ah", "eh")
+MAX_FILLERS = 2
 _SEPARATOR = r"[\s,-]+"
+# Between two tokens of a number: separators, and perhaps a filler or two.
+_GAP = rf"{_SEPARATOR}(?:(?:{'|'.join(FILLERS)}){_SEPARATOR}){{0,{MAX_FILLERS}}}"
+# Six number words in a row, looked for in the note in lower case.
 _NUMBER_WORDS_IN_A_ROW = re.compile(
     rf"(?<![a-z])(?:{_NUMBER_WORDS})"
-    rf"(?:{_SEPARATOR}(?:{_NUMBER_WORDS})){{{MIN_NUMBER_WORDS - 1}}}(?![a-z])"
+    rf"(?:{_GAP}(?:{_NUMBER_WORDS})){{{MIN_NUMBER_WORDS - 1}}}(?![a-z])"
 )
 
 
@@ -92,21 +105,42 @@ def names_with_digits(text: str) -> Iterator[Span]:
     if not _DIGIT_AMONG_LETTERS.search(text):
         return
     read = list(text)
-    tokens: list[Span] = []
+    tokens: list[Span] = []  # names on their own
+    in_company: list[Span] = []  # names only beside another word of a name
     for match in _MIXED.finditer(text):
-        reading = _name_reading(match.group())
-        if reading is not None:
+        found = _name_reading(match.group())
+        if found is not None:
+            reading, on_its_own = found
             read[match.start() : match.end()] = reading
-            tokens.append(match.span())
-    if not tokens:
+            (tokens if on_its_own else in_company).append(match.span())
+    if not (tokens or in_company):
         return
     yield from tokens
     # The rest of the name ("John" before "Sm1th", a title) is found as ever, by
     # the name finders of the screen, on the text as read.
     as_read = "".join(read)
     for start, end in (*recognizers.titled_names(as_read), *recognizers.names(as_read)):
-        if any(start < e and s < end for s, e in tokens):
+        if any(start < e and s < end for s, e in tokens) or any(
+            _in_company(as_read, (start, end), token) for token in in_company
+        ):
             yield start, end
+
+
+# A word of a name: a title or a first name, not an initial.
+_A_WORD_OF_TWO = re.compile(r"[A-Za-z]{2}")
+
+
+def _in_company(text: str, name: Span, token: Span) -> bool:
+    """Whether ``name`` holds ``token`` and another word of two letters or more: a
+    word read only in company ("Pate1") is a name in "Mr Patel" and "John Patel",
+    not in "with Patel" or "Patel felt" ("with Set1", "Set1 felt easy": "Set1" reads
+    "Seti", a surname), nor after an initial that is also a side ("L Set1")."""
+    (start, end), (s, e) = name, token
+    if not (start <= s and e <= end):
+        return False
+    return bool(
+        _A_WORD_OF_TWO.search(text, start, s) or _A_WORD_OF_TWO.search(text, e, end)
+    )
 
 
 # A count and its unit, or a label and its number ("3min", "day3", "wk4", "Jan3"):
@@ -122,19 +156,27 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-def _name_reading(word: str) -> str | None:
-    """``word`` with its digits read as letters, when that makes a listed name."""
+def _name_reading(word: str) -> tuple[str, bool] | None:
+    """``word`` with its digits read as letters, when that makes a listed name, and
+    whether it is a name on its own (``Sm1th``) or only beside another word of a
+    name (``Pate1``)."""
     digits = [i for i, c in enumerate(word) if c.isdigit()]
     letters = len(word) - len(digits)
     if letters < _MIN_LETTERS or len(digits) >= letters or len(digits) > _MAX_DIGITS:
         return None
+    on_its_own = True
     counted = _AT_ONE_END.fullmatch(word)
     if counted:
         # "24min", "day13": two digits at an end are a number, never a letter each;
-        # one before or after a word or a unit ("3min", "days3") is a count.
+        # one before or after a unit ("3min") is a count.
         rest = (counted["a"] or counted["b"]).lower()
-        if len(digits) > 1 or rest in _ABBREVIATIONS or gazetteer.is_common(rest):
+        if len(digits) > 1 or rest in _ABBREVIATIONS:
             return None
+        # One before or after a word is a count or a label ("days3", "Set1"), or a
+        # letter of a name ("Pate1" for "Patel"): a name only in a name's company,
+        # and only read as a surname or first name that is no word ("Week5" reads
+        # "Weeks").
+        on_its_own = not gazetteer.is_common(rest)
     shouted = word.isupper()  # "SM1TH": its letters all capitals
     for choice in itertools.product(*(_LETTERS_FOR[word[i]] for i in digits)):
         chars = list(word)
@@ -142,8 +184,8 @@ def _name_reading(word: str) -> str | None:
             # A digit opening a word stands for its capital ("5mith" for "Smith").
             chars[i] = letter.upper() if shouted or i == 0 else letter
         reading = "".join(chars)
-        if gazetteer.in_lists(reading):
-            return reading
+        if gazetteer.is_name(reading) or (on_its_own and gazetteer.in_lists(reading)):
+            return reading, on_its_own
     return None
 
 
@@ -206,11 +248,15 @@ _TIMES = {"double": 2, "triple": 3}
 # A number word beside a group of digits: a number written half in words
 # ("07700 nine oh oh one two three"), looked for in the note in lower case.
 _NUMBER_WORD_BY_DIGITS = re.compile(
-    rf"(?<![a-z])(?:{_NUMBER_WORDS}){_SEPARATOR}\d|\d{_SEPARATOR}(?:{_NUMBER_WORDS})(?![a-z])"
+    rf"(?<![a-z])(?:{_NUMBER_WORDS}){_GAP}\d|\d{_GAP}(?:{_NUMBER_WORDS})(?![a-z])"
+)
+# Digit groups with a filler between them ("07700 and then 900 123").
+_DIGITS_AND_FILLERS = re.compile(
+    rf"\d{_SEPARATOR}(?:(?:{'|'.join(FILLERS)}){_SEPARATOR}){{1,{MAX_FILLERS}}}\d"
 )
 _TOKEN = rf"(?:{_NUMBER_WORDS}|\d+)"
 _NUMBER_WORD_RUN = re.compile(
-    rf"(?<![a-z0-9])(?:{_TOKEN})(?:{_SEPARATOR}(?:{_TOKEN}))+(?![a-z0-9])"
+    rf"(?<![a-z0-9])(?:{_TOKEN})(?:{_GAP}(?:{_TOKEN}))+(?![a-z0-9])"
 )
 _A_WORD = re.compile(r"[a-z]+|\d+")
 # A stretch of words and digit groups is a number when at least this many of its
@@ -220,29 +266,34 @@ MIN_MIXED_WORDS = 2
 MIN_MIXED_TOKENS = 3
 _MIN_PHONE_DIGITS = 7  # no phone number is shorter, "double" and "triple" read
 _LONG_NUMBER = 9  # digits: a number this long is an identifier, phone or not
+# A stretch with fillers in it is read only when this long (see _a_number): a
+# phone number with its trunk 0 is ten digits or eleven.
+_MIN_DIGITS_WITH_FILLERS = 10
 
 
 def spelled_numbers(text: str) -> Iterator[Span]:
     """Phone numbers and other long numbers written in words: six number words or
-    more in a row that read as a number libphonenumber takes for a phone number,
-    or as nine digits or more."""
+    more in a row (fillers aside, see :data:`FILLERS`) that read as a number
+    libphonenumber takes for a phone number, or as nine digits or more."""
     lower = text.lower()
     if len(lower) != len(text):  # a letter lowered into two ("İ"): keep places
         lower = text.translate(_ASCII_LOWER)
     if not (
-        _NUMBER_WORDS_IN_A_ROW.search(lower) or _NUMBER_WORD_BY_DIGITS.search(lower)
+        _NUMBER_WORDS_IN_A_ROW.search(lower)
+        or _NUMBER_WORD_BY_DIGITS.search(lower)
+        or _DIGITS_AND_FILLERS.search(lower)
     ):
         return
     for match in _NUMBER_WORD_RUN.finditer(lower):
         words = [(m.group(), m.span()) for m in _A_WORD.finditer(match.group())]
-        for (start, end), digits, grouped in _read_digits(words):
-            if _counted(digits):
+        for stretch in _read_digits(words):
+            if not _a_number(stretch) or _counted(stretch.digits):
                 continue
             # Half in digits, only a phone number counts: "BP 120 80, one 72 two 98"
             # reads as eleven digits, but as no number anyone dials.
-            long_number = len(digits) >= _LONG_NUMBER and not grouped
-            if long_number or any(recognizers.phones(digits)):
-                yield match.start() + start, match.start() + end
+            long_number = len(stretch.digits) >= _LONG_NUMBER and not stretch.groups
+            if long_number or any(recognizers.phones(stretch.digits)):
+                yield match.start() + stretch.start, match.start() + stretch.end
 
 
 def _counted(digits: str) -> bool:
@@ -255,37 +306,65 @@ def _counted(digits: str) -> bool:
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
-def _read_digits(
-    words: list[tuple[str, Span]],
-) -> Iterator[tuple[Span, str, bool]]:
-    """The span and digits of each stretch of ``words`` that reads as one number
-    (six number words or more, or digit groups with ``MIN_MIXED_WORDS`` number
-    words among them), and whether digit groups are among its words; a "double" or
-    "triple" with no digit after it ends a stretch."""
-    digits, count, groups, first, last, times = "", 0, 0, 0, 0, 1
+@dataclass
+class _Stretch:
+    """Words of a run read as one number: where they are (in the run), the digits
+    they read as, how many of them are digit groups, the first of those, and how
+    many fillers are among them."""
+
+    start: int = 0
+    end: int = 0
+    digits: str = ""
+    count: int = 0
+    groups: int = 0
+    first_group: str = ""
+    fillers: int = 0
+
+
+def _read_digits(words: list[tuple[str, Span]]) -> Iterator[_Stretch]:
+    """Each stretch of ``words`` that reads as seven digits or more; fillers are
+    passed over, and a "double" or "triple" with no digit after it ends a
+    stretch."""
+    stretch, times = _Stretch(), 1
     for word, (start, end) in [*words, ("", (0, 0))]:
         if word in _DIGIT_WORDS or word.isdigit():
-            first = start if not count else first
-            groups += word.isdigit()
+            stretch.start = start if not stretch.count else stretch.start
+            if word.isdigit():
+                stretch.first_group = stretch.first_group or word
+                stretch.groups += 1
             read = _DIGIT_WORDS.get(word, word)
-            digits += read * times if len(read) == 1 else read
-            count, last, times = count + 1, end, 1
+            stretch.digits += read * times if len(read) == 1 else read
+            stretch.count, stretch.end, times = stretch.count + 1, end, 1
             continue
         if word in _TIMES and times == 1:
-            first = start if not count else first
-            count, times = count + 1, _TIMES[word]
+            stretch.start = start if not stretch.count else stretch.start
+            stretch.count, times = stretch.count + 1, _TIMES[word]
+            continue
+        if word in FILLERS and stretch.count and times == 1:
+            stretch.fillers += 1  # the run allows no more than MAX_FILLERS in a row
             continue
         # The stretch ends: at "double double", a "double" ending the run, the end.
-        if _a_number(count, groups) and len(digits) >= _MIN_PHONE_DIGITS:
-            yield (first, last), digits, groups > 0
-        digits, count, groups, times = "", 0, 0, 1
+        if len(stretch.digits) >= _MIN_PHONE_DIGITS:
+            yield stretch
+        stretch, times = _Stretch(), 1
         if word in _TIMES:  # "double double two": the second starts a stretch
-            first, count, times = start, 1, _TIMES[word]
+            stretch.start, stretch.count, times = start, 1, _TIMES[word]
 
 
-def _a_number(count: int, groups: int) -> bool:
-    """Whether a stretch of ``count`` tokens, ``groups`` of them digit groups, is
-    long enough to be a number: six words, or words and digit groups together."""
-    if not groups:
-        return count >= MIN_NUMBER_WORDS
-    return count >= MIN_MIXED_TOKENS and count - groups >= MIN_MIXED_WORDS
+def _a_number(stretch: _Stretch) -> bool:
+    """Whether ``stretch`` is long enough to be a number: six number words, or
+    number words and digit groups together. Said with fillers, only as a phone
+    number is dialled at home: its trunk 0 first and ten digits or more ("07700
+    and then 900 123"), for numbers said in a sentence run short and seldom open
+    with 0 ("BP 120 and 80, one 72 two 98 and 97"); digit groups alone then open
+    with the 0 and an area code ("0 and then 10 and 20" is no number)."""
+    words = stretch.count - stretch.groups
+    if stretch.fillers:
+        dialled = stretch.digits.startswith("0")
+        if not dialled or len(stretch.digits) < _MIN_DIGITS_WITH_FILLERS:
+            return False
+        if not words:
+            return len(stretch.first_group) >= 3
+    if not stretch.groups:
+        return stretch.count >= MIN_NUMBER_WORDS
+    return stretch.count >= MIN_MIXED_TOKENS and words >= MIN_MIXED_WORDS

@@ -59,11 +59,10 @@ FIRST_NAME_LISTS = ("first_names", "first_names_male", "first_names_female")
 SURNAME_LIST = "last_names"
 
 
-def _listed_names() -> Iterator[tuple[str, str, str]]:
-    """``(locale, list, name)`` for every name of faker's person lists: the name in
-    ASCII, lower case, letters only and at least ``MIN_LENGTH`` long."""
+def _person_lists() -> Iterator[tuple[str, str, list | tuple | dict]]:
+    """``(locale, list, names)`` for each of faker's person lists: a list or tuple,
+    or a dict of each name's frequency."""
     import faker.providers.person as person
-    from anyascii import anyascii
 
     for module in pkgutil.iter_modules(person.__path__):
         try:
@@ -73,13 +72,29 @@ def _listed_names() -> Iterator[tuple[str, str, str]]:
         attributes = vars(getattr(provider, "Provider", object))
         for attribute in (*FIRST_NAME_LISTS, SURNAME_LIST):
             names = attributes.get(attribute)
-            if not isinstance(names, list | tuple | dict):
-                continue  # a property computed from others
-            for name in names:
-                if isinstance(name, str):
-                    word = anyascii(name).lower()
-                    if word.isalpha() and len(word) >= MIN_LENGTH:
-                        yield module.name, attribute, word
+            if isinstance(names, list | tuple | dict):  # not a property of others
+                yield module.name, attribute, names
+
+
+def _ascii_word(name: object) -> str | None:
+    """``name`` in ASCII, lower case, when it is letters only and at least
+    ``MIN_LENGTH`` long."""
+    from anyascii import anyascii
+
+    if not isinstance(name, str):
+        return None
+    word = anyascii(name).lower()
+    return word if word.isalpha() and len(word) >= MIN_LENGTH else None
+
+
+def _listed_names() -> Iterator[tuple[str, str, str]]:
+    """``(locale, list, name)`` for every name of faker's person lists, as
+    :func:`_ascii_word` writes it."""
+    for locale, attribute, names in _person_lists():
+        for name in names:
+            word = _ascii_word(name)
+            if word is not None:
+                yield locale, attribute, word
 
 
 @functools.cache
@@ -92,13 +107,32 @@ def _lists() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @functools.cache
-def first_name_locales() -> dict[str, int]:
-    """For each first name of the lists, how many of faker's locales list it."""
+def first_name_locales() -> dict[str, frozenset[str]]:
+    """For each first name of the lists, the faker locales that list it
+    (``"will"``: ``{"en"}``)."""
     locales: dict[str, set[str]] = {}
     for locale, attribute, word in _listed_names():
         if attribute in FIRST_NAME_LISTS:
             locales.setdefault(word, set()).add(locale)
-    return {word: len(where) for word, where in locales.items()}
+    return {word: frozenset(where) for word, where in locales.items()}
+
+
+COMMONEST = 50  # surnames of each list that carries frequencies
+
+
+@functools.cache
+def commonest_surnames() -> dict[str, frozenset[str]]:
+    """For each language (``"en"``), the :data:`COMMONEST` surnames of each of its
+    faker lists that gives how common each surname is (en_US's from the US
+    census, en_GB's, en_NZ's): ``"smith"``, ``"brown"``, ``"walker"``."""
+    commonest: dict[str, set[str]] = {}
+    for locale, attribute, names in _person_lists():
+        if attribute != SURNAME_LIST or not isinstance(names, dict):
+            continue
+        by_frequency = sorted(names, key=names.__getitem__, reverse=True)
+        words = filter(None, map(_ascii_word, by_frequency[:COMMONEST]))
+        commonest.setdefault(locale.split("_")[0], set()).update(words)
+    return {language: frozenset(words) for language, words in commonest.items()}
 
 
 def first_names() -> frozenset[str]:

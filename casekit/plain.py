@@ -47,16 +47,35 @@ _CLAUSE_MARKS = ".,;:!?()[]/\n-"
 _CLAUSE_END = re.compile(r"\s*(?:$|[.,;:!?()\[\]/\n-]|'s\b)")
 # Words after which the next words are a person ("seen with grace walker", "patient
 # is grace walker"): the relations of recognizers and verbs that take a person.
+_TAKING_A_PERSON = r"saw|met|visited|seen\s+by|spoke\s+(?:to|with)|referred\s+(?:by|to)"
 _ANNOUNCED = re.compile(
-    rf"\b(?:(?:{_RELATIONS})(?:-in-law)?(?:\s+(?:is|was))?|saw|seen\s+(?:by|with)"
-    r"|met|visited|spoke\s+(?:to|with)|referred\s+(?:by|to))[,:]?\s+$",
+    rf"\b(?:(?:{_RELATIONS})(?:-in-law)?(?:\s+(?:is|was))?|{_TAKING_A_PERSON}"
+    r"|seen\s+with)[,:]?\s+$",
     re.IGNORECASE,
+)
+# Straight after one of those verbs (no comma: "goals met, will ring"), only a
+# person stands. Not after a relation ("patient will rest") nor "seen with" ("seen
+# with less back pain"): there a word may follow as well.
+_A_PERSON_FOLLOWS = re.compile(rf"\b(?:{_TAKING_A_PERSON})\s+$", re.IGNORECASE)
+# What only a person does, after the pair ("grace walker attended", "Grace walker
+# was seen", "will smith reports"): with recognizers' _DOES, the verbs that mark a
+# person after a name. Kept here, for pairs of listed names only: in _DOES a
+# capitalised word that is no English word before one is a name, and symptoms come
+# and present ("Paraesthesia came in waves", "Radiculopathy presented"). Left out:
+# "returned" and "was reviewed" ("per" is a first name and "day" a surname: "steps
+# per day returned to baseline", "HEP 3x per day was reviewed"), and _DOES's verbs
+# that are plural nouns too ("walks", "drives", "lives": "worse over long walks").
+_ONLY_PEOPLE_DO = re.compile(
+    r"\s+(?:attended|attends|presented|presents|arrived|arrives"
+    r"|(?:came|comes)\s+(?:in|back)|(?:was|is)\s+seen"
+    r"|reports|reported|says|said|states|stated)\b"
 )
 # A lower-case English word is taken for a first name only when at least this many
 # of faker's locales list it as one: "grace" (12 locales), "mark" (21) and "rose"
 # (14) are names the world over; "will" (1: en), "can" (1: de_CH) and "come"
 # (1: fr_BE) are first names of one list and, in lower case, the verbs of
-# "will fall", "can lie flat" and "come back".
+# "will fall", "can lie flat" and "come back" (but see _commonest_surname: "saw
+# will smith").
 MIN_LOCALES = 3
 
 
@@ -82,8 +101,14 @@ def lowercase_full_names(text: str) -> Iterator[Span]:
       name in at least :data:`MIN_LOCALES` locales and the pair must stand as a
       name does: alone in its clause, after a word that introduces a person
       (``saw``, ``patient is``, ``husband``) or before what people do
-      (``reports``, ``says``). "grace period", "mark on skin" and "walks 5 km per
-      day" pass.
+      (``reports``, ``says``, ``attended``, ``was seen``). "grace period",
+      "mark on skin" and "walks 5 km per day" pass;
+    - when the first is a first name of fewer locales (``will``), the surname
+      must be one of the commonest of the first name's language (``smith``) and
+      the pair stand where only a person can: straight after a verb that takes a
+      person (``saw will smith``) or before what only a person does (``will
+      smith attended``). "will review", "patient will walk", "goals met, will
+      ring" and "saw little short term benefit" pass.
 
     As capitalised, neither word may be a clinical word ("roland morris") and the
     first no month or day ("may day").
@@ -102,6 +127,8 @@ def lowercase_full_names(text: str) -> Iterator[Span]:
             yield match.start("first"), match.end("last")
         elif _widely_a_first_name(first) and _set_apart(match):
             yield match.start("first"), match.end("last")
+        elif _commonest_surname(first, last) and _only_a_person_there(match):
+            yield match.start("first"), match.end("last")
 
 
 def _set_apart(pair: re.Match) -> bool:
@@ -111,7 +138,7 @@ def _set_apart(pair: re.Match) -> bool:
     # must not be read again from its start for each.
     if _ANNOUNCED.search(text, max(0, start - 40), start):
         return True
-    if _DOES.match(text, pair.start("last")):
+    if _DOES.match(text, pair.start("last")) or _ONLY_PEOPLE_DO.match(text, end):
         return True
     opening = start
     while opening and text[opening - 1].isspace():
@@ -121,7 +148,32 @@ def _set_apart(pair: re.Match) -> bool:
 
 
 def _widely_a_first_name(word: str) -> bool:
-    return gazetteer.first_name_locales().get(word, 0) >= MIN_LOCALES
+    return len(gazetteer.first_name_locales().get(word, ())) >= MIN_LOCALES
+
+
+def _commonest_surname(first: str, last: str) -> bool:
+    """Whether ``last`` is among the commonest surnames of a language ``first`` is
+    a first name in (:func:`casekit.gazetteer.commonest_surnames`): "smith",
+    "brown", "walker" for "will" (en). A surname merely listed is not enough:
+    "little" is an en first name and "day" and "short" en surnames ("saw little
+    day to day change", "saw little short term benefit")."""
+    commonest = gazetteer.commonest_surnames()
+    return any(
+        last in commonest.get(locale.split("_")[0], ())
+        for locale in gazetteer.first_name_locales()[first]
+    )
+
+
+def _only_a_person_there(pair: re.Match) -> bool:
+    """Whether ``pair`` stands where only a person can: straight after a verb that
+    takes a person ("saw will smith") or before what only a person does ("will
+    smith attended")."""
+    text, start = pair.string, pair.start("first")
+    # The few words before only, as in _set_apart.
+    return bool(
+        _A_PERSON_FOLLOWS.search(text, max(0, start - 40), start)
+        or _ONLY_PEOPLE_DO.match(text, pair.end("last"))
+    )
 
 
 # -- names a relation introduces -----------------------------------------------------

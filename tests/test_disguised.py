@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casekit import disguise
+from casekit import disguise, gazetteer
 from casekit.disguise import MIN_NUMBER_WORDS
 from casekit.identifiers import describe, scan_text
 
@@ -65,6 +65,40 @@ def test_digits_for_letters_in_a_name_are_found_as_a_name(text, name):
     assert found(text) == [("a name", name)]
 
 
+# An English word and one digit for a letter ("Pate1": "pate" and a 1 for "l") reads
+# as a label and its number ("day3", "Set1") alone; beside a title or a first name
+# it is the surname it reads as.
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Mr Pate1", "Mr Pate1"),
+        ("John Pate1", "John Pate1"),
+        ("Saw Priya Pate1 today", "Priya Pate1"),
+        ("Dr Pate1 rang re: scan", "Dr Pate1"),
+        ("JOHN PATE1 attended", "JOHN PATE1"),
+    ],
+)
+def test_a_word_and_a_digit_for_a_letter_beside_a_name_is_a_name(text, name):
+    assert found(text) == [("a name", name)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "L5, S1, T12, C7, 2/52, x3, D1",
+        "Set1 and Set2 done, Day3 post flare",
+        "Week1 Day3 of plan, Phase2 Stage1",
+        "Level1 Grade2 tolerated, Gate5 on ward",
+        "Bridges x3, R Step1, L Set1",
+        "struggled with Set1, Set1 felt easy",
+        "pate1",
+        "Pate1 on the chart",
+    ],
+)
+def test_a_word_and_a_digit_alone_is_a_label_not_a_name(text):
+    assert [f for f in scan_text(text) if f.kind.startswith("a name")] == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -113,6 +147,24 @@ _UNITS = (
 def test_a_count_and_its_unit_is_never_a_name(number, unit, case, unit_first):
     token = f"{case(unit)}{number}" if unit_first else f"{number}{case(unit)}"
     assert [f for f in scan_text(f"hold {token} then rest") if f.kind == "a name"] == []
+
+
+_ENGLISH_WORDS = sorted(
+    w for w in gazetteer.common_words() if w.isalpha() and 3 <= len(w) <= 8
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(_ENGLISH_WORDS),
+    st.sampled_from("0123456789"),
+    st.sampled_from([str.lower, str.upper, str.capitalize]),
+)
+def test_an_english_word_and_one_digit_alone_is_never_a_name(word, digit, case):
+    # "Set1", "day3", "Pate1": a label and its number, unless a name's company
+    # says otherwise
+    token = f"{case(word)}{digit}"
+    assert [f for f in scan_text(f"did {token} then rest") if f.kind == "a name"] == []
 
 
 # -- letters for digits in a phone number --------------------------------------------
@@ -213,6 +265,86 @@ def test_a_number_written_in_words_is_found(words):
 )
 def test_a_phone_number_half_in_digits_half_in_words_is_found(number):
     assert found(f"call her on {number} after six") == [(WORDS, number)]
+
+
+# A phone number said aloud, with the words a person fills pauses with between its
+# digits.
+@pytest.mark.parametrize(
+    "number",
+    [
+        "zero seven seven zero zero then nine zero zero one two three",
+        "07700 and then 900 123",
+        "oh seven seven, um, oh oh nine, er, oh oh one two three",
+        "07700 and then nine oh oh one two three",
+        "zero seven seven then zero zero nine then zero zero one two three",
+        "07700 uh 900 and 123",
+    ],
+)
+def test_a_phone_number_with_filler_words_is_found(number):
+    assert found(f"call her on {number} after six") == [(WORDS, number)]
+
+
+_SAID = {
+    "0": ["zero", "oh"],
+    "1": ["one"],
+    "2": ["two"],
+    "3": ["three"],
+    "4": ["four"],
+    "5": ["five"],
+    "6": ["six"],
+    "7": ["seven"],
+    "8": ["eight"],
+    "9": ["nine"],
+}
+_GAPS = [" ", ", ", " and ", " then ", " and then ", ", um, ", " er ", " uh "]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_a_mobile_number_said_with_fillers_is_found(data):
+    digits = "07700900" + data.draw(st.text("0123456789", min_size=3, max_size=3))
+    words = [data.draw(st.sampled_from(_SAID[d])) for d in digits]
+    gaps = data.draw(st.lists(st.sampled_from(_GAPS), min_size=10, max_size=10))
+    said = words[0] + "".join(g + w for g, w in zip(gaps, words[1:], strict=True))
+    assert found(f"call her on {said} please") == [(WORDS, said)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([_SAID[d][0] for d in "123456789"]), max_size=5),
+        min_size=2,
+        max_size=6,
+    ).map(lambda groups: [g for g in groups if g]),
+    st.sampled_from(_GAPS[2:]),
+)
+def test_number_words_said_with_fillers_not_opening_with_zero_are_no_number(
+    groups, filler
+):
+    # Fewer than six number words between fillers, none a zero first: a
+    # sentence's numbers ("one and two, three then four"), whatever their count
+    run = filler.join(" ".join(group) for group in groups)
+    findings = scan_text(f"counted {run} today")
+    assert [f for f in findings if "number" in f.kind] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "reps 10 and then 15 and then 20 and then 25 and then 30",
+        "sets of 10 and 12 then 15 and 20 and 25",
+        "BP 120 and 80 then 72 bpm, 98 and 97 sats",
+        "BP 120 and 80, one 72 two 98 and 97",
+        "NPRS between 0 and 10, then 3 and 4",
+        "0 and then 10 and then 20 and 30 and 40 deg flexion",
+        "one and two, three and four, five and six",
+        "pain two then three then one then zero then two",
+        "12-12-10-10-8 and then 3-3-3-3-3",
+        "one and then two and then three and then four and then five and then six",
+    ],
+)
+def test_numbers_with_filler_words_in_clinical_notes_pass(text):
+    assert scan_text(text) == []
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,43 @@ def test_a_lowercase_pair_of_english_words_set_apart_as_a_name_is_one(text, foun
     assert [(f.kind, f.text) for f in scan_text(text)] == [(NAME, found)]
 
 
+# A first name and a surname that are both English words, before a verb of coming to
+# the clinic: only a person attends, presents or is seen.
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Grace walker attended", "Grace walker"),
+        ("grace walker attended today", "grace walker"),
+        ("Grace walker came in with LBP", "Grace walker"),
+        ("grace walker presented with L sided LBP", "grace walker"),
+        ("Grace walker was seen for review", "Grace walker"),
+        ("jack wood came back after 2/52", "jack wood"),
+        ("mark brown arrived late", "mark brown"),
+    ],
+)
+def test_a_lowercase_pair_before_a_verb_of_attending_is_a_name(text, found):
+    assert [(f.kind, f.text) for f in scan_text(text)] == [(NAME, found)]
+
+
+# A first name of one list ("will", in faker's en only) is mostly a word in lower
+# case; with one of the commonest surnames of its language, where only a person
+# can stand, the pair is a name.
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("saw will smith today", "will smith"),
+        ("met will brown at the gym", "will brown"),
+        ("spoke to will walker re: HEP", "will walker"),
+        ("will smith attended", "will smith"),
+        ("will smith reports less pain", "will smith"),
+    ],
+)
+def test_a_first_name_of_one_list_with_a_wide_surname_after_a_cue_is_a_name(
+    text, found
+):
+    assert [(f.kind, f.text) for f in scan_text(text)] == [(NAME, found)]
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [
@@ -166,6 +203,30 @@ CLINICAL = [
     "rose from chair slowly",
     "hope to return to work",
     "will walk more",
+    # Verbs of attending after words that are listed names ("per" a first name,
+    # "day" a surname), and after symptoms.
+    "Grace period of 2 weeks",
+    "steps per day returned to baseline",
+    "HEP 3x per day was reviewed",
+    "Paraesthesia came in waves",
+    "Radiculopathy presented after lifting",
+    "frank blood was seen on dipstick",
+    "A red mark was seen on the skin",
+    "Patient attended with husband",
+    # "will" before English words that are surnames, and other first names of one
+    # list ("less", "early", "over") before surnames, after words that take a person
+    "will review in 2/52",
+    "will see in 2 weeks",
+    "pain will settle with time",
+    "goals met, will ring next week",
+    "patient will walk daily, will park further away",
+    "Saw less back pain after HEP",
+    "seen with less back pain this week",
+    "met early goals, will book in",
+    "pain over long drives, worse over long walks",
+    "saw little day to day change",
+    "saw little short term benefit, met friend west of town",
+    "spoke to friend, will ring",
     # Exercise cues in title case: street words that are everyday words too
     # ("Close", "Drive", "Place") after body and exercise words.
     "Feet Close Together squat",
@@ -225,3 +286,32 @@ def test_no_street_is_read_in_lower_case(text):
     # but after "lives on" ("lives on kirkstall road"), the one cue it is read after
     assume("liv" not in text and "resid" not in text)
     assert STREET not in {f.kind for f in scan_text(text)}
+
+
+_WILL_COMMONEST = sorted(
+    gazetteer.commonest_surnames()["en"] - gazetteer.CLINICAL_WORDS - {"will"}
+)
+_WORDS_LISTED_AS_SURNAMES = sorted(
+    (gazetteer.last_names() & gazetteer.common_words())
+    - gazetteer.commonest_surnames()["en"]
+    - gazetteer.CLINICAL_WORDS
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(_WILL_COMMONEST))
+def test_will_and_a_commonest_surname_after_saw_is_a_name(surname):
+    found = scan_text(f"saw will {surname} today")
+    assert [(f.kind, f.text) for f in found] == [(NAME, f"will {surname}")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(_WORDS_LISTED_AS_SURNAMES),
+    st.sampled_from(["saw will {} today", "will {} attended", "patient will {}"]),
+)
+def test_will_before_an_english_word_of_fewer_lists_is_no_name(word, sentence):
+    # "will ring", "will park", "will day": English words some list has for a
+    # surname, but none the commonest of an English-speaking list
+    found = scan_text(sentence.format(word))
+    assert [f.text for f in found if f.text.lower().startswith("will")] == []
