@@ -1,0 +1,132 @@
+"""Reasons in the audit that a store wrote before reasons were screened.
+
+Since :func:`casekit.privacy.refuse_identifying_reason`, a reason that looks like an
+identifier is refused before anything is written; a store written before then may
+still hold one ("typo fixed, patient John Smith 07700 900123 asked").
+:func:`reason_problems` finds them for ``casekit check``, saying what kind of
+identifier each looks like, never its words; :func:`redact_reasons` (``casekit
+check --redact-reasons``) replaces each by ``REDACTED_REASON``.
+
+The audit is append-only and hash-chained, so a redaction is the one change it
+allows, and it keeps the chain checkable: each redacted row keeps its stored hash
+(every later row is chained to it, and a head noted before still holds), and an
+appended ``redact_reasons`` row records, for each, the hash of the row as it now
+reads. :mod:`casekit.store.verify` accepts a row that no longer matches its own
+hash only when such a row vouches for it and its reason is ``REDACTED_REASON``:
+nothing but a reason can be withheld, and never unseen. Copies made before (a
+backup, an export of the audit) still hold the words.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+
+import pandas as pd
+import sqlalchemy as sa
+
+from ..errors import UsageError
+from ..identifiers import describe, scan_text
+from ..problems import Problem
+from .audit import GENESIS, REDACT_ACTION, REDACTED_REASON, row_hash
+from .schema import add_guards
+from .store import Store
+
+
+def reason_problems(audit: pd.DataFrame, deny_list: Collection[str]) -> list[Problem]:
+    """A problem for each row of ``audit`` (:meth:`Store.audit`) whose reason the
+    identifier screen flags: the row, its case and date, and the kinds found."""
+    problems = []
+    for row in audit.itertuples(index=False):
+        given = isinstance(row.reason, str) and row.reason
+        findings = scan_text(row.reason, deny_list) if given else []
+        if not findings:
+            continue
+        problems.append(
+            Problem(
+                rule="identifying_reason",
+                form=row.form if isinstance(row.form, str) else "",
+                case_id=row.case_id if isinstance(row.case_id, str) else None,
+                instance=None if pd.isna(row.instance) else int(row.instance),
+                field="reason",
+                value=str(row.id),
+                other_value=str(row.time)[:10],
+                # The rule withholds the words found (problems._VALUE_IS_FOUND).
+                detail=describe(findings),
+                source="audit",
+            )
+        )
+    return problems
+
+
+def redact_reasons(store: Store) -> list[int]:
+    """Replace every reason the screen flags by :data:`REDACTED_REASON`, in one
+    transaction with the ``redact_reasons`` row that vouches for them; returns the
+    ids of the rows redacted (none: nothing is written).
+
+    Raises ``UsageError`` for a role that is not the store's owner: on a server
+    only the owner may lift the audit's guards, and only it sees every row.
+    """
+    if store.access.kind not in ("local", "owner"):
+        raise UsageError(
+            "only the store's owner can withhold audit reasons: run "
+            "`casekit check --redact-reasons` with the owner's --db URL"
+        )
+    audit = store.metadata.tables["audit"]
+    with store._write() as conn:
+        rows = conn.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
+        flagged = [
+            row["id"]
+            for row in rows
+            if row["reason"] and scan_text(row["reason"], store.deny_list)
+        ]
+        if not flagged:
+            return []
+        _lift_guards(conn)
+        if conn.dialect.name == "sqlite":  # the old words zeroed, not left as free
+            conn.exec_driver_sql("PRAGMA secure_delete = ON")
+        conn.execute(
+            sa.update(audit)
+            .where(audit.c.id.in_(flagged))
+            .values(reason=REDACTED_REASON)
+        )
+        add_guards(conn, store.metadata)
+        hashes = _hashes_as_redacted(rows, set(flagged))
+        store._audit(
+            conn,
+            [
+                {
+                    "action": REDACT_ACTION,
+                    "form": "audit",
+                    "new_value": json.dumps(hashes, sort_keys=True),
+                    "reason": f"withheld {len(flagged)} reason"
+                    f"{'s' * (len(flagged) != 1)} that looked like an identifier",
+                }
+            ],
+        )
+    if store.path is not None:  # out of the write-ahead log into the file, too
+        with store.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql("PRAGMA secure_delete = OFF")
+    return flagged
+
+
+def _hashes_as_redacted(rows: list, flagged: set[int]) -> dict[str, str]:
+    previous, hashes = GENESIS, {}
+    for row in rows:
+        if row["id"] in flagged:
+            hashes[str(row["id"])] = row_hash(
+                previous, {**row, "reason": REDACTED_REASON}
+            )
+        previous = row["hash"] or GENESIS
+    return hashes
+
+
+def _lift_guards(conn: sa.Connection) -> None:
+    """Let this transaction change the audit's reasons (:func:`add_guards` puts the
+    guards back before it commits; both or neither)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ALTER TABLE audit DISABLE TRIGGER audit_append_only")
+        conn.exec_driver_sql("ALTER TABLE audit NO FORCE ROW LEVEL SECURITY")
+        return
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_no_update")
