@@ -39,8 +39,12 @@ _VALIDATION = {"integer": "integer", "number": "number", "date": "date_ymd"}
 def redcap_name(dictionary: Dictionary, form_name: str, code: str) -> str:
     """A field's REDCap name. REDCap wants names unique across the whole project, so
     a session's or follow-up's field that the case form also has (``notes``,
-    ``nprs``, ``si_tight_side``) takes its form's name in front."""
-    if form_name != "case" and code in dictionary["case"] and code != "case_id":
+    ``nprs``, ``si_tight_side``) takes its form's name in front, as does a column
+    that is no field of its form (a share's ``week``, which each repeating form
+    has)."""
+    if form_name == "case" or code == "case_id":
+        return code
+    if code in dictionary["case"] or code not in dictionary[form_name]:
         return f"{form_name}_{code}"
     return code
 
@@ -66,8 +70,9 @@ def data_dictionary(
             if code in form:
                 rows.append(_dictionary_row(dictionary, form, form[code]))
             elif code == "week":  # a shared export's weeks since intake
+                name = redcap_name(dictionary, form.name, code)
                 rows.append(
-                    _plain_row(form.name, code, "Weeks since intake", "integer")
+                    _plain_row(form.name, name, "Weeks since intake", "integer")
                 )
     return pd.DataFrame(rows, columns=DICTIONARY_COLUMNS, dtype=object).fillna("")
 
