@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import case_record, followup_record, session_record
-from pgserver import superuser_sql
+from pgserver import login_sql, superuser_sql
 
 from casekit import Store
 from casekit.cli import main
@@ -137,3 +137,30 @@ def test_a_redacted_store_merges_and_its_network_checks_clean(
     assert problems == []
     carried = store.audit()
     assert REDACTED_REASON in carried["reason"].tolist()
+
+
+def test_after_a_redaction_the_guards_refuse_a_rewrite_again(old_store, capsys):
+    db, _ = old_store
+    assert _check(db, capsys, "--redact-reasons")[0] == 0
+    statement = "UPDATE audit SET reason = 'x' WHERE id = 1"
+    if db.startswith("postgresql"):
+        import psycopg
+
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            login_sql(db, statement)
+    else:
+        import sqlite3
+
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            with sqlite3.connect(db) as raw:
+                raw.execute(statement)
+    with Store(db) as store:  # nothing to put back on open: all were in place
+        assert store.audit().iloc[-1]["action"] == "redact_reasons"
+
+
+def test_only_the_owner_may_redact_on_a_server(pg_url, capsys):
+    assert main(["init", "--db", pg_url]) == 0
+    assert main(["grant", "north", "--db", pg_url]) == 0
+    north = capsys.readouterr().out.strip().splitlines()[-1]
+    assert main(["check", "--redact-reasons", "--db", north]) == 2
+    assert "only the store's owner" in capsys.readouterr().err
