@@ -26,6 +26,12 @@ forms:
     fields:
       - {code: birth_year, type: integer, label: Year of birth, min: 1900,
          max: 2025, share: true}
+      - code: desk_work
+        type: yesno
+        label: Desk work, for those in their forties
+        share: true
+        quasi_identifier: false
+        show_if: {field: age_band, in: ['40-49']}
 """
 
 
@@ -102,6 +108,8 @@ def test_a_generalised_share_is_declared_as_it_is_written(generalised_store, tmp
         assert book.loc[code, "Field Type"] == "text"
         assert book.loc[code, "Text Validation Type OR Show Slider Number"] == ""
         assert book.loc[code, "Text Validation Min"] == ""
+    # a condition on codes the share no longer holds is left out, not kept wrong
+    assert book.loc["desk_work", "Branching Logic (Show field only if...)"] == ""
     # a field the share left as it was keeps its codes and validation
     assert book.loc["sex", "Field Type"] == "dropdown"
     assert book.loc["nprs", "Text Validation Type OR Show Slider Number"] == "integer"
