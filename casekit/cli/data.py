@@ -210,7 +210,7 @@ def run_check(args: argparse.Namespace) -> int:
         problems += store.site_problems()
         found, (last_id, last_hash) = store.verify()
         problems += found
-        problems += reason_problems(store.audit(), store.deny_list)
+        problems += reason_problems(store)
         access = store.access
     table = problems_frame(problems)
     print_problems(problems)

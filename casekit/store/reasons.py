@@ -20,9 +20,7 @@ backup, an export of the audit) still hold the words.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
 
-import pandas as pd
 import sqlalchemy as sa
 
 from ..errors import UsageError
@@ -33,24 +31,36 @@ from .schema import add_guards
 from .store import Store
 
 
-def reason_problems(audit: pd.DataFrame, deny_list: Collection[str]) -> list[Problem]:
-    """A problem for each row of ``audit`` (:meth:`Store.audit`) whose reason the
-    identifier screen flags: the row, its case and date, and the kinds found."""
+def reason_problems(store: Store) -> list[Problem]:
+    """A problem for each audit row of ``store`` (as its role sees them) whose
+    reason the identifier screen flags: the row, its case and date, and the kinds
+    found."""
+    audit = store.metadata.tables["audit"]
+    # The rows with a reason alone: an insert's row, with its record, has none.
+    query = (
+        sa.select(
+            audit.c.id, audit.c.time, audit.c.form, audit.c.case_id,
+            audit.c.instance, audit.c.reason,
+        )
+        .where(audit.c.reason.is_not(None))
+        .order_by(audit.c.id)
+    )  # fmt: skip
+    with store.connect() as conn:
+        rows = conn.execute(query).all()
     problems = []
-    for row in audit.itertuples(index=False):
-        given = isinstance(row.reason, str) and row.reason
-        findings = scan_text(row.reason, deny_list) if given else []
+    for row in rows:
+        findings = scan_text(row.reason, store.deny_list)
         if not findings:
             continue
         problems.append(
             Problem(
                 rule="identifying_reason",
-                form=row.form if isinstance(row.form, str) else "",
-                case_id=row.case_id if isinstance(row.case_id, str) else None,
-                instance=None if pd.isna(row.instance) else int(row.instance),
+                form=row.form or "",
+                case_id=row.case_id,
+                instance=row.instance,
                 field="reason",
                 value=str(row.id),
-                other_value=str(row.time)[:10],
+                other_value=row.time[:10],
                 # The rule withholds the words found (problems._VALUE_IS_FOUND).
                 detail=describe(findings),
                 source="audit",
