@@ -164,3 +164,13 @@ def test_only_the_owner_may_redact_on_a_server(pg_url, capsys):
     north = capsys.readouterr().out.strip().splitlines()[-1]
     assert main(["check", "--redact-reasons", "--db", north]) == 2
     assert "only the store's owner" in capsys.readouterr().err
+
+
+def test_a_broken_chain_is_not_hidden_by_a_redaction(old_store, capsys):
+    db, _ = old_store
+    row = next(i for i, reason in _reasons(db) if reason == OLD_REASON)
+    _tamper(db, f"UPDATE audit SET new_value = '2' WHERE id = {row}")
+    assert _check(db, capsys, "--redact-reasons")[0] != 0
+    assert OLD_REASON in [reason for _, reason in _reasons(db)]  # nothing changed
+    code, out = _check(db, capsys)
+    assert code == 1 and f"audit row {row} was changed or replaced" in out

@@ -23,12 +23,13 @@ import json
 
 import sqlalchemy as sa
 
-from ..errors import UsageError
+from ..errors import StoreError, UsageError
 from ..identifiers import describe, scan_text
 from ..problems import Problem
 from .audit import GENESIS, REDACT_ACTION, REDACTED_REASON, row_hash
 from .schema import add_guards
 from .store import Store
+from .verify import chain_problems
 
 
 def reason_problems(store: Store) -> list[Problem]:
@@ -74,8 +75,9 @@ def redact_reasons(store: Store) -> list[int]:
     transaction with the ``redact_reasons`` row that vouches for them; returns the
     ids of the rows redacted (none: nothing is written).
 
-    Raises ``UsageError`` for a role that is not the store's owner: on a server
-    only the owner may lift the audit's guards, and only it sees every row.
+    Raises ``UsageError`` for a role that is not the store's owner (on a server
+    only the owner may lift the audit's guards, and only it sees every row), and
+    ``StoreError`` when the chain is broken already.
     """
     if store.access.kind not in ("local", "owner"):
         raise UsageError(
@@ -85,6 +87,13 @@ def redact_reasons(store: Store) -> list[int]:
     audit = store.metadata.tables["audit"]
     with store._write() as conn:
         rows = conn.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
+        # A row vouched for as it reads now would no longer show a forgery.
+        if next(chain_problems(rows), None) is not None:
+            raise StoreError(
+                store.where,
+                "its audit chain is broken (see casekit check), and withholding "
+                "reasons now would hide where; nothing was changed",
+            )
         flagged = [
             row["id"]
             for row in rows
@@ -117,7 +126,6 @@ def redact_reasons(store: Store) -> list[int]:
     if store.path is not None:  # out of the write-ahead log into the file, too
         with store.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.exec_driver_sql("PRAGMA secure_delete = OFF")
     return flagged
 
 
