@@ -31,19 +31,23 @@ from .schema import add_guards
 from .store import Store
 from .verify import chain_problems
 
+# The rows whose reason a person typed: an edit's and a removal's, which the screen
+# now refuses (Store.update, Store.delete). The others' reasons are casekit's own
+# words (a merge's, which name the file merged, or a login's).
+TYPED = ("update", "delete")
+
 
 def reason_problems(store: Store) -> list[Problem]:
     """A problem for each audit row of ``store`` (as its role sees them) whose
     reason the identifier screen flags: the row, its case and date, and the kinds
     found."""
     audit = store.metadata.tables["audit"]
-    # The rows with a reason alone: an insert's row, with its record, has none.
     query = (
         sa.select(
             audit.c.id, audit.c.time, audit.c.form, audit.c.case_id,
             audit.c.instance, audit.c.reason,
         )
-        .where(audit.c.reason.is_not(None))
+        .where(audit.c.action.in_(TYPED), audit.c.reason.is_not(None))
         .order_by(audit.c.id)
     )  # fmt: skip
     with store.connect() as conn:
@@ -97,7 +101,9 @@ def redact_reasons(store: Store) -> list[int]:
         flagged = [
             row["id"]
             for row in rows
-            if row["reason"] and scan_text(row["reason"], store.deny_list)
+            if row["action"] in TYPED
+            and row["reason"]
+            and scan_text(row["reason"], store.deny_list)
         ]
         if not flagged:
             return []
