@@ -88,15 +88,18 @@ _SAYS = {
     "row_gone": "the audit wrote it, but it is no longer in the table",
     "unaudited_change": "{field} is {value!r} in the table but {other_value!r} by "
     "the audit: changed behind the audit's back",
+    "identifying_reason": "the reason of audit row {value} ({other_value}) {detail}; "
+    "withhold it with: casekit check --redact-reasons",
     # a write (casekit.store)
     "clash": "a {noun} clashes with one already stored, or refers to a case that is "
     "not there ({detail})",
 }
 RULES = tuple(_SAYS)
 # Rules whose whole value is what the identifier screen found (an examiner's or a
-# site's code): the value is withheld, so its finding is not quoted either. A
-# note's finding is quoted, as a part of a longer text to find.
-_VALUE_IS_FOUND = frozenset({"bad_code", "bad_site"})
+# site's code; an audit row's reason, which no form shows to fix): the value is
+# withheld, so its finding is not quoted either. A note's finding is quoted, as a
+# part of a longer text to find.
+_VALUE_IS_FOUND = frozenset({"bad_code", "bad_site", "identifying_reason"})
 _SCREENED = _VALUE_IS_FOUND | {"identifier"}
 # What the screen found, as `casekit.identifiers.describe` quotes it: " ('Jo Bloggs')".
 _FOUND_TEXT = re.compile(r" \('.*?'\)(?=,| and |;|$)")
@@ -150,7 +153,8 @@ class Problem:
         """The sentence for the terminal and the problems table: the record, then
         what is wrong, fields by code."""
         says = self.says()
-        if self.rule in _NO_RECORD:
+        # An audit row about the store (a merge, a login) is of no record.
+        if self.rule in _NO_RECORD or (self.source == "audit" and not self.case_id):
             return says
         return f"{where(self.form, self.case_id, self.instance)}: {says}"
 

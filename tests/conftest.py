@@ -36,6 +36,7 @@ BOTH_BACKENDS = {
     "test_bulk",
     "test_removals",
     "test_merge_rules",
+    "test_old_reasons",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's

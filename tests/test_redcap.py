@@ -65,9 +65,11 @@ def test_shared_redcap_export_carries_nothing_identifying(store, tmp_path):
     text = (tmp_path / "rc" / "redcap_data.csv").read_text()
     assert not any(case_id in text for case_id in store.case_ids())
     book = pd.read_csv(tmp_path / "rc" / "redcap_dictionary.csv", dtype=str)
-    names = set(book["Variable / Field Name"])
-    assert not names & {"notes", "session_notes", "intake_date", "session_date"}
-    assert "week" in set(pd.read_csv(tmp_path / "rc" / "redcap_data.csv", nrows=0))
+    names = book["Variable / Field Name"]
+    assert not set(names) & {"notes", "session_notes", "intake_date", "session_date"}
+    assert names.is_unique  # each repeating form's week of its own: REDCap's rule
+    data = set(pd.read_csv(tmp_path / "rc" / "redcap_data.csv", nrows=0))
+    assert {"session_week", "followup_week", "exam_week"} <= data
 
 
 def test_numeric_raw_codes_only_where_redcap_needs_them(store):

@@ -14,6 +14,7 @@ from ..io.importer import AssumedEncoding, import_files
 from ..problems import problems_frame
 from ..store import Store
 from ..store.database import replace_empty_file, resolve_url, sqlite_path
+from ..store.reasons import reason_problems, redact_reasons
 from .options import Commands, db_option, positive
 from .terminal import print_problems, say
 
@@ -101,11 +102,18 @@ def register(commands: Commands) -> None:
 
     sub = commands.add(
         "check",
-        "Run the data-quality rules across forms.",
+        "Run the data-quality rules across forms, and check the audit.",
         "casekit check --db data/casekit.db",
         run_check,
     )
     db_option(sub)
+    sub.add_argument(
+        "--redact-reasons",
+        action="store_true",
+        help="first replace each audit reason that looks like an identifier (one "
+        "written before reasons were screened) by a note that it was withheld, in "
+        "one audited transaction; the store's owner only",
+    )
 
     sub = commands.add(
         "backup",
@@ -192,12 +200,17 @@ def run_site(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
+        if args.redact_reasons:
+            redacted = redact_reasons(store)
+            rows = ", ".join(str(i) for i in redacted) or "none"
+            print(f"audit reasons withheld: {len(redacted)} (rows {rows})")
         frames = store.frames()
         problems = record_problems(store.dictionary, frames, store.deny_list)
         problems += cross_form_problems(store.dictionary, frames)
         problems += store.site_problems()
         found, (last_id, last_hash) = store.verify()
         problems += found
+        problems += reason_problems(store)
         access = store.access
     table = problems_frame(problems)
     print_problems(problems)

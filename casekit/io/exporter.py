@@ -91,8 +91,8 @@ def export_csv(
     if fmt == "redcap":
         columns = {name: list(frame.columns) for name, frame in text.items()}
         written = {
-            "redcap_data.csv": to_redcap(dictionary, text),
-            "redcap_dictionary.csv": data_dictionary(dictionary, columns),
+            "redcap_data.csv": to_redcap(dictionary, text, generalised),
+            "redcap_dictionary.csv": data_dictionary(dictionary, columns, generalised),
         }
     else:
         written = {FILE_OF[name]: frame for name, frame in text.items()}

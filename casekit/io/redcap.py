@@ -14,6 +14,7 @@ flags as an identifier is refused outright: casekit never stores one.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -39,8 +40,12 @@ _VALIDATION = {"integer": "integer", "number": "number", "date": "date_ymd"}
 def redcap_name(dictionary: Dictionary, form_name: str, code: str) -> str:
     """A field's REDCap name. REDCap wants names unique across the whole project, so
     a session's or follow-up's field that the case form also has (``notes``,
-    ``nprs``, ``si_tight_side``) takes its form's name in front."""
-    if form_name != "case" and code in dictionary["case"] and code != "case_id":
+    ``nprs``, ``si_tight_side``) takes its form's name in front, as does a column
+    that is no field of its form (a share's ``week``, which each repeating form
+    has)."""
+    if form_name == "case" or code == "case_id":
+        return code
+    if code in dictionary["case"] or code not in dictionary[form_name]:
         return f"{form_name}_{code}"
     return code
 
@@ -55,21 +60,46 @@ def raw_codes(f: Field) -> list[str]:
 
 
 def data_dictionary(
-    dictionary: Dictionary, columns: dict[str, list[str]]
+    dictionary: Dictionary,
+    columns: dict[str, list[str]],
+    generalised: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
-    """The REDCap data dictionary of the fields in ``columns`` (per form, in order)."""
+    """The REDCap data dictionary of the fields in ``columns`` (per form, in order).
+
+    ``generalised``: the case fields a share made k-anonymous by generalising them
+    (:meth:`casekit.anonymity.Anonymised.generalised`), with the values they hold
+    there. Such a field holds bands that are none of its codes (``40-59``, ``any``):
+    it is declared a text field without validation, its values in its note.
+    """
+    generalised = generalised or {}
     rows = []
     for form in dictionary:
         for code in columns[form.name]:
             if form.instance and code in form.key:
                 continue  # the record id and REDCap's repeat instance say these
-            if code in form:
-                rows.append(_dictionary_row(dictionary, form, form[code]))
+            if form.name == "case" and code in generalised:
+                rows.append(_generalised_row(form[code], generalised[code]))
+            elif code in form:
+                f = form[code]
+                row = _dictionary_row(dictionary, form, f)
+                if form.name == "case" and f.show_if and f.show_if.field in generalised:
+                    # Its condition names codes the share no longer holds.
+                    row["Branching Logic (Show field only if...)"] = ""
+                rows.append(row)
             elif code == "week":  # a shared export's weeks since intake
+                name = redcap_name(dictionary, form.name, code)
                 rows.append(
-                    _plain_row(form.name, code, "Weeks since intake", "integer")
+                    _plain_row(form.name, name, "Weeks since intake", "integer")
                 )
     return pd.DataFrame(rows, columns=DICTIONARY_COLUMNS, dtype=object).fillna("")
+
+
+def _generalised_row(f: Field, values: Sequence[str]) -> dict:
+    row = _plain_row("case", f.code, f.label)
+    row["Field Note"] = "Generalised in this share for k-anonymity: " + " | ".join(
+        values
+    )
+    return row
 
 
 def _plain_row(form: str, code: str, label: str, validation: str = "") -> dict:
@@ -110,8 +140,14 @@ def _dictionary_row(dictionary: Dictionary, form, f: Field) -> dict:
     return row
 
 
-def to_redcap(dictionary: Dictionary, text: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """REDCap raw data from casekit's three tables of text cells (as exported)."""
+def to_redcap(
+    dictionary: Dictionary,
+    text: dict[str, pd.DataFrame],
+    generalised: Collection[str] = (),
+) -> pd.DataFrame:
+    """REDCap raw data from casekit's three tables of text cells (as exported);
+    the case fields of ``generalised`` (a share's) are written as they are, text,
+    as :func:`data_dictionary` declares them."""
     parts = []
     for form in dictionary:
         frame = text[form.name]
@@ -124,7 +160,9 @@ def to_redcap(dictionary: Dictionary, text: dict[str, pd.DataFrame]) -> pd.DataF
                 continue
             f = form[column] if column in form else None
             name = redcap_name(dictionary, form.name, column)
-            if f is not None and f.type == "multi":
+            if form.name == "case" and column in generalised:
+                out[name] = frame[column]
+            elif f is not None and f.type == "multi":
                 chosen = [set(v.split("|")) if v else set() for v in frame[column]]
                 for code in f.code_values:
                     out[f"{name}___{code}"] = [

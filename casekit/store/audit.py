@@ -34,6 +34,10 @@ CHAIN_LOCK = 0x636B6974  # "ckit"
 # which an import of 100,000 rows pays 200,000 times. The text is the same.
 _HASHED_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _ROW_JSON = json.JSONEncoder(default=str, sort_keys=True)
+# A reason withheld after it was written (casekit.store.reasons), and the row that
+# says so and vouches for the rows as they read after it.
+REDACTED_REASON = "(withheld: it looked like an identifier)"
+REDACT_ACTION = "redact_reasons"
 
 
 def login_name() -> str:
