@@ -60,3 +60,24 @@ def test_a_sheet_whose_columns_are_labels_is_one_line(store, tmp_path, capsys):
     code, out, _ = _import(capsys, book, "--db", store.where)
     assert code == 1
     assert "practice.xlsx[sessions]: 4 columns are not fields" in out
+
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_a_utf16_file_from_excel_is_read(store, tmp_path, capsys, sep):
+    """Excel's "Unicode Text" is UTF-16 (little-endian, with its byte-order mark)
+    and tab-separated; it was read as Windows-1252 (`ÿþs i t e`)."""
+    text = f"{CASE_HEADER},notes\r\n{CASE_ROW},café £5\r\n".replace(",", sep)
+    path = tmp_path / "cases.csv"
+    path.write_bytes(text.encode("utf-16"))  # a BOM, then little-endian here
+    assert path.read_bytes()[:2] == b"\xff\xfe"
+    code, out, _ = _import(capsys, path, "--db", store.where)
+    assert code == 0, out
+    assert "Windows-1252" not in out and out.strip() == "imported 1 case"
+    assert store.read("case")["notes"].tolist() == ["café £5"]
+
+
+def test_a_utf16_file_without_its_mark_is_read(store, tmp_path, capsys):
+    path = tmp_path / "cases.csv"
+    path.write_bytes(f"{CASE_HEADER}\n{CASE_ROW}\n".encode("utf-16-le"))
+    code, out, _ = _import(capsys, path, "--db", store.where)
+    assert (code, out.strip()) == (0, "imported 1 case")

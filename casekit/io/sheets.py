@@ -1,8 +1,9 @@
 """What spreadsheets write, read as meant: CSV files in the encodings Excel saves
-(UTF-8, with or without its BOM, else Windows-1252) with a comma, semicolon or tab,
-and .xlsx workbooks, a sheet per form. Each table comes as text cells, headers as
-field codes, and a header that names a field twice is refused by the name as
-typed."""
+(UTF-8, with or without its BOM; UTF-16, its "Unicode Text"; else Windows-1252)
+with a comma, semicolon or tab, and .xlsx workbooks, a sheet per form. Each table
+comes as text cells, headers as field codes; a header that names a field twice is
+refused by the name as typed, and the empty columns a spreadsheet leaves after the
+last one are skipped."""
 
 from __future__ import annotations
 
@@ -26,9 +27,19 @@ class AssumedEncoding(UserWarning):
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """A CSV file's table; UTF-8 (with or without Excel's BOM), else Windows-1252,
-    the usual rule for Excel's files: every byte but five is a character there,
-    so a file that is neither is not text at all."""
+    """A CSV file's table; UTF-16 when it says so (Excel's "Unicode Text"), else
+    UTF-8 (with or without Excel's BOM), else Windows-1252, the usual rule for
+    Excel's files: every byte but five is a character there, so a file that is
+    neither is not text at all."""
+    wide = _utf16(path)
+    if wide is not None:
+        try:
+            return _parse_csv(path, wide)
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                str(path),
+                "starts as UTF-16 text but is not; save it again as CSV UTF-8",
+            ) from None
     try:
         return _parse_csv(path, "utf-8-sig")
     except UnicodeDecodeError:
@@ -47,6 +58,24 @@ def read_csv(path: Path) -> pd.DataFrame:
         stacklevel=2,
     )
     return table
+
+
+def _utf16(path: Path) -> str | None:
+    """The UTF-16 encoding of a file that is UTF-16 text, else None: one with
+    UTF-16's byte-order mark (Excel's "Unicode Text" has it), or one whose first
+    characters are mostly ASCII, a NUL byte each (a header of field codes in
+    UTF-16 without the mark). UTF-8 and Windows-1252 text has no NUL byte."""
+    with path.open("rb") as file:
+        start = file.read(512)
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # the codec reads the mark and drops it
+    even, odd = start[0::2], start[1::2]
+    # Mostly ASCII (a header of field codes): one byte of each pair is NUL.
+    if len(odd) >= 2 and odd.count(0) > len(odd) / 2 and even.count(0) == 0:
+        return "utf-16-le"
+    if len(even) >= 2 and even.count(0) > len(even) / 2 and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def _parse_csv(path: Path, encoding: str) -> pd.DataFrame:
