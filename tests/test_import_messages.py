@@ -81,3 +81,28 @@ def test_a_utf16_file_without_its_mark_is_read(store, tmp_path, capsys):
     path.write_bytes(f"{CASE_HEADER}\n{CASE_ROW}\n".encode("utf-16-le"))
     code, out, _ = _import(capsys, path, "--db", store.where)
     assert (code, out.strip()) == (0, "imported 1 case")
+
+
+@pytest.mark.parametrize("content", [b"x\n", b"case_id,site\n", b""])
+def test_a_file_that_is_not_a_workbook_says_so(tmp_path, capsys, content):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(content)
+    code, out, err = _import(capsys, path, "--db", tmp_path / "a.db")
+    assert code == 1 and out == ""
+    assert err == (
+        f"casekit: error: {path}: is not an Excel workbook (.xlsx); open it in "
+        "Excel and save it as .xlsx (Excel Workbook) or CSV UTF-8\n"
+    )
+    assert "engine" not in err
+
+
+def test_a_damaged_workbook_says_so_in_plain_words(tmp_path, capsys):
+    import zipfile
+
+    path = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("hello.txt", "not a workbook inside")
+    code, _, err = _import(capsys, path, "--db", tmp_path / "a.db")
+    assert code == 1
+    assert "cannot be read as an Excel workbook (.xlsx); open it in Excel" in err
+    assert len(err.strip().splitlines()) == 1

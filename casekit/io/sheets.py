@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import re
 import warnings
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +20,9 @@ import pandas as pd
 
 from ..cells import restore_frame
 from ..errors import ImportFileError
+
+# What to do with a file that is not the workbook its name says.
+RESAVE = "open it in Excel and save it as .xlsx (Excel Workbook) or CSV UTF-8"
 
 
 class AssumedEncoding(UserWarning):
@@ -199,16 +203,25 @@ def cell_text(value: object) -> str:
 def workbook_sheets(path: Path) -> dict[str, pd.DataFrame]:
     """The sheets of an .xlsx workbook that hold anything, by name, as text cells
     (:func:`cell_text`); the empty Sheet2 a new workbook comes with is left out."""
+    # An .xlsx is a zip of XML files; anything else (a CSV or an old .xls renamed,
+    # a file cut short) is not one, whatever its name says.
+    if not zipfile.is_zipfile(path):
+        raise ImportFileError(str(path), f"is not an Excel workbook (.xlsx); {RESAVE}")
     try:
         # Cells as they are typed (booleans, numbers, dates), each then written as
         # the text the spreadsheet shows; text would read TRUE as 'True', 7 as '7.0'.
         # No header row: pandas would name a second `nprs` `nprs.1`.
         sheets = pd.read_excel(
-            path, sheet_name=None, dtype=object, keep_default_na=False, header=None
+            path,
+            sheet_name=None,
+            dtype=object,
+            keep_default_na=False,
+            header=None,
+            engine="openpyxl",
         )
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
+    except Exception:  # openpyxl raises many kinds, in its own words
         raise ImportFileError(
-            str(path), f"cannot be read as an .xlsx workbook ({exc})"
+            str(path), f"cannot be read as an Excel workbook (.xlsx); {RESAVE}"
         ) from None
     tables = {}
     for name, sheet in sheets.items():
