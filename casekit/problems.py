@@ -78,6 +78,8 @@ _SAYS = {
     "unknown_column": "column {field} is not a field of the {noun} form; expected "
     "field codes such as {detail}, ... (see dictionary.csv of an export)",
     "missing_column": "the {noun} table needs a {field} column",
+    "unnamed_column": "the header row has no name for {value}; type a field code "
+    "above the values, or delete them",
     "repeated": "{field} {value} appears more than once in the import",
     "already_stored": "{field} {value} is already in the store",
     # the audit (casekit.store.verify)
@@ -105,7 +107,14 @@ _SCREENED = _VALUE_IS_FOUND | {"identifier"}
 _FOUND_TEXT = re.compile(r" \('.*?'\)(?=,| and |;|$)")
 # Rules about a whole table or write: their sentences name no record.
 _NO_RECORD = frozenset(
-    {"unknown_column", "missing_column", "clash", "audit_forged", "audit_gap"}
+    {
+        "unknown_column",
+        "missing_column",
+        "unnamed_column",
+        "clash",
+        "audit_forged",
+        "audit_gap",
+    }
 )
 
 

@@ -83,6 +83,44 @@ def test_a_utf16_file_without_its_mark_is_read(store, tmp_path, capsys):
     assert (code, out.strip()) == (0, "imported 1 case")
 
 
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_empty_columns_after_the_last_are_skipped(store, tmp_path, capsys, kind):
+    """Excel saves the empty columns it once touched (`nprs,,,`): skipped, as an
+    empty Sheet2 is; they were "3 columns are not fields ...: `unnamed: 8`"."""
+    header, row = CASE_HEADER.split(",") + ["", "", ""], CASE_ROW.split(",")
+    if kind == "csv":
+        path = tmp_path / "cases.csv"
+        path.write_text(",".join(header) + "\n" + ",".join(row) + ",,,\n")
+    else:
+        path = tmp_path / "practice.xlsx"
+        book = _sheet(path, "cases", [header, row])
+        from openpyxl import load_workbook
+
+        again = load_workbook(book)
+        again["cases"]["J2"].value = " "  # a cell once touched, left blank
+        again.save(book)
+    code, out, _ = _import(capsys, path, "--db", store.where)
+    assert (code, out.strip()) == (0, "imported 1 case")
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_column_with_values_but_no_name_is_named_by_its_place(
+    store, tmp_path, capsys, kind
+):
+    header = CASE_HEADER.split(",") + ["", "odi"]
+    row = CASE_ROW.split(",") + ["7", "20"]
+    if kind == "csv":
+        path = tmp_path / "cases.csv"
+        path.write_text(",".join(header) + "\n" + ",".join(row) + "\n")
+    else:
+        path = _sheet(tmp_path / "practice.xlsx", "cases", [header, row])
+    code, out, err = _import(capsys, path, "--db", store.where)
+    assert code == 1 and "nothing was written" in err
+    assert "the header row has no name for column 8 (H); type a field code" in out
+    assert "unnamed" not in out.lower()
+    assert store.case_ids() == set()
+
+
 @pytest.mark.parametrize("content", [b"x\n", b"case_id,site\n", b""])
 def test_a_file_that_is_not_a_workbook_says_so(tmp_path, capsys, content):
     path = tmp_path / "bad.xlsx"

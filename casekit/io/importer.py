@@ -28,7 +28,7 @@ from ..store.rows import no_collection_pauses
 from .exporter import FILE_OF
 from .keys import key_problems
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
-from .sheets import AssumedEncoding, cell_text, read_csv, workbook_sheets
+from .sheets import UNNAMED, AssumedEncoding, cell_text, read_csv, workbook_sheets
 
 # Where callers have always found them.
 __all__ = [
@@ -338,8 +338,21 @@ def _header_problems(
 ) -> list[Problem]:
     form = dictionary[form_name]
     problems = []
+    unnamed = [c for c in table.columns if UNNAMED.fullmatch(str(c))]
+    if unnamed:
+        places = [c.removeprefix("column ") for c in unnamed]
+        listed = ", ".join(places[:-1]) + " and " * bool(places[:-1]) + places[-1]
+        problems.append(
+            Problem(
+                rule="unnamed_column",
+                source=source,
+                row=1,
+                form=form_name,
+                value=f"column{'s' * (len(places) > 1)} {listed}",
+            )
+        )
     for column in table.columns:
-        if column not in form:
+        if column not in form and column not in unnamed:
             problems.append(
                 Problem(
                     rule="unknown_column",

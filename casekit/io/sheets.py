@@ -104,7 +104,10 @@ def _parse_csv(path: Path, encoding: str) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
         # The parser's own words ("Error tokenizing data. C error...") help nobody.
         raise ImportFileError(str(path), _unreadable_csv(exc)) from None
-    refuse_repeated_columns(str(path), header.iloc[0].tolist())
+    typed = header.iloc[0].tolist()
+    refuse_repeated_columns(str(path), typed)
+    # The header as typed, an empty name empty (pandas says `Unnamed: 7`).
+    table.columns = typed
     return tidy(table)
 
 
@@ -163,15 +166,49 @@ def _separator(path: Path, encoding: str) -> str:
 
 
 def tidy(table: pd.DataFrame) -> pd.DataFrame:
-    """Headers as field codes, cells without stray spaces, and no empty rows; the
-    index stays the record's position, so that problems name the row a
-    spreadsheet shows."""
+    """Headers as field codes, cells without stray spaces, and no empty rows or
+    unnamed empty columns; the index stays the record's position, so that problems
+    name the row a spreadsheet shows."""
     # Spreadsheets add spaces and capitals to headers; field codes have neither.
     table.columns = [str(c).strip().lower() for c in table.columns]
+    table = _named_columns(table)
     # Stray spaces stripped and the export's escape undone, an escaped cell kept
     # as it is (its spaces are its text's own): see casekit.cells.
     table = restore_frame(table.fillna(""), strip=True)
     return table[(table != "").any(axis=1)]
+
+
+def _named_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` without the columns that have no name and no values (Excel saves
+    the empty columns after the last one it once touched: ``nprs,,,``); a column
+    with no name but values is named by its place (:func:`unnamed_column`)."""
+    keep, names = [], []
+    for place, name in enumerate(table.columns):
+        if name == "":
+            cells = table.iloc[:, place].fillna("").astype(str).str.strip()
+            if (cells == "").all():
+                continue
+            name = unnamed_column(place + 1)
+        keep.append(place)
+        names.append(name)
+    table = table.iloc[:, keep]
+    table.columns = names
+    return table
+
+
+def unnamed_column(number: int) -> str:
+    """How a column with values but no name is called, by its place as a
+    spreadsheet shows it: ``column 9 (I)``; :data:`UNNAMED` finds it again (no
+    field code has a space or a capital)."""
+    letters = ""
+    rest = number
+    while rest > 0:
+        rest, last = divmod(rest - 1, 26)
+        letters = chr(ord("A") + last) + letters
+    return f"column {number} ({letters})"
+
+
+UNNAMED = re.compile(r"column \d+ \([A-Z]+\)")
 
 
 def cell_text(value: object) -> str:
