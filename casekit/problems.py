@@ -63,6 +63,8 @@ _SAYS = {
     "cases of site {detail} only",
     # records of several forms (casekit.checks)
     "no_such_case": "{field} {value!r} is not a case in the store or the import",
+    "withdrawn_case": "{field} {value!r} is a case that was withdrawn{detail}: a "
+    "withdrawn case takes no new records",
     "before_intake": "{field} is {value}, before the intake date {other_value}",
     "no_such_session": "{field} is {value}, but the case has no such session",
     "before_session": "{field} is {value}, before session {other_value} ({detail}) "

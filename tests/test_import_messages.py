@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import case_record
 from openpyxl import Workbook
 
 from casekit.cli import main
@@ -144,3 +145,18 @@ def test_a_damaged_workbook_says_so_in_plain_words(tmp_path, capsys):
     assert code == 1
     assert "cannot be read as an Excel workbook (.xlsx); open it in Excel" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_session_of_a_withdrawn_case_says_it_was_withdrawn(store, tmp_path, capsys):
+    case_id = store.add("case", case_record())["case_id"]
+    store.delete("case", case_id, reason="withdrew consent")
+    path = tmp_path / "sessions.csv"
+    path.write_text(f"case_id,session_date,nprs_before\n{case_id},2025-03-22,5\n")
+    code, out, err = _import(capsys, path, "--db", store.where)
+    today = dt.date.today().isoformat()
+    assert code == 1 and "nothing was written" in err
+    assert out == (
+        f"sessions.csv row 2: session 1 of case {case_id}: `case_id` {case_id!r} "
+        f"is a case that was withdrawn on {today}: a withdrawn case takes no new "
+        "records\n"
+    )

@@ -29,6 +29,7 @@ from .exporter import FILE_OF
 from .keys import key_problems
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
 from .sheets import UNNAMED, AssumedEncoding, cell_text, read_csv, workbook_sheets
+from .withdrawn import withdrawn_said
 
 # Where callers have always found them.
 __all__ = [
@@ -249,12 +250,13 @@ def _across_forms(
     # import's; and a value that could not be read has its own problem, which a
     # rule across forms would only repeat as "missing".
     unread = {(p.source, p.row, p.field) for p in problems if p.rule == "unreadable"}
-    return found + [
+    across = [
         p
         for p in cross_form_problems(store.dictionary, combined)
         if p.row is not None
         and not {(p.source, p.row, p.field), (p.source, p.row, p.other)} & unread
     ]
+    return found + withdrawn_said(store, across)
 
 
 def _records(table: pd.DataFrame) -> Iterator[dict]:
