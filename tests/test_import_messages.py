@@ -6,11 +6,13 @@ advice that names the store as it was named (`--db`)."""
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 
 import pytest
 from conftest import case_record
 from openpyxl import Workbook
 
+from casekit import Store
 from casekit.cli import main
 
 CASE_HEADER = "site,intake_date,age_band,sex,pain_side,duration,nprs"
@@ -160,3 +162,44 @@ def test_a_session_of_a_withdrawn_case_says_it_was_withdrawn(store, tmp_path, ca
         f"is a case that was withdrawn on {today}: a withdrawn case takes no new "
         "records\n"
     )
+
+
+@pytest.mark.parametrize("folder", ["data", "my stores"])
+def test_the_unknown_site_advice_names_the_store_given(tmp_path, capsys, folder):
+    """The advice is a command to paste: with `--db PATH` when one was given
+    (quoted for a shell), without it for the default store."""
+    db = tmp_path / folder / "s.db"
+    assert main(["init", "--db", str(db)]) == 0
+    path = tmp_path / "cases.csv"
+    path.write_text(f"{CASE_HEADER}\n{CASE_ROW.replace('main', 'north')}\n")
+    code, out, _ = _import(capsys, path, "--db", db)
+    assert code == 1
+    command = f"casekit site add north --db {shlex.quote(str(db))}"
+    assert out.rstrip().endswith(f"add it first with: {command}")
+    assert main(shlex.split(command)[1:]) == 0
+    assert _import(capsys, path, "--db", db)[0] == 0
+
+
+def test_the_unknown_site_advice_without_db_has_none(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    assert main(["init"]) == 0
+    (tmp_path / "cases.csv").write_text(
+        f"{CASE_HEADER}\n{CASE_ROW.replace('main', 'north')}\n"
+    )
+    code, out, _ = _import(capsys, "cases.csv")
+    assert code == 1
+    assert out.rstrip().endswith("add it first with: casekit site add north")
+
+
+def test_the_other_advice_names_the_store_given(tmp_path, capsys):
+    db = tmp_path / "my stores" / "s.db"
+    assert main(["check", "--db", str(db)]) != 0
+    err = capsys.readouterr().err
+    assert f"`casekit init --db {shlex.quote(str(db))}`" in err
+    with Store(db, create=True) as store:
+        assert store.command("check", "--redact-reasons") == (
+            f"casekit check --redact-reasons --db {shlex.quote(str(db))}"
+        )
+    with Store(db) as named:
+        assert named.command("grant", "north").startswith("casekit grant north --db")

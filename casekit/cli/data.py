@@ -142,7 +142,7 @@ def run_init(args: argparse.Namespace) -> int:
             print(
                 "network mode: each site sees only its own cases (row-level "
                 "security) and the audit is append-only, on the server; give each "
-                "site's practitioner a login with `casekit grant SITE`"
+                f"site's practitioner a login with `{store.command('grant', 'SITE')}`"
             )
     return 0
 

@@ -50,26 +50,35 @@ def site_added(code: str) -> dict:
 
 
 def site_problem(
-    code: str, known: Callable[[str], bool], deny_list: Collection[str], **place
+    code: str,
+    known: Callable[[str], bool],
+    deny_list: Collection[str],
+    command: Callable[..., str],
+    **place,
 ) -> Problem | None:
     """Why ``code`` is not a site of the store (its value withheld when it looks
-    like an identifier), or None; ``place`` says where the record came from."""
+    like an identifier), or None; ``place`` says where the record came from, and
+    ``command`` (:meth:`Store.command`) writes the command that adds it."""
     why = site_code_problem(code, deny_list)
     if why is not None:
         return Problem(
             rule="bad_site", field="site", value="(withheld)", detail=why, **place
         )
     if not known(code):
-        return Problem(rule="unknown_site", field="site", value=code, **place)
+        fix = command("site", "add", code)
+        return Problem(rule="unknown_site", field="site", value=code, fix=fix, **place)
     return None
 
 
 def stored_site_problems(
-    cases: pd.DataFrame, known: Callable[[str], bool], deny_list: Collection[str]
+    cases: pd.DataFrame,
+    known: Callable[[str], bool],
+    deny_list: Collection[str],
+    command: Callable[..., str],
 ) -> list[Problem]:
     """A problem for each case of ``cases`` whose site is not a listed code."""
     found = (
-        site_problem(str(site), known, deny_list, form="case", case_id=case_id)
+        site_problem(str(site), known, deny_list, command, form="case", case_id=case_id)
         for case_id, site in zip(cases["case_id"], cases["site"], strict=True)
         if not pd.isna(site)
     )
@@ -81,6 +90,7 @@ def with_site_code(
     known: Callable[[str], bool],
     deny_list: Collection[str],
     own_site: str | None,
+    command: Callable[..., str],
     **place,
 ) -> Checked:
     """``checked`` with its site as a code of the site list (spreadsheets
@@ -88,7 +98,7 @@ def with_site_code(
     unlisted or identifying code, or (``own_site``, a network site's role) another
     site than the role's own."""
     code = str(checked.record["site"]).strip().lower()
-    problem = site_problem(code, known, deny_list, **place)
+    problem = site_problem(code, known, deny_list, command, **place)
     if problem is None and own_site not in (None, code):
         problem = Problem(
             rule="other_site", field="site", value=code, detail=own_site, **place

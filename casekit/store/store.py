@@ -38,6 +38,7 @@ from .audit import audit_frame, changed, login_name, removed, write_audit
 from .checked import Checked, validate_once
 from .database import (
     DEFAULT_DB,
+    casekit_command,
     display_url,
     make_engine,
     prepare_sqlite_file,
@@ -95,6 +96,8 @@ class Store:
         self.url = resolve_url(db)
         self.path = sqlite_path(self.url)
         self.where = str(self.path) if self.path else display_url(self.url)
+        # Advice names this store as it was named: `casekit site add x --db s.db`.
+        self.command = functools.partial(casekit_command, db)
         home = self.path.parent if self.path else DEFAULT_DB.parent
         # Where the store's own files live: its local dictionary, deny-list and
         # settings (casekit.toml).
@@ -202,7 +205,7 @@ class Store:
             return checked
         place = {"source": source, "row": row, "case_id": checked.record.get("case_id")}
         return with_site_code(
-            checked, self._knows_site, self.deny_list, self.access.site, **place
+            checked, self._knows_site, self.deny_list, mine, self.command, **place
         )
 
     def _knows_site(self, code: str) -> bool:
@@ -212,8 +215,9 @@ class Store:
     def site_problems(self) -> list[Problem]:
         """A problem for each stored case whose site is not a code of the list (a
         store written by an older casekit or another tool), for ``casekit check``."""
-        cases = self.read("case")
-        return stored_site_problems(cases, self._knows_site, self.deny_list)
+        return stored_site_problems(
+            self.read("case"), self._knows_site, self.deny_list, self.command
+        )
 
     # -- sites ---------------------------------------------------------------------
 
