@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from casekit import Store
 from casekit.cli import main
+from casekit.errors import InvalidSite
 
 CASE_HEADER = "site,intake_date,age_band,sex,pain_side,duration,nprs"
 CASE_ROW = "main,2025-03-04,30-39,female,left,acute,6"
@@ -203,3 +204,27 @@ def test_the_other_advice_names_the_store_given(tmp_path, capsys):
         )
     with Store(db) as named:
         assert named.command("grant", "north").startswith("casekit grant north --db")
+
+
+@pytest.mark.parametrize(
+    "typed, stored", [("North", "north"), ("Leeds-Road", "leeds-road")]
+)
+def test_site_add_stores_a_capitalised_code_in_lower_case(store, capsys, typed, stored):
+    """Import reads `North` as `north`; `site add North` was refused as no code."""
+    assert main(["site", "add", typed, "--db", store.where]) == 0
+    assert capsys.readouterr().out == (
+        f"site {stored} added (codes are lower case: {typed} is {stored})\n"
+    )
+    assert store.sites() == sorted(["main", stored])
+    assert main(["site", "add", stored, "--db", store.where]) == 0
+    assert capsys.readouterr().out == f"site {stored} was already listed\n"
+
+
+@pytest.mark.parametrize("typed", ["Jane-Smith", "jane-smith", "MARGARET"])
+def test_site_add_still_refuses_a_name_in_any_case(store, capsys, typed):
+    with pytest.raises(InvalidSite):
+        store.add_site(typed)
+    assert main(["site", "add", typed, "--db", store.where]) == 1
+    err = capsys.readouterr().err
+    assert "cannot be used: looks like a name" in err
+    assert store.sites() == ["main"]

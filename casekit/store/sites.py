@@ -15,7 +15,8 @@ from dataclasses import replace
 import pandas as pd
 import sqlalchemy as sa
 
-from ..privacy import DEFAULT_SITE, SITE_CODE, site_code_problem
+from ..errors import InvalidSite
+from ..privacy import DEFAULT_SITE, SITE_CODE, site_code_of, site_code_problem
 from ..problems import Problem
 from .checked import Checked
 
@@ -42,6 +43,17 @@ def insert_site(conn: sa.Connection, sites: sa.Table, code: str) -> bool:
     if there is None:
         conn.execute(sa.insert(sites).values(code=code))
     return there is None
+
+
+def new_site_code(typed: str, deny_list: Collection[str]) -> str:
+    """The code ``typed`` stands for (:func:`site_code_of`), to be added to the
+    list; ``InvalidSite`` when it is not short and plain or looks like an
+    identifier."""
+    code = site_code_of(typed)
+    why = site_code_problem(code, deny_list)
+    if why is not None:
+        raise InvalidSite(code, why)
+    return code
 
 
 def site_added(code: str) -> dict:
@@ -97,7 +109,7 @@ def with_site_code(
     capitalise: ``Main`` is ``main``), or with a problem saying what to do: an
     unlisted or identifying code, or (``own_site``, a network site's role) another
     site than the role's own."""
-    code = str(checked.record["site"]).strip().lower()
+    code = site_code_of(str(checked.record["site"]))
     problem = site_problem(code, known, deny_list, command, **place)
     if problem is None and own_site not in (None, code):
         problem = Problem(

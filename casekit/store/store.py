@@ -28,9 +28,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form, load_dictionary
-from ..errors import InvalidSite, ReasonRequired, StoreError
+from ..errors import ReasonRequired, StoreError
 from ..frames import to_cell
-from ..privacy import load_deny_list, refuse_identifying_reason, site_code_problem
+from ..privacy import load_deny_list, refuse_identifying_reason
 from ..problems import Problem, refusal
 from . import columnar
 from .across import refuse_breaking
@@ -55,6 +55,7 @@ from .schema import TABLE_OF, build_metadata, is_current
 from .server import access_of
 from .sites import (
     insert_site,
+    new_site_code,
     read_sites,
     site_added,
     stored_site_problems,
@@ -229,14 +230,12 @@ class Store:
         return sorted(self._sites)
 
     def add_site(self, code: str) -> bool:
-        """Add a site code to the list (audited); whether it was new.
+        """Add a site code, lower case as an import reads it; whether it was new.
 
         Raises ``InvalidSite`` for a code that is not short and plain
         (:data:`casekit.privacy.SITE_CODE`) or looks like an identifier.
         """
-        why = site_code_problem(code, self.deny_list)
-        if why is not None:
-            raise InvalidSite(code, why)
+        code = new_site_code(code, self.deny_list)
         with self._write() as conn:
             added = insert_site(conn, self._meta("sites"), code)
             if added:
