@@ -16,7 +16,7 @@ from ..errors import UsageError
 from ..io.exporter import export_csv
 from ..labels import NOT_YET
 from ..patterns import SPLITS, inputs, local_splits, pattern_table, with_adjusted_p
-from ..readable import rate_table
+from ..readable import PROTECTING, rate_table
 from ..sitewise import by_site
 from ..store import Store
 from ..synth import populate
@@ -114,9 +114,11 @@ def run_patterns(args: argparse.Namespace) -> int:
         # An analyst sees every site of a network: each site's counts are made
         # safe (casekit.sitewise); the pooled ones stay exact.
         controlled = args.by == "site" and store.access.kind == "analyst"
+    protecting: set = set()
     if controlled:
         safe = by_site(frames)
         table = adjusted = safe.table
+        protecting = safe.protecting
     else:
         table = pattern_table(frames, by=args.by)
         adjusted = with_adjusted_p(table) if args.fmt == "text" else table
@@ -127,7 +129,7 @@ def run_patterns(args: argparse.Namespace) -> int:
     elif args.fmt == "csv":
         print(neutralise_frame(table).to_csv(index=False), end="")
     else:
-        print(_pattern_text(adjusted, args.by, dictionary))
+        print(_pattern_text(adjusted, args.by, dictionary, protecting))
         if controlled:
             print(
                 f"Each site's counts: {safe.note} A site's rates are those of its "
@@ -154,12 +156,24 @@ def _check_split(by: str, dictionary: Dictionary) -> None:
     )
 
 
-def _pattern_text(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -> str:
-    """The pattern table as a person reads it: one line a pattern (and split)."""
+def _pattern_text(
+    table: pd.DataFrame,
+    by: str | None,
+    dictionary: Dictionary,
+    protecting: set = frozenset(),
+) -> str:
+    """The pattern table as a person reads it: one line a pattern (and split).
+
+    ``protecting`` holds the rows of ``table`` hidden only so that a small count
+    elsewhere cannot be worked back (``SafeTable.protecting``): their own counts
+    are not small, and the line must not say they are.
+    """
     shown = rate_table(table, by=by, dictionary=dictionary)
     lines = []
-    for row in shown.to_dict("records"):
-        if row["k / n"] == SUPPRESSED:
+    for label, row in zip(table.index, shown.to_dict("records"), strict=True):
+        if row["k / n"] == SUPPRESSED and label in protecting:
+            rate = f"{SUPPRESSED} ({PROTECTING})"
+        elif row["k / n"] == SUPPRESSED:
             rate = f"{SUPPRESSED} (a small count, hidden)"
         elif row["Rate"]:
             rate = f"{row['k / n']} = {row['Rate']} (95 % CI {row['95 % interval']})"

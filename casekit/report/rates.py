@@ -87,7 +87,12 @@ def by_site(series: CaseSeries, rule: Rule) -> Shown | Prose:
         neutral=rule is not EXACT,
     )
     frame = rate_table(
-        safe.table, by="site", dictionary=series.dictionary, notes=False, small=True
+        safe.table,
+        by="site",
+        dictionary=series.dictionary,
+        notes=False,
+        small=True,
+        protecting=safe.protecting,
     )
     return shown(
         frame, safe, "sites", pairs=["k / n"], caption="The patterns, site by site"
@@ -153,6 +158,7 @@ def outcomes(series: CaseSeries, rule: Rule, by: str = "upstream_treated") -> Sh
         tests=False,
         notes=False,
         small=True,
+        protecting=safe.protecting,
     )
     frame.columns = ["Group", *frame.columns[1:]]  # the values name their group
     return shown(frame, safe, "outcomes", pairs=["k / n"])

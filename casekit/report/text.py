@@ -42,17 +42,20 @@ def banner(rule: Rule) -> Prose:
             "--share</code>."
         )
         return Prose(f'<div class="casekit-banner casekit-internal">{text}</div>')
+    # A * is not always a small count: a large one is hidden too wherever a total
+    # would give a small one back (secondary suppression), and the banner must not
+    # tell a reader that every * is small.
+    star = (
+        f"<b>Shareable report.</b> * is a count from 1 to {rule.suppress_max}, or "
+        "a count hidden so that one cannot be worked out from the others"
+    )
     text = (
-        "<b>Shareable report.</b> Counts from 1 to "
-        f"{rule.suppress_max} are shown as *, the others rounded to the nearest "
-        f"{rule.round_to}; nothing on this page identifies a patient (see "
-        "<i>Anonymisation</i> at the end)."
+        f"{star}; the other counts are rounded to the nearest {rule.round_to}; "
+        "nothing on this page identifies a patient (see <i>Anonymisation</i> at "
+        "the end)."
     )
     if rule.round_to == 1:
-        text = (
-            f"<b>Shareable report.</b> Counts from 1 to {rule.suppress_max} are "
-            "shown as *; see <i>Anonymisation</i> at the end."
-        )
+        text = f"{star}; see <i>Anonymisation</i> at the end."
     return Prose(f'<div class="casekit-banner casekit-shared">{text}</div>')
 
 
