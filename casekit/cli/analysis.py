@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import stats
+from ..anonymity import DEFAULT_K
 from ..cells import neutralise_frame
 from ..dictionary import Dictionary
 from ..disclosure import SUPPRESSED
@@ -39,7 +40,13 @@ def register(commands: Commands) -> None:
         metavar="DIR",
         help="folder for the demo store, its export and its reports (default: reports)",
     )
-    sub.add_argument("--cases", type=positive, default=300, metavar="N")
+    sub.add_argument(
+        "--cases",
+        type=positive,
+        default=300,
+        metavar="N",
+        help=f"how many synthetic cases (default: 300; at least {DEFAULT_K})",
+    )
     sub.add_argument("--seed", type=int, default=1, metavar="S")
 
     sub = commands.add(
@@ -201,6 +208,14 @@ def _pattern_text(
 def run_demo(args: argparse.Namespace) -> int:
     from ..report.render import report
 
+    # The demo's shareable export must be k-anonymous, which fewer cases than k
+    # can never be: refused before demo.db is written, not after.
+    if args.cases < DEFAULT_K:
+        raise UsageError(
+            f"`--cases` must be at least {DEFAULT_K} (a shareable export needs "
+            f"every case to share its details with {DEFAULT_K - 1} others), got "
+            f"{args.cases}; nothing was written"
+        )
     out = Path(args.out)
     db = out / "demo.db"
     if db.exists():
