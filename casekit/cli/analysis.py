@@ -105,7 +105,14 @@ def register(commands: Commands) -> None:
         "field of your data/dictionary.local.yaml",
     )
     sub.add_argument(
-        "--format", choices=("text", "csv", "json"), default="text", dest="fmt"
+        "--format",
+        choices=("text", "csv", "json"),
+        default="text",
+        dest="fmt",
+        help="text (default), or a row a rate as csv or json: proportion, "
+        "ci_low and ci_high (the Wilson 95 %% interval, statsmodels), p_value (the "
+        "exact binomial test against comparator, scipy) and, where there is one, "
+        "p_adjusted (Holm)",
     )
 
 
@@ -183,7 +190,10 @@ def _pattern_text(
         elif row["k / n"] == SUPPRESSED:
             rate = f"{SUPPRESSED} (a small count, hidden)"
         elif row["Rate"]:
-            rate = f"{row['k / n']} = {row['Rate']} (95 % CI {row['95 % interval']})"
+            rate = (
+                f"{row['k / n']} = {row['Rate']} "
+                f"(95 % Wilson interval {row['95 % interval']})"
+            )
         else:
             rate = "no cases to count"
         if row["p"] and row["k / n"] != SUPPRESSED:
@@ -195,6 +205,8 @@ def _pattern_text(
         lines.append(f"{group}{row['Pattern']}: {rate}")
         if row.get("Note"):
             lines.append(f"    {row['Note']}")
+    if any(row["Rate"] for row in shown.to_dict("records")):
+        lines.append(f"{stats.RATE_METHODS[0].upper()}{stats.RATE_METHODS[1:]}.")
     tests = int(table["p_value"].notna().sum())
     if tests:
         lines.append(
