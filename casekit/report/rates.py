@@ -55,6 +55,22 @@ def patterns(series: CaseSeries, rule: Rule) -> Shown:
         pairs=["k / n"],
         row_keys=table["pattern"].tolist(),
         caption="The pre-stated patterns",
+        notes=from_rounded(rule),
+    )
+
+
+def from_rounded(rule: Rule) -> str:
+    """The note beside a shared table of tested rates: its intervals and p-values
+    are those of the rounded counts (:mod:`casekit.disclosure`), which can differ
+    from the exact ones enough to cross 0.05 either way ("" when nothing is
+    rounded)."""
+    if rule is EXACT or rule.round_to == 1:
+        return ""
+    return (
+        "<p>The rates, intervals and p-values of this shareable report are computed "
+        "from the rounded counts shown, not from the exact ones, and can differ "
+        "from those of the full report, p-values most of all. Judge significance "
+        "from the full report.</p>"
     )
 
 
@@ -95,7 +111,12 @@ def by_site(series: CaseSeries, rule: Rule) -> Shown | Prose:
         protecting=safe.protecting,
     )
     return shown(
-        frame, safe, "sites", pairs=["k / n"], caption="The patterns, site by site"
+        frame,
+        safe,
+        "sites",
+        pairs=["k / n"],
+        caption="The patterns, site by site",
+        notes=from_rounded(rule),
     )
 
 
