@@ -19,7 +19,7 @@ from ..labels import percent
 from ..patterns import PATTERNS
 from ..reactions import COLUMNS, reactions
 from .markup import PUBLISHED, Prose, Shown, bullets, count, shown
-from .series import EXACT, CaseSeries
+from .series import EXACT, CaseSeries, cases_logged
 
 
 def banner(rule: Rule) -> Prose:
@@ -71,17 +71,17 @@ def setting(series: CaseSeries, rule: Rule) -> Prose:
     Returns
     -------
     Prose
-        The number of cases logged (safe), the sites in words, the intake years,
-        whether every month in between has a logged case, and that consecutive
-        logging is for the practitioner to state.
+        The number of cases logged as the flow table shows it
+        (:func:`~casekit.report.series.cases_logged`), the sites in words, the
+        intake years, whether every month in between has a logged case, and that
+        consecutive logging is for the practitioner to state.
     """
-    case = series.frames["case"]
     where = "one practice" if series.sites <= 1 else f"{series.sites} sites, pooled"
     years = ""
     if series.years is not None:
         first, last = series.years
         years = f" in {first}" if first == last else f" from {first} to {last}"
-    logged = count(safe_count(len(case) + series.withdrawn, rule))
+    logged = count(cases_logged(series, rule))
     if series.continuous is None:
         gaps = ""
     elif series.continuous:
