@@ -36,12 +36,10 @@ LIBRARIES = (
     "statsmodels.stats.multitest",
 )
 
-# How a rate table's numbers were computed, said wherever they are shown without
-# their own headings (the CLI's text, its --format help): which interval, which test.
-RATE_METHODS = (
-    "intervals: Wilson 95 % (statsmodels); p: exact binomial test (scipy), "
-    "Holm-adjusted over the tests"
-)
+# How a rate table's numbers were computed, said where they are shown without
+# headings that name it (casekit patterns' text): which interval, which test.
+INTERVAL_METHOD = "intervals: Wilson 95 % (statsmodels)"
+TEST_METHOD = "p: exact binomial test (scipy), Holm-adjusted over the tests"
 
 KM_COLUMNS = [
     "time",

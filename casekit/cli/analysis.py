@@ -205,9 +205,12 @@ def _pattern_text(
         lines.append(f"{group}{row['Pattern']}: {rate}")
         if row.get("Note"):
             lines.append(f"    {row['Note']}")
-    if any(row["Rate"] for row in shown.to_dict("records")):
-        lines.append(f"{stats.RATE_METHODS[0].upper()}{stats.RATE_METHODS[1:]}.")
     tests = int(table["p_value"].notna().sum())
+    if any(row["Rate"] for row in shown.to_dict("records")):
+        line = stats.INTERVAL_METHOD
+        if tests:
+            line += f"; {stats.TEST_METHOD}"
+        lines.append(f"{line[0].upper()}{line[1:]}.")
     if tests:
         lines.append(
             f"{tests} p-values from one data set: by chance alone about 1 test in 20 "
