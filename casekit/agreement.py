@@ -174,6 +174,20 @@ def shown_kappa(table: np.ndarray, rule: Rule) -> Kappa | None:
     return cohen(np.reshape(np.array(cells, dtype=int), np.shape(table)))
 
 
+# statsmodels gives kappa but no interval (NaN) when the calls are nearly all the
+# same (11 pairs "left, left" and one "left, right", say): its variance is then
+# undefined. Said in words, never as "nan".
+NO_INTERVAL = "95 % CI not computable: the calls were nearly all the same"
+
+
+def kappa_words(kappa: float, low: float, high: float, *, ci: str = "95 % CI ") -> str:
+    """Kappa to two decimals with its interval in brackets (headed ``ci``), or
+    :data:`NO_INTERVAL` in their place where the interval is undefined."""
+    if pd.isna(low) or pd.isna(high):
+        return f"{kappa:.2f} ({NO_INTERVAL})"
+    return f"{kappa:.2f} ({ci}{low:.2f} to {high:.2f})"
+
+
 def fleiss(ratings: np.ndarray) -> float:
     """Fleiss' kappa of a subjects x raters array of category codes (statsmodels'
     ``aggregate_raters`` then ``fleiss_kappa``); NaN for fewer than two subjects

@@ -31,6 +31,7 @@ cautious). A p-value without a comparator to recompute it from is suppressed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,6 +82,31 @@ class SafeTable:
         count = len(self.suppressed)
         cells = f"{count} cell{'s' * (count != 1)} suppressed" if count else "none"
         return f"Disclosure control ({self.rule.name}): {cells}."
+
+    @property
+    def protecting(self) -> set:
+        """The rows hidden only to protect a small count elsewhere (secondary
+        suppression): no count of their own is small, so a reader must not be
+        told that they are."""
+        why = self.suppressed
+        small = why["reason"].map(is_small_reason).astype(bool)
+        return set(why["row"]) - set(why.loc[small, "row"])
+
+
+def small_reason(what: str, rule: Rule) -> str:
+    """Why a cell is hidden for a small count of its own (primary suppression)."""
+    return f"{what} from 1 to {rule.suppress_max}"
+
+
+# What small_reason writes, and nothing else: a reason that names another cell
+# ("could be worked back from a total") is secondary.
+_SMALL_REASON = re.compile(r"[\w -]+ from 1 to \d+")
+
+
+def is_small_reason(reason: str) -> bool:
+    """Whether a reason of ``SafeTable.suppressed`` is a small count of the
+    cell's own (:func:`small_reason`), not the protection of another cell."""
+    return bool(_SMALL_REASON.fullmatch(str(reason)))
 
 
 def is_suppressed(value: object) -> bool:
@@ -157,7 +183,7 @@ def _safe_rates(table, rule, k, n, derived, adding_up=None) -> SafeTable:
         counts = {k: row[k], n: row[n], f"{n} - {k}": row[n] - row[k]}
         small = [name for name, value in counts.items() if rule.is_small(value)]
         if small:
-            suppress(index, f"{' and '.join(small)} from 1 to {rule.suppress_max}")
+            suppress(index, small_reason(" and ".join(small), rule))
         else:
             out.at[index, k] = safe_count(row[k], rule)
             out.at[index, n] = safe_count(row[n], rule)
@@ -219,7 +245,7 @@ def _safe_crosstab(table: pd.DataFrame, rule: Rule) -> SafeTable:
     counts = table.astype(float)
     hidden = counts.apply(lambda column: column.map(rule.is_small))
     reasons = [
-        (index, column, f"count from 1 to {rule.suppress_max}")
+        (index, column, small_reason("count", rule))
         for index, column in zip(*_where(hidden), strict=True)
     ]
     # A line (row or column) with exactly one hidden cell gives it away through its

@@ -12,7 +12,7 @@ widgets, no plotting.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import pandas as pd
 
@@ -38,6 +38,7 @@ def rate_table(
     tests: bool = True,
     notes: bool = True,
     small: bool = False,
+    protecting: Collection = (),
 ) -> pd.DataFrame:
     """A rate table in words and whole percentages, numbered from 1.
 
@@ -67,6 +68,10 @@ def rate_table(
         Show ``Note`` if the table has one.
     small : bool, default False
         End with an unnamed column: a word on a small denominator (:func:`few`).
+    protecting : collection, optional
+        Rows (labels of ``table``) hidden only to protect a small count elsewhere
+        (:attr:`casekit.disclosure.SafeTable.protecting`): their word says so,
+        not that they are too few.
 
     Returns
     -------
@@ -85,6 +90,7 @@ def rate_table(
         table = table[keep]
         if names is not None:
             names = [x for x, kept in zip(names, keep, strict=True) if kept]
+    guarding = table.index.isin(list(protecting))
     table = table.reset_index(drop=True)
     out = pd.DataFrame(index=table.index)
     if by is not None:
@@ -104,7 +110,8 @@ def rate_table(
     if notes and "note" in table.columns:
         out["Note"] = table["note"].to_numpy()
     if small:
-        out[""] = [few(n) for n in table["n"]]
+        words = [few(n) for n in table["n"]]
+        out[""] = [PROTECTING if g else w for w, g in zip(words, guarding, strict=True)]
     out.index += 1
     return out
 
@@ -116,6 +123,10 @@ def pair(k: object, n: object) -> str:
     if pd.isna(k) or pd.isna(n):
         return ""
     return f"{cell_text(k)} / {cell_text(n)}"
+
+
+# A row hidden by secondary suppression: its own counts may be large.
+PROTECTING = "hidden to protect a small count elsewhere"
 
 
 def few(n: object) -> str:

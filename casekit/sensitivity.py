@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from .agreement import PALPATION, best_row
+from .agreement import PALPATION, best_row, kappa_words
 from .labels import finding_label, or_builtin, percent
 from .literature import SI_PALPATION, Agreement
 from .patterns import SMALL_N
@@ -151,8 +151,8 @@ def agreement_words(
             which = "blinded " if row["blinded"] == "yes" else ""
             parts.append(
                 f"Examiner agreement on {name}: {percent(row['agreement'])} of "
-                f"{row['pairs']} {which}pairs, kappa {row['kappa']:.2f} "
-                f"(95 % CI {row['ci_low']:.2f} to {row['ci_high']:.2f}), PABAK "
+                f"{row['pairs']} {which}pairs, kappa "
+                f"{kappa_words(row['kappa'], row['ci_low'], row['ci_high'])}, PABAK "
                 f"{row['pabak']:.2f}. "
             )
     measured = all(_readable(row) for row in rows.values())

@@ -36,6 +36,11 @@ LIBRARIES = (
     "statsmodels.stats.multitest",
 )
 
+# How a rate table's numbers were computed, said where they are shown without
+# headings that name it (casekit patterns' text): which interval, which test.
+INTERVAL_METHOD = "intervals: Wilson 95 % (statsmodels)"
+TEST_METHOD = "p: exact binomial test (scipy), Holm-adjusted over the tests"
+
 KM_COLUMNS = [
     "time",
     "at_risk",

@@ -325,8 +325,13 @@ def test_patterns_text_names_a_split_by_the_stores_dictionary(local_store, capsy
     assert not any("work_type" in line or ": desk]" in line for line in lines)
     # The same words for a rate as every other table: k / n, its rate, its interval.
     assert (
-        " / " in rates[0] and " % (95 % CI " in rates[0] and "Holm-adjusted" in rates[0]
+        " / " in rates[0]
+        and " % (95 % Wilson interval " in rates[0]
+        and "Holm-adjusted" in rates[0]
     )
+    # and which interval and which test, once, below the rates
+    methods = "Intervals: Wilson 95 % (statsmodels); p: exact binomial test (scipy)"
+    assert sum(line.startswith(methods) for line in lines) == 1
 
 
 def test_patterns_with_an_unknown_split_is_a_usage_error(tmp_path):

@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 
-from ..agreement import agreement_table
+from ..agreement import agreement_table, kappa_words
 from ..cells import neutralise_frame
 from ..dictionary import Dictionary
 from ..labels import finding_label, percent
@@ -99,10 +99,7 @@ def _row_text(row: dict) -> str:
         return f"{what}: no pairs yet"
     text = f"{what}: {row['pairs']} pairs, agreed {percent(row['agreement'])}"
     if not math.isnan(row["kappa"]):
-        text += (
-            f", kappa {row['kappa']:.2f} (95 % CI {row['ci_low']:.2f} to "
-            f"{row['ci_high']:.2f})"
-        )
+        text += f", kappa {kappa_words(row['kappa'], row['ci_low'], row['ci_high'])}"
     text += f", PABAK {row['pabak']:.2f}"
     if not math.isnan(row["fleiss"]):
         text += f", Fleiss' kappa {row['fleiss']:.2f} (three examiners)"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import stats
+from ..anonymity import DEFAULT_K
 from ..cells import neutralise_frame
 from ..dictionary import Dictionary
 from ..disclosure import SUPPRESSED
@@ -16,7 +17,7 @@ from ..errors import UsageError
 from ..io.exporter import export_csv
 from ..labels import NOT_YET
 from ..patterns import SPLITS, inputs, local_splits, pattern_table, with_adjusted_p
-from ..readable import rate_table
+from ..readable import PROTECTING, rate_table
 from ..sitewise import by_site
 from ..store import Store
 from ..synth import populate
@@ -39,7 +40,13 @@ def register(commands: Commands) -> None:
         metavar="DIR",
         help="folder for the demo store, its export and its reports (default: reports)",
     )
-    sub.add_argument("--cases", type=positive, default=300, metavar="N")
+    sub.add_argument(
+        "--cases",
+        type=positive,
+        default=300,
+        metavar="N",
+        help=f"how many synthetic cases (default: 300; at least {DEFAULT_K})",
+    )
     sub.add_argument("--seed", type=int, default=1, metavar="S")
 
     sub = commands.add(
@@ -98,7 +105,14 @@ def register(commands: Commands) -> None:
         "field of your data/dictionary.local.yaml",
     )
     sub.add_argument(
-        "--format", choices=("text", "csv", "json"), default="text", dest="fmt"
+        "--format",
+        choices=("text", "csv", "json"),
+        default="text",
+        dest="fmt",
+        help="text (default), or a row a rate as csv or json: proportion, "
+        "ci_low and ci_high (the Wilson 95 %% interval, statsmodels), p_value (the "
+        "exact binomial test against comparator, scipy) and, where there is one, "
+        "p_adjusted (Holm)",
     )
 
 
@@ -114,9 +128,11 @@ def run_patterns(args: argparse.Namespace) -> int:
         # An analyst sees every site of a network: each site's counts are made
         # safe (casekit.sitewise); the pooled ones stay exact.
         controlled = args.by == "site" and store.access.kind == "analyst"
+    protecting: set = set()
     if controlled:
         safe = by_site(frames)
         table = adjusted = safe.table
+        protecting = safe.protecting
     else:
         table = pattern_table(frames, by=args.by)
         adjusted = with_adjusted_p(table) if args.fmt == "text" else table
@@ -127,7 +143,7 @@ def run_patterns(args: argparse.Namespace) -> int:
     elif args.fmt == "csv":
         print(neutralise_frame(table).to_csv(index=False), end="")
     else:
-        print(_pattern_text(adjusted, args.by, dictionary))
+        print(_pattern_text(adjusted, args.by, dictionary, protecting))
         if controlled:
             print(
                 f"Each site's counts: {safe.note} A site's rates are those of its "
@@ -154,15 +170,30 @@ def _check_split(by: str, dictionary: Dictionary) -> None:
     )
 
 
-def _pattern_text(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -> str:
-    """The pattern table as a person reads it: one line a pattern (and split)."""
+def _pattern_text(
+    table: pd.DataFrame,
+    by: str | None,
+    dictionary: Dictionary,
+    protecting: set = frozenset(),
+) -> str:
+    """The pattern table as a person reads it: one line a pattern (and split).
+
+    ``protecting`` holds the rows of ``table`` hidden only so that a small count
+    elsewhere cannot be worked back (``SafeTable.protecting``): their own counts
+    are not small, and the line must not say they are.
+    """
     shown = rate_table(table, by=by, dictionary=dictionary)
     lines = []
-    for row in shown.to_dict("records"):
-        if row["k / n"] == SUPPRESSED:
+    for label, row in zip(table.index, shown.to_dict("records"), strict=True):
+        if row["k / n"] == SUPPRESSED and label in protecting:
+            rate = f"{SUPPRESSED} ({PROTECTING})"
+        elif row["k / n"] == SUPPRESSED:
             rate = f"{SUPPRESSED} (a small count, hidden)"
         elif row["Rate"]:
-            rate = f"{row['k / n']} = {row['Rate']} (95 % CI {row['95 % interval']})"
+            rate = (
+                f"{row['k / n']} = {row['Rate']} "
+                f"(95 % Wilson interval {row['95 % interval']})"
+            )
         else:
             rate = "no cases to count"
         if row["p"] and row["k / n"] != SUPPRESSED:
@@ -175,6 +206,11 @@ def _pattern_text(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -
         if row.get("Note"):
             lines.append(f"    {row['Note']}")
     tests = int(table["p_value"].notna().sum())
+    if any(row["Rate"] for row in shown.to_dict("records")):
+        line = stats.INTERVAL_METHOD
+        if tests:
+            line += f"; {stats.TEST_METHOD}"
+        lines.append(f"{line[0].upper()}{line[1:]}.")
     if tests:
         lines.append(
             f"{tests} p-values from one data set: by chance alone about 1 test in 20 "
@@ -187,6 +223,14 @@ def _pattern_text(table: pd.DataFrame, by: str | None, dictionary: Dictionary) -
 def run_demo(args: argparse.Namespace) -> int:
     from ..report.render import report
 
+    # The demo's shareable export must be k-anonymous, which fewer cases than k
+    # can never be: refused before demo.db is written, not after.
+    if args.cases < DEFAULT_K:
+        raise UsageError(
+            f"`--cases` must be at least {DEFAULT_K} (a shareable export needs "
+            f"every case to share its details with {DEFAULT_K - 1} others), got "
+            f"{args.cases}; nothing was written"
+        )
     out = Path(args.out)
     db = out / "demo.db"
     if db.exists():

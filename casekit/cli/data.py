@@ -69,7 +69,7 @@ def register(commands: Commands) -> None:
     sub.add_argument(
         "--k",
         type=positive,
-        default=DEFAULT_K,
+        default=None,  # None: not given, so that --k without --share is refused
         metavar="K",
         help="with --share: the fewest cases any combination of the "
         "quasi-identifiers (site, age band, sex, side, duration, episode and every "
@@ -176,10 +176,13 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    # A k asked for a private export would be ignored, and the full export written
+    # where a shareable one was meant: refused before anything is written.
+    if args.k is not None and not args.share:
+        raise UsageError("--k applies to a share export: add --share")
+    k = DEFAULT_K if args.k is None else args.k
     with Store(args.db) as store:
-        paths = export_csv(
-            store, args.out_dir, share=args.share, fmt=args.fmt, k=args.k
-        )
+        paths = export_csv(store, args.out_dir, share=args.share, fmt=args.fmt, k=k)
     kind = "shareable export" if args.share else "export (keep it private)"
     print(f"{kind} written: " + ", ".join(str(p) for p in paths))
     return 0

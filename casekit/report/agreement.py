@@ -24,7 +24,7 @@ import math
 
 import pandas as pd
 
-from ..agreement import PALPATION, best_row, calls, pabak, shown_kappa
+from ..agreement import PALPATION, best_row, calls, kappa_words, pabak, shown_kappa
 from ..disclosure import SUPPRESSED, Rule, SafeTable, safe_table
 from ..labels import finding_label, percent
 from ..literature import SI_PALPATION
@@ -256,4 +256,4 @@ def _kappa(row: dict) -> str:
         return f"not shown: {WITHHELD}"
     if pd.isna(row["kappa"]):
         return "not measured yet" if row["n"] == 0 else ""
-    return f"{row['kappa']:.2f} ({row['ci_low']:.2f} to {row['ci_high']:.2f})"
+    return kappa_words(row["kappa"], row["ci_low"], row["ci_high"], ci="")

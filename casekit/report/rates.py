@@ -55,6 +55,22 @@ def patterns(series: CaseSeries, rule: Rule) -> Shown:
         pairs=["k / n"],
         row_keys=table["pattern"].tolist(),
         caption="The pre-stated patterns",
+        notes=from_rounded(rule),
+    )
+
+
+def from_rounded(rule: Rule) -> str:
+    """The note beside a shared table of tested rates: its intervals and p-values
+    are those of the rounded counts (:mod:`casekit.disclosure`), which can differ
+    from the exact ones enough to cross 0.05 either way ("" when nothing is
+    rounded)."""
+    if rule is EXACT or rule.round_to == 1:
+        return ""
+    return (
+        "<p>The rates, intervals and p-values of this shareable report are computed "
+        "from the rounded counts shown, not from the exact ones, and can differ "
+        "from those of the full report, p-values most of all. Judge significance "
+        "from the full report.</p>"
     )
 
 
@@ -87,10 +103,20 @@ def by_site(series: CaseSeries, rule: Rule) -> Shown | Prose:
         neutral=rule is not EXACT,
     )
     frame = rate_table(
-        safe.table, by="site", dictionary=series.dictionary, notes=False, small=True
+        safe.table,
+        by="site",
+        dictionary=series.dictionary,
+        notes=False,
+        small=True,
+        protecting=safe.protecting,
     )
     return shown(
-        frame, safe, "sites", pairs=["k / n"], caption="The patterns, site by site"
+        frame,
+        safe,
+        "sites",
+        pairs=["k / n"],
+        caption="The patterns, site by site",
+        notes=from_rounded(rule),
     )
 
 
@@ -153,6 +179,7 @@ def outcomes(series: CaseSeries, rule: Rule, by: str = "upstream_treated") -> Sh
         tests=False,
         notes=False,
         small=True,
+        protecting=safe.protecting,
     )
     frame.columns = ["Group", *frame.columns[1:]]  # the values name their group
     return shown(frame, safe, "outcomes", pairs=["k / n"])

@@ -329,6 +329,15 @@ def flow(series: CaseSeries, rule: Rule) -> Shown:
     )
 
 
+def cases_logged(series: CaseSeries, rule: Rule) -> object:
+    """The cases logged as the flow table shows them: rounded, or ``*`` where a
+    hidden part of the flow would otherwise be worked back from it. Anything
+    else that says how many cases were logged says this, lest two safe numbers
+    disagree (10 in a sentence, ``*`` in the table)."""
+    table = flow(series, rule).frame
+    return table.loc[table["Stage"] == "Cases logged", "Cases"].iloc[0]
+
+
 def baseline(series: CaseSeries, rule: Rule) -> Shown:
     """Who the cases are, at intake.
 

@@ -19,7 +19,7 @@ from ..labels import percent
 from ..patterns import PATTERNS
 from ..reactions import COLUMNS, reactions
 from .markup import PUBLISHED, Prose, Shown, bullets, count, shown
-from .series import EXACT, CaseSeries
+from .series import EXACT, CaseSeries, cases_logged
 
 
 def banner(rule: Rule) -> Prose:
@@ -42,17 +42,20 @@ def banner(rule: Rule) -> Prose:
             "--share</code>."
         )
         return Prose(f'<div class="casekit-banner casekit-internal">{text}</div>')
+    # A * is not always a small count: a large one is hidden too wherever a total
+    # would give a small one back (secondary suppression), and the banner must not
+    # tell a reader that every * is small.
+    star = (
+        f"<b>Shareable report.</b> * is a count from 1 to {rule.suppress_max}, or "
+        "a count hidden so that one cannot be worked out from the others"
+    )
     text = (
-        "<b>Shareable report.</b> Counts from 1 to "
-        f"{rule.suppress_max} are shown as *, the others rounded to the nearest "
-        f"{rule.round_to}; nothing on this page identifies a patient (see "
-        "<i>Anonymisation</i> at the end)."
+        f"{star}; the other counts are rounded to the nearest {rule.round_to}; "
+        "nothing on this page identifies a patient (see <i>Anonymisation</i> at "
+        "the end)."
     )
     if rule.round_to == 1:
-        text = (
-            f"<b>Shareable report.</b> Counts from 1 to {rule.suppress_max} are "
-            "shown as *; see <i>Anonymisation</i> at the end."
-        )
+        text = f"{star}; see <i>Anonymisation</i> at the end."
     return Prose(f'<div class="casekit-banner casekit-shared">{text}</div>')
 
 
@@ -68,17 +71,17 @@ def setting(series: CaseSeries, rule: Rule) -> Prose:
     Returns
     -------
     Prose
-        The number of cases logged (safe), the sites in words, the intake years,
-        whether every month in between has a logged case, and that consecutive
-        logging is for the practitioner to state.
+        The number of cases logged as the flow table shows it
+        (:func:`~casekit.report.series.cases_logged`), the sites in words, the
+        intake years, whether every month in between has a logged case, and that
+        consecutive logging is for the practitioner to state.
     """
-    case = series.frames["case"]
     where = "one practice" if series.sites <= 1 else f"{series.sites} sites, pooled"
     years = ""
     if series.years is not None:
         first, last = series.years
         years = f" in {first}" if first == last else f" from {first} to {last}"
-    logged = count(safe_count(len(case) + series.withdrawn, rule))
+    logged = count(cases_logged(series, rule))
     if series.continuous is None:
         gaps = ""
     elif series.continuous:
