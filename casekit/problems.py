@@ -84,6 +84,8 @@ _SAYS = {
     "audit_forged": "audit row {value} was changed or replaced after it was written "
     "(its hash does not follow from its values and the row before it)",
     "audit_gap": "audit rows {detail}, before row {value}, are missing: deleted",
+    "guards_restored": "the audit's guards were removed and put back on {detail}: "
+    "rows may have been changed or deleted behind the audit; compare with a backup",
     "unaudited_row": "it is in the table, but no audit row wrote it",
     "row_gone": "the audit wrote it, but it is no longer in the table",
     "unaudited_change": "{field} is {value!r} in the table but {other_value!r} by "
@@ -105,7 +107,14 @@ _SCREENED = _VALUE_IS_FOUND | {"identifier"}
 _FOUND_TEXT = re.compile(r" \('.*?'\)(?=,| and |;|$)")
 # Rules about a whole table or write: their sentences name no record.
 _NO_RECORD = frozenset(
-    {"unknown_column", "missing_column", "clash", "audit_forged", "audit_gap"}
+    {
+        "unknown_column",
+        "missing_column",
+        "clash",
+        "audit_forged",
+        "audit_gap",
+        "guards_restored",
+    }
 )
 
 
