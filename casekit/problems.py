@@ -67,6 +67,12 @@ _SAYS = {
     "no_such_session": "{field} is {value}, but the case has no such session",
     "before_session": "{field} is {value}, before session {other_value} ({detail}) "
     "that it reports on",
+    "session_out_of_order": "{field} is {value}, before session {other_value} "
+    "({detail}), the one numbered before it: sessions are numbered in the order of "
+    "their dates; check the dates",
+    "renumbered_session": "{field} is {value}, but new sessions are numbered by "
+    "their dates, so session {value} is not the one of {detail}; give each session "
+    "its `session_no` in the file",
     "flare_without_side": "a flare is recorded without {field}; give left, right, "
     "both or other_region",
     "relief_uncounted": "{other} is {other_value} but {field} is missing, so relief "
