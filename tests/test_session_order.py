@@ -97,7 +97,7 @@ def test_a_followup_naming_a_session_that_dates_renumbered_is_refused(store, tmp
     assert problem.problem == (
         f"follow-up 1 of case {cid}: `after_session` is 1, but new sessions are "
         "numbered by their dates, so session 1 is not the one of sessions.csv row 2; "
-        "give each session its `session_no` in the file"
+        "number the sessions in the file (a session_no column)"
     )
     assert store.frames()["session"].empty  # nothing written
 
