@@ -122,8 +122,8 @@ def renumbered(
     ``records`` than the order given would: ``(case_id, number)`` and the index
     of the record in the order given that the number would have named."""
     records = list(records)
-    dated = numbers(conn, table, form, records)
     plain = numbers(conn, table, form, records, by_date=False)
+    dated = _by_date(form, records, plain)
     return {
         (record.get("case_id"), number): at
         for at, (record, number) in enumerate(zip(records, plain, strict=True))
