@@ -1,6 +1,6 @@
 """Sessions numbered in the order of their dates: an import's new sessions whatever
 the order of the file's rows, and a rule across forms that finds a session dated
-before the one numbered before it."""
+before the one numbered before it. On SQLite and PostgreSQL (``BOTH_BACKENDS``)."""
 
 from __future__ import annotations
 
