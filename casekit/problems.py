@@ -71,8 +71,8 @@ _SAYS = {
     "({detail}), the one numbered before it: sessions are numbered in the order of "
     "their dates; check the dates",
     "renumbered_session": "{field} is {value}, but new sessions are numbered by "
-    "their dates, so session {value} is not the one of {detail}; number the "
-    "sessions in the file (a session_no column)",
+    "their dates, so session {value} is not the one of {detail}; give the "
+    "sessions their numbers (session_no)",
     "flare_without_side": "a flare is recorded without {field}; give left, right, "
     "both or other_region",
     "relief_uncounted": "{other} is {other_value} but {field} is missing, so relief "

@@ -97,7 +97,7 @@ def test_a_followup_naming_a_session_that_dates_renumbered_is_refused(store, tmp
     assert problem.problem == (
         f"follow-up 1 of case {cid}: `after_session` is 1, but new sessions are "
         "numbered by their dates, so session 1 is not the one of sessions.csv row 2; "
-        "number the sessions in the file (a session_no column)"
+        "give the sessions their numbers (session_no)"
     )
     assert store.frames()["session"].empty  # nothing written
 
@@ -142,3 +142,26 @@ def test_check_finds_a_session_dated_before_the_one_before_it(store, capsys):
     code = main(["check", "--db", str(db)])
     assert code == 1
     assert "before session 1 (2025-03-20), the one numbered" in capsys.readouterr().out
+
+
+def test_add_many_refuses_a_followup_naming_a_session_that_dates_renumbered(store):
+    cid = store.add("case", case_record(intake_date=dt.date(2025, 3, 4)))["case_id"]
+    dates = [dt.date(2025, 3, 20), dt.date(2025, 3, 10)]
+    batches = {
+        "session": [session_record(cid, session_date=d) for d in dates],
+        "followup": [
+            followup_record(cid, followup_date=dt.date(2025, 3, 22), after_session=1)
+        ],
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        store.add_many(batches)
+    (problem,) = refused.value.found
+    assert problem.problem.endswith(
+        "session 1 is not the one of session record 1 given; give the sessions "
+        "their numbers (session_no)"
+    )
+    assert store.frames()["session"].empty  # nothing written
+    batches["session"][0]["session_no"] = 2  # said which is which: stored
+    batches["session"][1]["session_no"] = 1
+    store.add_many(batches)
+    assert len(store.frames()["followup"]) == 1

@@ -10,13 +10,15 @@ propose the next number.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import sqlalchemy as sa
 
-from ..dictionary import Form
+from ..dictionary import Dictionary, Form
 from ..privacy import new_case_id
+from ..problems import Problem, refusal
 from . import server
+from .checked import Checked
 
 # Up to this many cases a query looks them up by id; beyond, it reads the whole
 # column (SQLite limits the number of values one statement may bind).
@@ -147,3 +149,37 @@ def missing_cases(conn: sa.Connection, cases: sa.Table, ids: set) -> list[str]:
     if len(ids) <= FEW:
         query = query.where(cases.c.case_id.in_(ids))
     return sorted(str(c) for c in ids - set(conn.execute(query).scalars()))
+
+
+def refuse_moved_references(
+    conn: sa.Connection,
+    metadata: sa.MetaData,
+    dictionary: Dictionary,
+    checked: Mapping[str, Sequence[Checked]],
+) -> None:
+    """Raise ``ValidationFailed`` (nothing written) when a follow-up of
+    ``checked`` names by number a session of ``checked`` that the dates number
+    otherwise than the order given (:func:`renumbered`): which one it means is
+    not known. (The importer numbers its sessions first, and says this with the
+    file's rows: :mod:`casekit.io.renumbering`.)"""
+    sessions, followups = checked.get("session"), checked.get("followup")
+    if not sessions or not followups:
+        return
+    records = [c.record for c in sessions]
+    table = metadata.tables["sessions"]
+    moved = renumbered(conn, table, dictionary["session"], records)
+    problems = [
+        Problem(
+            rule="renumbered_session",
+            form="followup",
+            case_id=f.record.get("case_id"),
+            instance=f.record.get("followup_no"),
+            field="after_session",
+            value=str(f.record["after_session"]),
+            detail=f"session record {moved[key] + 1} given",
+        )
+        for f in followups
+        if (key := (f.record.get("case_id"), f.record.get("after_session"))) in moved
+    ]
+    if problems:
+        raise refusal(problems)
