@@ -28,8 +28,11 @@ $(AXE):
 	npm install --prefix "$(CURDIR)" --no-save --no-package-lock --no-audit --no-fund \
 		axe-core@4 >/dev/null
 
+# The test files are shared out among the machine's cores, each file whole on one
+# (its module fixtures, a store rendered once, are built once); `pytest` alone runs
+# them one after another.
 test: $(STAMP) $(AXE)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # JupyterLab on casekit/notebooks/ (127.0.0.1, with a token) on data/casekit.db, or DB=PATH_OR_URL.
 lab: $(STAMP)

@@ -42,6 +42,7 @@ __all__ = [
     "new_case_id",
     "refuse_identifying_reason",
     "safe_table",
+    "site_code_of",
     "Shared",
     "share_frames",
     "site_code_problem",
@@ -104,6 +105,13 @@ def refuse_identifying_reason(
     findings = scan_text(reason, deny_list) if reason else []
     if findings:
         raise IdentifyingReason(describe(findings))
+
+
+def site_code_of(typed: str) -> str:
+    """The site code ``typed`` stands for: spreadsheets and people capitalise
+    (``Main``, ``North-Clinic``), codes are lower case; an import and
+    ``casekit site add`` read a code alike."""
+    return typed.strip().lower()
 
 
 def site_code_problem(

@@ -58,11 +58,13 @@ _SAYS = {
     "bad_site": "{field} is not a site code of the store: {detail}",
     "bad_code": "{field} is not a short code: {detail}",
     "unknown_site": "{field} {value!r} is not in the store's site list; add it first "
-    "with: casekit site add {value}",
+    "with: {fix}",
     "other_site": "{field} is {value!r}, another site's: this database role writes "
     "cases of site {detail} only",
     # records of several forms (casekit.checks)
     "no_such_case": "{field} {value!r} is not a case in the store or the import",
+    "withdrawn_case": "{field} {value!r} is a case that was withdrawn{detail}: a "
+    "withdrawn case takes no new records",
     "before_intake": "{field} is {value}, before the intake date {other_value}",
     "no_such_session": "{field} is {value}, but the case has no such session",
     "before_session": "{field} is {value}, before session {other_value} ({detail}) "
@@ -84,6 +86,8 @@ _SAYS = {
     "unknown_column": "column {field} is not a field of the {noun} form; expected "
     "field codes such as {detail}, ... (see dictionary.csv of an export)",
     "missing_column": "the {noun} table needs a {field} column",
+    "unnamed_column": "the header row has no name for {value}; type a field code "
+    "above the values, or delete them",
     "repeated": "{field} {value} appears more than once in the import",
     "already_stored": "{field} {value} is already in the store",
     # the audit (casekit.store.verify)
@@ -97,12 +101,17 @@ _SAYS = {
     "unaudited_change": "{field} is {value!r} in the table but {other_value!r} by "
     "the audit: changed behind the audit's back",
     "identifying_reason": "the reason of audit row {value} ({other_value}) {detail}; "
-    "withhold it with: casekit check --redact-reasons",
+    "withhold it with: {fix}",
     # a write (casekit.store)
     "clash": "a {noun} clashes with one already stored, or refers to a case that is "
     "not there ({detail})",
 }
 RULES = tuple(_SAYS)
+# The {fix} of a problem made without one: the command on the default store.
+_DEFAULT_FIX = {
+    "unknown_site": "casekit site add {value}",
+    "identifying_reason": "casekit check --redact-reasons",
+}
 # Rules whose whole value is what the identifier screen found (an examiner's or a
 # site's code; an audit row's reason, which no form shows to fix): the value is
 # withheld, so its finding is not quoted either. A note's finding is quoted, as a
@@ -116,6 +125,7 @@ _NO_RECORD = frozenset(
     {
         "unknown_column",
         "missing_column",
+        "unnamed_column",
         "clash",
         "audit_forged",
         "audit_gap",
@@ -143,6 +153,10 @@ class Problem:
         found (what looks like an identifier), or advice.
     other, other_value
         Another field the sentence mentions, and its value.
+    fix
+        The command that fixes it, where the sentence gives one, naming the store
+        as it was named (``casekit site add east --db s.db``; by default, the
+        command on the default store).
     severity : {'error', 'warning'}
         An error blocks a write; a warning is shown and does not.
     source, row
@@ -159,6 +173,7 @@ class Problem:
     detail: str | None = None
     other: str | None = None
     other_value: str | None = None
+    fix: str | None = None
     severity: str = "error"
     source: str = ""
     row: int | None = None
@@ -198,6 +213,7 @@ class Problem:
             other_value=_Value(self.other_value),
             detail=_unquoted(self) if self.rule in _VALUE_IS_FOUND else self.detail,
             noun=noun_of(self.form),
+            fix=self.fix or _DEFAULT_FIX.get(self.rule, "").format(value=self.value),
         )
 
 

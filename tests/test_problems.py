@@ -155,7 +155,7 @@ def test_an_import_names_a_row_without_a_case_id_and_a_site_problem_plainly(
     assert main(["import", "cases.csv", "--db", "e.db", "--dry-run"]) == 1
     assert capsys.readouterr().out == (
         "cases.csv row 2: case JG4F7N: `site` 'leeds' is not in the store's site "
-        "list; add it first with: casekit site add leeds\n"
+        "list; add it first with: casekit site add leeds --db e.db\n"
     )
     assert main(["import", "sessions.csv", "--db", "e.db", "--dry-run"]) == 1
     out = capsys.readouterr().out

@@ -11,6 +11,7 @@ from ..checks import cross_form_problems, record_problems
 from ..errors import UsageError
 from ..io.exporter import FORMATS, export_csv
 from ..io.importer import AssumedEncoding, import_files
+from ..privacy import site_code_of
 from ..problems import problems_frame
 from ..store import Store
 from ..store.database import replace_empty_file, resolve_url, sqlite_path
@@ -142,7 +143,7 @@ def run_init(args: argparse.Namespace) -> int:
             print(
                 "network mode: each site sees only its own cases (row-level "
                 "security) and the audit is append-only, on the server; give each "
-                "site's practitioner a login with `casekit grant SITE`"
+                f"site's practitioner a login with `{store.command('grant', 'SITE')}`"
             )
     return 0
 
@@ -192,7 +193,11 @@ def run_site(args: argparse.Namespace) -> int:
     with Store(args.db) as store:
         if args.action == "add":
             new = store.add_site(args.code)
-            print(f"site {args.code} {'added' if new else 'was already listed'}")
+            code = site_code_of(args.code)
+            print(f"site {code} {'added' if new else 'was already listed'}", end="")
+            # Said, so that the code an import's cases give is the one stored.
+            lowered = code != args.code.strip()
+            print(f" (codes are lower case: {args.code.strip()} is {code})" * lowered)
         else:
             print("\n".join(store.sites()))
     return 0

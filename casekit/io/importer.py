@@ -29,7 +29,8 @@ from .exporter import FILE_OF
 from .keys import key_problems
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
 from .renumbering import moved_references, renumbered
-from .sheets import AssumedEncoding, cell_text, read_csv, workbook_sheets
+from .sheets import UNNAMED, AssumedEncoding, cell_text, read_csv, workbook_sheets
+from .withdrawn import withdrawn_said
 
 # Where callers have always found them.
 __all__ = [
@@ -223,6 +224,10 @@ def _checked(
     ``moved`` (:func:`casekit.io.renumbering.renumbered`)."""
     problems += _header_problems(store.dictionary, form.name, source, table)
     known = table[[c for c in table.columns if c in form]]
+    if known.columns.empty:
+        # Columns named by their labels ("Case ID"), not codes: the header's
+        # problems say so, and each row would only add "required" to every field.
+        return [], _typed(store.dictionary, form.name, [], source, [])
     # Spreadsheet rows: the header is row 1, the first record row 2.
     numbers = [int(i) + 2 for i in known.index]
     checked = [
@@ -258,12 +263,13 @@ def _across_forms(
     # import's; and a value that could not be read has its own problem, which a
     # rule across forms would only repeat as "missing".
     unread = {(p.source, p.row, p.field) for p in problems if p.rule == "unreadable"}
-    return found + [
+    across = [
         p
         for p in cross_form_problems(store.dictionary, combined)
         if p.row is not None
         and not {(p.source, p.row, p.field), (p.source, p.row, p.other)} & unread
     ]
+    return found + withdrawn_said(store, across)
 
 
 def _records(table: pd.DataFrame) -> Iterator[dict]:
@@ -348,8 +354,21 @@ def _header_problems(
 ) -> list[Problem]:
     form = dictionary[form_name]
     problems = []
+    unnamed = [c for c in table.columns if UNNAMED.fullmatch(str(c))]
+    if unnamed:
+        places = [c.removeprefix("column ") for c in unnamed]
+        listed = ", ".join(places[:-1]) + " and " * bool(places[:-1]) + places[-1]
+        problems.append(
+            Problem(
+                rule="unnamed_column",
+                source=source,
+                row=1,
+                form=form_name,
+                value=f"column{'s' * (len(places) > 1)} {listed}",
+            )
+        )
     for column in table.columns:
-        if column not in form:
+        if column not in form and column not in unnamed:
             problems.append(
                 Problem(
                     rule="unknown_column",

@@ -93,7 +93,8 @@ def merge(
         raise InvalidSite(
             site,
             f"{site!r} is not in the store's site list; add it first with "
-            f"`casekit grant {site}` (or `casekit site add {site}`)",
+            f"`{store.command('grant', site)}` (or "
+            f"`{store.command('site', 'add', site)}`)",
         )
     if store.access.site not in (None, site):
         raise RoleRefused(
@@ -149,7 +150,7 @@ def _from_store(store: Store, path: Path, site: str) -> Pooled | Merged:
             raise MergeRefused(
                 name,
                 f"its audit does not explain its tables ({len(problems)} problem"
-                f"{'s' * (len(problems) != 1)}; see `casekit check --db {name}`)",
+                f"{'s' * (len(problems) != 1)}; see `{source.command('check')}`)",
             )
         _same_fields(store, source, name)
         checked, withdrawn = {}, {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shlex
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +54,14 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database)
 
 
+def casekit_command(db: str | os.PathLike | None, *words: str) -> str:
+    """A casekit command to print as advice, on the store ``db`` as it was named
+    (None: the default store, which the same command finds without ``--db``);
+    quoted for a shell, a password never shown."""
+    named = () if db is None else ("--db", display_url(os.fspath(db)))
+    return shlex.join(("casekit", *words, *named))
+
+
 def display_url(url: str) -> str:
     """The URL as it may be printed: a password never reaches a terminal or a log."""
     try:
@@ -72,7 +81,7 @@ def prepare_sqlite_file(path: Path, create: bool) -> None:
     if not create:
         raise StoreError(
             str(path),
-            f"does not exist; create it with `casekit init --db {path}`",
+            f"does not exist; create it with `{casekit_command(path, 'init')}`",
         )
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -112,7 +121,7 @@ def not_a_store(path: Path) -> str | None:
         )
     return (
         "is an empty file, not a casekit store; make it one with "
-        f"`casekit init --db {path}`"
+        f"`{casekit_command(path, 'init')}`"
     )
 
 

@@ -314,7 +314,7 @@ def case_course(store: Store, case_id: str) -> dict[str, pd.DataFrame]:
                 .order_by(*[table.c[code] for code in form.key])
             )
             frames[form.name] = records_to_frame(form, conn.execute(query).all())
-        gone = _withdrawn_on(store, conn, case_id) if frames["case"].empty else None
+        gone = withdrawn_on(store, conn, case_id) if frames["case"].empty else None
     if frames["case"].empty:
         missing = NotFound("case", case_id)
         if gone is not None:
@@ -327,7 +327,7 @@ def case_course(store: Store, case_id: str) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _withdrawn_on(store: Store, conn: sa.Connection, case_id: str) -> str | None:
+def withdrawn_on(store: Store, conn: sa.Connection, case_id: str) -> str | None:
     """The day (local time) a withdrawn case was withdrawn, "" if the audit does
     not say; None for a case that is not withdrawn, or not there."""
     cases = store.table("case")

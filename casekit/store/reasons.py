@@ -68,6 +68,7 @@ def reason_problems(store: Store) -> list[Problem]:
                 other_value=row.time[:10],
                 # The rule withholds the words found (problems._VALUE_IS_FOUND).
                 detail=describe(findings),
+                fix=store.command("check", "--redact-reasons"),
                 source="audit",
             )
         )

@@ -15,7 +15,8 @@ from dataclasses import replace
 import pandas as pd
 import sqlalchemy as sa
 
-from ..privacy import DEFAULT_SITE, SITE_CODE, site_code_problem
+from ..errors import InvalidSite
+from ..privacy import DEFAULT_SITE, SITE_CODE, site_code_of, site_code_problem
 from ..problems import Problem
 from .checked import Checked
 
@@ -44,32 +45,52 @@ def insert_site(conn: sa.Connection, sites: sa.Table, code: str) -> bool:
     return there is None
 
 
+def new_site_code(typed: str, deny_list: Collection[str]) -> str:
+    """The code ``typed`` stands for (:func:`site_code_of`), to be added to the
+    list; ``InvalidSite`` when it is not short and plain or looks like an
+    identifier."""
+    code = site_code_of(typed)
+    why = site_code_problem(code, deny_list)
+    if why is not None:
+        raise InvalidSite(code, why)
+    return code
+
+
 def site_added(code: str) -> dict:
     """The audit row of a site added to the list."""
     return {"action": "add_site", "form": "site", "new_value": code}
 
 
 def site_problem(
-    code: str, known: Callable[[str], bool], deny_list: Collection[str], **place
+    code: str,
+    known: Callable[[str], bool],
+    deny_list: Collection[str],
+    command: Callable[..., str],
+    **place,
 ) -> Problem | None:
     """Why ``code`` is not a site of the store (its value withheld when it looks
-    like an identifier), or None; ``place`` says where the record came from."""
+    like an identifier), or None; ``place`` says where the record came from, and
+    ``command`` (:meth:`Store.command`) writes the command that adds it."""
     why = site_code_problem(code, deny_list)
     if why is not None:
         return Problem(
             rule="bad_site", field="site", value="(withheld)", detail=why, **place
         )
     if not known(code):
-        return Problem(rule="unknown_site", field="site", value=code, **place)
+        fix = command("site", "add", code)
+        return Problem(rule="unknown_site", field="site", value=code, fix=fix, **place)
     return None
 
 
 def stored_site_problems(
-    cases: pd.DataFrame, known: Callable[[str], bool], deny_list: Collection[str]
+    cases: pd.DataFrame,
+    known: Callable[[str], bool],
+    deny_list: Collection[str],
+    command: Callable[..., str],
 ) -> list[Problem]:
     """A problem for each case of ``cases`` whose site is not a listed code."""
     found = (
-        site_problem(str(site), known, deny_list, form="case", case_id=case_id)
+        site_problem(str(site), known, deny_list, command, form="case", case_id=case_id)
         for case_id, site in zip(cases["case_id"], cases["site"], strict=True)
         if not pd.isna(site)
     )
@@ -81,14 +102,15 @@ def with_site_code(
     known: Callable[[str], bool],
     deny_list: Collection[str],
     own_site: str | None,
+    command: Callable[..., str],
     **place,
 ) -> Checked:
     """``checked`` with its site as a code of the site list (spreadsheets
     capitalise: ``Main`` is ``main``), or with a problem saying what to do: an
     unlisted or identifying code, or (``own_site``, a network site's role) another
     site than the role's own."""
-    code = str(checked.record["site"]).strip().lower()
-    problem = site_problem(code, known, deny_list, **place)
+    code = site_code_of(str(checked.record["site"]))
+    problem = site_problem(code, known, deny_list, command, **place)
     if problem is None and own_site not in (None, code):
         problem = Problem(
             rule="other_site", field="site", value=code, detail=own_site, **place

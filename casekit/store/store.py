@@ -28,9 +28,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form, load_dictionary
-from ..errors import InvalidSite, ReasonRequired, StoreError
+from ..errors import ReasonRequired, StoreError
 from ..frames import to_cell
-from ..privacy import load_deny_list, refuse_identifying_reason, site_code_problem
+from ..privacy import load_deny_list, refuse_identifying_reason
 from ..problems import Problem, refusal
 from . import columnar
 from .across import refuse_breaking
@@ -38,6 +38,7 @@ from .audit import audit_frame, changed, login_name, removed, write_audit
 from .checked import Checked, validate_once
 from .database import (
     DEFAULT_DB,
+    casekit_command,
     display_url,
     make_engine,
     prepare_sqlite_file,
@@ -54,6 +55,7 @@ from .schema import TABLE_OF, build_metadata, is_current
 from .server import access_of
 from .sites import (
     insert_site,
+    new_site_code,
     read_sites,
     site_added,
     stored_site_problems,
@@ -95,6 +97,8 @@ class Store:
         self.url = resolve_url(db)
         self.path = sqlite_path(self.url)
         self.where = str(self.path) if self.path else display_url(self.url)
+        # Advice names this store as it was named: `casekit site add x --db s.db`.
+        self.command = functools.partial(casekit_command, db)
         home = self.path.parent if self.path else DEFAULT_DB.parent
         # Where the store's own files live: its local dictionary, deny-list and
         # settings (casekit.toml).
@@ -202,7 +206,7 @@ class Store:
             return checked
         place = {"source": source, "row": row, "case_id": checked.record.get("case_id")}
         return with_site_code(
-            checked, self._knows_site, self.deny_list, self.access.site, **place
+            checked, self._knows_site, self.deny_list, mine, self.command, **place
         )
 
     def _knows_site(self, code: str) -> bool:
@@ -212,8 +216,9 @@ class Store:
     def site_problems(self) -> list[Problem]:
         """A problem for each stored case whose site is not a code of the list (a
         store written by an older casekit or another tool), for ``casekit check``."""
-        cases = self.read("case")
-        return stored_site_problems(cases, self._knows_site, self.deny_list)
+        return stored_site_problems(
+            self.read("case"), self._knows_site, self.deny_list, self.command
+        )
 
     # -- sites ---------------------------------------------------------------------
 
@@ -225,14 +230,12 @@ class Store:
         return sorted(self._sites)
 
     def add_site(self, code: str) -> bool:
-        """Add a site code to the list (audited); whether it was new.
+        """Add a site code, lower case as an import reads it; whether it was new.
 
         Raises ``InvalidSite`` for a code that is not short and plain
         (:data:`casekit.privacy.SITE_CODE`) or looks like an identifier.
         """
-        why = site_code_problem(code, self.deny_list)
-        if why is not None:
-            raise InvalidSite(code, why)
+        code = new_site_code(code, self.deny_list)
         with self._write() as conn:
             added = insert_site(conn, self._meta("sites"), code)
             if added:
