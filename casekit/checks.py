@@ -1,9 +1,10 @@
 """Data-quality rules across forms, on typed frames (a whole store or an import).
 
 Record rules (ranges, codes, required) live in :mod:`casekit.validate`; these need
-more than one record: a session dated before its intake, a follow-up before the
-session it reports on, rows of a case that is not there, a flare without a side,
-pain after care without pain before it. All are errors: each makes a count wrong
+more than one record: a session dated before its intake or before the session
+numbered before it, a follow-up before the session it reports on, rows of a case
+that is not there, a flare without a side, pain after care without pain before it.
+All are errors: each makes a count wrong
 (a flare's timing, a relief, a denominator) and each is fixed by correcting a value.
 Frames may carry ``_source`` and ``_row`` columns (an import's file and row), which
 the problems then name.
@@ -12,6 +13,7 @@ the problems then name.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pandas as pd
 
@@ -39,11 +41,41 @@ def cross_form_problems(
 
     intake = cases[["case_id", "intake_date"]]
     # A session or an exam is on or after its intake (a follow-up, after its session).
+    before_intake: dict[str, set] = {}
     for form in (f for f in repeating if f.name != "followup"):
         date = next(f.code for f in form.fields if f.type == "date")
         dated = frames[form.name].merge(intake, on="case_id", how="inner")
         early = dated[dated[date] < dated["intake_date"]]
         problems += _each(form, early, date, "before_intake", other="intake_date")
+        keys = zip(early["case_id"], early[form.instance], strict=True)
+        before_intake[form.name] = set(keys)
+
+    # Session n is not dated before the session numbered before it: numbers that
+    # run against the dates make "the first session", a flare's timing, wrong.
+    ordered = sessions[["case_id", "session_no", "session_date"]].dropna()
+    ordered = ordered.sort_values(["case_id", "session_no"], kind="stable")
+    earlier = ordered.groupby("case_id")[["session_no", "session_date"]].shift()
+    ordered = ordered.assign(
+        previous_no=earlier["session_no"], previous_date=earlier["session_date"]
+    )
+    back = sessions.loc[
+        ordered.index[ordered["session_date"] < ordered["previous_date"]]
+    ].join(ordered[["previous_no", "previous_date"]])
+    # A date before the intake is said to be wrong already, of the same field.
+    said = before_intake.get("session", set())
+    keys = zip(back["case_id"], back["session_no"], strict=True)
+    back = back[[k not in said for k in keys]]
+    problems += [
+        replace(p, other="session_no", other_value=str(int(float(p.other_value))))
+        for p in _each(
+            form_s,
+            back,
+            "session_date",
+            "session_out_of_order",
+            other="previous_no",
+            detail="previous_date",
+        )
+    ]
 
     linked = followups[followups["case_id"].isin(known)].merge(
         sessions[["case_id", "session_no", "session_date"]],

@@ -69,6 +69,12 @@ _SAYS = {
     "no_such_session": "{field} is {value}, but the case has no such session",
     "before_session": "{field} is {value}, before session {other_value} ({detail}) "
     "that it reports on",
+    "session_out_of_order": "{field} is {value}, before session {other_value} "
+    "({detail}), the one numbered before it: sessions are numbered in the order of "
+    "their dates; check the dates",
+    "renumbered_session": "{field} is {value}, but new sessions are numbered by "
+    "their dates, so session {value} is not the one of {detail}; give the "
+    "sessions their numbers (session_no)",
     "flare_without_side": "a flare is recorded without {field}; give left, right, "
     "both or other_region",
     "relief_uncounted": "{other} is {other_value} but {field} is missing, so relief "
@@ -88,6 +94,8 @@ _SAYS = {
     "audit_forged": "audit row {value} was changed or replaced after it was written "
     "(its hash does not follow from its values and the row before it)",
     "audit_gap": "audit rows {detail}, before row {value}, are missing: deleted",
+    "guards_restored": "the audit's guards were removed and put back on {detail}: "
+    "rows may have been changed or deleted behind the audit; compare with a backup",
     "unaudited_row": "it is in the table, but no audit row wrote it",
     "row_gone": "the audit wrote it, but it is no longer in the table",
     "unaudited_change": "{field} is {value!r} in the table but {other_value!r} by "
@@ -121,6 +129,7 @@ _NO_RECORD = frozenset(
         "clash",
         "audit_forged",
         "audit_gap",
+        "guards_restored",
     }
 )
 

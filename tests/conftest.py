@@ -37,6 +37,7 @@ BOTH_BACKENDS = {
     "test_removals",
     "test_merge_rules",
     "test_old_reasons",
+    "test_session_order",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's

@@ -4,6 +4,7 @@ without its audit row."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 
 import psycopg
@@ -213,9 +214,38 @@ def test_dropped_guards_come_back_on_open_and_the_audit_says_so(audited):
         assert last["action"] == "restore_guards"
         assert last["new_value"] == dropped
         problems, _ = store.verify()
-        assert problems == []
+        # The guards were off for a while: nothing behind them can be vouched for.
+        assert [p.rule for p in problems] == ["guards_restored"]
     with pytest.raises(refused, match="append-only"):
         _raw(audited, "DELETE FROM audit WHERE id = 1")
+
+
+def test_check_exits_1_on_a_withdrawal_undone_with_its_audit_row_deleted(
+    audited, capsys
+):
+    # The tail of the chain and the table changed together: the chain and the
+    # replay agree, and the guards put back on open are the one trace left. (One
+    # who puts the guards back too leaves none: see casekit.store.verify.)
+    tail = "DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)"
+    if _on_server(audited):
+        superuser_sql(
+            audited,
+            "DROP TRIGGER audit_append_only ON audit",
+            tail,
+            "UPDATE sessions SET deleted = false",
+        )
+    else:
+        _tamper(audited, tail, "UPDATE sessions SET deleted = 0")
+    code, out = _check(audited, capsys)
+    assert code == 1, out
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert (
+        f"the audit's guards were removed and put back on {today}: rows may have "
+        "been changed or deleted behind the audit; compare with a backup"
+    ) in out
+    code, again = _check(audited, capsys)  # and on every check after
+    assert code == 1
+    assert again.count("guards were removed") == 1
 
 
 @pytest.mark.sqlite_only  # a store of casekit's first schema was a SQLite file

@@ -32,8 +32,8 @@ def test_the_raw_tables_and_frames_are_let_go_before_the_write(
     made: list[weakref.ref] = []
     real_checked = importer._checked
 
-    def watched(store, form, source, table, problems):
-        checked, frame = real_checked(store, form, source, table, problems)
+    def watched(store, form, source, table, *rest):
+        checked, frame = real_checked(store, form, source, table, *rest)
         made.extend([weakref.ref(table), weakref.ref(frame)])
         return checked, frame
 

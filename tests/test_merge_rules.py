@@ -4,7 +4,8 @@ A practitioner's own store may hold what the import refuses: one written by
 ``Store.add_many`` (a script), or by an older casekit. Merged as it is, the
 network store would hold it too, and its own export would no longer import. The
 whole merge is refused instead, nothing written, each problem named with the
-source's case id. On SQLite and PostgreSQL (``BOTH_BACKENDS``).
+source's case id. A case merged before (as a store, then as its export) is not
+merged again. On SQLite and PostgreSQL (``BOTH_BACKENDS``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from conftest import case_record, followup_record, session_record
 
 from casekit import Store
 from casekit.cli import main
-from casekit.errors import ValidationFailed
+from casekit.errors import MergeRefused, ValidationFailed
 from casekit.io.exporter import export_csv
 from casekit.io.pool import merge
 
@@ -80,3 +81,36 @@ def test_a_sound_store_is_merged(network, tmp_path):
     merged = merge(network, source, "north")
     assert merged.counts["case"] == 2 and merged.counts["followup"] == 1
     assert len(network.read("case")) == 2
+
+
+@pytest.mark.parametrize("first", ["store", "export folder"])
+def test_a_store_merged_again_as_its_export_is_refused(network, tmp_path, first):
+    source, _ = _own_store(tmp_path, broken=False)
+    with Store(source) as own:
+        export_csv(own, tmp_path / "export")
+        ids = sorted(own.read("case")["case_id"])
+    sources = [source, tmp_path / "export"]
+    if first == "export folder":
+        sources.reverse()
+    merge(network, sources[0], "north")
+    before = len(network.audit())
+    with pytest.raises(MergeRefused) as refused:
+        merge(network, sources[1], "north")
+    assert str(refused.value) == (
+        f"{sources[1]}: 2 cases of it are already in site north (merged before, "
+        f"perhaps as a store or as an export: {', '.join(ids)}); nothing was merged"
+    )
+    assert sorted(network.read("case")["case_id"]) == ids
+    assert len(network.audit()) == before
+
+
+def test_a_case_whose_id_alone_is_taken_is_another_case_and_redrawn(network, tmp_path):
+    source, case_id = _own_store(tmp_path, broken=False)
+    merge(network, source, "north")
+    other = tmp_path / "other"
+    other.mkdir()
+    with Store(other / "own.db", create=True) as own:
+        own.add("case", case_record(case_id=case_id, nprs=2))
+    merged = merge(network, other / "own.db", "north")
+    assert list(merged.redrawn) == [case_id]
+    assert len(network.read("case")) == 3

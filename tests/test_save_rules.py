@@ -57,7 +57,15 @@ BREAKS = {
         ("no_such_session", "after_session"),
     ),
 }
-RECORD = {"session": session_record, "followup": followup_record}
+
+
+def next_session(case_id: str, **changes) -> dict:
+    """A valid session after the seeded one (a session dated before the one
+    numbered before it breaks a rule of its own)."""
+    return session_record(case_id, **{"session_date": dt.date(2025, 3, 12), **changes})
+
+
+RECORD = {"session": next_session, "followup": followup_record}
 UNRELATED = {"session": ("techniques", ["advice"]), "followup": ("nprs", "3")}
 FILE = {"case": "cases.csv", "session": "sessions.csv", "followup": "followups.csv"}
 

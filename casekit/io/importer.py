@@ -28,6 +28,7 @@ from ..store.rows import no_collection_pauses
 from .exporter import FILE_OF
 from .keys import key_problems
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
+from .renumbering import moved_references, renumbered
 from .sheets import UNNAMED, AssumedEncoding, cell_text, read_csv, workbook_sheets
 from .withdrawn import withdrawn_said
 
@@ -183,6 +184,7 @@ def import_files(
     problems: list[Problem] = []
     renamed = _fresh_case_ids(store, tables, problems)
     batches: dict[str, list[Checked]] = {}
+    moved: dict[str, dict] = {}  # numbers given by date to another row than in file
     incoming = {}
     for form in dictionary:
         if form.name not in tables:
@@ -190,8 +192,11 @@ def import_files(
             continue
         # Let go of each raw table once checked: its cells are in the records now.
         source, table = tables.pop(form.name)
-        checked, incoming[form.name] = _checked(store, form, source, table, problems)
+        checked, incoming[form.name] = _checked(
+            store, form, source, table, problems, moved
+        )
         batches[form.name] = checked
+    problems += moved_references(moved.get("session", {}), incoming)
     problems += _across_forms(store, incoming, problems)
     # The frames were for the checks: the write needs the records alone.
     incoming.clear()
@@ -206,10 +211,17 @@ def import_files(
 
 
 def _checked(
-    store: Store, form: Form, source: str, table: pd.DataFrame, problems: list
+    store: Store,
+    form: Form,
+    source: str,
+    table: pd.DataFrame,
+    problems: list,
+    moved: dict[str, dict],
 ) -> tuple[list[Checked], pd.DataFrame]:
     """Each row of ``table`` through the store's door, numbered as the store will
-    number it, and as a typed frame; its problems added to ``problems``."""
+    number it, and as a typed frame; its problems added to ``problems``, the
+    numbers it gives by date to another row than the file's order would to
+    ``moved`` (:func:`casekit.io.renumbering.renumbered`)."""
     problems += _header_problems(store.dictionary, form.name, source, table)
     known = table[[c for c in table.columns if c in form]]
     if known.columns.empty:
@@ -225,6 +237,7 @@ def _checked(
     problems += [p for c in checked for p in c.problems]
     if form.instance:
         # The rules across forms must find the session a follow-up reports on.
+        moved[form.name] = renumbered(store, form, [c.record for c in checked])
         checked = _numbered(store, form.name, form.instance, checked)
     records = [c.record for c in checked]
     return checked, _typed(store.dictionary, form.name, records, source, numbers)
@@ -285,7 +298,8 @@ def _records(table: pd.DataFrame) -> Iterator[dict]:
 def _numbered(
     store: Store, form: str, instance: str, checked: list[Checked]
 ) -> list[Checked]:
-    """The records, each with the number the store will give it, in file order."""
+    """The records, each with the number the store will give it (a case's new
+    ones in the order of their dates), in file order."""
     given = store.numbers(form, [c.record for c in checked])
     return [
         c

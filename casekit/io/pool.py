@@ -18,6 +18,11 @@ How a source merged before is recognised, so that a second merge adds nothing:
 - an **export folder** by the SHA-256 of its files: the same export adds nothing.
   (A new export of the same store after changes is a new source: merge a store,
   not its exports, when it may be merged again.)
+
+A store and its export are different sources of the same cases: a source any of
+whose cases is already in the site, with its id and every value, is refused
+whole (:func:`casekit.store.merge.write_merge`), rather than merged a second time
+under new ids.
 """
 
 from __future__ import annotations
@@ -76,7 +81,8 @@ def merge(
         ``site`` is not in the store's list, or not this role's site.
     MergeRefused
         The source changed since it was merged; its audit does not explain its
-        tables; it has fields this store's dictionary has not.
+        tables; it has fields this store's dictionary has not; a case of it is
+        in the site already (merged before as another source).
     ValidationFailed
         A record does not pass this store's door, or a merged case breaks a rule
         across forms that an import keeps (every problem is listed; nothing is

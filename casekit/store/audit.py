@@ -38,6 +38,8 @@ _ROW_JSON = json.JSONEncoder(default=str, sort_keys=True)
 # says so and vouches for the rows as they read after it.
 REDACTED_REASON = "(withheld: it looked like an identifier)"
 REDACT_ACTION = "redact_reasons"
+# The row that says the audit's guards were found removed and were put back.
+RESTORE_ACTION = "restore_guards"
 
 
 def login_name() -> str:

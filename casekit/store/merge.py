@@ -4,6 +4,8 @@
 puts its records through this store's door; :func:`write_merge` then writes, in one
 transaction, all or nothing:
 
+0. a source holding a case that is here already, in this site, with its id and
+   every value (merged before as a store, now as its export, say) is refused;
 1. the records, each under the site it is merged as, with a case id the source had
    unless another case here has it already (then a fresh random one, for the case
    and its sessions and follow-ups): audited as inserts by whoever merges, the
@@ -29,13 +31,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..dictionary import Form
-from ..frames import from_cell
+from ..errors import MergeRefused
+from ..frames import from_cell, record_cells
 from ..identifiers import scan_text
 from ..problems import refusal
 from .across import cases_problems
 from .audit import removed
 from .checked import Checked
-from .numbering import draw_case_ids, taken_case_ids
+from .numbering import FEW, draw_case_ids, taken_case_ids
 from .rows import match
 from .store import Store
 
@@ -136,6 +139,7 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
         ).first()
         if before is not None:
             return Merged(pooled.source, site, {}, before=dict(before._mapping))
+        _refuse_merged_again(conn, store, pooled, site)
         redrawn = _redrawn(conn, store, pooled)
         reason = f"merged from {pooled.name} as site {site}"
         counts = {}
@@ -199,6 +203,42 @@ def _refuse_breaking(
                 for p in found
             ]
         )
+
+
+def _refuse_merged_again(
+    conn: sa.Connection, store: Store, pooled: Pooled, site: str
+) -> None:
+    """Raise ``MergeRefused`` when a case of the source is here already: a case of
+    site ``site`` with its id and every one of its values (a store's file and its
+    export, or two copies of a file, are different sources of the same cases).
+    A case whose id alone is taken is another case: its id is redrawn."""
+    form = store.dictionary["case"]
+    source = {c.record["case_id"]: c.record for c in pooled.checked.get("case", [])}
+    cases = store.table("case")
+    clash = sorted(taken_case_ids(conn, cases, source))
+    here = []
+    for start in range(0, len(clash), FEW):  # bind few values at a time
+        query = sa.select(cases).where(cases.c.case_id.in_(clash[start : start + FEW]))
+        here += conn.execute(query).mappings().all()
+    same = [
+        row["case_id"]
+        for row in here
+        if _cells(form, row)
+        == _cells(form, record_cells(form, [source[row["case_id"]]])[0])
+    ]
+    if same:
+        n = len(same)
+        raise MergeRefused(
+            pooled.name,
+            f"{n} case{'s' * (n != 1)} of it {'are' if n != 1 else 'is'} already in "
+            f"site {site} (merged before, perhaps as a store or as an export: "
+            f"{', '.join(same[:3])}{', ...' if n > 3 else ''})",
+        )
+
+
+def _cells(form: Form, row: Mapping[str, Any]) -> list[str | None]:
+    """A record's stored values, as text: what the database and a file agree on."""
+    return [None if row.get(f.code) is None else str(row[f.code]) for f in form.fields]
 
 
 def _redrawn(conn: sa.Connection, store: Store, pooled: Pooled) -> dict[str, str]:

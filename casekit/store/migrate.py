@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary
-from .audit import seal
+from .audit import RESTORE_ACTION, seal
 from .schema import TABLE_OF, add_guards, create_or_migrate
 from .server import ROLES
 from .sites import seed_sites, site_added
@@ -45,7 +45,7 @@ def migrate(
         first = ROLES in restored  # a server store of a casekit before network mode
         rows.append(
             {
-                "action": "restore_guards",
+                "action": RESTORE_ACTION,
                 "form": "audit",
                 "new_value": ", ".join(restored),
                 "reason": "network mode set up on the server"

@@ -2,20 +2,23 @@
 
 A new case gets a random id that no stored case has (a withdrawn one included); a new
 session or follow-up gets the next number within its case, after the highest ever
-given, so that a removed session's number is never given again. The store uses these
+given, so that a removed session's number is never given again; several new ones
+of a case are numbered in the order of their dates. The store uses these
 as it writes; the importer to check a file the way the store will write it; a form to
 propose the next number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import sqlalchemy as sa
 
-from ..dictionary import Form
+from ..dictionary import Dictionary, Form
 from ..privacy import new_case_id
+from ..problems import Problem, refusal
 from . import server
+from .checked import Checked
 
 # Up to this many cases a query looks them up by id; beyond, it reads the whole
 # column (SQLite limits the number of values one statement may bind).
@@ -64,11 +67,22 @@ def taken_case_ids(
 
 
 def numbers(
-    conn: sa.Connection, table: sa.Table, form: Form, records: Iterable[Mapping]
+    conn: sa.Connection,
+    table: sa.Table,
+    form: Form,
+    records: Iterable[Mapping],
+    *,
+    by_date: bool = True,
 ) -> list[int]:
     """The number of each session (or follow-up) in ``records``, in order: its own,
     or the next after the highest its case has (removed ones counted) or has been
-    given earlier in ``records``."""
+    given earlier in ``records``.
+
+    The numbers drawn for a case's records go to them in the order of their dates
+    (records of one date in the order given), not of ``records``: session 2 is
+    the one after session 1, however a file's rows were sorted. ``by_date=False``
+    gives them in the order of ``records``, as casekit did before.
+    """
     records = list(records)
     last = _last_numbers(conn, table, form, {r.get("case_id") for r in records})
     given = []
@@ -78,7 +92,45 @@ def numbers(
             number = (last.get(case) or 0) + 1
         last[case] = max(last.get(case) or 0, number)
         given.append(number)
-    return given
+    return _by_date(form, records, given) if by_date else given
+
+
+def _by_date(form: Form, records: list[Mapping], given: list[int]) -> list[int]:
+    """``given``, the numbers drawn for each case shared out again among that
+    case's records in the order of their dates (stable for equal dates). A case
+    with an undated new record keeps the order given: there is no order to
+    follow."""
+    date = next((f.code for f in form.fields if f.type == "date"), None)
+    drawn: dict[object, list[int]] = {}  # each case's positions with a drawn number
+    for at, record in enumerate(records):
+        if record.get(form.instance) is None:
+            drawn.setdefault(record.get("case_id"), []).append(at)
+    result = list(given)
+    for positions in drawn.values():
+        dates = [records[at].get(date) if date else None for at in positions]
+        if len(positions) < 2 or any(d is None for d in dates):
+            continue
+        order = sorted(range(len(positions)), key=lambda i: dates[i])  # stable
+        ranked = sorted(given[at] for at in positions)
+        for rank, i in enumerate(order):
+            result[positions[i]] = ranked[rank]
+    return result
+
+
+def renumbered(
+    conn: sa.Connection, table: sa.Table, form: Form, records: Iterable[Mapping]
+) -> dict[tuple, int]:
+    """The numbers that :func:`numbers` gives by date to another record of
+    ``records`` than the order given would: ``(case_id, number)`` and the index
+    of the record in the order given that the number would have named."""
+    records = list(records)
+    plain = numbers(conn, table, form, records, by_date=False)
+    dated = _by_date(form, records, plain)
+    return {
+        (record.get("case_id"), number): at
+        for at, (record, number) in enumerate(zip(records, plain, strict=True))
+        if number != dated[at]
+    }
 
 
 def _last_numbers(
@@ -97,3 +149,37 @@ def missing_cases(conn: sa.Connection, cases: sa.Table, ids: set) -> list[str]:
     if len(ids) <= FEW:
         query = query.where(cases.c.case_id.in_(ids))
     return sorted(str(c) for c in ids - set(conn.execute(query).scalars()))
+
+
+def refuse_moved_references(
+    conn: sa.Connection,
+    metadata: sa.MetaData,
+    dictionary: Dictionary,
+    checked: Mapping[str, Sequence[Checked]],
+) -> None:
+    """Raise ``ValidationFailed`` (nothing written) when a follow-up of
+    ``checked`` names by number a session of ``checked`` that the dates number
+    otherwise than the order given (:func:`renumbered`): which one it means is
+    not known. (The importer numbers its sessions first, and says this with the
+    file's rows: :mod:`casekit.io.renumbering`.)"""
+    sessions, followups = checked.get("session"), checked.get("followup")
+    if not sessions or not followups:
+        return
+    records = [c.record for c in sessions]
+    table = metadata.tables["sessions"]
+    moved = renumbered(conn, table, dictionary["session"], records)
+    problems = [
+        Problem(
+            rule="renumbered_session",
+            form="followup",
+            case_id=f.record.get("case_id"),
+            instance=f.record.get("followup_no"),
+            field="after_session",
+            value=str(f.record["after_session"]),
+            detail=f"session record {moved[key] + 1} given",
+        )
+        for f in followups
+        if (key := (f.record.get("case_id"), f.record.get("after_session"))) in moved
+    ]
+    if problems:
+        raise refusal(problems)

@@ -48,7 +48,7 @@ from .database import (
 )
 from .inserting import new_keys, write_new
 from .migrate import migrate
-from .numbering import draw_case_ids, numbers
+from .numbering import draw_case_ids, numbers, refuse_moved_references
 from .references import refuse_orphaning
 from .rows import as_key, fetch, form_query, is_closed, match, read_rows
 from .schema import TABLE_OF, build_metadata, is_current
@@ -299,6 +299,7 @@ class Store:
         if errors:
             raise refusal(errors)
         with self._write() as conn:
+            refuse_moved_references(conn, self.metadata, self.dictionary, checked)
             return {
                 f.name: self._insert(conn, f, checked[f.name], keep=keep) for f in forms
             }

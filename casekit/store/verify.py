@@ -9,6 +9,14 @@ Two questions, each answered from the database alone:
    update one field, a delete the ``deleted`` mark) must give the tables as they
    are. A row or a value that differs was written behind the audit's back.
 
+3. The guards: a ``restore_guards`` row says that the audit's guards were found
+   removed and put back (:mod:`casekit.store.migrate`). While they were off, rows
+   could be deleted from the audit's tail and the tables changed to match, which
+   neither the chain nor the replay can see; the row itself is the one trace left,
+   so each is an error for good. (``casekit check --redact-reasons`` lifts and puts
+   back the guards inside its own transaction and writes a ``redact_reasons`` row,
+   not this one.)
+
 What a chain without a key cannot show: someone who rewrites the tail of the chain
 and the tables consistently, or deletes the last rows together with the records
 they describe. ``casekit check`` prints the chain's head (last id and hash), so a
@@ -25,7 +33,13 @@ import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form
 from ..problems import Problem
-from .audit import GENESIS, REDACT_ACTION, REDACTED_REASON, row_hash
+from .audit import (
+    GENESIS,
+    REDACT_ACTION,
+    REDACTED_REASON,
+    RESTORE_ACTION,
+    row_hash,
+)
 from .schema import TABLE_OF
 
 
@@ -42,6 +56,7 @@ def audit_problems(
     audit = metadata.tables["audit"]
     rows = conn.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
     problems = list(chain_problems(rows)) if chain else []
+    problems += list(guard_problems(rows))
     replayed = replay(rows, dictionary)
     for form in dictionary:
         stored = _stored(conn, metadata.tables[TABLE_OF[form.name]], form)
@@ -65,6 +80,15 @@ def chain_problems(rows: list[Mapping[str, Any]]) -> Iterator[Problem]:
         ):
             yield _audit_problem("audit_forged", row)
         previous, last_id = row["hash"] or "", row["id"]
+
+
+def guard_problems(rows: Iterable[Mapping[str, Any]]) -> Iterator[Problem]:
+    """A problem for each ``restore_guards`` row, naming the day of it: the guards
+    were off before it, for how long nobody knows, and whatever was changed behind
+    the audit then (a withdrawal undone with its audit row deleted) looks whole."""
+    for row in rows:
+        if row["action"] == RESTORE_ACTION:
+            yield _audit_problem("guards_restored", row, str(row["time"])[:10])
 
 
 def vouched(rows: Iterable[Mapping[str, Any]]) -> dict[int, str]:

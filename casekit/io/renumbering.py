@@ -1,0 +1,69 @@
+"""An import's new sessions numbered by date, and the follow-ups that name them.
+
+A session without a ``session_no`` is numbered by the store in the order of its
+case's dates (:func:`casekit.store.numbering.numbers`), where casekit numbered it in
+the order of the file's rows before. A follow-up of the same import that names such
+a session by number (``after_session``) may mean either: whoever wrote the file
+counted its rows, or the visits. Rather than guess, the import is refused when a
+follow-up names a number that the dates gave to another session than the rows
+would have; the fix is to give the sessions their numbers in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from ..dictionary import Form
+from ..problems import Problem
+from ..store import Store
+from ..store.numbering import renumbered as _renumbered
+
+
+def renumbered(
+    store: Store, form: Form, records: Sequence[Mapping]
+) -> dict[tuple, int]:
+    """``(case_id, number)`` of each number drawn for ``records`` that goes by date
+    to another record than by their order, with the index of the record that the
+    order would have given it."""
+    if not any(r.get(form.instance) is None for r in records):
+        return {}  # every number given: nothing drawn, nothing moved
+    with store.connect() as conn:
+        return _renumbered(conn, store.table(form.name), form, records)
+
+
+def moved_references(
+    moved: Mapping[tuple, int], incoming: Mapping[str, pd.DataFrame]
+) -> list[Problem]:
+    """A problem for each incoming follow-up whose ``after_session`` is a number
+    of ``moved``: which session it means is not known."""
+    followups, sessions = incoming.get("followup"), incoming.get("session")
+    if not moved or followups is None or sessions is None:
+        return []
+    rows = sessions["_row"].tolist()
+    problems = []
+    for _, row in followups.iterrows():
+        if pd.isna(row["after_session"]):
+            continue
+        at = moved.get((row["case_id"], int(row["after_session"])))
+        if at is None:
+            continue
+        problems.append(
+            Problem(
+                rule="renumbered_session",
+                source=row["_source"],
+                row=int(row["_row"]),
+                case_id=row["case_id"],
+                form="followup",
+                instance=_number(row.get("followup_no")),
+                field="after_session",
+                value=str(int(row["after_session"])),
+                detail=f"{sessions['_source'].iloc[at]} row {rows[at]}",
+            )
+        )
+    return problems
+
+
+def _number(value) -> int | None:
+    return None if pd.isna(value) else int(value)
