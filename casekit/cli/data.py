@@ -15,9 +15,10 @@ from ..privacy import site_code_of
 from ..problems import problems_frame
 from ..store import Store
 from ..store.database import replace_empty_file, resolve_url, sqlite_path
+from ..store.hidden import hidden_problems
 from ..store.reasons import reason_problems, redact_reasons
 from .options import Commands, db_option, positive
-from .terminal import print_problems, say
+from .terminal import print_problems, say, show_warning
 
 
 def register(commands: Commands) -> None:
@@ -162,8 +163,8 @@ def run_import(args: argparse.Namespace) -> int:
             for note in noted:
                 if issubclass(note.category, AssumedEncoding):
                     print(note.message)
-                else:  # any other warning, shown as Python would have
-                    warnings.showwarning(
+                else:  # any other warning, shown as every command shows it
+                    show_warning(
                         note.message, note.category, note.filename, note.lineno
                     )
     print_problems(result.found)
@@ -213,6 +214,7 @@ def run_check(args: argparse.Namespace) -> int:
         problems = record_problems(store.dictionary, frames, store.deny_list)
         problems += cross_form_problems(store.dictionary, frames)
         problems += store.site_problems()
+        problems += hidden_problems(store.hidden, store.looked_in)
         found, (last_id, last_hash) = store.verify()
         problems += found
         problems += reason_problems(store)

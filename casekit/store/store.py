@@ -46,6 +46,7 @@ from .database import (
     sqlite_path,
     translate_errors,
 )
+from .hidden import warn_hidden
 from .inserting import new_keys, write_new
 from .migrate import migrate
 from .numbering import draw_case_ids, numbers
@@ -103,7 +104,8 @@ class Store:
         # Where the store's own files live: its local dictionary, deny-list and
         # settings (casekit.toml).
         self.home = home
-        self.dictionary = dictionary or load_dictionary(home / "dictionary.local.yaml")
+        self.looked_in = str(home / "dictionary.local.yaml")
+        self.dictionary = dictionary or load_dictionary(self.looked_in)
         self.deny_list = load_deny_list(home / "deny-list.txt")
         self.timeout = float(timeout or os.environ.get("CASEKIT_BUSY_TIMEOUT") or 30)
         if self.path is not None:
@@ -111,10 +113,10 @@ class Store:
         self.metadata = build_metadata(self.dictionary)
         self.engine = make_engine(self.url, self.timeout)
         self._sites: set[str] | None = None  # read when first needed
-        with self._translate_errors():
-            with self.engine.connect() as conn:
-                current = is_current(conn, self.metadata, self.dictionary)
-                self.access = access_of(conn)
+        with self.connect() as conn:
+            current = is_current(conn, self.metadata, self.dictionary)
+            self.access = access_of(conn)
+            self.hidden = warn_hidden(conn, self.dictionary, self.looked_in)
         self.actor = (
             self.access.role or actor or os.environ.get("CASEKIT_ACTOR") or login_name()
         )
