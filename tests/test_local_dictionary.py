@@ -8,12 +8,14 @@ out) is said on every open and by ``casekit check``, never left out quietly.
 from __future__ import annotations
 
 import sqlite3
+import warnings
 
 import pytest
 
 from casekit import Store
 from casekit.cli import main
 from casekit.store.hidden import HiddenColumns
+from casekit.store.kept import LocalDictionaryChanged
 from tests.conftest import case_record
 
 
@@ -61,3 +63,87 @@ def test_a_store_whose_columns_are_all_known_says_nothing(tmp_path, recwarn):
     with Store(tmp_path / "casekit.db", create=True, actor="tests") as store:
         assert store.hidden == {}
     assert not [w for w in recwarn if issubclass(w.category, HiddenColumns)]
+
+
+# -- the store keeps its local dictionary: a backup, or a store moved, keeps its fields
+
+REFERRED = """
+forms:
+  case:
+    fields:
+      - code: referred_by
+        type: text
+        label: Referred by
+"""
+CASES_CSV = (
+    "site,intake_date,age_band,sex,pain_side,duration,nprs,referred_by\n"
+    "main,2025-03-04,30-39,female,left,acute,6,physio colleague\n"
+)
+
+
+@pytest.fixture
+def local(tmp_path, monkeypatch):
+    """`data/casekit.db` with a local field `referred_by` and one case using it,
+    made and filled by the command line as the README says."""
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "dictionary.local.yaml").write_text(REFERRED, encoding="utf-8")
+    db = str(data / "casekit.db")
+    assert main(["init", "--db", db]) == 0
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "cases.csv").write_text(CASES_CSV, encoding="utf-8")
+    assert main(["import", str(tmp_path / "in" / "cases.csv"), "--db", db]) == 0
+    return data / "casekit.db"
+
+
+def _exported_cases(db, out) -> str:
+    assert main(["export", str(out), "--db", str(db)]) == 0
+    return (out / "cases.csv").read_text(encoding="utf-8")
+
+
+def test_a_backup_opened_where_it_lies_keeps_the_local_fields(local, tmp_path, capsys):
+    (tmp_path / "usb").mkdir()
+    assert main(["backup", f"{tmp_path / 'usb'}/", "--db", str(local)]) == 0
+    (copy,) = (tmp_path / "usb").glob("*.db")
+    assert not (tmp_path / "usb" / "dictionary.local.yaml").exists()
+    capsys.readouterr()
+    cases = _exported_cases(copy, tmp_path / "out")
+    assert "referred_by" in cases.splitlines()[0]
+    assert "physio colleague" in cases
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_a_store_whose_yaml_is_lost_keeps_the_local_fields(local, tmp_path, recwarn):
+    (local.parent / "dictionary.local.yaml").unlink()
+    with Store(local, actor="tests") as store:
+        assert "referred_by" in store.dictionary["case"]
+        assert store.hidden == {}
+        assert store.read("case")["referred_by"].tolist() == ["physio colleague"]
+    assert not [w for w in recwarn if issubclass(w.category, HiddenColumns)]
+
+
+def test_the_folders_yaml_wins_is_said_once_and_the_audit_keeps_both(local):
+    edited = REFERRED.replace("Referred by", "Referred by whom")
+    (local.parent / "dictionary.local.yaml").write_text(edited, encoding="utf-8")
+    with pytest.warns(LocalDictionaryChanged, match="using"):
+        with Store(local, actor="tests") as store:
+            assert store.dictionary["case"]["referred_by"].label == "Referred by whom"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LocalDictionaryChanged)
+        with Store(local, actor="tests") as store:  # kept now: nothing to say
+            kept = store.audit().query("action == 'keep_dictionary'")
+            assert store.verify()[0] == []
+    assert kept["old_value"].tolist()[1:] == [REFERRED]
+    assert kept["new_value"].tolist() == [REFERRED, edited]
+
+
+def test_the_deny_list_is_not_copied_into_the_store(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "deny-list.txt").write_text("Zebedee Quartermaine\n", encoding="utf-8")
+    (data / "dictionary.local.yaml").write_text(REFERRED, encoding="utf-8")
+    with Store(data / "casekit.db", create=True, actor="tests") as store:
+        store.add("case", case_record())
+    assert b"Quartermaine" not in (data / "casekit.db").read_bytes()
+    assert b"Referred by" in (data / "casekit.db").read_bytes()
