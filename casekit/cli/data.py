@@ -8,6 +8,7 @@ import warnings
 
 from ..anonymity import DEFAULT_K
 from ..checks import cross_form_problems, record_problems
+from ..dictionary import noun_of
 from ..errors import UsageError
 from ..io.exporter import FORMATS, export_csv
 from ..io.importer import AssumedEncoding, import_files
@@ -16,6 +17,7 @@ from ..problems import problems_frame
 from ..store import Store
 from ..store.database import replace_empty_file, resolve_url, sqlite_path
 from ..store.hidden import hidden_problems
+from ..store.queries import left_out
 from ..store.reasons import reason_problems, redact_reasons
 from .options import Commands, db_option, positive
 from .terminal import print_problems, say, show_warning
@@ -181,8 +183,20 @@ def run_export(args: argparse.Namespace) -> int:
         paths = export_csv(
             store, args.out_dir, share=args.share, fmt=args.fmt, k=args.k
         )
+        gone = left_out(store)
     kind = "shareable export" if args.share else "export (keep it private)"
     print(f"{kind} written: " + ", ".join(str(p) for p in paths))
+    # Export then import must not lose a case without a word.
+    if any(gone.values()):
+        counts = ", ".join(
+            f"{n} {'withdrawn ' * (form == 'case')}{noun_of(form)}{'s' * (n != 1)}"
+            for form, n in gone.items()
+            if n
+        )
+        print(
+            f"left out: {counts} (withdrawn or removed: kept in the store, marked, "
+            "and in its backups; their data does not travel)"
+        )
     return 0
 
 
