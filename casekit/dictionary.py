@@ -249,7 +249,9 @@ class Dictionary:
         return iter(self.forms.values())
 
 
-def load_dictionary(local: str | Path | None = None) -> Dictionary:
+def load_dictionary(
+    local: str | Path | None = None, *, text: str | None = None
+) -> Dictionary:
     """Load the built-in dictionary, plus a practitioner's local additions.
 
     Parameters
@@ -257,6 +259,9 @@ def load_dictionary(local: str | Path | None = None) -> Dictionary:
     local
         Path of a local YAML file (``data/dictionary.local.yaml``) whose fields are
         added to the built-in forms. A missing file is simply ignored.
+    text
+        The local file's text, read from elsewhere (the copy a store keeps:
+        :mod:`casekit.store.kept`); ``local`` then only names where it came from.
 
     Returns
     -------
@@ -272,8 +277,10 @@ def load_dictionary(local: str | Path | None = None) -> Dictionary:
     if missing:
         raise DictionaryError(missing[0], "form is missing", BUILTIN_PATH.name)
     sources = [BUILTIN_PATH.name]
-    if local is not None and Path(local).exists():
-        forms = _add_local(forms, Path(local))
+    if text is None and local is not None and Path(local).exists():
+        text = Path(local).read_text(encoding="utf-8")
+    if text is not None:
+        forms = _add_local(forms, _parse_yaml(text, str(local)), str(local))
         sources.append(str(local))
     dictionary = Dictionary(forms, int(raw.get("version", 1)), tuple(sources))
     _check_show_if(dictionary)
@@ -286,17 +293,20 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _read_yaml(path: Path) -> dict:
+    return _parse_yaml(path.read_text(encoding="utf-8"), str(path))
+
+
+def _parse_yaml(text: str, source: str) -> dict:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        data = yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
-        raise DictionaryError("-", f"is not valid YAML ({exc})", str(path)) from None
+        raise DictionaryError("-", f"is not valid YAML ({exc})", source) from None
     if not isinstance(data, dict):
-        raise DictionaryError("-", "expected a mapping with `forms:`", str(path))
+        raise DictionaryError("-", "expected a mapping with `forms:`", source)
     return data
 
 
-def _add_local(forms: dict[str, Form], path: Path) -> dict[str, Form]:
-    raw = _read_yaml(path)
+def _add_local(forms: dict[str, Form], raw: dict, path: str) -> dict[str, Form]:
     merged = dict(forms)
     for name, spec in (raw.get("forms") or {}).items():
         if name not in forms:

@@ -102,6 +102,10 @@ _SAYS = {
     "the audit: changed behind the audit's back",
     "identifying_reason": "the reason of audit row {value} ({other_value}) {detail}; "
     "withhold it with: {fix}",
+    # the store's columns (casekit.store.hidden)
+    "hidden_column": "column {field} of the {noun} table is no field of the "
+    "dictionary (its local part looked for in {detail}): its values are left out of "
+    "exports, reports and forms",
     # a write (casekit.store)
     "clash": "a {noun} clashes with one already stored, or refers to a case that is "
     "not there ({detail})",
@@ -126,6 +130,7 @@ _NO_RECORD = frozenset(
         "unknown_column",
         "missing_column",
         "unnamed_column",
+        "hidden_column",
         "clash",
         "audit_forged",
         "audit_gap",

@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -73,6 +74,18 @@ def test_a_folder_gets_a_dated_copy_and_a_copy_is_never_overwritten(db, tmp_path
     assert result.returncode == 2 and "exists already" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert made.path.read_bytes() == before
+
+
+def test_a_folder_copy_is_named_after_its_store_as_the_readme_says(tmp_path):
+    # Several stores may share a backup folder: each copy keeps its store's name.
+    with Store(tmp_path / "e1.db", create=True, actor="tests"):
+        pass
+    (tmp_path / "usb").mkdir()
+    made = backup(tmp_path / "e1.db", tmp_path / "usb")
+    assert re.fullmatch(r"e1-\d{8}-\d{6}\.db", made.path.name)
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "(`STORE-YYYYMMDD-HHMMSS.db`" in readme
+    assert "`north-20250303-190000.db` for `north.db`" in readme
 
 
 @pytest.mark.parametrize("in_the_way", [False, True])

@@ -8,6 +8,7 @@ import warnings
 
 from ..anonymity import DEFAULT_K
 from ..checks import cross_form_problems, record_problems
+from ..dictionary import noun_of
 from ..errors import UsageError
 from ..io.exporter import FORMATS, export_csv
 from ..io.importer import AssumedEncoding, import_files
@@ -15,9 +16,11 @@ from ..privacy import site_code_of
 from ..problems import problems_frame
 from ..store import Store
 from ..store.database import replace_empty_file, resolve_url, sqlite_path
+from ..store.hidden import hidden_problems
+from ..store.queries import left_out
 from ..store.reasons import reason_problems, redact_reasons
 from .options import Commands, db_option, positive
-from .terminal import print_problems, say
+from .terminal import print_problems, say, show_warning
 
 
 def register(commands: Commands) -> None:
@@ -162,8 +165,8 @@ def run_import(args: argparse.Namespace) -> int:
             for note in noted:
                 if issubclass(note.category, AssumedEncoding):
                     print(note.message)
-                else:  # any other warning, shown as Python would have
-                    warnings.showwarning(
+                else:  # any other warning, shown as every command shows it
+                    show_warning(
                         note.message, note.category, note.filename, note.lineno
                     )
     print_problems(result.found)
@@ -183,8 +186,20 @@ def run_export(args: argparse.Namespace) -> int:
     k = DEFAULT_K if args.k is None else args.k
     with Store(args.db) as store:
         paths = export_csv(store, args.out_dir, share=args.share, fmt=args.fmt, k=k)
+        gone = left_out(store)
     kind = "shareable export" if args.share else "export (keep it private)"
     print(f"{kind} written: " + ", ".join(str(p) for p in paths))
+    # Export then import must not lose a case without a word.
+    if any(gone.values()):
+        counts = ", ".join(
+            f"{n} {'withdrawn ' * (form == 'case')}{noun_of(form)}{'s' * (n != 1)}"
+            for form, n in gone.items()
+            if n
+        )
+        print(
+            f"left out: {counts} (withdrawn or removed: kept in the store, marked, "
+            "and in its backups; their data does not travel)"
+        )
     return 0
 
 
@@ -216,6 +231,7 @@ def run_check(args: argparse.Namespace) -> int:
         problems = record_problems(store.dictionary, frames, store.deny_list)
         problems += cross_form_problems(store.dictionary, frames)
         problems += store.site_problems()
+        problems += hidden_problems(store.hidden, store.looked_in)
         found, (last_id, last_hash) = store.verify()
         problems += found
         problems += reason_problems(store)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import CasekitError, UsageError, ValidationFailed
 from . import agreement, analysis, data, network, review, servers
 from .options import EPILOG, Commands
-from .terminal import path_problem, print_problems
+from .terminal import path_problem, print_problems, show_warning
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -20,6 +21,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    with warnings.catch_warnings():
+        warnings.showwarning = show_warning
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command, and one line for any error it ends with."""
     try:
         return args.run(args)
     except ValidationFailed as exc:

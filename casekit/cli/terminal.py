@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +31,17 @@ def progress(done: int, total: int) -> None:
         file=sys.stderr,
         flush=True,
     )
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning as the command line shows it: casekit's own (a store's hidden
+    columns) as one line on stderr, any other as Python would."""
+    if category.__module__.startswith("casekit."):
+        print(f"casekit: warning: {message}", file=sys.stderr)
+    else:
+        # The original, not `warnings.showwarning`: inside catch_warnings(record=
+        # True) that one appends to the record being read, for ever.
+        warnings._showwarning_orig(message, category, filename, lineno, file, line)
 
 
 def print_problems(problems: Sequence[Problem] | pd.DataFrame) -> None:

@@ -1,7 +1,12 @@
 """Export: the store as CSV files or a REDCap project, in full or fit to share.
 
 The full export (owner-only files) is the practitioner's own copy: ``import`` reads it
-back exactly. ``share=True`` writes only what may leave the store (see
+back exactly. Neither kind carries a withdrawn case (nor a removed session, follow-up
+or exam): it was withdrawn, perhaps at the patient's request, so its data does not
+travel; it stays in the store, marked, and in its backups, and ``casekit export``
+says how many it left out (:func:`casekit.store.queries.left_out`).
+
+``share=True`` writes only what may leave the store (see
 :func:`casekit.privacy.share_frames`): no calendar date, no free text, no identifier,
 no case id of the store.
 """

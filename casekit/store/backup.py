@@ -7,7 +7,9 @@ never in part, which a copy of the file (and of its ``-wal`` beside it) cannot
 promise. The copy is a single self-contained file (rollback journal, no ``-wal``),
 created readable by its owner alone, and its integrity is checked before it is
 given its name. A restore is opening the copy (``--db COPY``), or putting it in
-place of the store while no casekit runs.
+place of the store while no casekit runs. The copy carries the store's own copy
+of its ``dictionary.local.yaml`` (:mod:`casekit.store.kept`), so its local fields
+open with it wherever it lies; the deny list, a list of real names, is not in it.
 
 A PostgreSQL store is backed up with the server's own tools (``pg_dump``).
 """

@@ -379,6 +379,23 @@ def _withdrawn_cases(store: Store) -> sa.Select:
     return sa.select(cases.c.case_id).where(cases.c.deleted == sa.true())
 
 
+def left_out(store: Store) -> dict[str, int]:
+    """Per form, how many stored records no export carries: every record of a
+    withdrawn case, and each session, follow-up or exam removed. They stay in the
+    store, marked, and in its backups."""
+    withdrawn = _withdrawn_cases(store)
+    counts = {}
+    with store.connect() as conn:
+        for form in store.dictionary:
+            table = store.table(form.name)
+            gone = table.c.deleted == sa.true()
+            if form.name != "case":
+                gone = sa.or_(gone, table.c.case_id.in_(withdrawn))
+            query = sa.select(sa.func.count()).select_from(table).where(gone)
+            counts[form.name] = int(conn.execute(query).scalar_one())
+    return counts
+
+
 def as_of(store: Store) -> tuple:
     """What a page built from the store shows depends on, asked cheaply: the audit's
     last row (every save, removal, site added, merge), the drafts kept (they are

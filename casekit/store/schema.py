@@ -172,7 +172,9 @@ def is_current(
         return False
     meta = metadata.tables["casekit_meta"]
     stored = dict(conn.execute(sa.select(meta.c.key, meta.c.value)).all())
-    return stored == _meta_values(dictionary)
+    # Other keys are kept there too (the local dictionary: casekit.store.kept).
+    values = _meta_values(dictionary)
+    return all(stored.get(key) == value for key, value in values.items())
 
 
 def missing_guards(conn: sa.Connection, metadata: sa.MetaData) -> list[str]:

@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from ..dictionary import Dictionary, Form, load_dictionary
+from ..dictionary import Dictionary, Form
 from ..errors import ReasonRequired, StoreError
 from ..frames import to_cell
 from ..privacy import load_deny_list, refuse_identifying_reason
@@ -46,7 +46,9 @@ from .database import (
     sqlite_path,
     translate_errors,
 )
+from .hidden import warn_hidden
 from .inserting import new_keys, write_new
+from .kept import KEY, keep, local_dictionary
 from .migrate import migrate
 from .numbering import draw_case_ids, numbers, refuse_moved_references
 from .references import refuse_orphaning
@@ -76,7 +78,7 @@ class Store:
         an error that says to run ``casekit init``).
     dictionary
         The data dictionary; default the built-in one plus ``dictionary.local.yaml``
-        found beside the SQLite file (or in ``data/`` for a server database).
+        beside the SQLite file (in ``data/`` for a server database) or kept in it.
     actor
         Who the audit rows name; default ``CASEKIT_ACTOR`` or the login name. On
         PostgreSQL, always the database role (``session_user``): the server
@@ -99,22 +101,23 @@ class Store:
         self.where = str(self.path) if self.path else display_url(self.url)
         # Advice names this store as it was named: `casekit site add x --db s.db`.
         self.command = functools.partial(casekit_command, db)
-        home = self.path.parent if self.path else DEFAULT_DB.parent
         # Where the store's own files live: its local dictionary, deny-list and
         # settings (casekit.toml).
-        self.home = home
-        self.dictionary = dictionary or load_dictionary(home / "dictionary.local.yaml")
+        self.home = home = self.path.parent if self.path else DEFAULT_DB.parent
+        self.looked_in = str(home / KEY)
         self.deny_list = load_deny_list(home / "deny-list.txt")
         self.timeout = float(timeout or os.environ.get("CASEKIT_BUSY_TIMEOUT") or 30)
         if self.path is not None:
             prepare_sqlite_file(self.path, create)
-        self.metadata = build_metadata(self.dictionary)
         self.engine = make_engine(self.url, self.timeout)
         self._sites: set[str] | None = None  # read when first needed
-        with self._translate_errors():
-            with self.engine.connect() as conn:
-                current = is_current(conn, self.metadata, self.dictionary)
-                self.access = access_of(conn)
+        with self.connect() as conn:
+            local = local_dictionary(conn, dictionary, home / KEY, self.where)
+            self.dictionary = local.dictionary
+            self.metadata = build_metadata(self.dictionary)
+            current = is_current(conn, self.metadata, self.dictionary)
+            self.access = access_of(conn)
+            self.hidden = warn_hidden(conn, self.dictionary, self.looked_in)
         self.actor = (
             self.access.role or actor or os.environ.get("CASEKIT_ACTOR") or login_name()
         )
@@ -125,13 +128,11 @@ class Store:
                     "is not set up for this casekit yet; its owner opens it once "
                     "with `casekit init --db OWNER_URL`",
                 )
-            self._migrate()
-
-    def _migrate(self) -> None:
-        """Create or bring the tables up to date, and put back the audit's guards
-        (:mod:`casekit.store.migrate`); the audit says what changed."""
-        with self._write() as conn:
-            self._audit(conn, migrate(conn, self.metadata, self.dictionary))
+            with self._write() as conn:  # up to date (casekit.store.migrate), audited
+                self._audit(conn, migrate(conn, self.metadata, self.dictionary))
+        if local.to_keep is not None and self.access.kind in ("local", "owner"):
+            with self._write() as conn:  # every copy of the store carries it
+                self._audit(conn, keep(conn, self.metadata, local.to_keep))
 
     @contextlib.contextmanager
     def _translate_errors(self) -> Iterator[None]:
