@@ -96,6 +96,9 @@ _SAYS = {
     "audit_gap": "audit rows {detail}, before row {value}, are missing: deleted",
     "guards_restored": "the audit's guards were removed and put back on {detail}: "
     "rows may have been changed or deleted behind the audit; compare with a backup",
+    "guards_set_up": "the audit's guards were set up for network mode on {detail} "
+    "(a server store of a casekit from before network mode): if it was not upgraded "
+    "that day, take it as guards removed and compare with a backup",
     "unaudited_row": "it is in the table, but no audit row wrote it",
     "row_gone": "the audit wrote it, but it is no longer in the table",
     "unaudited_change": "{field} is {value!r} in the table but {other_value!r} by "
@@ -135,6 +138,7 @@ _NO_RECORD = frozenset(
         "audit_forged",
         "audit_gap",
         "guards_restored",
+        "guards_set_up",
     }
 )
 

@@ -344,3 +344,23 @@ def test_audit_rows_written_a_batch_at_a_time_chain_on(store, monkeypatch):
         previous = row["hash"]
     problems, head = store.verify()
     assert problems == [] and head == (len(trail), previous)
+
+
+def test_network_mode_set_up_is_warned_of_and_guards_put_back_are_refused():
+    # A server store of a casekit from before network mode gets its roles' guards
+    # on first open, with this reason: an upgrade, which check must let pass (a
+    # warning), where guards found removed are an error for good.
+    from casekit.store.audit import NETWORK_SET_UP
+    from casekit.store.verify import guard_problems
+
+    def restored(reason):
+        row = {"id": 7, "time": "2026-11-28T10:00:00", "action": "restore_guards"}
+        return [
+            (p.rule, p.severity) for p in guard_problems([{**row, "reason": reason}])
+        ]
+
+    assert restored(NETWORK_SET_UP) == [("guards_set_up", "warning")]
+    assert restored("the audit's guards had been removed") == [
+        ("guards_restored", "error")
+    ]
+    assert restored(None) == [("guards_restored", "error")]

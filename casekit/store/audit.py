@@ -40,6 +40,10 @@ REDACTED_REASON = "(withheld: it looked like an identifier)"
 REDACT_ACTION = "redact_reasons"
 # The row that says the audit's guards were found removed and were put back.
 RESTORE_ACTION = "restore_guards"
+# The reason of the restore_guards row written when a server store of a casekit from
+# before network mode gets its roles' guards for the first time: an upgrade, not
+# necessarily guards taken off (casekit.store.verify warns of it, not errs).
+NETWORK_SET_UP = "network mode set up on the server"
 
 
 def login_name() -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary
-from .audit import RESTORE_ACTION, seal
+from .audit import NETWORK_SET_UP, RESTORE_ACTION, seal
 from .schema import TABLE_OF, add_guards, create_or_migrate
 from .server import ROLES
 from .sites import seed_sites, site_added
@@ -48,7 +48,7 @@ def migrate(
                 "action": RESTORE_ACTION,
                 "form": "audit",
                 "new_value": ", ".join(restored),
-                "reason": "network mode set up on the server"
+                "reason": NETWORK_SET_UP
                 if first
                 else "the audit's guards had been removed",
             }

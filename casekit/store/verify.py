@@ -35,6 +35,7 @@ from ..dictionary import Dictionary, Form
 from ..problems import Problem
 from .audit import (
     GENESIS,
+    NETWORK_SET_UP,
     REDACT_ACTION,
     REDACTED_REASON,
     RESTORE_ACTION,
@@ -87,8 +88,15 @@ def guard_problems(rows: Iterable[Mapping[str, Any]]) -> Iterator[Problem]:
     were off before it, for how long nobody knows, and whatever was changed behind
     the audit then (a withdrawal undone with its audit row deleted) looks whole."""
     for row in rows:
-        if row["action"] == RESTORE_ACTION:
-            yield _audit_problem("guards_restored", row, str(row["time"])[:10])
+        if row["action"] != RESTORE_ACTION:
+            continue
+        day = str(row["time"])[:10]
+        if row["reason"] == NETWORK_SET_UP:
+            # An upgrade to network mode writes it once, in the ordinary course: a
+            # warning, so that such a store can pass check, yet still in sight.
+            yield _audit_problem("guards_set_up", row, day, severity="warning")
+        else:
+            yield _audit_problem("guards_restored", row, day)
 
 
 def vouched(rows: Iterable[Mapping[str, Any]]) -> dict[int, str]:
@@ -180,9 +188,16 @@ def _differences(
                     )
 
 
-def _audit_problem(rule: str, row: Mapping[str, Any], detail: str = "") -> Problem:
+def _audit_problem(
+    rule: str, row: Mapping[str, Any], detail: str = "", severity: str = "error"
+) -> Problem:
     return Problem(
-        rule=rule, form="audit", value=str(row["id"]), detail=detail, source="audit"
+        rule=rule,
+        form="audit",
+        value=str(row["id"]),
+        detail=detail,
+        source="audit",
+        severity=severity,
     )
 
 
