@@ -32,6 +32,7 @@ the screen a few microseconds more.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import string
@@ -286,14 +287,22 @@ def spelled_numbers(text: str) -> Iterator[Span]:
         return
     for match in _NUMBER_WORD_RUN.finditer(lower):
         words = [(m.group(), m.span()) for m in _A_WORD.finditer(match.group())]
-        for stretch in _read_digits(words):
-            if not _a_number(stretch) or _counted(stretch.digits):
-                continue
-            # Half in digits, only a phone number counts: "BP 120 80, one 72 two 98"
-            # reads as eleven digits, but as no number anyone dials.
-            long_number = len(stretch.digits) >= _LONG_NUMBER and not stretch.groups
-            if long_number or any(recognizers.phones(stretch.digits)):
-                yield match.start() + stretch.start, match.start() + stretch.end
+        for whole, before_filler in _read_digits(words):
+            # A number said before a filler and whatever follows it ("... one two
+            # three and 2 days later") is read alone when the two together are none.
+            for stretch in (whole, before_filler):
+                if stretch is not None and _a_phone_or_long_number(stretch):
+                    yield match.start() + stretch.start, match.start() + stretch.end
+                    break
+
+
+def _a_phone_or_long_number(stretch: _Stretch) -> bool:
+    if not _a_number(stretch) or _counted(stretch.digits):
+        return False
+    # Half in digits, only a phone number counts: "BP 120 80, one 72 two 98"
+    # reads as eleven digits, but as no number anyone dials.
+    long_number = len(stretch.digits) >= _LONG_NUMBER and not stretch.groups
+    return long_number or any(recognizers.phones(stretch.digits))
 
 
 def _counted(digits: str) -> bool:
@@ -321,11 +330,14 @@ class _Stretch:
     fillers: int = 0
 
 
-def _read_digits(words: list[tuple[str, Span]]) -> Iterator[_Stretch]:
-    """Each stretch of ``words`` that reads as seven digits or more; fillers are
-    passed over, and a "double" or "triple" with no digit after it ends a
+def _read_digits(
+    words: list[tuple[str, Span]],
+) -> Iterator[tuple[_Stretch, _Stretch | None]]:
+    """Each stretch of ``words`` that reads as seven digits or more, with the part
+    of it before its first filler when that is as long (else ``None``); fillers
+    are passed over, and a "double" or "triple" with no digit after it ends a
     stretch."""
-    stretch, times = _Stretch(), 1
+    stretch, times, before_filler = _Stretch(), 1, None
     for word, (start, end) in [*words, ("", (0, 0))]:
         if word in _DIGIT_WORDS or word.isdigit():
             stretch.start = start if not stretch.count else stretch.start
@@ -341,12 +353,14 @@ def _read_digits(words: list[tuple[str, Span]]) -> Iterator[_Stretch]:
             stretch.count, times = stretch.count + 1, _TIMES[word]
             continue
         if word in FILLERS and stretch.count and times == 1:
+            if not stretch.fillers and len(stretch.digits) >= _MIN_PHONE_DIGITS:
+                before_filler = dataclasses.replace(stretch)
             stretch.fillers += 1  # the run allows no more than MAX_FILLERS in a row
             continue
         # The stretch ends: at "double double", a "double" ending the run, the end.
         if len(stretch.digits) >= _MIN_PHONE_DIGITS:
-            yield stretch
-        stretch, times = _Stretch(), 1
+            yield stretch, before_filler
+        stretch, times, before_filler = _Stretch(), 1, None
         if word in _TIMES:  # "double double two": the second starts a stretch
             stretch.start, stretch.count, times = start, 1, _TIMES[word]
 

@@ -284,6 +284,26 @@ def test_a_phone_number_with_filler_words_is_found(number):
     assert found(f"call her on {number} after six") == [(WORDS, number)]
 
 
+# A filler and a number after a number said in words: the two together read as no
+# number (the digits after the filler join it), so the part before the filler is
+# read alone; it was found before fillers were passed over.
+@pytest.mark.parametrize(
+    ("note", "number"),
+    [
+        (
+            "mob seven seven oh oh nine oh oh one two three and 2 days later",
+            "seven seven oh oh nine oh oh one two three",
+        ),
+        (
+            "mob seven seven oh oh nine oh oh one two three and then four sessions",
+            "seven seven oh oh nine oh oh one two three",
+        ),
+    ],
+)
+def test_a_number_in_words_before_a_filler_and_another_number_is_found(note, number):
+    assert found(note) == [(WORDS, number)]
+
+
 _SAID = {
     "0": ["zero", "oh"],
     "1": ["one"],
