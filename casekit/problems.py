@@ -99,6 +99,9 @@ _SAYS = {
     "guards_set_up": "the audit's guards were set up for network mode on {detail} "
     "(a server store of a casekit from before network mode): if it was not upgraded "
     "that day, take it as guards removed and compare with a backup",
+    "reason_withheld": "the reason of audit row {value} was withheld by audit row "
+    "{detail} (`casekit check --redact-reasons`); if nobody ran it, compare with a "
+    "backup",
     "unaudited_row": "it is in the table, but no audit row wrote it",
     "row_gone": "the audit wrote it, but it is no longer in the table",
     "unaudited_change": "{field} is {value!r} in the table but {other_value!r} by "
@@ -139,6 +142,7 @@ _NO_RECORD = frozenset(
         "audit_gap",
         "guards_restored",
         "guards_set_up",
+        "reason_withheld",
     }
 )
 

@@ -84,7 +84,8 @@ def test_redact_reasons_withholds_it_in_one_audited_row(old_store, capsys):
     with Store(db) as store:
         trail = store.audit()
         problems, _ = store.verify()
-    assert problems == []
+    # The redaction is in sight for good, as a warning (casekit.store.verify).
+    assert [(p.rule, p.severity) for p in problems] == [("reason_withheld", "warning")]
     # Every row keeps its hash (a head noted before still holds); one row is new.
     assert trail["hash"].tolist()[: len(hashes)] == hashes
     assert trail.iloc[-1]["action"] == "redact_reasons"
@@ -175,3 +176,53 @@ def test_a_broken_chain_is_not_hidden_by_a_redaction(old_store, capsys):
     assert OLD_REASON in [reason for _, reason in _reasons(db)]  # nothing changed
     code, out = _check(db, capsys)
     assert code == 1 and f"audit row {row} was changed or replaced" in out
+
+
+def _forge(db: str, row_id: int, **values) -> None:
+    """As one with the owner's keys who knows how a redaction vouches: the row at
+    ``row_id`` rewritten with ``values`` and the reason "withheld", the guards put
+    back, and a ``redact_reasons`` row vouching for it as it now reads."""
+    from casekit.store.audit import GENESIS, REDACT_ACTION, row_hash
+    from casekit.store.reasons import _lift_guards
+    from casekit.store.schema import add_guards
+
+    with Store(db) as store:
+        audit = store.metadata.tables["audit"]
+        with store._write() as conn:
+            rows = conn.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
+            forged = {**values, "reason": REDACTED_REASON}
+            _lift_guards(conn)
+            conn.execute(sa.update(audit).where(audit.c.id == row_id).values(forged))
+            add_guards(conn, store.metadata)
+            previous = next((r["hash"] for r in rows if r["id"] == row_id - 1), GENESIS)
+            row = next(r for r in rows if r["id"] == row_id)
+            digest = row_hash(previous, {**row, **forged})
+            vouch = {"action": REDACT_ACTION, "form": "audit"}
+            vouch["new_value"] = f'{{"{row_id}": "{digest}"}}'
+            write_audit(conn, audit, store.actor, [vouch])
+
+
+def test_a_vouch_passes_off_no_row_but_an_edits_and_shows_every_one(old_store, capsys):
+    db, _ = old_store
+    with Store(db) as store:
+        trail = store.audit()
+    insert = int(trail.loc[trail["action"] == "insert", "id"].iloc[0])
+    # A row no person gave a reason for (an insert) is never withheld: forged.
+    _forge(db, insert, new_value='{"nprs": 2}')
+    code, out = _check(db, capsys)
+    assert code == 1 and f"audit row {insert} was changed or replaced" in out
+
+
+def test_an_edit_vouched_for_is_in_sight_and_a_second_vouch_changes_nothing(
+    old_store, capsys
+):
+    db, _ = old_store
+    clinical = next(i for i, r in _reasons(db) if r == "typo in pain at intake")
+    _forge(db, clinical, new_value="3")
+    code, out = _check(db, capsys)
+    # The chain has no key: a vouched edit passes, but never out of sight.
+    assert f"the reason of audit row {clinical} was withheld by audit row" in out
+    # Vouched once, the row cannot be changed again under a later vouch.
+    _forge(db, clinical, new_value="2")
+    code, out = _check(db, capsys)
+    assert code == 1 and f"audit row {clinical} was changed or replaced" in out

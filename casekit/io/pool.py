@@ -145,7 +145,9 @@ def _from_store(store: Store, path: Path, site: str) -> Pooled | Merged:
         earlier = _earlier(store, identity, name, head, site)
         if earlier is not None:
             return earlier
-        problems, _ = source.verify()
+        found, _ = source.verify()
+        # A warning (a reason withheld, network mode set up) is no break.
+        problems = [p for p in found if p.severity == "error"]
         if problems:
             raise MergeRefused(
                 name,

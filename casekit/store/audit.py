@@ -38,6 +38,9 @@ _ROW_JSON = json.JSONEncoder(default=str, sort_keys=True)
 # says so and vouches for the rows as they read after it.
 REDACTED_REASON = "(withheld: it looked like an identifier)"
 REDACT_ACTION = "redact_reasons"
+# The rows whose reason a person typed (an edit's, a removal's): the only ones whose
+# reason may be withheld.
+TYPED_ACTIONS = ("update", "delete")
 # The row that says the audit's guards were found removed and were put back.
 RESTORE_ACTION = "restore_guards"
 # The reason of the restore_guards row written when a server store of a casekit from

@@ -26,7 +26,13 @@ import sqlalchemy as sa
 from ..errors import StoreError, UsageError
 from ..identifiers import describe, scan_text
 from ..problems import Problem
-from .audit import GENESIS, REDACT_ACTION, REDACTED_REASON, row_hash
+from .audit import (
+    GENESIS,
+    REDACT_ACTION,
+    REDACTED_REASON,
+    TYPED_ACTIONS,
+    row_hash,
+)
 from .schema import add_guards
 from .store import Store
 from .verify import chain_problems
@@ -34,7 +40,7 @@ from .verify import chain_problems
 # The rows whose reason a person typed: an edit's and a removal's, which the screen
 # now refuses (Store.update, Store.delete). The others' reasons are casekit's own
 # words (a merge's, which name the file merged, or a login's).
-TYPED = ("update", "delete")
+TYPED = TYPED_ACTIONS
 
 
 def reason_problems(store: Store) -> list[Problem]:

@@ -39,6 +39,7 @@ from .audit import (
     REDACT_ACTION,
     REDACTED_REASON,
     RESTORE_ACTION,
+    TYPED_ACTIONS,
     row_hash,
 )
 from .schema import TABLE_OF
@@ -58,6 +59,7 @@ def audit_problems(
     rows = conn.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
     problems = list(chain_problems(rows)) if chain else []
     problems += list(guard_problems(rows))
+    problems += list(withheld_problems(rows))
     replayed = replay(rows, dictionary)
     for form in dictionary:
         stored = _stored(conn, metadata.tables[TABLE_OF[form.name]], form)
@@ -77,7 +79,8 @@ def chain_problems(rows: list[Mapping[str, Any]]) -> Iterator[Problem]:
         if row["id"] != last_id + 1:
             yield _audit_problem("audit_gap", row, f"{last_id + 1} to {row['id'] - 1}")
         elif row["hash"] != now and not (
-            row["reason"] == REDACTED_REASON and redacted.get(row["id"]) == now
+            row["reason"] == REDACTED_REASON
+            and redacted.get(row["id"], ("", 0))[0] == now
         ):
             yield _audit_problem("audit_forged", row)
         previous, last_id = row["hash"] or "", row["id"]
@@ -99,16 +102,38 @@ def guard_problems(rows: Iterable[Mapping[str, Any]]) -> Iterator[Problem]:
             yield _audit_problem("guards_restored", row, day)
 
 
-def vouched(rows: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+def vouched(rows: Iterable[Mapping[str, Any]]) -> dict[int, tuple[str, int]]:
     """Each row whose reason was withheld, with the hash of the row as it reads
-    since, from this store's own ``redact_reasons`` rows (one merged in from
-    another store speaks of that store's rows)."""
-    found: dict[int, str] = {}
+    since and the id of the row that withheld it, from this store's own
+    ``redact_reasons`` rows (one merged in from another store speaks of that
+    store's rows).
+
+    A vouch counts only for an edit's or a removal's row (the reasons a person
+    typed) written before it, and the first vouch for a row stands: a
+    ``redact_reasons`` row written later cannot pass off another row, or a row
+    changed again, as withheld. What the chain cannot show, having no key, is
+    that nothing but the reason changed in a row so vouched for: each stays in
+    sight as a warning (:func:`withheld_problems`).
+    """
+    rows = list(rows)
+    typed = {row["id"] for row in rows if row["action"] in TYPED_ACTIONS}
+    found: dict[int, tuple[str, int]] = {}
     for row in rows:
         if row["action"] == REDACT_ACTION and row.get("origin") is None:
-            hashes = json.loads(row["new_value"] or "{}")
-            found.update({int(i): h for i, h in hashes.items()})
+            for i, digest in json.loads(row["new_value"] or "{}").items():
+                if int(i) < row["id"] and int(i) in typed:
+                    found.setdefault(int(i), (digest, row["id"]))
     return found
+
+
+def withheld_problems(rows: list[Mapping[str, Any]]) -> Iterator[Problem]:
+    """A warning for each row whose reason was withheld, naming the row that
+    withheld it: a redaction is always in sight (see :func:`vouched`)."""
+    redacted = vouched(rows)
+    for row in rows:
+        if row["id"] in redacted and row["reason"] == REDACTED_REASON:
+            by = redacted[row["id"]][1]
+            yield _audit_problem("reason_withheld", row, str(by), severity="warning")
 
 
 def replay(
