@@ -100,8 +100,8 @@ _SAYS = {
     "(a server store of a casekit from before network mode): if it was not upgraded "
     "that day, take it as guards removed and compare with a backup",
     "reason_withheld": "the reason of audit row {value} was withheld by audit row "
-    "{detail} (`casekit check --redact-reasons`); if nobody ran it, compare with a "
-    "backup",
+    "{detail}, as casekit check --redact-reasons does; if nobody ran it, compare "
+    "with a backup",
     "unaudited_row": "it is in the table, but no audit row wrote it",
     "row_gone": "the audit wrote it, but it is no longer in the table",
     "unaudited_change": "{field} is {value!r} in the table but {other_value!r} by "
