@@ -27,8 +27,6 @@ def renumbered(
     """``(case_id, number)`` of each number drawn for ``records`` that goes by date
     to another record than by their order, with the index of the record that the
     order would have given it."""
-    if not any(r.get(form.instance) is None for r in records):
-        return {}  # every number given: nothing drawn, nothing moved
     with store.connect() as conn:
         return _renumbered(conn, store.table(form.name), form, records)
 

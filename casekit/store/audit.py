@@ -39,7 +39,8 @@ _ROW_JSON = json.JSONEncoder(default=str, sort_keys=True)
 REDACTED_REASON = "(withheld: it looked like an identifier)"
 REDACT_ACTION = "redact_reasons"
 # The rows whose reason a person typed (an edit's, a removal's): the only ones whose
-# reason may be withheld.
+# reason check screens and may withhold. The others' reasons are casekit's own words
+# (a merge's, which name the file merged, or a login's).
 TYPED_ACTIONS = ("update", "delete")
 # The row that says the audit's guards were found removed and were put back.
 RESTORE_ACTION = "restore_guards"

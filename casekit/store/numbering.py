@@ -124,6 +124,8 @@ def renumbered(
     ``records`` than the order given would: ``(case_id, number)`` and the index
     of the record in the order given that the number would have named."""
     records = list(records)
+    if not any(r.get(form.instance) is None for r in records):
+        return {}  # every number given: nothing drawn, nothing moved
     plain = numbers(conn, table, form, records, by_date=False)
     dated = _by_date(form, records, plain)
     return {

@@ -37,11 +37,6 @@ from .schema import add_guards
 from .store import Store
 from .verify import chain_problems
 
-# The rows whose reason a person typed: an edit's and a removal's, which the screen
-# now refuses (Store.update, Store.delete). The others' reasons are casekit's own
-# words (a merge's, which name the file merged, or a login's).
-TYPED = TYPED_ACTIONS
-
 
 def reason_problems(store: Store) -> list[Problem]:
     """A problem for each audit row of ``store`` (as its role sees them) whose
@@ -53,7 +48,7 @@ def reason_problems(store: Store) -> list[Problem]:
             audit.c.id, audit.c.time, audit.c.form, audit.c.case_id,
             audit.c.instance, audit.c.reason,
         )
-        .where(audit.c.action.in_(TYPED), audit.c.reason.is_not(None))
+        .where(audit.c.action.in_(TYPED_ACTIONS), audit.c.reason.is_not(None))
         .order_by(audit.c.id)
     )  # fmt: skip
     with store.connect() as conn:
@@ -108,7 +103,7 @@ def redact_reasons(store: Store) -> list[int]:
         flagged = [
             row["id"]
             for row in rows
-            if row["action"] in TYPED
+            if row["action"] in TYPED_ACTIONS
             and row["reason"]
             and scan_text(row["reason"], store.deny_list)
         ]
