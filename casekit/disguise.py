@@ -12,7 +12,9 @@ what they read to the screen's usual judges (the name lists, libphonenumber):
   name finders (:mod:`casekit.recognizers`) on the text as read (``John Sm1th`` is
   the full name ``John Smith``). A word with one digit at its end that is an
   English word without it (``Pate1``, ``Set1``) is a label and its number alone,
-  and a name only beside a title or a first name (``Mr Pate1``, ``John Pate1``).
+  and a name only beside a title, a first name or an initial, or after a verb that
+  takes a person (``Mr Pate1``, ``john pate1``, ``J. Pate1``, ``saw Pate1``); a
+  label of a plan (``Set1``, ``Day3``) is one wherever it stands.
 - :func:`phones_with_letters`: letters standing for digits in a phone number
   (``0770O 900 123``, ``O7700 9OO123``, ``0770l 900123``): ``O``/``o`` read as 0
   and ``l``/``I`` as 1, only inside a run that already has several real digits,
@@ -39,7 +41,7 @@ import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import gazetteer, recognizers
+from . import gazetteer, plain, recognizers
 
 Span = tuple[int, int]
 
@@ -120,27 +122,58 @@ def names_with_digits(text: str) -> Iterator[Span]:
     # The rest of the name ("John" before "Sm1th", a title) is found as ever, by
     # the name finders of the screen, on the text as read.
     as_read = "".join(read)
-    for start, end in (*recognizers.titled_names(as_read), *recognizers.names(as_read)):
+    for start, end in (
+        *recognizers.titled_names(as_read),
+        *recognizers.names(as_read),
+        *_lower_case_names(as_read),
+    ):
         if any(start < e and s < end for s, e in tokens) or any(
             _in_company(as_read, (start, end), token) for token in in_company
         ):
             yield start, end
+    for token in in_company:
+        if _a_person_follows(text, token):
+            yield token
 
 
-# A word of a name: a title or a first name, not an initial.
+# A word of a name: a title or a first name; an initial that is no side or spinal
+# level ("L Set1", "T Pate1"), nor a word of its own ("A", "I").
 _A_WORD_OF_TWO = re.compile(r"[A-Za-z]{2}")
+_AN_INITIAL = re.compile(r"[BD-HJKM-QU-Z]\.?\s+")
 
 
 def _in_company(text: str, name: Span, token: Span) -> bool:
-    """Whether ``name`` holds ``token`` and another word of two letters or more: a
-    word read only in company ("Pate1") is a name in "Mr Patel" and "John Patel",
-    not in "with Patel" or "Patel felt" ("with Set1", "Set1 felt easy": "Set1" reads
-    "Seti", a surname), nor after an initial that is also a side ("L Set1")."""
+    """Whether ``name`` holds ``token`` and another word of two letters or more, or
+    an initial before it: a word read only in company ("Pate1") is a name in "Mr
+    Patel", "John Patel" and "J. Patel", not in "with Patel" or "Patel felt" ("with
+    Set1", "Set1 felt easy": "Set1" reads "Seti", a surname), nor after an initial
+    that is also a side ("L Set1")."""
     (start, end), (s, e) = name, token
     if not (start <= s and e <= end):
         return False
     return bool(
-        _A_WORD_OF_TWO.search(text, start, s) or _A_WORD_OF_TWO.search(text, e, end)
+        _A_WORD_OF_TWO.search(text, start, s)
+        or _A_WORD_OF_TWO.search(text, e, end)
+        or _AN_INITIAL.fullmatch(text, start, s)
+    )
+
+
+def _lower_case_names(text: str) -> Iterator[Span]:
+    """plain's lower-case full names ("john patel") whose first name is a first name
+    the world over or no English word: "will", "can" and "come" are the first
+    names of one list, and in lower case the verbs of "will seti", "can tana"."""
+    for start, end in plain.lowercase_full_names(text):
+        first = text[start:end].split()[0].lower()
+        if not gazetteer.is_common(first) or plain.widely_a_first_name(first):
+            yield start, end
+
+
+def _a_person_follows(text: str, token: Span) -> bool:
+    """Whether ``token`` is capitalised straight after a verb that takes a person
+    ("saw Pate1 today", "spoke to Pate1"), as plain reads "saw will smith"."""
+    start = token[0]
+    return text[start].isupper() and bool(
+        plain.A_PERSON_FOLLOWS.search(text, max(0, start - 40), start)
     )
 
 
@@ -154,6 +187,14 @@ _ABBREVIATIONS = frozenset(
     """mins mcg wks mths hrly reps secs ax fu sess iso ecc con kine reax
     jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs
     fri sat sun""".split()
+)
+# Words a plan numbers, a label with its number whatever stands beside it ("Will
+# Set1 suffice?", "Mark Set1 as done", "saw Day3 gains"), though some read as a
+# name ("Seti", "Repo", "Bedi", "Warda").
+_LABELS = frozenset(
+    """set sets rep day days week weeks month step steps level phase stage grade
+    round session visit trial test block cycle lap plan goal option position part
+    bed bay ward room group class circuit station task""".split()
 )
 
 
@@ -171,7 +212,7 @@ def _name_reading(word: str) -> tuple[str, bool] | None:
         # "24min", "day13": two digits at an end are a number, never a letter each;
         # one before or after a unit ("3min") is a count.
         rest = (counted["a"] or counted["b"]).lower()
-        if len(digits) > 1 or rest in _ABBREVIATIONS:
+        if len(digits) > 1 or rest in _ABBREVIATIONS or rest in _LABELS:
             return None
         # One before or after a word is a count or a label ("days3", "Set1"), or a
         # letter of a name ("Pate1" for "Patel"): a name only in a name's company,

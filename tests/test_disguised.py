@@ -99,6 +99,59 @@ def test_a_word_and_a_digit_alone_is_a_label_not_a_name(text):
     assert [f for f in scan_text(text) if f.kind.startswith("a name")] == []
 
 
+# The same word beside other company a name keeps: a first name in lower case, an
+# initial, a verb that takes a person.
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("john pate1", "john pate1"),
+        ("saw priya pate1 today", "priya pate1"),
+        ("J. Pate1", "J. Pate1"),
+        ("letter from K Pate1 re: scan", "K Pate1"),
+        ("saw Pate1 today", "Pate1"),
+        ("Spoke to Pate1, L4-5 stiff", "Pate1"),
+    ],
+)
+def test_a_word_and_a_digit_for_a_letter_in_a_names_company_is_a_name(text, name):
+    assert found(text) == [("a name", name)]
+
+
+# A label of a plan and its number ("Set1", "Rep2", "Day3") stays one whatever
+# stands beside it: a first name that opens a sentence as a verb ("Will"), a side
+# ("L"), a verb that takes a person ("saw").
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Will Set1 suffice?",
+        "Will Rep0 be enough?",
+        "Mark Set1 as done",
+        "will set1 suffice",
+        "can set1 be skipped",
+        "L Set1, R Set2",
+        "saw Set1 improve",
+        "saw set1 improve",
+        "met Goal1, Ward4 tomorrow",
+        "J. Set1",
+        "T Pate1",
+        "with Pate1",
+    ],
+)
+def test_a_label_and_its_number_beside_a_names_company_is_no_name(text):
+    assert [f for f in scan_text(text) if f.kind.startswith("a name")] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(disguise._LABELS)),
+    st.sampled_from("0123456789"),
+    st.sampled_from([str.lower, str.upper, str.capitalize]),
+    st.sampled_from(["Will {}", "Mark {} done", "will {} do", "J. {}", "saw {} today"]),
+)
+def test_a_label_and_its_number_is_never_a_name(label, digit, case, sentence):
+    text = sentence.format(f"{case(label)}{digit}")
+    assert [f for f in scan_text(text) if f.kind.startswith("a name")] == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
