@@ -23,7 +23,9 @@ what they read to the screen's usual judges (the name lists, libphonenumber):
   zero nine double oh one two three four``), or half in words and half in digits
   (``07700 nine oh oh one two three``), read digit by digit, passing over the
   words that fill a pause (``07700 and then 900 123``, ``seven seven, um, oh oh
-  nine``) when the number opens with its trunk 0.
+  nine``) when the number opens with its trunk 0, or, without it, is all in words
+  with six said in a row (``five five five and then one two three four five six
+  seven``).
 
 Every reader swaps one character for one, so a span of the text as read is a span
 of the text it was given, and the screen maps it back to the text as typed. Each
@@ -340,6 +342,11 @@ def spelled_numbers(text: str) -> Iterator[Span]:
 def _a_phone_or_long_number(stretch: _Stretch) -> bool:
     if not _a_number(stretch) or _counted(stretch.digits):
         return False
+    # Counts between fillers ("one two three four five six and then one two three
+    # four", a breathing cue) are counted aloud, "five five five" no count by one.
+    parts = [part for part in stretch.parts if part] if stretch.fillers else []
+    if parts and all(_counted(p) and len(set(p)) > 1 for p in parts):
+        return False
     # Half in digits, only a phone number counts: "BP 120 80, one 72 two 98"
     # reads as eleven digits, but as no number anyone dials.
     long_number = len(stretch.digits) >= _LONG_NUMBER and not stretch.groups
@@ -359,8 +366,9 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 @dataclass
 class _Stretch:
     """Words of a run read as one number: where they are (in the run), the digits
-    they read as, how many of them are digit groups, the first of those, and how
-    many fillers are among them."""
+    they read as, how many of them are digit groups, the first of those, how many
+    fillers are among them, the digits between fillers, and the most number words
+    said in a row (no filler or digit group between)."""
 
     start: int = 0
     end: int = 0
@@ -369,6 +377,14 @@ class _Stretch:
     groups: int = 0
     first_group: str = ""
     fillers: int = 0
+    parts: list[str] = dataclasses.field(default_factory=lambda: [""])
+    in_a_row: int = 0
+    most_in_a_row: int = 0
+
+    def said(self, word: bool) -> None:
+        """Count a number word (or a digit group, ``word`` false) said in a row."""
+        self.in_a_row = self.in_a_row + 1 if word else 0
+        self.most_in_a_row = max(self.most_in_a_row, self.in_a_row)
 
 
 def _read_digits(
@@ -386,17 +402,24 @@ def _read_digits(
                 stretch.first_group = stretch.first_group or word
                 stretch.groups += 1
             read = _DIGIT_WORDS.get(word, word)
-            stretch.digits += read * times if len(read) == 1 else read
+            read = read * times if len(read) == 1 else read
+            stretch.digits += read
+            stretch.parts[-1] += read
+            stretch.said(not word.isdigit())
             stretch.count, stretch.end, times = stretch.count + 1, end, 1
             continue
         if word in _TIMES and times == 1:
             stretch.start = start if not stretch.count else stretch.start
             stretch.count, times = stretch.count + 1, _TIMES[word]
+            stretch.said(True)
             continue
         if word in FILLERS and stretch.count and times == 1:
             if not stretch.fillers and len(stretch.digits) >= _MIN_PHONE_DIGITS:
-                before_filler = dataclasses.replace(stretch)
+                before_filler = dataclasses.replace(stretch, parts=[*stretch.parts])
             stretch.fillers += 1  # the run allows no more than MAX_FILLERS in a row
+            if stretch.parts[-1]:
+                stretch.parts.append("")
+            stretch.in_a_row = 0
             continue
         # The stretch ends: at "double double", a "double" ending the run, the end.
         if len(stretch.digits) >= _MIN_PHONE_DIGITS:
@@ -404,19 +427,32 @@ def _read_digits(
         stretch, times, before_filler = _Stretch(), 1, None
         if word in _TIMES:  # "double double two": the second starts a stretch
             stretch.start, stretch.count, times = start, 1, _TIMES[word]
+            stretch.said(True)
 
 
 def _a_number(stretch: _Stretch) -> bool:
     """Whether ``stretch`` is long enough to be a number: six number words, or
     number words and digit groups together. Said with fillers, only as a phone
-    number is dialled at home: its trunk 0 first and ten digits or more ("07700
-    and then 900 123"), for numbers said in a sentence run short and seldom open
-    with 0 ("BP 120 and 80, one 72 two 98 and 97"); digit groups alone then open
-    with the 0 and an area code ("0 and then 10 and 20" is no number)."""
+    number is, ten digits or more: dialled at home, its trunk 0 first ("07700 and
+    then 900 123"), for numbers said in a sentence run short and seldom open with 0
+    ("BP 120 and 80, one 72 two 98 and 97"); digit groups alone then open with the
+    0 and an area code ("0 and then 10 and 20" is no number). Without the 0 ("five
+    five five and then one two three four five six seven", a US number or one
+    given from abroad), all in words, with six said in a row, and the filler inside
+    the number: fewer than seven digits before it, else the part before the filler
+    is the number (see :func:`spelled_numbers`). A sentence says its numbers a few
+    at a time ("one and two, three then four")."""
     words = stretch.count - stretch.groups
     if stretch.fillers:
         dialled = stretch.digits.startswith("0")
-        if not dialled or len(stretch.digits) < _MIN_DIGITS_WITH_FILLERS:
+        said_without_0 = (
+            not stretch.groups
+            and stretch.most_in_a_row >= MIN_NUMBER_WORDS
+            and len(stretch.parts[0]) < _MIN_PHONE_DIGITS
+        )
+        if len(stretch.digits) < _MIN_DIGITS_WITH_FILLERS:
+            return False
+        if not (dialled or said_without_0):
             return False
         if not words:
             return len(stretch.first_group) >= 3
