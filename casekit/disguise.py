@@ -36,6 +36,7 @@ the screen a few microseconds more.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
 import re
@@ -124,13 +125,20 @@ def names_with_digits(text: str) -> Iterator[Span]:
     # The rest of the name ("John" before "Sm1th", a title) is found as ever, by
     # the name finders of the screen, on the text as read.
     as_read = "".join(read)
+    # Tokens come in order and never overlap: a name is held against those within
+    # its reach only, by bisection (a long note of names is not quadratic).
+    token_starts = [s for s, _ in tokens]
+    company_starts = [s for s, _ in in_company]
     for start, end in (
         *recognizers.titled_names(as_read),
         *recognizers.names(as_read),
         *_lower_case_names(as_read),
     ):
-        if any(start < e and s < end for s, e in tokens) or any(
-            _in_company(as_read, (start, end), token) for token in in_company
+        before = bisect.bisect_left(token_starts, end)
+        first, last = (bisect.bisect_left(company_starts, at) for at in (start, end))
+        if (before and tokens[before - 1][1] > start) or any(
+            _in_company(as_read, (start, end), token)
+            for token in in_company[first:last]
         ):
             yield start, end
     for token in in_company:

@@ -116,6 +116,13 @@ def test_a_word_and_a_digit_for_a_letter_in_a_names_company_is_a_name(text, name
     assert found(text) == [("a name", name)]
 
 
+def test_every_name_of_a_long_note_of_disguised_names_is_found():
+    # each name is held against the words within its reach (by bisection)
+    note = "J. Pate1 and Sm1th, john pate1; " * 200
+    names = [f.text for f in scan_text(note)]
+    assert names == ["J. Pate1", "Sm1th", "john pate1"] * 200
+
+
 # A label of a plan and its number ("Set1", "Rep2", "Day3") stays one whatever
 # stands beside it: a first name that opens a sentence as a verb ("Will"), a side
 # ("L"), a verb that takes a person ("saw").
