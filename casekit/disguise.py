@@ -169,12 +169,17 @@ def _in_company(text: str, name: Span, token: Span) -> bool:
 
 
 def _lower_case_names(text: str) -> Iterator[Span]:
-    """plain's lower-case full names ("john patel") whose first name is a first name
-    the world over or no English word: "will", "can" and "come" are the first
-    names of one list, and in lower case the verbs of "will seti", "can tana"."""
+    """plain's lower-case full names ("john patel", "priya patel"), read as plain
+    reads two English words when the first is one: the word with a digit is an
+    English word too ("pate1"), so the first must be a first name the world over
+    and the pair stand as a name does ("saw john pate1", "john pate1" alone; not
+    "per abd1", "max add4", nor "will seti", "can tana": "will" and "can" are the
+    first names of one list)."""
     for start, end in plain.lowercase_full_names(text):
         first = text[start:end].split()[0].lower()
-        if not gazetteer.is_common(first) or plain.widely_a_first_name(first):
+        if not gazetteer.is_common(first) or (
+            plain.widely_a_first_name(first) and plain.stands_as_a_name(text, start)
+        ):
             yield start, end
 
 

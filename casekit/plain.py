@@ -132,6 +132,14 @@ def lowercase_full_names(text: str) -> Iterator[Span]:
             yield match.start("first"), match.end("last")
 
 
+def stands_as_a_name(text: str, start: int) -> bool:
+    """Whether the two lower-case words at ``start`` of ``text`` stand as a name
+    does (see :func:`lowercase_full_names`): alone in their clause, after a word
+    that introduces a person, or before what people do."""
+    pair = _LOWER_PAIR.match(text, start)
+    return pair is not None and _set_apart(pair)
+
+
 def _set_apart(pair: re.Match) -> bool:
     """Whether the two words of ``pair`` stand as a name does."""
     text, start, end = pair.string, pair.start("first"), pair.end("last")

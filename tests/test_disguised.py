@@ -147,6 +147,23 @@ def test_a_label_and_its_number_beside_a_names_company_is_no_name(text):
     assert [f for f in scan_text(text) if f.kind.startswith("a name")] == []
 
 
+# In lower case, an English word with a digit ("abd1") after an English word that
+# is also a first name ("per", "max", "don") is two English words, as plain reads
+# them: a name only where a name stands ("john pate1" alone, "saw john pate1").
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3x10 per abd1, 2x10 per add4 today",
+        "hip add4 max abd1 today",
+        "don abd1 brace for walk",
+    ],
+)
+def test_an_english_first_name_and_a_word_with_a_digit_in_a_sentence_is_no_name(
+    text,
+):
+    assert [f for f in scan_text(text) if f.kind.startswith("a name")] == []
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from(sorted(disguise._LABELS)),
