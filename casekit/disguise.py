@@ -209,7 +209,7 @@ _ABBREVIATIONS = frozenset(
 _LABELS = frozenset(
     """set sets rep day days week weeks month step steps level phase stage grade
     round session visit trial test block cycle lap plan goal option position part
-    bed bay ward room group class circuit station task""".split()
+    aim run runs line bed bay ward room group class circuit station task""".split()
 )
 
 

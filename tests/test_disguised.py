@@ -138,6 +138,8 @@ def test_every_name_of_a_long_note_of_disguised_names_is_found():
         "saw Set1 improve",
         "saw set1 improve",
         "met Goal1, Ward4 tomorrow",
+        "met Aim1, Aim2 next",
+        "Will Run1 suffice?",
         "J. Set1",
         "T Pate1",
         "with Pate1",
