@@ -204,8 +204,8 @@ _ABBREVIATIONS = frozenset(
     fri sat sun""".split()
 )
 # Words a plan numbers, a label with its number whatever stands beside it ("Will
-# Set1 suffice?", "Mark Set1 as done", "saw Day3 gains"), though some read as a
-# name ("Seti", "Repo", "Bedi", "Warda").
+# Set1 suffice?", "Mark Set1 as done", "met Aim1"), though some read as a
+# name ("Seti", "Repo", "Aiml", "Warda").
 _LABELS = frozenset(
     """set sets rep day days week weeks month step steps level phase stage grade
     round session visit trial test block cycle lap plan goal option position part
