@@ -91,17 +91,19 @@ def synthetic_notes(count: int, seed: int = 0) -> list[str]:
     return list(notes)
 
 
-def time_screen(count: int) -> float:
-    """Seconds to screen ``count`` distinct synthetic notes, none cached."""
+def time_screen(count: int) -> tuple[float, int]:
+    """Seconds to screen ``count`` distinct synthetic notes, none cached, and how
+    many of them the screen refused (clinical notes all: it should be none)."""
     from casekit import identifiers
 
     notes = synthetic_notes(count)
     identifiers.scan_text("warm up: Margaret, 07700 900123")
     identifiers._scanned.cache_clear()
+    refused = 0
     start = time.perf_counter()
     for note in notes:
-        identifiers.scan_text(note)
-    return time.perf_counter() - start
+        refused += bool(identifiers.scan_text(note))
+    return time.perf_counter() - start, refused
 
 
 # Notes of about 50 KB written to make a pattern backtrack: each must take about as
@@ -115,6 +117,7 @@ HOSTILE = {
     "spaced digits": "1 " * 25_000,
     "zeros and Os": "0O" * 25_000,
     "disguised names": "Sm1th J0nes a1b2c3 " * 2_500,
+    "names in company": "J. Pate1 john pate1 saw Pate1 " * 1_724,
     "number words": "seven oh double " * 3_125,
     "words and digits": "1 one double double " * 2_500,
     "digits, fillers": "07700 and then " * 3_333,
@@ -181,10 +184,10 @@ def main() -> None:
                     print(f"  MISS {label} [{note.category}] {note.text!r} {found}")
     print(f"first call (loads the name lists and patterns): {first * 1000:.0f} ms")
     if args.screen:
-        seconds = time_screen(args.screen)
+        seconds, refused = time_screen(args.screen)
         print(
             f"{args.screen} distinct synthetic notes screened in {seconds:.2f} s "
-            f"({seconds / args.screen * 1000:.3f} ms a note)"
+            f"({seconds / args.screen * 1000:.3f} ms a note), {refused} refused"
         )
     if args.hostile:
         for name, seconds in time_hostile().items():

@@ -12,7 +12,9 @@ what they read to the screen's usual judges (the name lists, libphonenumber):
   name finders (:mod:`casekit.recognizers`) on the text as read (``John Sm1th`` is
   the full name ``John Smith``). A word with one digit at its end that is an
   English word without it (``Pate1``, ``Set1``) is a label and its number alone,
-  and a name only beside a title or a first name (``Mr Pate1``, ``John Pate1``).
+  and a name only beside a title, a first name or an initial, or after a verb that
+  takes a person (``Mr Pate1``, ``john pate1``, ``J. Pate1``, ``saw Pate1``); a
+  label of a plan (``Set1``, ``Day3``) is one wherever it stands.
 - :func:`phones_with_letters`: letters standing for digits in a phone number
   (``0770O 900 123``, ``O7700 9OO123``, ``0770l 900123``): ``O``/``o`` read as 0
   and ``l``/``I`` as 1, only inside a run that already has several real digits,
@@ -21,7 +23,9 @@ what they read to the screen's usual judges (the name lists, libphonenumber):
   zero nine double oh one two three four``), or half in words and half in digits
   (``07700 nine oh oh one two three``), read digit by digit, passing over the
   words that fill a pause (``07700 and then 900 123``, ``seven seven, um, oh oh
-  nine``) when the number opens with its trunk 0.
+  nine``) when the number opens with its trunk 0, or, without it, is all in words
+  with six said in a row (``five five five and then one two three four five six
+  seven``).
 
 Every reader swaps one character for one, so a span of the text as read is a span
 of the text it was given, and the screen maps it back to the text as typed. Each
@@ -32,6 +36,7 @@ the screen a few microseconds more.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
 import re
@@ -39,7 +44,7 @@ import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import gazetteer, recognizers
+from . import gazetteer, plain, recognizers
 
 Span = tuple[int, int]
 
@@ -120,27 +125,70 @@ def names_with_digits(text: str) -> Iterator[Span]:
     # The rest of the name ("John" before "Sm1th", a title) is found as ever, by
     # the name finders of the screen, on the text as read.
     as_read = "".join(read)
-    for start, end in (*recognizers.titled_names(as_read), *recognizers.names(as_read)):
-        if any(start < e and s < end for s, e in tokens) or any(
-            _in_company(as_read, (start, end), token) for token in in_company
+    # Tokens come in order and never overlap: a name is held against those within
+    # its reach only, by bisection (a long note of names is not quadratic).
+    token_starts = [s for s, _ in tokens]
+    company_starts = [s for s, _ in in_company]
+    for start, end in (
+        *recognizers.titled_names(as_read),
+        *recognizers.names(as_read),
+        *_lower_case_names(as_read),
+    ):
+        before = bisect.bisect_left(token_starts, end)
+        first, last = (bisect.bisect_left(company_starts, at) for at in (start, end))
+        if (before and tokens[before - 1][1] > start) or any(
+            _in_company(as_read, (start, end), token)
+            for token in in_company[first:last]
         ):
             yield start, end
+    for token in in_company:
+        if _a_person_follows(text, token):
+            yield token
 
 
-# A word of a name: a title or a first name, not an initial.
+# A word of a name: a title or a first name; an initial that is no side or spinal
+# level ("L Set1", "T Pate1"), nor a word of its own ("A", "I").
 _A_WORD_OF_TWO = re.compile(r"[A-Za-z]{2}")
+_AN_INITIAL = re.compile(r"[BD-HJKM-QU-Z]\.?\s+")
 
 
 def _in_company(text: str, name: Span, token: Span) -> bool:
-    """Whether ``name`` holds ``token`` and another word of two letters or more: a
-    word read only in company ("Pate1") is a name in "Mr Patel" and "John Patel",
-    not in "with Patel" or "Patel felt" ("with Set1", "Set1 felt easy": "Set1" reads
-    "Seti", a surname), nor after an initial that is also a side ("L Set1")."""
+    """Whether ``name`` holds ``token`` and another word of two letters or more, or
+    an initial before it: a word read only in company ("Pate1") is a name in "Mr
+    Patel", "John Patel" and "J. Patel", not in "with Patel" or "Patel felt" ("with
+    Set1", "Set1 felt easy": "Set1" reads "Seti", a surname), nor after an initial
+    that is also a side ("L Set1")."""
     (start, end), (s, e) = name, token
     if not (start <= s and e <= end):
         return False
     return bool(
-        _A_WORD_OF_TWO.search(text, start, s) or _A_WORD_OF_TWO.search(text, e, end)
+        _A_WORD_OF_TWO.search(text, start, s)
+        or _A_WORD_OF_TWO.search(text, e, end)
+        or _AN_INITIAL.fullmatch(text, start, s)
+    )
+
+
+def _lower_case_names(text: str) -> Iterator[Span]:
+    """plain's lower-case full names ("john patel", "priya patel"), read as plain
+    reads two English words when the first is one: the word with a digit is an
+    English word too ("pate1"), so the first must be a first name the world over
+    and the pair stand as a name does ("saw john pate1", "john pate1" alone; not
+    "per abd1", "max add4", nor "will seti", "can tana": "will" and "can" are the
+    first names of one list)."""
+    for start, end in plain.lowercase_full_names(text):
+        first = text[start:end].split()[0].lower()
+        if not gazetteer.is_common(first) or (
+            plain.widely_a_first_name(first) and plain.stands_as_a_name(text, start)
+        ):
+            yield start, end
+
+
+def _a_person_follows(text: str, token: Span) -> bool:
+    """Whether ``token`` is capitalised straight after a verb that takes a person
+    ("saw Pate1 today", "spoke to Pate1"), as plain reads "saw will smith"."""
+    start = token[0]
+    return text[start].isupper() and bool(
+        plain.A_PERSON_FOLLOWS.search(text, max(0, start - 40), start)
     )
 
 
@@ -154,6 +202,14 @@ _ABBREVIATIONS = frozenset(
     """mins mcg wks mths hrly reps secs ax fu sess iso ecc con kine reax
     jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs
     fri sat sun""".split()
+)
+# Words a plan numbers, a label with its number whatever stands beside it ("Will
+# Set1 suffice?", "Mark Set1 as done", "met Aim1"), though some read as a
+# name ("Seti", "Repo", "Aiml", "Warda").
+_LABELS = frozenset(
+    """set sets rep day days week weeks month step steps level phase stage grade
+    round session visit trial test block cycle lap plan goal option position part
+    aim run runs line bed bay ward room group class circuit station task""".split()
 )
 
 
@@ -171,7 +227,7 @@ def _name_reading(word: str) -> tuple[str, bool] | None:
         # "24min", "day13": two digits at an end are a number, never a letter each;
         # one before or after a unit ("3min") is a count.
         rest = (counted["a"] or counted["b"]).lower()
-        if len(digits) > 1 or rest in _ABBREVIATIONS:
+        if len(digits) > 1 or rest in _ABBREVIATIONS or rest in _LABELS:
             return None
         # One before or after a word is a count or a label ("days3", "Set1"), or a
         # letter of a name ("Pate1" for "Patel"): a name only in a name's company,
@@ -299,6 +355,11 @@ def spelled_numbers(text: str) -> Iterator[Span]:
 def _a_phone_or_long_number(stretch: _Stretch) -> bool:
     if not _a_number(stretch) or _counted(stretch.digits):
         return False
+    # Counts between fillers ("one two three four five six and then one two three
+    # four", a breathing cue) are counted aloud, "five five five" no count by one.
+    parts = [part for part in stretch.parts if part] if stretch.fillers else []
+    if parts and all(_counted(p) and len(set(p)) > 1 for p in parts):
+        return False
     # Half in digits, only a phone number counts: "BP 120 80, one 72 two 98"
     # reads as eleven digits, but as no number anyone dials.
     long_number = len(stretch.digits) >= _LONG_NUMBER and not stretch.groups
@@ -318,8 +379,9 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 @dataclass
 class _Stretch:
     """Words of a run read as one number: where they are (in the run), the digits
-    they read as, how many of them are digit groups, the first of those, and how
-    many fillers are among them."""
+    they read as, how many of them are digit groups, the first of those, how many
+    fillers are among them, the digits between fillers, and the most number words
+    said in a row (no filler or digit group between)."""
 
     start: int = 0
     end: int = 0
@@ -328,6 +390,14 @@ class _Stretch:
     groups: int = 0
     first_group: str = ""
     fillers: int = 0
+    parts: list[str] = dataclasses.field(default_factory=lambda: [""])
+    in_a_row: int = 0
+    most_in_a_row: int = 0
+
+    def said(self, word: bool) -> None:
+        """Count a number word (or a digit group, ``word`` false) said in a row."""
+        self.in_a_row = self.in_a_row + 1 if word else 0
+        self.most_in_a_row = max(self.most_in_a_row, self.in_a_row)
 
 
 def _read_digits(
@@ -345,17 +415,24 @@ def _read_digits(
                 stretch.first_group = stretch.first_group or word
                 stretch.groups += 1
             read = _DIGIT_WORDS.get(word, word)
-            stretch.digits += read * times if len(read) == 1 else read
+            read = read * times if len(read) == 1 else read
+            stretch.digits += read
+            stretch.parts[-1] += read
+            stretch.said(not word.isdigit())
             stretch.count, stretch.end, times = stretch.count + 1, end, 1
             continue
         if word in _TIMES and times == 1:
             stretch.start = start if not stretch.count else stretch.start
             stretch.count, times = stretch.count + 1, _TIMES[word]
+            stretch.said(True)
             continue
         if word in FILLERS and stretch.count and times == 1:
             if not stretch.fillers and len(stretch.digits) >= _MIN_PHONE_DIGITS:
-                before_filler = dataclasses.replace(stretch)
+                before_filler = dataclasses.replace(stretch, parts=[*stretch.parts])
             stretch.fillers += 1  # the run allows no more than MAX_FILLERS in a row
+            if stretch.parts[-1]:
+                stretch.parts.append("")
+            stretch.in_a_row = 0
             continue
         # The stretch ends: at "double double", a "double" ending the run, the end.
         if len(stretch.digits) >= _MIN_PHONE_DIGITS:
@@ -363,19 +440,32 @@ def _read_digits(
         stretch, times, before_filler = _Stretch(), 1, None
         if word in _TIMES:  # "double double two": the second starts a stretch
             stretch.start, stretch.count, times = start, 1, _TIMES[word]
+            stretch.said(True)
 
 
 def _a_number(stretch: _Stretch) -> bool:
     """Whether ``stretch`` is long enough to be a number: six number words, or
     number words and digit groups together. Said with fillers, only as a phone
-    number is dialled at home: its trunk 0 first and ten digits or more ("07700
-    and then 900 123"), for numbers said in a sentence run short and seldom open
-    with 0 ("BP 120 and 80, one 72 two 98 and 97"); digit groups alone then open
-    with the 0 and an area code ("0 and then 10 and 20" is no number)."""
+    number is, ten digits or more: dialled at home, its trunk 0 first ("07700 and
+    then 900 123"), for numbers said in a sentence run short and seldom open with 0
+    ("BP 120 and 80, one 72 two 98 and 97"); digit groups alone then open with the
+    0 and an area code ("0 and then 10 and 20" is no number). Without the 0 ("five
+    five five and then one two three four five six seven", a US number or one
+    given from abroad), all in words, with six said in a row, and the filler inside
+    the number: fewer than seven digits before it, else the part before the filler
+    is the number (see :func:`spelled_numbers`). A sentence says its numbers a few
+    at a time ("one and two, three then four")."""
     words = stretch.count - stretch.groups
     if stretch.fillers:
         dialled = stretch.digits.startswith("0")
-        if not dialled or len(stretch.digits) < _MIN_DIGITS_WITH_FILLERS:
+        said_without_0 = (
+            not stretch.groups
+            and stretch.most_in_a_row >= MIN_NUMBER_WORDS
+            and len(stretch.parts[0]) < _MIN_PHONE_DIGITS
+        )
+        if len(stretch.digits) < _MIN_DIGITS_WITH_FILLERS:
+            return False
+        if not (dialled or said_without_0):
             return False
         if not words:
             return len(stretch.first_group) >= 3

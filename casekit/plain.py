@@ -55,8 +55,9 @@ _ANNOUNCED = re.compile(
 )
 # Straight after one of those verbs (no comma: "goals met, will ring"), only a
 # person stands. Not after a relation ("patient will rest") nor "seen with" ("seen
-# with less back pain"): there a word may follow as well.
-_A_PERSON_FOLLOWS = re.compile(rf"\b(?:{_TAKING_A_PERSON})\s+$", re.IGNORECASE)
+# with less back pain"): there a word may follow as well. Shared with disguise
+# ("saw Pate1 today").
+A_PERSON_FOLLOWS = re.compile(rf"\b(?:{_TAKING_A_PERSON})\s+$", re.IGNORECASE)
 # What only a person does, after the pair ("grace walker attended", "Grace walker
 # was seen", "will smith reports"): with recognizers' _DOES, the verbs that mark a
 # person after a name. Kept here, for pairs of listed names only: in _DOES a
@@ -125,10 +126,18 @@ def lowercase_full_names(text: str) -> Iterator[Span]:
             continue
         if not (gazetteer.is_common(first) and gazetteer.is_common(last)):
             yield match.start("first"), match.end("last")
-        elif _widely_a_first_name(first) and _set_apart(match):
+        elif widely_a_first_name(first) and _set_apart(match):
             yield match.start("first"), match.end("last")
         elif _commonest_surname(first, last) and _only_a_person_there(match):
             yield match.start("first"), match.end("last")
+
+
+def stands_as_a_name(text: str, start: int) -> bool:
+    """Whether the two lower-case words at ``start`` of ``text`` stand as a name
+    does (see :func:`lowercase_full_names`): alone in their clause, after a word
+    that introduces a person, or before what people do."""
+    pair = _LOWER_PAIR.match(text, start)
+    return pair is not None and _set_apart(pair)
 
 
 def _set_apart(pair: re.Match) -> bool:
@@ -147,7 +156,9 @@ def _set_apart(pair: re.Match) -> bool:
     return starts_clause and bool(_CLAUSE_END.match(text, end))
 
 
-def _widely_a_first_name(word: str) -> bool:
+def widely_a_first_name(word: str) -> bool:
+    """Whether ``word`` (lower case) is a first name in at least
+    :data:`MIN_LOCALES` of faker's locales ("grace", "john"; not "will")."""
     return len(gazetteer.first_name_locales().get(word, ())) >= MIN_LOCALES
 
 
@@ -171,7 +182,7 @@ def _only_a_person_there(pair: re.Match) -> bool:
     text, start = pair.string, pair.start("first")
     # The few words before only, as in _set_apart.
     return bool(
-        _A_PERSON_FOLLOWS.search(text, max(0, start - 40), start)
+        A_PERSON_FOLLOWS.search(text, max(0, start - 40), start)
         or _ONLY_PEOPLE_DO.match(text, pair.end("last"))
     )
 

@@ -99,6 +99,85 @@ def test_a_word_and_a_digit_alone_is_a_label_not_a_name(text):
     assert [f for f in scan_text(text) if f.kind.startswith("a name")] == []
 
 
+# The same word beside other company a name keeps: a first name in lower case, an
+# initial, a verb that takes a person.
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("john pate1", "john pate1"),
+        ("saw priya pate1 today", "priya pate1"),
+        ("J. Pate1", "J. Pate1"),
+        ("letter from K Pate1 re: scan", "K Pate1"),
+        ("saw Pate1 today", "Pate1"),
+        ("Spoke to Pate1, L4-5 stiff", "Pate1"),
+    ],
+)
+def test_a_word_and_a_digit_for_a_letter_in_a_names_company_is_a_name(text, name):
+    assert found(text) == [("a name", name)]
+
+
+def test_every_name_of_a_long_note_of_disguised_names_is_found():
+    # each name is held against the words within its reach (by bisection)
+    note = "J. Pate1 and Sm1th, john pate1; " * 200
+    names = [f.text for f in scan_text(note)]
+    assert names == ["J. Pate1", "Sm1th", "john pate1"] * 200
+
+
+# A label of a plan and its number ("Set1", "Rep2", "Day3") stays one whatever
+# stands beside it: a first name that opens a sentence as a verb ("Will"), a side
+# ("L"), a verb that takes a person ("saw").
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Will Set1 suffice?",
+        "Will Rep0 be enough?",
+        "Mark Set1 as done",
+        "will set1 suffice",
+        "can set1 be skipped",
+        "L Set1, R Set2",
+        "saw Set1 improve",
+        "saw set1 improve",
+        "met Goal1, Ward4 tomorrow",
+        "met Aim1, Aim2 next",
+        "Will Run1 suffice?",
+        "J. Set1",
+        "T Pate1",
+        "with Pate1",
+    ],
+)
+def test_a_label_and_its_number_beside_a_names_company_is_no_name(text):
+    assert [f for f in scan_text(text) if f.kind.startswith("a name")] == []
+
+
+# In lower case, an English word with a digit ("abd1") after an English word that
+# is also a first name ("per", "max", "don") is two English words, as plain reads
+# them: a name only where a name stands ("john pate1" alone, "saw john pate1").
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3x10 per abd1, 2x10 per add4 today",
+        "hip add4 max abd1 today",
+        "don abd1 brace for walk",
+    ],
+)
+def test_an_english_first_name_and_a_word_with_a_digit_in_a_sentence_is_no_name(
+    text,
+):
+    assert [f for f in scan_text(text) if f.kind.startswith("a name")] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(disguise._LABELS)),
+    st.sampled_from("0123456789"),
+    st.sampled_from([str.lower, str.upper, str.capitalize]),
+    st.sampled_from(["Will {}", "Mark {} done", "will {} do", "J. {}", "saw {} today"]),
+)
+def test_a_label_and_its_number_is_never_a_name(label, digit, case, sentence):
+    text = sentence.format(f"{case(label)}{digit}")
+    assert [f for f in scan_text(text) if f.kind.startswith("a name")] == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -329,6 +408,36 @@ def test_a_mobile_number_said_with_fillers_is_found(data):
     assert found(f"call her on {said} please") == [(WORDS, said)]
 
 
+# Said without its trunk 0 (as a number is given from abroad, or in the US), a
+# number with fillers is read when it is all in words and six of them or more are
+# said in a row: a sentence's numbers come a few at a time.
+@pytest.mark.parametrize(
+    "number",
+    [
+        "seven seven zero zero then nine zero zero one two three",
+        "five five five and then one two three four five six seven",
+        "seven seven oh oh, um, nine oh oh one two three",
+        "four one five er five five five two six seven one",
+    ],
+)
+def test_a_phone_number_with_fillers_and_no_trunk_zero_is_found(number):
+    assert found(f"call her on {number} after six") == [(WORDS, number)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["555", "415", "212", "7700", "7946"]), st.data())
+def test_a_number_said_without_its_zero_and_a_filler_after_its_code_is_found(
+    code, data
+):
+    # ten digits, its code, a filler, then the rest in a row
+    rest = data.draw(st.text("0123456789", min_size=10 - len(code), max_size=7))
+    said = [
+        " ".join(data.draw(st.sampled_from(_SAID[d])) for d in p) for p in (code, rest)
+    ]
+    number = data.draw(st.sampled_from(_GAPS[2:])).join(said)
+    assert found(f"call her on {number} please") == [(WORDS, number)]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
@@ -361,10 +470,45 @@ def test_number_words_said_with_fillers_not_opening_with_zero_are_no_number(
         "pain two then three then one then zero then two",
         "12-12-10-10-8 and then 3-3-3-3-3",
         "one and then two and then three and then four and then five and then six",
+        "reps 10 and then 15",
+        "BP 120 and 80",
+        "sets of 3 then 5 then 8",
+        "NPRS 7 then 4 then 2",
+        "6 and then 2 weeks later 4",
+        "NPRS seven then four then two, six and then two weeks later four",
+        "breathe in one two three four five six seven eight, and then out",
+        "one two three four five six and then rest",
+        "breathe one two three four five six and then one two three four",
+        "in for one two three four five six, um, out nine eight seven six and then",
     ],
 )
 def test_numbers_with_filler_words_in_clinical_notes_pass(text):
     assert scan_text(text) == []
+
+
+# Counts with fillers and fewer than seven digits in all are no number, whatever
+# their words: no phone number is shorter.
+_COUNTS = [*(_SAID[d][0] for d in "0123456789"), *map(str, range(0, 121, 5))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(_COUNTS), min_size=1, max_size=4),
+        min_size=2,
+        max_size=5,
+    ).filter(
+        lambda groups: sum(len(c) if c.isdigit() else 1 for g in groups for c in g) < 7
+    ),
+    st.lists(st.sampled_from(_GAPS[2:]), min_size=4, max_size=4),
+    st.sampled_from(["reps {} today", "NPRS {} over 3 days", "{}", "sets of {}"]),
+)
+def test_a_short_count_said_with_fillers_is_no_number(groups, gaps, sentence):
+    run = " ".join(groups[0]) + "".join(
+        gap + " ".join(group) for gap, group in zip(gaps, groups[1:], strict=False)
+    )
+    findings = scan_text(sentence.format(run))
+    assert [f for f in findings if "number" in f.kind] == []
 
 
 @pytest.mark.parametrize(
