@@ -31,6 +31,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from ..errors import ImportFileError, InvalidSite, MergeRefused, RoleRefused
 from ..privacy import is_case_id
@@ -44,6 +45,7 @@ from ..store.merge import (
     stored_records,
     write_merge,
 )
+from ..store.sites import near_site
 from .exporter import FILE_OF
 from .importer import read_tables
 
@@ -89,12 +91,16 @@ def merge(
         written).
     """
     say = progress or (lambda message: None)
-    if site not in store.sites():
+    listed = store.sites()
+    if site not in listed:
+        add = f"`{store.command('site', 'add', site)}`"
+        if store.access.kind != "local":  # a network store: the site gets its login
+            add = f"`{store.command('grant', site)}` (or {add})"
+        near = near_site(site, listed)
         raise InvalidSite(
             site,
-            f"{site!r} is not in the store's site list; add it first with "
-            f"`{store.command('grant', site)}` (or "
-            f"`{store.command('site', 'add', site)}`)",
+            f"{site!r} is not in the store's site list"
+            f"{f' (did you mean {near}?)' if near else ''}; add it first with {add}",
         )
     if store.access.site not in (None, site):
         raise RoleRefused(
@@ -190,6 +196,8 @@ def _same_fields(store: Store, source: Store, name: str) -> None:
 
 def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
     name = str(folder)
+    if (folder / "disclosure.txt").is_file():
+        _refuse_share(name)
     files = sorted(folder / f for f in FILE_OF.values() if (folder / f).is_file())
     digest = hashlib.sha256()
     for file in files:
@@ -199,6 +207,8 @@ def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
     if earlier is not None:
         return earlier
     tables = read_tables([folder], store.dictionary)
+    if any("week" in table.columns for _, table in tables.values()):
+        _refuse_share(name)  # its disclosure.txt left behind
     checked = {}
     for form in store.dictionary:
         if form.name not in tables:
@@ -218,6 +228,15 @@ def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
         ]
     _refuse_errors(checked)
     return Pooled(identity, name, checked)
+
+
+def _refuse_share(name: str) -> NoReturn:
+    raise MergeRefused(
+        name,
+        "it is a share export (disclosure.txt, weeks since intake instead of dates, "
+        "sites as labels), which cannot be merged: merge the practitioner's store, "
+        "or a full export of it (`casekit export` without --share)",
+    )
 
 
 def _through_door(
