@@ -161,20 +161,58 @@ def _from_store(store: Store, path: Path, site: str) -> Pooled | Merged:
                 f"{'s' * (len(problems) != 1)}; see `{source.command('check')}`)",
             )
         _same_fields(store, source, name)
-        checked, withdrawn = {}, {}
-        for form in store.dictionary:
-            rows = stored_records(source, source.dictionary[form.name])
-            checked[form.name] = [
-                _through_door(store, form.name, record, site, name)
-                for record, _ in rows
-            ]
-            withdrawn[form.name] = [
-                tuple(record[code] for code in form.key)
-                for record, gone in rows
-                if gone
-            ]
+        stored = {
+            form.name: stored_records(source, source.dictionary[form.name])
+            for form in store.dictionary
+        }
+    # A withdrawn case's data does not travel (a case may be withdrawn at the
+    # patient's request): neither its records nor a removed one, nor their
+    # history. Only one merged here earlier is withdrawn here too (write_merge).
+    gone_cases = {record["case_id"] for record, gone in stored["case"] if gone}
+    checked, withdrawn, held_back = {}, {}, {}
+    for form in store.dictionary:
+        rows = stored[form.name]
+        held = [gone or record["case_id"] in gone_cases for record, gone in rows]
+        checked[form.name] = [
+            _through_door(store, form.name, record, site, name)
+            for (record, _), out in zip(rows, held, strict=True)
+            if not out
+        ]
+        withdrawn[form.name] = [
+            tuple(record[code] for code in form.key) for record, gone in rows if gone
+        ]
+        held_back[form.name] = [
+            _as_merged(store, form.name, record, site)
+            for (record, _), out in zip(rows, held, strict=True)
+            if out
+        ]
     _refuse_errors(checked)
-    return Pooled(identity, name, checked, withdrawn, history, head)
+    history = _without(history, store, held_back)
+    return Pooled(identity, name, checked, withdrawn, history, head, held_back)
+
+
+def _as_merged(store: Store, form: str, record: dict, site: str) -> dict:
+    """A record as it would be merged (of site ``site``), not put through the door."""
+    return {**record, "site": site} if "site" in store.dictionary[form] else record
+
+
+def _without(history: list[dict], store: Store, held_back: dict) -> list[dict]:
+    """``history`` without the audit rows of records held back (an insert row
+    holds the whole record): every row of a withdrawn case, and the rows of a
+    removed session, follow-up or exam."""
+    cases = {record["case_id"] for record in held_back.get("case", [])}
+    records = {
+        (form, record["case_id"], str(record[store.dictionary[form].instance]))
+        for form, held in held_back.items()
+        if store.dictionary[form].instance
+        for record in held
+    }
+    return [
+        row
+        for row in history
+        if row.get("case_id") not in cases
+        and (row["form"], row.get("case_id"), str(row.get("instance"))) not in records
+    ]
 
 
 def _same_fields(store: Store, source: Store, name: str) -> None:
