@@ -211,7 +211,8 @@ def _without(history: list[dict], store: Store, held_back: dict) -> list[dict]:
         row
         for row in history
         if row.get("case_id") not in cases
-        and (row["form"], row.get("case_id"), str(row.get("instance"))) not in records
+        and (row.get("form"), row.get("case_id"), str(row.get("instance")))
+        not in records
     ]
 
 
