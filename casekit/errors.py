@@ -80,6 +80,17 @@ class InvalidSite(CasekitError):
         super().__init__(f"that site code cannot be used: {problem}")
 
 
+class SiteNotRemoved(CasekitError):
+    """A site code that ``casekit site remove`` keeps: not listed, used by a case,
+    or (network mode) given a login role. The code is a listed, screened one, or
+    one the screen passed."""
+
+    def __init__(self, code: str, problem: str) -> None:
+        self.code = code
+        self.problem = problem
+        super().__init__(f"site {code} was not removed: {problem}")
+
+
 class NotFound(CasekitError):
     """A case, session or follow-up that the store does not hold."""
 

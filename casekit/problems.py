@@ -59,6 +59,8 @@ _SAYS = {
     "bad_code": "{field} is not a short code: {detail}",
     "unknown_site": "{field} {value!r} is not in the store's site list; add it first "
     "with: {fix}",
+    "near_site": "{field} {value!r} is not in the store's site list: did you mean "
+    "{other_value}? If {value} is a new site, add it first with: {fix}",
     "other_site": "{field} is {value!r}, another site's: this database role writes "
     "cases of site {detail} only",
     # records of several forms (casekit.checks)
@@ -120,6 +122,7 @@ RULES = tuple(_SAYS)
 # The {fix} of a problem made without one: the command on the default store.
 _DEFAULT_FIX = {
     "unknown_site": "casekit site add {value}",
+    "near_site": "casekit site add {value}",
     "identifying_reason": "casekit check --redact-reasons",
 }
 # Rules whose whole value is what the identifier screen found (an examiner's or a

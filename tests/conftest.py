@@ -36,6 +36,7 @@ BOTH_BACKENDS = {
     "test_bulk",
     "test_removals",
     "test_merge_rules",
+    "test_merge_withdrawn",
     "test_old_reasons",
     "test_session_order",
 }

@@ -115,6 +115,27 @@ def test_grant_prints_a_working_url_last_and_a_new_one_on_reset(network, capsys)
     )
 
 
+def test_a_site_with_a_login_role_or_a_case_is_not_removed(network, capsys):
+    owner = network["owner"]
+    code, _, err = _casekit(capsys, "site", "remove", "north", "--db", owner)
+    assert code == 1 and "site north was not removed: it has a login role" in err
+    assert "casekit grant north" in err and "Traceback" not in err
+    for code in ("west", "east"):
+        assert main(["site", "add", code, "--db", owner]) == 0
+    with Store(owner) as store:  # a case of a site that has no role: the owner's
+        store.add("case", case_record(site="east"))
+    code, _, err = _casekit(capsys, "site", "remove", "east", "--db", owner)
+    assert code == 1 and "1 case of it is in the store" in err
+    code, _, err = _casekit(capsys, "site", "remove", "west", "--db", network["north"])
+    assert code == 1 and "only the store's owner removes a site" in err
+    code, out, err = _casekit(capsys, "site", "remove", "west", "--db", owner)
+    assert code == 0 and "site west removed" in out, err
+    rows = superuser_sql(owner, "SELECT code FROM sites ORDER BY code")
+    assert rows == [("east",), ("main",), ("north",), ("south",)]
+    code, out, _ = _casekit(capsys, "check", "--db", owner)
+    assert code == 0, out
+
+
 def test_a_site_imports_its_own_cases_and_not_another_sites(network, files, capsys):
     code, out, err = _casekit(
         capsys, "import", *files["north"], "--db", network["north"]

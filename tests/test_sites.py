@@ -119,3 +119,45 @@ def test_check_reports_a_stored_site_that_is_not_a_listed_code(store, capsys):
     assert "`site` 'west' is not in the store's site list" in out
     (line,) = [x for x in out.splitlines() if "is not a site code" in x]
     assert "Jane Smith" not in line.split("looks like")[0]
+
+
+def test_a_site_close_to_a_listed_one_asks_whether_that_one_was_meant(store, tmp_path):
+    cases = CASES.replace(",main,", ",mian,")
+    with pytest.raises(ValidationFailed) as caught:
+        import_files(store, _write(tmp_path / "in", cases=cases))
+    words = caught.value.problems["problem"].tolist()
+    assert any(
+        "`site` 'mian' is not in the store's site list: did you mean main? If mian "
+        "is a new site, add it first with: casekit site add mian" in w
+        for w in words
+    )
+
+
+def test_a_site_added_by_mistake_is_removed_and_audited(store, capsys):
+    db = str(store.path)
+    assert main(["site", "add", "nrth", "--db", db]) == 0
+    assert main(["site", "remove", "NRTH", "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "site nrth removed"
+    with Store(db) as again:
+        assert again.sites() == ["main"]
+        audit = again.audit()
+        assert audit["action"].tolist() == ["add_site", "remove_site"]
+        assert audit["old_value"].tolist()[-1] == "nrth"
+    assert main(["check", "--db", db]) == 0
+    assert main(["site", "remove", "--db", db]) == 2
+
+
+def test_a_site_that_a_case_uses_is_not_removed_withdrawn_or_not(store, capsys):
+    db = str(store.path)
+    store.add_site("north")
+    case_id = store.add("case", case_record(site="north"))["case_id"]
+    store.delete("case", case_id, reason="at the patient's request")
+    before = len(store.audit())
+    assert main(["site", "remove", "north", "--db", db]) == 1
+    err = capsys.readouterr().err
+    assert "site north was not removed: 1 case of it is in the store" in err
+    assert "withdrawn ones included" in err
+    assert main(["site", "remove", "nroth", "--db", db]) == 1
+    err = capsys.readouterr().err
+    assert "not in the store's site list (did you mean north?)" in err
+    assert store.sites() == ["main", "north"] and len(store.audit()) == before

@@ -19,6 +19,7 @@ from ..store.database import replace_empty_file, resolve_url, sqlite_path
 from ..store.hidden import hidden_problems
 from ..store.queries import left_out
 from ..store.reasons import reason_problems, redact_reasons
+from ..store.unlisting import remove_site
 from .options import Commands, db_option, positive
 from .terminal import print_problems, say, show_warning
 
@@ -91,16 +92,19 @@ def register(commands: Commands) -> None:
 
     sub = commands.add(
         "site",
-        "List the store's site codes, or add one (a case's site is one of them).",
+        "List the store's site codes, add one (a case's site is one of them), or "
+        "remove one added by mistake (while no case uses it; on a network store, "
+        "while it has no login role either).",
         "casekit site add north-clinic",
         run_site,
     )
-    sub.add_argument("action", choices=("list", "add"))
+    sub.add_argument("action", choices=("list", "add", "remove"))
     sub.add_argument(
         "code",
         nargs="?",
         metavar="CODE",
-        help="for add: at most 20 characters of a-z, 0-9 and -, no name or number",
+        help="for add: at most 20 characters of a-z, 0-9 and -, no name or number; "
+        "for remove: a listed code",
     )
     db_option(sub)
 
@@ -204,12 +208,17 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_site(args: argparse.Namespace) -> int:
-    if args.action == "add" and not args.code:
-        raise UsageError("`casekit site add` needs a CODE, e.g. casekit site add north")
+    if args.action != "list" and not args.code:
+        raise UsageError(
+            f"`casekit site {args.action}` needs a CODE, e.g. casekit site "
+            f"{args.action} north"
+        )
     if args.action == "list" and args.code:
         raise UsageError("`casekit site list` takes no CODE")
     with Store(args.db) as store:
-        if args.action == "add":
+        if args.action == "remove":
+            print(f"site {remove_site(store, args.code)} removed")
+        elif args.action == "add":
             new = store.add_site(args.code)
             code = site_code_of(args.code)
             print(f"site {code} {'added' if new else 'was already listed'}", end="")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..dictionary import noun_of
 from ..errors import UsageError
 from ..store import Store
 from .options import Commands, db_option
@@ -99,6 +100,16 @@ def run_merge(args: argparse.Namespace) -> int:
         f"{n} {form}{'s' * (n != 1)}" for form, n in merged.counts.items()
     )
     print(f"merged {counts} as site {merged.site}")
+    if any(merged.left_out.values()):
+        print(
+            f"left out: {_counted(merged.left_out)} (withdrawn or removed in "
+            f"{args.source}: their data does not travel)"
+        )
+    if any(merged.withdrawn.values()):
+        print(
+            f"withdrawn in the pool: {_counted(merged.withdrawn, 'merged earlier')} "
+            "(withdrawn or removed in the source since; kept here, marked)"
+        )
     if merged.redrawn:
         print(
             f"{len(merged.redrawn)} case id{'s' * (len(merged.redrawn) != 1)} "
@@ -107,3 +118,14 @@ def run_merge(args: argparse.Namespace) -> int:
         )
     print(f"{merged.history} audit rows of its history came along, marked with it")
     return 0
+
+
+def _counted(counts: dict[str, int], of_cases: str = "") -> str:
+    """``1 withdrawn case, 2 sessions``, as ``casekit export`` counts what it
+    leaves out (or ``1 case merged earlier``)."""
+    return ", ".join(
+        f"{n} {'withdrawn ' * (form == 'case' and not of_cases)}{noun_of(form)}"
+        f"{'s' * (n != 1)}{f' {of_cases}' * (form == 'case' and bool(of_cases))}"
+        for form, n in counts.items()
+        if n
+    )

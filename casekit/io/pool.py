@@ -31,6 +31,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from ..errors import ImportFileError, InvalidSite, MergeRefused, RoleRefused
 from ..privacy import is_case_id
@@ -44,6 +45,7 @@ from ..store.merge import (
     stored_records,
     write_merge,
 )
+from ..store.sites import near_site
 from .exporter import FILE_OF
 from .importer import read_tables
 
@@ -89,12 +91,16 @@ def merge(
         written).
     """
     say = progress or (lambda message: None)
-    if site not in store.sites():
+    listed = store.sites()
+    if site not in listed:
+        add = f"`{store.command('site', 'add', site)}`"
+        if store.access.kind != "local":  # a network store: the site gets its login
+            add = f"`{store.command('grant', site)}` (or {add})"
+        near = near_site(site, listed)
         raise InvalidSite(
             site,
-            f"{site!r} is not in the store's site list; add it first with "
-            f"`{store.command('grant', site)}` (or "
-            f"`{store.command('site', 'add', site)}`)",
+            f"{site!r} is not in the store's site list"
+            f"{f' (did you mean {near}?)' if near else ''}; add it first with {add}",
         )
     if store.access.site not in (None, site):
         raise RoleRefused(
@@ -155,20 +161,59 @@ def _from_store(store: Store, path: Path, site: str) -> Pooled | Merged:
                 f"{'s' * (len(problems) != 1)}; see `{source.command('check')}`)",
             )
         _same_fields(store, source, name)
-        checked, withdrawn = {}, {}
-        for form in store.dictionary:
-            rows = stored_records(source, source.dictionary[form.name])
-            checked[form.name] = [
-                _through_door(store, form.name, record, site, name)
-                for record, _ in rows
-            ]
-            withdrawn[form.name] = [
-                tuple(record[code] for code in form.key)
-                for record, gone in rows
-                if gone
-            ]
+        stored = {
+            form.name: stored_records(source, source.dictionary[form.name])
+            for form in store.dictionary
+        }
+    # A withdrawn case's data does not travel (a case may be withdrawn at the
+    # patient's request): neither its records nor a removed one, nor their
+    # history. Only one merged here earlier is withdrawn here too (write_merge).
+    gone_cases = {record["case_id"] for record, gone in stored["case"] if gone}
+    checked, withdrawn, held_back = {}, {}, {}
+    for form in store.dictionary:
+        rows = stored[form.name]
+        held = [gone or record["case_id"] in gone_cases for record, gone in rows]
+        checked[form.name] = [
+            _through_door(store, form.name, record, site, name)
+            for (record, _), out in zip(rows, held, strict=True)
+            if not out
+        ]
+        withdrawn[form.name] = [
+            tuple(record[code] for code in form.key) for record, gone in rows if gone
+        ]
+        held_back[form.name] = [
+            _as_merged(store, form.name, record, site)
+            for (record, _), out in zip(rows, held, strict=True)
+            if out
+        ]
     _refuse_errors(checked)
-    return Pooled(identity, name, checked, withdrawn, history, head)
+    history = _without(history, store, held_back)
+    return Pooled(identity, name, checked, withdrawn, history, head, held_back)
+
+
+def _as_merged(store: Store, form: str, record: dict, site: str) -> dict:
+    """A record as it would be merged (of site ``site``), not put through the door."""
+    return {**record, "site": site} if "site" in store.dictionary[form] else record
+
+
+def _without(history: list[dict], store: Store, held_back: dict) -> list[dict]:
+    """``history`` without the audit rows of records held back (an insert row
+    holds the whole record): every row of a withdrawn case, and the rows of a
+    removed session, follow-up or exam."""
+    cases = {record["case_id"] for record in held_back.get("case", [])}
+    records = {
+        (form, record["case_id"], str(record[store.dictionary[form].instance]))
+        for form, held in held_back.items()
+        if store.dictionary[form].instance
+        for record in held
+    }
+    return [
+        row
+        for row in history
+        if row.get("case_id") not in cases
+        and (row.get("form"), row.get("case_id"), str(row.get("instance")))
+        not in records
+    ]
 
 
 def _same_fields(store: Store, source: Store, name: str) -> None:
@@ -190,6 +235,8 @@ def _same_fields(store: Store, source: Store, name: str) -> None:
 
 def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
     name = str(folder)
+    if (folder / "disclosure.txt").is_file():
+        _refuse_share(name)
     files = sorted(folder / f for f in FILE_OF.values() if (folder / f).is_file())
     digest = hashlib.sha256()
     for file in files:
@@ -199,6 +246,8 @@ def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
     if earlier is not None:
         return earlier
     tables = read_tables([folder], store.dictionary)
+    if any("week" in table.columns for _, table in tables.values()):
+        _refuse_share(name)  # its disclosure.txt left behind
     checked = {}
     for form in store.dictionary:
         if form.name not in tables:
@@ -218,6 +267,15 @@ def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
         ]
     _refuse_errors(checked)
     return Pooled(identity, name, checked)
+
+
+def _refuse_share(name: str) -> NoReturn:
+    raise MergeRefused(
+        name,
+        "it is a share export (disclosure.txt, weeks since intake instead of dates, "
+        "sites as labels), which cannot be merged: merge the practitioner's store, "
+        "or a full export of it (`casekit export` without --share)",
+    )
 
 
 def _through_door(

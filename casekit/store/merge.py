@@ -9,9 +9,13 @@ transaction, all or nothing:
 1. the records, each under the site it is merged as, with a case id the source had
    unless another case here has it already (then a fresh random one, for the case
    and its sessions and follow-ups): audited as inserts by whoever merges, the
-   source named in their reason; records withdrawn in the source are withdrawn here
-   too; then every merged case is held to the rules across forms that an import
-   keeps, and one broken rule refuses the whole merge, naming the problems;
+   source named in their reason; then every merged case is held to the rules
+   across forms that an import keeps, and one broken rule refuses the whole merge,
+   naming the problems. What was withdrawn or removed in the source does not come:
+   a withdrawn case (its every record) and a removed session, follow-up or exam
+   are held back, their data and their history; but a withdrawn case that is here
+   already (merged earlier, as an export, and withdrawn in the source since) is
+   withdrawn here too, audited, as are its records removed there;
 2. the source's audit rows, oldest first, as rows of this store's own hash chain,
    each marked with its ``origin`` (the source, its row number there and who wrote
    it), under the case ids as merged: the history comes along, and ``casekit
@@ -61,9 +65,14 @@ class Pooled:
     withdrawn : dict of list of tuple
         The keys (as in the source) of records withdrawn or removed there.
     history : list of dict
-        Its audit rows, oldest first (none for an export folder).
+        Its audit rows, oldest first, but those of records held back (none for
+        an export folder).
     head : tuple of (int, str)
         Its audit's last row id and hash (``(0, "")`` for an export folder).
+    held_back : dict of list of dict
+        By form, the records not in ``checked``, as stored in the source (a
+        case's site as merged): those withdrawn or removed there, and every
+        record of a withdrawn case. None is merged.
     """
 
     source: str
@@ -72,6 +81,7 @@ class Pooled:
     withdrawn: dict[str, list[tuple]] = field(default_factory=dict)
     history: list[dict] = field(default_factory=list)
     head: tuple[int, str] = (0, "")
+    held_back: dict[str, list[dict]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,12 @@ class Merged:
     before : dict or None
         The ``merges`` row of an earlier merge of the same source: nothing was
         added this time.
+    left_out : dict of int
+        Records not merged by form: every record of a case withdrawn in the
+        source, and each removed session, follow-up or exam.
+    withdrawn : dict of int
+        Records here already (merged earlier) that were withdrawn or removed in
+        the source since, and now here, by form.
     """
 
     source: str
@@ -98,6 +114,8 @@ class Merged:
     redrawn: dict[str, str] = field(default_factory=dict)
     history: int = 0
     before: dict | None = None
+    left_out: dict[str, int] = field(default_factory=dict)
+    withdrawn: dict[str, int] = field(default_factory=dict)
 
 
 def stored_records(store: Store, form: Form) -> list[tuple[dict[str, Any], bool]]:
@@ -141,14 +159,21 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
             return Merged(pooled.source, site, {}, before=dict(before._mapping))
         _refuse_merged_again(conn, store, pooled, site)
         redrawn = _redrawn(conn, store, pooled)
+        gone = {r["case_id"]: r for r in pooled.held_back.get("case", [])}
+        here = set(_same_here(conn, store, gone))
         reason = f"merged from {pooled.name} as site {site}"
-        counts = {}
+        counts, withdrawn = {}, {}
         for form in store.dictionary:
             batch = [_renamed(c, redrawn) for c in pooled.checked.get(form.name, [])]
             if batch:
                 store._insert(conn, form, batch, reason=reason)
             counts[form.name] = len(batch)
-            _withdraw(conn, store, form, pooled.withdrawn.get(form.name, []), redrawn)
+            keys = [k for k in pooled.withdrawn.get(form.name, []) if k[0] in here]
+            withdrawn[form.name] = _withdraw(conn, store, form, keys)
+        left_out = {
+            name: sum(record["case_id"] not in here for record in records)
+            for name, records in pooled.held_back.items()
+        }
         _refuse_breaking(conn, store, pooled, redrawn)
         # After the records: a site role may write audit rows of its own cases only
         # (row-level security), and these cases are its own from now on.
@@ -156,6 +181,7 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
         store._audit(conn, _reasons_screened(carried, store.deny_list))
         summary = {"source": pooled.source, "site": site, **counts}
         summary["redrawn"] = redrawn
+        summary["left_out"] = {name: n for name, n in left_out.items() if n}
         store._audit(
             conn,
             [
@@ -178,7 +204,15 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
                 merged_by=store.actor,
             )
         )
-    return Merged(pooled.source, site, counts, redrawn, len(pooled.history))
+    return Merged(
+        pooled.source,
+        site,
+        counts,
+        redrawn,
+        len(pooled.history),
+        left_out=left_out,
+        withdrawn=withdrawn,
+    )
 
 
 def _refuse_breaking(
@@ -212,20 +246,8 @@ def _refuse_merged_again(
     site ``site`` with its id and every one of its values (a store's file and its
     export, or two copies of a file, are different sources of the same cases).
     A case whose id alone is taken is another case: its id is redrawn."""
-    form = store.dictionary["case"]
     source = {c.record["case_id"]: c.record for c in pooled.checked.get("case", [])}
-    cases = store.table("case")
-    clash = sorted(taken_case_ids(conn, cases, source))
-    here = []
-    for start in range(0, len(clash), FEW):  # bind few values at a time
-        query = sa.select(cases).where(cases.c.case_id.in_(clash[start : start + FEW]))
-        here += conn.execute(query).mappings().all()
-    same = [
-        row["case_id"]
-        for row in here
-        if _cells(form, row)
-        == _cells(form, record_cells(form, [source[row["case_id"]]])[0])
-    ]
+    same = _same_here(conn, store, source)
     if same:
         n = len(same)
         raise MergeRefused(
@@ -234,6 +256,26 @@ def _refuse_merged_again(
             f"site {site} (merged before, perhaps as a store or as an export: "
             f"{', '.join(same[:3])}{', ...' if n > 3 else ''})",
         )
+
+
+def _same_here(
+    conn: sa.Connection, store: Store, cases: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
+    """The ids of ``cases`` (case records by id, each of the site it is merged
+    as) that a case here has, with every value."""
+    form = store.dictionary["case"]
+    table = store.table("case")
+    clash = sorted(taken_case_ids(conn, table, cases))
+    here = []
+    for start in range(0, len(clash), FEW):  # bind few values at a time
+        query = sa.select(table).where(table.c.case_id.in_(clash[start : start + FEW]))
+        here += conn.execute(query).mappings().all()
+    return [
+        row["case_id"]
+        for row in here
+        if _cells(form, row)
+        == _cells(form, record_cells(form, [cases[row["case_id"]]])[0])
+    ]
 
 
 def _cells(form: Form, row: Mapping[str, Any]) -> list[str | None]:
@@ -292,21 +334,22 @@ def _reasons_screened(rows: list[dict], deny_list: Sequence[str]) -> list[dict]:
 
 
 def _withdraw(
-    conn: sa.Connection,
-    store: Store,
-    form: Form,
-    keys: Sequence[tuple],
-    redrawn: Mapping[str, str],
-) -> None:
-    """Withdraw (or remove) the records of ``keys`` again, here, audited."""
+    conn: sa.Connection, store: Store, form: Form, keys: Sequence[tuple]
+) -> int:
+    """Withdraw (or remove) the records of ``keys`` again, here, audited: those
+    merged here earlier and withdrawn in the source since (a patient's
+    withdrawal reaches every copy of the case). How many were still in."""
     table = store.table(form.name)
     rows = []
     for key in keys:
-        key = (redrawn.get(key[0], key[0]), *key[1:])
-        conn.execute(
-            sa.update(table).where(*match(table, form, key)).values(deleted=True)
+        done = conn.execute(
+            sa.update(table)
+            .where(*match(table, form, key), table.c.deleted == sa.false())
+            .values(deleted=True)
         )
-        rows.append(
-            removed(form.name, key, "withdrawn in the store it was merged from")
-        )
+        if done.rowcount:  # one withdrawn here already stays as it is
+            rows.append(
+                removed(form.name, key, "withdrawn in the store it was merged from")
+            )
     store._audit(conn, rows)
+    return len(rows)

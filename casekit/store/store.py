@@ -207,18 +207,14 @@ class Store:
             return checked
         place = {"source": source, "row": row, "case_id": checked.record.get("case_id")}
         return with_site_code(
-            checked, self._knows_site, self.deny_list, mine, self.command, **place
+            checked, self.sites, self.deny_list, mine, self.command, **place
         )
-
-    def _knows_site(self, code: str) -> bool:
-        # The list as last read, then afresh: another process may have added it.
-        return code in self.sites(fresh=False) or code in self.sites()
 
     def site_problems(self) -> list[Problem]:
         """A problem for each stored case whose site is not a code of the list (a
         store written by an older casekit or another tool), for ``casekit check``."""
         return stored_site_problems(
-            self.read("case"), self._knows_site, self.deny_list, self.command
+            self.read("case"), self.sites, self.deny_list, self.command
         )
 
     # -- sites ---------------------------------------------------------------------
