@@ -114,3 +114,16 @@ def test_a_case_whose_id_alone_is_taken_is_another_case_and_redrawn(network, tmp
     merged = merge(network, other / "own.db", "north")
     assert list(merged.redrawn) == [case_id]
     assert len(network.read("case")) == 3
+
+
+def test_a_merge_writes_nothing_into_its_source(network, tmp_path):
+    # The source's folder holds a dictionary.local.yaml it does not keep yet: an
+    # open that writes would keep it, and the file cannot be written anyway.
+    source, _ = _own_store(tmp_path, broken=False)
+    (tmp_path / "dictionary.local.yaml").write_text("forms: {}\n", encoding="utf-8")
+    before = source.read_bytes()
+    source.chmod(0o444)  # as root this stops nothing: the bytes are compared
+    merge(network, source, "north")
+    assert source.read_bytes() == before
+    wal = Path(f"{source}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0

@@ -136,7 +136,8 @@ def _earlier(store: Store, source: str, name: str, head, site: str) -> Merged | 
 
 def _from_store(store: Store, path: Path, site: str) -> Pooled | Merged:
     name = str(path)
-    with Store(path) as source:
+    # Read only: a merge writes nothing into its source, nor needs to be able to.
+    with Store(path, read_only=True) as source:
         history = audit_rows(source)
         if not history:  # a store that was never written to
             return Merged(f"store:{name}", site, {})
