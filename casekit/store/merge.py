@@ -9,9 +9,10 @@ transaction, all or nothing:
 1. the records, each under the site it is merged as, with a case id the source had
    unless another case here has it already (then a fresh random one, for the case
    and its sessions and follow-ups): audited as inserts by whoever merges, the
-   source named in their reason; records withdrawn in the source are withdrawn here
-   too; then every merged case is held to the rules across forms that an import
-   keeps, and one broken rule refuses the whole merge, naming the problems;
+   source named in their reason as :attr:`Pooled.called` says (no path); records
+   withdrawn in the source are withdrawn here too; then every merged case is held
+   to the rules across forms that an import keeps, and one broken rule refuses the
+   whole merge, naming the problems;
 2. the source's audit rows, oldest first, as rows of this store's own hash chain,
    each marked with its ``origin`` (the source, its row number there and who wrote
    it), under the case ids as merged: the history comes along, and ``casekit
@@ -55,6 +56,11 @@ class Pooled:
         or ``export:`` and the SHA-256 of its files.
     name : str
         How messages name it (its path).
+    called : str
+        How the audit names it, in the reason of each row merged: its file's or
+        folder's name alone, or neutral words where that name looks like an
+        identifier (:func:`casekit.io.pool.audit_name`); never its path, whose
+        folders can hold a person's name.
     checked : dict of list of Checked
         Its records by form, through this store's door, each case of the site it
         is merged as.
@@ -68,6 +74,7 @@ class Pooled:
 
     source: str
     name: str
+    called: str
     checked: dict[str, list[Checked]]
     withdrawn: dict[str, list[tuple]] = field(default_factory=dict)
     history: list[dict] = field(default_factory=list)
@@ -141,7 +148,7 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
             return Merged(pooled.source, site, {}, before=dict(before._mapping))
         _refuse_merged_again(conn, store, pooled, site)
         redrawn = _redrawn(conn, store, pooled)
-        reason = f"merged from {pooled.name} as site {site}"
+        reason = f"merged from {pooled.called} as site {site}"
         counts = {}
         for form in store.dictionary:
             batch = [_renamed(c, redrawn) for c in pooled.checked.get(form.name, [])]
