@@ -63,7 +63,7 @@ def bring_up_to_date(store: Any, current: bool, local: LocalDictionary) -> None:
             raise StoreError(
                 store.where,
                 "is not up to date with this casekit or its dictionary.local.yaml "
-                "(a table, column or guard to add), and this command only reads: "
+                "(a table or a column to add), and this command only reads: "
                 f"bring it up to date once with `{store.command('init')}`, which "
                 "changes nothing else",
             )
