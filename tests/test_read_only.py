@@ -177,6 +177,9 @@ def test_a_store_in_a_read_only_folder_is_read_as_it_lies(kept, monkeypatch):
     assert _state(kept) == before
     Path(f"{path}-shm").touch()  # one there already is used as ever
     assert "immutable" not in read_only_uri(path)
+    Path(f"{path}-shm").unlink()
+    Path(f"{path}-wal").touch()  # rows in a -wal would go unread: never immutable
+    assert "immutable" not in read_only_uri(path)
 
 
 def test_a_store_opened_to_read_refuses_a_write(kept):

@@ -201,9 +201,11 @@ def read_only_uri(path: Path) -> str:
     """The SQLite URI that reads the file at ``path`` and never writes it, whatever
     runs (``mode=ro``). A store in WAL mode needs its ``-shm`` file beside it: in a
     folder where none is and none can be made (a read-only folder or medium),
-    nobody writes the store either, and it is read as it lies (``immutable=1``)."""
+    nobody writes the store either, and it is read as it lies (``immutable=1``),
+    unless a ``-wal`` file lies beside it: immutable, its rows would go unread."""
     uri = f"{path.absolute().as_uri()}?mode=ro"
-    if not Path(f"{path}-shm").exists() and not os.access(path.parent, os.W_OK):
+    beside = [Path(f"{path}{suffix}").exists() for suffix in ("-shm", "-wal")]
+    if not any(beside) and not os.access(path.parent, os.W_OK):
         uri += "&immutable=1"
     return uri
 
