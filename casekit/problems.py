@@ -98,6 +98,9 @@ _SAYS = {
     "audit_gap": "audit rows {detail}, before row {value}, are missing: deleted",
     "guards_restored": "the audit's guards were removed and put back on {detail}: "
     "rows may have been changed or deleted behind the audit; compare with a backup",
+    "guards_missing": "the audit's guards are missing ({detail}): rows may have "
+    "been changed or deleted behind the audit; compare with a backup (a command "
+    "that writes puts the guards back, audited)",
     "guards_set_up": "the audit's guards were set up for network mode on {detail} "
     "(a server store of a casekit from before network mode): if it was not upgraded "
     "that day, take it as guards removed and compare with a backup",
@@ -144,6 +147,7 @@ _NO_RECORD = frozenset(
         "audit_forged",
         "audit_gap",
         "guards_restored",
+        "guards_missing",
         "guards_set_up",
         "reason_withheld",
     }

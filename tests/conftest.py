@@ -39,6 +39,7 @@ BOTH_BACKENDS = {
     "test_merge_withdrawn",
     "test_old_reasons",
     "test_session_order",
+    "test_read_only",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's

@@ -236,6 +236,13 @@ def test_check_exits_1_on_a_withdrawal_undone_with_its_audit_row_deleted(
         )
     else:
         _tamper(audited, tail, "UPDATE sessions SET deleted = 0")
+    # `casekit check` only reads: it finds the guards missing, and says so.
+    code, out = _check(audited, capsys)
+    assert code == 1, out
+    assert "the audit's guards are missing (" in out
+    assert "rows may have been changed or deleted behind the audit" in out
+    with Store(audited):  # an open that writes puts them back, audited
+        pass
     code, out = _check(audited, capsys)
     assert code == 1, out
     today = dt.datetime.now(dt.UTC).date().isoformat()
@@ -246,6 +253,7 @@ def test_check_exits_1_on_a_withdrawal_undone_with_its_audit_row_deleted(
     code, again = _check(audited, capsys)  # and on every check after
     assert code == 1
     assert again.count("guards were removed") == 1
+    assert "guards are missing" not in again
 
 
 @pytest.mark.sqlite_only  # a store of casekit's first schema was a SQLite file
@@ -255,6 +263,10 @@ def test_a_store_of_schema_1_gets_its_rows_sealed(audited, capsys):
         "ALTER TABLE audit DROP COLUMN hash",
         "UPDATE casekit_meta SET value = '1' WHERE key = 'schema_version'",
     )
+    # `casekit check` only reads: it says how to bring the store up to date.
+    assert main(["check", "--db", str(audited)]) == 1
+    assert "`casekit init --db " in capsys.readouterr().err
+    assert main(["init", "--db", str(audited)]) == 0
     code, out = _check(audited, capsys)
     assert code == 0, out
     with Store(audited) as store:

@@ -114,3 +114,68 @@ def test_a_case_whose_id_alone_is_taken_is_another_case_and_redrawn(network, tmp
     merged = merge(network, other / "own.db", "north")
     assert list(merged.redrawn) == [case_id]
     assert len(network.read("case")) == 3
+
+
+# -- what the audit says of the source: never its path (a folder can name a person)
+
+HOSTILE = ("jsmith", "Patients", "Mary", "Brown")
+
+
+def _audit_text(store: Store) -> str:
+    return store.audit().astype(str).to_csv(index=False)
+
+
+@pytest.mark.parametrize("what", ["store", "export folder"])
+def test_a_merge_names_its_source_without_the_folders_above_it(network, tmp_path, what):
+    folder = tmp_path / "home" / "jsmith" / "Patients"
+    folder.mkdir(parents=True)
+    source, _ = _own_store(folder, broken=False)
+    if what == "export folder":
+        with Store(source) as own:
+            export_csv(own, folder / "north-2025")
+        source = folder / "north-2025"
+    merge(network, source, "north")
+    audit = network.audit()
+    merged = audit[audit["origin"].isna() & audit["action"].isin(["insert", "merge"])]
+    reasons = set(merged["reason"])
+    assert reasons == {f"merged from the {what} {source.name} as site north"}
+    text = _audit_text(network)
+    assert not [word for word in HOSTILE if word in text]
+
+
+@pytest.mark.parametrize("what", ["store", "export folder"])
+def test_a_source_whose_own_name_is_a_persons_is_named_by_its_hash(
+    network, tmp_path, what
+):
+    folder = tmp_path / "home" / "jsmith" / "Patients"
+    folder.mkdir(parents=True)
+    own, _ = _own_store(folder, broken=False)
+    if what == "store":
+        source = own.rename(folder / "Mary Brown.db")
+        with Store(source) as store:
+            digest = store.audit()["hash"].iloc[0]
+        said = f"a store whose audit starts with row hash {digest[:16]}"
+    else:
+        source = folder / "mary_brown 2025"
+        with Store(own) as store:
+            export_csv(store, source)
+        said = "an export folder of SHA-256 "
+    merge(network, source, "north")
+    reasons = set(network.audit().query("action == 'merge'")["reason"])
+    (reason,) = reasons
+    assert reason.startswith(f"merged from {said}") and reason.endswith("site north")
+    text = _audit_text(network)
+    assert not [word for word in HOSTILE if word.lower() in text.lower()]
+
+
+def test_a_merge_writes_nothing_into_its_source(network, tmp_path):
+    # The source's folder holds a dictionary.local.yaml it does not keep yet: an
+    # open that writes would keep it, and the file cannot be written anyway.
+    source, _ = _own_store(tmp_path, broken=False)
+    (tmp_path / "dictionary.local.yaml").write_text("forms: {}\n", encoding="utf-8")
+    before = source.read_bytes()
+    source.chmod(0o444)  # as root this stops nothing: the bytes are compared
+    merge(network, source, "north")
+    assert source.read_bytes() == before
+    wal = Path(f"{source}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0

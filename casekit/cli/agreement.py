@@ -46,7 +46,7 @@ def register(commands: Commands) -> None:
 
 
 def run_agreement(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    with Store(args.db, read_only=True) as store:
         exams = store.read("exam")
         dictionary = store.dictionary
     table = agreement_table(exams, dictionary)

@@ -117,7 +117,7 @@ def register(commands: Commands) -> None:
 
 
 def run_patterns(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    with Store(args.db, read_only=True) as store:
         # scipy and statsmodels import on another thread while the store is read.
         stats.preload()
         if args.by is not None:

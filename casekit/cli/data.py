@@ -188,7 +188,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.k is not None and not args.share:
         raise UsageError("--k applies to a share export: add --share")
     k = DEFAULT_K if args.k is None else args.k
-    with Store(args.db) as store:
+    with Store(args.db, read_only=True) as store:
         paths = export_csv(store, args.out_dir, share=args.share, fmt=args.fmt, k=k)
         gone = left_out(store)
     kind = "shareable export" if args.share else "export (keep it private)"
@@ -215,7 +215,7 @@ def run_site(args: argparse.Namespace) -> int:
         )
     if args.action == "list" and args.code:
         raise UsageError("`casekit site list` takes no CODE")
-    with Store(args.db) as store:
+    with Store(args.db, read_only=args.action == "list") as store:
         if args.action == "remove":
             print(f"site {remove_site(store, args.code)} removed")
         elif args.action == "add":
@@ -231,7 +231,8 @@ def run_site(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    with Store(args.db) as store:
+    # Only --redact-reasons writes: without it, a store nobody may write is checked.
+    with Store(args.db, read_only=not args.redact_reasons) as store:
         if args.redact_reasons:
             redacted = redact_reasons(store)
             rows = ", ".join(str(i) for i in redacted) or "none"

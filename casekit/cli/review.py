@@ -43,7 +43,7 @@ def run_case(args: argparse.Namespace) -> int:
     from ..card import card_text, case_card
     from ..store import Store, queries
 
-    with Store(args.db) as store:
+    with Store(args.db, read_only=True) as store:
         frames = queries.case_course(store, args.case_id.strip().upper())
         print(card_text(case_card(frames, store.dictionary)))
     return 0
@@ -54,7 +54,7 @@ def run_due(args: argparse.Namespace) -> int:
     from ..store import Store, queries
 
     on = args.on or dt.date.today()
-    with Store(args.db) as store:
+    with Store(args.db, read_only=True) as store:
         calls = queries.calls_due(store, on)
     if calls.empty:
         print(f"Nothing due on {on.isoformat()}.")

@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import NoReturn
 
 from ..errors import ImportFileError, InvalidSite, MergeRefused, RoleRefused
+from ..identifiers import scan_text
 from ..privacy import is_case_id
 from ..problems import refusal
 from ..store import Checked, Store
@@ -142,7 +144,8 @@ def _earlier(store: Store, source: str, name: str, head, site: str) -> Merged | 
 
 def _from_store(store: Store, path: Path, site: str) -> Pooled | Merged:
     name = str(path)
-    with Store(path) as source:
+    # Read only: a merge writes nothing into its source, nor needs to be able to.
+    with Store(path, read_only=True) as source:
         history = audit_rows(source)
         if not history:  # a store that was never written to
             return Merged(f"store:{name}", site, {})
@@ -188,7 +191,8 @@ def _from_store(store: Store, path: Path, site: str) -> Pooled | Merged:
         ]
     _refuse_errors(checked)
     history = _without(history, store, held_back)
-    return Pooled(identity, name, checked, withdrawn, history, head, held_back)
+    called = audit_name(path, identity, store.deny_list)
+    return Pooled(identity, name, called, checked, withdrawn, history, head, held_back)
 
 
 def _as_merged(store: Store, form: str, record: dict, site: str) -> dict:
@@ -214,6 +218,31 @@ def _without(history: list[dict], store: Store, held_back: dict) -> list[dict]:
         and (row.get("form"), row.get("case_id"), str(row.get("instance")))
         not in records
     ]
+
+
+# A name's words: `own.db` whole reads as a web address, `mary-brown.db` as nothing.
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def audit_name(path: Path, identity: str, deny_list: Collection[str] = ()) -> str:
+    """How the audit names a merged source (``Pooled.called``), identified by
+    ``identity`` (``Pooled.source``).
+
+    Its file's or folder's name, never the folders above it (``/home/jsmith/
+    Patients/``): every merged row's reason keeps it for good, and the network's
+    server holds it. Where the name itself looks like an identifier to the screen
+    (:func:`casekit.identifiers.scan_text`, its words apart), neutral words and the
+    start of the hash that identifies the source (a store's first audit row, or an
+    export's files).
+    """
+    kind, digest = identity.split(":", 1)
+    words = _SEPARATORS.sub(" ", path.name).strip()
+    if words and not scan_text(words, deny_list):
+        noun = "the store" if kind == "store" else "the export folder"
+        return f"{noun} {path.name}"
+    if kind == "store":
+        return f"a store whose audit starts with row hash {digest[:16]}"
+    return f"an export folder of SHA-256 {digest[:16]}"
 
 
 def _same_fields(store: Store, source: Store, name: str) -> None:
@@ -266,7 +295,8 @@ def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
             for i, raw in zip(known.index, known.to_dict("records"), strict=True)
         ]
     _refuse_errors(checked)
-    return Pooled(identity, name, checked)
+    called = audit_name(folder, identity, store.deny_list)
+    return Pooled(identity, name, called, checked)
 
 
 def _refuse_share(name: str) -> NoReturn:

@@ -91,17 +91,16 @@ def by_site(series: CaseSeries, rule: Rule) -> Shown | Prose:
         the pooled one, exact or rounded: the rule of ``casekit patterns --by
         site``), sites named ``site A``, ``site B``, ... in
         a shared report; shown as ``Site, Pattern, k / n, Rate, 95 % interval,
-        Compared with, p, p (Holm)``. A sentence when there is one site.
+        Compared with, p, p (Holm)``, and the note that the rates are of
+        rounded counts where they are (:func:`from_rounded`,
+        :func:`sites_rounded`). A sentence when there is one site.
     """
     if series.sites <= 1:
         return Prose(
             "<p>All the cases come from one site: the rates above are its own.</p>"
         )
-    safe = sitewise.by_site(
-        series.frames,
-        site_rule(series, rule),
-        neutral=rule is not EXACT,
-    )
+    each = site_rule(series, rule)
+    safe = sitewise.by_site(series.frames, each, neutral=rule is not EXACT)
     frame = rate_table(
         safe.table,
         by="site",
@@ -116,7 +115,25 @@ def by_site(series: CaseSeries, rule: Rule) -> Shown | Prose:
         "sites",
         pairs=["k / n"],
         caption="The patterns, site by site",
-        notes=from_rounded(rule),
+        notes=from_rounded(rule) or sites_rounded(rule, each),
+    )
+
+
+def sites_rounded(rule: Rule, each: Rule) -> str:
+    """The note beside the table site by site of a report whose ``rule`` is
+    exact but whose sites' counts are made safe under ``each`` (a network
+    analyst's full report: :func:`~casekit.report.series.site_rule`): its rates,
+    intervals and p-values are those of the rounded counts shown ("" when the
+    sites' counts are not rounded, or the whole report is shared and says so)."""
+    if rule is not EXACT or each.round_to == 1:
+        return ""
+    return (
+        "<p>Each site's counts in this table are made safe (small ones hidden, "
+        f"the others rounded to the nearest {each.round_to}), though the rest "
+        "of this report is exact: the rates, intervals and p-values of a site are "
+        "computed from the rounded counts shown, not from the exact ones, and can "
+        "differ from those of its exact counts, p-values most of all. The pooled "
+        "rates above are exact.</p>"
     )
 
 

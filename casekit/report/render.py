@@ -258,7 +258,8 @@ def report(
     Path
         The page; the full one (exact counts) is readable by its owner alone.
     """
-    with Store(db) as store:  # a missing or broken store fails here, plainly
+    # A missing or broken store fails here, plainly; a report never writes it.
+    with Store(db, read_only=True) as store:
         # The kernel runs elsewhere (a temporary folder): an absolute path.
         database = str(store.path.resolve()) if store.path else store.url
     # Made before the long rendering: a path that cannot be used is said at once.

@@ -138,7 +138,7 @@ def case_series(db: str | os.PathLike | None = None) -> CaseSeries:
     db : str or path, optional
         The store (``CASEKIT_DB`` or ``data/casekit.db`` by default).
     """
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         frames = store.frames()
         everyone = store.read("case", include_deleted=True)
         dictionary = store.dictionary

@@ -102,7 +102,7 @@ def not_a_store(path: Path) -> str | None:
     """
     if path.is_dir():
         return "is a folder; give the store's file (such as data/casekit.db)"
-    uri = f"{path.absolute().as_uri()}?mode=ro"  # this look never writes
+    uri = read_only_uri(path)  # this look never writes
     try:
         # No wait for a lock: a store busy with a writer is opened, and waited
         # for, as ever; only a look at its list of tables is skipped.
@@ -138,10 +138,12 @@ def replace_empty_file(path: Path) -> bool:
     return True
 
 
-def make_engine(url: str, timeout: float) -> sa.Engine:
-    """An engine for ``url``; for SQLite, with the settings above."""
+def make_engine(url: str, timeout: float, *, read_only: bool = False) -> sa.Engine:
+    """An engine for ``url``; for SQLite, with the settings above. ``read_only``:
+    its connections cannot write (:mod:`casekit.store.reading`)."""
     try:
-        if sqlite_path(url) is None:
+        path = sqlite_path(url)
+        if path is None:
             backend = sa.engine.make_url(url).get_backend_name()
             # A server that does not answer is said so after a while, not never.
             waits = (
@@ -149,8 +151,16 @@ def make_engine(url: str, timeout: float) -> sa.Engine:
                 if backend == "postgresql"
                 else {}
             )
+            if read_only and backend == "postgresql":
+                waits["options"] = READ_ONLY_OPTIONS
             return sa.create_engine(url, connect_args=waits)
-        engine = sa.create_engine(url, connect_args={"timeout": timeout})
+        opened = {"connect_args": {"timeout": timeout}}
+        if read_only:  # SQLAlchemy's URL would not pass SQLite's own URI on
+            uri = read_only_uri(path)
+            opened["creator"] = lambda: sqlite3.connect(
+                uri, uri=True, timeout=timeout, check_same_thread=False
+            )
+        engine = sa.create_engine(url, **opened)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
         hint = (
             "; for PostgreSQL install it with `pip install 'casekit[postgres]'`"
@@ -181,6 +191,23 @@ def make_engine(url: str, timeout: float) -> sa.Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine
+
+
+# A PostgreSQL session opened to read only: each of its transactions is read-only.
+READ_ONLY_OPTIONS = "-c default_transaction_read_only=on"
+
+
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that reads the file at ``path`` and never writes it, whatever
+    runs (``mode=ro``). A store in WAL mode needs its ``-shm`` file beside it: in a
+    folder where none is and none can be made (a read-only folder or medium),
+    nobody writes the store either, and it is read as it lies (``immutable=1``),
+    unless a ``-wal`` file lies beside it: immutable, its rows would go unread."""
+    uri = f"{path.absolute().as_uri()}?mode=ro"
+    beside = [Path(f"{path}{suffix}").exists() for suffix in ("-shm", "-wal")]
+    if not any(beside) and not os.access(path.parent, os.W_OK):
+        uri += "&immutable=1"
+    return uri
 
 
 @contextlib.contextmanager

@@ -56,10 +56,17 @@ def kept_text(conn: sa.Connection) -> str | None:
 
 
 def local_dictionary(
-    conn: sa.Connection, given: Dictionary | None, path: Path, where: str
+    conn: sa.Connection,
+    given: Dictionary | None,
+    path: Path,
+    where: str,
+    *,
+    read_only: bool = False,
 ) -> LocalDictionary:
     """The dictionary of the store at ``where``: ``given``, as it is; else the kit's
-    plus the file at ``path`` if there is one, else plus the copy the store keeps."""
+    plus the file at ``path`` if there is one, else plus the copy the store keeps.
+    ``read_only``: the store is opened by a command that only reads, which keeps
+    nothing (:mod:`casekit.store.reading`); the warning says when it will be."""
     if given is not None:
         return LocalDictionary(given, None)
     kept = kept_text(conn)
@@ -72,15 +79,21 @@ def local_dictionary(
     dictionary = load_dictionary(path, text=text)
     if text == kept:
         return LocalDictionary(dictionary, None)
+    when = (
+        "this command only reads: the store keeps it, audited, when a command "
+        "that writes opens it"
+        if read_only
+        else "the store keeps it from now on; the audit has both"
+    )
     if kept is not None:
         warnings.warn(
             LocalDictionaryChanged(
                 f"{path} differs from the copy of it kept in {where}: using {path} "
-                "(the store keeps it from now on; the audit has both)"
+                f"({when})"
             ),
             stacklevel=3,
         )
-    return LocalDictionary(dictionary, text)
+    return LocalDictionary(dictionary, None if read_only else text)
 
 
 def keep(conn: sa.Connection, metadata: sa.MetaData, text: str) -> list[dict]:

@@ -9,9 +9,10 @@ transaction, all or nothing:
 1. the records, each under the site it is merged as, with a case id the source had
    unless another case here has it already (then a fresh random one, for the case
    and its sessions and follow-ups): audited as inserts by whoever merges, the
-   source named in their reason; then every merged case is held to the rules
-   across forms that an import keeps, and one broken rule refuses the whole merge,
-   naming the problems. What was withdrawn or removed in the source does not come:
+   source named in their reason as :attr:`Pooled.called` says (no path); then
+   every merged case is held to the rules across forms that an import keeps, and
+   one broken rule refuses the whole merge, naming the problems. What was
+   withdrawn or removed in the source does not come:
    a withdrawn case (its every record) and a removed session, follow-up or exam
    are held back, their data and their history; but a withdrawn case that is here
    already (merged earlier, as an export, and withdrawn in the source since) is
@@ -59,6 +60,11 @@ class Pooled:
         or ``export:`` and the SHA-256 of its files.
     name : str
         How messages name it (its path).
+    called : str
+        How the audit names it, in the reason of each row merged: its file's or
+        folder's name alone, or neutral words where that name looks like an
+        identifier (:func:`casekit.io.pool.audit_name`); never its path, whose
+        folders can hold a person's name.
     checked : dict of list of Checked
         Its records by form, through this store's door, each case of the site it
         is merged as.
@@ -77,6 +83,7 @@ class Pooled:
 
     source: str
     name: str
+    called: str
     checked: dict[str, list[Checked]]
     withdrawn: dict[str, list[tuple]] = field(default_factory=dict)
     history: list[dict] = field(default_factory=list)
@@ -161,7 +168,7 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
         redrawn = _redrawn(conn, store, pooled)
         gone = {r["case_id"]: r for r in pooled.held_back.get("case", [])}
         here = set(_same_here(conn, store, gone))
-        reason = f"merged from {pooled.name} as site {site}"
+        reason = f"merged from {pooled.called} as site {site}"
         counts, withdrawn = {}, {}
         for form in store.dictionary:
             batch = [_renamed(c, redrawn) for c in pooled.checked.get(form.name, [])]

@@ -158,9 +158,14 @@ def build_metadata(dictionary: Dictionary) -> sa.MetaData:
 
 
 def is_current(
-    conn: sa.Connection, metadata: sa.MetaData, dictionary: Dictionary
+    conn: sa.Connection,
+    metadata: sa.MetaData,
+    dictionary: Dictionary,
+    *,
+    guards: bool = True,
 ) -> bool:
-    """Whether the store already has every table and column (a read, no write)."""
+    """Whether the store already has every table and column (a read, no write),
+    and (unless not ``guards``) the audit's guards."""
     inspector = sa.inspect(conn)
     if not all(inspector.has_table(name) for name in metadata.tables):
         return False
@@ -168,7 +173,7 @@ def is_current(
         present = {c["name"] for c in inspector.get_columns(TABLE_OF[form.name])}
         if any(f.code not in present for f in form.fields):
             return False
-    if missing_guards(conn, metadata):
+    if guards and missing_guards(conn, metadata):
         return False
     meta = metadata.tables["casekit_meta"]
     stored = dict(conn.execute(sa.select(meta.c.key, meta.c.value)).all())

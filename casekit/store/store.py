@@ -28,7 +28,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form
-from ..errors import ReasonRequired, StoreError
+from ..errors import ReasonRequired
 from ..frames import to_cell
 from ..privacy import load_deny_list, refuse_identifying_reason
 from ..problems import Problem, refusal
@@ -48,9 +48,9 @@ from .database import (
 )
 from .hidden import warn_hidden
 from .inserting import new_keys, write_new
-from .kept import KEY, keep, local_dictionary
-from .migrate import migrate
+from .kept import KEY, local_dictionary
 from .numbering import draw_case_ids, numbers, refuse_moved_references
+from .reading import bring_up_to_date, refuse_writing
 from .references import refuse_orphaning
 from .rows import as_key, fetch, form_query, is_closed, match, read_rows
 from .schema import TABLE_OF, build_metadata, is_current
@@ -85,6 +85,9 @@ class Store:
         refuses an audit row that names anyone else.
     timeout
         Seconds to wait for another writer; default ``CASEKIT_BUSY_TIMEOUT`` or 30.
+    read_only
+        Open it to read, never to write, not even on open: a store its user
+        cannot write opens too (:mod:`casekit.store.reading`).
     """
 
     def __init__(
@@ -95,6 +98,7 @@ class Store:
         dictionary: Dictionary | None = None,
         actor: str | None = None,
         timeout: float | None = None,
+        read_only: bool = False,
     ) -> None:
         self.url = resolve_url(db)
         self.path = sqlite_path(self.url)
@@ -109,10 +113,13 @@ class Store:
         self.timeout = float(timeout or os.environ.get("CASEKIT_BUSY_TIMEOUT") or 30)
         if self.path is not None:
             prepare_sqlite_file(self.path, create)
-        self.engine = make_engine(self.url, self.timeout)
+        self.read_only = read_only
+        self.engine = make_engine(self.url, self.timeout, read_only=read_only)
         self._sites: set[str] | None = None  # read when first needed
         with self.connect() as conn:
-            local = local_dictionary(conn, dictionary, home / KEY, self.where)
+            local = local_dictionary(
+                conn, dictionary, home / KEY, self.where, read_only=read_only
+            )
             self.dictionary = local.dictionary
             self.metadata = build_metadata(self.dictionary)
             current = is_current(conn, self.metadata, self.dictionary)
@@ -121,18 +128,7 @@ class Store:
         self.actor = (
             self.access.role or actor or os.environ.get("CASEKIT_ACTOR") or login_name()
         )
-        if not current:
-            if self.access.kind not in ("local", "owner"):
-                raise StoreError(
-                    self.where,
-                    "is not set up for this casekit yet; its owner opens it once "
-                    "with `casekit init --db OWNER_URL`",
-                )
-            with self._write() as conn:  # up to date (casekit.store.migrate), audited
-                self._audit(conn, migrate(conn, self.metadata, self.dictionary))
-        if local.to_keep is not None and self.access.kind in ("local", "owner"):
-            with self._write() as conn:  # every copy of the store carries it
-                self._audit(conn, keep(conn, self.metadata, local.to_keep))
+        bring_up_to_date(self, current, local)
 
     @contextlib.contextmanager
     def _translate_errors(self) -> Iterator[None]:
@@ -147,6 +143,7 @@ class Store:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sa.Connection]:
+        refuse_writing(self)
         with self._translate_errors(), self.engine.connect() as conn:
             conn = conn.execution_options(casekit_write=True)
             with conn.begin():

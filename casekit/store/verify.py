@@ -15,7 +15,8 @@ Two questions, each answered from the database alone:
    neither the chain nor the replay can see; the row itself is the one trace left,
    so each is an error for good. (``casekit check --redact-reasons`` lifts and puts
    back the guards inside its own transaction and writes a ``redact_reasons`` row,
-   not this one.)
+   not this one.) A store opened to read only (:mod:`casekit.store.reading`) is
+   not given its guards back: guards missing are an error of their own.
 
 What a chain without a key cannot show: someone who rewrites the tail of the chain
 and the tables consistently, or deletes the last rows together with the records
@@ -42,7 +43,7 @@ from .audit import (
     TYPED_ACTIONS,
     row_hash,
 )
-from .schema import TABLE_OF
+from .schema import TABLE_OF, missing_guards
 
 
 def audit_problems(
@@ -59,6 +60,12 @@ def audit_problems(
     rows = conn.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
     problems = list(chain_problems(rows)) if chain else []
     problems += list(guard_problems(rows))
+    gone = missing_guards(conn, metadata)
+    if gone:  # opened to read only: a writing open would have put them back
+        missing = ", ".join(gone)
+        problems.append(
+            Problem(rule="guards_missing", form="audit", detail=missing, source="audit")
+        )
     problems += list(withheld_problems(rows))
     replayed = replay(rows, dictionary)
     for form in dictionary:

@@ -305,7 +305,7 @@ def analysis(db: str | os.PathLike | None = None) -> Analysis:
         without). ``dictionary``: the store's (built-in plus
         ``dictionary.local.yaml``), to name things in tables and figures.
     """
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         frames, dictionary = store.frames(), store.dictionary
     return Analysis(_without_lists(derive(frames)), dictionary)
 
