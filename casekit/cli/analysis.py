@@ -131,11 +131,11 @@ def run_patterns(args: argparse.Namespace) -> int:
     protecting: set = set()
     if controlled:
         safe = by_site(frames)
-        table = adjusted = safe.table
+        table = safe.table
         protecting = safe.protecting
     else:
-        table = pattern_table(frames, by=args.by)
-        adjusted = with_adjusted_p(table) if args.fmt == "text" else table
+        # Every form carries the Holm-adjusted p-values, as --help says.
+        table = with_adjusted_p(pattern_table(frames, by=args.by))
     if args.fmt == "text" and frames["case"].empty:
         print(f"{NOT_YET['case']}.")
     if args.fmt == "json":
@@ -143,7 +143,7 @@ def run_patterns(args: argparse.Namespace) -> int:
     elif args.fmt == "csv":
         print(neutralise_frame(table).to_csv(index=False), end="")
     else:
-        print(_pattern_text(adjusted, args.by, dictionary, protecting))
+        print(_pattern_text(table, args.by, dictionary, protecting))
         if controlled:
             print(
                 f"Each site's counts: {safe.note} A site's rates are those of its "
