@@ -132,7 +132,8 @@ def square_table(first, second, codes: list[str]) -> np.ndarray:
 def cohen(table: np.ndarray) -> Kappa:
     """Cohen's kappa of ``table`` with its 95 % interval (statsmodels), observed
     agreement and PABAK; NaN where it is undefined (no pairs, or every call the
-    same, so that chance agreement is 1)."""
+    same, so that chance agreement is 1). The interval is NaN too where its
+    standard error is 0 or not finite (see below)."""
     table = np.asarray(table)
     n = int(table.sum())
     k = table.shape[0]
@@ -144,14 +145,14 @@ def cohen(table: np.ndarray) -> Kappa:
         from statsmodels.stats.inter_rater import cohens_kappa
 
         result = cohens_kappa(table)
-    return Kappa(
-        n,
-        observed,
-        float(result.kappa),
-        float(result.kappa_low),
-        float(result.kappa_upp),
-        pabak(observed, k),
-    )
+    low, high = float(result.kappa_low), float(result.kappa_upp)
+    # statsmodels' standard error is 0 for a table too small or too one-sided to
+    # vary (one or two pairs; pairs that all agreed): an interval of no width
+    # there claims a certainty no such count of pairs gives. No interval then.
+    std = float(result.std_kappa)
+    if not (math.isfinite(std) and std > 0):
+        low = high = math.nan
+    return Kappa(n, observed, float(result.kappa), low, high, pabak(observed, k))
 
 
 def pabak(observed: float, codes: int) -> float:
@@ -178,13 +179,32 @@ def shown_kappa(table: np.ndarray, rule: Rule) -> Kappa | None:
 # same (11 pairs "left, left" and one "left, right", say): its variance is then
 # undefined. Said in words, never as "nan".
 NO_INTERVAL = "95 % CI not computable: the calls were nearly all the same"
+# and :func:`cohen` gives none where it would have no width: from fewer pairs than
+# patterns.SMALL_N, or from pairs that all agreed.
+TOO_FEW_FOR_INTERVAL = "no interval: too few pairs"
+ALL_AGREED = "no interval: every pair agreed"
 
 
-def kappa_words(kappa: float, low: float, high: float, *, ci: str = "95 % CI ") -> str:
-    """Kappa to two decimals with its interval in brackets (headed ``ci``), or
-    :data:`NO_INTERVAL` in their place where the interval is undefined."""
+def kappa_words(
+    kappa: float,
+    low: float,
+    high: float,
+    *,
+    ci: str = "95 % CI ",
+    pairs: int | None = None,
+) -> str:
+    """Kappa to two decimals with its interval in brackets (headed ``ci``), or in
+    their place why there is none: :data:`TOO_FEW_FOR_INTERVAL` under
+    :data:`casekit.patterns.SMALL_N` ``pairs`` (when given), :data:`ALL_AGREED`
+    at a kappa of 1, else :data:`NO_INTERVAL`."""
     if pd.isna(low) or pd.isna(high):
-        return f"{kappa:.2f} ({NO_INTERVAL})"
+        if pairs is not None and pairs < SMALL_N:
+            why = TOO_FEW_FOR_INTERVAL
+        elif kappa == 1:
+            why = ALL_AGREED
+        else:
+            why = NO_INTERVAL
+        return f"{kappa:.2f} ({why})"
     return f"{kappa:.2f} ({ci}{low:.2f} to {high:.2f})"
 
 

@@ -272,6 +272,8 @@ def _outcome_text(record: pd.Series, followups: pd.DataFrame) -> str:
     if record["outcome"] == "no_outcome":
         if not _known(record["nprs"]):
             return f"{label}: no pain recorded at intake to compare with"
+        if record["nprs"] == 0:
+            return f"{label}: no pain at intake (NPRS 0), so none to get better"
         return f"{label}"
     late = followups[followups["late"].fillna(False) & followups["nprs"].notna()]
     last = late.sort_values(["followup_date", "followup_no"]).iloc[-1]

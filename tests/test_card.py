@@ -168,6 +168,18 @@ def test_a_case_without_sessions_has_a_card_that_says_so(store):
     assert card.outcome == "no_outcome" and card.session_days == []
 
 
+def test_a_case_without_pain_at_intake_has_no_outcome_and_says_why(store):
+    case_id = store.add("case", case_record(nprs=0))["case_id"]
+    store.add("session", session_record(case_id, session_date=dt.date(2025, 3, 3)))
+    later = followup_record(case_id, followup_date=dt.date(2025, 3, 20), nprs=3)
+    store.add("followup", {**later, "flare": "no"})
+    card = case_card(queries.case_course(store, case_id), store.dictionary)
+    assert card.outcome == "no_outcome"
+    assert card.outcome_text.endswith(
+        ": no pain at intake (NPRS 0), so none to get better"
+    )
+
+
 def test_the_figure_marks_the_sessions_and_the_flares(store, course):
     from casekit.figures.course import pain_over_time
 

@@ -296,7 +296,8 @@ def test_patterns_prints_the_table_as_json_and_splits_it(tmp_path, capsys):
         "improved",
         "improvement_held",
     ]
-    assert all(list(r) == COLUMNS for r in rows)
+    with_holm = [*COLUMNS[: COLUMNS.index("p_value") + 1], "p_adjusted", "note"]
+    assert all(list(r) == with_holm for r in rows)
     assert all(0 <= r["k"] <= r["n"] for r in rows)
     assert main(["patterns", "--db", db, "--format", "json", "--by", "sex"]) == 0
     split = json.loads(capsys.readouterr().out)
@@ -312,6 +313,29 @@ def test_patterns_prints_the_table_as_json_and_splits_it(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "SI joint tighter on the side opposite the pain" in text
     assert "Holm-adjusted" in text
+
+
+def test_patterns_csv_and_json_carry_the_holm_adjusted_p(tmp_path, capsys):
+    """--help promised p_adjusted (Holm) in csv and json; only the text had it."""
+    import io
+    import json
+
+    from statsmodels.stats.multitest import multipletests
+
+    db = str(_synthetic_store(tmp_path / "synthetic.db", 60))
+    assert main(["patterns", "--db", db, "--format", "csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert main(["patterns", "--db", db, "--format", "json", "--by", "sex"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert isinstance(rows, list)
+    split = pd.DataFrame(rows)
+    for frame in (table, split):
+        tested = frame["p_value"].notna()
+        assert tested.sum() >= 2
+        holm = multipletests(frame.loc[tested, "p_value"], method="holm")[1]
+        assert frame.loc[tested, "p_adjusted"].to_numpy() == pytest.approx(holm)
+        # where there is no test there is no adjusted p either
+        assert frame.loc[~tested, "p_adjusted"].isna().all()
 
 
 def test_patterns_text_names_a_split_by_the_stores_dictionary(local_store, capsys):

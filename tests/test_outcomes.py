@@ -78,6 +78,36 @@ def test_without_pain_at_intake_there_is_nothing_to_compare_with(store, built):
     assert case.loc[built["improved"], "outcome"] == "no_outcome"
 
 
+def test_no_pain_at_intake_cannot_improve_and_has_no_outcome(store, built):
+    """Intake NPRS 0 cannot fall 2 points and 30 %: it was "no clear change", in
+    the denominator of "Pain clearly better", though the README said no outcome."""
+    none = {}
+    for name, later in (("still_none", 0), ("pain_since", 3)):
+        case_id = store.add("case", case_record(nprs=0))["case_id"]
+        store.add("session", session_record(case_id, session_date=D(2025, 3, 3)))
+        store.add(
+            "followup",
+            followup_record(
+                case_id, followup_date=D(2025, 3, 20), nprs=later, flare="no"
+            ),
+        )
+        none[name] = case_id
+    frames = store.frames()
+    case = derive(frames)["case"].set_index("case_id")
+    for case_id in none.values():
+        assert case.loc[case_id, "outcome"] == "no_outcome"
+        assert case.loc[case_id, "followup_14d"]  # followed up: not for want of it
+        assert case.loc[case_id, ["improved", "worse"]].isna().all()
+    # the other cases as before, and neither denominator counts the two
+    others = {name: case.loc[case_id, "outcome"] for name, case_id in built.items()}
+    assert others == EXPECTED
+    improved = pattern_table(frames).set_index("pattern").loc["improved"]
+    assert (improved["k"], improved["n"]) == (1, 7)
+    table = outcome_table(frames).set_index("outcome")
+    assert table.loc["improved", "n"] == 7
+    assert table.loc["no_outcome", ["k", "n"]].tolist() == [4, 11]
+
+
 def test_the_classes_are_counted_exactly_with_wilson_intervals(store, built):
     frames = store.frames()
     table = outcome_table(frames).set_index("outcome")

@@ -97,9 +97,12 @@ def _row_text(row: dict) -> str:
         what += " (all blinded)"
     if row["pairs"] == 0:
         return f"{what}: no pairs yet"
-    text = f"{what}: {row['pairs']} pairs, agreed {percent(row['agreement'])}"
+    pairs = row["pairs"]
+    text = f"{what}: {pairs} pair{'s' * (pairs != 1)}, agreed "
+    text += percent(row["agreement"])
     if not math.isnan(row["kappa"]):
-        text += f", kappa {kappa_words(row['kappa'], row['ci_low'], row['ci_high'])}"
+        words = kappa_words(row["kappa"], row["ci_low"], row["ci_high"], pairs=pairs)
+        text += f", kappa {words}"
     text += f", PABAK {row['pabak']:.2f}"
     if not math.isnan(row["fleiss"]):
         text += f", Fleiss' kappa {row['fleiss']:.2f} (three examiners)"

@@ -4,6 +4,7 @@ demo, the report, the workshop's handout)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -131,11 +132,11 @@ def run_patterns(args: argparse.Namespace) -> int:
     protecting: set = set()
     if controlled:
         safe = by_site(frames)
-        table = adjusted = safe.table
+        table = safe.table
         protecting = safe.protecting
     else:
-        table = pattern_table(frames, by=args.by)
-        adjusted = with_adjusted_p(table) if args.fmt == "text" else table
+        # Every form carries the Holm-adjusted p-values, as --help says.
+        table = with_adjusted_p(pattern_table(frames, by=args.by))
     if args.fmt == "text" and frames["case"].empty:
         print(f"{NOT_YET['case']}.")
     if args.fmt == "json":
@@ -143,7 +144,7 @@ def run_patterns(args: argparse.Namespace) -> int:
     elif args.fmt == "csv":
         print(neutralise_frame(table).to_csv(index=False), end="")
     else:
-        print(_pattern_text(adjusted, args.by, dictionary, protecting))
+        print(_pattern_text(table, args.by, dictionary, protecting))
         if controlled:
             print(
                 f"Each site's counts: {safe.note} A site's rates are those of its "
@@ -220,8 +221,20 @@ def _pattern_text(
     return "\n".join(lines)
 
 
+def _without_iri_grammar() -> None:
+    """Keep rfc3987_syntax out of a command that renders notebooks. jsonschema
+    (under nbformat) imports it when it is installed (jupyter-events brings it)
+    to check the "iri" format, which no notebook schema uses; importing it builds
+    an Earley parser of RFC 3987, 1-4 s of the 10 s a small report took. Nothing
+    is lost: jsonschema goes without that one check when the import fails."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def run_demo(args: argparse.Namespace) -> int:
     from ..report.render import report
+
+    _without_iri_grammar()
 
     # The demo's shareable export must be k-anonymous, which fewer cases than k
     # can never be: refused before demo.db is written, not after.
@@ -254,6 +267,7 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_workshop(args: argparse.Namespace) -> int:
     from ..workshop.handout import handout
 
+    _without_iri_grammar()
     chromium = _chromium(args)  # missing: said before the long rendering
     path = handout(args.out, instructor=args.instructor, progress=say)
     kind = "instructor's handout (answers in it)" if args.instructor else "handout"
@@ -265,6 +279,7 @@ def run_workshop(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from ..report.render import report
 
+    _without_iri_grammar()
     chromium = _chromium(args)
     path = report(args.db, args.out, share=args.share, progress=say)
     kind = "shareable report" if args.share else "full report (keep it private)"

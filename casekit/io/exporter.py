@@ -153,8 +153,8 @@ def dictionary_table(
                         if form.name == "case" and f.code in generalised
                         else " | ".join(f"{c} = {label}" for c, label in f.codes)
                     ),
-                    "min": f.min,
-                    "max": f.max,
+                    "min": _bound(f.min),
+                    "max": _bound(f.max),
                     "required": f.required,
                     "show_if": (
                         f"{f.show_if.field} in {', '.join(f.show_if.values)}"
@@ -178,3 +178,13 @@ def dictionary_table(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _bound(value: float | None) -> str | None:
+    """A field's ``min`` or ``max`` as typed, as text: ``10`` and ``0``, never
+    ``10.0`` and ``0.0`` (a column of numbers and blanks is float to pandas)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)

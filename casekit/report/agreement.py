@@ -256,4 +256,5 @@ def _kappa(row: dict) -> str:
         return f"not shown: {WITHHELD}"
     if pd.isna(row["kappa"]):
         return "not measured yet" if row["n"] == 0 else ""
-    return kappa_words(row["kappa"], row["ci_low"], row["ci_high"], ci="")
+    pairs = None if row["n"] == SUPPRESSED else row["n"]
+    return kappa_words(row["kappa"], row["ci_low"], row["ci_high"], ci="", pairs=pairs)

@@ -143,7 +143,9 @@ def render(
         Write the page readable by its owner alone (mode 0600): a page with
         exact counts, for the practitioner, as the full export is.
     progress : callable, optional
-        Called with a short line at each stage (executing, rendering).
+        Called with a short line at each stage: starting the kernel, each
+        section (``#`` or ``##`` heading) as its first cell runs, rendering the
+        HTML, writing the page.
     timeout : int, default 600
         Seconds a cell may run.
 
@@ -154,6 +156,11 @@ def render(
         :func:`scan_html` finds nothing in it; otherwise nothing is written and
         :class:`~casekit.errors.RenderError` says what was found.
     """
+    notebook, out_html = Path(notebook), Path(out_html)
+    if not notebook.is_file():
+        raise UsageError(f"no notebook {str(notebook)!r}")
+    say = progress or (lambda _line: None)
+    say(f"{notebook.name}: loading papermill and nbconvert")
     import nbformat
     import papermill
     from jupyter_client.manager import KernelManager
@@ -161,11 +168,13 @@ def render(
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
 
-    notebook, out_html = Path(notebook), Path(out_html)
-    if not notebook.is_file():
-        raise UsageError(f"no notebook {str(notebook)!r}")
-    say = progress or (lambda _line: None)
-    say(f"{notebook.name}: executing in a fresh kernel")
+    say(f"{notebook.name}: starting a fresh kernel")
+    steps = _steps(nbformat.read(notebook, as_version=4))
+
+    def started(cell: Any, **_: Any) -> None:
+        if cell.get("id") in steps:
+            say(f"{notebook.name}: {steps[cell['id']]}")
+
     with tempfile.TemporaryDirectory(prefix="casekit-report-") as work:
         # A fresh kernel of our own, started in a scratch folder, whose chatter on
         # stderr (transport warnings, its shutdown) stays off the user's terminal.
@@ -188,6 +197,7 @@ def render(
                 # arrived and goes on: on a busy machine a page would lose a figure
                 # without a word. Wait as long as a cell may run.
                 iopub_timeout=timeout,
+                on_cell_start=started,
             )
         except papermill.PapermillExecutionError as exc:
             raise RenderError(
@@ -222,6 +232,7 @@ def render(
             f"refused to write {out_html}: opening it would load from the network: "
             + "; ".join(problems[:3]),
         )
+    say(f"{notebook.name}: writing {out_html}")
     out_html.parent.mkdir(parents=True, exist_ok=True)
     if private:
         write_private(out_html, page)
@@ -273,6 +284,28 @@ def report(
         private=not share,
         progress=progress,
     )
+
+
+def _steps(nb: Any) -> dict[str, str]:
+    """The id of the first cell that runs under each ``#`` or ``##`` heading, and
+    what it says while it runs: ``"3/9 Flow of cases"``; under the title, the
+    imports and the reading of the data."""
+    heads: list[tuple[str, str]] = []
+    heading = None
+    for cell in nb.cells:
+        first = cell.source.lstrip().split("\n", 1)[0]
+        if cell.cell_type == "markdown" and re.match(r"#{1,2} ", first):
+            level, _, words = first.partition(" ")
+            heading = "imports, reading the data" if level == "#" else words.strip()
+        elif cell.cell_type == "code" and heading is not None:
+            if not set(cell.metadata.get("tags", ())) & set(PARAMETER_TAGS):
+                heads.append((cell.get("id"), heading))
+                heading = None
+    return {
+        cell_id: f"{i}/{len(heads)} {words}"
+        for i, (cell_id, words) in enumerate(heads, 1)
+        if cell_id
+    }
 
 
 def write_private(path: Path, content: str | bytes) -> None:
