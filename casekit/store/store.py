@@ -317,8 +317,8 @@ class Store:
         """Write ``checked`` as new records of ``form``, audited; the written
         records, keys filled, when ``keep``."""
         table = self.table(form.name)
-        keys = new_keys(conn, table, self.table("case"), form, checked)
         audit = functools.partial(self._audit, conn)
+        keys = new_keys(conn, self.metadata, form, checked, audit)
         return write_new(
             conn, table, form, checked, keys, audit, reason=reason, keep=keep
         )
