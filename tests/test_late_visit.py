@@ -16,7 +16,7 @@ from casekit.checks import cross_form_problems
 from casekit.cli import main
 from casekit.errors import ValidationFailed
 from casekit.io.importer import import_files
-from casekit.store import late
+from casekit.store import drafts, late
 from casekit.ui.forms import RecordForm
 
 REASON = "renumbered: an earlier session was logged late"
@@ -361,3 +361,18 @@ def test_a_renumbering_behind_the_audits_back_is_found(store):
 )
 def test_the_plan(live, blocked, new, given, moved):
     assert late.plan(live, blocked, new) == (given, moved)
+
+
+@pytest.mark.sqlite_only  # drafts are kept in a SQLite store alone
+def test_a_draft_of_a_moved_session_follows_it(store):
+    cid = _case(store, "2025-03-05", "2025-03-20")
+    edit = session_record(cid, session_no=2, session_date=_day("2025-03-20"))
+    edit["nprs_after"] = 1
+    drafts.keep(store, "session", edit, case_id=cid, editing=(cid, 2))
+    report = followup_record(cid, followup_date=_day("2025-03-22"), after_session=2)
+    drafts.keep(store, "followup", report, case_id=cid)
+    store.add("session", session_record(cid, session_date=_day("2025-03-10")))
+    # Restored, the edit still changes the visit of 20 March, and the report
+    # still reports on it.
+    assert drafts.read(store, "session").editing == (cid, 3)
+    assert drafts.read(store, "followup").answers["after_session"] == 3

@@ -26,6 +26,7 @@ the renumbering itself, and each such change stands in the audit.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -167,6 +168,7 @@ def make_room(
     if form.name == "session":
         rows += _follow(conn, metadata, moves, why)
     audit(rows)
+    _redraft(conn, metadata, form, moves)
 
 
 def _follow(
@@ -200,6 +202,34 @@ def _follow(
             key = (case, no)
             rows.append(_renumbered("followup", key, "after_session", after, new, why))
     return rows
+
+
+def _redraft(
+    conn: sa.Connection, metadata: sa.MetaData, form: Form, moves: Mapping[tuple, int]
+) -> None:
+    """A draft (:mod:`casekit.store.drafts`, kept in a SQLite store alone) of an
+    edit of a moved record, or of a follow-up that names a moved session, is
+    pointed at its new number too: restored later, it must not change another
+    visit. (Drafts are scratch, not audited.)"""
+    if conn.dialect.name != "sqlite" or "drafts" not in metadata.tables:
+        return
+    drafts = metadata.tables["drafts"]
+    for row in conn.execute(sa.select(drafts)).all():
+        editing = json.loads(row.editing) if row.editing else None
+        answers = json.loads(row.answers)
+        changed = {}
+        if row.form == form.name and editing and tuple(editing) in moves:
+            changed["editing"] = json.dumps([editing[0], moves[tuple(editing)]])
+        after = answers.get("after_session")
+        if form.name == "session" and row.form == "followup" and after is not None:
+            new = moves.get((row.case_id, int(after)))
+            if new is not None:
+                moved = {**answers, "after_session": new}
+                changed["answers"] = json.dumps(moved, sort_keys=True)
+        if changed:
+            conn.execute(
+                sa.update(drafts).where(drafts.c.form == row.form).values(changed)
+            )
 
 
 def _renumbered(
