@@ -36,8 +36,9 @@ import sqlalchemy as sa
 from ..dictionary import Form
 from .schema import TABLE_OF
 
-# The forms numbered by date whose late records move the later ones. (An exam's
-# number says which exam of a pair it is, for agreement: it stays as given.)
+# The forms numbered by date whose late records move the later ones: those a rule
+# keeps in date order (casekit.checks). A late exam is numbered after the others,
+# as before.
 LATE_FORMS = ("session", "followup")
 RENUMBER_ACTION = "renumber"
 FEW = 500  # cases looked up by id at a time (SQLite's limit on bound values)

@@ -209,7 +209,7 @@ def refuse_moved_references(
         key = (f.record.get("case_id"), f.record.get("after_session"))
         if key not in moved and key not in stored:
             continue
-        place = {
+        about = {
             "form": "followup",
             "case_id": key[0],
             "instance": f.record.get("followup_no"),
@@ -218,9 +218,9 @@ def refuse_moved_references(
         }
         if key in moved:
             detail = f"session record {moved[key] + 1} given"
-            problems.append(Problem(rule="renumbered_session", detail=detail, **place))
+            problems.append(Problem(rule="renumbered_session", detail=detail, **about))
         else:
             other = str(stored[key])
-            problems.append(Problem(rule="moved_session", other_value=other, **place))
+            problems.append(Problem(rule="moved_session", other_value=other, **about))
     if problems:
         raise refusal(problems)
