@@ -376,3 +376,16 @@ def test_a_draft_of_a_moved_session_follows_it(store):
     # still reports on it.
     assert drafts.read(store, "session").editing == (cid, 3)
     assert drafts.read(store, "followup").answers["after_session"] == 3
+
+
+def test_a_removed_followup_keeps_naming_the_visit_it_reported_on(store):
+    cid = _case(store, "2025-03-05", "2025-03-20")
+    store.add(
+        "followup",
+        followup_record(cid, followup_date=_day("2025-03-22"), after_session=2),
+    )
+    store.delete("followup", (cid, 1), reason="entered twice")
+    store.add("session", session_record(cid, session_date=_day("2025-03-10")))
+    removed = store.read("followup", include_deleted=True)
+    assert removed[removed["case_id"] == cid]["after_session"].tolist() == [3]
+    _clean(store)
