@@ -389,3 +389,28 @@ def test_a_removed_followup_keeps_naming_the_visit_it_reported_on(store):
     removed = store.read("followup", include_deleted=True)
     assert removed[removed["case_id"] == cid]["after_session"].tolist() == [3]
     _clean(store)
+
+
+def test_the_followup_form_logs_a_late_followup(store):
+    cid = _case(store, "2025-03-05")
+    for date in ("2025-03-10", "2025-03-30"):
+        store.add(
+            "followup", followup_record(cid, followup_date=_day(date), after_session=1)
+        )
+    form = RecordForm(store, "followup")
+    form.new(cid)
+    assert form.data["followup_no"] == 3
+    fill(form, followup_date=_day("2025-03-20"), nprs="4", flare="no")
+    form.save_button.click()
+    assert f"Saved follow-up 2 of case {cid}" in form.status.value
+    assert (
+        "The later follow-ups of the case were renumbered by their dates: 2 is now 3."
+        in form.status.value
+    )
+    assert [n for n, _, _ in _followups(store, cid)] == [1, 2, 3]
+    assert [d for _, d, _ in _followups(store, cid)] == [
+        "2025-03-10",
+        "2025-03-20",
+        "2025-03-30",
+    ]
+    _clean(store)
