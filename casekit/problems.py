@@ -78,6 +78,8 @@ _SAYS = {
     "renumbered_session": "{field} is {value}, but new sessions are numbered by "
     "their dates, so session {value} is not the one of {detail}; give the "
     "sessions their numbers (session_no)",
+    "renumbered_by_date": "moves to {noun} {other_value}, as a new {noun} of this "
+    "import is dated before it ({noun}s are numbered in the order of their dates)",
     "moved_session": "{field} is {value}, but a new session dated before stored "
     "session {value} moves that one to session {other_value}, so which is meant is "
     "not known; import this follow-up after the sessions, numbered as they are then",

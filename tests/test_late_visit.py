@@ -186,7 +186,7 @@ def test_a_failed_write_leaves_nothing_half_moved(store, monkeypatch):
     _clean(store)
 
 
-def test_an_import_of_late_sessions_numbers_them_all_by_date(store, tmp_path):
+def test_an_import_of_late_sessions_numbers_them_all_by_date(store, tmp_path, capsys):
     cid = _case(store, "2025-03-05", "2025-03-20")
     store.add(
         "followup",
@@ -195,7 +195,8 @@ def test_an_import_of_late_sessions_numbers_them_all_by_date(store, tmp_path):
     rows = [f"{cid},2025-03-25,5,3", f"{cid},2025-03-12,6,4", f"{cid},2025-03-10,7,4"]
     path = tmp_path / "sessions.csv"
     path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
-    import_files(store, [path])
+    db = str(store.path or store.url)
+    assert main(["import", str(path), "--db", db]) == 0
     assert _sessions(store, cid) == [
         (1, "2025-03-05"),
         (2, "2025-03-10"),
@@ -204,6 +205,12 @@ def test_an_import_of_late_sessions_numbers_them_all_by_date(store, tmp_path):
         (5, "2025-03-25"),
     ]
     assert _followups(store, cid) == [(1, "2025-03-22", 4)]
+    # Said, not only audited: the stored session that moved.
+    assert (
+        f"session 2 of case {cid}: moves to session 4, as a new session of this "
+        "import is dated before it (sessions are numbered in the order of their "
+        "dates)" in " ".join(capsys.readouterr().out.split())
+    )
     _clean(store)
 
 

@@ -30,6 +30,7 @@ from .exporter import FILE_OF
 from .keys import key_problems
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
 from .renumbering import (
+    moved_notes,
     moved_references,
     moved_stored_references,
     renumbered,
@@ -205,6 +206,7 @@ def import_files(
         batches[form.name] = checked
     problems += moved_references(moved.get("session", {}), incoming)
     problems += moved_stored_references(shifts.get("session", {}), incoming)
+    problems += moved_notes(shifts)
     problems += _across_forms(store, incoming, problems, shifts)
     # The frames were for the checks: the write needs the records alone.
     incoming.clear()

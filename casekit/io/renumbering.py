@@ -47,6 +47,24 @@ def stored_moves(
         return _moves(conn, store.table(form.name), form, records)
 
 
+def moved_notes(shifts: Mapping[str, Mapping[tuple, int]]) -> list[Problem]:
+    """A warning for each stored record that the import moves (:func:`stored_moves`
+    of each form), so that what it renumbers is said, not only audited."""
+    return [
+        Problem(
+            rule="renumbered_by_date",
+            severity="warning",
+            form=form,
+            case_id=case,
+            instance=old,
+            other_value=str(new),
+            source=form,
+        )
+        for form, moves in shifts.items()
+        for (case, old), new in sorted(moves.items())
+    ]
+
+
 def moved_stored_references(
     moved: Mapping[tuple, int], incoming: Mapping[str, pd.DataFrame]
 ) -> list[Problem]:
