@@ -85,14 +85,14 @@ def place(
         return list(numbered), {}
     result, moves = list(numbered), {}
     stored = _stored(conn, table, form, date, late)
+    taken: dict[Any, set[int]] = {}  # numbers the records of a late case give
+    for record in records:
+        if record.get("case_id") in late and record.get(form.instance) is not None:
+            taken.setdefault(record["case_id"], set()).add(record[form.instance])
     for case in late:
-        taken = {
-            r.get(form.instance)
-            for r in records
-            if r.get("case_id") == case and r.get(form.instance) is not None
-        }
         live = sorted((n, d) for n, d, gone in stored.get(case, []) if not gone)
-        blocked = {n for n, _, gone in stored.get(case, []) if gone} | taken
+        removed = {n for n, _, gone in stored.get(case, []) if gone}
+        blocked = removed | taken.get(case, set())
         given, moved = plan(live, blocked, new[case])
         for at, number in given.items():
             result[at] = number

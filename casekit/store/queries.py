@@ -138,7 +138,8 @@ def entries(store: Store, form: Form, case_id: str) -> list[tuple[int, Any]]:
 
 def next_number(store: Store, form: Form, case_id: str) -> int:
     """The number a new session or follow-up of ``case_id`` gets (removed ones
-    counted, so a number is never given twice)."""
+    counted, so a removed one's number is never given again; a late one is
+    numbered by its date when saved: :mod:`casekit.store.late`)."""
     return store.numbers(form.name, [{"case_id": case_id}])[0]
 
 
