@@ -2,7 +2,8 @@
 
 Record rules (ranges, codes, required) live in :mod:`casekit.validate`; these need
 more than one record: a session dated before its intake or before the session
-numbered before it, a follow-up before the session it reports on, rows of a case
+numbered before it, a follow-up before the session it reports on or before the
+follow-up numbered before it, rows of a case
 that is not there, a flare without a side, pain after care without pain before it.
 All are errors: each makes a count wrong
 (a flare's timing, a relief, a denominator) and each is fixed by correcting a value.
@@ -51,32 +52,10 @@ def cross_form_problems(
         before_intake[form.name] = set(keys)
 
     # Session n is not dated before the session numbered before it: numbers that
-    # run against the dates make "the first session", a flare's timing, wrong.
-    ordered = sessions[["case_id", "session_no", "session_date"]].dropna()
-    ordered = ordered.sort_values(["case_id", "session_no"], kind="stable")
-    earlier = ordered.groupby("case_id")[["session_no", "session_date"]].shift()
-    ordered = ordered.assign(
-        previous_no=earlier["session_no"], previous_date=earlier["session_date"]
-    )
-    back = sessions.loc[
-        ordered.index[ordered["session_date"] < ordered["previous_date"]]
-    ].join(ordered[["previous_no", "previous_date"]])
-    # A date before the intake is said to be wrong already, of the same field.
+    # run against the dates make "the first session", a flare's timing, wrong. A
+    # date before the intake is said to be wrong already, of the same field.
     said = before_intake.get("session", set())
-    keys = zip(back["case_id"], back["session_no"], strict=True)
-    back = back[[k not in said for k in keys]]
-    problems += [
-        replace(p, other="session_no", other_value=str(int(float(p.other_value))))
-        for p in _each(
-            form_s,
-            back,
-            "session_date",
-            "session_out_of_order",
-            other="previous_no",
-            detail="previous_date",
-        )
-    ]
-
+    problems += _out_of_order(form_s, sessions, "session_out_of_order", said)
     linked = followups[followups["case_id"].isin(known)].merge(
         sessions[["case_id", "session_no", "session_date"]],
         left_on=["case_id", "after_session"],
@@ -95,6 +74,10 @@ def cross_form_problems(
         detail="session_date",
     )
 
+    # Follow-up n is not dated before the follow-up numbered before it either:
+    # the latest follow-up's status is whether the case is closed.
+    problems += _out_of_order(form_f, followups, "followup_out_of_order")
+
     sideless = followups[(followups["flare"] == "yes") & followups["flare_side"].isna()]
     problems += _each(form_f, sideless, "flare_side", "flare_without_side")
     half = sessions[sessions["nprs_after"].notna() & sessions["nprs_before"].isna()]
@@ -102,6 +85,31 @@ def cross_form_problems(
         form_s, half, "nprs_before", "relief_uncounted", other="nprs_after"
     )
     return problems
+
+
+def _out_of_order(
+    form, frame: pd.DataFrame, rule: str, said: set | frozenset = frozenset()
+) -> list[Problem]:
+    """A problem of ``rule`` for each row of ``frame`` dated before the row of its
+    case numbered before it (removed rows are not in the frames), unless its key
+    is in ``said``."""
+    number = form.instance
+    date = next(f.code for f in form.fields if f.type == "date")
+    ordered = frame[["case_id", number, date]].dropna()
+    ordered = ordered.sort_values(["case_id", number], kind="stable")
+    earlier = ordered.groupby("case_id")[[number, date]].shift()
+    ordered = ordered.assign(previous_no=earlier[number], previous_date=earlier[date])
+    back = frame.loc[ordered.index[ordered[date] < ordered["previous_date"]]].join(
+        ordered[["previous_no", "previous_date"]]
+    )
+    keys = zip(back["case_id"], back[number], strict=True)
+    back = back[[k not in said for k in keys]]
+    return [
+        replace(p, other=number, other_value=str(int(float(p.other_value))))
+        for p in _each(
+            form, back, date, rule, other="previous_no", detail="previous_date"
+        )
+    ]
 
 
 def record_problems(

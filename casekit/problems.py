@@ -74,9 +74,17 @@ _SAYS = {
     "session_out_of_order": "{field} is {value}, before session {other_value} "
     "({detail}), the one numbered before it: sessions are numbered in the order of "
     "their dates; check the dates",
+    "followup_out_of_order": "{field} is {value}, before follow-up {other_value} "
+    "({detail}), the one numbered before it: follow-ups are numbered in the order of "
+    "their dates; check the dates",
     "renumbered_session": "{field} is {value}, but new sessions are numbered by "
     "their dates, so session {value} is not the one of {detail}; give the "
     "sessions their numbers (session_no)",
+    "renumbered_by_date": "moves to {noun} {other_value}, as a new {noun} of this "
+    "import is dated before it ({noun}s are numbered in the order of their dates)",
+    "moved_session": "{field} is {value}, but a new session dated before stored "
+    "session {value} moves that one to session {other_value}, so which is meant is "
+    "not known; import this follow-up after the sessions, numbered as they are then",
     "flare_without_side": "a flare is recorded without {field}; give left, right, "
     "both or other_region",
     "relief_uncounted": "{other} is {other_value} but {field} is missing, so relief "

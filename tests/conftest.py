@@ -40,6 +40,7 @@ BOTH_BACKENDS = {
     "test_old_reasons",
     "test_session_order",
     "test_read_only",
+    "test_late_visit",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's

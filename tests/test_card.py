@@ -261,7 +261,8 @@ def test_the_overview_lists_the_calls_due(store, course):
     assert f"case {other}" not in app.overview.due.value  # not before tomorrow
     assert course not in app.overview.due.value  # discharged
     # Session 1 was yesterday after all: its check-in is due today. (A second
-    # session dated before the first would be refused: sessions go by date.)
+    # session dated yesterday would be logged late instead: it would take number 1
+    # and this one become session 2, since sessions go by date.)
     yesterday = {"session_date": dt.date.today() - dt.timedelta(1)}
     store.update("session", (other, 1), yesterday, reason="date corrected")
     app.refresh()

@@ -9,6 +9,7 @@ practitioners and the analyst would.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sqlite3
@@ -19,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import psycopg
 import pytest
-from conftest import case_record
+from conftest import case_record, followup_record, session_record
 from pgserver import login_sql, superuser_sql
 
 from casekit import Store
@@ -405,6 +406,28 @@ def test_the_chain_stays_whole_and_check_passes(network, files, capsys):
     )
     code, out, _ = _casekit(capsys, "check", "--db", network["owner"])
     assert code == 1 and "audit row 3 was changed or replaced" in out
+
+
+def test_a_site_role_logs_a_late_visit_and_check_passes(network, capsys):
+    # The later session and its follow-up move under the site's row-level
+    # security, audited as the site's role (tests/test_late_visit.py: the rest).
+    def day(n: int) -> dt.date:
+        return dt.date(2025, 3, n)
+
+    with Store(network["north"]) as store:
+        cid = store.add("case", case_record(intake_date=day(1)))["case_id"]
+        for n in (5, 20):
+            store.add("session", session_record(cid, session_date=day(n)))
+        store.add(
+            "followup", followup_record(cid, followup_date=day(22), after_session=2)
+        )
+        late = store.add("session", session_record(cid, session_date=day(10)))
+        assert late["session_no"] == 2
+        assert store.get("session", (cid, 3))["session_date"] == day(20)
+        assert store.get("followup", (cid, 1))["after_session"] == 3
+    for who in ("owner", "north"):
+        code, out, _ = _casekit(capsys, "check", "--db", network[who])
+        assert code == 0, out
 
 
 # 5. merge

@@ -66,19 +66,17 @@ def test_new_sessions_come_after_the_stored_ones(store, tmp_path):
     ]
 
 
-def test_a_new_session_dated_before_a_stored_one_is_refused(store, tmp_path):
+def test_a_new_session_dated_before_a_stored_one_takes_its_place(store, tmp_path):
+    # Before, the import was refused (session_out_of_order): a visit logged late
+    # could not be logged at all. Now it is numbered by its date, and the stored
+    # session after it moves up (tests/test_late_visit.py has the details).
     cid = store.add("case", case_record(intake_date=dt.date(2025, 3, 4)))["case_id"]
     store.add("session", session_record(cid, session_date=dt.date(2025, 3, 20)))
     sessions = _write(tmp_path / "sessions.csv", HEADER + f"{cid},2025-03-10,6,4\n")
-    with pytest.raises(ValidationFailed) as refused:
-        import_files(store, [sessions])
-    (problem,) = refused.value.found
-    assert problem.problem == (
-        f"session 2 of case {cid}: `session_date` is 2025-03-10, before session 1 "
-        "(2025-03-20), the one numbered before it: sessions are numbered in the "
-        "order of their dates; check the dates"
-    )
-    assert (problem.source, problem.row) == ("sessions.csv", 2)
+    import_files(store, [sessions])
+    assert _sessions(store, cid) == [(1, "2025-03-10"), (2, "2025-03-20")]
+    assert cross_form_problems(store.dictionary, store.frames()) == []
+    assert store.verify()[0] == []
 
 
 def test_a_followup_naming_a_session_that_dates_renumbered_is_refused(store, tmp_path):

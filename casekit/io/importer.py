@@ -24,11 +24,18 @@ from ..frames import typed_frame
 from ..privacy import is_case_id
 from ..problems import Problem, problems_frame
 from ..store import Checked, Store
+from ..store.late import shifted
 from ..store.rows import no_collection_pauses
 from .exporter import FILE_OF
 from .keys import key_problems
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
-from .renumbering import moved_references, renumbered
+from .renumbering import (
+    moved_notes,
+    moved_references,
+    moved_stored_references,
+    renumbered,
+    stored_moves,
+)
 from .sheets import UNNAMED, AssumedEncoding, cell_text, read_csv, workbook_sheets
 from .withdrawn import withdrawn_said
 
@@ -185,6 +192,7 @@ def import_files(
     renamed = _fresh_case_ids(store, tables, problems)
     batches: dict[str, list[Checked]] = {}
     moved: dict[str, dict] = {}  # numbers given by date to another row than in file
+    shifts: dict[str, dict] = {}  # stored records moved by a late new one, by form
     incoming = {}
     for form in dictionary:
         if form.name not in tables:
@@ -193,11 +201,13 @@ def import_files(
         # Let go of each raw table once checked: its cells are in the records now.
         source, table = tables.pop(form.name)
         checked, incoming[form.name] = _checked(
-            store, form, source, table, problems, moved
+            store, form, source, table, problems, moved, shifts
         )
         batches[form.name] = checked
     problems += moved_references(moved.get("session", {}), incoming)
-    problems += _across_forms(store, incoming, problems)
+    problems += moved_stored_references(shifts.get("session", {}), incoming)
+    problems += moved_notes(shifts)
+    problems += _across_forms(store, incoming, problems, shifts)
     # The frames were for the checks: the write needs the records alone.
     incoming.clear()
     table = problems_frame(problems)
@@ -217,11 +227,13 @@ def _checked(
     table: pd.DataFrame,
     problems: list,
     moved: dict[str, dict],
+    shifts: dict[str, dict],
 ) -> tuple[list[Checked], pd.DataFrame]:
     """Each row of ``table`` through the store's door, numbered as the store will
     number it, and as a typed frame; its problems added to ``problems``, the
     numbers it gives by date to another row than the file's order would to
-    ``moved`` (:func:`casekit.io.renumbering.renumbered`)."""
+    ``moved`` (:func:`casekit.io.renumbering.renumbered`), the stored records that
+    a row dated before them moves to ``shifts``."""
     problems += _header_problems(store.dictionary, form.name, source, table)
     known = table[[c for c in table.columns if c in form]]
     if known.columns.empty:
@@ -235,20 +247,36 @@ def _checked(
         for number, raw in zip(numbers, _records(known), strict=True)
     ]
     problems += [p for c in checked for p in c.problems]
+    records = [c.record for c in checked]
     if form.instance:
         # The rules across forms must find the session a follow-up reports on.
-        moved[form.name] = renumbered(store, form, [c.record for c in checked])
-        checked = _numbered(store, form.name, form.instance, checked)
-    records = [c.record for c in checked]
+        moved[form.name] = renumbered(store, form, records)
+        shifts[form.name] = stored_moves(store, form, records)
+        numbered = _numbered(store, form.name, form.instance, checked)
+        # A case whose stored records a late row moves is numbered by the store
+        # as it writes, which moves them in the same transaction; the checks see
+        # the numbers it will give.
+        late = {case for case, _ in shifts[form.name]}
+        records = [c.record for c in numbered]
+        checked = [
+            own if own.record.get("case_id") in late else given
+            for own, given in zip(checked, numbered, strict=True)
+        ]
     return checked, _typed(store.dictionary, form.name, records, source, numbers)
 
 
 def _across_forms(
-    store: Store, incoming: dict[str, pd.DataFrame], problems: list[Problem]
+    store: Store,
+    incoming: dict[str, pd.DataFrame],
+    problems: list[Problem],
+    shifts: dict[str, dict],
 ) -> list[Problem]:
     """The problems of keys and of the rules across forms, the stored records
-    counted, of the ``incoming`` frames' rows."""
+    counted (with the numbers ``shifts`` moves them to), of the ``incoming``
+    frames' rows."""
     stored = store.frames()
+    for name, moves in shifts.items():
+        stored = shifted(stored, store.dictionary[name], moves)
     found = key_problems(store.dictionary, stored, incoming)
     # Into an empty store (a first import) the incoming frames are the whole: a
     # copy of them, held through the checks, would only cost memory.

@@ -23,7 +23,8 @@ from ..checks import cross_form_problems
 from ..dictionary import Dictionary, Form
 from ..frames import typed_frame
 from ..problems import Problem, refusal
-from .numbering import numbers
+from .late import shifted
+from .numbering import placed
 from .rows import form_query, read_rows
 from .schema import TABLE_OF
 
@@ -48,8 +49,12 @@ def save_problems(
         return []  # no such case (the write says so), or a withdrawn one
     record = dict(record)
     if form.instance and record.get(form.instance) is None:
+        # Numbered as the write will number it: a late visit takes its place by
+        # date, and the stored rows it moves are judged with their new numbers.
         table = metadata.tables[TABLE_OF[form.name]]
-        record[form.instance] = numbers(conn, table, form, [record])[0]
+        numbered, moves = placed(conn, table, form, [record])
+        record[form.instance] = numbered[0]
+        stored = shifted(stored, form, moves)
     own = (form.name, record.get(form.instance) if form.instance else None)
     found = cross_form_problems(dictionary, _with(stored, form, record))
     if all((p.form, p.instance) == own for p in found):

@@ -23,28 +23,36 @@ from ..problems import Problem, refusal
 from .audit import BATCH, inserted
 from .bulk import insert_rows
 from .checked import Checked
-from .numbering import draw_case_ids, missing_cases, numbers
+from .late import make_room
+from .numbering import draw_case_ids, missing_cases, placed
+from .schema import TABLE_OF
 
 CHUNK = BATCH  # records copied, turned into rows and written at a time
 
 
 def new_keys(
     conn: sa.Connection,
-    table: sa.Table,
-    cases: sa.Table,
+    metadata: sa.MetaData,
     form: Form,
     checked: Sequence[Checked],
+    audit: Callable[[Iterable[dict[str, Any]]], None],
 ) -> list[Any]:
     """The key each record is written with, in order: a case's id (its own, or a
     fresh one when it has none of casekit's form), a session's or follow-up's
-    number (its own, or the next within its case). ``NotFound`` for a session or
-    follow-up of a case that is not stored."""
+    number (its own, or the one its date gives within its case). A new one dated
+    before stored ones moves them up first, audited through ``audit``
+    (:mod:`casekit.store.late`). ``NotFound`` for a session or follow-up of a case
+    that is not stored."""
+    table = metadata.tables[TABLE_OF[form.name]]
+    cases = metadata.tables[TABLE_OF["case"]]
     records = [c.record for c in checked]  # read, not copied
     if form.instance is not None:
         missing = missing_cases(conn, cases, {r.get("case_id") for r in records})
         if missing:
             raise NotFound("case", missing[0])
-        return numbers(conn, table, form, records)
+        keys, moves = placed(conn, table, form, records)
+        make_room(conn, metadata, form, moves, audit)
+        return keys
     own = [r.get("case_id") for r in records]
     kept = [is_case_id(case_id) for case_id in own]  # screened once each
     given = {case_id for case_id, ok in zip(own, kept, strict=True) if ok}

@@ -3,7 +3,9 @@
 A new case gets a random id that no stored case has (a withdrawn one included); a new
 session or follow-up gets the next number within its case, after the highest ever
 given, so that a removed session's number is never given again; several new ones
-of a case are numbered in the order of their dates. The store uses these
+of a case are numbered in the order of their dates, and one dated before a stored one
+takes its place by date, the later ones moving up (:mod:`casekit.store.late`). The
+store uses these
 as it writes; the importer to check a file the way the store will write it; a form to
 propose the next number.
 """
@@ -19,6 +21,7 @@ from ..privacy import new_case_id
 from ..problems import Problem, refusal
 from . import server
 from .checked import Checked
+from .late import place
 
 # Up to this many cases a query looks them up by id; beyond, it reads the whole
 # column (SQLite limits the number of values one statement may bind).
@@ -80,9 +83,25 @@ def numbers(
 
     The numbers drawn for a case's records go to them in the order of their dates
     (records of one date in the order given), not of ``records``: session 2 is
-    the one after session 1, however a file's rows were sorted. ``by_date=False``
-    gives them in the order of ``records``, as casekit did before.
+    the one after session 1, however a file's rows were sorted. A session dated
+    before a stored one of its case takes its place by date instead, and the
+    later stored ones move up (:func:`placed`). ``by_date=False`` gives them in the
+    order of ``records``, as casekit did before.
     """
+    return placed(conn, table, form, records, by_date=by_date)[0]
+
+
+def placed(
+    conn: sa.Connection,
+    table: sa.Table,
+    form: Form,
+    records: Iterable[Mapping],
+    *,
+    by_date: bool = True,
+) -> tuple[list[int], dict[tuple, int]]:
+    """:func:`numbers`, and the moves of stored records that writing ``records``
+    makes: ``(case_id, old number)`` to the new one
+    (:func:`casekit.store.late.place`)."""
     records = list(records)
     last = _last_numbers(conn, table, form, {r.get("case_id") for r in records})
     given = []
@@ -92,7 +111,9 @@ def numbers(
             number = (last.get(case) or 0) + 1
         last[case] = max(last.get(case) or 0, number)
         given.append(number)
-    return _by_date(form, records, given) if by_date else given
+    if not by_date:
+        return given, {}
+    return place(conn, table, form, records, _by_date(form, records, given))
 
 
 def _by_date(form: Form, records: list[Mapping], given: list[int]) -> list[int]:
@@ -127,12 +148,23 @@ def renumbered(
     if not any(r.get(form.instance) is None for r in records):
         return {}  # every number given: nothing drawn, nothing moved
     plain = numbers(conn, table, form, records, by_date=False)
-    dated = _by_date(form, records, plain)
+    dated = numbers(conn, table, form, records)
     return {
         (record.get("case_id"), number): at
         for at, (record, number) in enumerate(zip(records, plain, strict=True))
         if number != dated[at]
     }
+
+
+def moves(
+    conn: sa.Connection, table: sa.Table, form: Form, records: Iterable[Mapping]
+) -> dict[tuple, int]:
+    """The stored records that writing ``records`` would move, ``(case_id, old
+    number)`` to the new one: those dated after a new record of their case."""
+    records = list(records)
+    if not any(r.get(form.instance) is None for r in records):
+        return {}
+    return placed(conn, table, form, records)[1]
 
 
 def _last_numbers(
@@ -161,8 +193,9 @@ def refuse_moved_references(
 ) -> None:
     """Raise ``ValidationFailed`` (nothing written) when a follow-up of
     ``checked`` names by number a session of ``checked`` that the dates number
-    otherwise than the order given (:func:`renumbered`): which one it means is
-    not known. (The importer numbers its sessions first, and says this with the
+    otherwise than the order given (:func:`renumbered`), or a stored session that
+    a new one dated before it moves (:func:`moves`): which one it means is not
+    known. (The importer numbers its sessions first, and says this with the
     file's rows: :mod:`casekit.io.renumbering`.)"""
     sessions, followups = checked.get("session"), checked.get("followup")
     if not sessions or not followups:
@@ -170,18 +203,24 @@ def refuse_moved_references(
     records = [c.record for c in sessions]
     table = metadata.tables["sessions"]
     moved = renumbered(conn, table, dictionary["session"], records)
-    problems = [
-        Problem(
-            rule="renumbered_session",
-            form="followup",
-            case_id=f.record.get("case_id"),
-            instance=f.record.get("followup_no"),
-            field="after_session",
-            value=str(f.record["after_session"]),
-            detail=f"session record {moved[key] + 1} given",
-        )
-        for f in followups
-        if (key := (f.record.get("case_id"), f.record.get("after_session"))) in moved
-    ]
+    stored = moves(conn, table, dictionary["session"], records)
+    problems = []
+    for f in followups:
+        key = (f.record.get("case_id"), f.record.get("after_session"))
+        if key not in moved and key not in stored:
+            continue
+        about = {
+            "form": "followup",
+            "case_id": key[0],
+            "instance": f.record.get("followup_no"),
+            "field": "after_session",
+            "value": str(key[1]),
+        }
+        if key in moved:
+            detail = f"session record {moved[key] + 1} given"
+            problems.append(Problem(rule="renumbered_session", detail=detail, **about))
+        else:
+            other = str(stored[key])
+            problems.append(Problem(rule="moved_session", other_value=other, **about))
     if problems:
         raise refusal(problems)

@@ -10,6 +10,7 @@ comes as one plain ``StoreError``. No widgets here: the queries are tested alone
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import operator
@@ -31,7 +32,8 @@ from ..schedule import (
     listed,
     load_schedule,
 )
-from . import across
+from . import across, numbering
+from .checked import Checked
 from .drafts import keeps_drafts
 from .rows import as_stored
 from .store import Store
@@ -136,8 +138,36 @@ def entries(store: Store, form: Form, case_id: str) -> list[tuple[int, Any]]:
 
 def next_number(store: Store, form: Form, case_id: str) -> int:
     """The number a new session or follow-up of ``case_id`` gets (removed ones
-    counted, so a number is never given twice)."""
+    counted, so a removed one's number is never given again; a late one is
+    numbered by its date when saved: :mod:`casekit.store.late`)."""
     return store.numbers(form.name, [{"case_id": case_id}])[0]
+
+
+def late_moves(store: Store, form: str, record: dict[str, Any]) -> dict[int, int]:
+    """The stored entries of the record's case that saving ``record`` (new, not
+    numbered) would move, old number to new: those dated after it
+    (:mod:`casekit.store.late`). Empty for a record that is not late."""
+    spec = store.dictionary[form]
+    if spec.instance is None or record.get(spec.instance) is not None:
+        return {}
+    with store.connect() as conn:
+        moved = numbering.moves(conn, store.table(form), spec, [record])
+    return {old: new for (_, old), new in sorted(moved.items())}
+
+
+def numbered_by_date(store: Store, checked: Checked, offered: int | None) -> Checked:
+    """``checked``, a new entry, without the number a form ``offered`` it when it
+    is dated before a stored entry of its case: the store then gives it the number
+    its date gives, moving the later ones up (:mod:`casekit.store.late`). Else as
+    it is: a number typed stays, and an entry in date order keeps the offered one
+    (another writer's entry that took it meanwhile is a clash, said as one)."""
+    number = store.dictionary[checked.form].instance
+    if number is None or offered is None or checked.record.get(number) != offered:
+        return checked
+    record = {**checked.record, number: None}
+    if not late_moves(store, checked.form, record):
+        return checked
+    return dataclasses.replace(checked, record=record)
 
 
 def latest_session(store: Store, case_id: str) -> int | None:

@@ -253,11 +253,11 @@ class Store:
         """Store one new record (raw values, or a ``Checked`` one); returns it typed,
         with its key filled.
 
-        A case gets a fresh random ``case_id``; a session or follow-up gets the next
-        number within its case. Raises ``ValidationFailed`` (nothing written) when a
-        hard problem is found, e.g. an identifier in the notes, or a rule across
-        forms broken against the case's stored rows (:mod:`casekit.store.across`).
-        """
+        A case gets a fresh random ``case_id``; a session or follow-up the number
+        its date gives in its case (:mod:`casekit.store.late`). Raises
+        ``ValidationFailed`` (nothing written) for a hard problem, e.g. an identifier
+        in the notes, or a rule across forms broken against the case's stored rows
+        (:mod:`casekit.store.across`)."""
         spec = self.dictionary[form]
         checked = self._checked(spec, record)
         if checked.errors:
@@ -310,8 +310,8 @@ class Store:
         """Write ``checked`` as new records of ``form``, audited; the written
         records, keys filled, when ``keep``."""
         table = self.table(form.name)
-        keys = new_keys(conn, table, self.table("case"), form, checked)
         audit = functools.partial(self._audit, conn)
+        keys = new_keys(conn, self.metadata, form, checked, audit)
         return write_new(
             conn, table, form, checked, keys, audit, reason=reason, keep=keep
         )
@@ -399,7 +399,7 @@ class Store:
 
     def numbers(self, form: str, records: Iterable[Mapping[str, Any]]) -> list[int]:
         """The number each session (or follow-up) of ``records`` has, or would get if
-        written now: the next within its case, removed ones counted, in order."""
+        written now: the next in its case, or the one its date gives (a late one)."""
         with self.connect() as conn:
             return numbers(conn, self.table(form), self.dictionary[form], records)
 

@@ -6,8 +6,9 @@ Two questions, each answered from the database alone:
    before it (:func:`casekit.store.audit.row_hash`), and the ids must run without a
    gap. A row changed afterwards, replaced, or deleted breaks it at that row.
 2. The replay: applying the audit rows in order (an insert gives the stored row, an
-   update one field, a delete the ``deleted`` mark) must give the tables as they
-   are. A row or a value that differs was written behind the audit's back.
+   update one field, a delete the ``deleted`` mark, a ``renumber`` a record's new
+   number and key, :mod:`casekit.store.late`) must give the tables as they are. A
+   row or a value that differs was written behind the audit's back.
 
 3. The guards: a ``restore_guards`` row says that the audit's guards were found
    removed and put back (:mod:`casekit.store.migrate`). While they were off, rows
@@ -43,6 +44,7 @@ from .audit import (
     TYPED_ACTIONS,
     row_hash,
 )
+from .late import RENUMBER_ACTION
 from .schema import TABLE_OF, missing_guards
 
 
@@ -172,10 +174,16 @@ def replay(
             )
         )
         record = records.setdefault(key, {})
-        if row["action"] == "update":
+        if row["action"] in ("update", RENUMBER_ACTION):
             record[row["field"]] = row["new_value"]
         elif row["action"] == "delete":
             record["deleted"] = "True"
+        if row["action"] == RENUMBER_ACTION and row["field"] == form.instance:
+            # A late visit moved it (casekit.store.late): it goes to its new key,
+            # unless that is taken; a row held twice then shows as a difference.
+            moved = (key[0], row["new_value"])
+            if moved not in records:
+                records[moved] = records.pop(key)
     return state
 
 

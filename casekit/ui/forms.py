@@ -53,7 +53,7 @@ from ..validate import coerce_record
 from .draft import DraftBar
 from .fold import Fold
 from .widgets import FieldWidget, build
-from .wording import in_words, reason_wanted, summary
+from .wording import in_words, reason_wanted, renumbered, summary
 
 
 class RecordForm:
@@ -97,6 +97,7 @@ class RecordForm:
         self._attending: list[Callable[[str], None]] = []
         self._quiet = 0
         self._start: dict[str, Any] = {}
+        self._proposed: int | None = None  # the number a new entry was offered
 
         self.heading = w.HTML()
         # The one place the form speaks: a live region (the helper marks it so),
@@ -188,8 +189,15 @@ class RecordForm:
         """Check the answers and show each problem beside its field."""
         return problems_frame(self._check().problems)
 
+    def _door(self) -> Checked:
+        """The answers through the store's door; a late visit's offered number is
+        left to the store (:func:`casekit.store.queries.numbered_by_date`)."""
+        checked = self.store.check(self.form.name, self.data)
+        offered = self._proposed if self.editing is None else None
+        return queries.numbered_by_date(self.store, checked, offered)
+
     def _check(self) -> Checked:
-        checked = self._across(self.store.check(self.form.name, self.data))
+        checked = self._across(self._door())
         self._show(checked.problems)
         return checked
 
@@ -232,7 +240,9 @@ class RecordForm:
                 fw.set(None)
             if self.form.instance:
                 self.fields[self.form.instance].control.disabled = False
-            for code, value in self.defaults(case_id).items():
+            values = self.defaults(case_id)
+            self._proposed = values.get(self.form.instance or "")
+            for code, value in values.items():
                 self.fields[code].set(value)
             self._refresh_visibility()
             self._show([])
@@ -290,8 +300,10 @@ class RecordForm:
         if checked.errors:
             self._refused(len(checked.errors))
             return None
+        moves: dict[int, int] = {}
         try:
             if self.editing is None:
+                moves = queries.late_moves(self.store, self.form.name, checked.record)
                 saved = self.store.add(self.form.name, checked)
             else:
                 saved = self.store.update(
@@ -322,7 +334,7 @@ class RecordForm:
         message = f"{verb} {name}: {summary(self.form, saved)}"
         if notes:
             message += ". Note: " + "; ".join(notes)
-        self._say(message, "ok")
+        self._say(message + renumbered(self.form, moves), "ok")
         for callback in self._saved:
             callback(saved)
         self._attend(f".casekit-status-{self.form.name}")
@@ -429,7 +441,7 @@ class RecordForm:
         if self._quiet:
             return
         self._refresh_visibility()
-        checked = self.store.check(self.form.name, self.data)
+        checked = self._door()
         if any(fw.messages for fw in self.fields.values()):
             # The store is read only while a message is shown, not at every key.
             problems = self._across(checked).problems

@@ -54,3 +54,17 @@ def reason_wanted(refused: ReasonRequired | IdentifyingReason) -> str:
         "why you change it under 'Reason for the change', then Save again. "
         "Nothing was saved."
     )
+
+
+def renumbered(form: Form, moves: dict[int, int]) -> str:
+    """What a form adds to its saved message when a late entry moved the later
+    ones up: '. The later sessions of the case were renumbered by their dates: 2
+    is now 3, 3 is now 4; ...'. Empty when nothing moved."""
+    if not moves:
+        return ""
+    nouns = f"{form.noun}s"
+    each = ", ".join(f"{old} is now {new}" for old, new in sorted(moves.items()))
+    said = f". The later {nouns} of the case were renumbered by their dates: {each}"
+    if form.name == "session":
+        said += "; the follow-ups that report on them moved with them"
+    return said + "."
