@@ -386,13 +386,12 @@ def test_any_store_shared_stays_k_anonymous_with_revealed_values_put_back(rows, 
         }
     )
     narrowed = _put_back(text)
-    assert int(group_sizes(narrowed, qis).min()) >= min(k, shared.anonymity.smallest)
-    if len(rows) >= k:
-        assert int(group_sizes(narrowed, qis).min()) >= k
+    assert len(rows) >= k  # min_size 6, k at most 6: k-anonymity is reachable
+    assert int(group_sizes(narrowed, qis).min()) >= k
+    assert shared.anonymity.smallest >= k
     for _, row in text.iterrows():
         said = _said(row)
         assert not said or row["sex"] in said
     # only the revealing choices are taken out: an appendectomy stays in every row
     before = sum("appendectomy" in surgery for *_, surgery, _ in rows)
-    assert (text["abdominal_surgery"].map(_answers).map(len) >= 0).all()
     assert text["abdominal_surgery"].str.contains("appendectomy").sum() == before
