@@ -69,6 +69,8 @@ class Anonymised:
     steps: dict[str, int] = field(default_factory=dict)  # ladder steps taken
     suppressed: dict[str, int] = field(default_factory=dict)  # cells blanked
     smallest: int = 0  # size of the smallest group after all (0: no cases)
+    # answers withheld for saying a quasi-identifier left blank (casekit.reveals)
+    withheld: dict[str, int] = field(default_factory=dict)
 
     @property
     def cells_suppressed(self) -> int:
@@ -164,6 +166,16 @@ def _apply(values: pd.Series, code: str, steps: int) -> pd.Series:
     for step in ladder[:steps]:
         values = values.map(lambda v, s=step: s.get(v, v), na_action="ignore")
     return values
+
+
+def stands_for(code: str, codes: Sequence[str], steps: int) -> dict[str, frozenset]:
+    """Each value field ``code`` of ``codes`` is shared as after ``steps`` steps of
+    generalisation, and the codes it stands for (a blank stands for them all)."""
+    shared = _apply(pd.Series(list(codes), dtype=object), code, steps)
+    found: dict[str, set[str]] = {}
+    for original, value in zip(codes, shared, strict=True):
+        found.setdefault(value, set()).add(original)
+    return {value: frozenset(originals) for value, originals in found.items()}
 
 
 def _steps_left(code: str, taken: int) -> bool:
@@ -325,6 +337,15 @@ def disclosure_note(
             f"The {result.suppressed['pain_side']} cases without a side of the pain "
             "are left out of the patterns that compare sides."
         )
+    if result.withheld:
+        lines += [
+            "",
+            f"Answers withheld: {sum(result.withheld.values())}, each "
+            "saying of its case a quasi-identifier that its row leaves blank or "
+            "generalised: shared, it would put the value back and single the case "
+            "out again.",
+        ]
+        lines += [f"- {name}: {count}" for name, count in result.withheld.items()]
     lines += [
         "",
         "Sites are shown as site A, B, ... (largest first), never by their code.",

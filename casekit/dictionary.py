@@ -19,12 +19,12 @@ from typing import Any
 
 import yaml
 
+from .codelists import Reveal, parse_codes, parse_reveals
 from .errors import DictionaryError
 
 BUILTIN_PATH = Path(__file__).with_name("dictionary.yaml")
 FORMS = ("case", "session", "followup", "exam")
 TYPES = ("key", "text", "date", "choice", "multi", "yesno", "integer", "number")
-YESNO_CODES = (("yes", "Yes"), ("no", "No"))
 # Columns the store adds itself; a field may not take these names.
 SYSTEM_COLUMNS = ("deleted",)
 # How a sentence names a record of each form, where it is not the form's name.
@@ -50,6 +50,7 @@ _FIELD_KEYS = {
     "default",
     "section",
     "share",
+    "reveals",
 }
 
 
@@ -100,6 +101,8 @@ class Field:
     # None: a kit field is shared, a local one is not (see __post_init__).
     share: bool | None = None
     local: bool = False  # added by the practitioner's dictionary.local.yaml
+    # What an answer says of a quasi-identifier (a caesarean: female); see reveals.py
+    reveals: tuple[Reveal, ...] = ()
 
     def __post_init__(self) -> None:
         # A text field is where a person types what they like, a name or a phone
@@ -284,6 +287,7 @@ def load_dictionary(
         sources.append(str(local))
     dictionary = Dictionary(forms, int(raw.get("version", 1)), tuple(sources))
     _check_show_if(dictionary)
+    _check_reveals(dictionary)
     return dictionary
 
 
@@ -380,7 +384,7 @@ def _parse_field(form: str, raw: Any, source: str, local: bool = False) -> Field
         raise DictionaryError(
             code, f"type is {ftype!r}, expected one of {', '.join(TYPES)}", source
         )
-    codes = _parse_codes(code, ftype, raw.get("codes"), source)
+    codes = parse_codes(code, ftype, raw.get("codes"), source)
     show_if = None
     if raw.get("show_if") is not None:
         cond = raw["show_if"]
@@ -413,6 +417,7 @@ def _parse_field(form: str, raw: Any, source: str, local: bool = False) -> Field
         section=str(raw.get("section") or "core"),
         share=_flag(raw, "share"),
         local=local,
+        reveals=parse_reveals(code, ftype, codes, raw.get("reveals"), source),
         **numbers,
     )
     _check_sharing(f, raw, source)
@@ -445,33 +450,6 @@ def _check_sharing(f: Field, raw: dict, source: str) -> None:
         )
 
 
-def _parse_codes(code: str, ftype: str, raw: Any, source: str) -> tuple:
-    if ftype == "yesno":
-        return YESNO_CODES
-    if ftype not in ("choice", "multi"):
-        if raw:
-            raise DictionaryError(code, f"a {ftype} field takes no codes", source)
-        return ()
-    if not raw:
-        raise DictionaryError(code, f"a {ftype} field needs `codes`", source)
-    pairs: list[tuple[str, str]] = []
-    for item in raw:
-        if not isinstance(item, dict) or len(item) != 1:
-            raise DictionaryError(
-                code, f"code entry {item!r}: expected `- code: label`", source
-            )
-        ((value, label),) = item.items()
-        if not isinstance(value, str):
-            # YAML reads bare yes/no/on/off as booleans and 1 as a number.
-            raise DictionaryError(code, f"code {value!r} is not text; quote it", source)
-        if "|" in value:
-            raise DictionaryError(code, f"code {value!r} may not hold `|`", source)
-        if any(value == seen for seen, _ in pairs):
-            raise DictionaryError(code, f"duplicate code {value!r}", source)
-        pairs.append((value, str(label)))
-    return tuple(pairs)
-
-
 def _check_show_if(dictionary: Dictionary) -> None:
     for form in dictionary:
         for f in form.fields:
@@ -490,3 +468,30 @@ def _check_show_if(dictionary: Dictionary) -> None:
                     f.code,
                     f"show_if value {unknown[0]!r} is not a code of `{target.code}`",
                 )
+
+
+def _check_reveals(dictionary: Dictionary) -> None:
+    """A field an answer reveals is a quasi-identifier of the case form (what a
+    share makes k-anonymous), and each value revealed is one of its codes."""
+    case = dictionary["case"]
+    for form in dictionary:
+        for f in form.fields:
+            where = dictionary.sources[-1 if f.local else 0]
+            for answer, target, values in f.reveals:
+                if target not in case or not case[target].quasi_identifier:
+                    raise DictionaryError(
+                        f.code,
+                        f"`reveals` of {answer!r} names `{target}`, which is not a "
+                        "quasi-identifier of the case form; expected one of "
+                        + ", ".join(q.code for q in case.fields if q.quasi_identifier),
+                        where,
+                    )
+                codes = case[target].code_values
+                unknown = [v for v in values if v not in codes]
+                if unknown:
+                    raise DictionaryError(
+                        f.code,
+                        f"`reveals` of {answer!r} gives `{target}` {unknown[0]!r}, "
+                        f"which is not one of its codes ({', '.join(codes) or 'none'})",
+                        where,
+                    )

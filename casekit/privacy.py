@@ -24,6 +24,7 @@ from .anonymity import (
     DEFAULT_K,
     Anonymised,
     disclosure_note,
+    group_sizes,
     k_anonymise,
     l_diversity,
     quasi_identifiers,
@@ -33,6 +34,7 @@ from .dictionary import Dictionary
 from .disclosure import safe_table
 from .errors import IdentifyingReason
 from .identifiers import describe, scan_text
+from .reveals import put_back, withhold
 
 __all__ = [
     "DEFAULT_SITE",
@@ -192,7 +194,9 @@ def share_frames(
     neutral labels (:func:`neutral_sites`), withdrawn cases left out, and fresh case
     ids that are not in ``taken`` (the store's own ids), with rows in the order of
     the new ids so that row order cannot be matched back to the store. The cases'
-    quasi-identifiers are made ``k``-anonymous (:mod:`casekit.anonymity`).
+    quasi-identifiers are made ``k``-anonymous (:mod:`casekit.anonymity`), and an
+    answer that would say one the share left blank or generalised is withheld
+    (:mod:`casekit.reveals`).
     """
     cases = frames["case"]
     fresh: dict[str, str] = {}
@@ -239,6 +243,13 @@ def share_frames(
                 lambda v: v.split("|"), na_action="ignore"
             )
     shared["case"] = result.frame
+    # An answer that says a blanked quasi-identifier (a caesarean: female) is
+    # withheld, and the groups are counted as a reader would narrow them.
+    result.withheld = withhold(shared, dictionary, result)
+    if len(result.frame):
+        narrowed = put_back(shared, dictionary, result)
+        sizes = group_sizes(narrowed, result.quasi_identifiers)
+        result.smallest = min(result.smallest, int(sizes.min()))
     sensitive = {
         f.code: l_diversity(result.frame, result.quasi_identifiers, f.code)
         for f in case_form.fields
