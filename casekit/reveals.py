@@ -10,9 +10,10 @@ share was made of: in the 40-case demo, half the cases fell into groups of fewer
 than 5 that way.
 
 - :func:`withhold` takes out of every shared row (of any form) each answer that
-  says more of its case's quasi-identifier than the case's row does: a choice is
-  left blank, a multi-select loses that one choice. A case whose sex is shared
-  keeps its answers.
+  says more of its case's quasi-identifier than the case's row does: the field is
+  left blank in that row, a multi-select whole (without only the revealing choice
+  it would say "no" to it, which is false: blank is "not known", which is true). A
+  case whose sex is shared keeps its answers.
 - :func:`put_back` is the measure: the cases' quasi-identifiers as a reader would
   narrow them from the answers shared. The share's smallest group is counted on it.
 
@@ -54,12 +55,7 @@ def withhold(
                 for a in gone:
                     name = _name(form, f, a)
                     withheld[name] = withheld.get(name, 0) + 1
-                if not gone:
-                    kept.append(answer)
-                elif isinstance(answer, list):  # only the revealing choice goes
-                    kept.append([a for a in answer if a not in gone] or None)
-                else:
-                    kept.append(None)
+                kept.append(None if gone else answer)
             if f.type == "multi":
                 frame[f.code] = pd.Series(kept, index=frame.index, dtype=object)
             else:  # a choice keeps its dtype (categories), blank where withheld
