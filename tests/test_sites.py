@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import case_record
+from hypothesis import given
+from hypothesis import strategies as st
 from test_interop import CASES, _write
 
 from casekit import Store
@@ -35,6 +37,13 @@ def test_a_code_naming_someone_is_refused(code):
 @pytest.mark.parametrize("code", [*CODES, "ex1", "js", "kw-2"])
 def test_a_site_or_an_examiner_code_passes(code):
     assert site_code_problem(code) is None
+
+
+@given(st.from_regex(r"[a-z]{1,2}(?:-?[0-9]{1,2})?", fullmatch=True))
+def test_initials_with_a_number_are_an_examiner_code(code):
+    """An examiner's initials, perhaps with a number (`kb`, `a`, `jw-2`), never
+    spell a name: no surname is that short."""
+    assert site_code_problem(code, noun="a short code") is None
 
 
 def test_a_new_store_knows_main_and_the_cli_adds_a_site(store, capsys):
