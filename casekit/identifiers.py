@@ -26,10 +26,13 @@ How a note is read:
    their word; street addresses; UK car registrations; national insurance and
    social security numbers; ID-like codes and long runs of digits. Written plainly
    too (:mod:`casekit.plain`): ``priya sharma``, ``son called Tom``, ``Tom (son)``,
-   ``lives on Kirkstall Road``, ``twitter is backpain_jo``.
+   ``lives on Kirkstall Road``, ``twitter is backpain_jo``; and loosely
+   (:mod:`casekit.loose`): ``kateward at gmail``, ``born in March 61``,
+   ``LS6-2QT``, ``kate_ward61 on insta``.
 4. **Disguises read back** (:mod:`casekit.disguise`): digits for letters in a
    name (``Sm1th``), letters for digits in a phone number (``0770O 900 123``) and
-   numbers written in words (``seven seven zero zero nine double oh ...``).
+   numbers written in words (``seven seven zero zero nine double oh ...``);
+   names run together (``KateWard``, ``JWatts``: :mod:`casekit.glued`).
 5. The practitioner's own deny-list of names (``data/deny-list.txt``).
 
 The scan errs on the side of refusing, but ordinary clinical shorthand passes:
