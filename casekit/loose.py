@@ -131,12 +131,14 @@ def birth_months(text: str) -> Iterator[Span]:
 
 # As plain's handles after a network: an underscore, a dot or two digits in it.
 _A_HANDLE = re.compile(r"[a-z][\w.]*(?:[_.]|\d\d)[\w.]*", re.IGNORECASE)
-_ON_A_NETWORK = re.compile(rf"\s(?:on|at|via|from)\s+(?:{plain.NETWORKS})\b", re.I)
+_ON_A_NETWORK = re.compile(
+    rf"\s(?:(?:on|at|via|from)\s+)?(?:{plain.NETWORKS})\b", re.IGNORECASE
+)
 
 
 def handles_before_networks(text: str) -> Iterator[Span]:
     """A handle without ``@`` before the network it is on: ``kate_ward61 on
-    insta`` (an underscore, a dot or two digits in it, as plain's handles after a
+    insta``, ``kate_ward61 insta`` (an underscore, a dot or two digits in it, as plain's handles after a
     network's name have)."""
     for match in _ON_A_NETWORK.finditer(text):
         # The word before, looked for in the 80 characters before (a handle is

@@ -40,6 +40,7 @@ FOUND = [
     ("postcode L S 6 2 Q T", POSTCODE, "L S 6 2 Q T"),
     ("msg kate_ward61 on insta", HANDLE, "kate_ward61"),
     ("jo.smith77 on tiktok", HANDLE, "jo.smith77"),
+    ("add kate_ward61 fb", HANDLE, "kate_ward61"),
     (
         "oh seven seven hundred nine hundred one two three",
         SAID,
