@@ -8,11 +8,13 @@ a i l . c o m``, ``L S 6 2 Q T``), a postcode with two spaces or a hyphen
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 
 from . import gazetteer, plain
 
 Span = tuple[int, int]
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 # UK postcode areas (Royal Mail), so that "S1 2nd" or "L5 1rm" are not read as one.
 POSTCODE_AREAS = (
@@ -131,20 +133,29 @@ def birth_months(text: str) -> Iterator[Span]:
 
 # As plain's handles after a network: an underscore, a dot or two digits in it.
 _A_HANDLE = re.compile(r"[a-z][\w.]*(?:[_.]|\d\d)[\w.]*", re.IGNORECASE)
-_ON_A_NETWORK = re.compile(
-    rf"\s(?:(?:on|at|via|from)\s+)?(?:{plain.NETWORKS})\b", re.IGNORECASE
-)
+# A network's name, looked for in the note in lower case (twice as fast as a
+# pattern that ignores case), then the word before it, a preposition aside.
+_A_NETWORK = re.compile(rf"(?<![a-z0-9_.])(?:{plain.NETWORKS})(?![a-z0-9_])")
+_PREPOSITIONS = frozenset({"on", "at", "via", "from"})
+_WORD = re.compile(r"\S+")
 
 
 def handles_before_networks(text: str) -> Iterator[Span]:
     """A handle without ``@`` before the network it is on: ``kate_ward61 on
-    insta``, ``kate_ward61 insta`` (an underscore, a dot or two digits in it, as plain's handles after a
-    network's name have)."""
-    for match in _ON_A_NETWORK.finditer(text):
+    insta``, ``kate_ward61 insta`` (an underscore, a dot or two digits in it, as
+    plain's handles after a network's name have)."""
+    lower = text.lower()
+    if len(lower) != len(text):  # a letter lowered into two: keep places
+        lower = text.translate(_ASCII_LOWER)
+    for match in _A_NETWORK.finditer(lower):
         # The word before, looked for in the 80 characters before (a handle is
         # shorter): each match copies no more, however long the note.
         start = max(0, match.start() - 80)
-        before = text[start : match.start()].rstrip()
-        handle = before.split()[-1].lstrip("([{'\"") if before.strip() else ""
+        words = list(_WORD.finditer(text, start, match.start()))
+        if words and words[-1].group().lower() in _PREPOSITIONS:
+            words.pop()
+        if not words:
+            continue
+        handle = words[-1].group().lstrip("([{'\"")
         if len(handle) >= 4 and _A_HANDLE.fullmatch(handle):
-            yield start + len(before) - len(handle), start + len(before)
+            yield words[-1].end() - len(handle), words[-1].end()
