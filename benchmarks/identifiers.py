@@ -123,6 +123,10 @@ HOSTILE = {
     "digits, fillers": "07700 and then " * 3_333,
     "words, fillers": "seven um er " * 4_166,
     "street words": "Mill Road Close Drive " * 2_272,
+    "names glued": "KateWard K.Ward JWatts " * 2_173,
+    "spaced letters": "k w @ g . " * 5_000,
+    "mail, networks": "kate1 at gmail jo_2 on ig " * 1_923,
+    "hundreds": "seven hundred " * 3_571,
     "clinical text": "Left SIJ tight, L4-5 NPRS 7/10, HEP reviewed, 2/52. " * 1_000,
 }
 

@@ -50,7 +50,7 @@ Span = tuple[int, int]
 
 _NUMBER_WORDS = (
     "zero|oh|o|nought|naught|nil|one|two|three|four|five|six|seven|eight|nine"
-    "|double|triple"
+    "|double|triple|hundred"
 )
 # Fewer number words in a row than this are a sentence ("three sessions, two weeks
 # apart"), never a number.
@@ -409,6 +409,12 @@ def _read_digits(
     stretch."""
     stretch, times, before_filler = _Stretch(), 1, None
     for word, (start, end) in [*words, ("", (0, 0))]:
+        # "seven hundred" is said for 700 ("oh seven seven hundred nine hundred
+        # ..."): after a number word, as no count of the six a number needs.
+        if word == "hundred" and stretch.in_a_row and times == 1:
+            stretch.digits, stretch.end = stretch.digits + "00", end
+            stretch.parts[-1] += "00"
+            continue
         if word in _DIGIT_WORDS or word.isdigit():
             stretch.start = start if not stretch.count else stretch.start
             if word.isdigit():

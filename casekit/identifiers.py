@@ -26,10 +26,13 @@ How a note is read:
    their word; street addresses; UK car registrations; national insurance and
    social security numbers; ID-like codes and long runs of digits. Written plainly
    too (:mod:`casekit.plain`): ``priya sharma``, ``son called Tom``, ``Tom (son)``,
-   ``lives on Kirkstall Road``, ``twitter is backpain_jo``.
+   ``lives on Kirkstall Road``, ``twitter is backpain_jo``; and loosely
+   (:mod:`casekit.loose`): ``kateward at gmail``, ``born in March 61``,
+   ``LS6-2QT``, ``kate_ward61 on insta``.
 4. **Disguises read back** (:mod:`casekit.disguise`): digits for letters in a
    name (``Sm1th``), letters for digits in a phone number (``0770O 900 123``) and
-   numbers written in words (``seven seven zero zero nine double oh ...``).
+   numbers written in words (``seven seven zero zero nine double oh ...``);
+   names run together (``KateWard``, ``JWatts``: :mod:`casekit.glued`).
 5. The practitioner's own deny-list of names (``data/deny-list.txt``).
 
 The scan errs on the side of refusing, but ordinary clinical shorthand passes:
@@ -48,7 +51,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from . import disguise, plain, recognizers
+from . import disguise, glued, loose, plain, recognizers
 from .folding import fold
 
 _I = re.IGNORECASE
@@ -151,14 +154,6 @@ _TENS = r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _UNITS = r"one|two|three|four|five|six|seven|eight|nine"
 # plain's street words, so that a street is one with or without its number.
 _STREET = r"(?:" + "|".join(plain.STREET_WORDS) + r")\b\.?"
-# UK postcode areas (Royal Mail), so that "S1 2nd" or "L5 1rm" are not read as one.
-_AREAS = (
-    "ab|al|b|ba|bb|bd|bh|bl|bn|br|bs|bt|ca|cb|cf|ch|cm|co|cr|ct|cv|cw|da|dd|de|dg"
-    "|dh|dl|dn|dt|dy|e|ec|eh|en|ex|fk|fy|g|gl|gu|ha|hd|hg|hp|hr|hs|hu|hx|ig|ip|iv"
-    "|ka|kt|kw|ky|l|la|ld|le|ll|ln|ls|lu|m|me|mk|ml|n|ne|ng|nn|np|nr|nw|ol|ox|pa"
-    "|pe|ph|pl|po|pr|rg|rh|rm|s|sa|se|sg|sk|sl|sm|sn|so|sp|sr|ss|st|sw|sy|ta|td|tf"
-    "|tn|tq|tr|ts|tw|ub|w|wa|wc|wd|wf|wn|wr|ws|wv|yo|ze"
-)
 # An e-mail address written out: "jd at gmail dot com", "j(at)hotmail(dot)co(dot)uk".
 # A plain " at " counts only with a dot spelled out too ("works at clinic.co.uk" is
 # a sentence, and its domain a URL).
@@ -191,6 +186,8 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
             _I,
         ),
     ),
+    ("an e-mail address", loose.mail_without_ending),
+    ("an e-mail address", loose.spaced_mail),
     ("a URL", recognizers.domains),
     ("an NHS number", recognizers.nhs_numbers),
     ("a payment card number", recognizers.card_numbers),
@@ -231,6 +228,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
             _I,
         ),
     ),
+    ("a birth date or year", loose.birth_months),
     (
         "a calendar date",
         _regex(
@@ -276,14 +274,8 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
     ("a phone number", disguise.phones_with_letters),
     ("a phone number", recognizers.phones),
     ("a phone number written in words", disguise.spelled_numbers),
-    (
-        "a postcode",
-        _regex(
-            rf"(?<![a-z0-9])(?:{_AREAS})\d[a-z\d]? ?\d(?!(?-i:st|nd|rd|th))"
-            r"[abd-hjlnp-uw-z]{2}(?![a-z0-9])",
-            _I,
-        ),
-    ),
+    ("a postcode", _regex(loose.POSTCODE, _I)),
+    ("a postcode", loose.spaced_postcode),
     (
         "a postcode",
         _regex(  # Canadian
@@ -303,7 +295,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
         "a postcode district",
         _regex(
             r"\b(?i:lives|living|moved|resides|based|address|postcode)\b(?:\s+(?i:in|to|at))?"
-            rf"\s*:?\s*(?P<hit>(?i:{_AREAS})\d[A-Za-z\d]?)\b"
+            rf"\s*:?\s*(?P<hit>(?i:{loose.POSTCODE_AREAS})\d[A-Za-z\d]?)\b"
         ),
     ),
     (
@@ -340,6 +332,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
         _regex(r"\b(?:posts|follows|known)\s+as\s+(?P<hit>@?[a-z0-9_.]+)", _I),
     ),
     ("a handle", plain.social_handles),
+    ("a handle", loose.handles_before_networks),
     (
         "an exact age",
         _regex(
@@ -359,6 +352,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
     ("a name", disguise.names_with_digits),
     ("a name with a title", recognizers.titled_names),
     ("a name", plain.names),
+    ("a name", glued.glued_names),
     ("a name", recognizers.names),
     (
         "an ID-like code",

@@ -33,7 +33,8 @@ from .anonymity import (
 from .dictionary import Dictionary
 from .disclosure import safe_table
 from .errors import IdentifyingReason
-from .identifiers import describe, scan_text
+from .glued import case_id_spells_a_name, code_names
+from .identifiers import Finding, describe, scan_text
 from .reveals import put_back, withhold
 
 __all__ = [
@@ -79,9 +80,10 @@ def new_case_id(taken: Collection[str] = (), rng: random.Random | None = None) -
 
 def is_case_id(text: object, deny_list: Collection[str] = ()) -> bool:
     """Whether ``text`` may stand as a casekit case id: of its form, not all
-    digits (a record, phone or NHS number fits the alphabet too) and with nothing
-    the identifier screen finds (``CHART4567``, ``MRN2345``, a postcode, a name of
-    ``deny_list``)."""
+    digits (a record, phone or NHS number fits the alphabet too), not spelling a
+    name (``KATEWARD``, ``MRSWARD``: :func:`casekit.glued.case_id_spells_a_name`)
+    and with nothing the identifier screen finds (``CHART4567``, ``MRN2345``, a
+    postcode, a name of ``deny_list``)."""
     return isinstance(text, str) and _screened_case_id(text, tuple(deny_list))
 
 
@@ -93,6 +95,7 @@ def _screened_case_id(text: str, deny_list: tuple[str, ...]) -> bool:
     return (
         bool(_CASE_ID.match(text))
         and not text.isdigit()
+        and not case_id_spells_a_name(text, CASE_ID_LENGTH)
         and not scan_text(text, deny_list)
     )
 
@@ -127,8 +130,12 @@ def site_code_problem(
     """
     if not isinstance(code, str) or not SITE_CODE.fullmatch(code):
         return f"expected {noun}: {SITE_CODE_RULE}"
-    # Words of a code are joined by hyphens; the screen reads them as words.
+    # Words of a code are joined by hyphens; the screen reads them as words. A
+    # name may also be run together or split by a hyphen (`jsmith`, `jo-smith`).
     findings = scan_text(code.replace("-", " "), deny_list, strict_names=True)
+    findings = findings or [
+        Finding("a name", code[a:b], a, b) for a, b in code_names(code)
+    ]
     if findings:
         return describe(findings)
     return None

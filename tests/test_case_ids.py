@@ -101,3 +101,40 @@ def test_an_export_imports_with_its_ids(store, tmp_path):
     with Store(tmp_path / "again.db", create=True, actor="tester") as again:
         result = import_files(again, [p for p in paths if p.name == "cases.csv"])
         assert result.renamed == {} and again.case_ids() == set(ids)
+
+
+# Ids that spell a name: a first name and a surname, a title and a surname, a
+# listed name in a longer id (imported ids may be up to twelve characters).
+SPELLING_A_NAME = ["KATEWARD", "MRSWARD", "DRHUNT", "JAMESWEST", "KATEWARD7", "DAVE27X"]
+
+
+@pytest.mark.parametrize("text", SPELLING_A_NAME)
+def test_an_id_that_spells_a_name_is_no_case_id(text):
+    assert not is_case_id(text)
+
+
+# An English word that is also a surname, and ids that merely hold a few letters of
+# one among digits, as casekit draws them: case ids.
+@pytest.mark.parametrize(
+    "text", ["HUNTER", "MARKET", "MYRA72", "2DAVE9", "K7Q2XM", "DR7HNT"]
+)
+def test_an_id_holding_no_name_is_a_case_id(text):
+    assert is_case_id(text)
+
+
+def test_a_drawn_id_that_spells_a_name_is_drawn_again():
+    assert new_case_id(rng=_Draws("DRHUNT" + "K7Q2XM")) == "K7Q2XM"
+
+
+def test_no_id_of_a_hundred_thousand_drawn_spells_a_name():
+    """The rule costs a store's own ids nothing: of 100,000 ids of six characters
+    drawn as casekit draws them (before it draws again), none spells a name."""
+    from casekit.glued import case_id_spells_a_name
+    from casekit.privacy import CASE_ID_ALPHABET, CASE_ID_LENGTH
+
+    rng = random.Random(2026)
+    drawn = (
+        "".join(rng.choice(CASE_ID_ALPHABET) for _ in range(CASE_ID_LENGTH))
+        for _ in range(100_000)
+    )
+    assert [i for i in drawn if case_id_spells_a_name(i, CASE_ID_LENGTH)] == []

@@ -132,6 +132,31 @@ def test_an_examiner_code_is_not_echoed_when_it_is_the_identifier(
     ]
 
 
+def test_an_examiner_code_naming_someone_run_together_is_refused(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    header = "case_id,site,intake_date,age_band,sex,pain_side,duration,episode,nprs\n"
+    Path("cases.csv").write_text(
+        header + "K7Q2XM,main,2025-01-10,40-49,female,left,acute,first,6\n"
+    )
+    assert main(["init", "--db", "e.db"]) == 0
+    assert main(["import", "cases.csv", "--db", "e.db"]) == 0
+    Path("exams.csv").write_text(
+        "case_id,exam_no,exam_date,examiner,blinded\n"
+        "K7Q2XM,,2025-01-10,jsmith,yes\n"
+        "K7Q2XM,,2025-01-10,drpatel,yes\n"
+        "K7Q2XM,,2025-01-10,kb,yes\n"
+    )
+    capsys.readouterr()
+    assert main(["import", "exams.csv", "--db", "e.db", "--dry-run"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "exams.csv rows 2-3 (2 rows): `examiner` is not a short code: looks like "
+        "a name",
+    ]
+
+
 def test_a_record_without_a_case_id_or_a_form_is_named_plainly():
     # An empty case_id cell is read as NaN; a case's site problem has no form.
     assert where("session", float("nan"), 1) == "session 1 of a case with no case_id"

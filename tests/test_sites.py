@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import case_record
+from hypothesis import given
+from hypothesis import strategies as st
 from test_interop import CASES, _write
 
 from casekit import Store
@@ -13,11 +15,35 @@ from casekit.disclosure import NHS
 from casekit.errors import InvalidSite, ValidationFailed
 from casekit.io.exporter import export_csv
 from casekit.io.importer import import_files
-from casekit.privacy import neutral_sites
+from casekit.privacy import neutral_sites, site_code_problem
 from casekit.report.series import EXACT, baseline, case_series
 from casekit.synth import CohortParams, populate
 
 IDENTIFYING = ["Jane Smith 07700900123", "07700900123", "jane-smith", "margaret"]
+# Names run together or apart in a code: an initial, a title or a first name
+# before a surname.
+NAMED_CODES = ["jsmith", "drpatel", "mrjones", "jo-smith-77", "mrs-ward", "katesmith"]
+# Sites and examiners' codes as they are: places (a surname or a compass point
+# after a place is no name) and initials.
+CODES = ["north", "main", "clinic2", "leeds-west", "nwest", "ne-leeds", "a", "kb"]
+
+
+@pytest.mark.parametrize("code", NAMED_CODES)
+def test_a_code_naming_someone_is_refused(code):
+    assert "a name" in site_code_problem(code)
+    assert "a name" in site_code_problem(code, noun="a short code")
+
+
+@pytest.mark.parametrize("code", [*CODES, "ex1", "js", "kw-2"])
+def test_a_site_or_an_examiner_code_passes(code):
+    assert site_code_problem(code) is None
+
+
+@given(st.from_regex(r"[a-z]{1,2}(?:-?[0-9]{1,2})?", fullmatch=True))
+def test_initials_with_a_number_are_an_examiner_code(code):
+    """An examiner's initials, perhaps with a number (`kb`, `a`, `jw-2`), never
+    spell a name: no surname is that short."""
+    assert site_code_problem(code, noun="a short code") is None
 
 
 def test_a_new_store_knows_main_and_the_cli_adds_a_site(store, capsys):
