@@ -129,6 +129,7 @@ def test_a_column_with_values_but_no_name_is_named_by_its_place(
 def test_a_file_that_is_not_a_workbook_says_so(tmp_path, capsys, content):
     path = tmp_path / "bad.xlsx"
     path.write_bytes(content)
+    assert main(["init", "--db", str(tmp_path / "a.db")]) == 0
     code, out, err = _import(capsys, path, "--db", tmp_path / "a.db")
     assert code == 1 and out == ""
     assert err == (
@@ -144,6 +145,7 @@ def test_a_damaged_workbook_says_so_in_plain_words(tmp_path, capsys):
     path = tmp_path / "bad.xlsx"
     with zipfile.ZipFile(path, "w") as book:
         book.writestr("hello.txt", "not a workbook inside")
+    assert main(["init", "--db", str(tmp_path / "a.db")]) == 0
     code, _, err = _import(capsys, path, "--db", tmp_path / "a.db")
     assert code == 1
     assert "cannot be read as an Excel workbook (.xlsx); open it in Excel" in err

@@ -123,6 +123,8 @@ def test_a_bad_workbook_names_every_kind_of_problem_on_its_first_screen(
     tmp_path, capsys
 ):
     db = str(tmp_path / "casekit.db")
+    assert main(["init", "--db", db]) == 0
+    capsys.readouterr()
     good = ("17", dt.date(2025, 3, 3), "40-49", "female", "left", None, "acute", 6)
     followups = [
         ("17", n, dt.date(2025, 3, 5), 1, 4, "maybe", "left", 30, "in_care")
@@ -242,6 +244,7 @@ def test_a_semicolon_file_from_european_excel_is_read(store, tmp_path):
 )
 def test_a_row_longer_than_its_header_is_one_clear_line(tmp_path, capsys, text, where):
     (tmp_path / "cases.csv").write_text(text)
+    assert main(["init", "--db", str(tmp_path / "a.db")]) == 0
     code = main(["import", str(tmp_path / "cases.csv"), "--db", str(tmp_path / "a.db")])
     assert code == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -326,6 +329,7 @@ def test_a_windows_1252_csv_from_excel_is_read_and_said_so(store, tmp_path, caps
 def test_a_file_neither_utf8_nor_windows_1252_is_refused(tmp_path, capsys):
     path = tmp_path / "cases.csv"
     path.write_bytes(b"case_id,notes\n,\x81\x8d\x8f\n")  # undefined in cp1252 too
+    assert main(["init", "--db", str(tmp_path / "a.db")]) == 0
     code = main(["import", str(path), "--db", str(tmp_path / "a.db")])
     assert code == 1
     assert "neither UTF-8 nor Windows-1252" in capsys.readouterr().err
@@ -362,6 +366,7 @@ def test_a_repeated_column_is_named_as_typed(tmp_path, capsys, header, said, kin
         book.active.append(first + header)
         book.active.append(row)
         book.save(path)
+    assert main(["init", "--db", str(tmp_path / "a.db")]) == 0
     code = main(["import", str(path), "--db", str(tmp_path / "a.db")])
     err = capsys.readouterr().err
     assert code == 1

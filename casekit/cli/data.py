@@ -157,7 +157,9 @@ def run_import(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as noted:
         warnings.simplefilter("always", AssumedEncoding)
         try:
-            with Store(args.db, create=not args.dry_run) as store:
+            # A store that is not there is refused, as by every command but init:
+            # a typo in --db would make a new store and import into it.
+            with Store(args.db) as store:
                 result = import_files(
                     store, args.files, dry_run=args.dry_run, progress=say
                 )
