@@ -1,5 +1,6 @@
 """`casekit import` on a clinic day, as a walk-through found it: a store named
-with a typo is refused, not made."""
+with a typo is refused, not made; a withdrawn case's id given again is one row's
+problem, not a database error."""
 
 from __future__ import annotations
 
@@ -76,3 +77,23 @@ def test_a_failed_import_leaves_no_empty_store(tmp_path, capsys, monkeypatch):
     code, _, err = _cli(capsys, "import", "nothere.csv")
     assert code == 1 and "data/casekit.db: does not exist" in err
     assert list(tmp_path.iterdir()) == []
+
+
+# -- 4. a withdrawn case's id given again ----------------------------------------
+
+
+def test_a_withdrawn_cases_id_imported_again_is_a_row_problem(
+    store, db_url, tmp_path, capsys
+):
+    """It was `UNIQUE constraint failed: cases.case_id`, naming no file or row."""
+    store.add("case", case_record(case_id="K7Q2XM"))
+    store.delete("case", "K7Q2XM", reason="withdrew consent")
+    cases = _cases(tmp_path / "cases.csv", "", "K7Q2XM")
+    for dry_run in ([], ["--dry-run"]):
+        code, out, err = _cli(capsys, "import", cases, "--db", db_url, *dry_run)
+        assert code == 1 and "UNIQUE" not in out + err
+        assert out == (
+            "cases.csv row 3: case K7Q2XM: `case_id` 'K7Q2XM' is a case that was "
+            f"withdrawn on {TODAY}: a withdrawn case takes no new records\n"
+        )
+    assert store.case_ids(include_deleted=False) == set()

@@ -30,7 +30,7 @@ from .keys import key_problems
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
 from .renumbering import moved_references, renumbered
 from .sheets import UNNAMED, AssumedEncoding, cell_text, read_csv, workbook_sheets
-from .withdrawn import withdrawn_said
+from .withdrawn import withdrawn_given, withdrawn_said
 
 # Where callers have always found them.
 __all__ = [
@@ -250,6 +250,7 @@ def _across_forms(
     counted, of the ``incoming`` frames' rows."""
     stored = store.frames()
     found = key_problems(store.dictionary, stored, incoming)
+    found += withdrawn_given(store, incoming["case"])
     # Into an empty store (a first import) the incoming frames are the whole: a
     # copy of them, held through the checks, would only cost memory.
     combined = {

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
+import sqlalchemy as sa
+
 from ..problems import Problem
 from ..store import Store
 from ..store.queries import withdrawn_on
@@ -33,3 +36,37 @@ def withdrawn_said(store: Store, problems: list[Problem]) -> list[Problem]:
 
 def _on(day: str) -> str:
     return f" on {day}" if day else ""  # an audit that does not say when
+
+
+def withdrawn_given(store: Store, cases: pd.DataFrame) -> list[Problem]:
+    """A problem for each case row of an import (a frame with ``_source`` and
+    ``_row``) whose id is that of a withdrawn case, giving the day: its row is
+    kept, marked, so the id cannot be given again (the write would fail on the
+    key, naming no row)."""
+    if cases.empty:
+        return []
+    table = store.table("case")
+    with store.connect() as conn:
+        # Few are withdrawn: asked for alone, not as all cases less the others.
+        gone = conn.execute(
+            sa.select(table.c.case_id).where(table.c.deleted == sa.true())
+        ).scalars()
+        given = cases[cases["case_id"].isin(set(gone))]
+        if given.empty:
+            return []
+        days = {c: withdrawn_on(store, conn, c) for c in set(given["case_id"])}
+    return [
+        Problem(
+            rule="withdrawn_case",
+            source=source,
+            row=int(row),
+            form="case",
+            case_id=case_id,
+            field="case_id",
+            value=case_id,
+            detail=_on(days[case_id]),
+        )
+        for source, row, case_id in zip(
+            given["_source"], given["_row"], given["case_id"], strict=True
+        )
+    ]
