@@ -90,6 +90,11 @@ _SAYS = {
     "above the values, or delete them",
     "repeated": "{field} {value} appears more than once in the import",
     "already_stored": "{field} {value} is already in the store",
+    "repeat_of_stored": "identical to {value} already stored ({detail}): was this "
+    "file imported before? If the rows are new records, import with --allow-repeats",
+    # records already stored (casekit.repeats, for casekit check)
+    "identical_stored": "identical to {value} ({detail}): was a file imported "
+    "twice? If so, remove the repeat",
     # the audit (casekit.store.verify)
     "audit_forged": "audit row {value} was changed or replaced after it was written "
     "(its hash does not follow from its values and the row before it)",
@@ -138,6 +143,7 @@ _NO_RECORD = frozenset(
         "unnamed_column",
         "hidden_column",
         "clash",
+        "repeat_of_stored",
         "audit_forged",
         "audit_gap",
         "guards_restored",

@@ -1,6 +1,7 @@
 """`casekit import` on a clinic day, as a walk-through found it: a store named
-with a typo is refused, not made; a withdrawn case's id given again is one row's
-problem, not a database error."""
+with a typo is refused, not made; the same file imported twice is refused, not
+stored twice (and `casekit check` finds a store where it happened before); a
+withdrawn case's id given again is one row's problem, not a database error."""
 
 from __future__ import annotations
 
@@ -77,6 +78,148 @@ def test_a_failed_import_leaves_no_empty_store(tmp_path, capsys, monkeypatch):
     code, _, err = _cli(capsys, "import", "nothere.csv")
     assert code == 1 and "data/casekit.db: does not exist" in err
     assert list(tmp_path.iterdir()) == []
+
+
+# -- 2. the same file imported twice ---------------------------------------------
+
+
+def test_a_cases_file_without_ids_imported_twice_is_refused(db_url, tmp_path, capsys):
+    assert main(["init", "--db", db_url]) == 0
+    cases = _cases(tmp_path / "cases.csv", "", "")
+    assert _cli(capsys, "import", cases, "--db", db_url)[0] == 0
+    with Store(db_url) as store:
+        first = store.read("case").sort_values("intake_date")["case_id"].tolist()
+    for dry_run in ([], ["--dry-run"]):
+        code, out, err = _cli(capsys, "import", cases, "--db", db_url, *dry_run)
+        assert code == 1 and "nothing was written" in err
+        assert out == (
+            f"cases.csv rows 2-3 (2 rows): identical to case {first[0]} already "
+            "stored (every intake answer, its id aside): was this file imported "
+            "before? If the rows are new records, import with --allow-repeats (row "
+            f"2; other rows have case {first[1]})\n"
+        )
+    with Store(db_url) as store:
+        assert len(store.case_ids()) == 2
+    code, out, _ = _cli(capsys, "import", cases, "--db", db_url, "--allow-repeats")
+    assert code == 0 and "imported 2 cases" in out
+    # What --allow-repeats let in, `casekit check` still points at, as warnings.
+    code, out, _ = _cli(capsys, "check", "--db", db_url)
+    assert code == 0 and "0 errors, 2 warnings" in out
+    assert len(re.findall(r"warning: case \w+: identical to case \w+ \(", out)) == 2
+
+
+def test_a_session_imported_twice_is_refused(db_url, tmp_path, capsys):
+    """`SSHDRS,2026-11-28,5,3` imported twice made sessions 1 and 2, identical."""
+    with Store(db_url, create=True) as store:
+        case_id = store.add("case", case_record())["case_id"]
+    path = tmp_path / "sessions.csv"
+    path.write_text(
+        f"case_id,session_date,nprs_before,nprs_after\n{case_id},2025-03-28,5,3\n"
+    )
+    assert _cli(capsys, "import", path, "--db", db_url)[0] == 0
+    code, out, err = _cli(capsys, "import", path, "--db", db_url)
+    assert code == 1 and "1 problem found; nothing was written" in err
+    assert out == (
+        f"sessions.csv row 2: identical to session 1 of case {case_id} already "
+        "stored (its date and every answer, its number aside): was this file "
+        "imported before? If the rows are new records, import with --allow-repeats\n"
+    )
+    # Another answer, another day: a session of its own.
+    path.write_text(
+        "case_id,session_date,nprs_before,nprs_after\n"
+        f"{case_id},2025-03-28,5,4\n{case_id},2025-03-29,5,3\n"
+    )
+    assert _cli(capsys, "import", path, "--db", db_url)[0] == 0
+    with Store(db_url) as store:
+        assert sorted(store.read("session")["session_no"]) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("form", ["followup", "exam"])
+def test_a_followup_or_exam_identical_to_a_stored_one_is_refused(store, tmp_path, form):
+    case_id = store.add("case", case_record())["case_id"]
+    store.add("session", session_record(case_id))
+    record = (
+        followup_record(case_id)
+        if form == "followup"
+        else {"case_id": case_id, "exam_date": dt.date(2025, 3, 3), "examiner": "ab"}
+    )
+    store.add(form, record)
+    path = tmp_path / f"{form}s.csv"
+    cells = {k: v for k, v in record.items() if v is not None}
+    path.write_text(
+        ",".join(cells) + "\n" + ",".join(str(v) for v in cells.values()) + "\n"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        import_files(store, [path])
+    [problem] = refused.value.found
+    assert (problem.rule, problem.row, problem.source) == (
+        "repeat_of_stored",
+        2,
+        path.name,
+    )
+    assert (
+        problem.value
+        == f"{'follow-up' if form == 'followup' else 'exam'} 1 of case {case_id}"
+    )
+    assert len(store.read(form)) == 1
+    assert import_files(store, [path], allow_repeats=True).written
+    assert len(store.read(form)) == 2
+
+
+def test_an_export_imported_again_says_already_stored_once(store, tmp_path):
+    """A row whose key is stored already is that problem alone, not two."""
+    case_id = store.add("case", case_record())["case_id"]
+    store.add("session", session_record(case_id))
+    path = tmp_path / "sessions.csv"
+    path.write_text(
+        "case_id,session_no,session_date,nprs_before,nprs_after,regions_treated,"
+        f"techniques\n{case_id},1,2025-03-03,6,3,lumbar|hip_flexors,soft_tissue\n"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        import_files(store, [path])
+    assert [p.rule for p in refused.value.found] == ["already_stored"]
+
+
+def test_check_warns_of_identical_records_stored_before(store, capsys, db_url):
+    """A store that took a file twice before imports refused it."""
+    case_id = store.add("case", case_record())["case_id"]
+    again = store.add("case", case_record())["case_id"]
+    store.add_many({"session": [session_record(case_id)] * 2})
+    store.add("session", session_record(case_id, nprs_after=2))
+    found = stored_repeats(store.dictionary, store.frames())
+    assert [(p.form, p.severity) for p in found] == [
+        ("case", "warning"),
+        ("session", "warning"),
+    ]
+    assert {found[0].case_id, found[0].value.removeprefix("case ")} == {
+        case_id,
+        again,
+    }
+    assert (found[1].case_id, found[1].instance) == (case_id, 2)
+    assert found[1].value == f"session 1 of case {case_id}"
+    code, out, _ = _cli(capsys, "check", "--db", db_url)
+    assert code == 0 and "0 errors, 2 warnings" in out
+    assert (
+        f"warning: session 2 of case {case_id}: identical to session 1 of case "
+        f"{case_id} (its date and every answer, its number aside): was a file "
+        "imported twice? If so, remove the repeat"
+    ) in out
+
+
+def test_a_row_hashes_the_same_read_from_the_store_or_from_a_file():
+    dictionary = load_dictionary()
+    for form, record, field in [
+        ("case", {**case_record(), "case_id": "K7Q2XM"}, "pain_regions"),
+        ("session", session_record("K7Q2XM"), "nprs_after"),
+        ("followup", followup_record("K7Q2XM"), "flare_onset_hours"),
+    ]:
+        spec = dictionary[form]
+        frame = typed_frame(spec, [record, {**record}])
+        other = typed_frame(spec, [{**record, field: None}])
+        codes = compared(spec, frame)
+        hashes = row_hashes(spec, frame, codes)
+        assert hashes.iloc[0] == hashes.iloc[1]
+        assert row_hashes(spec, other, codes).iloc[0] != hashes.iloc[0]
 
 
 # -- 4. a withdrawn case's id given again ----------------------------------------

@@ -14,6 +14,7 @@ from ..io.exporter import FORMATS, export_csv
 from ..io.importer import AssumedEncoding, import_files
 from ..privacy import site_code_of
 from ..problems import problems_frame
+from ..repeats import stored_repeats
 from ..store import Store
 from ..store.database import replace_empty_file, resolve_url, sqlite_path
 from ..store.hidden import hidden_problems
@@ -52,6 +53,13 @@ def register(commands: Commands) -> None:
     db_option(sub)
     sub.add_argument(
         "--dry-run", action="store_true", help="check everything, write nothing"
+    )
+    sub.add_argument(
+        "--allow-repeats",
+        action="store_true",
+        help="import rows identical to a stored record (a session of the same "
+        "case, date and answers; a case with every intake answer the same), which "
+        "are refused as a file imported again unless they are real, new records",
     )
 
     sub = commands.add(
@@ -161,7 +169,11 @@ def run_import(args: argparse.Namespace) -> int:
             # a typo in --db would make a new store and import into it.
             with Store(args.db) as store:
                 result = import_files(
-                    store, args.files, dry_run=args.dry_run, progress=say
+                    store,
+                    args.files,
+                    dry_run=args.dry_run,
+                    allow_repeats=args.allow_repeats,
+                    progress=say,
                 )
         finally:
             for note in noted:
@@ -232,6 +244,7 @@ def run_check(args: argparse.Namespace) -> int:
         frames = store.frames()
         problems = record_problems(store.dictionary, frames, store.deny_list)
         problems += cross_form_problems(store.dictionary, frames)
+        problems += stored_repeats(store.dictionary, frames)
         problems += store.site_problems()
         problems += hidden_problems(store.hidden, store.looked_in)
         found, (last_id, last_hash) = store.verify()

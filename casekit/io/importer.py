@@ -23,6 +23,7 @@ from ..errors import ImportFileError, ValidationFailed
 from ..frames import typed_frame
 from ..privacy import is_case_id
 from ..problems import Problem, problems_frame
+from ..repeats import repeats_of_stored
 from ..store import Checked, Store
 from ..store.rows import no_collection_pauses
 from .exporter import FILE_OF
@@ -164,6 +165,7 @@ def import_files(
     paths: Sequence[str | os.PathLike],
     *,
     dry_run: bool = False,
+    allow_repeats: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Check every row of every file, then write all of it in one transaction.
@@ -173,8 +175,9 @@ def import_files(
     will number them; then the keys and the rules across forms are checked, and the
     checked records are written as they are. Raises ``ValidationFailed`` (its
     ``problems`` table lists every problem with its file and spreadsheet row) when
-    any error is found; nothing is written then. ``progress`` is told, in words,
-    what the import is doing.
+    any error is found; nothing is written then. A row identical to a stored
+    record (:func:`casekit.repeats.repeats_of_stored`) is such an error unless
+    ``allow_repeats``. ``progress`` is told, in words, what the import is doing.
     """
     say = progress or (lambda message: None)
     dictionary = store.dictionary
@@ -197,7 +200,7 @@ def import_files(
         )
         batches[form.name] = checked
     problems += moved_references(moved.get("session", {}), incoming)
-    problems += _across_forms(store, incoming, problems)
+    problems += _across_forms(store, incoming, problems, allow_repeats)
     # The frames were for the checks: the write needs the records alone.
     incoming.clear()
     table = problems_frame(problems)
@@ -244,13 +247,19 @@ def _checked(
 
 
 def _across_forms(
-    store: Store, incoming: dict[str, pd.DataFrame], problems: list[Problem]
+    store: Store,
+    incoming: dict[str, pd.DataFrame],
+    problems: list[Problem],
+    allow_repeats: bool = False,
 ) -> list[Problem]:
     """The problems of keys and of the rules across forms, the stored records
-    counted, of the ``incoming`` frames' rows."""
+    counted, of the ``incoming`` frames' rows; and rows identical to stored
+    records, unless ``allow_repeats``."""
     stored = store.frames()
     found = key_problems(store.dictionary, stored, incoming)
     found += withdrawn_given(store, incoming["case"])
+    if not allow_repeats:
+        found += repeats_of_stored(store.dictionary, stored, incoming)
     # Into an empty store (a first import) the incoming frames are the whole: a
     # copy of them, held through the checks, would only cost memory.
     combined = {
