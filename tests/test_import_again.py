@@ -1,7 +1,8 @@
 """`casekit import` on a clinic day, as a walk-through found it: a store named
 with a typo is refused, not made; the same file imported twice is refused, not
-stored twice (and `casekit check` finds a store where it happened before); a
-withdrawn case's id given again is one row's problem, not a database error."""
+stored twice (and `casekit check` finds a store where it happened before); each
+new case's id is said, and written to a file when asked; a withdrawn case's id
+given again is one row's problem, not a database error."""
 
 from __future__ import annotations
 
@@ -220,6 +221,82 @@ def test_a_row_hashes_the_same_read_from_the_store_or_from_a_file():
         hashes = row_hashes(spec, frame, codes)
         assert hashes.iloc[0] == hashes.iloc[1]
         assert row_hashes(spec, other, codes).iloc[0] != hashes.iloc[0]
+
+
+# -- 3. each new case's id, said -------------------------------------------------
+
+
+def test_an_import_says_each_new_cases_id(store, db_url, tmp_path, capsys):
+    cases = _cases(tmp_path / "cases.csv", "", "K7Q2XM", "MRN2345")
+    code, out, _ = _cli(capsys, "import", cases, "--db", db_url)
+    assert code == 0
+    said = dict(re.findall(r"^  cases\.csv row (\d+) -> (\w+)$", out, re.M))
+    assert set(said) == {"2", "4"}  # K7Q2XM is kept as the file gave it
+    assert store.case_ids() == {"K7Q2XM", said["2"], said["4"]}
+    assert "MRN2345" not in out
+    assert "case ids given by this import (a file's row -> its case's id):" in out
+
+
+def test_ids_past_the_first_twenty_are_written_when_asked(
+    store, db_url, tmp_path, capsys
+):
+    cases = _cases(tmp_path / "cases.csv", *[""] * 25)
+    code, out, _ = _cli(capsys, "import", cases, "--db", db_url, "--dry-run")
+    assert "25 cases would get a new case id; the import lists the first 20" in out
+    assert " -> " not in out  # a dry run's ids are drawn again by the import
+    ids = tmp_path / "ids.csv"
+    code, out, _ = _cli(capsys, "import", cases, "--db", db_url, "--ids-out", ids)
+    assert code == 0
+    assert len(re.findall(r"^  cases\.csv row \d+ -> \w+$", out, re.M)) == 20
+    assert out.endswith(f"  ... and 5 more\nevery new case's row and case id: {ids}\n")
+    lines = ids.read_text().splitlines()
+    assert lines[0] == "row,case_id" and len(lines) == 26
+    rows = dict(line.split(",") for line in lines[1:])
+    assert list(rows) == [str(n) for n in range(2, 27)]
+    assert set(rows.values()) == store.case_ids()
+    assert stat.S_IMODE(ids.stat().st_mode) == 0o600
+
+
+def test_without_ids_out_the_rest_are_counted(store, db_url, tmp_path, capsys):
+    cases = _cases(tmp_path / "cases.csv", *[""] * 21)
+    code, out, _ = _cli(capsys, "import", cases, "--db", db_url)
+    assert code == 0 and out.endswith(
+        "  ... and 1 more, not listed (--ids-out FILE: all)\n"
+    )
+
+
+def test_an_ids_file_in_the_way_is_refused_before_anything_is_written(
+    store, db_url, tmp_path, capsys
+):
+    ids = tmp_path / "ids.csv"
+    ids.write_text("mine\n")
+    cases = _cases(tmp_path / "cases.csv", "")
+    code, _, err = _cli(capsys, "import", cases, "--db", db_url, "--ids-out", ids)
+    assert code == 2 and "already exists" in err
+    assert ids.read_text() == "mine\n" and store.case_ids() == set()
+    code, _, err = _cli(
+        capsys, "import", cases, "--db", db_url, "--ids-out", tmp_path / "n.csv",
+        "--dry-run",
+    )  # fmt: skip
+    assert code == 2 and "a --dry-run gives none" in err
+
+
+def test_a_refused_import_names_a_new_case_by_its_row(store, db_url, tmp_path, capsys):
+    """`follow-up 1 of case UYRSZ5` named an id the refusal threw away, for a row
+    that says MRN2345."""
+    cases = _cases(tmp_path / "cases.csv", "", "MRN2345")
+    (tmp_path / "followups.csv").write_text(
+        "case_id,followup_date,after_session,nprs,flare\nMRN2345,2025-01-09,1,4,maybe\n"
+    )
+    files = [cases, tmp_path / "followups.csv"]
+    code, out, _ = _cli(capsys, "import", *files, "--db", db_url)
+    assert code == 1
+    assert (
+        "followups.csv row 2: follow-up of the case of cases.csv row 3: `flare` is "
+        "'maybe'"
+    ) in out
+    assert "cases.csv row 3: warning: a new case: the given case id" in out
+    assert not re.search(r"case [A-Z0-9]{6}\b", out)
 
 
 # -- 4. a withdrawn case's id given again ----------------------------------------

@@ -76,7 +76,7 @@ def test_a_utf16_file_from_excel_is_read(store, tmp_path, capsys, sep):
     assert path.read_bytes()[:2] == b"\xff\xfe"
     code, out, _ = _import(capsys, path, "--db", store.where)
     assert code == 0, out
-    assert "Windows-1252" not in out and out.strip() == "imported 1 case"
+    assert "Windows-1252" not in out and out.startswith("imported 1 case\n")
     assert store.read("case")["notes"].tolist() == ["café £5"]
 
 
@@ -84,7 +84,7 @@ def test_a_utf16_file_without_its_mark_is_read(store, tmp_path, capsys):
     path = tmp_path / "cases.csv"
     path.write_bytes(f"{CASE_HEADER}\n{CASE_ROW}\n".encode("utf-16-le"))
     code, out, _ = _import(capsys, path, "--db", store.where)
-    assert (code, out.strip()) == (0, "imported 1 case")
+    assert (code, out.splitlines()[0]) == (0, "imported 1 case")
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
@@ -104,7 +104,7 @@ def test_empty_columns_after_the_last_are_skipped(store, tmp_path, capsys, kind)
         again["cases"]["J2"].value = " "  # a cell once touched, left blank
         again.save(book)
     code, out, _ = _import(capsys, path, "--db", store.where)
-    assert (code, out.strip()) == (0, "imported 1 case")
+    assert (code, out.splitlines()[0]) == (0, "imported 1 case")
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])

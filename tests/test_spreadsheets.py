@@ -152,15 +152,18 @@ def test_a_bad_workbook_names_every_kind_of_problem_on_its_first_screen(
     expected = [
         f"{follow} rows 2-30 (29 rows): `flare` is 'maybe', expected one of yes, "
         "no, unknown",
-        f"{cases} row 3: case ",  # then its id: one problem, said as it is
+        # One problem, said as it is; a refused import's case named by its row,
+        # not by the id the import drew for it (thrown away).
+        f"{cases} row 3: a new case: "
         "`pain_side` is 'TRUE', expected one of left, right, both, central",
         f"{cases} rows 3-5 (3 rows): `nprs` is 14, expected 0 to 10 (row 3; other "
         "rows have 15, 99)",
-        f"{cases} row 5: case ",
+        f"{cases} row 5: a new case: "
         "`intake_date` is 'next week', expected a date as YYYY-MM-DD",
-        "practice.xlsx[sessions] row 2: session 1 of case ",
+        "practice.xlsx[sessions] row 2: session 1 of the case of practice.xlsx[cases] "
+        "row 2: "
         "`nprs_before` is 'six', expected a number",
-        f"{follow} row 31: follow-up 30 of case ",
+        f"{follow} row 31: follow-up 30 of the case of {cases} row 2: "
         "`status` is 'busy', expected one of in_care, discharged, lost, withdrew",
         f"{cases} rows 2-5 (4 rows): warning: the given case id is not a casekit "
         "code (or looks like a record, phone or other identifying number), so it was "

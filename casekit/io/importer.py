@@ -26,6 +26,7 @@ from ..problems import Problem, problems_frame
 from ..repeats import repeats_of_stored
 from ..store import Checked, Store
 from ..store.rows import no_collection_pauses
+from .case_ids import NewCase
 from .exporter import FILE_OF
 from .keys import key_problems
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
@@ -60,14 +61,17 @@ _FORM_OF_NAME = {
 
 @dataclass
 class ImportResult:
-    """What an import found and did: counts per form, the problems table, and
-    the problems it was made from (as :func:`casekit.problems.summary` says them)."""
+    """What an import found and did: counts per form, the problems table, the
+    problems it was made from (as :func:`casekit.problems.summary` says them),
+    and each case row with its case's id (the ids drawn are kept only when
+    ``written``)."""
 
     counts: dict[str, int]
     problems: pd.DataFrame
     written: bool
     renamed: dict[str, str] = field(default_factory=dict)
     found: tuple[Problem, ...] = ()
+    case_ids: tuple[NewCase, ...] = ()
 
 
 def read_tables(
@@ -185,7 +189,7 @@ def import_files(
     rows = sum(len(table) for _, table in tables.values())
     say(f"checking {rows} rows of {len(tables)} form{'s' * (len(tables) != 1)} ...")
     problems: list[Problem] = []
-    renamed = _fresh_case_ids(store, tables, problems)
+    renamed, new_cases = _fresh_case_ids(store, tables, problems)
     batches: dict[str, list[Checked]] = {}
     moved: dict[str, dict] = {}  # numbers given by date to another row than in file
     incoming = {}
@@ -203,14 +207,19 @@ def import_files(
     problems += _across_forms(store, incoming, problems, allow_repeats)
     # The frames were for the checks: the write needs the records alone.
     incoming.clear()
-    table = problems_frame(problems)
     counts = {name: len(records) for name, records in batches.items()}
-    if (table["severity"] == "error").any():
+    errors = any(p.severity == "error" for p in problems)
+    if errors or dry_run:
+        # The ids drawn are thrown away: a problem names its case's row instead.
+        problems = by_case_row(problems, new_cases)
+    table = problems_frame(problems)
+    if errors:
         raise ValidationFailed(table, problems)
     if not dry_run:
         say(f"writing {rows} rows in one transaction ...")
         store.add_many(batches, keep=False)
-    return ImportResult(counts, table, not dry_run, renamed, tuple(problems))
+    found = tuple(problems)
+    return ImportResult(counts, table, not dry_run, renamed, found, tuple(new_cases))
 
 
 def _checked(
@@ -319,13 +328,16 @@ def _numbered(
     ]
 
 
-def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, str]:
+def _fresh_case_ids(
+    store: Store, tables, problems: list[Problem]
+) -> tuple[dict[str, str], list[NewCase]]:
     """Give a casekit id to each case whose id is empty, not of casekit's form or
     identifying (a record, phone or NHS number, which may fit casekit's alphabet:
     ``MRN2345``, ``9434765929``), and carry the new id into its sessions and
-    follow-ups. The old id is not kept anywhere."""
+    follow-ups. The old id is not kept anywhere. Returns the ids replaced (old to
+    new) and each case row with its id."""
     if "case" not in tables:
-        return {}
+        return {}, []
     source, cases = tables["case"]
     if "case_id" not in cases.columns:
         cases.insert(0, "case_id", "")
@@ -356,7 +368,27 @@ def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, 
         if "case_id" in tables[form][1].columns:
             frame = tables[form][1]
             frame["case_id"] = frame["case_id"].map(lambda v: renamed.get(v, v))
-    return renamed
+    drawn = set(fresh)
+    new_cases = [
+        NewCase(source, int(index) + 2, case_id, case_id in drawn)
+        for index, case_id in cases["case_id"].items()
+    ]
+    return renamed, new_cases
+
+
+def by_case_row(problems: list[Problem], new_cases: Sequence[NewCase]) -> list:
+    """``problems``, each about a case whose id the import drew naming the case
+    by its row (``follow-up 1 of the case of cases.csv row 3``), not by an id
+    that is thrown away (an import refused, or a dry run)."""
+    rows = {c.case_id: f"{c.source} row {c.row}" for c in new_cases if c.drawn}
+    if not rows:
+        return problems
+    return [
+        replace(p, case_id=None, case_row=rows[p.case_id])
+        if isinstance(p.case_id, str) and p.case_id in rows
+        else p
+        for p in problems
+    ]
 
 
 def _header_problems(
