@@ -90,6 +90,8 @@ _SAYS = {
     "above the values, or delete them",
     "repeated": "{field} {value} appears more than once in the import",
     "already_stored": "{field} {value} is already in the store",
+    "removed_number": "{field} {value} is the number of a {noun} removed{detail}: a "
+    "removed one keeps its number; leave {field} empty to number it anew",
     "repeat_of_stored": "identical to {value} already stored ({detail}): was this "
     "file imported before? If the rows are new records, import with --allow-repeats",
     # records already stored (casekit.repeats, for casekit check)

@@ -317,3 +317,30 @@ def test_a_withdrawn_cases_id_imported_again_is_a_row_problem(
             f"withdrawn on {TODAY}: a withdrawn case takes no new records\n"
         )
     assert store.case_ids(include_deleted=False) == set()
+
+
+def test_the_number_of_a_removed_session_given_again_is_a_row_problem(
+    store, db_url, tmp_path, capsys
+):
+    """It was `UNIQUE constraint failed: sessions.case_id, sessions.session_no`."""
+    store.add("case", case_record(case_id="K7Q2XM"))
+    store.add("session", session_record("K7Q2XM"))
+    store.add("session", session_record("K7Q2XM", nprs_after=2))
+    store.delete("session", ("K7Q2XM", 2), reason="entered twice")
+    path = tmp_path / "sessions.csv"
+    path.write_text(
+        "case_id,session_no,session_date,nprs_before,nprs_after\n"
+        "K7Q2XM,2,2025-03-04,5,3\n"
+    )
+    code, out, err = _cli(capsys, "import", path, "--db", db_url)
+    assert code == 1 and "UNIQUE" not in out + err
+    assert out == (
+        "sessions.csv row 2: session 2 of case K7Q2XM: `session_no` 2 is the number "
+        f"of a session removed on {TODAY}: a removed one keeps its number; leave "
+        "`session_no` empty to number it anew\n"
+    )
+    path.write_text(
+        "case_id,session_date,nprs_before,nprs_after\nK7Q2XM,2025-03-04,5,3\n"
+    )
+    assert _cli(capsys, "import", path, "--db", db_url)[0] == 0
+    assert sorted(store.read("session")["session_no"]) == [1, 3]

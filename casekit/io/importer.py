@@ -32,7 +32,7 @@ from .keys import key_problems
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
 from .renumbering import moved_references, renumbered
 from .sheets import UNNAMED, AssumedEncoding, cell_text, read_csv, workbook_sheets
-from .withdrawn import withdrawn_given, withdrawn_said
+from .withdrawn import removed_given, withdrawn_given, withdrawn_said
 
 # Where callers have always found them.
 __all__ = [
@@ -267,6 +267,7 @@ def _across_forms(
     stored = store.frames()
     found = key_problems(store.dictionary, stored, incoming)
     found += withdrawn_given(store, incoming["case"])
+    found += removed_given(store, incoming)
     if not allow_repeats:
         found += repeats_of_stored(store.dictionary, stored, incoming)
     # Into an empty store (a first import) the incoming frames are the whole: a
