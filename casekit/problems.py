@@ -100,6 +100,13 @@ _SAYS = {
     "above the values, or delete them",
     "repeated": "{field} {value} appears more than once in the import",
     "already_stored": "{field} {value} is already in the store",
+    "removed_number": "{field} {value} is the number of a {noun} removed{detail}: a "
+    "removed one keeps its number; leave {field} empty to number it anew",
+    "repeat_of_stored": "identical to {value} already stored ({detail}): was this "
+    "file imported before? If the rows are new records, import with --allow-repeats",
+    # records already stored (casekit.repeats, for casekit check)
+    "identical_stored": "identical to {value} ({detail}): was a file imported "
+    "twice? If so, remove the repeat",
     # the audit (casekit.store.verify)
     "audit_forged": "audit row {value} was changed or replaced after it was written "
     "(its hash does not follow from its values and the row before it)",
@@ -152,6 +159,7 @@ _NO_RECORD = frozenset(
         "unnamed_column",
         "hidden_column",
         "clash",
+        "repeat_of_stored",
         "audit_forged",
         "audit_gap",
         "guards_restored",
@@ -189,6 +197,10 @@ class Problem:
         An error blocks a write; a warning is shown and does not.
     source, row
         The file (or form) and spreadsheet row the record came from.
+    case_row
+        For a case whose id an import drew (none given, or one replaced), where
+        it is in the files (``cases.csv row 3``): the sentence names that, not
+        an id that a refused import throws away.
     """
 
     rule: str
@@ -205,6 +217,7 @@ class Problem:
     severity: str = "error"
     source: str = ""
     row: int | None = None
+    case_row: str | None = None
 
     @property
     def problem(self) -> str:
@@ -214,7 +227,7 @@ class Problem:
         # An audit row about the store (a merge, a login) is of no record.
         if self.rule in _NO_RECORD or (self.source == "audit" and not self.case_id):
             return says
-        return f"{where(self.form, self.case_id, self.instance)}: {says}"
+        return f"{where(self.form, self.case_id, self.instance, self.case_row)}: {says}"
 
     def says(self, label: Callable[[str], str] | None = None) -> str:
         """What is wrong, without naming the record.
@@ -259,14 +272,17 @@ class _Value:
         return format("empty" if self.value is None else self.value, spec)
 
 
-def where(form: str, case_id: Any, instance: Any) -> str:
+def where(form: str, case_id: Any, instance: Any, case_row: str | None = None) -> str:
     """How a sentence names a record: 'session 3 of case K7Q2XM', 'a new case',
-    'session 1 of a case with no case_id'; a problem of no form (a case's site,
-    say) names its case alone."""
+    'session 1 of a case with no case_id', 'session 1 of the case of cases.csv
+    row 3' (``case_row``: an id the import drew); a problem of no form (a case's
+    site, say) names its case alone."""
     if not form or form == "case":
-        return f"case {case_id}" if _given(case_id) else "a new case"
+        given = _given(case_id) and not case_row
+        return f"case {case_id}" if given else "a new case"
     # A file's row with an empty case_id is read as NaN: not an id to print.
     case = f"case {case_id}" if _given(case_id) else "a case with no case_id"
+    case = f"the case of {case_row}" if case_row else case
     number = f" {instance}" if _given(instance) else ""
     return f"{noun_of(form)}{number} of {case}"
 

@@ -41,6 +41,7 @@ BOTH_BACKENDS = {
     "test_session_order",
     "test_read_only",
     "test_late_visit",
+    "test_import_again",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's

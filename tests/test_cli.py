@@ -104,6 +104,7 @@ def test_import_prints_its_warnings_and_writes(tmp_path, capsys):
     cases = CASES.replace("case_id,", "case_id,red_flags_cleared,", 1)
     cases = cases.replace("K7Q2XM,", "K7Q2XM,no,").replace("P3W9HD,", "P3W9HD,yes,")
     files = [str(p) for p in _write(tmp_path / "in", cases=cases)]
+    assert main(["init", "--db", db]) == 0  # an import makes no store
     assert main(["import", *files, "--db", db]) == 0
     out = capsys.readouterr().out
     assert (
@@ -258,6 +259,7 @@ def test_synthetic_cohort_survives_export_and_import_exactly(db_url, tmp_path, c
     source = _synthetic_store(tmp_path / "synthetic.db", 150)
     assert main(["export", str(tmp_path / "out"), "--db", str(source)]) == 0
     target = db_url
+    assert main(["init", "--db", str(target)]) == 0  # an import makes no store
     # the folder form: dictionary.csv beside the data is understood, not imported
     assert main(["import", str(tmp_path / "out"), "--db", str(target)]) == 0
     assert "imported 150 cases" in capsys.readouterr().out

@@ -24,6 +24,8 @@ HEADER = "case_id,intake_date,age_band,sex,pain_side,duration,nprs\n"
 
 def _import(tmp_path, day: str, capsys) -> tuple[int, str, str]:
     db = tmp_path / "casekit.db"
+    assert main(["init", "--db", str(db)]) == 0  # an import makes no store
+    capsys.readouterr()
     (tmp_path / "cases.csv").write_text(f"{HEADER},{day},40-49,female,left,acute,6\n")
     code = main(["import", str(tmp_path / "cases.csv"), "--db", str(db)])
     out, err = capsys.readouterr()

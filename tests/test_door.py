@@ -41,6 +41,7 @@ def test_an_import_validates_each_record_once(tmp_path, calls, capsys):
     assert records == sum(written.values())
     calls.clear()
     target = str(tmp_path / "copy.db")
+    assert main(["init", "--db", target]) == 0  # an import makes no store
     assert main(["import", str(tmp_path / "export"), "--db", target]) == 0
     assert "imported 60 cases" in capsys.readouterr().out
     assert len(calls) == records

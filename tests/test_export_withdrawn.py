@@ -34,6 +34,7 @@ def test_the_export_says_how_many_withdrawn_cases_it_left_out(tmp_path, capsys):
     assert main(["export", str(tmp_path / "out"), "--db", str(tmp_path / "a.db")]) == 0
     said = capsys.readouterr().out
     assert "left out: 1 withdrawn case, 1 session (withdrawn or removed" in said
+    assert main(["init", "--db", str(tmp_path / "b.db")]) == 0
     assert main(["import", str(tmp_path / "out"), "--db", str(tmp_path / "b.db")]) == 0
     with Store(tmp_path / "b.db", actor="tests") as copy:
         assert len(copy.case_ids()) == 2  # the withdrawn one did not travel

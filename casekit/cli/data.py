@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import argparse
 import warnings
+from collections.abc import Sequence
+from pathlib import Path
 
 from ..anonymity import DEFAULT_K
 from ..checks import cross_form_problems, record_problems
 from ..dictionary import noun_of
 from ..errors import UsageError
+from ..io.case_ids import NewCase, write_case_ids
 from ..io.exporter import FORMATS, export_csv
 from ..io.importer import AssumedEncoding, import_files
 from ..privacy import site_code_of
 from ..problems import problems_frame
+from ..repeats import stored_repeats
 from ..store import Store
 from ..store.database import replace_empty_file, resolve_url, sqlite_path
 from ..store.hidden import hidden_problems
@@ -22,6 +26,8 @@ from ..store.reasons import reason_problems, redact_reasons
 from ..store.unlisting import remove_site
 from .options import Commands, db_option, positive
 from .terminal import print_problems, say, show_warning
+
+IDS_SHOWN = 20  # case ids an import lists on the terminal (--ids-out: all)
 
 
 def register(commands: Commands) -> None:
@@ -53,6 +59,20 @@ def register(commands: Commands) -> None:
     db_option(sub)
     sub.add_argument(
         "--dry-run", action="store_true", help="check everything, write nothing"
+    )
+    sub.add_argument(
+        "--allow-repeats",
+        action="store_true",
+        help="import rows identical to a stored record (a session of the same "
+        "case, date and answers; a case with every intake answer the same), which "
+        "are refused as a file imported again unless they are real, new records",
+    )
+    sub.add_argument(
+        "--ids-out",
+        metavar="FILE",
+        help="write each new case's row and the case id it has, as a CSV "
+        "(row,case_id; readable by you alone), to give next week's sessions "
+        f"their cases' ids; the terminal lists the first {IDS_SHOWN} ids drawn",
     )
 
     sub = commands.add(
@@ -156,14 +176,31 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    if args.ids_out and args.dry_run:
+        raise UsageError(
+            "--ids-out writes the ids an import gives its cases, and a --dry-run "
+            "gives none: drop one of them"
+        )
+    ids_out = Path(args.ids_out) if args.ids_out else None
+    # Refused before the import, not after it has written.
+    if ids_out is not None and ids_out.exists():
+        raise UsageError(f"--ids-out {ids_out} already exists; give a new file")
+    if ids_out is not None and not ids_out.parent.is_dir():
+        raise UsageError(f"--ids-out {ids_out}: its folder does not exist")
     # A file read in an encoding other than UTF-8 is said before its problems, and
     # said even when they stop the import (its letters may be why).
     with warnings.catch_warnings(record=True) as noted:
         warnings.simplefilter("always", AssumedEncoding)
         try:
-            with Store(args.db, create=not args.dry_run) as store:
+            # A store that is not there is refused, as by every command but init:
+            # a typo in --db would make a new store and import into it.
+            with Store(args.db) as store:
                 result = import_files(
-                    store, args.files, dry_run=args.dry_run, progress=say
+                    store,
+                    args.files,
+                    dry_run=args.dry_run,
+                    allow_repeats=args.allow_repeats,
+                    progress=say,
                 )
         finally:
             for note in noted:
@@ -179,7 +216,38 @@ def run_import(args: argparse.Namespace) -> int:
     )
     verb = "would import" if args.dry_run else "imported"
     print(f"{verb} {counts or 'nothing'}")
+    _say_case_ids(result.case_ids, ids_out, dry_run=args.dry_run)
     return 0
+
+
+def _say_case_ids(
+    new_cases: Sequence[NewCase], ids_out: Path | None, *, dry_run: bool
+) -> None:
+    """The ids the import drew for its case rows (none given, or one replaced),
+    the first ``IDS_SHOWN`` of them, so that next week's sessions can name their
+    cases; with ``--ids-out``, every new case's row and id in a file (an id kept
+    as the file gave it needs no line here, but the file lists every row, to line
+    up with the spreadsheet's)."""
+    drawn = [c for c in new_cases if c.drawn]
+    if dry_run:
+        if len(drawn) > IDS_SHOWN:  # said now: after the import it is too late
+            print(
+                f"{len(drawn)} cases would get a new case id; the import lists the "
+                f"first {IDS_SHOWN}: add --ids-out FILE to keep every one"
+            )
+        return
+    if ids_out is not None:
+        write_case_ids(ids_out, new_cases)
+    if drawn:
+        print("case ids given by this import (a file's row -> its case's id):")
+    for case in drawn[:IDS_SHOWN]:
+        print(f"  {case.source} row {case.row} -> {case.case_id}")
+    more = len(drawn) - IDS_SHOWN
+    if more > 0:
+        unlisted = ", not listed (--ids-out FILE: all)" * (ids_out is None)
+        print(f"  ... and {more} more{unlisted}")
+    if ids_out is not None:
+        print(f"every new case's row and case id: {ids_out}")
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -240,6 +308,7 @@ def run_check(args: argparse.Namespace) -> int:
         frames = store.frames()
         problems = record_problems(store.dictionary, frames, store.deny_list)
         problems += cross_form_problems(store.dictionary, frames)
+        problems += stored_repeats(store.dictionary, frames)
         problems += store.site_problems()
         problems += hidden_problems(store.hidden, store.looked_in)
         found, (last_id, last_hash) = store.verify()

@@ -23,9 +23,11 @@ from ..errors import ImportFileError, ValidationFailed
 from ..frames import typed_frame
 from ..privacy import is_case_id
 from ..problems import Problem, problems_frame
+from ..repeats import repeats_of_stored
 from ..store import Checked, Store
 from ..store.late import shifted
 from ..store.rows import no_collection_pauses
+from .case_ids import NewCase
 from .exporter import FILE_OF
 from .keys import key_problems
 from .redcap import from_redcap, is_redcap, read_redcap_dictionary
@@ -37,7 +39,7 @@ from .renumbering import (
     stored_moves,
 )
 from .sheets import UNNAMED, AssumedEncoding, cell_text, read_csv, workbook_sheets
-from .withdrawn import withdrawn_said
+from .withdrawn import removed_given, withdrawn_given, withdrawn_said
 
 # Where callers have always found them.
 __all__ = [
@@ -66,14 +68,17 @@ _FORM_OF_NAME = {
 
 @dataclass
 class ImportResult:
-    """What an import found and did: counts per form, the problems table, and
-    the problems it was made from (as :func:`casekit.problems.summary` says them)."""
+    """What an import found and did: counts per form, the problems table, the
+    problems it was made from (as :func:`casekit.problems.summary` says them),
+    and each case row with its case's id (the ids drawn are kept only when
+    ``written``)."""
 
     counts: dict[str, int]
     problems: pd.DataFrame
     written: bool
     renamed: dict[str, str] = field(default_factory=dict)
     found: tuple[Problem, ...] = ()
+    case_ids: tuple[NewCase, ...] = ()
 
 
 def read_tables(
@@ -171,6 +176,7 @@ def import_files(
     paths: Sequence[str | os.PathLike],
     *,
     dry_run: bool = False,
+    allow_repeats: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Check every row of every file, then write all of it in one transaction.
@@ -180,8 +186,9 @@ def import_files(
     will number them; then the keys and the rules across forms are checked, and the
     checked records are written as they are. Raises ``ValidationFailed`` (its
     ``problems`` table lists every problem with its file and spreadsheet row) when
-    any error is found; nothing is written then. ``progress`` is told, in words,
-    what the import is doing.
+    any error is found; nothing is written then. A row identical to a stored
+    record (:func:`casekit.repeats.repeats_of_stored`) is such an error unless
+    ``allow_repeats``. ``progress`` is told, in words, what the import is doing.
     """
     say = progress or (lambda message: None)
     dictionary = store.dictionary
@@ -189,7 +196,7 @@ def import_files(
     rows = sum(len(table) for _, table in tables.values())
     say(f"checking {rows} rows of {len(tables)} form{'s' * (len(tables) != 1)} ...")
     problems: list[Problem] = []
-    renamed = _fresh_case_ids(store, tables, problems)
+    renamed, new_cases = _fresh_case_ids(store, tables, problems)
     batches: dict[str, list[Checked]] = {}
     moved: dict[str, dict] = {}  # numbers given by date to another row than in file
     shifts: dict[str, dict] = {}  # stored records moved by a late new one, by form
@@ -207,17 +214,22 @@ def import_files(
     problems += moved_references(moved.get("session", {}), incoming)
     problems += moved_stored_references(shifts.get("session", {}), incoming)
     problems += moved_notes(shifts)
-    problems += _across_forms(store, incoming, problems, shifts)
+    problems += _across_forms(store, incoming, problems, shifts, allow_repeats)
     # The frames were for the checks: the write needs the records alone.
     incoming.clear()
-    table = problems_frame(problems)
     counts = {name: len(records) for name, records in batches.items()}
-    if (table["severity"] == "error").any():
+    errors = any(p.severity == "error" for p in problems)
+    if errors or dry_run:
+        # The ids drawn are thrown away: a problem names its case's row instead.
+        problems = by_case_row(problems, new_cases)
+    table = problems_frame(problems)
+    if errors:
         raise ValidationFailed(table, problems)
     if not dry_run:
         say(f"writing {rows} rows in one transaction ...")
         store.add_many(batches, keep=False)
-    return ImportResult(counts, table, not dry_run, renamed, tuple(problems))
+    found = tuple(problems)
+    return ImportResult(counts, table, not dry_run, renamed, found, tuple(new_cases))
 
 
 def _checked(
@@ -270,14 +282,19 @@ def _across_forms(
     incoming: dict[str, pd.DataFrame],
     problems: list[Problem],
     shifts: dict[str, dict],
+    allow_repeats: bool = False,
 ) -> list[Problem]:
     """The problems of keys and of the rules across forms, the stored records
     counted (with the numbers ``shifts`` moves them to), of the ``incoming``
-    frames' rows."""
+    frames' rows; and rows identical to stored records, unless ``allow_repeats``."""
     stored = store.frames()
     for name, moves in shifts.items():
         stored = shifted(stored, store.dictionary[name], moves)
     found = key_problems(store.dictionary, stored, incoming)
+    found += withdrawn_given(store, incoming["case"])
+    found += removed_given(store, incoming)
+    if not allow_repeats:
+        found += repeats_of_stored(store.dictionary, stored, incoming)
     # Into an empty store (a first import) the incoming frames are the whole: a
     # copy of them, held through the checks, would only cost memory.
     combined = {
@@ -337,13 +354,16 @@ def _numbered(
     ]
 
 
-def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, str]:
+def _fresh_case_ids(
+    store: Store, tables, problems: list[Problem]
+) -> tuple[dict[str, str], list[NewCase]]:
     """Give a casekit id to each case whose id is empty, not of casekit's form or
     identifying (a record, phone or NHS number, which may fit casekit's alphabet:
     ``MRN2345``, ``9434765929``), and carry the new id into its sessions and
-    follow-ups. The old id is not kept anywhere."""
+    follow-ups. The old id is not kept anywhere. Returns the ids replaced (old to
+    new) and each case row with its id."""
     if "case" not in tables:
-        return {}
+        return {}, []
     source, cases = tables["case"]
     if "case_id" not in cases.columns:
         cases.insert(0, "case_id", "")
@@ -374,7 +394,27 @@ def _fresh_case_ids(store: Store, tables, problems: list[Problem]) -> dict[str, 
         if "case_id" in tables[form][1].columns:
             frame = tables[form][1]
             frame["case_id"] = frame["case_id"].map(lambda v: renamed.get(v, v))
-    return renamed
+    drawn = set(fresh)
+    new_cases = [
+        NewCase(source, int(index) + 2, case_id, case_id in drawn)
+        for index, case_id in cases["case_id"].items()
+    ]
+    return renamed, new_cases
+
+
+def by_case_row(problems: list[Problem], new_cases: Sequence[NewCase]) -> list:
+    """``problems``, each about a case whose id the import drew naming the case
+    by its row (``follow-up 1 of the case of cases.csv row 3``), not by an id
+    that is thrown away (an import refused, or a dry run)."""
+    rows = {c.case_id: f"{c.source} row {c.row}" for c in new_cases if c.drawn}
+    if not rows:
+        return problems
+    return [
+        replace(p, case_id=None, case_row=rows[p.case_id])
+        if isinstance(p.case_id, str) and p.case_id in rows
+        else p
+        for p in problems
+    ]
 
 
 def _header_problems(

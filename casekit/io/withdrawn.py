@@ -1,10 +1,15 @@
-"""An import's rows of a case that was withdrawn: said so, with the day, rather
-than "not a case in the store", which would send the practitioner looking for a
-typo in an id that is right."""
+"""An import's rows of a case that was withdrawn, or giving the number of a
+removed record: said so, with the day, rather than "not a case in the store" or
+a database's key error, which would send the practitioner looking for a typo in
+an id that is right."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
+
+import pandas as pd
+import sqlalchemy as sa
 
 from ..problems import Problem
 from ..store import Store
@@ -33,3 +38,102 @@ def withdrawn_said(store: Store, problems: list[Problem]) -> list[Problem]:
 
 def _on(day: str) -> str:
     return f" on {day}" if day else ""  # an audit that does not say when
+
+
+def withdrawn_given(store: Store, cases: pd.DataFrame) -> list[Problem]:
+    """A problem for each case row of an import (a frame with ``_source`` and
+    ``_row``) whose id is that of a withdrawn case, giving the day: its row is
+    kept, marked, so the id cannot be given again (the write would fail on the
+    key, naming no row)."""
+    if cases.empty:
+        return []
+    table = store.table("case")
+    with store.connect() as conn:
+        # Few are withdrawn: asked for alone, not as all cases less the others.
+        gone = conn.execute(
+            sa.select(table.c.case_id).where(table.c.deleted == sa.true())
+        ).scalars()
+        given = cases[cases["case_id"].isin(set(gone))]
+        if given.empty:
+            return []
+        days = {c: withdrawn_on(store, conn, c) for c in set(given["case_id"])}
+    return [
+        Problem(
+            rule="withdrawn_case",
+            source=source,
+            row=int(row),
+            form="case",
+            case_id=case_id,
+            field="case_id",
+            value=case_id,
+            detail=_on(days[case_id]),
+        )
+        for source, row, case_id in zip(
+            given["_source"], given["_row"], given["case_id"], strict=True
+        )
+    ]
+
+
+def removed_given(store: Store, incoming: dict[str, pd.DataFrame]) -> list[Problem]:
+    """A problem for each session, follow-up or exam of an import whose number is
+    that of a removed one of its case, giving the day: a removed record keeps its
+    row, marked, and its number (the write would fail on the key, naming no
+    row)."""
+    problems = []
+    with store.connect() as conn:
+        for form in store.dictionary:
+            frame = incoming.get(form.name)
+            if not form.instance or frame is None or frame.empty:
+                continue
+            table = store.table(form.name)
+            number = table.c[form.instance]
+            removed = conn.execute(
+                sa.select(table.c.case_id, number).where(table.c.deleted == sa.true())
+            ).all()  # few: a record entered twice, or by mistake
+            keys = set(map(tuple, removed))
+            given = [
+                (source, row, case_id, int(n))
+                for source, row, case_id, n in zip(
+                    frame["_source"],
+                    frame["_row"],
+                    frame["case_id"],
+                    frame[form.instance],
+                    strict=True,
+                )
+                if not pd.isna(n) and (case_id, int(n)) in keys
+            ]
+            problems += [
+                Problem(
+                    rule="removed_number",
+                    source=source,
+                    row=int(row),
+                    form=form.name,
+                    case_id=case_id,
+                    instance=n,
+                    field=form.instance,
+                    value=str(n),
+                    detail=_on(_removed_on(store, conn, form.name, case_id, n)),
+                )
+                for source, row, case_id, n in given
+            ]
+    return problems
+
+
+def _removed_on(store: Store, conn, form: str, case_id: str, number: int) -> str:
+    """The day (local time) a record was removed, by its audit; "" if not said."""
+    audit = store.metadata.tables["audit"]
+    when = conn.execute(
+        sa.select(audit.c.time)
+        .where(
+            audit.c.action == "delete",
+            audit.c.form == form,
+            audit.c.case_id == case_id,
+            audit.c.instance == number,
+        )
+        .order_by(audit.c.id.desc())
+        .limit(1)
+    ).scalar()
+    if when is None:
+        return ""
+    stamp = dt.datetime.fromisoformat(when)
+    return f"{stamp.replace(tzinfo=stamp.tzinfo or dt.UTC).astimezone():%Y-%m-%d}"
