@@ -4,6 +4,7 @@ and never shown in anything shared (site A, B, ... instead)."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from conftest import case_record
 from hypothesis import given
 from hypothesis import strategies as st
@@ -187,3 +188,17 @@ def test_a_site_that_a_case_uses_is_not_removed_withdrawn_or_not(store, capsys):
     err = capsys.readouterr().err
     assert "not in the store's site list (did you mean north?)" in err
     assert store.sites() == ["main", "north"] and len(store.audit()) == before
+
+
+def test_a_listed_code_the_screen_now_flags_can_still_be_removed(store, capsys):
+    # A code listed before the screen learned to read it as a name (an initial
+    # and a surname run together) is the one to take off the list: removal looks
+    # it up, it does not screen it as a new code.
+    assert site_code_problem("jsmith") is not None
+    with store.connect() as conn:
+        conn.execute(sa.insert(store.metadata.tables["sites"]).values(code="jsmith"))
+        conn.commit()
+    assert "jsmith" in store.sites()
+    assert main(["site", "remove", "jsmith", "--db", str(store.path)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "site jsmith removed"
+    assert "jsmith" not in store.sites()
