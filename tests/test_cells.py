@@ -129,11 +129,13 @@ def test_a_redcap_export_imports_back_exactly(store, tmp_path):
 def test_patterns_csv_starts_no_formula(store, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(
         "casekit.cli.analysis.pattern_table",
-        lambda frames, by=None: pd.DataFrame({"pattern": ["=cmd|' /C calc'!A0"]}),
+        lambda frames, by=None: pd.DataFrame(
+            {"pattern": ["=cmd|' /C calc'!A0"], "p_value": [float("nan")]}
+        ),
     )
     assert main(["patterns", "--db", str(store.path), "--format", "csv"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[1] == "'=cmd|' /C calc'!A0"
+    assert out.splitlines()[1].split(",")[0] == "'=cmd|' /C calc'!A0"
 
 
 @given(st.lists(st.text(), min_size=1, max_size=8))
