@@ -38,6 +38,7 @@ BOTH_BACKENDS = {
     "test_merge_rules",
     "test_old_reasons",
     "test_session_order",
+    "test_share_releases",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's
