@@ -200,6 +200,7 @@ def test_a_shared_report_of_three_cases_shows_no_count_zero_or_year(
     html = (tmp_path / "report-share.html").read_text(encoding="utf-8")
     page = Page(html)
     assert page.counts == [] and page.tables == []  # no table, no count
+    assert "<img" not in html  # no figure
     text = " ".join(" ".join(page.text).split())
     words = NOT_YET["few"].split(":")[1].strip().split(" (")[0]
     assert text.count(words) >= 10  # each section says so
