@@ -41,8 +41,7 @@ NOT_YET = {
     # A shared page of a handful of cases would tell them apart by their zeros (no
     # case not cleared, no outcome yet) and its years alone: it shows no count.
     "few": f"Fewer than {NHS.suppress_max + 1} cases in the series yet: the shared "
-    f"report shows counts from {NHS.suppress_max + 1} cases on (the full report, "
-    "`casekit report`, shows them now)",
+    f"report shows counts from {NHS.suppress_max + 1} cases on",
 }
 
 

@@ -33,20 +33,14 @@ def banner() -> Prose:
     """The box at the top of the page: shareable, and why it shows no count."""
     return Prose(
         '<div class="casekit-banner casekit-shared"><b>Shareable report.</b> '
-        f"It shows no count yet: {_said()}.</div>"
+        f"{NOT_YET['few']}, so that no count, not even a zero, can describe one of "
+        "the few patients there are.</div>"
     )
 
 
 def withheld() -> Prose:
     """What a section says where its table or figure would be."""
-    return Prose(f'<p class="casekit-withheld">{_said()}.</p>')
-
-
-def _said() -> str:
-    words = NOT_YET["few"]
-    return words[0].lower() + words[1:].replace(
-        "`casekit report`", "<code>casekit report</code>"
-    )
+    return Prose(f'<p class="casekit-withheld">{NOT_YET["few"]}.</p>')
 
 
 def words_only(notebook: Any) -> dict:
