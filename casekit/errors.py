@@ -191,3 +191,22 @@ class ShareRefused(CasekitError):
             f"(smallest group: {smallest}); nothing was written. Share when the "
             f"store holds {k} case{'s' * (k != 1)} or more"
         )
+
+
+class ReleaseRefused(CasekitError):
+    """A share whose cases differ from an earlier share's by a few: a reader of the
+    two could work those cases out (:mod:`casekit.store.releases`); nothing was
+    written."""
+
+    def __init__(self, changed: int, since: str, kind: str, more: int) -> None:
+        self.changed = changed
+        self.since = since  # the earlier share's date, ISO 8601
+        self.kind = kind  # what the earlier share was, in words
+        self.more = more
+        cases = f"{changed} case{'s' * (changed != 1)}"
+        super().__init__(
+            f"{cases} changed since the {kind} of {since}: two shares that differ "
+            "by so few cases would let a reader work out those cases, so nothing "
+            f"was written; share again once {more} more case{'s' * (more != 1)} "
+            f"{'has' if more == 1 else 'have'} been logged or withdrawn"
+        )

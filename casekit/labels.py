@@ -17,7 +17,7 @@ import pandas as pd
 
 from .derive import UPSTREAM_REGIONS
 from .dictionary import Dictionary, load_dictionary
-from .disclosure import SUPPRESSED, is_suppressed
+from .disclosure import NHS, SUPPRESSED, is_suppressed
 
 NOT_RECORDED = "Not recorded"
 # What a page says where there is nothing to count yet (a practice's first week):
@@ -38,6 +38,10 @@ NOT_YET = {
     "brought relief has a check-in",
     "duration": "No flare reported yet: how long flares last appears once one is "
     "reported",
+    # A shared page of a handful of cases would tell them apart by their zeros (no
+    # case not cleared, no outcome yet) and its years alone: it shows no count.
+    "few": f"Fewer than {NHS.suppress_max + 1} cases in the series yet: the shared "
+    f"report shows counts from {NHS.suppress_max + 1} cases on",
 }
 
 

@@ -240,9 +240,20 @@ def share_frames(
     case_form = dictionary["case"]
     # A shared local field of the case form is a quasi-identifier unless declared
     # otherwise (see dictionary.Field): generalised and blanked with the kit's own.
+    # Which case joins a small group to be blanked with it follows the rows' order
+    # (casekit.anonymity): the store's order here, not the fresh ids' (drawn anew
+    # each time), so that the same cases shared twice are blanked alike, and the
+    # two shares together unblank nothing. The rows go back in fresh-id order.
+    back = {new: old for old, new in fresh.items()}
+    canonical = shared["case"].iloc[
+        shared["case"]["case_id"].map(back).argsort(kind="stable")
+    ]
     result = k_anonymise(
-        shared["case"], quasi_identifiers(case_form, shared["case"].columns), k
+        canonical.reset_index(drop=True),
+        quasi_identifiers(case_form, shared["case"].columns),
+        k,
     )
+    result.frame = result.frame.sort_values("case_id").reset_index(drop=True)
     for f in case_form.fields:  # a multi-select comes back as its `a|b` text
         if f.type == "multi" and f.code in result.quasi_identifiers:
             column = result.frame[f.code].astype(object)

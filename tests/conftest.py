@@ -42,6 +42,7 @@ BOTH_BACKENDS = {
     "test_read_only",
     "test_late_visit",
     "test_import_again",
+    "test_share_releases",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's

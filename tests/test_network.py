@@ -300,6 +300,59 @@ def test_the_analysts_report_shows_each_sites_counts_safely(network, files, tmp_
     assert not all(is_safe_count(c) for c in numbers(Page(html)))
 
 
+def test_each_role_records_its_shares_and_is_held_to_them(
+    network, files, tmp_path, capsys
+):
+    for site in SITES:
+        assert main(["import", *files[site], "--db", network[site]]) == 0
+
+    def share(who: str, folder: str) -> int:
+        out = str(tmp_path / folder)
+        return main(["export", out, "--db", network[who], "--share"])
+
+    assert share("north", "n1") == 0  # north's 40 cases
+    assert share("analyst", "a1") == 0  # the pool's 65: far from north's 40
+    rows = "SELECT kind, released_by, site, cases FROM share_releases ORDER BY id"
+    assert superuser_sql(network["owner"], rows) == [
+        ("export", "north", "north", 40),
+        ("export", "ana", None, 65),
+    ]
+    # A site's role sees its own site's shares alone; the analyst every one.
+    assert login_sql(network["north"], "SELECT count(*) FROM share_releases") == [(1,)]
+    assert login_sql(network["south"], "SELECT count(*) FROM share_releases") == [(0,)]
+    assert login_sql(network["analyst"], "SELECT count(*) FROM share_releases") == [
+        (2,)
+    ]
+    with Store(network["south"]) as south:  # one of south's cases withdrawn
+        south.delete("case", sorted(south.case_ids())[0], reason="withdrew consent")
+    capsys.readouterr()
+    assert share("analyst", "a2") == 1
+    assert "1 case changed since the share export" in capsys.readouterr().err
+    assert not (tmp_path / "a2").exists()
+    assert share("north", "n2") == 0  # north's cases are as they were
+
+
+def test_the_roles_of_an_older_network_store_may_record_shares(network, tmp_path):
+    owner = network["owner"]
+    superuser_sql(
+        owner,
+        "DROP TABLE share_releases",
+        "UPDATE casekit_meta SET value = '4' WHERE key = 'schema_version'",
+    )
+    with pytest.raises(StoreError, match="its owner opens it once"):
+        Store(network["north"]).close()
+    Store(owner).close()  # the owner's open brings it up to date
+    audit = superuser_sql(owner, "SELECT action FROM audit")
+    assert ("restore_guards",) not in audit  # an upgrade, not guards put back
+    assert login_sql(network["north"], "SELECT count(*) FROM share_releases") == [(0,)]
+    login_sql(
+        network["north"],
+        "INSERT INTO share_releases (released_at, kind, released_by, site, cases, "
+        "digest, case_ids) VALUES ('2026-01-01', 'export', 'north', 'north', 0, "
+        "'x', 'y')",
+    )
+
+
 # 3. the audit beyond anyone's reach; no case moves site; the analyst writes nothing
 
 

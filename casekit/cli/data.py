@@ -256,7 +256,9 @@ def run_export(args: argparse.Namespace) -> int:
     if args.k is not None and not args.share:
         raise UsageError("--k applies to a share export: add --share")
     k = DEFAULT_K if args.k is None else args.k
-    with Store(args.db, read_only=True) as store:
+    # A share is recorded in the store as it is written (casekit.store.releases):
+    # the one export that writes; a full export only reads.
+    with Store(args.db, read_only=not args.share) as store:
         paths = export_csv(store, args.out_dir, share=args.share, fmt=args.fmt, k=k)
         gone = left_out(store)
     kind = "shareable export" if args.share else "export (keep it private)"

@@ -13,6 +13,7 @@ no case id of the store.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from ..dictionary import Dictionary
 from ..errors import ShareRefused
 from ..frames import frame_to_text
 from ..privacy import share_frames
-from ..store import Store
+from ..store import Store, releases
 from .redcap import data_dictionary, to_redcap
 
 FILE_OF = {
@@ -74,13 +75,22 @@ def export_csv(
     ShareRefused
         ``share=True`` and the store holds fewer than ``k`` cases: no export of
         them can be k-anonymous, so nothing is written.
+    ReleaseRefused
+        ``share=True`` and the cases differ from those of an earlier share of the
+        store (a report or an export) by 1 to 7: nothing is written (see
+        :mod:`casekit.store.releases`). A share written is recorded there.
     """
     out = Path(out_dir)
     dictionary = store.dictionary
     frames = store.frames()
     generalised: dict[str, list[str]] = {}
     note = None
+    counted: set[str] = set()
     if share:
+        # The cases this share counts: refused at once if a share of nearly the
+        # same cases was released before (casekit.store.releases).
+        counted = set(frames["case"]["case_id"])
+        releases.check(store, counted)
         shared = share_frames(frames, dictionary, taken=store.case_ids(), k=k)
         result = shared.anonymity
         # Fewer than k cases cannot be k-anonymous however much is blanked: such
@@ -104,16 +114,26 @@ def export_csv(
         written["dictionary.csv"] = dictionary_table(
             dictionary, share=share, generalised=generalised
         )
+    # A share is recorded as it is written, in one step: written, recorded;
+    # refused or failed, neither.
+    step = (
+        releases.releasing(store, fmt if fmt == "redcap" else "export", counted)
+        if share
+        else contextlib.nullcontext()
+    )
     paths = []
-    for name, frame in written.items():
-        # No cell may start a formula in the spreadsheet that opens the file; CRLF
-        # line ends (RFC 4180, as Excel writes) make the writer quote a lone \r in
-        # a note, which would otherwise split its row in two.
-        neutralise_frame(frame).to_csv(out / name, index=False, lineterminator="\r\n")
-        paths.append(out / name)
-    if note is not None:
-        (out / "disclosure.txt").write_text(note, encoding="utf-8")
-        paths.append(out / "disclosure.txt")
+    with step:
+        for name, frame in written.items():
+            # No cell may start a formula in the spreadsheet that opens the file;
+            # CRLF line ends (RFC 4180, as Excel writes) make the writer quote a
+            # lone \r in a note, which would otherwise split its row in two.
+            neutralise_frame(frame).to_csv(
+                out / name, index=False, lineterminator="\r\n"
+            )
+            paths.append(out / name)
+        if note is not None:
+            (out / "disclosure.txt").write_text(note, encoding="utf-8")
+            paths.append(out / "disclosure.txt")
     if not share:  # a full export holds the practitioner's records: owner-only
         for path in paths:
             path.chmod(0o600)

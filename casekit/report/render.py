@@ -18,6 +18,7 @@ from __future__ import annotations
 import html as html_lib
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -26,7 +27,8 @@ from typing import Any
 
 from .. import bundled
 from ..errors import RenderError, UsageError
-from ..store import Store
+from ..store import Store, releases
+from . import few
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HIDE = ("remove-cell",)
@@ -258,7 +260,11 @@ def report(
         The store (``CASEKIT_DB`` or ``data/casekit.db`` by default); only read.
     out : path, default "reports"
     share : bool, default False
-        Disclosure-controlled: small counts hidden, the others rounded.
+        Disclosure-controlled: small counts hidden, the others rounded; a series
+        of fewer than 8 cases shows no count at all (:mod:`casekit.report.few`).
+        A shared report with counts is refused if its cases differ from an
+        earlier share's by 1 to 7 (:class:`~casekit.errors.ReleaseRefused`), and
+        recorded as it is written (:mod:`casekit.store.releases`).
     name : str, default "report"
         The file's stem (``-share`` is added for a shared one).
     progress : callable, optional
@@ -273,17 +279,35 @@ def report(
     with Store(db, read_only=True) as store:
         # The kernel runs elsewhere (a temporary folder): an absolute path.
         database = str(store.path.resolve()) if store.path else store.url
+        # The cases a shared report counts (the series: withdrawn ones out).
+        counted = store.case_ids(include_deleted=False) if share else set()
+        counts = share and not few.too_few(len(counted))
+        if counts:  # refused before the long rendering (casekit.store.releases)
+            releases.check(store, counted)
     # Made before the long rendering: a path that cannot be used is said at once.
     Path(out).mkdir(parents=True, exist_ok=True)
     notebook = bundled.notebook(bundled.REPORT)
     target = Path(out) / f"{name}{'-share' if share else ''}.html"
-    return render(
-        notebook,
-        target,
-        {"DB": database, "SHARE": bool(share)},
-        private=not share,
-        progress=progress,
-    )
+    parameters = {"DB": database, "SHARE": bool(share)}
+    if not share:
+        return render(notebook, target, parameters, private=True, progress=progress)
+    with tempfile.TemporaryDirectory(prefix="casekit-share-") as work:
+        page = Path(work) / target.name
+        if not counts:
+            # Too few cases for a shared report's counts: its sections in words
+            # alone (casekit.report.few); it counts nothing, so it is no release.
+            import nbformat
+
+            words = few.words_only(nbformat.read(notebook, as_version=4))
+            nbformat.write(nbformat.from_dict(words), Path(work) / notebook.name)
+            render(Path(work) / notebook.name, page, parameters, progress=progress)
+            shutil.copyfile(page, target)
+            return target
+        render(notebook, page, parameters, progress=progress)
+        # Recorded as it is written, the store holding still the cases counted.
+        with Store(db) as store, releases.releasing(store, "report", counted):
+            shutil.copyfile(page, target)
+    return target
 
 
 def _steps(nb: Any) -> dict[str, str]:

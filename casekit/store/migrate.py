@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from ..dictionary import Dictionary
 from .audit import NETWORK_SET_UP, RESTORE_ACTION, seal
 from .schema import TABLE_OF, add_guards, create_or_migrate
-from .server import ROLES
+from .server import GUARDED, ROLES
 from .sites import seed_sites, site_added
 
 
@@ -23,12 +23,20 @@ def migrate(
 ) -> list[dict]:
     """Create or update the tables inside the caller's write transaction; returns
     the audit rows that say what changed (none for a new store)."""
-    known = sa.inspect(conn).has_table("audit")
+    inspector = sa.inspect(conn)
+    known = inspector.has_table("audit")
+    # A table new to the store is not yet under its server's guards: said as an
+    # upgrade below, not as guards someone removed.
+    new = {name for name in GUARDED if not inspector.has_table(name)}
     added = create_or_migrate(conn, metadata, dictionary)
     sealed = ("audit", "hash") in added
     if sealed:
         seal(conn, metadata.tables["audit"])
-    restored = add_guards(conn, metadata)
+    restored = [
+        name
+        for name in add_guards(conn, metadata)
+        if name not in {f"row-level security on {table}" for table in new}
+    ]
     seeded = seed_sites(
         conn, metadata.tables["sites"], metadata.tables[TABLE_OF["case"]]
     )

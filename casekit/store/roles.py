@@ -180,10 +180,21 @@ def _grants(
         return [
             *statements,
             f"GRANT SELECT ON {forms}, audit, merges, sites, casekit_meta TO {role}",
+            *_release_grants(role),
         ]
     return [
         *statements,
         f"GRANT SELECT, INSERT, UPDATE ON {forms} TO {role}",
         f"GRANT SELECT, INSERT ON audit, merges TO {role}",
         f"GRANT SELECT ON sites, casekit_meta TO {role}",
+        *_release_grants(role),
+    ]
+
+
+def _release_grants(role: str) -> list[str]:
+    """A share made by any role is recorded (casekit.store.releases): an analyst,
+    who writes nothing else, records its shares too."""
+    return [
+        f"GRANT SELECT, INSERT ON share_releases TO {role}",
+        f"GRANT USAGE ON SEQUENCE share_releases_id_seq TO {role}",
     ]

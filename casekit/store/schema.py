@@ -3,7 +3,8 @@
 One table per form (``cases``, ``sessions``, ``followups``, ``exams``) with a
 column per field, an append-only ``audit`` table, a small ``casekit_meta`` table,
 ``drafts`` (what a form holds before Save: :mod:`casekit.store.drafts`) and
-``merges`` (the stores pooled into this one: :mod:`casekit.store.merge`). A field
+``merges`` (the stores pooled into this one: :mod:`casekit.store.merge`) and
+``share_releases`` (the shares released: :mod:`casekit.store.releases`). A field
 added to the dictionary becomes a new column on the next open (``ALTER TABLE ...
 ADD COLUMN``), a form new to the store a new table: existing rows keep every
 value. A column whose field left the dictionary is kept.
@@ -16,8 +17,9 @@ import sqlalchemy as sa
 from ..dictionary import Dictionary, Field
 from . import server
 
-SCHEMA_VERSION = 4  # 2: the audit rows are hash-chained; 3: the site list;
-# 4: the audit's origin (rows pooled from another store) and the merges table
+SCHEMA_VERSION = 5  # 2: the audit rows are hash-chained; 3: the site list;
+# 4: the audit's origin (rows pooled from another store) and the merges table;
+# 5: the share_releases table
 TABLE_OF = {
     "case": "cases",
     "session": "sessions",
@@ -147,6 +149,20 @@ def build_metadata(dictionary: Dictionary) -> sa.MetaData:
         sa.Column("cases", sa.Integer(), nullable=False),
         sa.Column("merged_at", sa.String(32), nullable=False),  # ISO 8601, UTC
         sa.Column("merged_by", sa.String(80), nullable=False),
+    )
+    # Each share released (report --share, export --share): when, which kind,
+    # and the cases it counted (casekit.store.releases).
+    sa.Table(
+        "share_releases",
+        metadata,
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("released_at", sa.String(32), nullable=False),  # ISO 8601, UTC
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("released_by", sa.String(80), nullable=False),
+        sa.Column("site", sa.String(20)),  # a site role's own site, else empty
+        sa.Column("cases", sa.Integer(), nullable=False),
+        sa.Column("digest", sa.String(64), nullable=False),  # SHA-256 of the set
+        sa.Column("case_ids", sa.Text(), nullable=False),  # sorted, compressed
     )
     sa.Table(
         "casekit_meta",

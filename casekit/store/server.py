@@ -53,7 +53,7 @@ FUNCTIONS = (
 TRIGGERS = ("audit_append_only", "audit_actor")
 # Tables under row-level security besides the forms' (whose policies depend on
 # whether the form has a site or belongs to a case).
-GUARDED = ("audit", "merges")
+GUARDED = ("audit", "merges", "share_releases")
 POLICIES = ("casekit_read", "casekit_add", "casekit_change")
 
 
@@ -239,6 +239,23 @@ def _statements(conn: sa.Connection, metadata: sa.MetaData) -> list[str]:
     # What was merged, and how many cases, is each site's own business too.
     statements += _policies(
         "merges", f"{owner} OR {analyst} OR {mine}", f"{owner} OR {mine}", change=False
+    )
+    # The shares released (casekit.store.releases): an analyst's are of every site,
+    # a site role's of its own; each role records its own, and the roles granted
+    # before the table came are granted it here.
+    statements += _policies(
+        "share_releases",
+        f"{owner} OR {analyst} OR {mine}",
+        f"{owner} OR {analyst} OR {mine}",
+        change=False,
+    )
+    statements.append(
+        f"""DO $$ DECLARE r record; BEGIN
+            FOR r IN SELECT role FROM {ROLES} LOOP
+              EXECUTE format('GRANT SELECT, INSERT ON share_releases TO %I', r.role);
+              EXECUTE format('GRANT USAGE ON SEQUENCE share_releases_id_seq TO %I',
+                r.role);
+            END LOOP; END $$"""
     )
     return statements
 

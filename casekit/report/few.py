@@ -1,0 +1,70 @@
+"""The shared report of a store with too few cases to count: its sections in words.
+
+Every count of a handful of cases is 0 or ``*``, and the zeros, and which rows are
+there at all, say what each patient is: one case, and "not cleared: 0" tells that
+it was cleared; its intake year is in the Setting sentence. So the shared report of
+a series of fewer than :data:`FEWEST` cases (as the report counts them: the cases
+not withdrawn) shows no count, no zero and no year: it keeps the report's headings
+and explanations, and in each section, where a table or a figure would be, says
+that the shared report shows counts from :data:`FEWEST` cases on. The store is not
+read by it at all. The full report is unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..disclosure import NHS
+from ..labels import NOT_YET
+from .markup import Prose
+
+# From this many cases on, a shared report shows counts: one more than the largest
+# count the rule hides.
+FEWEST = NHS.suppress_max + 1
+
+
+def too_few(cases: int) -> bool:
+    """Whether a series of ``cases`` cases is too small for a shared report's counts."""
+    return cases < FEWEST
+
+
+def banner() -> Prose:
+    """The box at the top of the page: shareable, and why it shows no count."""
+    return Prose(
+        '<div class="casekit-banner casekit-shared"><b>Shareable report.</b> '
+        f"{NOT_YET['few']}, so that no count, not even a zero, can describe one of "
+        "the few patients there are.</div>"
+    )
+
+
+def withheld() -> Prose:
+    """What a section says where its table or figure would be."""
+    return Prose(f'<p class="casekit-withheld">{NOT_YET["few"]}.</p>')
+
+
+def words_only(notebook: Any) -> dict:
+    """The report notebook ``notebook`` (as read by nbformat) with its computing
+    cells replaced: the parameters cell kept, the first code cell after it shows
+    :func:`banner`, the first code cell of each section (after a markdown cell)
+    shows :func:`withheld`, and every other code cell is left out (the checks
+    too: nothing is counted for them to check)."""
+    nb = copy.deepcopy(dict(notebook))
+    cells, started, after_text = [], False, False
+    for cell in nb["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell["cell_type"] != "code" or "parameters" in tags:
+            cells.append(cell)
+            after_text = cell["cell_type"] == "markdown"
+            continue
+        if not started or after_text:
+            call = "withheld" if started else "banner"
+            cell = {**cell, "source": f"from casekit.report import few\n\nfew.{call}()"}
+            cell["metadata"] = {
+                k: v for k, v in cell["metadata"].items() if k != "tags"
+            }
+            cell["outputs"], cell["execution_count"] = [], None
+            cells.append(cell)
+        started, after_text = True, False
+    nb["cells"] = cells
+    return nb
