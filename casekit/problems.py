@@ -104,6 +104,9 @@ _SAYS = {
     "removed one keeps its number; leave {field} empty to number it anew",
     "repeat_of_stored": "identical to {value} already stored ({detail}): was this "
     "file imported before? If the rows are new records, import with --allow-repeats",
+    "repeat_of_withdrawn": "identical in every intake answer to {value}, withdrawn"
+    "{detail}: a withdrawn case is not logged again (the patient asked for its "
+    "data to go); remove this row from the file",
     # records already stored (casekit.repeats, for casekit check)
     "identical_stored": "identical to {value} ({detail}): was a file imported "
     "twice? If so, remove the repeat",
@@ -160,6 +163,7 @@ _NO_RECORD = frozenset(
         "hidden_column",
         "clash",
         "repeat_of_stored",
+        "repeat_of_withdrawn",
         "audit_forged",
         "audit_gap",
         "guards_restored",

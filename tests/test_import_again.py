@@ -319,6 +319,32 @@ def test_a_withdrawn_cases_id_imported_again_is_a_row_problem(
     assert store.case_ids(include_deleted=False) == set()
 
 
+def test_a_withdrawn_case_in_an_old_file_without_ids_is_not_logged_again(
+    db_url, tmp_path, capsys
+):
+    """An old spreadsheet imported again, ids left empty, gave a withdrawn case a
+    fresh id and its data back: refused, whatever --allow-repeats says."""
+    assert main(["init", "--db", db_url]) == 0
+    cases = _cases(tmp_path / "cases.csv", "", "")
+    assert _cli(capsys, "import", cases, "--db", db_url)[0] == 0
+    with Store(db_url) as store:
+        frame = store.read("case").sort_values("intake_date")
+        gone, kept = frame["case_id"].tolist()
+        store.delete("case", gone, reason="withdrew consent")
+    for flags in ([], ["--dry-run"], ["--allow-repeats"]):
+        code, out, err = _cli(capsys, "import", cases, "--db", db_url, *flags)
+        assert code == 1 and "nothing was written" in err
+        assert (
+            f"cases.csv row 2: identical in every intake answer to case {gone}, "
+            f"withdrawn on {TODAY}: a withdrawn case is not logged again"
+        ) in out
+        # the other row repeats a case still stored: that one --allow-repeats lets in
+        assert ("identical to case" in out) == (flags != ["--allow-repeats"])
+    with Store(db_url) as store:
+        assert store.case_ids(include_deleted=False) == {kept}
+        assert len(store.case_ids()) == 2
+
+
 def test_the_number_of_a_removed_session_given_again_is_a_row_problem(
     store, db_url, tmp_path, capsys
 ):

@@ -39,7 +39,12 @@ from .renumbering import (
     stored_moves,
 )
 from .sheets import UNNAMED, AssumedEncoding, cell_text, read_csv, workbook_sheets
-from .withdrawn import removed_given, withdrawn_given, withdrawn_said
+from .withdrawn import (
+    removed_given,
+    withdrawn_given,
+    withdrawn_repeated,
+    withdrawn_said,
+)
 
 # Where callers have always found them.
 __all__ = [
@@ -292,6 +297,7 @@ def _across_forms(
         stored = shifted(stored, store.dictionary[name], moves)
     found = key_problems(store.dictionary, stored, incoming)
     found += withdrawn_given(store, incoming["case"])
+    found += withdrawn_repeated(store, incoming["case"])
     found += removed_given(store, incoming)
     if not allow_repeats:
         found += repeats_of_stored(store.dictionary, stored, incoming)

@@ -12,6 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..problems import Problem
+from ..repeats import compared, row_hashes
 from ..store import Store
 from ..store.queries import withdrawn_on
 
@@ -71,6 +72,50 @@ def withdrawn_given(store: Store, cases: pd.DataFrame) -> list[Problem]:
         for source, row, case_id in zip(
             given["_source"], given["_row"], given["case_id"], strict=True
         )
+    ]
+
+
+def withdrawn_repeated(store: Store, cases: pd.DataFrame) -> list[Problem]:
+    """A problem for each case row of an import (a frame with ``_source`` and
+    ``_row``) identical in every intake answer to a withdrawn case (its id aside):
+    an old spreadsheet imported again, its ids left empty, would log the case
+    anew under a fresh id. A withdrawn case's data is not logged again, so no
+    ``--allow-repeats`` lets it in: the patient asked for it to go."""
+    if cases is None or cases.empty:
+        return []
+    table = store.table("case")
+    with store.connect() as conn:
+        any_gone = conn.execute(
+            sa.select(table.c.case_id).where(table.c.deleted == sa.true()).limit(1)
+        ).first()
+    if any_gone is None:  # the common case: nothing withdrawn, nothing read
+        return []
+    stored = store.read("case", include_deleted=True)
+    gone = stored[stored["deleted"].astype(bool)].drop(columns="deleted")
+    form = store.dictionary["case"]
+    codes = [c for c in compared(form, cases) if c in gone.columns]
+    first = dict(zip(row_hashes(form, gone, codes), gone["case_id"], strict=True))
+    hits = [
+        (source, int(row), first[h])
+        for source, row, h in zip(
+            cases["_source"], cases["_row"], row_hashes(form, cases, codes), strict=True
+        )
+        if h in first
+    ]
+    if not hits:
+        return []
+    with store.connect() as conn:
+        days = {c: withdrawn_on(store, conn, c) for _, _, c in hits}
+    return [
+        Problem(
+            rule="repeat_of_withdrawn",
+            source=source,
+            row=row,
+            form="case",
+            value=f"case {case_id}",
+            detail=_on(days[case_id]),
+        )
+        for source, row, case_id in hits
     ]
 
 
