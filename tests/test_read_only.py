@@ -98,7 +98,8 @@ def _reading_commands(url: str, out: Path) -> list[list[str]]:
         ["patterns"],
         ["patterns", "--by", "site", "--format", "json"],
         ["export", str(out / "export")],
-        ["export", str(out / "share"), "--share", "--k", "2"],
+        # (a share export writes: the store records each share it releases)
+        ["export", str(out / "redcap"), "--format", "redcap"],
         ["check"],
         ["site", "list"],
         ["agreement"],
