@@ -27,7 +27,12 @@ _INITIAL_GLUED = re.compile(
     r"(?<![A-Za-z.])(?P<initial>[A-Z])(?:\.(?=[A-Z][a-z])|(?=[A-Z][a-z]{2,}))"
     r"(?P<last>[A-Z][a-z]+)(?![a-z])"
 )
-_TWO_CAPITALS = re.compile(r"[A-Z](?:[a-z]{2,})?\.?[A-Z][a-z]")
+# A title run into a surname ("DrPatel", "MrsWard", "Dr.Hunt"): the words'
+# screen wants a space after a title.
+_TITLE_GLUED = re.compile(
+    r"(?<![A-Za-z])(?P<title>[A-Z][a-z]{1,3})\.?(?P<last>[A-Z][a-z]{3,})(?![a-z])"
+)
+_TWO_CAPITALS = re.compile(r"[A-Z](?:[a-z]{1,})?\.?[A-Z][a-z]")
 # Sides and spinal levels ("L.Side", "TWave"): after them only a surname that is
 # no English word counts, as for "L. Smith" (see recognizers).
 _SIDES_AND_LEVELS = "LRCTS"
@@ -55,6 +60,9 @@ def glued_names(text: str) -> Iterator[Span]:
         return
     for match in _CAMEL.finditer(text):
         if _first_and_surname(match.group("first"), match.group("last")):
+            yield match.span()
+    for match in _TITLE_GLUED.finditer(text):
+        if _titled(match.group("title"), match.group("last")):
             yield match.span()
     for match in _INITIAL_GLUED.finditer(text):
         last = match.group("last").lower()

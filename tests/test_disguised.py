@@ -620,3 +620,19 @@ def test_a_phone_number_typed_digit_by_digit_with_hyphens_is_found():
     assert [(f.text) for f in scan_text(f"call {number} pm")] == [number]
     # sets and reps keep passing: their groups are not single digits
     assert scan_text("12-12-10-10-8 then 3-3-3-3-3") == []
+
+
+@pytest.mark.parametrize(
+    "note", ["DrPatel referred", "seen by DrHunt", "MrsWard rang", "Dr.Hunt called"]
+)
+def test_a_title_run_into_a_surname_is_a_name(note):
+    # "drpatel" as a code and "DRPATEL" as a case id were refused; in a note the
+    # screen wanted a space after the title.
+    assert "a name" in [f.kind for f in scan_text(note)]
+
+
+@pytest.mark.parametrize(
+    "note", ["Dr review at 6/52", "DeQuervain test neg", "DrNeeds"]
+)
+def test_a_title_before_no_surname_is_no_name(note):
+    assert scan_text(note) == []
