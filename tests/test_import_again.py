@@ -281,6 +281,31 @@ def test_an_ids_file_in_the_way_is_refused_before_anything_is_written(
     assert code == 2 and "a --dry-run gives none" in err
 
 
+def test_an_ids_file_that_cannot_be_made_is_refused_before_the_import(
+    store, db_url, tmp_path, capsys
+):
+    """`--ids-out /proc/ids.csv` imported the cases, then failed to write the
+    file: every drawn id was lost, and importing again is refused as repeats."""
+    cases = _cases(tmp_path / "cases.csv", "", "")
+    code, out, err = _cli(
+        capsys, "import", cases, "--db", db_url, "--ids-out", "/proc/ids.csv"
+    )
+    assert code == 2 and "cannot be written there" in err and out == ""
+    assert store.case_ids() == set()
+
+
+def test_a_refused_import_leaves_no_ids_file(store, db_url, tmp_path, capsys):
+    cases = _cases(tmp_path / "cases.csv", "", "")
+    (tmp_path / "sessions.csv").write_text("case_id,session_date\nNOSUCH,2025-01-09\n")
+    ids = tmp_path / "ids.csv"
+    files = [cases, tmp_path / "sessions.csv"]
+    assert _cli(capsys, "import", *files, "--db", db_url, "--ids-out", ids)[0] == 1
+    assert not ids.exists() and store.case_ids() == set()
+    assert _cli(capsys, "import", cases, "--db", db_url, "--ids-out", ids)[0] == 0
+    assert ids.read_text().splitlines()[0] == "row,case_id"
+    assert ids.stat().st_mode & 0o777 == 0o600
+
+
 def test_a_refused_import_names_a_new_case_by_its_row(store, db_url, tmp_path, capsys):
     """`follow-up 1 of case UYRSZ5` named an id the refusal threw away, for a row
     that says MRN2345."""

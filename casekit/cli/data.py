@@ -12,7 +12,7 @@ from ..anonymity import DEFAULT_K
 from ..checks import cross_form_problems, record_problems
 from ..dictionary import noun_of
 from ..errors import UsageError
-from ..io.case_ids import NewCase, write_case_ids
+from ..io.case_ids import NewCase, reserve, write_case_ids
 from ..io.exporter import FORMATS, export_csv
 from ..io.importer import AssumedEncoding, import_files
 from ..privacy import site_code_of
@@ -187,6 +187,30 @@ def run_import(args: argparse.Namespace) -> int:
         raise UsageError(f"--ids-out {ids_out} already exists; give a new file")
     if ids_out is not None and not ids_out.parent.is_dir():
         raise UsageError(f"--ids-out {ids_out}: its folder does not exist")
+    if ids_out is not None:
+        try:
+            reserve(ids_out)
+        except OSError as error:
+            raise UsageError(
+                f"--ids-out {ids_out} cannot be written there ({error.strerror})"
+            ) from None
+    try:
+        result = _imported(args)
+    except BaseException:
+        if ids_out is not None:
+            ids_out.unlink(missing_ok=True)  # nothing imported, no ids to keep
+        raise
+    print_problems(result.found)
+    counts = ", ".join(
+        f"{n} {form}{'s' * (n != 1)}" for form, n in result.counts.items()
+    )
+    verb = "would import" if args.dry_run else "imported"
+    print(f"{verb} {counts or 'nothing'}")
+    _say_case_ids(result.case_ids, ids_out, dry_run=args.dry_run)
+    return 0
+
+
+def _imported(args: argparse.Namespace):
     # A file read in an encoding other than UTF-8 is said before its problems, and
     # said even when they stop the import (its letters may be why).
     with warnings.catch_warnings(record=True) as noted:
@@ -210,14 +234,7 @@ def run_import(args: argparse.Namespace) -> int:
                     show_warning(
                         note.message, note.category, note.filename, note.lineno
                     )
-    print_problems(result.found)
-    counts = ", ".join(
-        f"{n} {form}{'s' * (n != 1)}" for form, n in result.counts.items()
-    )
-    verb = "would import" if args.dry_run else "imported"
-    print(f"{verb} {counts or 'nothing'}")
-    _say_case_ids(result.case_ids, ids_out, dry_run=args.dry_run)
-    return 0
+    return result
 
 
 def _say_case_ids(

@@ -27,13 +27,21 @@ class NewCase:
     drawn: bool
 
 
+def reserve(path: str | os.PathLike) -> None:
+    """Make ``path`` an empty file, owner-only, before an import writes: a path
+    that cannot be written is said before the import, not after it has given
+    its cases ids that would then be lost. ``OSError`` when it exists or cannot
+    be made."""
+    os.close(os.open(Path(path), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def write_case_ids(path: str | os.PathLike, new_cases: Iterable[NewCase]) -> Path:
     """Write ``row,case_id`` for each new case, in the file's order, readable by
     its owner alone (with the practitioner's spreadsheet, it links its rows to the
-    cases, as a full export would). ``path`` must not exist yet."""
+    cases, as a full export would), into the file :func:`reserve` made."""
     path = Path(path)
-    # Owner-only from the first byte, as the store's file is.
-    handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    # Owner-only from the first byte (reserve made it so), as the store's file is.
+    handle = os.open(path, os.O_WRONLY | os.O_TRUNC)
     with open(handle, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["row", "case_id"])
