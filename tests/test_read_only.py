@@ -169,6 +169,10 @@ def test_a_store_in_a_read_only_folder_is_read_as_it_lies(kept, monkeypatch):
     path = Path(kept)
     assert "immutable" not in read_only_uri(path)
     monkeypatch.setattr("os.access", lambda *_: False)
+    # A folder this reader cannot write proves nothing of the store's owner, who
+    # may write the file meanwhile: immutable, a read would miss or half-read it.
+    assert "immutable" not in read_only_uri(path)
+    path.chmod(0o444)  # nobody writes a file without a write bit
     assert read_only_uri(path).endswith("?mode=ro&immutable=1")
     before = _state(kept)
     with pytest.warns(LocalDictionaryChanged):

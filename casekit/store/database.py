@@ -200,14 +200,29 @@ READ_ONLY_OPTIONS = "-c default_transaction_read_only=on"
 def read_only_uri(path: Path) -> str:
     """The SQLite URI that reads the file at ``path`` and never writes it, whatever
     runs (``mode=ro``). A store in WAL mode needs its ``-shm`` file beside it: in a
-    folder where none is and none can be made (a read-only folder or medium),
-    nobody writes the store either, and it is read as it lies (``immutable=1``),
-    unless a ``-wal`` file lies beside it: immutable, its rows would go unread."""
+    folder where none is and none can be made, the store is read as it lies
+    (``immutable=1``, no locks) only where nobody can write it either: a read-only
+    medium, or a file without a write bit for anyone. A folder this reader cannot
+    write proves nothing of its owner, whose writes an immutable read would miss
+    or read half-made (SQLite's documentation: wrong answers or "corrupt"); nor
+    does a ``-wal`` file beside it, whose rows an immutable read would leave
+    unread."""
     uri = f"{path.absolute().as_uri()}?mode=ro"
     beside = [Path(f"{path}{suffix}").exists() for suffix in ("-shm", "-wal")]
-    if not any(beside) and not os.access(path.parent, os.W_OK):
+    if not any(beside) and not os.access(path.parent, os.W_OK) and _unwritable(path):
         uri += "&immutable=1"
     return uri
+
+
+def _unwritable(path: Path) -> bool:
+    """Whether no one can write the file at ``path``: on a read-only mount, or
+    without a write bit for its owner, group or others."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return True
+        return not path.stat().st_mode & 0o222
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
