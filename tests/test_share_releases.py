@@ -121,13 +121,21 @@ def test_a_release_is_recorded_only_when_the_share_is_written(
     assert kinds(store) == []
     populate(store, 27, seed=2)
 
-    def broken(frame):
-        raise OSError("disk full")
+    written = []
+    neutralise = exporter.neutralise_frame
+
+    def broken(frame):  # the disk fills up after the first file
+        if written:
+            raise OSError("disk full")
+        written.append(frame)
+        return neutralise(frame)
 
     monkeypatch.setattr(exporter, "neutralise_frame", broken)
     with pytest.raises(OSError):
         export_csv(store, tmp_path / "broken", share=True)
     assert kinds(store) == []
+    # no file in place, not even the one written whole: it was not released
+    assert written and list((tmp_path / "broken").iterdir()) == []
     monkeypatch.undo()
     export_csv(store, tmp_path / "share", share=True)
     assert kinds(store) == ["export"]

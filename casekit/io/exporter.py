@@ -121,19 +121,29 @@ def export_csv(
         if share
         else contextlib.nullcontext()
     )
-    paths = []
-    with step:
-        for name, frame in written.items():
-            # No cell may start a formula in the spreadsheet that opens the file;
-            # CRLF line ends (RFC 4180, as Excel writes) make the writer quote a
-            # lone \r in a note, which would otherwise split its row in two.
-            neutralise_frame(frame).to_csv(
-                out / name, index=False, lineterminator="\r\n"
-            )
-            paths.append(out / name)
-        if note is not None:
-            (out / "disclosure.txt").write_text(note, encoding="utf-8")
-            paths.append(out / "disclosure.txt")
+    # Each file is written aside and put in place (a rename) once the share is
+    # recorded: a write that fails part way leaves no file, and none is in place
+    # before its release is.
+    paths, aside = [], []
+    try:
+        with step:
+            for name, frame in written.items():
+                # No cell may start a formula in the spreadsheet that opens the
+                # file; CRLF line ends (RFC 4180, as Excel writes) make the writer
+                # quote a lone \r in a note, which would otherwise split its row.
+                aside.append((out / f".{name}.partial", out / name))
+                neutralise_frame(frame).to_csv(
+                    aside[-1][0], index=False, lineterminator="\r\n"
+                )
+            if note is not None:
+                aside.append((out / ".disclosure.txt.partial", out / "disclosure.txt"))
+                aside[-1][0].write_text(note, encoding="utf-8")
+        for part, path in aside:
+            os.replace(part, path)
+            paths.append(path)
+    finally:
+        for part, _ in aside:
+            part.unlink(missing_ok=True)
     if not share:  # a full export holds the practitioner's records: owner-only
         for path in paths:
             path.chmod(0o600)

@@ -304,9 +304,17 @@ def report(
             shutil.copyfile(page, target)
             return target
         render(notebook, page, parameters, progress=progress)
-        # Recorded as it is written, the store holding still the cases counted.
-        with Store(db) as store, releases.releasing(store, "report", counted):
-            shutil.copyfile(page, target)
+        # Copied aside, recorded (the store holding still the cases counted), then
+        # put in place by a rename: no page is in place before its release is, and
+        # a copy that fails part way leaves none.
+        aside = target.with_name(f".{target.name}.partial")
+        try:
+            shutil.copyfile(page, aside)
+            with Store(db) as store, releases.releasing(store, "report", counted):
+                pass
+            os.replace(aside, target)
+        finally:
+            aside.unlink(missing_ok=True)
     return target
 
 
