@@ -74,12 +74,7 @@ def moved_stored_references(
     if not moved or followups is None:
         return []
     problems = []
-    for _, row in followups.iterrows():
-        if pd.isna(row["after_session"]):
-            continue
-        new = moved.get((row["case_id"], int(row["after_session"])))
-        if new is None:
-            continue
+    for row, new in _naming(moved, followups):
         problems.append(
             Problem(
                 rule="moved_session",
@@ -106,12 +101,7 @@ def moved_references(
         return []
     rows = sessions["_row"].tolist()
     problems = []
-    for _, row in followups.iterrows():
-        if pd.isna(row["after_session"]):
-            continue
-        at = moved.get((row["case_id"], int(row["after_session"])))
-        if at is None:
-            continue
+    for row, at in _naming(moved, followups):
         problems.append(
             Problem(
                 rule="renumbered_session",
@@ -130,3 +120,14 @@ def moved_references(
 
 def _number(value) -> int | None:
     return None if pd.isna(value) else int(value)
+
+
+def _naming(moved: Mapping[tuple, object], followups: pd.DataFrame):
+    """Each follow-up row whose ``after_session`` is a key of ``moved`` (``(case
+    id, session number)``), with what ``moved`` gives for it."""
+    for _, row in followups.iterrows():
+        if pd.isna(row["after_session"]):
+            continue
+        found = moved.get((row["case_id"], int(row["after_session"])))
+        if found is not None:
+            yield row, found

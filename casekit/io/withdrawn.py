@@ -5,7 +5,6 @@ an id that is right."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import pandas as pd
@@ -14,7 +13,7 @@ import sqlalchemy as sa
 from ..problems import Problem
 from ..repeats import compared, row_hashes
 from ..store import Store
-from ..store.queries import withdrawn_on
+from ..store.queries import removed_on, withdrawn_on
 
 
 def withdrawn_said(store: Store, problems: list[Problem]) -> list[Problem]:
@@ -157,28 +156,8 @@ def removed_given(store: Store, incoming: dict[str, pd.DataFrame]) -> list[Probl
                     instance=n,
                     field=form.instance,
                     value=str(n),
-                    detail=_on(_removed_on(store, conn, form.name, case_id, n)),
+                    detail=_on(removed_on(store, conn, form.name, case_id, n)),
                 )
                 for source, row, case_id, n in given
             ]
     return problems
-
-
-def _removed_on(store: Store, conn, form: str, case_id: str, number: int) -> str:
-    """The day (local time) a record was removed, by its audit; "" if not said."""
-    audit = store.metadata.tables["audit"]
-    when = conn.execute(
-        sa.select(audit.c.time)
-        .where(
-            audit.c.action == "delete",
-            audit.c.form == form,
-            audit.c.case_id == case_id,
-            audit.c.instance == number,
-        )
-        .order_by(audit.c.id.desc())
-        .limit(1)
-    ).scalar()
-    if when is None:
-        return ""
-    stamp = dt.datetime.fromisoformat(when)
-    return f"{stamp.replace(tzinfo=stamp.tzinfo or dt.UTC).astimezone():%Y-%m-%d}"

@@ -366,16 +366,25 @@ def withdrawn_on(store: Store, conn: sa.Connection, case_id: str) -> str | None:
     )
     if conn.execute(withdrawn).first() is None:
         return None
+    return removed_on(store, conn, "case", case_id)
+
+
+def removed_on(
+    store: Store,
+    conn: sa.Connection,
+    form: str,
+    case_id: str,
+    number: int | None = None,
+) -> str:
+    """The day (local time) the audit says a record was removed (a case
+    withdrawn: ``number`` None), its latest removal; "" if it does not say."""
     audit = store.metadata.tables["audit"]
+    which = [audit.c.action == "delete", audit.c.form == form]
+    which.append(audit.c.case_id == case_id)
+    if number is not None:
+        which.append(audit.c.instance == number)
     when = conn.execute(
-        sa.select(audit.c.time)
-        .where(
-            audit.c.action == "delete",
-            audit.c.form == "case",
-            audit.c.case_id == case_id,
-        )
-        .order_by(audit.c.id.desc())
-        .limit(1)
+        sa.select(audit.c.time).where(*which).order_by(audit.c.id.desc()).limit(1)
     ).scalar()
     if when is None:
         return ""
