@@ -131,3 +131,71 @@ def test_an_unknown_site_is_granted_only_on_a_network_store(
     assert "did you mean north?" in err
     assert ("casekit grant nroth" in err) == (backend == "postgresql")
     assert pool.case_ids() == set()
+
+
+def test_a_session_renumbered_by_a_late_visit_then_removed_leaves_its_history_out(
+    pool, tmp_path, capsys
+):
+    # Sessions 1, 2, 3; a late visit takes 2 (2 -> 3, 3 -> 4); then the visit
+    # that was 2 (now 3) is removed. Its rows name 2 (insert), 2 -> 3, 3 (delete).
+    db = tmp_path / "own.db"
+    with Store(db, create=True, actor="practitioner") as own:
+        cid = own.add("case", case_record())["case_id"]
+        for day, note in ((8, "first visit"), (17, REMOVED_NOTE), (20, "third")):
+            date = dt.date(2025, 11, day)
+            own.add("session", session_record(cid, session_date=date, notes=note))
+        late = session_record(cid, session_date=dt.date(2025, 11, 9), notes="late")
+        assert own.add("session", late)["session_no"] == 2
+        own.delete("session", (cid, 3), reason="entered twice")
+    code, out, err = _merge(capsys, db, pool)
+    assert code == 0, err
+    assert "merged 1 case, 3 sessions" in out
+    assert "1 session" in out.split("left out:")[1]
+    sessions = pool.read("session", include_deleted=True)
+    assert sorted(sessions["session_no"]) == [1, 2, 4]
+    audit = pool.audit()
+    values = " ".join(audit["new_value"].dropna()) + " ".join(
+        audit["old_value"].dropna()
+    )
+    assert "twice by mistake" not in values
+    said = audit.loc[(audit["form"] == "session") & audit["origin"].notna()]
+    inserts = said.loc[said["action"] == "insert"]
+    # The live moved session's own history comes along: written as 3, moved to 4.
+    assert sorted(inserts["instance"]) == [1, 2, 3]
+    (moved,) = said.loc[said["action"] == "renumber"].to_dict("records")
+    assert (moved["old_value"], moved["new_value"]) == ("3", "4")
+    assert "delete" not in set(said["action"])
+    assert pool.verify()[0] == []
+    assert main(["check", "--db", pool.url]) == 0
+
+
+def test_a_pool_merged_on_holds_back_a_removed_sessions_carried_history_too(
+    pool, tmp_path, capsys
+):
+    # A regional pool holds the practitioner's sessions 1, 2, 3 (3 written as 2
+    # there, then moved by a late visit: its carried rows say so), and its own
+    # insert row of 3. Session 3 is removed in the regional pool, which is then
+    # merged on: neither its own rows nor the carried ones go along.
+    db = tmp_path / "own.db"
+    with Store(db, create=True, actor="practitioner") as own:
+        cid = own.add("case", case_record())["case_id"]
+        for day, note in ((8, "first visit"), (20, REMOVED_NOTE)):
+            date = dt.date(2025, 11, day)
+            own.add("session", session_record(cid, session_date=date, notes=note))
+        late = session_record(cid, session_date=dt.date(2025, 11, 9), notes="late")
+        assert own.add("session", late)["session_no"] == 2
+    region = tmp_path / "region.db"
+    with Store(region, create=True, actor="coordinator") as middle:
+        middle.add_site("north")
+        code, out, err = _merge(capsys, db, middle)
+        assert code == 0 and "merged 1 case, 3 sessions" in out, err
+        middle.delete("session", (cid, 3), reason="entered twice")
+    code, out, err = _merge(capsys, region, pool)
+    assert code == 0, err
+    assert "merged 1 case, 2 sessions" in out
+    audit = pool.audit()
+    values = " ".join(audit["new_value"].dropna()) + " ".join(
+        audit["old_value"].dropna()
+    )
+    assert "twice by mistake" not in values and "late" in values
+    assert main(["check", "--db", pool.url]) == 0

@@ -32,13 +32,14 @@ import os
 import re
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ..errors import ImportFileError, InvalidSite, MergeRefused, RoleRefused
 from ..identifiers import scan_text
 from ..privacy import is_case_id
 from ..problems import refusal
 from ..store import Checked, Store
+from ..store.late import RENUMBER_ACTION
 from ..store.merge import (
     Merged,
     Pooled,
@@ -203,21 +204,74 @@ def _as_merged(store: Store, form: str, record: dict, site: str) -> dict:
 def _without(history: list[dict], store: Store, held_back: dict) -> list[dict]:
     """``history`` without the audit rows of records held back (an insert row
     holds the whole record): every row of a withdrawn case, and the rows of a
-    removed session, follow-up or exam."""
+    removed session, follow-up or exam.
+
+    A record's rows name the key it had when each was written: a late visit
+    (:mod:`casekit.store.late`) moves later records up, each move a ``renumber``
+    row of the record's number. So the history is replayed, each key holding the
+    record (its insert row's position) it names by then; every row of a held-back
+    record goes, whatever number it was written under."""
     cases = {record["case_id"] for record in held_back.get("case", [])}
     records = {
-        (form, record["case_id"], str(record[store.dictionary[form].instance]))
+        (form, record["case_id"], _number(record[store.dictionary[form].instance]))
         for form, held in held_back.items()
         if store.dictionary[form].instance
         for record in held
     }
+    owners, current = _identities(history, store)
+    gone = {owner for (_, *key), owner in current.items() if tuple(key) in records}
     return [
         row
-        for row in history
-        if row.get("case_id") not in cases
-        and (row.get("form"), row.get("case_id"), str(row.get("instance")))
-        not in records
+        for row, owner in zip(history, owners, strict=True)
+        if row.get("case_id") not in cases and (owner is None or owner not in gone)
     ]
+
+
+def _identities(
+    history: list[dict], store: Store
+) -> tuple[list[int | None], dict[tuple, int]]:
+    """Replay ``history``: the record each row belongs to (the position of the
+    row that first named it, an insert row as a rule; ``None`` for a row of no
+    numbered record), and the record each key names at the end.
+
+    A ``renumber`` row of a record's number moves its record to the new key; one
+    of another field (a follow-up's ``after_session``) changes no key. An insert
+    row always starts a record: a moved record's old number goes to another. The
+    rows a source merged from elsewhere (their ``origin``) are another store's
+    numbering: each store's rows are replayed apart, and a key names a record in
+    each."""
+    owners: list[int | None] = []
+    current: dict[tuple, int] = {}
+    for at, row in enumerate(history):
+        form = row.get("form")
+        numbered = form in store.dictionary.forms and store.dictionary[form].instance
+        if not numbered:
+            owners.append(None)
+            continue
+        origin = row.get("origin")
+        stream = None if origin is None else origin.split(" row ", 1)[0]
+        key = (stream, *_key(row))
+        if row.get("action") == "insert" or key not in current:
+            current[key] = at
+        owner = current[key]
+        if row.get("action") == RENUMBER_ACTION and row.get("field") == numbered:
+            del current[key]
+            new = (stream, form, row.get("case_id"), _number(row.get("new_value")))
+            current[new] = owner
+        owners.append(owner)
+    return owners, current
+
+
+def _key(row: dict) -> tuple:
+    return (row.get("form"), row.get("case_id"), _number(row.get("instance")))
+
+
+def _number(value: Any) -> str:
+    """A record's number as the audit and the tables may hold it: 3, 3.0, "3"."""
+    try:
+        return str(int(float(value)))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 # A name's words: `own.db` whole reads as a web address, `mary-brown.db` as nothing.
