@@ -376,3 +376,11 @@ def test_network_mode_set_up_is_warned_of_and_guards_put_back_are_refused():
         ("guards_restored", "error")
     ]
     assert restored(None) == [("guards_restored", "error")]
+
+
+def test_one_audit_row_is_one_row(tmp_path, capsys):
+    db = tmp_path / "one.db"
+    with Store(db, create=True, actor="tester") as store:
+        store.add("case", case_record())
+    code, out = _check(db, capsys)
+    assert code == 0 and "audit: 1 row, chain head " in out

@@ -351,7 +351,8 @@ def run_check(args: argparse.Namespace) -> int:
         )
     else:
         # Noted somewhere else, the head shows later that no row before it changed.
-        print(f"audit: {last_id} rows, chain head {last_hash[:16] or '-'}")
+        rows = f"{last_id} row{'s' * (last_id != 1)}"
+        print(f"audit: {rows}, chain head {last_hash[:16] or '-'}")
     return 1 if errors else 0
 
 
