@@ -73,22 +73,10 @@ def moved_stored_references(
     followups = incoming.get("followup")
     if not moved or followups is None:
         return []
-    problems = []
-    for row, new in _naming(moved, followups):
-        problems.append(
-            Problem(
-                rule="moved_session",
-                source=row["_source"],
-                row=int(row["_row"]),
-                case_id=row["case_id"],
-                form="followup",
-                instance=_number(row.get("followup_no")),
-                field="after_session",
-                value=str(int(row["after_session"])),
-                other_value=str(new),
-            )
-        )
-    return problems
+    return [
+        _about(row, "moved_session", other_value=str(new))
+        for row, new in _naming(moved, followups)
+    ]
 
 
 def moved_references(
@@ -100,22 +88,14 @@ def moved_references(
     if not moved or followups is None or sessions is None:
         return []
     rows = sessions["_row"].tolist()
-    problems = []
-    for row, at in _naming(moved, followups):
-        problems.append(
-            Problem(
-                rule="renumbered_session",
-                source=row["_source"],
-                row=int(row["_row"]),
-                case_id=row["case_id"],
-                form="followup",
-                instance=_number(row.get("followup_no")),
-                field="after_session",
-                value=str(int(row["after_session"])),
-                detail=f"{sessions['_source'].iloc[at]} row {rows[at]}",
-            )
+    return [
+        _about(
+            row,
+            "renumbered_session",
+            detail=f"{sessions['_source'].iloc[at]} row {rows[at]}",
         )
-    return problems
+        for row, at in _naming(moved, followups)
+    ]
 
 
 def _number(value) -> int | None:
@@ -131,3 +111,18 @@ def _naming(moved: Mapping[tuple, object], followups: pd.DataFrame):
         found = moved.get((row["case_id"], int(row["after_session"])))
         if found is not None:
             yield row, found
+
+
+def _about(row, rule: str, **told: str) -> Problem:
+    """The problem ``rule`` of an incoming follow-up row, of its ``after_session``."""
+    return Problem(
+        rule=rule,
+        source=row["_source"],
+        row=int(row["_row"]),
+        case_id=row["case_id"],
+        form="followup",
+        instance=_number(row.get("followup_no")),
+        field="after_session",
+        value=str(int(row["after_session"])),
+        **told,
+    )

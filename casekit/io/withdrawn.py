@@ -14,6 +14,7 @@ from ..problems import Problem
 from ..repeats import compared, row_hashes
 from ..store import Store
 from ..store.queries import removed_on, withdrawn_on
+from ..store.rows import form_query, read_rows
 
 
 def withdrawn_said(store: Store, problems: list[Problem]) -> list[Problem]:
@@ -82,16 +83,14 @@ def withdrawn_repeated(store: Store, cases: pd.DataFrame) -> list[Problem]:
     ``--allow-repeats`` lets it in: the patient asked for it to go."""
     if cases is None or cases.empty:
         return []
-    table = store.table("case")
+    # The withdrawn cases alone: few, where reading every case to keep them took
+    # seconds of each import into a large store.
+    form, table = store.dictionary["case"], store.table("case")
+    query = form_query(table, table, form, True).where(table.c.deleted == sa.true())
     with store.connect() as conn:
-        any_gone = conn.execute(
-            sa.select(table.c.case_id).where(table.c.deleted == sa.true()).limit(1)
-        ).first()
-    if any_gone is None:  # the common case: nothing withdrawn, nothing read
+        gone = read_rows(conn, {"case": query}, {"case": form})["case"]
+    if gone.empty:  # the common case: nothing withdrawn
         return []
-    stored = store.read("case", include_deleted=True)
-    gone = stored[stored["deleted"].astype(bool)].drop(columns="deleted")
-    form = store.dictionary["case"]
     codes = [c for c in compared(form, cases) if c in gone.columns]
     first = dict(zip(row_hashes(form, gone, codes), gone["case_id"], strict=True))
     hits = [
