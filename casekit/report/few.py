@@ -29,6 +29,34 @@ def too_few(cases: int) -> bool:
     return cases < FEWEST
 
 
+class TooFewToShare(RuntimeError):
+    """A shared report's counts asked of a series too small for them."""
+
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows these lines in place of a traceback: the notebook's reader
+        # needs the reason and what to do, not the call stack.
+        return [str(self)]
+
+
+def stop_if_too_few(cases: int, share: bool) -> None:
+    """Stop the report notebook, run by hand with ``share``, on a series of
+    ``cases`` cases too small for a shared report's counts.
+
+    Raises
+    ------
+    TooFewToShare
+        With what to do instead; every cell after the raising one is left unrun
+        (Run All stops at an error).
+    """
+    if share and too_few(cases):
+        raise TooFewToShare(
+            f"{NOT_YET['few']}. This notebook stops here, before any count: the "
+            f"series has {cases} case{'' if cases == 1 else 's'}. For your own full "
+            "report with exact counts, set SHARE = False in the cell above and run "
+            "it again; for the page to share, run `casekit report --share`."
+        )
+
+
 def banner() -> Prose:
     """The box at the top of the page: shareable, and why it shows no count."""
     return Prose(
