@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
 from conftest import case_record
@@ -110,3 +111,23 @@ def test_a_store_and_its_wal_and_shm_files_are_owner_only(tmp_path, capsys):
         assert all(p.exists() for p in beside)
         assert [stat.S_IMODE(p.stat().st_mode) for p in beside] == [0o600] * 3
     assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+
+
+def test_a_full_export_is_owner_only_from_its_first_byte(tmp_path, monkeypatch, capsys):
+    """Each file of a full export is owner-only while it is written, not only once
+    in place: another user who opened it in between could read on after a chmod."""
+    from casekit.io import exporter
+
+    db = str(tmp_path / "casekit.db")
+    with Store(db, create=True) as store:
+        store.add("case", case_record())
+    modes = {}
+    put_in_place = exporter.os.replace
+
+    def replace(part, path):
+        modes[Path(path).name] = stat.S_IMODE(Path(part).stat().st_mode)
+        put_in_place(part, path)
+
+    monkeypatch.setattr(exporter.os, "replace", replace)
+    assert main(["export", str(tmp_path / "full"), "--db", db]) == 0
+    assert "cases.csv" in modes and set(modes.values()) == {0o600}, modes
