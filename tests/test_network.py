@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -665,7 +666,7 @@ def test_the_backup_casekit_advises_dumps_and_restores_a_network_store(
     restore = re.search(r"`(pg_restore [^`]*)`", err).group(1).split()
     database = owner.rsplit("/", 1)[1]
     login = ["-h", "127.0.0.1", "-p", str(pg_server.port), "-U", "casekit_owner"]
-    env = {**__import__("os").environ, "PGPASSWORD": pg_server.owner_password}
+    env = {**os.environ, "PGPASSWORD": pg_server.owner_password}
     dump = tmp_path / "network.dump"
     dumped = subprocess.run(
         [str(pg_server.bin / advised[0]), *advised[1:], *login, "-d", database]
