@@ -217,8 +217,10 @@ def _imported(args: argparse.Namespace):
         warnings.simplefilter("always", AssumedEncoding)
         try:
             # A store that is not there is refused, as by every command but init:
-            # a typo in --db would make a new store and import into it.
-            with Store(args.db) as store:
+            # a typo in --db would make a new store and import into it. A dry run
+            # only reads: it neither brings the store up to date nor adds a local
+            # dictionary's columns (casekit.store.reading).
+            with Store(args.db, read_only=args.dry_run) as store:
                 result = import_files(
                     store,
                     args.files,
