@@ -131,3 +131,32 @@ def test_a_full_export_is_owner_only_from_its_first_byte(tmp_path, monkeypatch, 
     monkeypatch.setattr(exporter.os, "replace", replace)
     assert main(["export", str(tmp_path / "full"), "--db", db]) == 0
     assert "cases.csv" in modes and set(modes.values()) == {0o600}, modes
+
+
+@pytest.mark.parametrize(
+    "argv", [["init"], ["patterns"], ["check"], ["site", "add", "north"]]
+)
+def test_a_store_of_a_newer_casekit_is_refused_and_left_as_it_was(
+    tmp_path, capsys, argv
+):
+    """A newer casekit's store: read wrongly by this one, and marked back down to
+    this version by a writing open (`init` did so, unaudited). Refused instead."""
+    from casekit.store.schema import SCHEMA_VERSION
+
+    db = tmp_path / "casekit.db"
+    assert main(["init", "--db", str(db)]) == 0
+    newer = str(SCHEMA_VERSION + 1)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE casekit_meta SET value = ? WHERE key = 'schema_version'", (newer,)
+        )
+    capsys.readouterr()
+    assert main([*argv, "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert f"was written by a newer casekit (its schema {newer}" in err
+    assert len(err.strip().splitlines()) == 1
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute(
+            "SELECT value FROM casekit_meta WHERE key = 'schema_version'"
+        ).fetchone()
+    assert stored == (newer,)
