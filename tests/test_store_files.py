@@ -6,6 +6,7 @@ empty file, owner-only; a new store and its -wal and -shm files are owner-only."
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import stat
 from pathlib import Path
@@ -160,3 +161,38 @@ def test_a_store_of_a_newer_casekit_is_refused_and_left_as_it_was(
             "SELECT value FROM casekit_meta WHERE key = 'schema_version'"
         ).fetchone()
     assert stored == (newer,)
+
+
+def test_an_init_stopped_by_a_broken_local_dictionary_leaves_no_file(tmp_path, capsys):
+    """It left a SQLite header without a table, which every command then refused,
+    init too, whose advice was to run init."""
+    db = tmp_path / "loc" / "casekit.db"
+    db.parent.mkdir()
+    yaml = db.parent / "dictionary.local.yaml"
+    yaml.write_text(
+        "forms:\n  case:\n    fields:\n      - code: work_type\n        type: choice\n"
+        "        label: Kind\n        codes: [{code: desk, label: Desk}]\n",
+        encoding="utf-8",
+    )
+    assert main(["init", "--db", str(db)]) == 1
+    assert "expected `- code: label`" in capsys.readouterr().err
+    assert sorted(p.name for p in db.parent.iterdir()) == ["dictionary.local.yaml"]
+    yaml.write_text(
+        yaml.read_text().replace(
+            "[{code: desk, label: Desk}]", "\n          - desk: Desk"
+        ),
+        encoding="utf-8",
+    )
+    assert main(["init", "--db", str(db)]) == 0
+
+
+def test_init_makes_a_store_of_a_sqlite_file_without_a_table(tmp_path, capsys):
+    db = tmp_path / "casekit.db"
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")  # a header, no table: 4 KB
+    assert db.stat().st_size > 0
+    assert main(["patterns", "--db", str(db)]) == 1
+    assert "casekit init" in capsys.readouterr().err
+    assert main(["init", "--db", str(db)]) == 0
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert main(["check", "--db", str(db)]) == 0
