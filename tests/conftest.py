@@ -43,6 +43,7 @@ BOTH_BACKENDS = {
     "test_late_visit",
     "test_import_again",
     "test_share_releases",
+    "test_release_ledger",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's
@@ -139,6 +140,17 @@ def pytest_generate_tests(metafunc):
         "sqlite_only"
     ):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def ledger_of_its_own(tmp_path_factory, monkeypatch):
+    """Each test its own ledger of shares (``CASEKIT_LEDGER``, which the commands a
+    test runs in a subprocess inherit), never the user's: tests share synthetic
+    stores of the same seeds, whose shares would refuse each other across the run
+    (:mod:`casekit.store.ledger`). Outside ``tmp_path``, which some tests list."""
+    ledger = tmp_path_factory.mktemp("ledger") / "shares.jsonl"
+    monkeypatch.setenv("CASEKIT_LEDGER", str(ledger))
+    return ledger
 
 
 @pytest.fixture
