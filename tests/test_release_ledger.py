@@ -27,6 +27,7 @@ from casekit.cli import main
 from casekit.errors import LedgerError, ReleaseRefused
 from casekit.io import exporter
 from casekit.io.exporter import export_csv
+from casekit.report import render
 from casekit.store import ledger, releases
 from casekit.store.backup import backup
 from casekit.synth import populate
@@ -176,6 +177,21 @@ def test_a_ledger_that_cannot_be_made_refuses_the_share_before_anything(
         assert "CASEKIT_LEDGER" in str(refused.value)
         assert releases.released(store) == []
     assert not (tmp_path / "share").exists()
+
+
+def test_the_demo_leaves_the_ledger_alone(tmp_path, monkeypatch):
+    def rendered(notebook, out_html, parameters=None, **options):  # the page aside
+        Path(out_html).write_text("<html></html>", encoding="utf-8")
+        return Path(out_html)
+
+    monkeypatch.setattr(render, "render", rendered)
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--cases", "40", "--seed", "3"]) == 0
+    assert not ledger.path().exists()
+    # The next demo of the same seed, one case more, is not refused by the first.
+    assert main(["demo", "--out", str(out), "--cases", "41", "--seed", "3"]) == 0
+    assert (out / "demo-report-share.html").exists()
+    assert not ledger.path().exists()
 
 
 def test_two_unrelated_stores_never_refuse_each_other(tmp_path, monkeypatch):
