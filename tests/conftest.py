@@ -143,14 +143,17 @@ def pytest_generate_tests(metafunc):
 
 
 @pytest.fixture(autouse=True)
-def ledger_of_its_own(tmp_path_factory, monkeypatch):
+def ledger_of_its_own(tmp_path_factory):
     """Each test its own ledger of shares (``CASEKIT_LEDGER``, which the commands a
     test runs in a subprocess inherit), never the user's: tests share synthetic
     stores of the same seeds, whose shares would refuse each other across the run
-    (:mod:`casekit.store.ledger`). Outside ``tmp_path``, which some tests list."""
+    (:mod:`casekit.store.ledger`). Outside ``tmp_path``, which some tests list; set
+    apart from the test's own ``monkeypatch``, whose ``undo()`` must not send a
+    test's shares to the user's ledger."""
     ledger = tmp_path_factory.mktemp("ledger") / "shares.jsonl"
-    monkeypatch.setenv("CASEKIT_LEDGER", str(ledger))
-    return ledger
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CASEKIT_LEDGER", str(ledger))
+        yield ledger
 
 
 @pytest.fixture
