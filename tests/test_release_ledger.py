@@ -165,6 +165,26 @@ def test_a_share_that_fails_to_be_written_is_in_no_ledger(db, tmp_path, monkeypa
     assert not ledger.path().exists() or lines(ledger.path()) == []
 
 
+def test_a_line_that_cannot_be_written_last_leaves_nothing_shared(
+    db, tmp_path, monkeypatch, ledger_of_its_own
+):
+    def full(fd, data):  # the disk fills up as the ledger's line is written
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ledger.os, "write", full)
+    with Store(db) as store:
+        with pytest.raises(LedgerError) as refused:
+            export_csv(store, tmp_path / "share", share=True)
+        assert refused.value.written and "\n" not in str(refused.value)
+        assert len(releases.released(store)) == 1  # the store's record stays
+        assert list((tmp_path / "share").iterdir()) == []  # no file in place
+        monkeypatch.undo()  # the test's own ledger still (conftest)
+        assert ledger.path() == ledger_of_its_own
+        export_csv(store, tmp_path / "share", share=True)  # the same cases again
+        assert len(releases.released(store)) == 2
+    assert [line["cases"] for line in lines(ledger.path())] == [40]
+
+
 def test_a_ledger_that_cannot_be_made_refuses_the_share_before_anything(
     db, tmp_path, monkeypatch
 ):

@@ -31,12 +31,23 @@ ledger to the writing of the line, so that two shares cannot both pass the rule.
 A line cut short (the machine stopped while writing it) is skipped when read, and
 the next line starts on a line of its own. Deleting the file forgets the shares
 made since each store's backup.
+
+A ledger that cannot be used (its folder not writable, a full disk) refuses the
+share (:class:`~casekit.errors.LedgerError`) rather than warning and going on: a
+share recorded in the store alone is the very one a restored backup forgets, and a
+warning on stderr is lost in a scheduled job or a notebook. The ledger is opened
+by :func:`~casekit.store.releases.check`, before a report's long rendering, so the
+refusal costs nothing; its line is written last, after the store's record commits
+and before the share's files are put in place, so a line that then fails leaves a
+release recorded in the store and nothing shared (the same cases may be shared
+again).
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import fcntl
 import json
 import os
 import stat
@@ -47,11 +58,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..errors import LedgerError
-
-try:  # POSIX; elsewhere the lock is left out (one share at a time is then the user's)
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 ENVIRONMENT = "CASEKIT_LEDGER"
 FOLDER_MODE = 0o700
@@ -108,7 +114,8 @@ class Ledger:
             for name, value in row.items()
             if name in self.table.c and not self.table.c[name].primary_key
         }
-        data = (json.dumps(line, sort_keys=True) + "\n").encode("utf-8")
+        text = json.dumps(line, sort_keys=True, default=str)  # one line: no indent
+        data = (text + "\n").encode("utf-8")
         try:
             end = os.lseek(self.fd, 0, os.SEEK_END)
             if end and os.pread(self.fd, 1, end - 1) != b"\n":
@@ -174,8 +181,7 @@ def _open(where: Path) -> int:
     try:
         if stat.S_IMODE(os.fstat(fd).st_mode) & ~FILE_MODE:
             os.fchmod(fd, FILE_MODE)  # an older or copied file: owner-only again
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_EX)
     except OSError as exc:
         os.close(fd)
         raise LedgerError(where, exc.strerror or str(exc)) from exc
