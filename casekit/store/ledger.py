@@ -16,14 +16,14 @@ held to the rule against the store's releases and against the ledger's
 
 One ledger holds the shares of every store its user shared from, and needs no
 name for a store: case ids are drawn at random (:mod:`secrets`) in each store, six
-characters each, so two different stores' shares have no case in common and
-differ by all their cases, and a share is only recorded from 8 cases on: more
-than the 7 the rule refuses, so they never refuse each other. Shares that do
-hold the same cases are of one store and its copies (a backup, an import of its
-full export, its cases pooled into a network's store): exactly what the rule is
-for. Synthetic stores are the exception: their ids come from a seeded generator,
-so two demo stores of one seed share them; the demo's shares are made inside
-:func:`apart` and neither read nor write the ledger.
+characters each, so two different stores' shares have (all but never) a case id
+in common and differ by nearly all their cases, and a share is only recorded from
+8 cases on: more than the 7 the rule refuses, so they never refuse each other.
+Shares that do hold the same cases are of one store and its copies (a backup, an
+import of its full export, its cases pooled into a network's store): exactly what
+the rule is for. Synthetic stores are the exception: their ids come from a seeded
+generator, so two demo stores of one seed share them; the demo's shares are made
+inside :func:`apart` and neither read nor write the ledger.
 
 Two processes may share at once: the file is opened for appending, a line is
 written whole under an exclusive lock (``flock``) held from the reading of the
@@ -155,7 +155,10 @@ def opened(table: sa.Table) -> Iterator[Ledger]:
             where = path()
             fd = _open(where)
             try:
-                rows = list(_lines(fd, table))
+                try:
+                    rows = list(_lines(fd, table))
+                except OSError as exc:
+                    raise LedgerError(where, exc.strerror or str(exc)) from exc
                 if rows:
                     conn.execute(sa.insert(mirror), rows)
                 held = Ledger(conn, mirror, where, fd)
