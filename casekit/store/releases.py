@@ -20,6 +20,11 @@ checks the rule against every earlier release, checks that the store still holds
 the cases the share counted, records the release, and lets the caller write the
 share's files; if writing them fails, nothing is recorded, and a share refused
 records nothing.
+
+A store can go back in time (a backup restored) and forget the shares made since:
+each release is also kept in the user's ledger outside every store
+(:mod:`casekit.store.ledger`), written once the store's record is, and a share is
+held to the ledger's releases as to the store's.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import sqlalchemy as sa
 
 from ..disclosure import NHS
 from ..errors import ReleaseRefused, StoreError
+from . import ledger
 from .store import Store
 
 # Two shares that differ by this many cases or fewer give them away: the largest
@@ -108,8 +114,11 @@ def refuse_if_near(conn: sa.Connection, table: sa.Table, ids: set[str]) -> None:
 def check(store: Store, ids: Iterable[str]) -> None:
     """Refuse a share of ``ids`` now, before the work of making it (a read: the
     rule is checked again when the share is written, by :func:`releasing`)."""
+    ids, table = set(ids), store.metadata.tables["share_releases"]
     with store.connect() as conn:
-        refuse_if_near(conn, store.metadata.tables["share_releases"], set(ids))
+        refuse_if_near(conn, table, ids)
+    with ledger.opened(table) as book:  # a ledger that cannot be used: said now
+        refuse_if_near(book.conn, book.table, ids)
 
 
 @contextlib.contextmanager
@@ -131,13 +140,18 @@ def releasing(store: Store, kind: str, ids: Iterable[str]) -> Iterator[None]:
     StoreError
         The store no longer holds exactly these cases (one was logged or
         withdrawn while the share was being made): run the command again.
+    LedgerError
+        The user's ledger of shares cannot be used: refused before anything is
+        recorded; or written once the store's record is (after the share's
+        files), then the files are not put in place.
     """
     ids = set(ids)
     table = store.metadata.tables["share_releases"]
-    with store._write() as conn:
+    with ledger.opened(table) as book, store._write() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(RELEASE_LOCK)))
         refuse_if_near(conn, table, ids)
+        refuse_if_near(book.conn, book.table, ids)
         cases = store.table("case")
         now = set(
             conn.execute(
@@ -151,7 +165,7 @@ def releasing(store: Store, kind: str, ids: Iterable[str]) -> Iterator[None]:
                 "nothing was written: run the command again",
             )
         digest, packed = pack(ids)
-        conn.execute(
+        inserted = conn.execute(
             sa.insert(table).values(
                 released_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 kind=kind,
@@ -162,6 +176,8 @@ def releasing(store: Store, kind: str, ids: Iterable[str]) -> Iterator[None]:
                 case_ids=packed,
             )
         )
+        # Into the ledger once the store's record commits, not before.
+        book.keep(ledger.row_of(conn, table, inserted.inserted_primary_key))
         yield  # the caller writes the share; an error here undoes the record
 
 
