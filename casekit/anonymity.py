@@ -369,7 +369,7 @@ def _withheld_lines(result: Anonymised, labels: Mapping[str, str]) -> list[str]:
         f"can say it (as a caesarean says female): a blank there tells nothing of "
         f"the answer. A row that shows its {says} keeps them, but an answer "
         "contradicting it.",
-        *(f"- {name}: withheld in {_cases(n)}" for name, n in result.withheld.items()),
+        *(f"- {name}, withheld in {_cases(n)}" for name, n in result.withheld.items()),
     ]
 
 

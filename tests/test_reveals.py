@@ -123,8 +123,8 @@ def test_a_row_with_sex_blanked_carries_no_answer_that_says_it(demo):
     assert (cases["sex"] == "").all()
     assert (cases[["abdominal_surgery", "pelvic_organ_history"]] == "").all().all()
     note = (folder / "share" / "disclosure.txt").read_text()
-    assert "- Abdominal or pelvic surgery: withheld in 40 cases" in note
-    assert "- Pelvic organ history: withheld in 40 cases" in note
+    assert "- Abdominal or pelvic surgery, withheld in 40 cases" in note
+    assert "- Pelvic organ history, withheld in 40 cases" in note
     assert "Uterus or ovaries" not in note
 
 
@@ -203,7 +203,7 @@ def test_a_row_whose_sex_is_shared_keeps_its_answers(tmp_path):
         "Abdominal or pelvic surgery": 5,
         "Pelvic organ history": 5,
     }
-    assert "- Pelvic organ history: withheld in 5 cases" in shared.note
+    assert "- Pelvic organ history, withheld in 5 cases" in shared.note
 
 
 def test_a_sex_generalised_beyond_an_answer_withholds_it(tmp_path):

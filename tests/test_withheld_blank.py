@@ -84,7 +84,9 @@ def test_disclosure_names_the_fields_and_rows_never_a_count_per_answer(tmp_path)
     assert "Answers withheld:" not in note
     blanked = int(shared.frames["case"]["sex"].isna().sum())
     for label in ("Abdominal or pelvic surgery", "Pelvic organ history"):
-        line = next(x for x in note.splitlines() if x.startswith(f"- {label}"))
+        line = next(
+            x for x in note.splitlines() if x.startswith(f"- {label}, withheld")
+        )
         # the one count is of the rows whose sex is blank, which a reader sees
         assert [int(n) for n in re.findall(r"\d+", line)] == [blanked], line
     assert shared.anonymity.withheld == {
