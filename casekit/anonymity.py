@@ -367,8 +367,8 @@ def _withheld_lines(result: Anonymised, labels: Mapping[str, str]) -> list[str]:
         f"Withheld whatever the answer (None too), in the rows of every case whose "
         f"{says} the share leaves blank or generalised, the fields whose answers "
         f"can say it (as a caesarean says female): a blank there tells nothing of "
-        f"the answer. A row that shows its {says} keeps them, but an answer "
-        "contradicting it.",
+        f"the answer. A row that shows its {says} keeps their answers (but one "
+        "contradicting it, such as prostate surgery in a row showing female).",
         *(f"- {name}, withheld in {_cases(n)}" for name, n in result.withheld.items()),
     ]
 
