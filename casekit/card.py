@@ -272,15 +272,18 @@ def _outcome_text(record: pd.Series, followups: pd.DataFrame) -> str:
     if record["outcome"] == "no_outcome":
         if not _known(record["nprs"]):
             return f"{label}: no pain recorded at intake to compare with"
-        if record["nprs"] == 0:
-            return f"{label}: no pain at intake (NPRS 0), so none to get better"
         return f"{label}"
     late = followups[followups["late"].fillna(False) & followups["nprs"].notna()]
     last = late.sort_values(["followup_date", "followup_no"]).iloc[-1]
+    # Without pain at intake a case can only stay or get worse: said, lest "no
+    # clear change" read as care that did nothing.
+    stayed = record["nprs"] == 0 and record["outcome"] == "no_change"
+    none = " (no pain at intake, so none to get better)" if stayed else ""
     return (
         f"{label}: pain {int(record['nprs'])} at intake, {int(last['nprs'])} at "
         f"follow-up {int(last['followup_no'])} (day {int(last['day'])}, "
         f"{int(last['days_after_last_session'])} days after the last session)"
+        f"{none}"
     )
 
 

@@ -325,14 +325,14 @@ def _followup_values(followup, session, case, last, f_case, f_session, f_key):
     known = ~np.isnan(nprs) & ~np.isnan(intake)
     drop = np.where(known, intake - nprs, 0)
     followup["nprs_change"] = pd.array(np.where(known, -drop, np.nan), dtype="Int64")
-    # Better or worse is judged against pain at intake: a case with none (NPRS 0)
-    # cannot fall 2 points and 30 %, and would only dilute "improved"; it has no
-    # outcome (no_outcome), as a case without an intake score.
-    judged = known & (intake > 0)
+    # Better or worse is judged against pain at intake, wherever both scores are
+    # known. A case with none at intake (NPRS 0) cannot fall 2 points and 30 %: it
+    # is not improved, yet it can get worse, and a deterioration must be counted,
+    # never hidden among "no outcome".
     followup["improved"] = _flag(
-        (drop >= IMPORTANT_POINTS) & (10 * drop >= IMPORTANT_TENTHS * intake), judged
+        (drop >= IMPORTANT_POINTS) & (10 * drop >= IMPORTANT_TENTHS * intake), known
     )
-    followup["worse"] = _flag(-drop >= WORSE_POINTS, judged)
+    followup["worse"] = _flag(-drop >= WORSE_POINTS, known)
     followup["recovered"] = _flag(nprs == 0, ~np.isnan(nprs))
     late = followup["days_after_last_session"]
     followup["late"] = _flag((late >= HELD_AFTER_DAYS).fillna(False), late.notna())
@@ -443,8 +443,8 @@ def _case_outcomes(case, session, followup, last, s_case, f_case, f_key, width):
     case["improved"] = improved.take(final, allow_fill=True)
     case["worse"] = followup["worse"].array.take(final, allow_fill=True)
     # One class a case: improved, worse, no clear change (the rest of those with an
-    # outcome), or no outcome yet (no pain score 14+ days after care, or no pain at
-    # intake: NPRS 0 or not recorded).
+    # outcome, a case without pain at intake that did not get worse among them), or
+    # no outcome yet (no pain score 14+ days after care, or none recorded at intake).
     case["outcome"] = _categorical(
         np.select(
             [_true(case["improved"]), _true(case["worse"]), _known(case["improved"])],

@@ -45,6 +45,21 @@ NOT_YET = {
 }
 
 
+def all_withdrawn(logged: int) -> str:
+    """What a page says where cases were logged but every one is withdrawn: not
+    "no case logged yet", which would deny the ``logged`` cases (each withdrawn
+    case is left out of every count but the report's flow)."""
+    if logged == 1:
+        return "No case in the series: the 1 case logged is withdrawn"
+    return f"No case in the series: all {logged} cases logged are withdrawn"
+
+
+def nothing_logged(logged: int) -> str:
+    """What a page with no case to count says: :data:`NOT_YET` ``["case"]`` when
+    nothing was logged, :func:`all_withdrawn` when all ``logged`` are withdrawn."""
+    return all_withdrawn(logged) if logged else NOT_YET["case"]
+
+
 def or_builtin(dictionary: Dictionary | None) -> Dictionary:
     """``dictionary``, or when None the built-in one, loaded afresh.
 

@@ -5,9 +5,10 @@ column), at its latest follow-up 14 or more days after its last session:
 **improved** is the clinically important drop of Ostelo 2008 (2 points and 30 % of
 the intake pain), **worse** is pain up by 2 points or more from intake, **no clear
 change** is the rest of the cases with such a follow-up, and **no outcome yet** is
-a case without one, or without pain at intake to compare with (NPRS 0, which
-cannot fall 2 points and 30 %, or not recorded). A
-deterioration is its own class, never folded into "not improved".
+a case without one, or without a pain score recorded at intake to compare with. A
+case with no pain at intake (NPRS 0) has an outcome all the same: it cannot fall 2
+points and 30 %, but it can get worse, and a deterioration is its own class, never
+folded into "not improved" nor into "no outcome yet".
 
 :func:`outcome_table` counts the classes as rates with Wilson intervals, in the
 columns of :func:`casekit.patterns.pattern_table`, so that
@@ -31,7 +32,7 @@ OUTCOME_LABELS = {
     "no_change": "No clear change",
     "worse": f"Worse (pain up {IMPORTANT_POINTS}+ points)",
     "no_outcome": "No outcome yet (no pain score 2+ weeks after the last session, "
-    "or no pain at intake)",
+    "or none recorded at intake)",
 }
 COLUMNS = ["outcome", "label", "k", "n", "proportion", "ci_low", "ci_high"]
 

@@ -21,9 +21,10 @@ Denominators (n), in one place:
 - ankle / knee / plantar_same_side: one-sided cases whose finding is left or right.
 - flexor_glute_same_side: one-sided cases with both the hip flexors and the glute
   examined (none, left, right or both); k: both on the same single side.
-- improved: cases with pain at intake (NPRS 1 or more) and an NPRS 14+ days after
-  their last session; k: clinically important improvement at the latest such
-  follow-up.
+- improved: cases with an outcome (:data:`casekit.derive.OUTCOMES`): an NPRS at
+  intake and 14+ days after their last session; k: clinically important
+  improvement at the latest such follow-up. A case without pain at intake
+  (NPRS 0) is in n, not in k: it cannot improve, and may be worse.
 - improvement_held: those of them improved at an earlier follow-up; k: still
   improved at the latest.
 """
@@ -138,9 +139,10 @@ PATTERNS: tuple[Pattern, ...] = (
         "case",
         "improved",
         about="Descriptive (Ostelo 2008 threshold), at the latest follow-up 14+ "
-        "days after the last session, of cases with pain at intake followed up "
-        "that late. No control group: natural recovery and regression to the "
-        "mean are in it too.",
+        "days after the last session, of cases with a pain score at intake "
+        "followed up that late (one with no pain at intake cannot improve: it is "
+        "counted as not improved). No control group: natural recovery and "
+        "regression to the mean are in it too.",
     ),
     Pattern(
         "improvement_held",

@@ -168,16 +168,33 @@ def test_a_case_without_sessions_has_a_card_that_says_so(store):
     assert card.outcome == "no_outcome" and card.session_days == []
 
 
-def test_a_case_without_pain_at_intake_has_no_outcome_and_says_why(store):
+@pytest.mark.parametrize(
+    ("later", "outcome", "words"),
+    [(6, "worse", "Worse"), (1, "no_change", "No clear change")],
+)
+def test_a_case_without_pain_at_intake_has_an_outcome_all_the_same(
+    store, later, outcome, words
+):
+    """Intake NPRS 0 then 6 a month after the one session is worse (it said "No
+    outcome yet ... so none to get better"); 0 then 1 is no clear change."""
     case_id = store.add("case", case_record(nprs=0))["case_id"]
     store.add("session", session_record(case_id, session_date=dt.date(2025, 3, 3)))
-    later = followup_record(case_id, followup_date=dt.date(2025, 3, 20), nprs=3)
-    store.add("followup", {**later, "flare": "no"})
+    late = followup_record(case_id, followup_date=dt.date(2025, 4, 3), nprs=later)
+    store.add("followup", {**late, "flare": "no"})
+    card = case_card(queries.case_course(store, case_id), store.dictionary)
+    assert card.outcome == outcome
+    assert card.outcome_text.startswith(words)
+    assert f"pain 0 at intake, {later} at follow-up 1 (day 31," in card.outcome_text
+    stayed = card.outcome_text.endswith("(no pain at intake, so none to get better)")
+    assert stayed == (outcome == "no_change")
+
+
+def test_a_case_without_pain_at_intake_nor_a_late_follow_up_has_no_outcome(store):
+    case_id = store.add("case", case_record(nprs=0))["case_id"]
+    store.add("session", session_record(case_id, session_date=dt.date(2025, 3, 3)))
     card = case_card(queries.case_course(store, case_id), store.dictionary)
     assert card.outcome == "no_outcome"
-    assert card.outcome_text.endswith(
-        ": no pain at intake (NPRS 0), so none to get better"
-    )
+    assert "none to get better" not in card.outcome_text
 
 
 def test_the_figure_marks_the_sessions_and_the_flares(store, course):

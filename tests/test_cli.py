@@ -317,6 +317,20 @@ def test_patterns_prints_the_table_as_json_and_splits_it(tmp_path, capsys):
     assert "Holm-adjusted" in text
 
 
+def test_patterns_of_a_store_all_withdrawn_says_so_not_none_logged(
+    store, db_url, capsys
+):
+    """The only case withdrawn: it said "No case logged yet", denying the case."""
+    from conftest import case_record
+
+    case_id = store.add("case", case_record())["case_id"]
+    store.delete("case", case_id, reason="withdrew consent")
+    assert main(["patterns", "--db", db_url]) == 0
+    text = capsys.readouterr().out
+    assert "No case in the series: the 1 case logged is withdrawn." in text
+    assert "No case logged yet" not in text and "Holm" not in text
+
+
 def test_patterns_csv_and_json_carry_the_holm_adjusted_p(tmp_path, capsys):
     """--help promised p_adjusted (Holm) in csv and json; only the text had it."""
     import io

@@ -78,34 +78,48 @@ def test_without_pain_at_intake_there_is_nothing_to_compare_with(store, built):
     assert case.loc[built["improved"], "outcome"] == "no_outcome"
 
 
-def test_no_pain_at_intake_cannot_improve_and_has_no_outcome(store, built):
-    """Intake NPRS 0 cannot fall 2 points and 30 %: it was "no clear change", in
-    the denominator of "Pain clearly better", though the README said no outcome."""
+def test_no_pain_at_intake_cannot_improve_but_can_get_worse(store, built):
+    """Intake NPRS 0 cannot fall 2 points and 30 %, yet pain can come: 0 then 6 at
+    a follow-up 31 days after the only session is worse, not "no outcome yet" (as
+    it was), and 0 then 0 or 1 is no clear change (the rest). Each has an outcome,
+    so each is in the denominator of "Pain clearly better" and of the classes."""
     none = {}
-    for name, later in (("still_none", 0), ("pain_since", 3)):
+    for name, later, day in (
+        ("still_none", 0, D(2025, 3, 20)),
+        ("up_one", 1, D(2025, 3, 20)),
+        ("pain_since", 6, D(2025, 4, 3)),
+    ):
         case_id = store.add("case", case_record(nprs=0))["case_id"]
         store.add("session", session_record(case_id, session_date=D(2025, 3, 3)))
         store.add(
             "followup",
-            followup_record(
-                case_id, followup_date=D(2025, 3, 20), nprs=later, flare="no"
-            ),
+            followup_record(case_id, followup_date=day, nprs=later, flare="no"),
         )
         none[name] = case_id
     frames = store.frames()
     case = derive(frames)["case"].set_index("case_id")
-    for case_id in none.values():
-        assert case.loc[case_id, "outcome"] == "no_outcome"
-        assert case.loc[case_id, "followup_14d"]  # followed up: not for want of it
-        assert case.loc[case_id, ["improved", "worse"]].isna().all()
-    # the other cases as before, and neither denominator counts the two
+    got = {name: case.loc[case_id, "outcome"] for name, case_id in none.items()}
+    assert got == {
+        "still_none": "no_change",
+        "up_one": "no_change",
+        "pain_since": "worse",
+    }
+    judged = case.loc[list(none.values()), ["improved", "worse"]]
+    assert judged.notna().all().all() and not judged["improved"].any()
+    # the other cases as before; both denominators count the three
     others = {name: case.loc[case_id, "outcome"] for name, case_id in built.items()}
     assert others == EXPECTED
     improved = pattern_table(frames).set_index("pattern").loc["improved"]
-    assert (improved["k"], improved["n"]) == (1, 7)
+    assert (improved["k"], improved["n"]) == (1, 10)
     table = outcome_table(frames).set_index("outcome")
-    assert table.loc["improved", "n"] == 7
-    assert table.loc["no_outcome", ["k", "n"]].tolist() == [4, 11]
+    assert table["k"].to_dict() == {
+        "improved": 1,
+        "no_change": 6,
+        "worse": 3,
+        "no_outcome": 2,
+    }
+    assert table.loc["improved", "n"] == 10
+    assert table.loc["no_outcome", ["k", "n"]].tolist() == [2, 12]
 
 
 def test_the_classes_are_counted_exactly_with_wilson_intervals(store, built):
@@ -148,3 +162,30 @@ def test_the_report_shows_worse_on_its_own_row_exact_and_safe(store, built):
     # every count of ten cases is small: hidden, and said to be
     assert set(shared.frame["k / n"]) == {"*"}
     assert shared.safe.rule is NHS and shared.hidden_rows == 4
+
+
+WITH_OUTCOME = "With an outcome: pain reported 2+ weeks after the last session"
+
+
+def test_the_flow_and_how_each_case_fared_count_the_same_outcomes(store, built):
+    """The flow counted "with an outcome" from the late follow-up alone, the fared
+    table from the class: a case with no pain at intake made them 227 and 226. One
+    definition now, and a case followed up without an intake score is said apart."""
+    added = []
+    for _ in range(2):
+        case_id = store.add("case", case_record(nprs=0))["case_id"]
+        store.add("session", session_record(case_id, session_date=D(2025, 3, 3)))
+        later = followup_record(case_id, followup_date=D(2025, 4, 3), nprs=6)
+        store.add("followup", {**later, "flare": "no", "status": "discharged"})
+        added.append(case_id)
+    frames = store.frames()
+    # The form requires the intake score; an older store or a loose import may lack it.
+    unscored = frames["case"]["case_id"] == added[1]
+    frames["case"]["nprs"] = frames["case"]["nprs"].mask(unscored)
+    cases = series.series_of(frames)
+    flow = series.flow(cases, series.EXACT).safe.table["Cases"]
+    fared = rates.fared(cases, series.EXACT).safe.table.set_index("outcome")
+    assert flow[WITH_OUTCOME] == fared.at["improved", "n"] == 8
+    assert flow["No outcome: no pain score recorded at intake"] == 1
+    assert fared.loc["no_outcome", ["k", "n"]].tolist() == [3, 11]
+    assert flow["No outcome: discharged before a follow-up 2+ weeks after care"] == 0

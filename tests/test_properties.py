@@ -147,6 +147,10 @@ def test_the_report_tables_hold_for_any_store_and_the_shared_ones_are_safe(store
     cases = series.series_of(_drawn(store), withdrawn=len(withdrawn))
     full, _ = _report(cases, EXACT)
     assert full[0].safe.table["Cases"].sum() == len(records["case"])  # each once
+    # The flow's "with an outcome" is the fared table's: one definition.
+    fared = rates.fared(cases, EXACT).safe.table
+    with_outcome = full[0].safe.table["Cases"].filter(like="With an outcome")
+    assert with_outcome.tolist() == [fared["n"].iat[0]]
     sessions = cases.frames["session"]
     if not len(full[5].frame):  # the pain table says why it is empty
         missing = "pain" if len(sessions) else "session"

@@ -16,7 +16,7 @@ from ..dictionary import Dictionary
 from ..disclosure import SUPPRESSED
 from ..errors import UsageError
 from ..io.exporter import export_csv
-from ..labels import NOT_YET
+from ..labels import nothing_logged
 from ..patterns import SPLITS, inputs, local_splits, pattern_table, with_adjusted_p
 from ..readable import PROTECTING, rate_table
 from ..sitewise import by_site
@@ -126,6 +126,8 @@ def run_patterns(args: argparse.Namespace) -> int:
         # This command only reads, and only the columns the patterns need.
         frames = store.frames(columnar=True, columns=inputs(args.by))
         dictionary = store.dictionary
+        # Nothing to count: none logged, or every case logged withdrawn.
+        logged = len(store.case_ids()) if frames["case"].empty else 0
         # An analyst sees every site of a network: each site's counts are made
         # safe (casekit.sitewise); the pooled ones stay exact.
         controlled = args.by == "site" and store.access.kind == "analyst"
@@ -138,7 +140,7 @@ def run_patterns(args: argparse.Namespace) -> int:
         # Every form carries the Holm-adjusted p-values, as --help says.
         table = with_adjusted_p(pattern_table(frames, by=args.by))
     if args.fmt == "text" and frames["case"].empty:
-        print(f"{NOT_YET['case']}.")
+        print(f"{nothing_logged(logged)}.")
     if args.fmt == "json":
         print(table.to_json(orient="records", indent=2))
     elif args.fmt == "csv":

@@ -273,9 +273,11 @@ def flow(series: CaseSeries, rule: Rule) -> Shown:
     Notes
     -----
 
-    Each logged case is in one part: withdrawn, with an outcome (pain reported 2+
-    weeks after the last session), or without one for the reason its latest
-    follow-up status gives. The parts are safe as one cross-tabulation; the totals
+    Each logged case is in one part: withdrawn, with an outcome (the cases
+    :func:`casekit.outcomes.outcome_table` counts as having one: pain reported 2+
+    weeks after the last session, and at intake), without one for want of a pain
+    score at intake, or without one for the reason its latest follow-up status
+    gives. The parts are safe as one cross-tabulation; the totals
     (logged, in the series, with any follow-up) are rounded on their own, and none
     lets a hidden part be worked back (:func:`_nested_totals`).
     """
@@ -289,19 +291,25 @@ def flow(series: CaseSeries, rule: Rule) -> Shown:
     )
     status = case["case_id"].map(latest)
     any_followup = case["case_id"].isin(followup["case_id"])
-    outcome = pd.array(case["followup_14d"], dtype="boolean").fillna(False)
-    outcome = outcome.to_numpy(bool)
-    missing = ~outcome
+    # "With an outcome" is the class "How each case fared" counts (derive's
+    # `outcome`): one definition, so the two tables cannot disagree.
+    outcome = (case["outcome"] != "no_outcome").to_numpy(bool)
+    late = pd.array(case["followup_14d"], dtype="boolean").fillna(False)
+    late = late.to_numpy(bool)
+    waiting = ~outcome & ~late  # no pain score 2+ weeks after care, yet
     parts = {"Withdrawn from the series (all their records left out)": series.withdrawn}
     parts["With an outcome: pain reported 2+ weeks after the last session"] = int(
         outcome.sum()
     )
+    # Followed up that late, but nothing at intake to compare with (an older store
+    # or a loose import: the form requires the score).
+    parts["No outcome: no pain score recorded at intake"] = int((~outcome & late).sum())
     for code, words in REASONS.items():
-        parts[f"No outcome: {words}"] = int((missing & (status == code)).sum())
+        parts[f"No outcome: {words}"] = int((waiting & (status == code)).sum())
     parts["No outcome: follow-up without a status"] = int(
-        (missing & any_followup & status.isna()).sum()
+        (waiting & any_followup & status.isna()).sum()
     )
-    parts["No outcome: no follow-up recorded"] = int((missing & ~any_followup).sum())
+    parts["No outcome: no follow-up recorded"] = int((waiting & ~any_followup).sum())
     safe = safe_table(pd.Series(parts).to_frame("Cases"), rule)
     # The totals, each on its own: rounded, not protecting one another.
     totals = pd.Series(

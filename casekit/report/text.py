@@ -152,8 +152,8 @@ def pattern_notes(patterns: Shown) -> Prose:
     Parameters
     ----------
     patterns : Shown
-        The table of :func:`casekit.report.rates.patterns` (not read yet: the
-        note is about the family of tests, which is fixed).
+        The table of :func:`casekit.report.rates.patterns`: the note counts the
+        p-values in it, the family its Holm column is adjusted over.
 
     Returns
     -------
@@ -163,22 +163,63 @@ def pattern_notes(patterns: Shown) -> Prose:
         pattern's comparator (marked ``casekit-published``: it cites figures
         from the literature).
     """
-    tests = sum(p.tested for p in PATTERNS)
-    chance = percent(1 - 0.95**tests)
+    tests = tests_in(patterns.safe.table)
     about = [f"<b>{html.escape(p.label)}</b>: {html.escape(p.about)}" for p in PATTERNS]
     return Prose(
-        f"<p><b>Several patterns at once.</b> {_words(tests).capitalize()} rates are "
-        f"tested against their comparator on the same cases: with {_words(tests)} "
-        "tests, the chance that at least one looks unusual (p below 0.05) by "
-        f"chance alone is about {chance}, even if none of the hunches held. "
-        "<b>p (Holm)</b> is each p-value adjusted for all of them at once "
-        "(Holm 1979): read it rather than p. The patterns and their comparators "
-        "were stated before the counting (they are the practitioner's hunch, as "
-        "written in casekit), not picked after looking at the data.</p>"
+        f"<p><b>Several patterns at once.</b> {_family(tests)} The patterns and "
+        "their comparators were stated before the counting (they are the "
+        "practitioner's hunch, as written in casekit), not picked after looking at "
+        "the data.</p>"
         # Published figures (Hiller's counts...), not this practice's counts.
         f'<details open class="{PUBLISHED}">'
         "<summary>What each rate is held against</summary>"
         f"{bullets(about)}</details>"
+    )
+
+
+def tests_in(table: pd.DataFrame) -> int:
+    """How many p-values a pattern table holds: the family Holm adjusts over.
+
+    A tested pattern without a case to count has no p-value, so a small store has
+    fewer tests than :data:`~casekit.patterns.PATTERNS` names. A row a shared
+    report hides (``*``) had one when its pattern is tested: only a count of 1 or
+    more is hidden, and a tested rate of 1 case or more has its p-value.
+    """
+    tested = table["pattern"].isin([p.id for p in PATTERNS if p.tested])
+    p = table["p_value"]
+    present = p.map(is_suppressed) | pd.to_numeric(p, errors="coerce").notna()
+    return int((tested & present).sum())
+
+
+def _family(tests: int) -> str:
+    """The multiplicity sentences for ``tests`` p-values."""
+    planned = sum(p.tested for p in PATTERNS)
+    rest = planned - tests
+    waiting = (
+        f" (the other {_words(rest)} tested "
+        f"{'pattern has' if rest == 1 else 'patterns have'} no case to count yet)"
+        if 0 < tests < planned
+        else ""
+    )
+    if tests == 0:
+        return (
+            f"None of the {_words(planned)} rates tested against their comparator "
+            "has a case to count yet: there is no p-value, and nothing to adjust."
+        )
+    if tests == 1:
+        return (
+            f"One rate is tested against its comparator{waiting}: with one test, "
+            "the chance that it looks unusual (p below 0.05) by chance alone is "
+            f"{percent(0.05)}. <b>p (Holm)</b> equals p while it is the only test "
+            "(Holm 1979)."
+        )
+    return (
+        f"{_words(tests).capitalize()} rates are tested against their comparator "
+        f"on the same cases{waiting}: with {_words(tests)} tests, the chance that "
+        "at least one looks unusual (p below 0.05) by chance alone is about "
+        f"{percent(1 - 0.95**tests)}, even if none of the hunches held. "
+        "<b>p (Holm)</b> is each p-value adjusted for all of them at once "
+        "(Holm 1979): read it rather than p."
     )
 
 
