@@ -71,7 +71,10 @@ def by_site(
     table = table.reset_index(drop=True)
     # The pooled row is shown wherever this table is (exact or rounded): no
     # pattern may have one site row suppressed alone (see the module docstring).
-    safe = safe_table(table, rule, derived=DERIVED, adding_up="pattern")
+    # A hidden row of a tested pattern is one of Holm's family (at p = 1) even
+    # when its counts gave no p-value (0 of 0): see safe_table's ``tests``.
+    tested = table["pattern"].isin(TESTED)
+    safe = safe_table(table, rule, derived=DERIVED, adding_up="pattern", tests=tested)
     _leave_empty(safe.table, table)
     return safe
 

@@ -193,3 +193,27 @@ def test_a_reader_of_the_csv_cannot_tell_which_site_is_small(monkeypatch):
             forms.append([0, 1, 0, 0] if i == 0 else [0, 0, 0, 1])
             lo, hi = [*lo, 0], [*hi, 0]
     assert possible_values(forms, lo, hi, [0, 1, 0, 0], most=5) == {0, 1, 2}
+
+
+@pytest.mark.parametrize("rule", [NHS, threshold(10)], ids=["NHS", "threshold"])
+def test_the_shown_adjusted_p_values_do_not_tell_a_hidden_row(monkeypatch, rule):
+    """Holm's adjusted p-values of the rows shown are the same whatever the
+    counts of the hidden ones: a hidden test counts as p = 1, 0 of 0 too (left
+    out, the family's size, read from the adjusted p-values, would say how many
+    hidden rows are empty; under a threshold rule, an exact adjustment would say
+    where each hidden p-value ranks)."""
+    knee = {
+        "north": ("knee_same_side", (20, 40)),
+        "south": ("knee_same_side", (19, 50)),
+    }
+    shown = []
+    for south in ((0, 0), (10, 20), (19, 20)):
+        counts = {
+            "north": {TESTED: (1, 3), knee["north"][0]: knee["north"][1]},
+            "south": {TESTED: south, knee["south"][0]: knee["south"][1]},
+        }
+        table = _by_site(monkeypatch, counts, rule).table
+        assert table.loc[table["pattern"] == TESTED, "k"].map(is_suppressed).all()
+        rows = table[table["pattern"] == "knee_same_side"]
+        shown.append(rows[["k", "n", "p_value", "p_adjusted"]].to_numpy().tolist())
+    assert shown[0] == shown[1] == shown[2]
