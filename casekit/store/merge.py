@@ -39,6 +39,7 @@ from ..dictionary import Form
 from ..errors import MergeRefused
 from ..frames import from_cell, record_cells
 from ..identifiers import scan_text
+from ..privacy import actor_problem
 from ..problems import refusal
 from .across import cases_problems
 from .audit import removed
@@ -184,7 +185,8 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
         _refuse_breaking(conn, store, pooled, redrawn)
         # After the records: a site role may write audit rows of its own cases only
         # (row-level security), and these cases are its own from now on.
-        carried = [_carried(row, pooled, redrawn) for row in pooled.history]
+        actors = actors_named(pooled.history, store.deny_list)
+        carried = [_carried(row, pooled, redrawn, actors) for row in pooled.history]
         store._audit(conn, _reasons_screened(carried, store.deny_list))
         summary = {"source": pooled.source, "site": site, **counts}
         summary["redrawn"] = redrawn
@@ -307,10 +309,13 @@ def _renamed(checked: Checked, redrawn: Mapping[str, str]) -> Checked:
     return replace(checked, record={**checked.record, "case_id": redrawn[case_id]})
 
 
-def _carried(row: Mapping[str, Any], pooled: Pooled, redrawn: Mapping) -> dict:
+def _carried(
+    row: Mapping[str, Any], pooled: Pooled, redrawn: Mapping, actors: Mapping
+) -> dict:
     """A source audit row as a row of this store's chain: its values, its case
-    id as merged, and where it comes from (who wrote it there included)."""
-    origin = f"{pooled.source} row {row['id']} by {row['actor']}"
+    id as merged, and where it comes from (who wrote it there included, as
+    ``actors`` names them: :func:`actors_named`)."""
+    origin = f"{pooled.source} row {row['id']} by {actors[row['actor']]}"
     if row.get("origin"):  # the source had merged it from elsewhere before
         origin += f" ({row['origin']})"
     carried = {
@@ -325,6 +330,34 @@ def _carried(row: Mapping[str, Any], pooled: Pooled, redrawn: Mapping) -> dict:
     )
     return carried
 
+
+def actors_named(history: Sequence[Mapping], deny_list: Sequence[str]) -> dict:
+    """How the origins of the carried rows name each actor of the source's audit.
+
+    A practitioner's own store names who wrote each row by ``CASEKIT_ACTOR`` or
+    their login name (:func:`casekit.store.audit.login_name`): often their name or
+    e-mail address, which a network's audit, read by its owner and analyst and
+    kept for good, should not hold. A network names its writers by their site
+    codes, screened as codes when granted; an actor is screened the same way
+    (:func:`casekit.privacy.actor_problem`). One the screen flags is named
+    ``actor 1``, ``actor 2``, ... (in the order of the source's audit, with why),
+    so that the rows of one writer still read as one writer's; the others as
+    they were.
+    """
+    named: dict = {}
+    withheld = 0
+    for row in history:
+        actor = row.get("actor")
+        if actor in named:
+            continue
+        named[actor] = actor
+        if actor_problem(str(actor), deny_list):
+            withheld += 1
+            named[actor] = f"actor {withheld} ({WITHHELD_ACTOR})"
+    return named
+
+
+WITHHELD_ACTOR = "withheld when merged: it looked like an identifier"
 
 # A reason written before reasons were screened may name or reach a person. The
 # source's audit cannot be changed, but its copy here need not carry that on.
