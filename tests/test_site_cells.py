@@ -11,6 +11,7 @@ json and text, the report's site table, full and shared) is the table of
 
 from __future__ import annotations
 
+import io
 import json
 
 import hypothesis.strategies as st
@@ -19,12 +20,15 @@ import pytest
 from hypothesis import given, settings
 from reader import possible_values
 
-from casekit import sitewise, stats
+from casekit import Store, sitewise, stats
+from casekit.cli import main
 from casekit.disclosure import NHS, SUPPRESSED, is_suppressed, threshold
-from casekit.patterns import PATTERNS
+from casekit.io.exporter import FILE_OF
+from casekit.patterns import PATTERNS, pattern_table
 from casekit.readable import rate_table
 from casekit.report import rates
 from casekit.report.series import EXACT, CaseSeries
+from casekit.synth import CohortParams, populate
 
 BY_ID = {p.id: p for p in PATTERNS}
 # One pattern tested against a comparator, one descriptive.
@@ -217,3 +221,32 @@ def test_the_shown_adjusted_p_values_do_not_tell_a_hidden_row(monkeypatch, rule)
         rows = table[table["pattern"] == "knee_same_side"]
         shown.append(rows[["k", "n", "p_value", "p_adjusted"]].to_numpy().tolist())
     assert shown[0] == shown[1] == shown[2]
+
+
+def test_the_analysts_csv_hides_an_empty_site_row_like_any(pg_url, tmp_path, capsys):
+    """On a network (PostgreSQL): north's 40 cases, south's one; the analyst's
+    ``casekit patterns --by site`` as csv. Every hidden row of a tested pattern is
+    ``*`` in every cell, those whose true n is 0 among them."""
+    urls = {"owner": pg_url}
+    assert main(["init", "--db", pg_url]) == 0
+    for site in ("north", "south"):
+        assert main(["grant", site, "--db", pg_url]) == 0
+        urls[site] = capsys.readouterr().out.strip().splitlines()[-1]
+        db = tmp_path / f"{site}.db"
+        with Store(db, create=True, actor="practitioner") as own:
+            size, seed = (40, 3) if site == "north" else (1, 4)
+            populate(own, size, seed=seed, params=CohortParams(sites=(site,)))
+        assert main(["export", str(tmp_path / site), "--db", str(db)]) == 0
+        files = [str(tmp_path / site / name) for name in FILE_OF.values()]
+        assert main(["import", *files, "--db", urls[site]]) == 0
+    assert main(["grant", "--analyst", "ana", "--db", pg_url]) == 0
+    analyst = capsys.readouterr().out.strip().splitlines()[-1]
+    assert main(["patterns", "--by", "site", "--format", "csv", "--db", analyst]) == 0
+    shown = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str)
+    with Store(pg_url, read_only=True) as owner:
+        exact = pattern_table(owner.frames(), by="site")
+    exact = exact.set_index(["site", "pattern"])["n"]
+    hidden = shown[(shown["k"] == SUPPRESSED) & shown["pattern"].isin(sitewise.TESTED)]
+    empty = [exact[(r.site, r.pattern)] == 0 for r in hidden.itertuples()]
+    assert any(empty) and not all(empty)  # the review's case is there
+    assert (hidden[CELLS] == SUPPRESSED).all().all()
