@@ -17,7 +17,7 @@ from casekit import Store
 from casekit.cli import main
 from casekit.io.pool import audit_name, merge
 from casekit.privacy import actor_problem
-from casekit.store.merge import WITHHELD_ACTOR, actors_named
+from casekit.store.merge import WITHHELD_ACTOR, Actors, actors_named
 
 ADDRESS = "kate.ward@example.org"
 # What of the address may not reach the network's audit.
@@ -125,3 +125,24 @@ def test_an_export_folder_named_by_an_address_is_named_by_its_hash():
     said = audit_name(Path("k.ward@example.org"), digest)
     assert said == f"an export folder of SHA-256 {'cd34' * 4}"
     assert audit_name(Path("north-2025"), digest) == "the export folder north-2025"
+
+
+def test_an_origin_carried_from_an_earlier_merge_has_its_actors_screened():
+    # A source that merged a store itself, before actors were screened.
+    actors = Actors()
+    withheld = f"actor 1 ({WITHHELD_ACTOR})"
+    assert actors.name("north") == "north"
+    nested = f"store:{'ab' * 32} row 3 by {ADDRESS}"
+    assert actors.in_origin(nested) == f"store:{'ab' * 32} row 3 by {withheld}"
+    deeper = (
+        "store:cd row 9 by north "
+        f"(store:ef row 2 by Kate Ward (export:01 row 1 by {ADDRESS}))"
+    )
+    assert actors.in_origin(deeper) == (
+        f"store:cd row 9 by north (store:ef row 2 by actor 2 ({WITHHELD_ACTOR}) "
+        f"(export:01 row 1 by {withheld}))"
+    )
+    # One withheld there already stays as it was.
+    assert actors.in_origin(f"store:cd row 1 by {withheld}") == (
+        f"store:cd row 1 by {withheld}"
+    )
