@@ -27,6 +27,11 @@ undo the rounding): the proportion and its Wilson interval, the exact binomial
 p-value against the row's ``comparator``, and Holm's adjusted p-values over the
 family (a suppressed test counted as p = 1, which can only make the others more
 cautious). A p-value without a comparator to recompute it from is suppressed.
+Under a rule that does not round, the p-values shown are exact, but Holm's
+adjustment still counts each suppressed test as p = 1: the exact one would say
+where a hidden p-value ranks among them. Either way a suppressed row of a tested
+family counts even when its counts gave no p-value (0 of 0), or the size of the
+family would say how many hidden rows are empty (``tests``).
 """
 
 from __future__ import annotations
@@ -129,6 +134,7 @@ def safe_table(
     n: str = "n",
     derived: tuple[str, ...] = ("proportion", "ci_low", "ci_high", "p_value"),
     adding_up: str | None = None,
+    tests: pd.Series | None = None,
 ) -> SafeTable:
     """Apply disclosure control to a shared table.
 
@@ -149,6 +155,13 @@ def safe_table(
         For a rate table: a column (``pattern``) whose rows of one value add up
         to a total the reader sees elsewhere (the pooled row of a table split by
         site); a lone suppressed row among them gets a second.
+    tests
+        For a rate table: which rows belong to a family of tests (a tested
+        pattern's), whatever their counts; by default those with a ``p_value``.
+        A suppressed row of the family counts in Holm's ``p_adjusted`` as
+        p = 1, even one whose counts gave no p-value (0 of 0): were it left out,
+        the size of the family, read from the adjusted p-values shown, would
+        tell how many hidden rows are empty.
 
     Returns
     -------
@@ -157,11 +170,13 @@ def safe_table(
         ``suppressed``: one row per suppressed cell with the reason.
     """
     if k in table.columns and n in table.columns:
-        return _safe_rates(table, rule, k, n, derived, adding_up)
+        if tests is None and "p_value" in table.columns:
+            tests = table["p_value"].notna()
+        return _safe_rates(table, rule, k, n, derived, adding_up, tests)
     return _safe_crosstab(table, rule)
 
 
-def _safe_rates(table, rule, k, n, derived, adding_up=None) -> SafeTable:
+def _safe_rates(table, rule, k, n, derived, adding_up=None, tests=None) -> SafeTable:
     out = table.astype(object).copy()
     hide = [c for c in derived if c in table.columns]
     reasons = []
@@ -191,7 +206,9 @@ def _safe_rates(table, rule, k, n, derived, adding_up=None) -> SafeTable:
         for index in _second_rows(table, out[k].map(is_suppressed), adding_up, n):
             suppress(index, "could be worked back from the total of its split")
     if rule.round_to > 1 and "proportion" in hide:
-        _rates_from_rounded(out, table, k, n, reasons)
+        _rates_from_rounded(out, table, k, n, reasons, tests)
+    elif "p_adjusted" in hide and tests is not None:
+        _holm_beside_hidden(out, table, k, tests)
     return SafeTable(out, _reasons(reasons), rule)
 
 
@@ -208,7 +225,7 @@ def _second_rows(table, hidden: pd.Series, adding_up: str, n: str) -> list:
     return picks
 
 
-def _rates_from_rounded(out, table, k, n, reasons) -> None:
+def _rates_from_rounded(out, table, k, n, reasons, tests) -> None:
     """Rates, intervals and p-values of the rows shown, from their rounded counts
     (see the module's docstring); a suppressed row's test counts as p = 1."""
     shown = ~out[k].map(is_suppressed)
@@ -220,7 +237,7 @@ def _rates_from_rounded(out, table, k, n, reasons) -> None:
             out.loc[shown, column] = pd.Series(values, index=out.index[shown])
     if "p_value" not in out.columns:
         return
-    tested = table["p_value"].notna().to_numpy()
+    tested = tests.to_numpy(bool)
     p = np.where(tested, 1.0, np.nan)  # a suppressed test: p = 1
     recomputed = []
     for i in np.flatnonzero(tested & shown.to_numpy()):
@@ -239,6 +256,22 @@ def _rates_from_rounded(out, table, k, n, reasons) -> None:
         for i in np.flatnonzero(tested & shown.to_numpy()):
             index = out.index[i]
             out.at[index, "p_adjusted"] = adjusted[i] if i in recomputed else SUPPRESSED
+
+
+def _holm_beside_hidden(out, table, k, tests) -> None:
+    """Holm's adjusted p-values of the rows shown under a rule that does not
+    round (their p-values exact), with each suppressed test at p = 1: the exact
+    adjustment would tell where a hidden p-value ranks among the shown ones, and
+    leaving a hidden test out, how many hidden rows gave none (0 of 0)."""
+    shown = ~out[k].map(is_suppressed).to_numpy()
+    tested = tests.to_numpy(bool)
+    if not (tested & ~shown).any():  # nothing hidden: the exact adjustment stands
+        return
+    exact = pd.to_numeric(table["p_value"], errors="coerce").to_numpy(float)
+    p = np.where(tested, np.where(shown, exact, 1.0), np.nan)
+    adjusted = stats.adjust(p)
+    for i in np.flatnonzero(tested & shown):
+        out.at[out.index[i], "p_adjusted"] = adjusted[i]
 
 
 def _safe_crosstab(table: pd.DataFrame, rule: Rule) -> SafeTable:

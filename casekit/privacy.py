@@ -141,6 +141,24 @@ def site_code_problem(
     return None
 
 
+def actor_problem(actor: str, deny_list: Collection[str] = ()) -> str | None:
+    """What ``actor`` (who an audit row names as its writer) looks like, when it
+    looks like an identifier; None otherwise.
+
+    Screened as a site code is (a network's writers are named by their site
+    codes), whatever its shape: whole (an e-mail address), its words apart
+    (``kate.ward``, ``Kate Ward``), and for a name run together (``kward``).
+    """
+    words = re.sub(r"[\W_]+", " ", actor).strip()
+    findings = scan_text(actor, deny_list) or scan_text(
+        words, deny_list, strict_names=True
+    )
+    findings = findings or [
+        Finding("a name", actor[a:b], a, b) for a, b in code_names(actor.lower())
+    ]
+    return describe(findings) if findings else None
+
+
 def neutral_sites(sites: pd.Series, noun: str = "site") -> pd.Series:
     """Neutral labels in place of site codes (``site A``, ``site B``, ...; or of
     another short code, ``examiner A``...), for anything shared: the largest is A,

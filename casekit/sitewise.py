@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .disclosure import NHS, Rule, SafeTable, safe_table
-from .patterns import pattern_table, with_adjusted_p
+from .disclosure import NHS, Rule, SafeTable, is_suppressed, safe_table
+from .patterns import PATTERNS, pattern_table, with_adjusted_p
 from .privacy import neutral_sites
 
 # What is computed from a rate's counts, and so hidden with them.
 DERIVED = ("proportion", "ci_low", "ci_high", "p_value", "p_adjusted")
+# The patterns with a test: a p-value is computed for them at any count but 0 of 0.
+TESTED = frozenset(p.id for p in PATTERNS if p.tested)
+TESTS = ("p_value", "p_adjusted")
 
 
 def by_site(
@@ -54,9 +57,10 @@ def by_site(
         p_value, p_adjusted`` (Holm over every row), one row a pattern and site,
         sites in order; under a rule that rounds, the rates, intervals and
         p-values of the rounded counts; ``*`` where suppressed, in a pattern's
-        rows never one site alone (a value
-        that was never computed, such as the p-value of a descriptive rate, stays
-        empty).
+        rows never one site alone. A suppressed row reads the same whatever its
+        counts: every cell it would have is ``*``, even one its counts left
+        empty (the rate of 0 of 0); only the p-values of a pattern that is never
+        tested (a descriptive rate) stay empty, in every row of that pattern.
     """
     table = with_adjusted_p(pattern_table(frames, by="site")).drop(columns="note")
     if neutral:
@@ -67,9 +71,28 @@ def by_site(
     table = table.reset_index(drop=True)
     # The pooled row is shown wherever this table is (exact or rounded): no
     # pattern may have one site row suppressed alone (see the module docstring).
-    safe = safe_table(table, rule, derived=DERIVED, adding_up="pattern")
-    # A p-value that was never computed (a descriptive rate) hides nothing: it
-    # stays empty rather than `*`, so that no test is shown where none was made.
-    for column in DERIVED:
-        safe.table[column] = safe.table[column].where(table[column].notna(), None)
+    # A hidden row of a tested pattern is one of Holm's family (at p = 1) even
+    # when its counts gave no p-value (0 of 0): see safe_table's ``tests``.
+    tested = table["pattern"].isin(TESTED)
+    safe = safe_table(table, rule, derived=DERIVED, adding_up="pattern", tests=tested)
+    _leave_empty(safe.table, table)
     return safe
+
+
+def _leave_empty(safe: pd.DataFrame, table: pd.DataFrame) -> None:
+    """Empty, in place, the cells of ``safe`` that hold nothing to hide.
+
+    A shown row's rate or p-value that its counts leave undefined (0 of 0) is
+    empty; so is the p-value of a pattern never tested, in every row of it, so
+    that no test is shown where none was made. A suppressed row's other cells
+    stay ``*`` even where its exact value is undefined: a hidden row whose rate
+    were empty would say that its ``n`` is 0, and with the pooled row and the
+    other sites, give the hidden counts of the one it protects.
+    """
+    hidden = safe["k"].map(is_suppressed)
+    untested = ~table["pattern"].isin(TESTED)
+    for column in DERIVED:
+        empty = table[column].isna() & ~hidden
+        if column in TESTS:
+            empty |= untested
+        safe[column] = safe[column].where(~empty, None)

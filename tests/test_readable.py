@@ -43,12 +43,13 @@ def test_a_suppressed_row_stays_hidden_and_says_why():
     table = rates(k=[3, 40], n=[30, 80], p_value=[0.01, 0.2], p_adjusted=[0.02, 0.2])
     derived = ("proportion", "ci_low", "ci_high", "p_value", "p_adjusted")
     # A rule that rounds nothing keeps the rates given (NHS's would recompute them
-    # from the rounded counts: tests/test_disclosure.py).
+    # from the rounded counts: tests/test_disclosure.py), but Holm's adjustment
+    # counts the hidden test as p = 1 (0.2 would say the hidden p is smaller).
     safe = safe_table(table, threshold(10), derived=derived).table
     shown = rate_table(safe, first=None, small=True)
     assert shown.iloc[0].tolist() == ["*", "*", "*", "*", "*", "too few to show"]
     assert shown.iloc[1].tolist() == [
-        "40 / 80", "50 %", "40 % to 60 %", "0.200", "0.200", "",
+        "40 / 80", "50 %", "40 % to 60 %", "0.200", "0.400", "",
     ]  # fmt: skip
     assert pair("*", 80) == "*" and pair(None, 1058) == ""
 

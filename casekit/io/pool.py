@@ -291,12 +291,24 @@ def audit_name(path: Path, identity: str, deny_list: Collection[str] = ()) -> st
     """
     kind, digest = identity.split(":", 1)
     words = _SEPARATORS.sub(" ", path.name).strip()
-    if words and not scan_text(words, deny_list):
+    if words and not scan_text(words, deny_list) and not _addressed(path, kind):
         noun = "the store" if kind == "store" else "the export folder"
         return f"{noun} {path.name}"
     if kind == "store":
         return f"a store whose audit starts with row hash {digest[:16]}"
     return f"an export folder of SHA-256 {digest[:16]}"
+
+
+# What a name split into words can no longer show: `@` and `.` are separators.
+_ADDRESSES = ("an e-mail address", "a URL")
+
+
+def _addressed(path: Path, kind: str) -> bool:
+    """Whether the name whole (a store's without its suffix: `own.db` is no web
+    address) holds an e-mail or web address (`k.ward@example.org.db`), which
+    its words apart do not."""
+    whole = path.stem if kind == "store" else path.name
+    return any(f.kind in _ADDRESSES for f in scan_text(whole))
 
 
 def _same_fields(store: Store, source: Store, name: str) -> None:

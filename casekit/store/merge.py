@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -39,6 +40,7 @@ from ..dictionary import Form
 from ..errors import MergeRefused
 from ..frames import from_cell, record_cells
 from ..identifiers import scan_text
+from ..privacy import actor_problem
 from ..problems import refusal
 from .across import cases_problems
 from .audit import removed
@@ -184,7 +186,8 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
         _refuse_breaking(conn, store, pooled, redrawn)
         # After the records: a site role may write audit rows of its own cases only
         # (row-level security), and these cases are its own from now on.
-        carried = [_carried(row, pooled, redrawn) for row in pooled.history]
+        actors = Actors(store.deny_list)
+        carried = [_carried(row, pooled, redrawn, actors) for row in pooled.history]
         store._audit(conn, _reasons_screened(carried, store.deny_list))
         summary = {"source": pooled.source, "site": site, **counts}
         summary["redrawn"] = redrawn
@@ -307,12 +310,15 @@ def _renamed(checked: Checked, redrawn: Mapping[str, str]) -> Checked:
     return replace(checked, record={**checked.record, "case_id": redrawn[case_id]})
 
 
-def _carried(row: Mapping[str, Any], pooled: Pooled, redrawn: Mapping) -> dict:
+def _carried(
+    row: Mapping[str, Any], pooled: Pooled, redrawn: Mapping, actors: Actors
+) -> dict:
     """A source audit row as a row of this store's chain: its values, its case
-    id as merged, and where it comes from (who wrote it there included)."""
-    origin = f"{pooled.source} row {row['id']} by {row['actor']}"
+    id as merged, and where it comes from (who wrote it there included, as
+    :class:`Actors` names them)."""
+    origin = f"{pooled.source} row {row['id']} by {actors.name(row['actor'])}"
     if row.get("origin"):  # the source had merged it from elsewhere before
-        origin += f" ({row['origin']})"
+        origin += f" ({actors.in_origin(row['origin'])})"
     carried = {
         key: row.get(key)
         for key in ("time", "action", "form", "instance", "field", "old_value")
@@ -324,6 +330,63 @@ def _carried(row: Mapping[str, Any], pooled: Pooled, redrawn: Mapping) -> dict:
         origin=origin,
     )
     return carried
+
+
+WITHHELD_ACTOR = "withheld when merged: it looked like an identifier"
+
+
+class Actors:
+    """How the origins of the carried rows name each actor of the source's audit.
+
+    A practitioner's own store names who wrote each row by ``CASEKIT_ACTOR`` or
+    their login name (:func:`casekit.store.audit.login_name`): often their name or
+    e-mail address, which a network's audit, read by its owner and analyst and
+    kept for good, should not hold. A network names its writers by their site
+    codes, screened as codes when granted; an actor is screened the same way
+    (:func:`casekit.privacy.actor_problem`). One the screen flags is named
+    ``actor 1``, ``actor 2``, ... (in the order met, with why), so that the rows
+    of one writer still read as one writer's; the others as they were.
+    """
+
+    def __init__(self, deny_list: Sequence[str] = ()) -> None:
+        self.deny_list = deny_list
+        self.named: dict = {}
+
+    def name(self, actor: Any) -> str:
+        if actor not in self.named:
+            self.named[actor] = actor
+            if actor_problem(str(actor), self.deny_list):
+                count = sum(WITHHELD_ACTOR in str(n) for n in self.named.values())
+                self.named[actor] = f"actor {count + 1} ({WITHHELD_ACTOR})"
+        return self.named[actor]
+
+    def in_origin(self, origin: str) -> str:
+        """An origin the source carried from a merge of its own (``row 3 by
+        ...``, perhaps nested again), each actor in it named as :meth:`name`
+        does: one merged before actors were screened may hold an address."""
+
+        def named(match: re.Match) -> str:
+            actor = match["actor"]
+            if actor.startswith("actor ") and actor.endswith(WITHHELD_ACTOR):
+                return match[0]  # withheld there already
+            return f"{match['row']}{self.name(actor)}"
+
+        return _ORIGIN_ACTOR.sub(named, origin)
+
+
+# An actor in an origin: after `row N by `, up to a nested origin, its end, or
+# the end. (`(withheld ...)` after a withheld one is read with it.)
+_ORIGIN_ACTOR = re.compile(
+    r"(?P<row> row \d+ by )"
+    rf"(?P<actor>actor \d+ \({re.escape(WITHHELD_ACTOR)}|.+?)"
+    r"(?= \((?:store|export):|\)|$)"
+)
+
+
+def actors_named(history: Sequence[Mapping], deny_list: Sequence[str]) -> dict:
+    """Each actor of ``history`` as :class:`Actors` names it in an origin."""
+    actors = Actors(deny_list)
+    return {row.get("actor"): actors.name(row.get("actor")) for row in history}
 
 
 # A reason written before reasons were screened may name or reach a person. The
