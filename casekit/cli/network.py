@@ -116,7 +116,8 @@ def run_merge(args: argparse.Namespace) -> int:
             "taken here already got new ones: "
             + ", ".join(f"{old} -> {new}" for old, new in merged.redrawn.items())
         )
-    print(f"{merged.history} audit rows of its history came along, marked with it")
+    rows = "audit row" if merged.history == 1 else "audit rows"
+    print(f"{merged.history} {rows} of its history came along, marked with it")
     return 0
 
 
