@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .flares import flare_course
+
 # Ostelo 2008's clinically important change in NPRS.
 from .literature import IMPORTANT_POINTS, IMPORTANT_TENTHS
 
@@ -379,12 +381,10 @@ def _followup_values(followup, session, case, last, f_case, f_session, f_key):
     followup["flare_side_relation"] = _categorical(relation, FLARE_RELATIONS)
     followup["flare_same_side"] = _flag(side == pain, lateral)
 
-    duration = _float(followup["flare_duration_hours"])
-    ongoing = np.isnan(duration)
+    # Read from every report of the flare: a later one may say when it ended. A
+    # flare still going on is censored at the longest it was seen going on.
+    ongoing, hours = flare_course(followup, yes, f_key, _float(gap))
     followup["flare_ongoing"] = _flag(ongoing, first)
-    # An ongoing flare is censored at the hours it had lasted when it was reported.
-    so_far = np.clip(_float(gap) * 24 - onset, 0, None)
-    hours = np.where(ongoing, so_far, duration)
     followup["flare_hours_observed"] = pd.array(
         np.where(first, hours, np.nan), dtype="Float64"
     )

@@ -284,8 +284,10 @@ def flare_curve(
     measure : {"onset", "duration"}, default "onset"
         ``onset``: hours from a session to its flare, over sessions checked within
         7 days; a session without a flare is censored at its check-in.
-        ``duration``: how long flares lasted; one still going on when reported is
-        censored at the hours it had lasted by then.
+        ``duration``: how long flares lasted, read from every report of the flare
+        (:mod:`casekit.flares`: a later report of the same flare may say when it
+        ended); one still going on at its last report is censored at the hours
+        it had lasted by then.
     relief_only : bool, default True
         For ``onset``, only sessions that brought relief (as ``flare_after_care``).
     """

@@ -1,8 +1,9 @@
-"""A flare told in several reports: whether a session flared.
+"""A flare told in several reports: whether a session flared, and how long it lasted.
 
 One left-sided case, session 1 on 2026-01-01 with relief (NPRS 6 -> 3), and its
 follow-ups after that session, each a table row: the session's flare after care
-(per session and per patient, the peer's SQL alike).
+(per session and per patient, the peer's SQL alike), and the flare's duration
+(ongoing or over, and its hours) read from every report of it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import io
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from casekit.cli import main
 from casekit.derive import derive
-from casekit.patterns import pattern_table, recurrence_table
+from casekit.patterns import flare_curve, pattern_table, recurrence_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from peer import peer_counts  # noqa: E402
@@ -146,3 +148,92 @@ def test_patterns_command_leaves_the_unknown_session_out(store, db_url, capsys):
     rows = pd.read_csv(io.StringIO(capsys.readouterr().out))
     row = rows.set_index("pattern").loc["flare_after_care"]
     assert (row["k"], row["n"]) == (0, 0)
+
+
+# (follow-ups after session 1: day, side, onset, duration), then the flare at its
+# first report: still going on, and its hours.
+DURATION = [
+    pytest.param(
+        [(1, "left", 10.0, NA), (3, "left", 10.0, 30.0)], False, 30.0, id="over-later"
+    ),
+    pytest.param(
+        [(1, "left", 10.0, NA), (3, "left", NA, 30.0)],
+        False,
+        30.0,
+        id="over-later-onset-left-empty",
+    ),
+    pytest.param(
+        [(1, "left", NA, NA), (3, "left", 10.0, 30.0)],
+        False,
+        30.0,
+        id="onset-given-later",
+    ),
+    pytest.param(
+        [(1, "left", NA, NA), (3, "left", 60.0, 5.0)],
+        True,
+        None,
+        id="later-onset-the-first-could-not-have-seen",
+    ),
+    pytest.param(
+        [(1, "left", 10.0, NA), (3, "right", 10.0, 30.0)], True, 14.0, id="other-side"
+    ),
+    pytest.param(
+        [(1, "left", 10.0, NA), (3, NA, 10.0, 30.0)], True, 14.0, id="side-not-given"
+    ),
+    pytest.param(
+        [(1, "left", 10.0, NA), (3, "left", 50.0, 5.0)], True, 14.0, id="new-flare"
+    ),
+    pytest.param(
+        [(1, "left", 10.0, 4.0), (3, "left", 10.0, 30.0)],
+        False,
+        4.0,
+        id="over-at-first-report-stays-closed",
+    ),
+    pytest.param(
+        [(1, "left", 10.0, NA), (3, "left", NA, 12.0)],
+        True,
+        14.0,
+        id="ends-before-it-was-seen-going-on",
+    ),
+    pytest.param(
+        [(1, "left", 10.0, NA), (3, "left", 10.0, NA)],
+        True,
+        62.0,
+        id="going-on-at-both",
+    ),
+    pytest.param(
+        [(1, "left", 10.0, NA), (2, "left", 10.0, 30.0), (5, "left", NA, NA)],
+        False,
+        30.0,
+        id="a-report-after-the-end-is-another-flare",
+    ),
+    pytest.param(
+        [(1, "left", 10.0, NA), (3, "left", 10.0, NA), (4, "left", NA, 40.0)],
+        True,
+        62.0,
+        id="end-shorter-than-seen-by-a-later-report",
+    ),
+]
+
+
+@pytest.mark.parametrize("reports, ongoing, hours", DURATION)
+def test_a_flare_reported_over_later_is_over(store, reports, ongoing, hours):
+    rows = [(day, 1, "yes", side, on, lasted) for day, side, on, lasted in reports]
+    f = derive(_frames(store, rows))["followup"]
+    first = f[f["flare_event"]]
+    assert len(first) == 1 and first["followup_no"].iat[0] == 1  # one flare
+    assert _value(first["flare_ongoing"].iat[0]) is ongoing
+    observed = first["flare_hours_observed"].iat[0]
+    assert (None if pd.isna(observed) else float(observed)) == hours
+    later = f[~f["flare_event"]]
+    assert later["flare_ongoing"].isna().all()
+    assert later["flare_hours_observed"].isna().all()
+
+
+def test_the_duration_curve_reads_the_end_of_the_flare(store):
+    frames = _frames(
+        store, [(1, 1, "yes", "left", 10.0, NA), (3, 1, "yes", "left", 10.0, 30.0)]
+    )
+    curve = flare_curve(frames, measure="duration")
+    assert curve["time"].tolist() == [30.0] and curve["events"].tolist() == [1]
+    np.testing.assert_allclose(curve["cumulative_incidence"], [1.0])
