@@ -287,7 +287,9 @@ def _case_values(case: pd.DataFrame) -> None:
     on_side = np.zeros(len(case), dtype=np.int64)
     answered = np.zeros(len(case), dtype=np.int64)
     for column in CHAIN:
-        on_side += one & (_side(case[column]) == pain)
+        # On both sides is on the pain side too, as the chain table counts it.
+        both = _has(case[column], ["both"])
+        on_side += one & ((_side(case[column]) == pain) | both)
         # A side we cannot place (not tested, unsure, empty) is not a known link.
         answered += _has(case[column], tested)
     case["chain_links"] = pd.Series(on_side, dtype="Int64").mask(~one)

@@ -228,8 +228,9 @@ def test_ankle_knee_plantar_and_the_chain(derived):
     assert by_case(case, "flexor_glute_same_side") == dict.fromkeys(IDS) | {
         A: True, B: False, D: False, H: True,
     }  # fmt: skip
+    # A finding on both sides is on the pain side: C's knee, H's ankle.
     assert by_case(case, "chain_links") == {
-        A: 4, B: 1, C: 2, D: 0, E: 1, F: None, G: None, H: 3,
+        A: 4, B: 1, C: 3, D: 0, E: 1, F: None, G: None, H: 4,
     }  # fmt: skip
     assert by_case(case, "chain_links_known") == {
         A: 5, B: 5, C: 3, D: 4, E: 1, F: None, G: None, H: 4,

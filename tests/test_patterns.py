@@ -229,8 +229,9 @@ def test_adjusted_p_values_are_holm_over_the_tested_rows(frames):
 
 def test_chain_distribution(frames):
     table = chain_distribution(frames)
-    assert table["k"].tolist() == [1, 2, 1, 1, 1, 0]
-    assert (table["n"] == 6).all()
+    # Only A (4 links) and B (1) have all five links examined.
+    assert table["k"].tolist() == [0, 1, 0, 0, 1, 0]
+    assert (table["n"] == 2).all()
     assert table["proportion"].sum() == pytest.approx(1)
 
 
