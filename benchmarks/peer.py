@@ -70,17 +70,20 @@ f AS (
     LEFT JOIN s ON s.case_id = f.case_id AND s.session_no = f.after_session
     LEFT JOIN last_session l ON l.case_id = f.case_id
 ),
--- flare after care: per session, over its follow-ups within 7 days
+-- flare after care: per session, over its follow-ups within 7 days; a flare
+-- without its onset may have begun within 72 h: unless another report places one
+-- there, the session is left out (a "no" beside it does not make it a no)
 fac_rows AS (
     SELECT case_id, after_session,
-           (flare = 'yes' AND flare_onset_hours <= 72) AS hit
+           coalesce(flare = 'yes' AND flare_onset_hours <= 72, false) AS hit,
+           (flare = 'yes' AND flare_onset_hours IS NULL) AS unplaced
     FROM f
     WHERE relief AND gap_days BETWEEN 0 AND 7 AND flare IN ('yes', 'no')
-      AND (flare <> 'yes' OR flare_onset_hours IS NOT NULL)
 ),
 fac AS (
     SELECT case_id, after_session, bool_or(hit) AS hit
     FROM fac_rows GROUP BY case_id, after_session
+    HAVING bool_or(hit) OR NOT bool_or(unplaced)
 ),
 -- the first report of each flare (a flare told twice after one session is one)
 first_flare AS (

@@ -15,6 +15,28 @@ import pandas as pd
 from . import stats
 from .derive import ensure_derived
 
+LINKS = 5  # ankle injury, knee pain, plantar fasciitis, tight hip flexors, weak glute
+
+
+def complete_links(frames: dict[str, pd.DataFrame]) -> tuple[pd.Series, int]:
+    """Each one-sided case's links on the pain side, where all five are known.
+
+    A link not examined (``not_tested``, ``unsure``, empty) is not a link off the
+    pain side: a case with one is left out, as it is of each pattern's ``n``,
+    never counted as having fewer links. A finding on both sides is on the pain
+    side (as :func:`chain_sides` counts it).
+
+    Returns
+    -------
+    (Series, int)
+        ``chain_links`` (Int64) of the one-sided cases with all five links known,
+        and how many one-sided cases were left out for a link not examined.
+    """
+    case = ensure_derived(frames)["case"]
+    links = case["chain_links"].dropna()
+    known = case.loc[links.index, "chain_links_known"] == LINKS
+    return links[known.to_numpy(bool)], int((~known).sum())
+
 
 def chain_distribution(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """How many chain links sit on the pain side, over one-sided cases.
@@ -23,15 +45,16 @@ def chain_distribution(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     -------
     DataFrame
         ``chain_links`` (0-5: ankle injury, knee pain, plantar fasciitis, tight hip
-        flexors, weak glute on the pain side), ``k`` cases, ``n`` one-sided cases,
-        ``proportion``, ``ci_low``, ``ci_high`` (Wilson 95 %).
+        flexors, weak glute on the pain side, or on both sides), ``k`` cases, ``n``
+        one-sided cases with all five links examined (:func:`complete_links`: the
+        others are left out), ``proportion``, ``ci_low``, ``ci_high`` (Wilson 95 %).
     """
-    links = ensure_derived(frames)["case"]["chain_links"].dropna().to_numpy(int)
-    k = np.bincount(links, minlength=6)[:6]
-    share = stats.wilson(k, np.full(6, links.size))
+    links = complete_links(frames)[0].to_numpy(int)
+    k = np.bincount(links, minlength=LINKS + 1)[: LINKS + 1]
+    share = stats.wilson(k, np.full(LINKS + 1, links.size))
     return pd.DataFrame(
         {
-            "chain_links": np.arange(6),
+            "chain_links": np.arange(LINKS + 1),
             "k": k,
             "n": links.size,
             "proportion": share.proportion,

@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .flares import flare_course
+
 # Ostelo 2008's clinically important change in NPRS.
 from .literature import IMPORTANT_POINTS, IMPORTANT_TENTHS
 
@@ -96,7 +98,7 @@ def derive(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             ``same_side_flare_sessions``, ``same_side_recurrence``.
         session
             ``day``, ``relief``, ``upstream_region``, ``checked_in``,
-            ``flare_after_care``.
+            ``flare_unplaced``, ``flare_after_care``.
         followup
             ``day``, ``days_after_session``, ``days_after_last_session``,
             ``nprs_change``, ``improved``, ``worse``, ``recovered``, ``late``,
@@ -223,12 +225,14 @@ def _count(pos: np.ndarray, mask, size: int) -> np.ndarray:
     return np.bincount(pos[mask], minlength=size)[:size]
 
 
-def _any(pos: np.ndarray, values, size: int) -> pd.arrays.BooleanArray:
+def _any(pos: np.ndarray, values, size: int, unsure=None) -> pd.arrays.BooleanArray:
     """Per position: True if any row is True, False if some row is known and none is
-    True, NA when no row is known."""
+    True, NA when no row is known, or when a row is ``unsure`` (it may be True, as a
+    flare of unknown onset may be within 72 h) and none is True."""
     hits = _count(pos, _true(values), size)
     known = _count(pos, _known(values), size)
-    return _flag(hits > 0, known > 0)
+    doubt = _count(pos, False if unsure is None else unsure, size) > 0
+    return _flag(hits > 0, (hits > 0) | ((known > 0) & ~doubt))
 
 
 def _categorical(codes: np.ndarray, categories) -> pd.Categorical:
@@ -283,7 +287,9 @@ def _case_values(case: pd.DataFrame) -> None:
     on_side = np.zeros(len(case), dtype=np.int64)
     answered = np.zeros(len(case), dtype=np.int64)
     for column in CHAIN:
-        on_side += one & (_side(case[column]) == pain)
+        # On both sides is on the pain side too, as the chain table counts it.
+        both = _has(case[column], ["both"])
+        on_side += one & ((_side(case[column]) == pain) | both)
         # A side we cannot place (not tested, unsure, empty) is not a known link.
         answered += _has(case[column], tested)
     case["chain_links"] = pd.Series(on_side, dtype="Int64").mask(~one)
@@ -377,12 +383,10 @@ def _followup_values(followup, session, case, last, f_case, f_session, f_key):
     followup["flare_side_relation"] = _categorical(relation, FLARE_RELATIONS)
     followup["flare_same_side"] = _flag(side == pain, lateral)
 
-    duration = _float(followup["flare_duration_hours"])
-    ongoing = np.isnan(duration)
+    # Read from every report of the flare: a later one may say when it ended. A
+    # flare still going on is censored at the longest it was seen going on.
+    ongoing, hours = flare_course(followup, yes, f_key, _float(gap))
     followup["flare_ongoing"] = _flag(ongoing, first)
-    # An ongoing flare is censored at the hours it had lasted when it was reported.
-    so_far = np.clip(_float(gap) * 24 - onset, 0, None)
-    hours = np.where(ongoing, so_far, duration)
     followup["flare_hours_observed"] = pd.array(
         np.where(first, hours, np.nan), dtype="Float64"
     )
@@ -406,7 +410,19 @@ def _session_flares(session, followup, f_session) -> None:
     session["checked_in"] = (
         _count(f_session, _known(followup["flare_reported"]) & soon, size) > 0
     )
-    session["flare_after_care"] = _any(f_session, followup["flare_after_care"], size)
+    # A flare after relief, reported within the window but without its onset, may
+    # have begun within 72 h: a "no" at another report (at 48 h, say) cannot rule it
+    # out, so the session's answer is unknown unless a flare is placed within 72 h.
+    unplaced = (
+        _true(followup["flare_reported"])
+        & np.isnan(_float(followup["flare_onset_hours"]))
+        & _true(followup["after_relief"])
+        & soon
+    )
+    session["flare_unplaced"] = _count(f_session, unplaced, size) > 0
+    session["flare_after_care"] = _any(
+        f_session, followup["flare_after_care"], size, unsure=unplaced
+    )
 
 
 # -- case outcomes --------------------------------------------------------------------
@@ -463,7 +479,9 @@ def _case_outcomes(case, session, followup, last, s_case, f_case, f_key, width):
     )
     case["recovered"] = _flag(_float(case["final_nprs"]) == 0, has_late)
 
-    case["flare_after_care"] = _any(s_case, session["flare_after_care"], size)
+    case["flare_after_care"] = _any(
+        s_case, session["flare_after_care"], size, unsure=session["flare_unplaced"]
+    )
     one = _true(case["one_sided"])
     # Distinct sessions with a yes/no flare answer, and with a same-side flare.
     # Sorting then comparing neighbours: numpy's hash-based unique is slower here.

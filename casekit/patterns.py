@@ -14,7 +14,9 @@ Denominators (n), in one place:
   not_tested and empty are out; "both" is counted in the note).
 - flare_after_care: sessions with relief (after < before) that a follow-up within
   7 days reports on with flare yes or no (and, for yes, a known onset); k: a flare
-  that began within 72 h.
+  that began within 72 h. A flare reported within the 7 days without its onset
+  leaves its session out, whatever other reports say, unless one of them places a
+  flare within 72 h (it is then k): it may have begun within 72 h, after a "no".
 - flare_same_side: first reports of flares in one-sided cases with a left or right
   flare side (both and other_region counted in the note).
 - ankle_history: one-sided cases with the ankle question answered; `unsure` is k.
@@ -284,8 +286,10 @@ def flare_curve(
     measure : {"onset", "duration"}, default "onset"
         ``onset``: hours from a session to its flare, over sessions checked within
         7 days; a session without a flare is censored at its check-in.
-        ``duration``: how long flares lasted; one still going on when reported is
-        censored at the hours it had lasted by then.
+        ``duration``: how long flares lasted, read from every report of the flare
+        (:mod:`casekit.flares`: a later report of the same flare may say when it
+        ended); one still going on at its last report is censored at the hours
+        it had lasted by then.
     relief_only : bool, default True
         For ``onset``, only sessions that brought relief (as ``flare_after_care``).
     """

@@ -229,8 +229,9 @@ def test_adjusted_p_values_are_holm_over_the_tested_rows(frames):
 
 def test_chain_distribution(frames):
     table = chain_distribution(frames)
-    assert table["k"].tolist() == [1, 2, 1, 1, 1, 0]
-    assert (table["n"] == 6).all()
+    # Only A (4 links) and B (1) have all five links examined.
+    assert table["k"].tolist() == [0, 1, 0, 0, 1, 0]
+    assert (table["n"] == 2).all()
     assert table["proportion"].sum() == pytest.approx(1)
 
 
@@ -241,8 +242,9 @@ def test_flare_curves(frames):
     assert onset["events"].tolist() == [1, 1, 1, 1, 1, 0, 1]
     duration = flare_curve(frames, "duration")
     assert duration["time"].tolist() == [5, 6, 8, 10, 12, 18, 20, 30]
-    assert duration["events"].tolist() == [2, 1, 1, 1, 1, 0, 1, 1]  # 18 h: ongoing
-    assert duration["at_risk"].iloc[0] == 9
+    # 12 h twice: B2, and E2 (told again: over after 12 h); 18 h: still going on.
+    assert duration["events"].tolist() == [2, 1, 1, 1, 2, 0, 1, 1]
+    assert duration["at_risk"].iloc[0] == 10
     with pytest.raises(UsageError):
         flare_curve(frames, "peak")
 

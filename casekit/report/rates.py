@@ -14,8 +14,16 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import sitewise
-from ..chain import chain_sides
-from ..disclosure import SUPPRESSED, Rule, SafeTable, is_suppressed, safe_table
+from ..chain import chain_sides, complete_links
+from ..disclosure import (
+    SUPPRESSED,
+    Rule,
+    SafeTable,
+    is_suppressed,
+    safe_count,
+    safe_table,
+    small_reason,
+)
 from ..labels import finding_label
 from ..outcomes import outcome_table
 from ..patterns import pattern_table, recurrence_table, with_adjusted_p
@@ -276,18 +284,36 @@ def chain_links(series: CaseSeries, rule: Rule) -> Shown:
     Returns
     -------
     Shown
-        One row per number of links (0 to 5) over one-sided cases: a partition,
-        made safe as one (:func:`partition`).
+        One row per number of links (0 to 5) over one-sided cases with all five
+        links examined (:func:`casekit.chain.complete_links`): a partition, made
+        safe as one (:func:`partition`). Its notes say how many one-sided cases
+        were left out for a link not examined, a count under ``rule`` too.
     """
-    links = series.frames["case"]["chain_links"].dropna().astype(int)
-    counts = links.value_counts().reindex(range(6), fill_value=0)
+    links, left_out = complete_links(series.frames)
+    counts = links.astype(int).value_counts().reindex(range(6), fill_value=0)
     counts.index = [str(i) for i in range(6)]
     parts, safe = partition(counts, rule)
     frame = rate_table(
         parts, "Links on the pain side (of 5)", counts.index, tests=False, notes=False
     )
+    hidden = safe.suppressed
+    shown_out = safe_count(left_out, rule)
+    if is_suppressed(shown_out):
+        why = small_reason("count", rule)
+        more = pd.DataFrame([("left out", "k", why)], columns=hidden.columns)
+        hidden = pd.concat([hidden, more], ignore_index=True)
+    notes = (
+        f"<p>Left out: {shown_out} one-sided case{'s' * (shown_out != 1)} with a "
+        "link not examined (not tested, unsure or not recorded): a link not "
+        "examined is not counted as off the pain side. A finding on both sides "
+        "counts as on the pain side, as in the chain table.</p>"
+    )
     return shown(
-        frame, SafeTable(parts, safe.suppressed, rule), "links", pairs=["k / n"]
+        frame,
+        SafeTable(parts, hidden, rule),
+        "links",
+        pairs=["k / n"],
+        notes=notes,
     )
 
 
