@@ -99,6 +99,8 @@ _SAYS = {
     "unnamed_column": "the header row has no name for {value}; type a field code "
     "above the values, or delete them",
     "repeated": "{field} {value} appears more than once in the import",
+    "taken_number": "{noun} {value} is already logged for this case: leave {field} "
+    "empty for the next one, or change the stored {noun} {value} instead",
     "already_stored": "{field} {value} is already in the store",
     "removed_number": "{field} {value} is the number of a {noun} removed{detail}: a "
     "removed one keeps its number; leave {field} empty to number it anew",
