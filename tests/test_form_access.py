@@ -320,6 +320,15 @@ OFF_SCREEN = """() => Array.from(document.querySelectorAll(
 })"""
 
 
+# Words cut short: a tab's title or a button's words wider than the box that shows
+# them (a clipped "New cas", an ellipsis "Start a new entry in...").
+CUT_SHORT = """() => Array.from(document.querySelectorAll(
+  '.casekit-app .lm-TabBar-tabLabel, .casekit-app button'
+)).filter(e => e.getClientRects().length)
+  .filter(e => e.scrollWidth > e.clientWidth + 0.5)
+  .map(e => `${e.textContent.trim()} (${e.scrollWidth} > ${e.clientWidth})`)"""
+
+
 # Where the sex field's label sits against its drop-down, and the overview against
 # the forms. Lumino lays the page out again a frame or two after the window is
 # resized: the tests wait for the layout they expect, not a while.
@@ -354,8 +363,14 @@ def test_a_phone_shows_every_control_and_a_laptop_puts_the_overview_beside(
         assert page.evaluate(OFF_SCREEN) == [], shown
         width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
         assert width[0] <= width[1], f"{shown}: the page scrolls sideways"
+        assert page.evaluate(CUT_SHORT) == [], f"{shown}: words cut short"
         if shown in ("session", "case card"):
             screenshot(page, tmp_path, f"phone-{shown.replace(' ', '-')}")
+    tab(page, "Session")  # a stored session opened: its "new entry" button shown
+    page.locator(".casekit-entry-session select").select_option(index=1)
+    expect(page.locator(".casekit-new-session")).to_be_visible()
+    assert page.evaluate(CUT_SHORT) == [], "session opened: words cut short"
+    assert page.evaluate(OFF_SCREEN) == [], "session opened"
     tab(page, "New case")
     page.locator(".casekit-save-case").click()  # refused: messages, counted sections
     expect(page.locator(".casekit-status-case")).to_contain_text("Nothing was saved")
