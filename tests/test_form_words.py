@@ -17,6 +17,7 @@ from casekit.checks import cross_form_problems
 from casekit.dictionary import load_dictionary
 from casekit.errors import ValidationFailed
 from casekit.problems import RULES, Problem
+from casekit.store import across
 from casekit.ui.logbook import LoggingApp
 from casekit.ui.wording import in_words
 
@@ -202,3 +203,20 @@ def test_discarding_a_draft_or_leaving_an_edit_keeps_the_focus_on_the_form(store
     assert form.editing is None
     assert form.attention == ".casekit-status-session"
     assert form.status.value != ""
+
+
+def test_a_number_taken_in_the_same_moment_is_said_in_words_above_the_fields(
+    store, monkeypatch
+):
+    """The number is checked before the write; only another writer's save in the
+    same moment gets past that to the database's refusal, which a form says in
+    words of its own, under the status line that points at it."""
+    cid = _case(store, D(2026, 10, 20))
+    form = _session_form(store, cid).record
+    fill(form, session_no="1", session_date=D(2026, 11, 28))
+    monkeypatch.setattr(across, "taken_number", lambda *_args: None)
+    form.save_button.click()
+    assert "Another session of this case was saved meanwhile" in form.general.value
+    assert "UNIQUE" not in form.general.value and "sessions." not in form.general.value
+    assert "shown under this line" in form.status.value
+    assert "beside the fields" not in form.status.value

@@ -411,17 +411,17 @@ class RecordForm:
     def _refused(self, errors: int) -> None:
         """Nothing was saved: say so, open each section that holds an error, and
         send the focus to the first one."""
-        self._say(
-            f"Nothing was saved: {errors} problem{'s' * (errors != 1)} to fix, "
-            "shown beside the fields.",
-            "error",
-        )
         first = None
         for code, fw in self.fields.items():
             if fw.has_error:
                 if code in self._section:
                     self.folds[self._section[code]].open()
                 first = first or code
+        self._say(
+            f"Nothing was saved: {errors} problem{'s' * (errors != 1)} to fix, "
+            f"shown {'beside the fields' if first else 'under this line'}.",
+            "error",
+        )
         where_ = (
             f".casekit-field-{first}" if first else f".casekit-status-{self.form.name}"
         )

@@ -19,6 +19,11 @@ _FORM_SAYS = {
     "taken_number": "{noun} {value} is already logged for this case: leave the "
     "number empty for the next one, or choose {noun} {value} under step 2 to "
     "change it",
+    # Its number checked before, a new entry clashes only with one saved meanwhile
+    # (the database's own words are no help to a practitioner).
+    "clash": "another {noun} of this case was saved meanwhile (in another window?) "
+    "with the number this one was to take: leave the number empty for the next "
+    "one, and Save again",
 }
 _OUT_OF_ORDER = frozenset({"session_out_of_order", "followup_out_of_order"})
 
