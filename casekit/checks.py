@@ -79,7 +79,11 @@ def cross_form_problems(
     problems += _out_of_order(form_f, followups, "followup_out_of_order")
 
     sideless = followups[(followups["flare"] == "yes") & followups["flare_side"].isna()]
-    problems += _each(form_f, sideless, "flare_side", "flare_without_side")
+    sides = _either(code for code, _ in form_f["flare_side"].codes)
+    problems += [
+        replace(p, detail=sides)
+        for p in _each(form_f, sideless, "flare_side", "flare_without_side")
+    ]
     half = sessions[sessions["nprs_after"].notna() & sessions["nprs_before"].isna()]
     problems += _each(
         form_s, half, "nprs_before", "relief_uncounted", other="nprs_after"
@@ -158,6 +162,15 @@ def _each(
             )
         )
     return problems
+
+
+def _either(codes: Iterable[str]) -> str | None:
+    """Codes as a sentence offers them: 'left, right, both or other_region' (a form
+    says their labels: :func:`casekit.ui.wording.in_words`)."""
+    codes = list(codes)
+    if len(codes) < 2:
+        return codes[0] if codes else None
+    return f"{', '.join(codes[:-1])} or {codes[-1]}"
 
 
 def _shown(value) -> str | None:

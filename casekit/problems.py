@@ -85,8 +85,7 @@ _SAYS = {
     "moved_session": "{field} is {value}, but a new session dated before stored "
     "session {value} moves that one to session {other_value}, so which is meant is "
     "not known; import this follow-up after the sessions, numbered as they are then",
-    "flare_without_side": "a flare is recorded without {field}; give left, right, "
-    "both or other_region",
+    "flare_without_side": "a flare is recorded without {field}; give {detail}",
     "relief_uncounted": "{other} is {other_value} but {field} is missing, so relief "
     "cannot be counted",
     # an import's files and keys (casekit.io.importer)
@@ -99,6 +98,8 @@ _SAYS = {
     "unnamed_column": "the header row has no name for {value}; type a field code "
     "above the values, or delete them",
     "repeated": "{field} {value} appears more than once in the import",
+    "taken_number": "{noun} {value} is already logged for this case: leave {field} "
+    "empty for the next one, or change the stored {noun} {value} instead",
     "already_stored": "{field} {value} is already in the store",
     "removed_number": "{field} {value} is the number of a {noun} removed{detail}: a "
     "removed one keeps its number; leave {field} empty to number it anew",
@@ -140,6 +141,9 @@ _SAYS = {
     "not there ({detail})",
 }
 RULES = tuple(_SAYS)
+# The {detail} of a problem made without one: the dictionary's codes as shipped
+# (casekit.checks gives the store's own, a local dictionary's included).
+DEFAULT_DETAIL = {"flare_without_side": "left, right, both or other_region"}
 # The {fix} of a problem made without one: the command on the default store.
 _DEFAULT_FIX = {
     "unknown_site": "casekit site add {value}",
@@ -256,7 +260,11 @@ class Problem:
             other_bare=bare,
             value=_Value(self.value),
             other_value=_Value(self.other_value),
-            detail=_unquoted(self) if self.rule in _VALUE_IS_FOUND else self.detail,
+            detail=_unquoted(self)
+            if self.rule in _VALUE_IS_FOUND
+            else DEFAULT_DETAIL.get(self.rule)
+            if self.detail is None
+            else self.detail,
             noun=noun_of(self.form),
             fix=self.fix or _DEFAULT_FIX.get(self.rule, "").format(value=self.value),
         )

@@ -34,7 +34,7 @@ from browser import (
     tab,
     wait_until,
 )
-from conftest import case_record, session_record
+from conftest import case_record, followup_record, session_record
 from playwright.sync_api import Page, TimeoutError, expect
 
 from casekit import Store
@@ -320,6 +320,15 @@ OFF_SCREEN = """() => Array.from(document.querySelectorAll(
 })"""
 
 
+# Words cut short: a tab's title or a button's words wider than the box that shows
+# them (a clipped "New cas", an ellipsis "Start a new entry in...").
+CUT_SHORT = """() => Array.from(document.querySelectorAll(
+  '.casekit-app .lm-TabBar-tabLabel, .casekit-app button'
+)).filter(e => e.getClientRects().length)
+  .filter(e => e.scrollWidth > e.clientWidth + 0.5)
+  .map(e => `${e.textContent.trim()} (${e.scrollWidth} > ${e.clientWidth})`)"""
+
+
 # Where the sex field's label sits against its drop-down, and the overview against
 # the forms. Lumino lays the page out again a frame or two after the window is
 # resized: the tests wait for the layout they expect, not a while.
@@ -354,8 +363,14 @@ def test_a_phone_shows_every_control_and_a_laptop_puts_the_overview_beside(
         assert page.evaluate(OFF_SCREEN) == [], shown
         width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
         assert width[0] <= width[1], f"{shown}: the page scrolls sideways"
+        assert page.evaluate(CUT_SHORT) == [], f"{shown}: words cut short"
         if shown in ("session", "case card"):
             screenshot(page, tmp_path, f"phone-{shown.replace(' ', '-')}")
+    tab(page, "Session")  # a stored session opened: its "new entry" button shown
+    page.locator(".casekit-entry-session select").select_option(index=1)
+    expect(page.locator(".casekit-new-session")).to_be_visible()
+    assert page.evaluate(CUT_SHORT) == [], "session opened: words cut short"
+    assert page.evaluate(OFF_SCREEN) == [], "session opened"
     tab(page, "New case")
     page.locator(".casekit-save-case").click()  # refused: messages, counted sections
     expect(page.locator(".casekit-status-case")).to_contain_text("Nothing was saved")
@@ -368,6 +383,39 @@ def test_a_phone_shows_every_control_and_a_laptop_puts_the_overview_beside(
     wait_for_layout(page, "beside")
     assert page.evaluate(OFF_SCREEN) == []
     screenshot(page, tmp_path, "laptop-new-case")
+
+
+def test_a_closed_case_s_reason_is_refused_beside_its_box(served, browser):
+    """The reason a closed case's change needs: asked for and refused under its box
+    (on a phone the status line is far above it), the box marked invalid and
+    described by the message, the focus on it."""
+    url, db, _case_id = served
+    with Store(db) as store:
+        closed = store.add("case", case_record())["case_id"]
+        store.add("session", session_record(closed))
+        store.add("followup", followup_record(closed, status="discharged"))
+    page = new_page(browser, PHONE)
+    open_app(page, url)
+    tab(page, "Session")
+    choose_case(page, "session", closed)
+    page.locator(".casekit-entry-session select").select_option(index=1)
+    expect(page.locator(".casekit-new-session")).to_be_visible()
+    field(page, "session", "nprs_before").fill("5")
+    page.locator(".casekit-save-session").click()
+    box = page.locator(".casekit-reason-session input")
+    expect(box).to_be_focused()
+    expect(box).to_have_attribute("aria-invalid", "true")
+    message = page.locator(".casekit-problem-reason-session")
+    expect(message).to_contain_text(f"Case {closed} is closed")
+    expect(box).to_have_attribute("aria-describedby", message.get_attribute("id"))
+
+    box.fill("wrong, per Mrs Patel")
+    page.locator(".casekit-save-session").click()
+    expect(message).to_contain_text("The reason for the change")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_be_focused()
+    with Store(db) as store:
+        assert store.get("session", (closed, 1))["nprs_before"] == 6
 
 
 # -- drafts ------------------------------------------------------------------------

@@ -267,12 +267,12 @@ def test_a_problem_is_shown_in_labels_not_codes_and_without_the_record(store):
         "unsure"
     )
     assert in_words(hidden, store.dictionary["case"]) == (
-        "Worst ankle injury is given although Old ankle injury, side is 'none'; it "
-        "is only asked when Old ankle injury, side is left or right or both or unsure"
+        "Worst ankle injury is given although Old ankle injury, side is 'None'; it "
+        "is only asked when Old ankle injury, side is Left or Right or Both or Unsure"
     )
 
 
-def test_a_clash_with_another_writer_is_shown_in_words(app, store):
+def test_a_number_another_writer_took_is_said_beside_the_number(app, store):
     case_id = store.add("case", case_record())["case_id"]
     app.refresh()
     app.session.chooser.list.value = case_id
@@ -281,7 +281,11 @@ def test_a_clash_with_another_writer_is_shown_in_words(app, store):
     store.add("session", session_record(case_id))  # someone else took number 1
     form.save_button.click()
     assert "Nothing was saved: 1 problem" in form.status.value
-    assert "A session clashes with one already stored" in form.general.value
+    assert form.general.value == ""  # not the database's words, in general
+    assert (
+        "Session 1 is already logged for this case: leave the number empty for the "
+        "next one" in form.fields["session_no"].problem.value
+    )
     assert len(store.read("session")) == 1
 
 

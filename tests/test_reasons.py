@@ -98,7 +98,7 @@ def test_the_form_asks_again_for_a_reason_it_refused(store, closed_case):
     assert form.reason_row.layout.display is None  # the reason box appears
     form.reason.value = "Rang Jane Smith on 07700 900123"
     form.save_button.click()
-    assert "a phone number" in form.status.value
+    assert "a phone number" in form.reasons.message  # said under its box
     assert "Nothing was saved" in form.status.value
     assert form.reason_row.layout.display is None  # still asked, still shown
     assert store.get("case", closed_case)["nprs"] != 9

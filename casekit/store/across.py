@@ -35,10 +35,16 @@ def save_problems(
     dictionary: Dictionary,
     form: Form,
     record: Mapping[str, Any],
+    *,
+    new: bool = False,
 ) -> list[Problem]:
     """The problems across forms that saving ``record`` (typed, new or changed) of
     ``form`` would leave in its case: every one about the record itself, and each
     one it would make of another row (an intake moved after a session).
+
+    A ``new`` record numbered by hand with a number its case has already given
+    (:func:`taken_number`) has that one problem alone: judged as if it replaced
+    the stored one, it would be blamed for that one's dates.
 
     A problem another row had before the save is left to ``casekit check``: a
     store written by an older casekit may hold some, and they must not stop a
@@ -47,6 +53,9 @@ def save_problems(
     stored = case_frames(conn, metadata, dictionary, record.get("case_id"))
     if stored["case"].empty:
         return []  # no such case (the write says so), or a withdrawn one
+    taken = taken_number(conn, metadata, form, record) if new else None
+    if taken is not None:
+        return [taken]
     record = dict(record)
     if form.instance and record.get(form.instance) is None:
         # Numbered as the write will number it: a late visit takes its place by
@@ -69,12 +78,45 @@ def refuse_breaking(
     dictionary: Dictionary,
     form: Form,
     record: Mapping[str, Any],
+    *,
+    new: bool = False,
 ) -> None:
     """Raise ``ValidationFailed`` (nothing written) when saving ``record`` would
     break a rule across forms (:func:`save_problems`)."""
-    problems = save_problems(conn, metadata, dictionary, form, record)
+    problems = save_problems(conn, metadata, dictionary, form, record, new=new)
     if problems:
         raise refusal(problems)
+
+
+def taken_number(
+    conn: sa.Connection, metadata: sa.MetaData, form: Form, record: Mapping[str, Any]
+) -> Problem | None:
+    """The problem of a new session, follow-up or exam numbered by hand with a
+    number its case already has (a removed one's too, which is never given
+    again), or None. Found before the write, so that it is said beside the
+    number, in words, rather than as the database's refusal of a repeated key."""
+    number = record.get(form.instance) if form.instance else None
+    if number is None:
+        return None
+    table = metadata.tables[TABLE_OF[form.name]]
+    found = conn.execute(
+        sa.select(table.c.deleted).where(
+            table.c.case_id == record.get("case_id"),
+            table.c[form.instance] == number,
+        )
+    ).first()
+    if found is None:
+        return None
+    return Problem(
+        rule="removed_number" if found.deleted else "taken_number",
+        source=form.name,
+        form=form.name,
+        case_id=record.get("case_id"),
+        instance=number,
+        field=form.instance,
+        value=str(number),
+        detail="" if found.deleted else None,
+    )
 
 
 def case_frames(

@@ -214,14 +214,17 @@ def recent(store: Store, n: int = 8) -> list[str]:
     return lines
 
 
-def save_problems(store: Store, form: str, record: dict[str, Any]) -> list[Problem]:
-    """The problems across forms that saving ``record`` (typed) would leave in its
-    case, judged as ``Store.add`` and ``Store.update`` judge them
-    (:mod:`casekit.store.across`): for a form to show them beside the fields."""
+def save_problems(
+    store: Store, form: str, record: dict[str, Any], *, new: bool = False
+) -> list[Problem]:
+    """The problems across forms that saving ``record`` (typed; ``new``, or a
+    stored one changed) would leave in its case, judged as ``Store.add`` and
+    ``Store.update`` judge them (:mod:`casekit.store.across`): for a form to show
+    them beside the fields."""
     spec = store.dictionary[form]
     with store.connect() as conn:
         return across.save_problems(
-            conn, store.metadata, store.dictionary, spec, record
+            conn, store.metadata, store.dictionary, spec, record, new=new
         )
 
 

@@ -264,7 +264,9 @@ class Store:
         if checked.errors:
             raise refusal(checked.errors)
         with self._write() as conn:
-            refuse_breaking(conn, self.metadata, self.dictionary, spec, checked.record)
+            refuse_breaking(
+                conn, self.metadata, self.dictionary, spec, checked.record, new=True
+            )
             return self._insert(conn, spec, [checked], keep=True)[0]
 
     def add_many(

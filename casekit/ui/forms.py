@@ -52,8 +52,10 @@ from ..store.drafts import Draft
 from ..validate import coerce_record
 from .draft import DraftBar
 from .fold import Fold
+from .reason import ReasonBox
 from .widgets import FieldWidget, build
-from .wording import in_words, reason_wanted, renumbered, summary
+from .wording import in_words as in_words  # re-exported: tests, notebooks
+from .wording import renumbered, said_in, summary
 
 
 class RecordForm:
@@ -120,13 +122,8 @@ class RecordForm:
         self._section = {
             fw.field.code: title for title, rows in sections.items() for fw in rows
         }
-        self.reason = w.Text(
-            description="Reason for the change",
-            placeholder="why this closed case is changed",
-        )
-        self.reason.add_class(f"casekit-reason-{form}")
-        self.reason_row = w.VBox([self.reason], layout=w.Layout(display="none"))
-        self.reason_row.add_class("casekit-reason")
+        self.reasons = ReasonBox(form)  # why a closed case is changed
+        self.reason, self.reason_row = self.reasons.text, self.reasons.row
         self.save_button = w.Button(
             description="Save", button_style="primary", icon="check"
         )
@@ -206,11 +203,10 @@ class RecordForm:
         case (a session before intake), as the store and an import judge them; a
         field that has an error of its own is left to that error."""
         own = {p.field for p in checked.errors}
-        found = tuple(
-            p
-            for p in queries.save_problems(self.store, self.form.name, checked.record)
-            if not {p.field, p.other} & own
+        found = queries.save_problems(
+            self.store, self.form.name, checked.record, new=self.editing is None
         )
+        found = tuple(p for p in found if not {p.field, p.other} & own)
         if not found:
             return checked
         return dataclasses.replace(checked, problems=checked.problems + found)
@@ -246,8 +242,7 @@ class RecordForm:
                 self.fields[code].set(value)
             self._refresh_visibility()
             self._show([])
-            self.reason.value = ""
-        self.reason_row.layout.display = "none"
+            self.reasons.clear()
         self.new_button.layout.display = "none"
         self._begin()
         label = "New case" if self.form.instance is None else f"New {self.form.noun}"
@@ -292,6 +287,7 @@ class RecordForm:
         else:
             self.new(self.case_id)
         self._say("The draft was discarded.", "info")
+        self._attend(f".casekit-status-{self.form.name}")  # its button is gone
 
     def save(self, _button: w.Button | None = None) -> dict | None:
         """Check the answers once, then add (or update) the record checked; None
@@ -313,8 +309,7 @@ class RecordForm:
                     reason=self.reason.value.strip() or None,
                 )
         except (ReasonRequired, IdentifyingReason) as exc:
-            self.reason_row.layout.display = None
-            self._say(reason_wanted(exc), "error")
+            self._say(self.reasons.refuse(exc), "error")
             self._attend(f".casekit-reason-{self.form.name}")
             return None
         except ValidationFailed as exc:
@@ -398,11 +393,9 @@ class RecordForm:
 
     def _words(self, problem: Problem) -> str:
         """A problem in words; one of another record names that record."""
-        if problem.form in ("", self.form.name):
-            return in_words(problem, self.form)
-        record = where(problem.form, problem.case_id, problem.instance)
-        said = in_words(problem, self.store.dictionary[problem.form])
-        return f"{record[:1].upper()}{record[1:]}: {said[:1].lower()}{said[1:]}"
+        n = self.fields[self.form.instance].get() if self.form.instance else None
+        n = n if self.editing or n != self._proposed else None  # a late one moves
+        return said_in(problem, self.store.dictionary, self.form, n)
 
     def _count(self) -> None:
         """Each section's header says how many errors it holds."""
@@ -418,17 +411,17 @@ class RecordForm:
     def _refused(self, errors: int) -> None:
         """Nothing was saved: say so, open each section that holds an error, and
         send the focus to the first one."""
-        self._say(
-            f"Nothing was saved: {errors} problem{'s' * (errors != 1)} to fix, "
-            "shown beside the fields.",
-            "error",
-        )
         first = None
         for code, fw in self.fields.items():
             if fw.has_error:
                 if code in self._section:
                     self.folds[self._section[code]].open()
                 first = first or code
+        self._say(
+            f"Nothing was saved: {errors} problem{'s' * (errors != 1)} to fix, "
+            f"shown {'beside the fields' if first else 'under this line'}.",
+            "error",
+        )
         where_ = (
             f".casekit-field-{first}" if first else f".casekit-status-{self.form.name}"
         )
@@ -475,6 +468,8 @@ class RecordForm:
         """Leave the record being changed for a new one: its draft goes too."""
         self.drafts.forget()
         self.new(self.case_id)
+        self._say("A new entry: the one being changed was left as stored.", "info")
+        self._attend(f".casekit-status-{self.form.name}")  # its button is gone
 
     # -- speaking --------------------------------------------------------------------
 
