@@ -226,7 +226,11 @@ def test_read_only_url_gives_one_clear_line(tmp_path):
 def test_usage_errors_exit_2():
     assert run("import").returncode == 2
     assert run("frobnicate").returncode == 2
-    assert run().returncode == 2
+    bare = run()  # no command: a usage error like the others, said on stderr
+    assert bare.returncode == 2 and bare.stdout == ""
+    assert bare.stderr.strip().splitlines()[-1] == (
+        "casekit: error: give a command; `casekit --help` lists them"
+    )
 
 
 def test_every_command_has_help_with_an_example():

@@ -19,7 +19,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
-        parser.print_help()
+        # A usage error like any other: on stderr, exit 2 (the list of commands
+        # is `casekit --help`, on stdout).
+        parser.print_usage(sys.stderr)
+        print(
+            "casekit: error: give a command; `casekit --help` lists them",
+            file=sys.stderr,
+        )
         return 2
     with warnings.catch_warnings():
         warnings.showwarning = show_warning
