@@ -43,6 +43,7 @@ BOTH_BACKENDS = {
     "test_late_visit",
     "test_import_again",
     "test_share_releases",
+    "test_release_contents",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's
