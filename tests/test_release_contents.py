@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections import namedtuple
 
 import pytest
 from conftest import removable_session
@@ -241,3 +242,22 @@ def test_a_store_of_schema_5_gains_the_k_of_its_releases_at_init(
     added = audit[audit["action"] == "add_column"]
     pairs = set(zip(added["form"], added["field"], strict=True))
     assert ("share_releases", "k") in pairs
+
+
+def test_releases_known_elsewhere_are_judged_with_the_table(store):
+    """Rows shaped like share_releases rows, k or not, given to the rule."""
+    populate(store, 12, seed=1)
+    counted = releases.counted(store)
+    first = releases.case_id(min(counted))
+    fewer = {e for e in counted if releases.case_id(e) != first}
+    digest, packed = releases.pack(fewer)
+    Row = namedtuple("Row", "released_at kind digest case_ids cases")
+    ledger = Row("2026-02-01T09:00:00+00:00", "report", digest, packed, len(fewer))
+    table = store.metadata.tables["share_releases"]
+    with store.connect() as conn:
+        row, n = releases.nearest(conn, table, counted, rows=[ledger])
+        assert (row, n) == (ledger, 1)
+        same = ledger._replace(digest=releases.pack(counted)[0], kind="export")
+        assert releases.other_k(conn, table, counted, 10, rows=[same]) is None
+        with pytest.raises(ReleaseRefused, match="shared report of 2026-02-01"):
+            releases.refuse_if_near(conn, table, counted, rows=[ledger])

@@ -8,27 +8,28 @@ fingerprint changed counts as changed, as one logged or withdrawn does.
 
 A case's fingerprint covers every stored value of its records in every form (the
 case, its sessions, follow-ups and exams; withdrawn cases and removed records
-out), each value with its column's name, empty ones left out: a column added to
-the store (a field new to the dictionary) changes no fingerprint, where it would
-otherwise change them all at once and let the next share through whatever else
-changed. A column whose field left the dictionary is kept in the store, and still
-counted: it is a stored value. The rows of a form are taken in no order (sorted),
-so that the same records give the same fingerprint however they are read.
+out). A column added to the store (a field new to the dictionary) changes no
+fingerprint: it is added last and empty, and a row's empty values at its end are
+left out (stripped with the array's closing bracket: the values' texts tell where
+each ends); were it to change them all at once, the next share would pass whatever
+else changed. A column whose field left the dictionary is kept in the store, and
+still counted: it is a stored value. The rows of a form are taken in no order
+(sorted), so that the same records give the same fingerprint however they are
+read.
 
-Why in SQL: each row is made one text by the database and a case's rows joined
-there (``group_concat``, ``string_agg``), so that Python hashes one text per case
-and form rather than handling every cell: a store of 100,000 cases is read in
-about the time its rows take to come over. The texts are the database's own (a
-number as SQLite or PostgreSQL writes it): the same store gives the same
-fingerprints each time, which is all the rule needs. A PostgreSQL site role reads
-only its own rows (row-level security), as it counts only them.
+Why in SQL: each row is made one text by the database (a JSON array of its values,
+in the order of the table's columns) and a case's rows joined there
+(``group_concat``, ``string_agg``), so that Python hashes one text per case and
+form rather than handling every cell: a store of 100,000 cases is read in about the
+time its rows take to come over. The texts are the database's own (a number as
+SQLite or PostgreSQL writes it): the same store gives the same fingerprints each
+time, which is all the rule needs. A PostgreSQL site role reads only its own rows
+(row-level security), as it counts only them.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import operator
 
 import sqlalchemy as sa
 
@@ -37,23 +38,29 @@ from .schema import TABLE_OF
 # A fingerprint's length in hex digits (48 bits): a change goes unseen only if the
 # new content hashes to the old fingerprint, once in 2**48.
 LENGTH = 12
-ROW, VALUE, FORM = "\x1e", "\x1f", "\x1d"  # separators of rows, values and forms
+ROW, FORM = "\x1e", "\x1d"  # separators of a case's rows, and of its forms
+# Stripped from the end of a row's JSON array: its closing bracket and the empty
+# values before it (a column added since). A value ends in a digit or a quote, so
+# that nothing else is taken.
+TRAILING = ", nul]"
 
 
-def _row_text(name: str, columns: list[str]) -> tuple[sa.TableClause, sa.ColumnElement]:
-    """The table of ``name`` and the expression of one of its rows as a text: each
-    value not empty as ``VALUE column=value``, columns in the order of their names."""
+def _row_text(conn: sa.Connection, name: str) -> tuple[sa.TableClause, sa.Function]:
+    """The table of ``name`` and one of its rows as a JSON array of its values,
+    every column but ``deleted`` in the table's order, its empty values at the
+    end left out (and its closing bracket)."""
+    columns = [c["name"] for c in sa.inspect(conn).get_columns(name)]
     table = sa.table(
-        name, *(sa.column(c) for c in columns), sa.column("deleted", sa.Boolean)
+        name,
+        *(sa.column(c) for c in columns if c != "deleted"),
+        sa.column("deleted", sa.Boolean),
     )
-    parts = [
-        sa.func.coalesce(
-            sa.literal(f"{VALUE}{c}=", sa.Text) + sa.cast(table.c[c], sa.Text),
-            sa.literal("", sa.Text),
-        )
-        for c in sorted(columns)
-    ]
-    return table, functools.reduce(operator.add, parts)
+    values = [table.c[c] for c in columns if c != "deleted"]
+    if conn.dialect.name == "postgresql":
+        array = sa.cast(sa.func.json_build_array(*values), sa.Text)
+    else:
+        array = sa.func.json_array(*values)
+    return table, sa.func.rtrim(array, sa.literal(TRAILING, sa.Text))
 
 
 def fingerprints(conn: sa.Connection) -> dict[str, str]:
@@ -64,8 +71,7 @@ def fingerprints(conn: sa.Connection) -> dict[str, str]:
         if not inspector.has_table(name):  # a form new to this casekit
             texts.append({})
             continue
-        columns = [c["name"] for c in inspector.get_columns(name)]
-        table, text = _row_text(name, [c for c in columns if c != "deleted"])
+        table, text = _row_text(conn, name)
         live = table.c.deleted == sa.false()
         case_id = sa.column("case_id")
         if name == TABLE_OF["case"]:

@@ -73,9 +73,12 @@ def pack(ids: Iterable[str]) -> tuple[str, str]:
     same set again without unpacking anything.
     """
     text = "\n".join(sorted(set(ids)))
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     packed = base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
-    return digest, packed
+    return _digest(text), packed
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def unpack(packed: str) -> set[str]:
@@ -130,14 +133,31 @@ def _releases(conn: sa.Connection, table: sa.Table, ids: set[str]) -> list:
     ).all()
 
 
-def _judged(rows: Iterable, ids: set[str]) -> Iterator[tuple]:
+def _judged(rows: Iterable, ids: set[str]) -> list[tuple]:
     """Each of ``rows`` (shaped like ``share_releases`` rows) with how many cases
     it differs from ``ids`` by."""
-    digest, _ = pack(ids)
-    for row in rows:
-        if abs(row.cases - len(ids)) > FEW:
-            continue
-        yield row, 0 if row.digest == digest else changed(unpack(row.case_ids), ids)
+    digest = _digest("\n".join(sorted(ids)))
+    return [
+        (row, 0 if row.digest == digest else changed(unpack(row.case_ids), ids))
+        for row in rows
+        if abs(row.cases - len(ids)) <= FEW
+    ]
+
+
+def _closest(judged: list[tuple]) -> tuple | None:
+    found = None
+    for row, n in judged:
+        if 0 < n <= FEW and (found is None or n < found[1]):
+            found = (row, n)
+    return found
+
+
+def _at_other_k(judged: list[tuple], k: int | None) -> object | None:
+    for row, n in judged if k is not None else ():
+        before = getattr(row, "k", None)
+        if n == 0 and row.kind in ROWS and before is not None and before != k:
+            return row
+    return None
 
 
 def nearest(
@@ -148,11 +168,7 @@ def nearest(
     when there is none. ``rows``: releases known elsewhere, shaped like rows of
     ``table`` (``released_at``, ``kind``, ``digest``, ``case_ids``, ``cases``;
     ``k`` if they have it), judged with the table's."""
-    found = None
-    for row, n in _judged([*_releases(conn, table, ids), *rows], ids):
-        if 0 < n <= FEW and (found is None or n < found[1]):
-            found = (row, n)
-    return found
+    return _closest(_judged([*_releases(conn, table, ids), *rows], ids))
 
 
 def other_k(
@@ -162,17 +178,11 @@ def other_k(
     k: int | None,
     *,
     rows: Iterable = (),
-) -> tuple | None:
+) -> object | None:
     """The earlier share export (CSV or REDCap) of the same cases, unchanged, at
     another k than ``k``; None when there is none, or ``k`` is None (no share
     export). A release whose k is not known (recorded before k was) is none."""
-    if k is None:
-        return None
-    for row, n in _judged([*_releases(conn, table, ids), *rows], ids):
-        before = getattr(row, "k", None)
-        if n == 0 and row.kind in ROWS and before is not None and before != k:
-            return row
-    return None
+    return _at_other_k(_judged([*_releases(conn, table, ids), *rows], ids), k)
 
 
 def refuse_if_near(
@@ -186,13 +196,13 @@ def refuse_if_near(
     """Raise :class:`ReleaseRefused` if a share of ``ids`` is too close to an
     earlier one, and :class:`OtherKRefused` if a share export of them at ``k``
     would blank other cells than an earlier one of the same cases."""
-    rows = list(rows)
-    found = nearest(conn, table, ids, rows=rows)
+    judged = _judged([*_releases(conn, table, ids), *rows], ids)
+    found = _closest(judged)
     if found is not None:
         row, n = found
         since = row.released_at[:10]
         raise ReleaseRefused(n, since, KINDS.get(row.kind, row.kind), FEW + 1 - n)
-    row = other_k(conn, table, ids, k, rows=rows)
+    row = _at_other_k(judged, k)
     if row is not None:
         raise OtherKRefused(k, row.k, row.released_at[:10], KINDS[row.kind])
 
