@@ -212,29 +212,29 @@ def test_a_column_added_to_the_store_changes_no_fingerprint(store):
         assert fingerprints(conn) == before
 
 
-@pytest.mark.sqlite_only
 def test_a_store_of_schema_5_gains_the_k_of_its_releases_at_init(
-    tmp_path, monkeypatch, capsys
+    store, db_url, tmp_path, capsys
 ):
-    monkeypatch.delenv("CASEKIT_DB", raising=False)
-    db = tmp_path / "old.db"
-    with Store(db, create=True, actor="tester") as store:
-        populate(store, 30, seed=1)
-        export_csv(store, tmp_path / "first", share=True)
-    with sqlite3.connect(db) as conn:  # as casekit of schema 5 left it
-        conn.execute("ALTER TABLE share_releases DROP COLUMN k")
-        conn.execute("UPDATE casekit_meta SET value = '5' WHERE key = 'schema_version'")
+    populate(store, 30, seed=1)
+    export_csv(store, tmp_path / "first", share=True)
+    with store._write() as conn:  # as casekit of schema 5 left it
+        conn.exec_driver_sql("ALTER TABLE share_releases DROP COLUMN k")
+        conn.exec_driver_sql(
+            "UPDATE casekit_meta SET value = '5' WHERE key = 'schema_version'"
+        )
+    store.close()
+    db = db_url  # the owner's
     # A command that only reads says how to bring it up to date ...
-    assert main(["report", "--db", str(db), "--share", "--out", str(tmp_path)]) == 1
+    assert main(["report", "--db", db, "--share", "--out", str(tmp_path)]) == 1
     assert "casekit init" in capsys.readouterr().err
     # ... and init does, the earlier release kept, its k not known.
-    assert main(["init", "--db", str(db)]) == 0
-    with sqlite3.connect(db) as conn:
-        version = conn.execute(
-            "SELECT value FROM casekit_meta WHERE key = 'schema_version'"
-        ).fetchone()
-    assert version == (str(SCHEMA_VERSION),)
+    assert main(["init", "--db", db]) == 0
     with Store(db) as store:
+        with store.connect() as conn:
+            version = conn.exec_driver_sql(
+                "SELECT value FROM casekit_meta WHERE key = 'schema_version'"
+            ).scalar()
+        assert version == str(SCHEMA_VERSION)
         assert [r["k"] for r in releases.released(store)] == [None]
         export_csv(store, tmp_path / "k10", share=True, k=10)
         assert [r["k"] for r in releases.released(store)] == [None, 10]

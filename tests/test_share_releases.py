@@ -2,7 +2,7 @@
 
 The store remembers each share it released (``share_releases``: when, which kind,
 the cases it counted), and a share whose cases differ from an earlier share's by 1
-to 7 (cases logged plus cases withdrawn since) is refused before anything is
+to 7 (cases logged, withdrawn or changed since) is refused before anything is
 written; the same cases may be shared again. A shared report of fewer than 8 cases
 shows no count at all. The export tests run on SQLite and PostgreSQL.
 """
