@@ -69,8 +69,10 @@ class Anonymised:
     steps: dict[str, int] = field(default_factory=dict)  # ladder steps taken
     suppressed: dict[str, int] = field(default_factory=dict)  # cells blanked
     smallest: int = 0  # size of the smallest group after all (0: no cases)
-    # answers withheld for saying a quasi-identifier left blank (casekit.reveals)
+    # fields withheld whatever their answer where a row leaves blank a value they
+    # can say (casekit.reveals): how many cases each, and the values said (sex)
     withheld: dict[str, int] = field(default_factory=dict)
+    withheld_says: tuple[str, ...] = ()
 
     @property
     def cells_suppressed(self) -> int:
@@ -337,15 +339,7 @@ def disclosure_note(
             f"The {result.suppressed['pain_side']} cases without a side of the pain "
             "are left out of the patterns that compare sides."
         )
-    if result.withheld:
-        lines += [
-            "",
-            f"Answers withheld: {sum(result.withheld.values())}, each "
-            "saying of its case a quasi-identifier that its row leaves blank or "
-            "generalised: shared, it would put the value back and single the case "
-            "out again.",
-        ]
-        lines += [f"- {name}: {count}" for name, count in result.withheld.items()]
+    lines += _withheld_lines(result, labels)
     lines += [
         "",
         "Sites are shown as site A, B, ... (largest first), never by their code.",
@@ -359,6 +353,24 @@ def disclosure_note(
         lines += ["", "l-diversity (fewest distinct values within any group):"]
         lines += [f"- {labels.get(c, c)}: {value}" for c, value in sensitive.items()]
     return "\n".join(lines) + "\n"
+
+
+def _withheld_lines(result: Anonymised, labels: Mapping[str, str]) -> list[str]:
+    """The fields withheld where a row leaves blank what they can say, and in
+    how many cases: a count of the rows so blanked, which the reader sees, never
+    of the answers (which answer was withheld where would be the leak itself)."""
+    if not result.withheld:
+        return []
+    says = " or ".join(labels.get(q, q).lower() for q in result.withheld_says)
+    return [
+        "",
+        f"Withheld whatever the answer (None too), in the rows of every case whose "
+        f"{says} the share leaves blank or generalised, the fields whose answers "
+        f"can say it (as a caesarean says female): a blank there tells nothing of "
+        f"the answer. A row that shows its {says} keeps their answers (but one "
+        "contradicting it, such as prostate surgery in a row showing female).",
+        *(f"- {name}, withheld in {_cases(n)}" for name, n in result.withheld.items()),
+    ]
 
 
 def _local_lines(local_fields: Sequence[Field]) -> list[str]:

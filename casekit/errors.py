@@ -228,3 +228,24 @@ class OtherKRefused(CasekitError):
             f"give back what each hides, so nothing was written; share them at "
             f"k {before} again (--k {before})"
         )
+
+
+class LedgerError(CasekitError):
+    """The user's ledger of shares (:mod:`casekit.store.ledger`) cannot be created,
+    read or written: a share not kept there too would be forgotten by a restored
+    backup, so it is not made."""
+
+    def __init__(self, path: Any, problem: str, *, written: bool = False) -> None:
+        self.path = path
+        self.problem = problem
+        self.written = written  # the store had recorded the share already
+        kept = (
+            "nothing was shared, though the store recorded it (the same cases may "
+            "be shared again)"
+            if written
+            else "nothing was shared or recorded"
+        )
+        super().__init__(
+            f"the ledger of shares {path} cannot be used ({problem}): {kept}; make "
+            "it writable, or name another file in CASEKIT_LEDGER"
+        )

@@ -35,7 +35,7 @@ from .disclosure import safe_table
 from .errors import IdentifyingReason
 from .glued import case_id_spells_a_name, code_names
 from .identifiers import Finding, describe, scan_text
-from .reveals import put_back, withhold
+from .reveals import put_back, says, withhold
 
 __all__ = [
     "DEFAULT_SITE",
@@ -201,9 +201,9 @@ def share_frames(
     neutral labels (:func:`neutral_sites`), withdrawn cases left out, and fresh case
     ids that are not in ``taken`` (the store's own ids), with rows in the order of
     the new ids so that row order cannot be matched back to the store. The cases'
-    quasi-identifiers are made ``k``-anonymous (:mod:`casekit.anonymity`), and an
-    answer that would say one the share left blank or generalised is withheld
-    (:mod:`casekit.reveals`).
+    quasi-identifiers are made ``k``-anonymous (:mod:`casekit.anonymity`), and a
+    field with an answer that would say one the share left blank or generalised
+    is withheld there, whatever the answer (:mod:`casekit.reveals`).
     """
     cases = frames["case"]
     fresh: dict[str, str] = {}
@@ -261,9 +261,11 @@ def share_frames(
                 lambda v: v.split("|"), na_action="ignore"
             )
     shared["case"] = result.frame
-    # An answer that says a blanked quasi-identifier (a caesarean: female) is
-    # withheld, and the groups are counted as a reader would narrow them.
+    # A field with an answer that says a blanked quasi-identifier (a caesarean:
+    # female) is withheld, whatever the answer, where that is blank; the groups
+    # are counted as a reader would narrow them from what is left.
     result.withheld = withhold(shared, dictionary, result)
+    result.withheld_says = says(dictionary)
     if len(result.frame):
         narrowed = put_back(shared, dictionary, result)
         sizes = group_sizes(narrowed, result.quasi_identifiers)

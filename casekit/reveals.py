@@ -9,11 +9,16 @@ answers would let a reader put the blanked value back and split the groups the
 share was made of: in the 40-case demo, half the cases fell into groups of fewer
 than 5 that way.
 
-- :func:`withhold` takes out of every shared row (of any form) each answer that
-  says more of its case's quasi-identifier than the case's row does: the field is
-  left blank in that row, a multi-select whole (without only the revealing choice
-  it would say "no" to it, which is false: blank is "not known", which is true). A
-  case whose sex is shared keeps its answers.
+- :func:`withhold` blanks, in every shared row (of any form) whose case's row
+  leaves open a value that an answer of a field could narrow (sex blank, or
+  generalised to several), that field whatever the row answered: None and an
+  appendectomy as a caesarean. Withheld only where the answer revealed, the blank
+  itself would tell (where the field is always answered, a blank in a row without
+  sex read "a sex-specific surgery"); withheld whatever the answer, it says
+  nothing of it, and the rows it is in are those a reader already sees blanked.
+  A multi-select is blanked whole (without only the revealing choice it would say
+  "no" to it, which is false). A row that shows the value keeps its answers, but
+  one that contradicts it (prostate surgery in a row showing female).
 - :func:`put_back` is the measure: the cases' quasi-identifiers as a reader would
   narrow them from the answers shared. The share's smallest group is counted on it.
 
@@ -37,29 +42,31 @@ Open = dict[str, dict[str, frozenset]]
 def withhold(
     shared: dict[str, pd.DataFrame], dictionary: Dictionary, result: Anonymised
 ) -> dict[str, int]:
-    """Take out of ``shared`` (the share's frames, the case frame being
-    ``result.frame``) every answer that says of its case more than the case's row
-    does; returns how many were taken out, by field and answer label."""
+    """Blank in ``shared`` (the share's frames, the case frame being
+    ``result.frame``) each field that could say of a case more than the case's
+    row does, in that case's rows whatever their answer; returns, by field, how
+    many cases it was withheld in (a count of the blanking alone, which the
+    reader sees: never of the answers)."""
     left = _open(dictionary, result)
     withheld: dict[str, int] = {}
     for form in dictionary:
         frame = shared[form.name]
         for f in _revealing(form, frame, result):
+            unsaid = _could_narrow(f, left)
             says_more = _says_more(f, left)
             kept = []
             for answer, case_id in zip(
                 frame[f.code].astype(object), frame["case_id"], strict=True
             ):
                 chosen = answer if isinstance(answer, list) else [answer]
-                gone = [a for a in chosen if says_more(a, case_id)]
-                for a in gone:
-                    name = _name(form, f, a)
-                    withheld[name] = withheld.get(name, 0) + 1
+                gone = case_id in unsaid or any(says_more(a, case_id) for a in chosen)
                 kept.append(None if gone else answer)
             if f.type == "multi":
                 frame[f.code] = pd.Series(kept, index=frame.index, dtype=object)
             else:  # a choice keeps its dtype (categories), blank where withheld
                 frame[f.code] = frame[f.code].where(pd.Series(kept).notna().values)
+            if unsaid:
+                withheld[_name(form, f)] = len(unsaid)
     return dict(sorted(withheld.items()))
 
 
@@ -102,6 +109,13 @@ def put_back(
     return frame
 
 
+def says(dictionary: Dictionary) -> tuple[str, ...]:
+    """The quasi-identifiers that some answer of the dictionary says (sex)."""
+    return tuple(
+        sorted({t for form in dictionary for f in form.fields for _, t, _ in f.reveals})
+    )
+
+
 def _revealing(form: Form, frame: pd.DataFrame, result: Anonymised, every=False):
     """The fields of ``form`` in ``frame`` with answers that reveal something; a
     quasi-identifier of the cases only when ``every`` (it splits no group)."""
@@ -119,9 +133,23 @@ def _rules(f: Field) -> dict[str, list[tuple[str, frozenset]]]:
     return rules
 
 
+def _could_narrow(f: Field, left: Open) -> set[str]:
+    """The cases whose row leaves open several values of a quasi-identifier that
+    some answer of ``f`` would narrow (or rule out): there ``f`` is withheld
+    whatever the answer, so that its blank tells nothing. Decided by the row and
+    the dictionary alone, never by the case's own answer."""
+    unsaid: set[str] = set()
+    for _, target, values in f.reveals:
+        for case_id, now in left[target].items():
+            if len(now) > 1 and not now <= frozenset(values):
+                unsaid.add(case_id)
+    return unsaid
+
+
 def _says_more(f: Field, left: Open):
     """Whether an answer of ``f`` says more of its case than the case's row does:
-    it leaves open a code the answer rules out."""
+    it leaves open a code the answer rules out. Where the row shows one value,
+    only an answer contradicting it does (prostate surgery, the row female)."""
     rules = _rules(f)
 
     def says_more(answer, case_id: str) -> bool:
@@ -138,10 +166,10 @@ def _open(dictionary: Dictionary, result: Anonymised) -> Open:
     row leaves open: all of them where it is blank (or not shared), those its
     generalised value stands for, or the one it shows."""
     case = dictionary["case"]
-    targets = {t for form in dictionary for f in form.fields for _, t, _ in f.reveals}
+    targets = says(dictionary)
     frame = result.frame
     left: Open = {}
-    for q in sorted(targets):
+    for q in targets:
         codes = case[q].code_values
         every = frozenset(codes)
         if q not in frame.columns:
@@ -162,6 +190,5 @@ def _labels(f: Field, result: Anonymised) -> dict[frozenset, str]:
     return {codes: value for value, codes in covers.items()}
 
 
-def _name(form: Form, f: Field, answer: str) -> str:
-    where = "" if form.name == "case" else f", {form.noun} form"
-    return f"{f.label} ({f.label_of(answer)}{where})"
+def _name(form: Form, f: Field) -> str:
+    return f.label if form.name == "case" else f"{f.label} ({form.noun} form)"

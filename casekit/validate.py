@@ -180,6 +180,11 @@ def _bound(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
+# A comma that may group thousands or mark decimals: one to three digits (not a
+# lone 0), a comma, three digits.
+_THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2},[0-9]{3}")
+
+
 def _number(f: Field | None, raw: Any) -> float:
     if isinstance(raw, bool):
         raise TypeError("expected a number")
@@ -187,6 +192,13 @@ def _number(f: Field | None, raw: Any) -> float:
         value = float(raw)
     else:
         text = str(raw).strip()
+        if _THOUSANDS.fullmatch(text):
+            # 1,500: fifteen hundred in English Excel (#,##0), 1.5 where a comma
+            # is the decimal mark. Guessing either way could store a wrong value.
+            raise ValueError(
+                "expected a number without a thousands separator: write 1500, or "
+                "1.5 with a point"
+            )
         if text.count(",") == 1 and "." not in text:
             text = text.replace(",", ".")  # a decimal comma, as some locales write
         try:

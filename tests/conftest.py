@@ -44,6 +44,8 @@ BOTH_BACKENDS = {
     "test_import_again",
     "test_share_releases",
     "test_release_contents",
+    "test_taking_out",
+    "test_release_ledger",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's
@@ -140,6 +142,20 @@ def pytest_generate_tests(metafunc):
         "sqlite_only"
     ):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def ledger_of_its_own(tmp_path_factory):
+    """Each test its own ledger of shares (``CASEKIT_LEDGER``, which the commands a
+    test runs in a subprocess inherit), never the user's: tests share synthetic
+    stores of the same seeds, whose shares would refuse each other across the run
+    (:mod:`casekit.store.ledger`). Outside ``tmp_path``, which some tests list; set
+    apart from the test's own ``monkeypatch``, whose ``undo()`` must not send a
+    test's shares to the user's ledger."""
+    ledger = tmp_path_factory.mktemp("ledger") / "shares.jsonl"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CASEKIT_LEDGER", str(ledger))
+        yield ledger
 
 
 @pytest.fixture

@@ -230,3 +230,26 @@ def test_site_add_still_refuses_a_name_in_any_case(store, capsys, typed):
     err = capsys.readouterr().err
     assert "cannot be used: looks like a name" in err
     assert store.sites() == ["main"]
+
+
+@pytest.mark.parametrize(
+    "cell, stored",
+    [('"1,500"', None), ('"12,345"', None), ('"7,0"', 7.0), ('"0,500"', 0.5)],
+)
+def test_a_comma_that_may_group_thousands_is_refused_not_guessed(
+    store, tmp_path, capsys, cell, stored
+):
+    """English Excel writes fifteen hundred as "1,500" (#,##0); elsewhere it is 1.5.
+    A decimal comma that cannot be a thousands separator is read as before."""
+    folder = tmp_path / "odi"
+    folder.mkdir()
+    (folder / "cases.csv").write_text(f"{CASE_HEADER},odi\n{CASE_ROW},{cell}\n")
+    code, out, err = _import(capsys, folder, "--db", store.url)
+    if stored is None:
+        assert code == 1 and "nothing was written" in err
+        assert "cases.csv row 2" in out and "`odi`" in out
+        assert "thousands separator" in out
+        assert store.case_ids() == set()
+    else:
+        assert code == 0, out + err
+        assert store.frames()["case"]["odi"].tolist() == [stored]

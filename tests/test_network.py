@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -647,3 +648,56 @@ def test_grant_on_a_sqlite_file_is_a_usage_error(tmp_path, capsys):
     Store(db, create=True).close()
     code, _, err = _casekit(capsys, "grant", "north", "--db", str(db))
     assert code == 2 and "PostgreSQL" in err
+
+
+def test_the_backup_casekit_advises_dumps_and_restores_a_network_store(
+    network, files, pg_server, tmp_path, capsys
+):
+    """`casekit backup` on a network store names the server's own tool with what
+    it needs: row-level security binds the owner too, and a plain `pg_dump`
+    refuses (`query would be affected by row-level security policy`)."""
+    from psycopg import sql
+
+    owner = network["owner"]
+    assert _casekit(capsys, "import", *files["north"], "--db", network["north"])[0] == 0
+    code, _, err = _casekit(capsys, "backup", str(tmp_path / "copy"), "--db", owner)
+    assert code == 2
+    advised = re.search(r"`(pg_dump [^`]*)`", err).group(1).split()
+    restore = re.search(r"`(pg_restore [^`]*)`", err).group(1).split()
+    database = owner.rsplit("/", 1)[1]
+    login = ["-h", "127.0.0.1", "-p", str(pg_server.port), "-U", "casekit_owner"]
+    env = {**os.environ, "PGPASSWORD": pg_server.owner_password}
+    dump = tmp_path / "network.dump"
+    dumped = subprocess.run(
+        [str(pg_server.bin / advised[0]), *advised[1:], *login, "-d", database]
+        + ["-f", str(dump)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert dumped.returncode == 0, dumped.stderr
+    with pg_server.admin() as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} OWNER casekit_owner").format(
+                sql.Identifier(f"{database}_restored")
+            )
+        )
+    try:
+        restored = subprocess.run(
+            [str(pg_server.bin / restore[0]), *restore[1:], *login]
+            + ["-d", f"{database}_restored", str(dump)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert restored.returncode == 0, restored.stderr
+        again = owner.rsplit("/", 1)[0] + f"/{database}_restored"
+        assert _casekit(capsys, "check", "--db", again)[0] == 0
+        assert _patterns(capsys, again) == _patterns(capsys, owner)
+    finally:
+        with pg_server.admin() as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(f"{database}_restored")
+                )
+            )

@@ -105,7 +105,21 @@ def _reading_commands(url: str, out: Path) -> list[list[str]]:
         ["agreement"],
         ["due", "--on", "2025-03-14"],
         ["case", case_id],
+        # A dry run of an import: it checks, and writes nothing at all.
+        ["import", str(_new_case(out)), "--dry-run"],
     ]
+
+
+def _new_case(out: Path) -> Path:
+    """A cases.csv of one new case, its id to be drawn."""
+    (out / "new").mkdir(parents=True, exist_ok=True)
+    path = out / "new" / "cases.csv"
+    path.write_text(
+        "site,intake_date,age_band,sex,pain_side,duration,nprs\n"
+        "main,2026-01-05,40-49,female,left,acute,6\n",
+        encoding="utf-8",
+    )
+    return path
 
 
 def test_reading_commands_write_nothing_and_still_warn(kept, tmp_path, capsys):
@@ -209,6 +223,13 @@ def test_a_store_a_write_would_bring_up_to_date_is_refused_and_said_how(
     assert main(["check", "--db", kept]) != 0
     err = capsys.readouterr().err
     assert "this command only reads" in err and "casekit init" in err
+    assert _state(kept) == before
+    assert main(["export", str(tmp_path / "x"), "--db", kept]) != 0
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "cases.csv").write_text("site\nmain\n", encoding="utf-8")
+    dry = ["import", str(tmp_path / "x" / "cases.csv"), "--dry-run", "--db", kept]
+    assert main(dry) == 1
+    assert "casekit init" in capsys.readouterr().err
     assert _state(kept) == before
     assert main(["init", "--db", kept]) == 0
     assert main(["check", "--db", kept]) == 0

@@ -20,7 +20,7 @@ from ..labels import NOT_YET
 from ..patterns import SPLITS, inputs, local_splits, pattern_table, with_adjusted_p
 from ..readable import PROTECTING, rate_table
 from ..sitewise import by_site
-from ..store import Store
+from ..store import Store, ledger
 from ..synth import populate
 from .options import Commands, db_option, positive
 from .terminal import progress, say
@@ -250,7 +250,10 @@ def run_demo(args: argparse.Namespace) -> int:
         db.unlink()
         for suffix in ("-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-    with Store(db, create=True, actor="casekit-demo") as store:
+    # The demo's shares stay out of the user's ledger of shares: its store is made
+    # afresh, its case ids drawn from the seed, so the next demo of the same seed
+    # and one case more would be refused against this one (casekit.store.ledger).
+    with Store(db, create=True, actor="casekit-demo") as store, ledger.apart():
         populate(store, args.cases, seed=args.seed, progress=progress)
         say("")  # end the progress line
         paths = export_csv(store, out / "share", share=True)
@@ -259,7 +262,8 @@ def run_demo(args: argparse.Namespace) -> int:
     # `demo-` in the names: a demo never overwrites a real report in the same folder.
     full = report(db, out, name="demo-report", progress=say)
     print(f"full report (exact counts): {full}")
-    shared = report(db, out, share=True, name="demo-report", progress=say)
+    with ledger.apart():
+        shared = report(db, out, share=True, name="demo-report", progress=say)
     print(f"shareable report: {shared}")
     return 0
 

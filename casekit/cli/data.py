@@ -11,7 +11,7 @@ from pathlib import Path
 from ..anonymity import DEFAULT_K
 from ..checks import cross_form_problems, record_problems
 from ..dictionary import noun_of
-from ..errors import UsageError
+from ..errors import CasekitError, UsageError
 from ..io.case_ids import NewCase, reserve, write_case_ids
 from ..io.exporter import FORMATS, export_csv
 from ..io.importer import AssumedEncoding, import_files
@@ -163,7 +163,16 @@ def register(commands: Commands) -> None:
 def run_init(args: argparse.Namespace) -> int:
     path = sqlite_path(resolve_url(args.db))
     emptied = path is not None and replace_empty_file(path)
-    with Store(args.db, create=True) as store:
+    try:
+        store = Store(args.db, create=True)
+    except CasekitError:
+        # Stopped before a table was made (a broken dictionary.local.yaml): the
+        # file it began is no store, and is taken away again (a store with its
+        # tables is never touched).
+        if path is not None:
+            replace_empty_file(path)
+        raise
+    with store:
         if emptied:
             print(f"{store.where} was an empty file: made a store, owner-only")
         print(f"store ready: {store.where}")
@@ -218,8 +227,10 @@ def _imported(args: argparse.Namespace):
         warnings.simplefilter("always", AssumedEncoding)
         try:
             # A store that is not there is refused, as by every command but init:
-            # a typo in --db would make a new store and import into it.
-            with Store(args.db) as store:
+            # a typo in --db would make a new store and import into it. A dry run
+            # only reads: it neither brings the store up to date nor adds a local
+            # dictionary's columns (casekit.store.reading).
+            with Store(args.db, read_only=args.dry_run) as store:
                 result = import_files(
                     store,
                     args.files,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import CasekitError, UsageError, ValidationFailed
-from . import agreement, analysis, data, network, review, servers
+from . import agreement, analysis, data, network, records, review, servers
 from .options import EPILOG, Commands
 from .terminal import path_problem, print_problems, show_warning
 
@@ -66,6 +66,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"casekit {__version__}")
     commands = Commands(parser)
-    for family in (data, analysis, agreement, network, review, servers):
+    for family in (data, records, analysis, agreement, network, review, servers):
         family.register(commands)
     return parser

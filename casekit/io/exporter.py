@@ -138,6 +138,8 @@ def export_csv(
                 # file; CRLF line ends (RFC 4180, as Excel writes) make the writer
                 # quote a lone \r in a note, which would otherwise split its row.
                 aside.append((out / f".{name}.partial", out / name))
+                if not share:
+                    _owner_only(aside[-1][0])
                 neutralise_frame(frame).to_csv(
                     aside[-1][0], index=False, lineterminator="\r\n"
                 )
@@ -150,11 +152,20 @@ def export_csv(
     finally:
         for part, _ in aside:
             part.unlink(missing_ok=True)
-    if not share:  # a full export holds the practitioner's records: owner-only
-        for path in paths:
-            path.chmod(0o600)
     _remove_stale(out, {path.name for path in paths})
     return paths
+
+
+def _owner_only(path: Path) -> None:
+    """Make ``path`` an empty file readable by its owner alone, before anything is
+    written to it: a full export holds the practitioner's records (case ids,
+    dates, notes), and a file opened by another user while it was still readable
+    could be read on after a later chmod."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)  # one left by a crash keeps its mode otherwise
+    finally:
+        os.close(descriptor)
 
 
 def _remove_stale(out: Path, written: set[str]) -> None:

@@ -71,7 +71,10 @@ def backup(db: str | os.PathLike | None, dest: str | os.PathLike) -> Backup:
     if source is None:
         raise UsageError(
             f"store {display_url(url)} is not a SQLite file: back up a PostgreSQL "
-            "store with the server's own tools, e.g. `pg_dump --format=custom`"
+            "store with the server's own tools, as its owner: `pg_dump "
+            "--format=custom --enable-row-security` (row-level security binds the "
+            "owner too), restored into a new database with `pg_restore "
+            "--enable-row-security`"
         )
     if not source.is_file():
         raise StoreError(str(source), "does not exist; there is nothing to back up")

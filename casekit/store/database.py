@@ -102,12 +102,8 @@ def not_a_store(path: Path) -> str | None:
     """
     if path.is_dir():
         return "is a folder; give the store's file (such as data/casekit.db)"
-    uri = read_only_uri(path)  # this look never writes
     try:
-        # No wait for a lock: a store busy with a writer is opened, and waited
-        # for, as ever; only a look at its list of tables is skipped.
-        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=0)) as conn:
-            tables = {row[0] for row in conn.execute(_TABLES)}
+        tables = _tables(path)
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc):
             return "is not a casekit store (not a SQLite database)"
@@ -128,13 +124,31 @@ def not_a_store(path: Path) -> str | None:
 _TABLES = "SELECT name FROM sqlite_master WHERE type = 'table'"
 
 
+def _tables(path: Path) -> set[str]:
+    """The tables of the SQLite file ``path`` (none for an empty file), read
+    without writing; ``sqlite3.DatabaseError`` for a file that is no database."""
+    uri = read_only_uri(path)  # this look never writes
+    # No wait for a lock: a store busy with a writer is opened, and waited for, as
+    # ever; only a look at its list of tables is skipped.
+    with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=0)) as conn:
+        return {row[0] for row in conn.execute(_TABLES)}
+
+
 def replace_empty_file(path: Path) -> bool:
     """For ``casekit init``: an empty file where the store goes is removed, so that
     the store is made new in its place, owner-only (``touch`` made it readable by
-    everyone). Whether there was one."""
-    if not path.is_file() or path.stat().st_size or not_a_store(path) is None:
+    everyone); so is a SQLite file without a table (the header an ``init`` stopped
+    by a broken ``dictionary.local.yaml`` once left), which holds nothing either.
+    Whether there was one."""
+    if not path.is_file():
         return False
-    path.unlink()
+    try:
+        if _tables(path):
+            return False
+    except sqlite3.DatabaseError:
+        return False  # not a database, or busy: not ours to remove
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
     return True
 
 

@@ -26,6 +26,12 @@ checks the rule against every earlier release, checks that the store still holds
 the cases the share counted, as they were, records the release, and lets the
 caller write the share's files; if writing them fails, nothing is recorded, and a
 share refused records nothing.
+
+A store can go back in time (a backup restored) and forget the shares made since:
+each release is also kept in the user's ledger outside every store
+(:mod:`casekit.store.ledger`), written once the store's record is, and a share is
+held to the ledger's releases as to the store's (their k and fingerprints too: the
+ledger keeps every column of a release).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import sqlalchemy as sa
 
 from ..disclosure import NHS
 from ..errors import OtherKRefused, ReleaseRefused, StoreError
+from . import ledger
 from .fingerprints import fingerprints
 from .store import Store
 
@@ -211,8 +218,11 @@ def check(store: Store, ids: Iterable[str], k: int | None = None) -> None:
     """Refuse a share of ``ids`` (entries of :func:`counted`) at ``k`` (a share
     export's; None for a report) now, before the work of making it (a read: the
     rule is checked again when the share is written, by :func:`releasing`)."""
+    ids, table = set(ids), store.metadata.tables["share_releases"]
     with store.connect() as conn:
-        refuse_if_near(conn, store.metadata.tables["share_releases"], set(ids), k)
+        refuse_if_near(conn, table, ids, k)
+    with ledger.opened(table) as book:  # a ledger that cannot be used: said now
+        refuse_if_near(book.conn, book.table, ids, k)
 
 
 @contextlib.contextmanager
@@ -242,13 +252,18 @@ def releasing(
         The store no longer holds exactly these cases as they were (one was
         logged, changed or withdrawn while the share was being made): run the
         command again.
+    LedgerError
+        The user's ledger of shares cannot be used: refused before anything is
+        recorded; or written once the store's record is (after the share's
+        files), then the files are not put in place.
     """
     ids = set(ids)
     table = store.metadata.tables["share_releases"]
-    with store._write() as conn:
+    with ledger.opened(table) as book, store._write() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(RELEASE_LOCK)))
         refuse_if_near(conn, table, ids, k)
+        refuse_if_near(book.conn, book.table, ids, k)
         if changed(_entries(conn), ids):
             raise StoreError(
                 store.where,
@@ -256,7 +271,7 @@ def releasing(
                 "made; nothing was written: run the command again",
             )
         digest, packed = pack(ids)
-        conn.execute(
+        inserted = conn.execute(
             sa.insert(table).values(
                 released_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 kind=kind,
@@ -268,6 +283,8 @@ def releasing(
                 k=k,
             )
         )
+        # Into the ledger once the store's record commits, not before.
+        book.keep(ledger.row_of(conn, table, inserted.inserted_primary_key))
         yield  # the caller writes the share; an error here undoes the record
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Field
+from ..errors import StoreError
 from . import server
 
 SCHEMA_VERSION = 6  # 2: the audit rows are hash-chained; 3: the site list;
@@ -224,6 +225,24 @@ def add_guards(conn: sa.Connection, metadata: sa.MetaData) -> list[str]:
     for name in missing:
         conn.exec_driver_sql(GUARDS[name])
     return missing
+
+
+def refuse_newer(conn: sa.Connection, where: str) -> None:
+    """Raise ``StoreError`` for a store a newer casekit wrote (its schema version
+    above :data:`SCHEMA_VERSION`): this casekit would read its tables wrongly, and
+    a writing open would mark it back down to this version."""
+    if not sa.inspect(conn).has_table("casekit_meta"):
+        return
+    stored = conn.exec_driver_sql(
+        "SELECT value FROM casekit_meta WHERE key = 'schema_version'"
+    ).scalar()
+    if stored is not None and stored.isdigit() and int(stored) > SCHEMA_VERSION:
+        raise StoreError(
+            where,
+            f"was written by a newer casekit (its schema {stored}; this casekit "
+            f"knows up to {SCHEMA_VERSION}): update casekit to open it; nothing was "
+            "changed",
+        )
 
 
 def _meta_values(dictionary: Dictionary) -> dict[str, str]:

@@ -53,7 +53,7 @@ from .numbering import draw_case_ids, numbers, refuse_moved_references
 from .reading import bring_up_to_date, refuse_writing
 from .references import refuse_orphaning
 from .rows import as_key, fetch, form_query, is_closed, match, read_rows
-from .schema import TABLE_OF, build_metadata, is_current
+from .schema import TABLE_OF, build_metadata, is_current, refuse_newer
 from .server import access_of
 from .sites import (
     insert_site,
@@ -117,6 +117,7 @@ class Store:
         self.engine = make_engine(self.url, self.timeout, read_only=read_only)
         self._sites: set[str] | None = None  # read when first needed
         with self.connect() as conn:
+            refuse_newer(conn, self.where)
             local = local_dictionary(
                 conn, dictionary, home / KEY, self.where, read_only=read_only
             )
