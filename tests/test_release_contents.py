@@ -236,8 +236,11 @@ def test_a_store_of_schema_5_gains_the_k_of_its_releases_at_init(
             ).scalar()
         assert version == str(SCHEMA_VERSION)
         assert [r["k"] for r in releases.released(store)] == [None]
-        export_csv(store, tmp_path / "k10", share=True, k=10)
-        assert [r["k"] for r in releases.released(store)] == [None, 10]
+        # The user's ledger kept the share's k with it: still held to it.
+        with pytest.raises(OtherKRefused):
+            export_csv(store, tmp_path / "k10", share=True, k=10)
+        export_csv(store, tmp_path / "k5", share=True)
+        assert [r["k"] for r in releases.released(store)] == [None, 5]
         audit = store.audit()
     added = audit[audit["action"] == "add_column"]
     pairs = set(zip(added["form"], added["field"], strict=True))
