@@ -109,7 +109,7 @@ def counted(store: Store) -> set[str]:
 
 
 def _entries(conn: sa.Connection) -> set[str]:
-    return {f"{case}:{print_}" for case, print_ in fingerprints(conn).items()}
+    return {f"{case}:{mark}" for case, mark in fingerprints(conn).items()}
 
 
 def changed(earlier: set[str], now: set[str]) -> int:
