@@ -194,9 +194,9 @@ class ShareRefused(CasekitError):
 
 
 class ReleaseRefused(CasekitError):
-    """A share whose cases differ from an earlier share's by a few: a reader of the
-    two could work those cases out (:mod:`casekit.store.releases`); nothing was
-    written."""
+    """A share whose cases differ from an earlier share's by a few (logged,
+    changed or withdrawn since): a reader of the two could work those cases out
+    (:mod:`casekit.store.releases`); nothing was written."""
 
     def __init__(self, changed: int, since: str, kind: str, more: int) -> None:
         self.changed = changed
@@ -208,7 +208,25 @@ class ReleaseRefused(CasekitError):
             f"{cases} changed since the {kind} of {since}: two shares that differ "
             "by so few cases would let a reader work out those cases, so nothing "
             f"was written; share again once {more} more case{'s' * (more != 1)} "
-            f"{'has' if more == 1 else 'have'} been logged or withdrawn"
+            f"{'has' if more == 1 else 'have'} been logged, changed or withdrawn"
+        )
+
+
+class OtherKRefused(CasekitError):
+    """A share export of the same cases as an earlier one, at another k: the two
+    blank different cells, and their rows joined on the clinical columns fill
+    each other's blanks (:mod:`casekit.store.releases`); nothing was written."""
+
+    def __init__(self, k: int, before: int, since: str, kind: str) -> None:
+        self.k = k
+        self.before = before  # the earlier share export's k
+        self.since = since  # its date, ISO 8601
+        self.kind = kind  # what it was, in words
+        super().__init__(
+            f"the {kind} of {since} shared these same cases at k {before}: a share "
+            f"of them at k {k} would blank other cells, and the two joined would "
+            f"give back what each hides, so nothing was written; share them at "
+            f"k {before} again (--k {before})"
         )
 
 

@@ -44,6 +44,7 @@ BOTH_BACKENDS = {
     "test_late_visit",
     "test_import_again",
     "test_share_releases",
+    "test_release_contents",
     "test_taking_out",
     "test_release_ledger",
 }

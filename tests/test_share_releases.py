@@ -2,7 +2,7 @@
 
 The store remembers each share it released (``share_releases``: when, which kind,
 the cases it counted), and a share whose cases differ from an earlier share's by 1
-to 7 (cases logged plus cases withdrawn since) is refused before anything is
+to 7 (cases logged, withdrawn or changed since) is refused before anything is
 written; the same cases may be shared again. A shared report of fewer than 8 cases
 shows no count at all. The export tests run on SQLite and PostgreSQL.
 """
@@ -154,7 +154,7 @@ def test_the_command_says_in_one_line_what_changed_and_how_many_more(
     today = releases.released(grown)[0]["released_at"][:10]
     assert f"2 cases changed since the share export of {today}" in said
     assert "would let a reader work out those cases" in said
-    assert "once 6 more cases have been logged or withdrawn" in said
+    assert "once 6 more cases have been logged, changed or withdrawn" in said
 
 
 def test_a_report_is_refused_by_an_export_before_it_renders(

@@ -98,7 +98,8 @@ def register(commands: Commands) -> None:
         help="with --share: the fewest cases any combination of the "
         "quasi-identifiers (site, age band, sex, side, duration, episode and every "
         f"local field shared) may hold (default: {DEFAULT_K}; below it the export "
-        "is not k-anonymous in the usual sense, and disclosure.txt says so)",
+        "is not k-anonymous in the usual sense, and disclosure.txt says so); the "
+        "same cases, unchanged, are shared again only at the k they were shared at",
     )
     sub.add_argument(
         "--format",

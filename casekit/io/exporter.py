@@ -77,20 +77,26 @@ def export_csv(
         them can be k-anonymous, so nothing is written.
     ReleaseRefused
         ``share=True`` and the cases differ from those of an earlier share of the
-        store (a report or an export) by 1 to 7: nothing is written (see
-        :mod:`casekit.store.releases`). A share written is recorded there.
+        store (a report or an export) by 1 to 7, logged, changed (a follow-up
+        added, a field corrected, a session removed) or withdrawn since: nothing
+        is written (see :mod:`casekit.store.releases`). A share written is
+        recorded there.
+    OtherKRefused
+        ``share=True`` and an earlier share export of the same cases, unchanged,
+        was made at another ``k``: nothing is written.
     """
     out = Path(out_dir)
     dictionary = store.dictionary
+    # The cases this share counts, each with a fingerprint of what it holds, read
+    # before its data: what changes after is seen when the share is recorded.
+    counted = releases.counted(store) if share else set()
     frames = store.frames()
     generalised: dict[str, list[str]] = {}
     note = None
-    counted: set[str] = set()
     if share:
-        # The cases this share counts: refused at once if a share of nearly the
-        # same cases was released before (casekit.store.releases).
-        counted = set(frames["case"]["case_id"])
-        releases.check(store, counted)
+        # Refused at once if a share of nearly the same cases (or of the same
+        # cases at another k) was released before (casekit.store.releases).
+        releases.check(store, counted, k)
         shared = share_frames(frames, dictionary, taken=store.case_ids(), k=k)
         result = shared.anonymity
         # Fewer than k cases cannot be k-anonymous however much is blanked: such
@@ -117,7 +123,7 @@ def export_csv(
     # A share is recorded as it is written, in one step: written, recorded;
     # refused or failed, neither.
     step = (
-        releases.releasing(store, fmt if fmt == "redcap" else "export", counted)
+        releases.releasing(store, fmt if fmt == "redcap" else "export", counted, k)
         if share
         else contextlib.nullcontext()
     )

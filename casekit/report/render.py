@@ -263,7 +263,8 @@ def report(
         Disclosure-controlled: small counts hidden, the others rounded; a series
         of fewer than 8 cases shows no count at all (:mod:`casekit.report.few`).
         A shared report with counts is refused if its cases differ from an
-        earlier share's by 1 to 7 (:class:`~casekit.errors.ReleaseRefused`), and
+        earlier share's by 1 to 7, logged, changed or withdrawn since
+        (:class:`~casekit.errors.ReleaseRefused`), and
         recorded as it is written (:mod:`casekit.store.releases`).
     name : str, default "report"
         The file's stem (``-share`` is added for a shared one).
@@ -279,8 +280,9 @@ def report(
     with Store(db, read_only=True) as store:
         # The kernel runs elsewhere (a temporary folder): an absolute path.
         database = str(store.path.resolve()) if store.path else store.url
-        # The cases a shared report counts (the series: withdrawn ones out).
-        counted = store.case_ids(include_deleted=False) if share else set()
+        # The cases a shared report counts (the series: withdrawn ones out),
+        # each with a fingerprint of what it holds (casekit.store.releases).
+        counted = releases.counted(store) if share else set()
         counts = share and not few.too_few(len(counted))
         if counts:  # refused before the long rendering (casekit.store.releases)
             releases.check(store, counted)

@@ -1,30 +1,37 @@
 """The shares a store has released, and the rule that keeps any two of them apart.
 
-Two shares of one store a week apart, with one case logged (or withdrawn) in
-between, give that case away: every count that moved is that case's (``Sex / Not
-disclosed`` from 0 to ``*``), a ``*`` that became 10 gives back a hidden 7, and the
+Two shares of one store a week apart, with one case logged (or withdrawn, or
+changed) in between, give that case away: every count that moved is that case's
+(``Sex / Not disclosed`` from 0 to ``*``; ``Pain clearly better`` from 20 to 25 of
+35 after one follow-up), a ``*`` that became 10 gives back a hidden 7, and the
 rows of two share exports joined on their clinical columns leave the new case's
 row alone. Disclosure control of each share cannot help: it is their difference
 that tells. So the store remembers each share it released (the ``share_releases``
-table: when, which kind, by whom, and the set of cases it counted, withdrawn ones
-out), and a new share whose cases differ from an earlier share's by 1 to
-:data:`FEW` cases (the symmetric difference: cases logged plus cases withdrawn
-since) is refused before anything is written. The same set of cases may be shared
-again: the same counts, nothing new to tell.
+table: when, which kind, by whom, at which k for a share export, and the cases it
+counted, withdrawn ones out, each with a fingerprint of what it holds:
+:mod:`casekit.store.fingerprints`), and a new share whose cases differ from an
+earlier share's by 1 to :data:`FEW` cases (cases logged, withdrawn, or whose
+records changed since) is refused before anything is written. The same cases,
+unchanged, may be shared again: the same counts, nothing new to tell; a share
+export of them only at the k of an earlier share export of them, as two at
+different k blank different cells, and their rows joined fill each other's blanks.
 
 Every kind of share is counted against every other: a report, a share export
-(CSV) and a REDCap share export each let a reader count the same cases.
+(CSV) and a REDCap share export each let a reader count the same cases. A release
+recorded before fingerprints (its cases as plain ids) is still held to: a plain id
+matches its case whatever it holds now, there is no knowing what it held then.
 
 :func:`releasing` is the one way a share is written: in one write transaction it
 checks the rule against every earlier release, checks that the store still holds
-the cases the share counted, records the release, and lets the caller write the
-share's files; if writing them fails, nothing is recorded, and a share refused
-records nothing.
+the cases the share counted, as they were, records the release, and lets the
+caller write the share's files; if writing them fails, nothing is recorded, and a
+share refused records nothing.
 
 A store can go back in time (a backup restored) and forget the shares made since:
 each release is also kept in the user's ledger outside every store
 (:mod:`casekit.store.ledger`), written once the store's record is, and a share is
-held to the ledger's releases as to the store's.
+held to the ledger's releases as to the store's (their k and fingerprints too: the
+ledger keeps every column of a release).
 """
 
 from __future__ import annotations
@@ -39,8 +46,9 @@ from collections.abc import Iterable, Iterator
 import sqlalchemy as sa
 
 from ..disclosure import NHS
-from ..errors import ReleaseRefused, StoreError
+from ..errors import OtherKRefused, ReleaseRefused, StoreError
 from . import ledger
+from .fingerprints import fingerprints
 from .store import Store
 
 # Two shares that differ by this many cases or fewer give them away: the largest
@@ -51,6 +59,8 @@ KINDS = {
     "export": "share export",
     "redcap": "REDCap share export",
 }
+# The kinds that are rows (a share export's k says which cells it blanks).
+ROWS = ("export", "redcap")
 # PostgreSQL: shares are recorded one at a time (an advisory lock held to the end
 # of the transaction), so that two at once cannot both pass the rule; SQLite's
 # write transaction is alone already.
@@ -58,71 +68,167 @@ RELEASE_LOCK = 0x72656C73  # "rels"
 
 
 def pack(ids: Iterable[str]) -> tuple[str, str]:
-    """The set of case ids as stored: its SHA-256 and the sorted ids, compressed.
+    """The set of cases as stored: its SHA-256 and the sorted entries, compressed.
 
-    Why a compressed sorted list (and not a hash per id, or a filter): the rule
-    needs the exact size of the difference between two sets, which only the ids
-    themselves give; case ids are 6 random characters, so 100,000 of them compress
-    to about half a megabyte, unpacked only for an earlier share within :data:`FEW`
-    cases of the new one in size (the ``cases`` column rules out the rest), and the
-    hash tells the same set again without unpacking anything.
+    An entry is a case id and its fingerprint, ``ID:fingerprint``
+    (:func:`counted`), or a plain id in a release recorded before fingerprints.
+    Why a compressed sorted list (and not a hash per case, or a filter): the rule
+    needs the exact size of the difference between two sets, which only the
+    entries themselves give; 100,000 of them compress to about a megabyte and a
+    half, unpacked only for an earlier share within :data:`FEW` cases of the new
+    one in size (the ``cases`` column rules out the rest), and the hash tells the
+    same set again without unpacking anything.
     """
     text = "\n".join(sorted(set(ids)))
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     packed = base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
-    return digest, packed
+    return _digest(text), packed
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def unpack(packed: str) -> set[str]:
-    """The case ids of :func:`pack`'s text."""
+    """The entries of :func:`pack`'s text."""
     text = zlib.decompress(base64.b64decode(packed)).decode("utf-8")
     return set(text.split("\n")) if text else set()
 
 
-def nearest(conn: sa.Connection, table: sa.Table, ids: set[str]) -> tuple | None:
-    """The earlier release whose cases differ from ``ids`` by 1 to :data:`FEW`,
-    the closest one (the most cases yet to change), with that difference; None
-    when there is none."""
-    digest, _ = pack(ids)
-    rows = conn.execute(
-        sa.select(table.c.released_at, table.c.kind, table.c.digest, table.c.case_ids)
+def case_id(entry: str) -> str:
+    """The case id of an entry, ``ID:fingerprint`` or a plain ``ID``."""
+    return entry.partition(":")[0]
+
+
+def counted(store: Store) -> set[str]:
+    """The cases a share of the store would count now, withdrawn ones out, each
+    as ``ID:fingerprint`` (:mod:`casekit.store.fingerprints`): what a caller
+    reads before the data it shares, and hands to :func:`check` and
+    :func:`releasing`."""
+    with store.connect() as conn:
+        return _entries(conn)
+
+
+def _entries(conn: sa.Connection) -> set[str]:
+    return {f"{case}:{mark}" for case, mark in fingerprints(conn).items()}
+
+
+def changed(earlier: set[str], now: set[str]) -> int:
+    """How many cases differ between two sets of entries: cases in one and not
+    the other, and cases in both whose fingerprints differ. A plain id (a release
+    recorded before fingerprints) matches its case whatever it holds."""
+    plain = {entry for entry in earlier | now if ":" not in entry}
+    if plain:
+        earlier = {case_id(e) if case_id(e) in plain else e for e in earlier}
+        now = {case_id(e) if case_id(e) in plain else e for e in now}
+    return len({case_id(entry) for entry in earlier ^ now})
+
+
+def _releases(conn: sa.Connection, table: sa.Table, ids: set[str]) -> list:
+    """The earlier releases of about as many cases as ``ids`` (within
+    :data:`FEW`), oldest first; the others cannot be near."""
+    return conn.execute(
+        sa.select(
+            table.c.released_at,
+            table.c.kind,
+            table.c.digest,
+            table.c.case_ids,
+            table.c.cases,
+            table.c.k,
+        )
         .where(table.c.cases.between(len(ids) - FEW, len(ids) + FEW))
         .order_by(table.c.id)
     ).all()
+
+
+def _judged(rows: Iterable, ids: set[str]) -> list[tuple]:
+    """Each of ``rows`` (shaped like ``share_releases`` rows) with how many cases
+    it differs from ``ids`` by."""
+    digest = _digest("\n".join(sorted(ids)))
+    return [
+        (row, 0 if row.digest == digest else changed(unpack(row.case_ids), ids))
+        for row in rows
+        if abs(row.cases - len(ids)) <= FEW
+    ]
+
+
+def _closest(judged: list[tuple]) -> tuple | None:
     found = None
-    for row in rows:
-        if row.digest == digest:
-            continue
-        changed = len(unpack(row.case_ids) ^ ids)
-        if 0 < changed <= FEW and (found is None or changed < found[1]):
-            found = (row, changed)
+    for row, n in judged:
+        if 0 < n <= FEW and (found is None or n < found[1]):
+            found = (row, n)
     return found
 
 
-def refuse_if_near(conn: sa.Connection, table: sa.Table, ids: set[str]) -> None:
+def _at_other_k(judged: list[tuple], k: int | None) -> object | None:
+    for row, n in judged if k is not None else ():
+        before = getattr(row, "k", None)
+        if n == 0 and row.kind in ROWS and before is not None and before != k:
+            return row
+    return None
+
+
+def nearest(
+    conn: sa.Connection, table: sa.Table, ids: set[str], *, rows: Iterable = ()
+) -> tuple | None:
+    """The earlier release whose cases differ from ``ids`` by 1 to :data:`FEW`,
+    the closest one (the most cases yet to change), with that difference; None
+    when there is none. ``rows``: releases known elsewhere, shaped like rows of
+    ``table`` (``released_at``, ``kind``, ``digest``, ``case_ids``, ``cases``;
+    ``k`` if they have it), judged with the table's."""
+    return _closest(_judged([*_releases(conn, table, ids), *rows], ids))
+
+
+def other_k(
+    conn: sa.Connection,
+    table: sa.Table,
+    ids: set[str],
+    k: int | None,
+    *,
+    rows: Iterable = (),
+) -> object | None:
+    """The earlier share export (CSV or REDCap) of the same cases, unchanged, at
+    another k than ``k``; None when there is none, or ``k`` is None (no share
+    export). A release whose k is not known (recorded before k was) is none."""
+    return _at_other_k(_judged([*_releases(conn, table, ids), *rows], ids), k)
+
+
+def refuse_if_near(
+    conn: sa.Connection,
+    table: sa.Table,
+    ids: set[str],
+    k: int | None = None,
+    *,
+    rows: Iterable = (),
+) -> None:
     """Raise :class:`ReleaseRefused` if a share of ``ids`` is too close to an
-    earlier one."""
-    found = nearest(conn, table, ids)
+    earlier one, and :class:`OtherKRefused` if a share export of them at ``k``
+    would blank other cells than an earlier one of the same cases."""
+    judged = _judged([*_releases(conn, table, ids), *rows], ids)
+    found = _closest(judged)
     if found is not None:
-        row, changed = found
+        row, n = found
         since = row.released_at[:10]
-        raise ReleaseRefused(
-            changed, since, KINDS.get(row.kind, row.kind), FEW + 1 - changed
-        )
+        raise ReleaseRefused(n, since, KINDS.get(row.kind, row.kind), FEW + 1 - n)
+    row = _at_other_k(judged, k)
+    if row is not None:
+        raise OtherKRefused(k, row.k, row.released_at[:10], KINDS[row.kind])
 
 
-def check(store: Store, ids: Iterable[str]) -> None:
-    """Refuse a share of ``ids`` now, before the work of making it (a read: the
+def check(store: Store, ids: Iterable[str], k: int | None = None) -> None:
+    """Refuse a share of ``ids`` (entries of :func:`counted`) at ``k`` (a share
+    export's; None for a report) now, before the work of making it (a read: the
     rule is checked again when the share is written, by :func:`releasing`)."""
     ids, table = set(ids), store.metadata.tables["share_releases"]
     with store.connect() as conn:
-        refuse_if_near(conn, table, ids)
+        refuse_if_near(conn, table, ids, k)
     with ledger.opened(table) as book:  # a ledger that cannot be used: said now
-        refuse_if_near(book.conn, book.table, ids)
+        refuse_if_near(book.conn, book.table, ids, k)
 
 
 @contextlib.contextmanager
-def releasing(store: Store, kind: str, ids: Iterable[str]) -> Iterator[None]:
+def releasing(
+    store: Store, kind: str, ids: Iterable[str], k: int | None = None
+) -> Iterator[None]:
     """Record a share of the cases ``ids`` while the caller writes it.
 
     Parameters
@@ -131,15 +237,21 @@ def releasing(store: Store, kind: str, ids: Iterable[str]) -> Iterator[None]:
     kind : str
         ``report``, ``export`` or ``redcap`` (:data:`KINDS`).
     ids : iterable of str
-        The case ids the share counted (withdrawn cases out).
+        The cases the share counted (withdrawn cases out), as :func:`counted`
+        gave them (``ID:fingerprint``), read before the data shared.
+    k : int, optional
+        A share export's k (CSV or REDCap); None for a report.
 
     Raises
     ------
     ReleaseRefused
         The cases differ from an earlier share's by 1 to :data:`FEW`.
+    OtherKRefused
+        A share export of the same cases at another k was released before.
     StoreError
-        The store no longer holds exactly these cases (one was logged or
-        withdrawn while the share was being made): run the command again.
+        The store no longer holds exactly these cases as they were (one was
+        logged, changed or withdrawn while the share was being made): run the
+        command again.
     LedgerError
         The user's ledger of shares cannot be used: refused before anything is
         recorded; or written once the store's record is (after the share's
@@ -150,19 +262,13 @@ def releasing(store: Store, kind: str, ids: Iterable[str]) -> Iterator[None]:
     with ledger.opened(table) as book, store._write() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(RELEASE_LOCK)))
-        refuse_if_near(conn, table, ids)
-        refuse_if_near(book.conn, book.table, ids)
-        cases = store.table("case")
-        now = set(
-            conn.execute(
-                sa.select(cases.c.case_id).where(cases.c.deleted == sa.false())
-            ).scalars()
-        )
-        if now != ids:
+        refuse_if_near(conn, table, ids, k)
+        refuse_if_near(book.conn, book.table, ids, k)
+        if changed(_entries(conn), ids):
             raise StoreError(
                 store.where,
-                "cases were logged or withdrawn while the share was being made; "
-                "nothing was written: run the command again",
+                "cases were logged, changed or withdrawn while the share was being "
+                "made; nothing was written: run the command again",
             )
         digest, packed = pack(ids)
         inserted = conn.execute(
@@ -174,6 +280,7 @@ def releasing(store: Store, kind: str, ids: Iterable[str]) -> Iterator[None]:
                 cases=len(ids),
                 digest=digest,
                 case_ids=packed,
+                k=k,
             )
         )
         # Into the ledger once the store's record commits, not before.

@@ -18,9 +18,9 @@ from ..dictionary import Dictionary, Field
 from ..errors import StoreError
 from . import server
 
-SCHEMA_VERSION = 5  # 2: the audit rows are hash-chained; 3: the site list;
+SCHEMA_VERSION = 6  # 2: the audit rows are hash-chained; 3: the site list;
 # 4: the audit's origin (rows pooled from another store) and the merges table;
-# 5: the share_releases table
+# 5: the share_releases table; 6: a share export's k in share_releases
 TABLE_OF = {
     "case": "cases",
     "session": "sessions",
@@ -152,7 +152,8 @@ def build_metadata(dictionary: Dictionary) -> sa.MetaData:
         sa.Column("merged_by", sa.String(80), nullable=False),
     )
     # Each share released (report --share, export --share): when, which kind,
-    # and the cases it counted (casekit.store.releases).
+    # at which k (a share export's), and the cases it counted, each with a
+    # fingerprint of what it held (casekit.store.releases).
     sa.Table(
         "share_releases",
         metadata,
@@ -164,6 +165,7 @@ def build_metadata(dictionary: Dictionary) -> sa.MetaData:
         sa.Column("cases", sa.Integer(), nullable=False),
         sa.Column("digest", sa.String(64), nullable=False),  # SHA-256 of the set
         sa.Column("case_ids", sa.Text(), nullable=False),  # sorted, compressed
+        sa.Column("k", sa.Integer()),  # a share export's; empty for a report
     )
     sa.Table(
         "casekit_meta",
@@ -277,6 +279,10 @@ def create_or_migrate(
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
         conn.exec_driver_sql("ALTER TABLE audit ADD COLUMN hash VARCHAR(64)")
         added.append(("audit", "hash"))
+    released = {c["name"] for c in inspector.get_columns("share_releases")}
+    if "k" not in released:  # a store of schema 5
+        conn.exec_driver_sql("ALTER TABLE share_releases ADD COLUMN k INTEGER")
+        added.append(("share_releases", "k"))
     for form in dictionary:
         table = TABLE_OF[form.name]
         present = {c["name"] for c in inspector.get_columns(table)}
