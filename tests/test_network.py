@@ -602,7 +602,8 @@ def test_a_site_role_merges_into_its_own_site_only(network, tmp_path, capsys):
     code, _, err = _casekit(
         capsys, "merge", str(own), "--site", "south", "--db", network["south"]
     )
-    assert code == 1 and "merged already, as another site" in err
+    assert code == 1 and "the network holds it already" in err
+    assert "another site" not in err and "north" not in err  # nor whose it was
     assert superuser_sql(network["owner"], "SELECT count(*) FROM cases") == [(5,)]
 
 
