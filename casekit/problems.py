@@ -92,6 +92,9 @@ _SAYS = {
     "replaced_id": "the given case id is not a casekit code (or looks like a record, "
     "phone or other identifying number), so it was replaced by a random one (and its "
     "sessions and follow-ups follow it)",
+    "taken_id": "the given case id is taken in this store by a case this role "
+    "cannot read, so it was replaced by a random one (and its sessions and "
+    "follow-ups follow it)",
     "unknown_column": "column {field} is not a field of the {noun} form; expected "
     "field codes such as {detail}, ... (see dictionary.csv of an export)",
     "missing_column": "the {noun} table needs a {field} column",

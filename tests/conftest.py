@@ -38,6 +38,7 @@ BOTH_BACKENDS = {
     "test_merge_rules",
     "test_merge_withdrawn",
     "test_merge_identifiers",
+    "test_merge_redrawn",
     "test_old_reasons",
     "test_session_order",
     "test_read_only",

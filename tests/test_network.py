@@ -180,6 +180,28 @@ def test_a_site_roles_new_case_gets_its_site(network, files, tmp_path):
     assert rows == [("north", 42)]
 
 
+def test_a_case_id_another_site_has_is_replaced_at_import(network, tmp_path, capsys):
+    with Store(network["north"]) as store:
+        taken = store.add("case", case_record())["case_id"]
+    case = {**case_record(), "case_id": taken, "site": "south"}
+    session = session_record(taken)
+    for record in (case, session):
+        for code, value in record.items():
+            if isinstance(value, list):
+                record[code] = "|".join(value)
+    pd.DataFrame([case]).to_csv(tmp_path / "cases.csv", index=False)
+    pd.DataFrame([session]).to_csv(tmp_path / "sessions.csv", index=False)
+    files = [str(tmp_path / name) for name in ("cases.csv", "sessions.csv")]
+    code, out, err = _casekit(capsys, "import", *files, "--db", network["south"])
+    assert code == 0, out + err
+    new = re.search(r"cases\.csv row 2 -> (\w+)", out)[1]
+    assert new != taken and "a case this role cannot read" in out
+    assert "north" not in out + err  # whose case it is stays unsaid
+    rows = superuser_sql(network["owner"], "SELECT site, case_id FROM cases")
+    assert sorted(rows) == [("north", taken), ("south", new)]
+    assert superuser_sql(network["owner"], "SELECT case_id FROM sessions") == [(new,)]
+
+
 def test_a_site_roles_forms_built_ahead_are_kept_until_a_save(network):
     # A served page builds its forms ahead and, when asked for, whether anything
     # changed: a site's role reads the audit but not the drafts (kept only on a
@@ -580,7 +602,8 @@ def test_a_site_role_merges_into_its_own_site_only(network, tmp_path, capsys):
     code, _, err = _casekit(
         capsys, "merge", str(own), "--site", "south", "--db", network["south"]
     )
-    assert code == 1 and "merged already, as another site" in err
+    assert code == 1 and "the network holds it already" in err
+    assert "another site" not in err and "north" not in err  # nor whose it was
     assert superuser_sql(network["owner"], "SELECT count(*) FROM cases") == [(5,)]
 
 

@@ -26,6 +26,7 @@ from ..problems import Problem, problems_frame
 from ..repeats import repeats_of_stored
 from ..store import Checked, Store
 from ..store.late import shifted
+from ..store.numbering import unseen_case_ids
 from ..store.rows import no_collection_pauses
 from .case_ids import NewCase
 from .exporter import FILE_OF
@@ -363,9 +364,10 @@ def _numbered(
 def _fresh_case_ids(
     store: Store, tables, problems: list[Problem]
 ) -> tuple[dict[str, str], list[NewCase]]:
-    """Give a casekit id to each case whose id is empty, not of casekit's form or
+    """Give a casekit id to each case whose id is empty, not of casekit's form,
     identifying (a record, phone or NHS number, which may fit casekit's alphabet:
-    ``MRN2345``, ``9434765929``), and carry the new id into its sessions and
+    ``MRN2345``, ``9434765929``) or another site's (a case this role cannot read
+    has it), and carry the new id into its sessions and
     follow-ups. The old id is not kept anywhere. Returns the ids replaced (old to
     new) and each case row with its id."""
     if "case" not in tables:
@@ -373,10 +375,19 @@ def _fresh_case_ids(
     source, cases = tables["case"]
     if "case_id" not in cases.columns:
         cases.insert(0, "case_id", "")
+    codes = {
+        old.strip()
+        for old in cases["case_id"]
+        if is_case_id(old.strip(), store.deny_list)
+    }
+    # One another site's case has (on a network store) is no more usable than one
+    # that is no code: replaced, without saying whose it is.
+    with store.connect() as conn:
+        unseen = unseen_case_ids(conn, store.table("case"), codes)
     needing = [
         i
         for i, old in cases["case_id"].items()
-        if not is_case_id(old.strip(), store.deny_list)
+        if old.strip() not in codes or old.strip() in unseen
     ]
     fresh = store.fresh_case_ids(len(needing), taken=set(cases["case_id"]))
     renamed = {}
@@ -387,7 +398,7 @@ def _fresh_case_ids(
             renamed[old] = new
             problems.append(
                 Problem(
-                    rule="replaced_id",
+                    rule="taken_id" if old.strip() in unseen else "replaced_id",
                     source=source,
                     row=int(index) + 2,
                     case_id=new,

@@ -303,8 +303,14 @@ def server_problem(text: str) -> str | None:
         return (
             f"this database role has no right to do that{what}; ask the store's owner"
         )
-    if "merges_pkey" in text:  # a source merged before, as another site
-        return "this store was merged already, as another site; nothing was merged"
+    if "merges_pkey" in text:
+        # A source merged before by a role that cannot see that merge: another
+        # site's. Merged again it would count the same patients twice, so it is
+        # refused; but whose merge it was, and when, is that site's business.
+        return (
+            "this store cannot be merged here: the network holds it already (a "
+            "store is merged once); nothing was merged"
+        )
     if "append-only" in text or "the audit's actor" in text:
         return next(line for line in text.splitlines() if line.strip()).strip()
     return None

@@ -4,8 +4,9 @@
 puts its records through this store's door; :func:`write_merge` then writes, in one
 transaction, all or nothing:
 
-0. a source holding a case that is here already, in this site, with its id and
-   every value (merged before as a store, now as its export, say) is refused;
+0. a source holding a case that is here already, in this site, with its id (or
+   the one an earlier merge as this site redrew it to) and every value (merged
+   before as a store, now as its export, say) is refused;
 1. the records, each under the site it is merged as, with a case id the source had
    unless another case here has it already (then a fresh random one, for the case
    and its sessions and follow-ups): audited as inserts by whoever merges, the
@@ -169,7 +170,7 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
         _refuse_merged_again(conn, store, pooled, site)
         redrawn = _redrawn(conn, store, pooled)
         gone = {r["case_id"]: r for r in pooled.held_back.get("case", [])}
-        here = set(_same_here(conn, store, gone))
+        here = _same_here(conn, store, gone, site)  # source id -> its id here
         reason = f"merged from {pooled.called} as site {site}"
         counts, withdrawn = {}, {}
         for form in store.dictionary:
@@ -177,7 +178,11 @@ def write_merge(store: Store, pooled: Pooled, site: str) -> Merged:
             if batch:
                 store._insert(conn, form, batch, reason=reason)
             counts[form.name] = len(batch)
-            keys = [k for k in pooled.withdrawn.get(form.name, []) if k[0] in here]
+            keys = [
+                (here[k[0]], *k[1:])
+                for k in pooled.withdrawn.get(form.name, [])
+                if k[0] in here
+            ]
             withdrawn[form.name] = _withdraw(conn, store, form, keys)
         left_out = {
             name: sum(record["case_id"] not in here for record in records)
@@ -253,39 +258,102 @@ def _refuse_merged_again(
     conn: sa.Connection, store: Store, pooled: Pooled, site: str
 ) -> None:
     """Raise ``MergeRefused`` when a case of the source is here already: a case of
-    site ``site`` with its id and every one of its values (a store's file and its
-    export, or two copies of a file, are different sources of the same cases).
-    A case whose id alone is taken is another case: its id is redrawn."""
+    site ``site`` with its id, or the id an earlier merge as ``site`` redrew it
+    to, and every one of its values (a store's file and its export, or two copies
+    of a file, are different sources of the same cases). A case whose id alone is
+    taken is another case: its id is redrawn."""
     source = {c.record["case_id"]: c.record for c in pooled.checked.get("case", [])}
-    same = _same_here(conn, store, source)
+    same = sorted(_same_here(conn, store, source, site))
     if same:
         n = len(same)
         raise MergeRefused(
             pooled.name,
             f"{n} case{'s' * (n != 1)} of it {'are' if n != 1 else 'is'} already in "
             f"site {site} (merged before, perhaps as a store or as an export: "
-            f"{', '.join(same[:3])}{', ...' if n > 3 else ''})",
+            f"{', '.join(same[:3])}{', ...' if n > 3 else ''})"
+            + _still_active(conn, store, pooled, site),
         )
 
 
+def _still_active(conn: sa.Connection, store: Store, pooled: Pooled, site: str) -> str:
+    """What the refusal adds about cases withdrawn in the source that are here, not
+    withdrawn: refused, the merge withdraws nothing, and a patient's withdrawal
+    must not be lost on the way. Their ids here, and how to withdraw them."""
+    gone = {r["case_id"]: r for r in pooled.held_back.get("case", [])}
+    ids = sorted(_same_here(conn, store, gone, site).values())
+    table = store.table("case")
+    active = sorted(
+        conn.execute(
+            sa.select(table.c.case_id).where(
+                table.c.case_id.in_(ids[:FEW]), table.c.deleted == sa.false()
+            )
+        ).scalars()
+    )
+    if not active:
+        return ""
+    n, withdraw = len(active), store.command("withdraw", "ID")
+    return (
+        f"; {n} case{'s' * (n != 1)} withdrawn in it since {'are' if n != 1 else 'is'}"
+        f" not withdrawn here: {', '.join(active)} (`{withdraw}`)"
+    )
+
+
 def _same_here(
-    conn: sa.Connection, store: Store, cases: Mapping[str, Mapping[str, Any]]
-) -> list[str]:
-    """The ids of ``cases`` (case records by id, each of the site it is merged
-    as) that a case here has, with every value."""
+    conn: sa.Connection,
+    store: Store,
+    cases: Mapping[str, Mapping[str, Any]],
+    site: str,
+) -> dict[str, str]:
+    """Each id of ``cases`` (case records by their source's id, each of site
+    ``site``) that a case here has with every value, and that case's id here.
+
+    A source case merged before may be here under its own id or under the id an
+    earlier merge as ``site`` drew for it, that id being taken then (by another
+    site's case, say): both are looked at, and only a case with every value, its
+    site included, is the same case (so a map that does not fit is no match)."""
+    earlier = _redrawn_before(conn, store, site)
+    candidates = {old: [old, *sorted(earlier.get(old, ()))] for old in cases}
+    wanted = sorted({cid for ids in candidates.values() for cid in ids})
     form = store.dictionary["case"]
     table = store.table("case")
-    clash = sorted(taken_case_ids(conn, table, cases))
-    here = []
-    for start in range(0, len(clash), FEW):  # bind few values at a time
-        query = sa.select(table).where(table.c.case_id.in_(clash[start : start + FEW]))
-        here += conn.execute(query).mappings().all()
-    return [
-        row["case_id"]
-        for row in here
-        if _cells(form, row)
-        == _cells(form, record_cells(form, [cases[row["case_id"]]])[0])
-    ]
+    rows = {}
+    for start in range(0, len(wanted), FEW):  # bind few values at a time
+        chunk = wanted[start : start + FEW]
+        query = sa.select(table).where(table.c.case_id.in_(chunk))
+        rows.update({r["case_id"]: r for r in conn.execute(query).mappings()})
+    same = {}
+    for old, ids in candidates.items():
+        for cid in (i for i in ids if i in rows):
+            as_here = record_cells(form, [{**cases[old], "case_id": cid}])[0]
+            if _cells(form, rows[cid]) == _cells(form, as_here):
+                same[old] = cid
+                break
+    return same
+
+
+def _redrawn_before(conn: sa.Connection, store: Store, site: str) -> dict:
+    """The case ids earlier merges as ``site`` redrew: each source id with the ids
+    it was given here. They are kept in each merge's own audit row (its summary,
+    ``redrawn``), which a site's role reads (an audit row about no case); rows
+    carried from a source describe that source's merges, not this store's."""
+    audit = store.metadata.tables["audit"]
+    query = sa.select(audit.c.new_value).where(
+        audit.c.action == "merge",
+        audit.c.form == "store",
+        audit.c.case_id.is_(None),
+        audit.c.origin.is_(None),
+    )
+    given: dict[str, set[str]] = {}
+    for value in conn.execute(query).scalars():
+        try:
+            summary = json.loads(value or "")
+        except ValueError:
+            continue
+        if not isinstance(summary, dict) or summary.get("site") != site:
+            continue
+        for old, new in (summary.get("redrawn") or {}).items():
+            given.setdefault(old, set()).add(new)
+    return given
 
 
 def _cells(form: Form, row: Mapping[str, Any]) -> list[str | None]:

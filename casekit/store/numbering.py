@@ -69,6 +69,26 @@ def taken_case_ids(
     return found
 
 
+def unseen_case_ids(
+    conn: sa.Connection, cases: sa.Table, ids: Collection[str]
+) -> set[str]:
+    """The ids of ``ids`` that a stored case has which this role cannot read: on a
+    network store, another site's (the server says which ids are taken, nothing
+    more); none on a SQLite file, whose every case its user reads."""
+    if conn.dialect.name != "postgresql":
+        return set()
+    taken = sorted(server.taken(conn, list(ids)))
+    seen: set[str] = set()
+    for start in range(0, len(taken), FEW):  # bind few values at a time
+        chunk = taken[start : start + FEW]
+        seen |= set(
+            conn.execute(
+                sa.select(cases.c.case_id).where(cases.c.case_id.in_(chunk))
+            ).scalars()
+        )
+    return set(taken) - seen
+
+
 def numbers(
     conn: sa.Connection,
     table: sa.Table,
