@@ -216,6 +216,8 @@ def kappa_used(result: Sensitivity) -> str:
     """Which kappa the sensitivity line used: ``kappa 0.63 on the 27 pairs where
     both called a side (measured here)``, or the published one and why."""
     if result.source == "this practice":
+        if not result.pairs:  # a kappa given without its pairs (a worked example)
+            return f"kappa {result.kappa:.2f} (measured here)"
         pairs = side_pairs_words(result.pairs)
         return f"kappa {result.kappa:.2f} on {pairs} (measured here)"
     if result.pairs:

@@ -125,3 +125,11 @@ def test_a_measured_agreement_without_the_side_calls_kappa_is_refused():
     assert (
         pattern_agreement(agreement, "flexor_glute_same_side", 5, 10, sides)[1] is None
     )
+
+
+def test_a_kappa_given_without_its_pairs_names_none():
+    # A worked example (the workshop's) may give a kappa alone: no "0 pairs".
+    line = sensitivity_words(sensitivity(60, 100, 0.5, 0.3, 0.7), 60, 100)
+    assert "kappa 0.50 (measured here)" in line and "pairs" not in line
+    line = sensitivity_words(sensitivity(60, 100, 0.5, 0.3, 0.7, pairs=40), 60, 100)
+    assert "kappa 0.50 on the 40 pairs where both called a side" in line
