@@ -10,8 +10,8 @@ pattern counts only cases called on one side; a "none" against a "left" is no fl
 and the kappa over all codes would count it as one), or, until the practice has at
 least :data:`casekit.patterns.SMALL_N` such pairs, from the published figure
 (:data:`casekit.literature.SI_PALPATION`). This module says, in numbers and in
-words, which true rates the observed one is compatible with, and how
-far examiners agree on the findings a pattern rests on.
+words, which true rates the observed one is compatible with, and how far examiners
+agree on the findings a pattern rests on.
 """
 
 from __future__ import annotations
