@@ -18,6 +18,12 @@ more examiners saw a case on one day, Fleiss' kappa
 A shared output computes kappa from the tables of paired calls with their cells
 rounded (:func:`shown_kappa`), never from these exact figures.
 
+That kappa is over all of a finding's codes (none, left, right, both): the honest
+figure for how far examiners agree. The left/right error model of
+:mod:`casekit.sensitivity` needs another one, over the pairs in which both examiners
+called one side (:func:`side_square`, :func:`side_kappas`): a "none" against a
+"left" is no side flipped, and a pattern counts only the cases called on one side.
+
 What a pattern's rate is compatible with when the calls are that unreliable is
 :mod:`casekit.sensitivity`.
 """
@@ -51,6 +57,8 @@ COLUMNS = [
 KINDS = ("between", "within")
 BLINDING = ("all", "yes", "no")  # all pairs, the blinded ones, the others
 NOT_CALLED = "not_tested"
+# The one-sided calls of a finding: what a left/right error model counts.
+SIDES = ("left", "right")
 FLEISS_RATERS = 3  # Fleiss' kappa on the first three examiners of a case's day
 # The patterns that rest on a palpation finding, and on which.
 PALPATION = {
@@ -173,6 +181,53 @@ def shown_kappa(table: np.ndarray, rule: Rule) -> Kappa | None:
     if any(is_suppressed(c) for c in cells):
         return None
     return cohen(np.reshape(np.array(cells, dtype=int), np.shape(table)))
+
+
+def side_square(table: np.ndarray, codes: list[str]) -> np.ndarray | None:
+    """The 2 x 2 part of a square ``table`` of paired calls (:func:`square_table`,
+    over ``codes``) in which both examiners called one side (:data:`SIDES`): rows
+    the first exam's left, right; columns the second's. None where ``codes`` lack
+    a side. Its cells are cells of ``table``, so a shared output rounds them as it
+    rounds the whole table's (:func:`shown_kappa`)."""
+    if not all(side in codes for side in SIDES):
+        return None
+    index = [codes.index(side) for side in SIDES]
+    return np.asarray(table)[np.ix_(index, index)]
+
+
+def side_kappas(
+    table: pd.DataFrame | None,
+    tables: dict[tuple[str, str, str], np.ndarray] | None,
+    dictionary: Dictionary,
+    rule: Rule | None = None,
+) -> dict[str, Kappa | None]:
+    """Per finding a pattern rests on (:data:`PALPATION`), Cohen's kappa of the
+    pairs of its :func:`best_row` (same kind and blinding as the agreement quoted)
+    in which both examiners called one side: the kappa that implies how often a
+    left/right call is wrong (:func:`casekit.sensitivity.error_rate`). The
+    agreement ``table`` and its ``tables`` of paired calls (:func:`square_tables`).
+
+    Under a disclosure ``rule`` the 2 x 2 table's cells are shown as the rule shows
+    them and the kappa is theirs (:func:`shown_kappa`); None where a cell is
+    suppressed (or a finding has no side codes). A finding without pairs is left
+    out."""
+    form = dictionary["exam"]
+    found = {}
+    for finding in dict.fromkeys(f for rests in PALPATION.values() for f in rests):
+        row = None if table is None else best_row(table, finding)
+        square = (
+            None
+            if row is None or tables is None
+            else tables.get((finding, row["kind"], row["blinded"]))
+        )
+        if square is None:
+            continue
+        sides = side_square(square, calls(form, finding))
+        if sides is None:
+            found[finding] = None
+        else:
+            found[finding] = cohen(sides) if rule is None else shown_kappa(sides, rule)
+    return found
 
 
 # statsmodels gives kappa but no interval (NaN) when the calls are nearly all the

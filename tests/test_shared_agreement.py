@@ -16,9 +16,12 @@ from statsmodels.stats.inter_rater import cohens_kappa
 from stores import frames_of
 
 from casekit.agreement import shown_kappa
-from casekit.disclosure import NHS, SUPPRESSED, threshold
+from casekit.disclosure import NHS, SUPPRESSED, safe_table, threshold
+from casekit.labels import percent
+from casekit.patterns import pattern_table
 from casekit.report.agreement import WITHHELD, agreement, agreement_notes
 from casekit.report.series import EXACT, series_of
+from casekit.sensitivity import sensitivity
 from casekit.synth import cohort
 
 SIDES = ["none", "left", "right", "both"]
@@ -110,15 +113,22 @@ def test_the_full_report_keeps_the_exact_figures(frames):
 
 
 @pytest.mark.parametrize("rule", [NHS, threshold(10)])
-def test_a_small_pairing_of_calls_withholds_kappa_in_words(frames, rule):
+@pytest.mark.parametrize("cell", [(3, 0), (1, 2)])
+def test_a_small_pairing_of_calls_withholds_kappa_in_words(frames, rule, cell):
     few = PAIRS.copy()
-    few[3, 0] = 3  # three pairs called both, then none
+    few[cell] = 3  # three pairs called both then none, or left then right
     practice_ = practice(frames, few)
     shared = agreement(practice_, rule)
     assert shared.frame.loc[0, "Pairs agreed"] != SUPPRESSED  # the pairs are shown
     assert shared.frame.loc[0, "Kappa (95 % CI)"] == f"not shown: {WITHHELD}"
-    # The rate compatible with kappa would give kappa back: withheld with it.
-    assert shared.frame.loc[0, "True rate compatible with"] == f"not shown: {WITHHELD}"
+    # The rate compatible with a kappa would give that kappa back: withheld where
+    # a cell of its own table, the pairs that both called a side, is too small.
+    line = shared.frame.loc[0, "True rate compatible with"]
+    if any(rule.is_small(c) for c in few[1:3, 1:3].ravel()):
+        assert line == f"not shown: {WITHHELD}"
+    else:  # none of those (NHS, three pairs both then none): shown, as rounded
+        assert (rule, cell) == (NHS, (3, 0))
+        assert "on the 50 pairs where both called a side" in line, line
     assert shared.frame.loc[0, "PABAK"] != SUPPRESSED  # from the pairs shown
     reasons = shared.safe.suppressed
     assert set(reasons.loc[reasons["row"] == 0, "column"]) >= {"kappa", "ci_low"}
@@ -162,3 +172,29 @@ def test_shown_kappa_depends_on_the_rounded_cells_only(cells, nudge):
     # Under the exact rule, it is cohen's kappa of the table itself.
     exact = shown_kappa(table, EXACT)
     assert exact.pairs == table.sum()
+
+
+def test_the_shared_line_takes_statsmodels_on_the_rounded_side_calls(frames):
+    # The kappa over every code is withheld (a cell of 3), not the side calls':
+    # their 2 x 2 table, rounded, is [[15, 10], [10, 15]] (50 pairs shown).
+    few = PAIRS.copy()
+    few[0, 3] = 3
+    series = practice(frames, few)
+    shared = agreement(series, NHS)
+    assert shared.frame.loc[0, "Kappa (95 % CI)"] == f"not shown: {WITHHELD}"
+    rounded = np.vectorize(NHS.round)(few[1:3, 1:3])
+    np.testing.assert_array_equal(rounded, [[15, 10], [10, 15]])
+    expected = cohens_kappa(rounded)
+    patterns = safe_table(pattern_table(series.frames), NHS).table
+    si = patterns.set_index("pattern").loc["si_opposite"]
+    want = sensitivity(
+        int(si["k"]), int(si["n"]), expected.kappa, expected.kappa_low,
+        expected.kappa_upp,
+    )  # fmt: skip
+    line = shared.frame.loc[0, "True rate compatible with"]
+    assert line.startswith(f"{percent(want.rate)} ({percent(want.low)} to "), line
+    assert f"kappa {expected.kappa:.2f} on the 50 pairs where both called" in line
+    # The full report: statsmodels on the exact 2 x 2 table (47 pairs).
+    exact = cohens_kappa(few[1:3, 1:3])
+    full = agreement(series, EXACT).frame.loc[0, "True rate compatible with"]
+    assert f"kappa {exact.kappa:.2f} on the 47 pairs where both called" in full

@@ -12,9 +12,13 @@ would let a reader solve for the exact pairs): the agreement and PABAK from the
 pairs agreed and the pairs shown, kappa and its interval from the table of paired
 calls with each cell under the rule (:func:`casekit.agreement.shown_kappa`), and
 withheld, in words, where a cell of that table is suppressed. The sensitivity line
-is computed from the pattern's counts as shown and that kappa, and is ``*`` where
-the pattern's row is suppressed. Under :data:`~casekit.report.series.EXACT` the
-counts shown are the exact ones, and so is every figure.
+is computed from the pattern's counts as shown and another kappa: that of the 2 x 2
+part of the same table in which both examiners called a side
+(:func:`casekit.agreement.side_square`), its cells under the same rule, the line
+withheld in words where one of them is suppressed; it says which kappa, on how many
+such pairs (as shown), and is ``*`` where the pattern's row is suppressed. Under
+:data:`~casekit.report.series.EXACT` the counts shown are the exact ones, and so is
+every figure.
 """
 
 from __future__ import annotations
@@ -24,12 +28,20 @@ import math
 
 import pandas as pd
 
-from ..agreement import PALPATION, best_row, calls, kappa_words, pabak, shown_kappa
+from ..agreement import (
+    PALPATION,
+    best_row,
+    calls,
+    kappa_words,
+    pabak,
+    shown_kappa,
+    side_square,
+)
 from ..disclosure import SUPPRESSED, Rule, SafeTable, safe_table
 from ..labels import finding_label, percent
 from ..literature import SI_PALPATION
-from ..patterns import PATTERNS, pattern_table
-from ..sensitivity import HOW_TO_MEASURE, pattern_agreement
+from ..patterns import PATTERNS, SMALL_N, pattern_table
+from ..sensitivity import HOW_TO_MEASURE, pattern_agreement, side_pairs_words
 from .markup import PUBLISHED, Prose, Shown, shown
 from .series import EXACT
 
@@ -63,7 +75,7 @@ def agreement(series, rule: Rule) -> Shown:
     labels = {p.id: p.label for p in PATTERNS}
     patterns = pattern_table(series.frames).set_index("pattern")
     safe_patterns = safe_table(patterns.reset_index(), rule).table.set_index("pattern")
-    rows, squares = [], []
+    rows, squares, sides = [], [], []
     tables, form = series.pair_tables or {}, series.dictionary["exam"]
     for pattern, rests_on in PALPATION.items():
         for finding in rests_on:
@@ -73,7 +85,9 @@ def agreement(series, rule: Rule) -> Shown:
                 else best_row(series.agreement, finding)
             )
             key = None if row is None else (finding, row["kind"], row["blinded"])
-            squares.append((tables.get(key), len(calls(form, finding))))
+            square, codes = tables.get(key), calls(form, finding)
+            squares.append((square, len(codes)))
+            sides.append(_side_kappa(square, codes, rule))
             rows.append(
                 {
                     "pattern": pattern,
@@ -90,7 +104,7 @@ def agreement(series, rule: Rule) -> Shown:
     safe = _figures_of_shown(safe, squares)
     table = safe.table.assign(
         sensitivity=[
-            _compatible(_sensitivity(safe.table, r["pattern"], safe_patterns))
+            _compatible(_sensitivity(safe.table, r["pattern"], safe_patterns, sides))
             for r in rows
         ]
     )
@@ -153,12 +167,24 @@ def _figures_of_shown(safe: SafeTable, squares: list[tuple]) -> SafeTable:
     return SafeTable(out, pd.concat(reasons, ignore_index=True), safe.rule)
 
 
-def _sensitivity(shown: pd.DataFrame, pattern: str, safe_patterns: pd.DataFrame):
-    """The sensitivity of ``pattern``'s rate as shown, at the kappa shown: the
-    published one where the pairs shown are too few, or hidden (read as not
+def _side_kappa(square, codes: list[str], rule: Rule):
+    """The kappa of ``square``'s pairs that both called a side, of its cells as
+    ``rule`` shows them; :data:`WITHHELD` where one is suppressed, or there is no
+    table of paired calls to take them from."""
+    part = None if square is None else side_square(square, codes)
+    kappa = None if part is None else shown_kappa(part, rule)
+    return WITHHELD if kappa is None else kappa
+
+
+def _sensitivity(
+    shown: pd.DataFrame, pattern: str, safe_patterns: pd.DataFrame, sides: list
+):
+    """The sensitivity of ``pattern``'s rate as shown, at the side calls' kappa
+    shown (``sides``: per row of ``shown``, :func:`_side_kappa`): the published
+    one where those pairs are too few, or the finding's pairs hidden (read as not
     measured: the published kappa tells nothing of them). None for a pattern
     without a sensitivity line; ``*`` when the pattern's row is hidden;
-    :data:`WITHHELD` when the practice's kappa is."""
+    :data:`WITHHELD` when the side calls' kappa is."""
     k, n = safe_patterns.at[pattern, "k"], safe_patterns.at[pattern, "n"]
     if SUPPRESSED in (k, n):
         # A star where the pattern has a line: pattern_agreement says whether.
@@ -169,14 +195,17 @@ def _sensitivity(shown: pd.DataFrame, pattern: str, safe_patterns: pd.DataFrame)
         & (shown["n"].astype(str) != "0")
         & ~shown["n"].isin([SUPPRESSED])
     ]
-    withheld = measured["kappa"].isin([WITHHELD])
+    side = {shown.at[i, "finding"]: sides[i] for i in measured.index}
+    withheld = any(value is WITHHELD for value in side.values())
     # What pattern_agreement reads of the agreement table: the pairs and kappa shown.
     table = measured.drop(columns="k").rename(columns={"n": "pairs"})
     figures = ["kappa", "ci_low", "ci_high"]
     table[figures] = table[figures].mask(table[figures].isin([WITHHELD]))
     table = table.astype({c: float for c in ("pairs", "kappa", "ci_low", "ci_high")})
-    result = pattern_agreement(table, pattern, int(k), int(n))[1]
-    return WITHHELD if result is not None and withheld.any() else result
+    if withheld:
+        has_line = pattern_agreement(None, pattern, 0, 0)[1] is not None
+        return WITHHELD if has_line else None
+    return pattern_agreement(table, pattern, int(k), int(n), side)[1]
 
 
 def agreement_notes(table: Shown) -> Prose:
@@ -193,8 +222,10 @@ def agreement_notes(table: Shown) -> Prose:
         "shown, and <b>kappa</b> that of the table of the two examiners' calls with "
         "each of its cells under the same rule as the counts: where a pairing of "
         f"calls was made by 1 to {rule.suppress_max} pairs, that table cannot give "
-        "a kappa, and none is shown (nor the rate compatible with it). The exact "
-        "figures would give away the pairs the rule hides.</p>"
+        "a kappa, and none is shown; the same for the rate compatible with it, "
+        "whose kappa is that of the pairs where both called a side, its cells "
+        "under the rule too. The exact figures would give away the pairs the rule "
+        "hides.</p>"
     )
     return Prose(
         "<p><b>Pairs</b>: two exams of the same case on the same day by different "
@@ -208,8 +239,12 @@ def agreement_notes(table: Shown) -> Prose:
         "<p><b>True rate compatible with</b>: if each examiner calls the wrong side "
         "with a probability e, two examiners' kappa is (1 - 2e)² when the sides are "
         "about equally common, so e = (1 - √kappa) / 2, and an observed rate is "
-        "e + p (1 - 2e) for a true rate p. The column gives p at the measured kappa "
-        "(the published one where none is measured) and the range compatible with "
+        "e + p (1 - 2e) for a true rate p. That kappa is not the one of the "
+        "<b>Kappa</b> column, over every call (none, left, right, both), whose "
+        "disagreements are mostly no wrong side at all: it is the kappa of the "
+        "pairs where both examiners called a side (left or right), and the column "
+        "says on how many. It gives p at that kappa (the published one where fewer "
+        f"than {SMALL_N} such pairs are measured) and the range compatible with "
         "both the rate's interval and kappa's: with calls that unreliable, an "
         "observed rate near 50 % says little either way.</p>"
     )
@@ -224,12 +259,17 @@ def _compatible(result) -> str:
         return f"not shown: {result}"
     if math.isnan(result.kappa) or math.isnan(result.low):
         return "no cases to count"
+    if result.source == "this practice":
+        used = f"kappa {result.kappa:.2f} on {side_pairs_words(result.pairs)}"
+    else:
+        used = f"kappa from {result.source}"
+        if result.pairs:
+            used += f"; here only {side_pairs_words(result.pairs)}"
     if math.isnan(result.rate):
-        return "any rate (the call is no better than a coin)"
-    where = "" if result.source == "this practice" else f"; kappa from {result.source}"
+        return f"any rate (the call is no better than a coin; {used})"
     return (
         f"{percent(result.rate)} ({percent(result.low)} to {percent(result.high)}"
-        f"{where})"
+        f"; {used})"
     )
 
 
