@@ -48,11 +48,12 @@ def withhold(
     many cases it was withheld in (a count of the blanking alone, which the
     reader sees: never of the answers)."""
     left = _open(dictionary, result)
+    said_by = sayable(dictionary)
     withheld: dict[str, int] = {}
     for form in dictionary:
         frame = shared[form.name]
         for f in _revealing(form, frame, result):
-            unsaid = _could_narrow(f, left)
+            unsaid = _could_narrow(f, left, said_by)
             says_more = _says_more(f, left)
             kept = []
             for answer, case_id in zip(
@@ -133,17 +134,33 @@ def _rules(f: Field) -> dict[str, list[tuple[str, frozenset]]]:
     return rules
 
 
-def _could_narrow(f: Field, left: Open) -> set[str]:
+def _could_narrow(f: Field, left: Open, said_by: dict[str, frozenset]) -> set[str]:
     """The cases whose row leaves open several values of a quasi-identifier that
     some answer of ``f`` would narrow (or rule out): there ``f`` is withheld
     whatever the answer, so that its blank tells nothing. Decided by the row and
     the dictionary alone, never by the case's own answer."""
     unsaid: set[str] = set()
     for _, target, values in f.reveals:
+        said = said_by.get(target, frozenset())
         for case_id, now in left[target].items():
-            if len(now) > 1 and not now <= frozenset(values):
+            # A row showing a value no answer can say ("Not disclosed", and
+            # "Other" unless a field says it) has not said what an answer would:
+            # open like a blank, not a contradiction withheld answer by answer,
+            # whose blank would then tell the answer.
+            if (len(now) > 1 and not now <= frozenset(values)) or not now & said:
                 unsaid.add(case_id)
     return unsaid
+
+
+def sayable(dictionary: Dictionary) -> dict[str, frozenset]:
+    """For each quasi-identifier some answer says, every value an answer of the
+    dictionary can say of it (sex: female and male in the kit's own)."""
+    found: dict[str, frozenset] = {}
+    for form in dictionary:
+        for f in form.fields:
+            for _, target, values in f.reveals:
+                found[target] = found.get(target, frozenset()) | frozenset(values)
+    return found
 
 
 def _says_more(f: Field, left: Open):

@@ -192,11 +192,37 @@ def test_any_store_every_row_with_sex_not_shown_has_every_revealing_field_blank(
             frames = store.frames()
     shared = share_frames(frames, _WORDS, k=k)
     cases = shared.frames["case"]
-    # blank, or generalised to several sexes: what an answer could narrow
-    unshown = cases["sex"].isna() | ~cases["sex"].isin(
-        _WORDS["case"]["sex"].code_values
-    )
+    # blank, generalised to several sexes, or a sex no answer can say (other,
+    # not disclosed): what an answer could narrow
+    unshown = cases["sex"].isna() | ~cases["sex"].isin(["female", "male"])
     for code in REVEALING:
         assert cases.loc[unshown, code].isna().all()
     counts = set(shared.anonymity.withheld.values())
     assert counts <= {int(unshown.sum())}
+
+
+def test_a_row_showing_not_disclosed_has_every_revealing_field_withheld(tmp_path):
+    """ "Not disclosed" shown in full is no sex an answer could confirm: a caesarean
+    withheld there alone left a blank that read "a caesarean" beside the Nones."""
+    undisclosed = [
+        case_record(
+            sex="undisclosed",
+            abdominal_surgery=["caesarean"] if i < 2 else ["none"],
+            pelvic_organ_history="none",
+        )
+        for i in range(6)
+    ]
+    women = [
+        case_record(abdominal_surgery=["none"], pelvic_organ_history="none")
+        for _ in range(6)
+    ]
+    with Store(tmp_path / "s.db", create=True, actor="tester") as store:
+        store.add_many({"case": undisclosed + women})
+        shared = share_frames(store.frames(), store.dictionary, k=5)
+    cases = shared.frames["case"]
+    rows = cases[cases["sex"] == "undisclosed"]
+    assert len(rows) == 6  # shown as it is, not generalised
+    for code in REVEALING:
+        assert rows[code].isna().all(), (code, rows[code].tolist())
+    female = cases[cases["sex"] == "female"]
+    assert female["abdominal_surgery"].notna().all()
