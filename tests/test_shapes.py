@@ -12,9 +12,9 @@ shared one of fewer than 8 cases runs all of ``04_share_report``, its checks
 included.
 
 Notebooks 02, 03 and 04 run under nbval on every shape, one nbval run per shape
-(each notebook in a kernel of its own), 04 with its default parameters: what
-``report --share`` runs (on fewer than 8 cases, its sections in words). Run by hand
-there, 04 stops at its first cell, before any count.
+(each notebook in a kernel of its own), 04 with its default parameters: the full
+report, what ``casekit report`` runs. Run by hand with ``SHARE = True``, 04
+stops at its first cell, before any count: a shared report is the command's.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from stores import SHAPES, shape_records, shown, stores, write_store
 from casekit import Store
 from casekit.cli import main
 from casekit.labels import NOT_YET, all_withdrawn
-from casekit.report import few
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = [
@@ -155,14 +154,7 @@ def test_the_shared_page_of_each_shape_is_safe_and_says_what_is_missing(
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_the_notebooks_run_under_nbval_on_the_shape(shape, shaped, tmp_path):
-    notebooks = NOTEBOOKS
-    if shape in FEW_CASES:  # what `report --share` runs there: the words alone
-        words = tmp_path / NOTEBOOKS[-1].name
-        nbformat.write(
-            nbformat.from_dict(few.words_only(nbformat.read(NOTEBOOKS[-1], 4))), words
-        )
-        notebooks = [*NOTEBOOKS[:-1], words]
-    result = run_nbval(notebooks, shaped[shape], tmp_path)
+    result = run_nbval(NOTEBOOKS, shaped[shape], tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "failed" not in result.stdout
 
@@ -198,26 +190,27 @@ def test_a_few_drawn_stores_through_the_commands(drawn, tmp_path_factory):
     assert all(is_safe_count(part) for c in page.counts for part in c.split("/"))
 
 
-@pytest.mark.parametrize("shape", ["one_case", "no_sessions"])
-def test_the_shared_report_run_by_hand_on_few_cases_stops_before_any_count(
-    shape, shaped, tmp_path
-):
-    """Run All in JupyterLab, SHARE = True as it comes: the first code cell stops
-    the notebook with what to do, in a line, and no later cell runs."""
+@pytest.mark.parametrize("shape", ["one_case", "no_followups"])
+def test_the_shared_report_run_by_hand_stops_before_any_count(shape, shaped, tmp_path):
+    """Run All in JupyterLab with SHARE = True: a page saved from it would be a
+    share the command never recorded (nor held to the shares before it), and of a
+    handful of cases one with counts: the first code cell stops the notebook
+    with what to do, in a line without the number of cases, and no later cell
+    runs."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(NOTEBOOKS[-1], 4)
     parameters = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    parameters.source += f"\nDB = {str(shaped[shape])!r}"
+    parameters.source += f"\nDB = {str(shaped[shape])!r}\nSHARE = True"
     client = NotebookClient(nb, timeout=300, kernel_name="python3")
     with pytest.raises(CellExecutionError) as raised:
         client.execute(cwd=str(tmp_path))
-    assert raised.value.ename == "TooFewToShare"
+    assert raised.value.ename == "NotReleased"
     ran = [c for c in nb.cells if c.cell_type == "code" and c.execution_count]
     assert len(ran) == 2  # the parameters, and the cell that stopped
     error = ran[-1].outputs[-1]
-    assert error.output_type == "error" and error.ename == "TooFewToShare"
+    assert error.output_type == "error" and error.ename == "NotReleased"
     [said] = error.traceback  # the reason alone, no call stack
-    assert NOT_YET["few"] in said and "SHARE = False" in said
-    assert "casekit report --share" in said
+    assert "casekit report --share" in said and "SHARE = False" in said
+    assert not any(ch.isdigit() for ch in said)

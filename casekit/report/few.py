@@ -29,8 +29,8 @@ def too_few(cases: int) -> bool:
     return cases < FEWEST
 
 
-class TooFewToShare(RuntimeError):
-    """A shared report's counts asked of a series too small for them."""
+class NotReleased(RuntimeError):
+    """A shared report's counts asked of the notebook run by hand."""
 
     def _render_traceback_(self) -> list[str]:
         # IPython shows these lines in place of a traceback: the notebook's reader
@@ -38,22 +38,26 @@ class TooFewToShare(RuntimeError):
         return [str(self)]
 
 
-def stop_if_too_few(cases: int, share: bool) -> None:
-    """Stop the report notebook, run by hand with ``share``, on a series of
-    ``cases`` cases too small for a shared report's counts.
+def stop_unless_released(cases: int, share: bool, released: bool) -> None:
+    """Stop the report notebook asked for a shared report (``share``) anywhere
+    but in ``casekit report --share`` (``released``), before any count.
+
+    The command holds a share to the shares made before (a release, recorded:
+    :mod:`casekit.store.releases`) and shows no count of fewer than
+    :data:`FEWEST` cases; a page saved from the notebook run by hand would be
+    neither. ``cases`` is not said: a count of a handful is what is kept back.
 
     Raises
     ------
-    TooFewToShare
-        With what to do instead; every cell after the raising one is left unrun
-        (Run All stops at an error).
+    NotReleased
+        With what to do instead; Run All stops at an error, so no later cell runs.
     """
-    if share and too_few(cases):
-        raise TooFewToShare(
-            f"{NOT_YET['few']}. This notebook stops here, before any count: the "
-            f"series has {cases} case{'' if cases == 1 else 's'}. For your own full "
-            "report with exact counts, set SHARE = False in the cell above and run "
-            "it again; for the page to share, run `casekit report --share`."
+    if share and (not released or too_few(cases)):
+        raise NotReleased(
+            "A shared report is made with `casekit report --share`, which holds it "
+            "to the shares made before and shows no count of a handful of cases; "
+            "this notebook stops here, before any count. For your own full report "
+            "with exact counts, set SHARE = False in the cell above and run it again."
         )
 
 

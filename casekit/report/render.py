@@ -290,7 +290,9 @@ def report(
     Path(out).mkdir(parents=True, exist_ok=True)
     notebook = bundled.notebook(bundled.REPORT)
     target = Path(out) / f"{name}{'-share' if share else ''}.html"
-    parameters = {"DB": database, "SHARE": bool(share)}
+    # RELEASED: the command records the share (casekit.report.few: a notebook run
+    # by hand with SHARE stops before any count).
+    parameters = {"DB": database, "SHARE": bool(share), "RELEASED": bool(share)}
     if not share:
         return render(notebook, target, parameters, private=True, progress=progress)
     with tempfile.TemporaryDirectory(prefix="casekit-share-") as work:
