@@ -95,3 +95,38 @@ def test_another_entry_or_case_keeps_the_new_session_half_typed(store):
     entry.entry.value = 1  # the change of session 1 was kept too
     assert entry.record.data["nprs_after"] == 2
     assert drafts.find(store, "session", b, None).answers["notes"] == "b's session"
+
+
+def test_a_cleared_answer_comes_back_cleared(store):
+    case_id = store.add("case", case_record(odi=30))["case_id"]
+    store.add("session", session_record(case_id))
+    app = LoggingApp(store)
+    app.case.chooser.choose(case_id)
+    fill(
+        app.case.record,
+        odi=None,
+        pain_regions=None,
+        notes=None,
+        red_flags_cleared=None,
+    )
+    app.session.chooser.list.value = case_id
+    app.session.entry.value = 1
+    answer(app.session.record, "techniques", None)
+
+    again = LoggingApp(store)
+    case = again.case.record
+    assert case.editing == (case_id,)
+    for code in ("odi", "pain_regions", "notes", "red_flags_cleared"):
+        assert case.data[code] is None, code
+    assert case.data["nprs"] == 6  # what was not touched is as stored
+    assert again.session.record.editing == (case_id, 1)
+    assert again.session.record.data["techniques"] is None
+
+
+def test_a_default_cleared_in_a_new_entry_stays_cleared(store):
+    case_id = store.add("case", case_record())["case_id"]
+    app = LoggingApp(store)
+    app.session.chooser.list.value = case_id
+    fill(app.session.record, session_date=None, nprs_before="4")
+    again = LoggingApp(store)
+    assert again.session.record.data["session_date"] is None

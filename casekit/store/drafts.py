@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +59,9 @@ class Draft:
     editing : tuple or None
         The key of the stored record being changed, or None for a new one.
     answers : dict
-        Typed answers, key fields left out (a new entry takes the next number).
+        Typed answers; None for an answer cleared (of the stored record, or a
+        default), so that it comes back cleared. Key fields are left out (a new
+        entry takes the next number).
     kept_at : datetime.datetime
         When it was kept, in UTC.
     withheld : tuple of str
@@ -86,6 +88,7 @@ def keep(
     *,
     case_id: str | None = None,
     editing: tuple | None = None,
+    cleared: Iterable[str] = (),
 ) -> Draft | None:
     """Keep the answers of ``form`` as the draft of its record (the new entry of
     ``case_id``, or the stored record ``editing``), replacing that record's draft
@@ -93,8 +96,10 @@ def keep(
 
     Raw answers go through :meth:`Store.check` first (a ``Checked`` record has been
     through it already); an answer with an error (an identifier in a note, a value
-    out of range) is left out and named in ``withheld``. Returns the draft kept, or
-    None when the store keeps no drafts.
+    out of range) is left out and named in ``withheld``. ``cleared`` names the
+    answers the person emptied (the form held one when it was opened): kept as
+    None, so that a restored draft does not bring back what was cleared. Returns
+    the draft kept, or None when the store keeps no drafts.
     """
     if not keeps_drafts(store):
         return None
@@ -106,12 +111,17 @@ def keep(
     # An unanswered required field is refused too, but there is nothing to withhold.
     answered = {p.field for p in checked.errors if p.rule != "required"}
     withheld = tuple(f.code for f in spec.fields if f.code in answered)
+    record = checked.record
+    skipped = set(spec.key)
+    emptied = set(cleared) - answered
     kept = {
-        f.code: checked.record[f.code]
+        f.code: record.get(f.code)
         for f in spec.fields
-        if f.code not in spec.key
-        and f.code not in refused
-        and checked.record.get(f.code) is not None
+        if f.code not in skipped
+        and (
+            (f.code not in refused and record.get(f.code) is not None)
+            or (f.code in emptied and record.get(f.code) is None)
+        )
     }
     cells = {
         code: _jsonable(to_cell(spec[code], value)) for code, value in kept.items()

@@ -156,10 +156,12 @@ class Drafting:
 
     def restore(self, draft: drafts.Draft) -> None:
         """Lay a kept draft over the form, which is ready for its case and entry
-        (:meth:`new` or :meth:`load` first); the sections it answers are opened."""
+        (:meth:`new` or :meth:`load` first); the sections it answers are opened.
+        An answer that was cleared comes back cleared."""
+        fixed = set(self.form.key)
         with self._quietly():
             for code, value in draft.answers.items():
-                if code in self.fields and code not in self.form.key:
+                if code in self.fields and code not in fixed:
                     self.fields[code].set(value)
             self._refresh_visibility()
         changed = {c for c, v in self.data.items() if v != self._start.get(c)}
@@ -193,7 +195,13 @@ class Drafting:
             if self.drafts.draft is not None:
                 self.drafts.forget()
             return
-        self.drafts.keep(checked)
+        # An answer the form was opened with and now empty is kept as cleared.
+        cleared = [
+            code
+            for code, value in self.data.items()
+            if value is None and self._start.get(code) is not None
+        ]
+        self.drafts.keep(checked, cleared=cleared)
 
     def _abandon(self) -> None:
         """Leave the record being changed for a new one: its draft goes, and the
