@@ -130,3 +130,19 @@ def test_a_default_cleared_in_a_new_entry_stays_cleared(store):
     fill(app.session.record, session_date=None, nprs_before="4")
     again = LoggingApp(store)
     assert again.session.record.data["session_date"] is None
+
+
+def test_a_session_number_typed_by_hand_is_kept(store):
+    case_id = store.add("case", case_record(intake_date=D(2025, 1, 6)))["case_id"]
+    store.add("session", session_record(case_id, session_date=D(2025, 1, 10)))
+    store.add("session", session_record(case_id, session_date=D(2025, 1, 20)))
+    app = LoggingApp(store)
+    app.session.chooser.list.value = case_id
+    assert app.session.record.data["session_no"] == 3  # the one offered
+    fill(app.session.record, session_no="2", session_date=D(2025, 1, 15))
+    again = LoggingApp(store)
+    assert again.session.record.data["session_no"] == 2
+    assert again.session.record.data["session_date"] == D(2025, 1, 15)
+    # the offered number is not kept: a draft restored later takes the next one
+    answer(again.session.record, "session_no", "3")
+    assert "session_no" not in drafts.read(store, "session").answers

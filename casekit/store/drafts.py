@@ -60,8 +60,9 @@ class Draft:
         The key of the stored record being changed, or None for a new one.
     answers : dict
         Typed answers; None for an answer cleared (of the stored record, or a
-        default), so that it comes back cleared. Key fields are left out (a new
-        entry takes the next number).
+        default), so that it comes back cleared. The case id is left out (it is
+        ``case_id``), and so is a new entry's number unless it was typed by hand
+        (a new entry takes the next number).
     kept_at : datetime.datetime
         When it was kept, in UTC.
     withheld : tuple of str
@@ -88,6 +89,7 @@ def keep(
     *,
     case_id: str | None = None,
     editing: tuple | None = None,
+    offered: int | None = None,
     cleared: Iterable[str] = (),
 ) -> Draft | None:
     """Keep the answers of ``form`` as the draft of its record (the new entry of
@@ -98,8 +100,9 @@ def keep(
     through it already); an answer with an error (an identifier in a note, a value
     out of range) is left out and named in ``withheld``. ``cleared`` names the
     answers the person emptied (the form held one when it was opened): kept as
-    None, so that a restored draft does not bring back what was cleared. Returns
-    the draft kept, or None when the store keeps no drafts.
+    None, so that a restored draft does not bring back what was cleared. A new
+    entry's number is kept only when it is not the one ``offered`` (typed by hand).
+    Returns the draft kept, or None when the store keeps no drafts.
     """
     if not keeps_drafts(store):
         return None
@@ -112,7 +115,9 @@ def keep(
     answered = {p.field for p in checked.errors if p.rule != "required"}
     withheld = tuple(f.code for f in spec.fields if f.code in answered)
     record = checked.record
-    skipped = set(spec.key)
+    skipped = {"case_id"}
+    if editing is not None or record.get(spec.instance or "") in (None, offered):
+        skipped.add(spec.instance)  # a stored entry's number is in ``editing``
     emptied = set(cleared) - answered
     kept = {
         f.code: record.get(f.code)

@@ -157,8 +157,9 @@ class Drafting:
     def restore(self, draft: drafts.Draft) -> None:
         """Lay a kept draft over the form, which is ready for its case and entry
         (:meth:`new` or :meth:`load` first); the sections it answers are opened.
-        An answer that was cleared comes back cleared."""
-        fixed = set(self.form.key)
+        An answer that was cleared comes back cleared, and a new entry's number
+        typed by hand comes back (a stored entry keeps its own)."""
+        fixed = set(self.form.key) if self.editing is not None else {"case_id"}
         with self._quietly():
             for code, value in draft.answers.items():
                 if code in self.fields and code not in fixed:
@@ -201,7 +202,8 @@ class Drafting:
             for code, value in self.data.items()
             if value is None and self._start.get(code) is not None
         ]
-        self.drafts.keep(checked, cleared=cleared)
+        offered = self._proposed if self.editing is None else None
+        self.drafts.keep(checked, offered=offered, cleared=cleared)
 
     def _abandon(self) -> None:
         """Leave the record being changed for a new one: its draft goes, and the
