@@ -74,8 +74,9 @@ def served(server, browser):
     while time.monotonic() - quiet_since < 2:
         with Store(db) as store:
             for form in ("case", "session", "followup", "exam"):
-                if drafts.read(store, form) is not None:
-                    drafts.discard(store, form)
+                # a draft a record: each is discarded by its case and entry
+                while (draft := drafts.read(store, form)) is not None:
+                    drafts.discard(store, form, draft.case_id, draft.editing)
                     quiet_since = time.monotonic()
         time.sleep(0.2)
     return server

@@ -360,8 +360,11 @@ def test_the_case_chooser_lists_cases_and_searches_them(store):
     chooser.on_choose(chosen.append)
     chooser.list.value = first
     assert chooser.value == first and chosen == [first]
-    chooser.search.value = "right"  # the chosen case is filtered away
-    assert chooser.value is None and chosen == [first, None]
+    # the chosen case stays listed, first, while another is searched: a search
+    # never drops the choice (nor hides the entry half typed for it)
+    chooser.search.value = "right"
+    assert chooser.value == first and chosen == [first]
+    assert [case for _, case in chooser.options] == [first, second]
 
 
 def test_the_case_chooser_lists_the_newest_and_finds_the_others_in_the_store(

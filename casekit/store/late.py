@@ -219,10 +219,11 @@ def _redraft(
         editing = json.loads(row.editing) if row.editing else None
         answers = json.loads(row.answers)
         changed = {}
-        if row.form == form.name and editing and tuple(editing) in moves:
+        name = row.form.split(" ", 1)[0]  # drafts.form_of: the form, then a token
+        if name == form.name and editing and tuple(editing) in moves:
             changed["editing"] = json.dumps([editing[0], moves[tuple(editing)]])
         after = answers.get("after_session")
-        if form.name == "session" and row.form == "followup" and after is not None:
+        if form.name == "session" and name == "followup" and after is not None:
             new = moves.get((row.case_id, int(after)))
             if new is not None:
                 moved = {**answers, "after_session": new}

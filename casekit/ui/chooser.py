@@ -26,8 +26,9 @@ class CaseChooser:
 
     It lists the :data:`LISTED` newest cases; a search asks the store for the
     cases whose words hold every word typed, so that a store of 100,000 cases is
-    never read whole to build a page. A case chosen stays listed (first) while
-    the search is empty."""
+    never read whole to build a page. A case chosen stays listed (first),
+    whatever is searched: looking for another case never drops the choice, nor
+    hides the entry half typed for it."""
 
     def __init__(self, store: Store, name: str, *, blind: bool = False) -> None:
         self.store = store
@@ -81,9 +82,9 @@ class CaseChooser:
         words = self.search.value.split()
         found = queries.case_list(self.store, words, limit=LISTED + 1, blind=self.blind)
         listed = found.head(LISTED)
-        # The case chosen (or about to be) stays listed while nothing is searched.
+        # The case chosen (or about to be) stays listed, whatever is searched.
         wanted = {also, self.value} - {None} - set(listed["case_id"])
-        if wanted and not words:
+        if wanted:
             chosen = queries.case_list(self.store, ids=wanted, blind=self.blind)
             listed = pd.concat([chosen, listed], ignore_index=True)
         options = list(zip(listed["label"], listed["case_id"], strict=True))

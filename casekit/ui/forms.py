@@ -13,8 +13,9 @@ checked; a closed case asks for a reason before an edit. A message beside a fiel
 goes as soon as its answer is fixed.
 
 What is typed is kept as a draft in the store (:mod:`casekit.store.drafts`) as it
-is typed, and removed at Save; :meth:`RecordForm.restore` lays a draft over the form
-when the page is opened again.
+is typed (a draft a record: :mod:`casekit.ui.draft`), and removed at Save;
+:meth:`RecordForm.restore` lays a draft over the form when the page is opened
+again, or when the person comes back to a record they left half typed.
 
 After Save the form asks for the focus to move (to the saved message, or to the
 first problem): :attr:`RecordForm.attention` is the CSS selector of where, and
@@ -50,7 +51,7 @@ from ..problems import Problem, problems_frame, refusal, where
 from ..store import Checked, Store, queries
 from ..store.drafts import Draft
 from ..validate import coerce_record
-from .draft import DraftBar
+from .draft import DraftBar, Drafting
 from .fold import Fold
 from .reason import ReasonBox
 from .widgets import FieldWidget, build
@@ -58,7 +59,7 @@ from .wording import in_words as in_words  # re-exported: tests, notebooks
 from .wording import renumbered, said_in, summary
 
 
-class RecordForm:
+class RecordForm(Drafting):
     """The widgets of one form of the dictionary, bound to a store.
 
     Parameters
@@ -150,7 +151,7 @@ class RecordForm:
         self.widget.add_class(f"casekit-form-{form}")
         for fw in self.fields.values():
             fw.observe(self._changed)
-        self.new()
+        self.new(offer=False)  # a draft is the app's to lay over it
 
     def _as_asked(self, f: Field) -> Field:
         """The field as the form asks it: a site is chosen from the store's site
@@ -227,8 +228,9 @@ class RecordForm:
 
     # -- actions ---------------------------------------------------------------------
 
-    def new(self, case_id: str | None = None) -> None:
-        """Empty the form for a new entry (of ``case_id``), with its defaults."""
+    def new(self, case_id: str | None = None, *, offer: bool = True) -> None:
+        """Empty the form for a new entry (of ``case_id``), with its defaults; with
+        ``offer``, the draft of that new entry, if one was kept, is laid over it."""
         with self._quietly():
             self.case_id = case_id
             self.editing = None
@@ -244,7 +246,7 @@ class RecordForm:
             self._show([])
             self.reasons.clear()
         self.new_button.layout.display = "none"
-        self._begin()
+        self._begin(offer)
         label = "New case" if self.form.instance is None else f"New {self.form.noun}"
         of = f" of case {case_id}" if case_id and self.form.instance else ""
         self.heading.value = f"<h2>{label}{of}</h2>"
@@ -253,7 +255,7 @@ class RecordForm:
         """Open a stored record to change it; Save then updates it."""
         key = (key,) if isinstance(key, str) else tuple(key)
         record = self.store.get(self.form.name, key)
-        self.new(key[0])
+        self.new(key[0], offer=False)
         self.data = record
         self.editing = key
         if self.form.instance:  # a stored entry keeps its number
@@ -263,31 +265,6 @@ class RecordForm:
         name = where(self.form.name, key[0], key[1] if len(key) > 1 else None)
         self.heading.value = f"<h2>Changing {html.escape(name)}</h2>"
         self._say(f"Opened {name}: change what is needed, then Save.", "info")
-
-    def restore(self, draft: Draft) -> None:
-        """Lay a kept draft over the form, which is ready for its case and entry
-        (:meth:`new` or :meth:`load` first); the sections it answers are opened."""
-        with self._quietly():
-            for code, value in draft.answers.items():
-                if code in self.fields and code not in self.form.key:
-                    self.fields[code].set(value)
-            self._refresh_visibility()
-        changed = {c for c, v in self.data.items() if v != self._start.get(c)}
-        for code in changed:
-            if code in self._section:
-                self.folds[self._section[code]].open()
-        self.drafts.restored(draft)
-
-    def discard_draft(self) -> None:
-        """Forget the draft and what it put in the form (a stored record being
-        changed goes back to what is stored)."""
-        self.drafts.forget()
-        if self.editing is not None:
-            self.load(self.editing)
-        else:
-            self.new(self.case_id)
-        self._say("The draft was discarded.", "info")
-        self._attend(f".casekit-status-{self.form.name}")  # its button is gone
 
     def save(self, _button: w.Button | None = None) -> dict | None:
         """Check the answers once, then add (or update) the record checked; None
@@ -449,27 +426,6 @@ class RecordForm:
                     )
             self._count()
         self._keep_draft(checked)
-
-    # -- drafts ----------------------------------------------------------------------
-
-    def _begin(self) -> None:
-        """What the form holds now is where it started: no draft of it yet."""
-        self._start = self.data
-        self.drafts.hide()
-
-    def _keep_draft(self, checked: Checked) -> None:
-        if self.data == self._start:  # back to where it started: nothing typed
-            if self.drafts.draft is not None:
-                self.drafts.forget()
-            return
-        self.drafts.keep(checked, case_id=self.case_id, editing=self.editing)
-
-    def _abandon(self) -> None:
-        """Leave the record being changed for a new one: its draft goes too."""
-        self.drafts.forget()
-        self.new(self.case_id)
-        self._say("A new entry: the one being changed was left as stored.", "info")
-        self._attend(f".casekit-status-{self.form.name}")  # its button is gone
 
     # -- speaking --------------------------------------------------------------------
 

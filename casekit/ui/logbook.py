@@ -130,7 +130,7 @@ class EntryForm:
                 self.reveal.value = self.blind  # it was open: it was seen
                 self.entry.value = draft.editing[1]
         except (CasekitError, TraitError):
-            self.record.drafts.forget()
+            self.record.drafts.forget(draft)
             return False
         self.record.restore(draft)
         return True
