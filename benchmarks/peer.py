@@ -46,6 +46,7 @@ NEEDED = {
         "flare",
         "flare_side",
         "flare_onset_hours",
+        "flare_duration_hours",
     ],
 }
 
@@ -70,15 +71,71 @@ f AS (
     LEFT JOIN s ON s.case_id = f.case_id AND s.session_no = f.after_session
     LEFT JOIN last_session l ON l.case_id = f.case_id
 ),
+-- the reports of a flare after one session, in order, beside the first report
+told AS (
+    SELECT case_id, after_session, followup_no, gap_days,
+           flare_side AS side, flare_onset_hours AS onset,
+           flare_duration_hours AS duration,
+           row_number() OVER w AS nth,
+           first_value(flare_side) OVER w AS side1,
+           first_value(flare_onset_hours) OVER w AS onset1,
+           first_value(flare_duration_hours) OVER w AS duration1,
+           first_value(gap_days) OVER w AS gap1
+    FROM f WHERE flare = 'yes' AND after_session IS NOT NULL
+    WINDOW w AS (PARTITION BY case_id, after_session ORDER BY followup_no)
+),
+-- a later report is of the first one's flare when that one was going on, the
+-- side is the same (and given), the onset the same or empty on one of them (an
+-- onset given only later no later than the end of the first report's day)
+told_same AS (
+    SELECT *, duration IS NULL AS going,
+           duration1 IS NULL AND (nth = 1 OR coalesce(
+               side = side1
+               AND (onset IS NULL OR onset1 IS NULL OR onset = onset1)
+               AND (onset1 IS NOT NULL OR onset IS NULL
+                    OR onset <= (gap1 + 1) * 24), false)) AS same
+    FROM told
+),
+-- how long each report of it saw it going on
+told_seen AS (
+    SELECT *, CASE WHEN same AND going AND gap_days IS NOT NULL
+                    AND coalesce(onset, onset1) IS NOT NULL
+               THEN greatest(gap_days * 24 - coalesce(onset, onset1), 0) END AS seen
+    FROM told_same
+),
+-- an end no shorter than any report before saw it going on
+told_ends AS (
+    SELECT *, same AND NOT going AND nth > 1 AND coalesce(duration >= max(seen) OVER (
+               PARTITION BY case_id, after_session ORDER BY followup_no
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), true) AS ends
+    FROM told_seen
+),
+-- a later report of the flare without its onset, up to the flare's first end,
+-- where the first report gave the onset: the flare is placed
+told_again AS (
+    SELECT case_id, after_session, followup_no,
+           same AND nth > 1 AND onset IS NULL AND onset1 IS NOT NULL
+           AND coalesce(CASE WHEN going THEN nth < first_end ELSE nth = first_end END,
+                        going) AS placed_again
+    FROM (
+        SELECT *, min(CASE WHEN ends THEN nth END) OVER (
+                   PARTITION BY case_id, after_session) AS first_end
+        FROM told_ends
+    )
+),
 -- flare after care: per session, over its follow-ups within 7 days; a flare
 -- without its onset may have begun within 72 h: unless another report places one
--- there, the session is left out (a "no" beside it does not make it a no)
+-- there, the session is left out (a "no" beside it does not make it a no); a later
+-- report of a flare its first report placed is read for nothing (its first is)
 fac_rows AS (
-    SELECT case_id, after_session,
+    SELECT f.case_id, f.after_session,
            coalesce(flare = 'yes' AND flare_onset_hours <= 72, false) AS hit,
            (flare = 'yes' AND flare_onset_hours IS NULL) AS unplaced
     FROM f
+    LEFT JOIN told_again a ON a.case_id = f.case_id
+        AND a.after_session = f.after_session AND a.followup_no = f.followup_no
     WHERE relief AND gap_days BETWEEN 0 AND 7 AND flare IN ('yes', 'no')
+      AND NOT coalesce(a.placed_again, false)
 ),
 fac AS (
     SELECT case_id, after_session, bool_or(hit) AS hit
@@ -180,6 +237,7 @@ CSV_TYPES = {
         "after_session": "INTEGER",
         "nprs": "INTEGER",
         "flare_onset_hours": "DOUBLE",
+        "flare_duration_hours": "DOUBLE",
     },
 }
 TABLE_FORMS = {"cases": "case", "sessions": "session", "followups": "followup"}

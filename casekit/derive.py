@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .flares import flare_course
+from .flares import flare_course, unplaced_reports
 
 # Ostelo 2008's clinically important change in NPRS.
 from .literature import IMPORTANT_POINTS, IMPORTANT_TENTHS
@@ -410,15 +410,12 @@ def _session_flares(session, followup, f_session) -> None:
     session["checked_in"] = (
         _count(f_session, _known(followup["flare_reported"]) & soon, size) > 0
     )
-    # A flare after relief, reported within the window but without its onset, may
-    # have begun within 72 h: a "no" at another report (at 48 h, say) cannot rule it
-    # out, so the session's answer is unknown unless a flare is placed within 72 h.
-    unplaced = (
-        _true(followup["flare_reported"])
-        & np.isnan(_float(followup["flare_onset_hours"]))
-        & _true(followup["after_relief"])
-        & soon
-    )
+    # A flare after relief reported in the window without its onset (not a later
+    # report of one its first report placed: casekit.flares) may have begun within
+    # 72 h: a "no" elsewhere cannot rule it out, unless a flare is placed within 72 h.
+    yes, days = _true(followup["flare_reported"]), _float(gap)
+    unplaced = unplaced_reports(followup, yes, f_session, days)
+    unplaced &= _true(followup["after_relief"]) & soon
     session["flare_unplaced"] = _count(f_session, unplaced, size) > 0
     session["flare_after_care"] = _any(
         f_session, followup["flare_after_care"], size, unsure=unplaced

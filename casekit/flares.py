@@ -27,12 +27,36 @@ its duration); reports after it are of another flare. Without one, the flare is
 censored at the longest it was seen going on. Any other report after the same
 session (another side, another onset) is a new flare and is read into nothing
 here: each session counts one flare, as before.
+
+A flare already placed and told again
+-------------------------------------
+A flare of unknown onset cannot be placed inside or outside 72 h, and leaves its
+session's "flare after care" unknown (:func:`casekit.derive.derive`). A later report
+that leaves the onset empty but describes, by the rule above, a flare whose first
+report gave its onset is not such a flare: the first report, which placed it,
+answers for it (:func:`unplaced_reports`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+
+def unplaced_reports(
+    followup: pd.DataFrame, yes: np.ndarray, key: np.ndarray, gap_days: np.ndarray
+) -> np.ndarray:
+    """The reports of a flare that cannot be placed inside or outside 72 h.
+
+    A report of a flare without its onset, unless it describes the flare of a first
+    report that gave its onset (that report answers for it). Parameters as
+    :func:`flare_course`; returns an ndarray of bool, one per row.
+    """
+    onset = pd.array(followup["flare_onset_hours"], dtype="Float64").to_numpy(
+        float, na_value=np.nan
+    )
+    placed_again = _read(followup, yes, key, gap_days)[2]
+    return np.asarray(yes, dtype=bool) & np.isnan(onset) & ~placed_again
 
 
 def flare_course(
@@ -61,13 +85,20 @@ def flare_course(
         lasted (ended) or had lasted by then (censored; NaN where its onset is not
         known); False and NaN on every other row.
     """
+    return _read(followup, yes, key, gap_days)[:2]
+
+
+def _read(followup, yes, key, gap_days):
+    """:func:`flare_course`'s two arrays, and the later reports without an onset
+    that describe the flare of a first report with one."""
     size = len(followup)
     ongoing, hours = np.zeros(size, dtype=bool), np.full(size, np.nan)
+    placed_again = np.zeros(size, dtype=bool)
     number = pd.array(followup["followup_no"], dtype="Int64")
     rows = np.flatnonzero(np.asarray(yes, dtype=bool) & (key >= 0))
     rows = rows[np.lexsort((number.to_numpy("int64", na_value=-1)[rows], key[rows]))]
     if rows.size == 0:
-        return ongoing, hours
+        return ongoing, hours, placed_again
     starts = np.r_[True, key[rows][1:] != key[rows][:-1]]
     group = np.cumsum(starts) - 1
     head = rows[np.flatnonzero(starts)][group]  # each report's first report
@@ -114,4 +145,8 @@ def flare_course(
     hours[heads] = np.select(
         [head_ended, closed], [duration[heads], ended_at], default=censored
     )
-    return ongoing, hours
+    # A later report of the flare: up to its end, never one after it.
+    at, end = np.arange(rows.size), first_end[group]
+    later = same & ~starts & np.where(going, at < end, at == end)
+    placed_again[rows] = later & np.isnan(o) & ~np.isnan(oh)
+    return ongoing, hours, placed_again

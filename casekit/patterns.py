@@ -17,6 +17,8 @@ Denominators (n), in one place:
   that began within 72 h. A flare reported within the 7 days without its onset
   leaves its session out, whatever other reports say, unless one of them places a
   flare within 72 h (it is then k): it may have begun within 72 h, after a "no".
+  A later report of a flare whose first report gave its onset
+  (:mod:`casekit.flares`) leaves nothing out: the first report answers for it.
 - flare_same_side: first reports of flares in one-sided cases with a left or right
   flare side (both and other_region counted in the note).
 - ankle_history: one-sided cases with the ankle question answered; `unsure` is k.

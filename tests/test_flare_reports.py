@@ -78,7 +78,8 @@ def _value(x):
     return None if pd.isna(x) else bool(x)
 
 
-# (follow-ups after session 1: day, flare, onset), then the session's answer.
+# (follow-ups after session 1: day, flare, onset[, side[, duration]]; left and
+# still going on unless given), then the session's answer.
 AFTER_CARE = [
     pytest.param(
         [(2, "no", NA), (5, "yes", NA)], None, id="no-then-yes-of-unknown-onset"
@@ -105,12 +106,49 @@ AFTER_CARE = [
     pytest.param(
         [(2, "no", NA), (10, "yes", NA)], False, id="unknown-onset-after-7-days"
     ),
+    # A later report of a placed flare that leaves its onset empty places it too
+    # (casekit.flares); a report that is of another flare does not.
+    pytest.param(
+        [(4, "yes", 80.0), (6, "yes", NA)], False, id="placed-after-72h-told-again"
+    ),
+    pytest.param(
+        [(2, "yes", 30.0), (4, "yes", NA)], True, id="placed-within-72h-told-again"
+    ),
+    pytest.param(
+        [(4, "yes", 80.0), (6, "yes", NA, "left", 60.0)],
+        False,
+        id="placed-after-72h-told-over-later",
+    ),
+    pytest.param(
+        [(4, "yes", 80.0), (6, "yes", NA, "right")],
+        None,
+        id="placed-after-72h-then-other-side",
+    ),
+    pytest.param(
+        [(4, "yes", 80.0, "left", 10.0), (6, "yes", NA)],
+        None,
+        id="placed-after-72h-over-then-another",
+    ),
+    pytest.param(
+        [(4, "yes", 80.0), (5, "yes", 80.0, "left", 20.0), (6, "yes", NA)],
+        None,
+        id="placed-after-72h-told-after-its-end",
+    ),
+    pytest.param(
+        [(4, "yes", 80.0), (5, "yes", NA, "left", 10.0)],
+        None,
+        id="placed-after-72h-then-ends-before-seen",
+    ),
 ]
+
+
+def _report(day, flare, onset, side="left", duration=NA):
+    return (day, 1, flare, side, onset, duration)
 
 
 @pytest.mark.parametrize("reports, expected", AFTER_CARE)
 def test_a_flare_of_unknown_onset_leaves_the_session_unknown(store, reports, expected):
-    rows = [(day, 1, flare, "left", onset, NA) for day, flare, onset in reports]
+    rows = [_report(*report) for report in reports]
     frames = _frames(store, rows)
     d = derive(frames)
     assert _value(d["session"]["flare_after_care"].iat[0]) is expected
