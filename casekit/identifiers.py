@@ -32,7 +32,8 @@ How a note is read:
 4. **Disguises read back** (:mod:`casekit.disguise`): digits for letters in a
    name (``Sm1th``), letters for digits in a phone number (``0770O 900 123``) and
    numbers written in words (``seven seven zero zero nine double oh ...``);
-   names run together (``KateWard``, ``JWatts``: :mod:`casekit.glued`).
+   names run together (``KateWard``, ``JWatts``: :mod:`casekit.glued`); initials
+   (``k.ward``, ``A. Kowalski``: :mod:`casekit.initials`).
 5. The practitioner's own deny-list of names (``data/deny-list.txt``).
 
 The scan errs on the side of refusing, but ordinary clinical shorthand passes:
@@ -51,7 +52,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from . import disguise, glued, loose, plain, recognizers
+from . import disguise, glued, initials, loose, plain, recognizers
 from .folding import fold
 
 _I = re.IGNORECASE
@@ -310,6 +311,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
         ),
     ),
     ("a street address", plain.streets),
+    ("a street address", plain.numbered_lower_streets),
     (
         "a car registration",
         _regex(
@@ -353,6 +355,7 @@ _FINDERS: tuple[tuple[str, Finder], ...] = (
     ("a name with a title", recognizers.titled_names),
     ("a name", plain.names),
     ("a name", glued.glued_names),
+    ("a name", initials.names),
     ("a name", recognizers.names),
     (
         "an ID-like code",

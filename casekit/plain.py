@@ -11,6 +11,8 @@ practitioner typing fast writes without them; each finder here takes folded text
   (``Tom (son)``);
 - :func:`streets`: a street without a house number (``lives on Kirkstall Road``,
   ``on Station Rd``);
+- :func:`numbered_lower_streets`: a numbered street in lower case, "st" shortened
+  (``14 church st``);
 - :func:`social_handles`: a handle without its ``@`` after the name of a social
   network (``her twitter is backpain_jo``, ``insta jo.smith77``).
 
@@ -381,6 +383,32 @@ def _saint_or_title(match: re.Match) -> bool:
         return False
     following = after.group("next").lower().removesuffix("'s")
     return word == "dr" or following in gazetteer.first_names()
+
+
+# A house number, one to three lower-case words and a short street word, "st"
+# among them ("14 church st", "2a mill ln"): identifiers' numbered streets in
+# lower case know "rd" and "ave" but not "st", which counts follow too ("14 reps
+# st", "3 sets sit to st", "lost 2 st"): none of the words may be a unit, a count's
+# word or a word of an exercise.
+_NUMBERED_LOWER = re.compile(
+    r"(?<![\w./x*+-])\d{1,4}[a-z]?,?\s+(?P<words>(?:[a-z']+\s+){1,3})"
+    r"(?:st|ln|gdns|cres|blvd)\b\.?"
+)
+_NOT_A_STREET_NAME = frozenset(
+    """x reps rep sets set secs sec s mins min minutes hrs hr hours days day wks wk
+    weeks months times steps step stairs degrees deg kg lbs lb mm cm m km miles
+    yards metres meters sessions visits of per each side sides to on in at and or
+    the a with for from into sit stand stands squat squats lunge lunges bridge
+    bridges hold holds lift lifts walk walking rounds round laps cycles breaths
+    more less than over under about approx""".split()
+)
+
+
+def numbered_lower_streets(text: str) -> Iterator[Span]:
+    """``14 church st``: a house number and a street in lower case, "st" shortened."""
+    for match in _NUMBERED_LOWER.finditer(text):
+        if not any(word in _NOT_A_STREET_NAME for word in match.group("words").split()):
+            yield match.span()
 
 
 # -- handles without an @ ------------------------------------------------------------
