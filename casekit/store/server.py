@@ -41,6 +41,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from . import audit_guards
+
 ROLES = "casekit_roles"
 FUNCTIONS = (
     "casekit_role_kind",
@@ -49,8 +51,14 @@ FUNCTIONS = (
     "casekit_taken",
     "casekit_append_only",
     "casekit_audit_actor",
+    "casekit_site_of",
+    "casekit_merge_site",
+    "casekit_audit_follows",
 )
-TRIGGERS = ("audit_append_only", "audit_actor")
+TRIGGERS = ("audit_append_only", "audit_actor", "audit_follows")
+# The pieces a store of schema 6 or older lacks: their absence there is an upgrade
+# (casekit.store.migrate), not guards someone removed.
+ADDED_IN_7 = (*FUNCTIONS[-3:], TRIGGERS[-1])
 # Tables under row-level security besides the forms' (whose policies depend on
 # whether the form has a site or belongs to a case).
 GUARDED = ("audit", "merges", "share_releases")
@@ -228,14 +236,11 @@ def _statements(conn: sa.Connection, metadata: sa.MetaData) -> list[str]:
         else:  # a form of a case: its rows go with the case's site
             read = write = f"{owner} OR {of_my_cases}"
         statements += _policies(quote(table.name), read, write)
-    # Audit rows about no case (a site added, a store merged) say nothing of a
-    # patient; rows about a case are seen with the case.
-    statements += _policies(
-        "audit",
-        f"{owner} OR {analyst} OR case_id IS NULL OR {of_my_cases}",
-        f"{owner} OR case_id IS NULL OR {of_my_cases}",
-        change=False,
-    )
+    # Who reads and appends which audit rows, and that a row appended follows
+    # from the chain (casekit.store.audit_guards).
+    statements += audit_guards.statements(definer)
+    read, write = audit_guards.policies(owner, analyst, of_my_cases)
+    statements += _policies("audit", read, write, change=False)
     # What was merged, and how many cases, is each site's own business too.
     statements += _policies(
         "merges", f"{owner} OR {analyst} OR {mine}", f"{owner} OR {mine}", change=False
