@@ -17,9 +17,11 @@ from sqlalchemy.engine import make_url
 
 from casekit import Store
 from casekit.cli import main
+from casekit.dictionary import load_dictionary
 from casekit.store.audit import TYPED_ACTIONS, row_hash
-from casekit.store.audit_guards import CASE_ACTIONS
 from casekit.store.late import RENUMBER_ACTION
+from casekit.store.schema import HASHED_COLUMNS, build_metadata
+from casekit.store.trail import CASE_ACTIONS
 from casekit.synth import CohortParams, populate
 
 SITES = ("north", "south")
@@ -212,6 +214,9 @@ def test_the_server_hashes_a_row_as_casekit_does(network):
 def test_the_actions_a_site_may_write_are_casekits_own():
     assert RENUMBER_ACTION in CASE_ACTIONS
     assert set(TYPED_ACTIONS) <= set(CASE_ACTIONS)
+    # What the server hashes is what casekit hashes.
+    audit = build_metadata(load_dictionary()).tables["audit"]
+    assert [c.name for c in audit.columns][:-2] == HASHED_COLUMNS
 
 
 # 3. an older network store gets the guards on its owner's next open

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from . import audit_guards
+from . import trail
 
 ROLES = "casekit_roles"
 FUNCTIONS = (
@@ -237,9 +237,9 @@ def _statements(conn: sa.Connection, metadata: sa.MetaData) -> list[str]:
             read = write = f"{owner} OR {of_my_cases}"
         statements += _policies(quote(table.name), read, write)
     # Who reads and appends which audit rows, and that a row appended follows
-    # from the chain (casekit.store.audit_guards).
-    statements += audit_guards.statements(definer)
-    read, write = audit_guards.policies(owner, analyst, of_my_cases)
+    # from the chain (casekit.store.trail).
+    statements += trail.statements(definer, metadata.tables["audit"])
+    read, write = trail.policies(owner, analyst, of_my_cases)
     statements += _policies("audit", read, write, change=False)
     # What was merged, and how many cases, is each site's own business too.
     statements += _policies(

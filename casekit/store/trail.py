@@ -33,6 +33,8 @@ good (the audit is append-only: nobody can take it out again). So:
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 # What casekit writes about a case (casekit.store.audit, .late's "renumber").
 CASE_ACTIONS = ("insert", "update", "delete", "renumber")
 MERGE_ACTION = "merge"
@@ -40,16 +42,18 @@ MERGE_ACTION = "merge"
 _SITE = "(SELECT casekit_site())"
 
 
-def statements(definer: str) -> list[str]:
+def statements(definer: str, audit: sa.Table) -> list[str]:
     """The functions and the trigger (each may run again on a store that has them);
-    ``definer`` is the server module's ``STABLE SECURITY DEFINER SET search_path``."""
-    from .schema import HASHED_COLUMNS  # here: schema imports server, which this
-
+    ``definer`` is the server module's ``STABLE SECURITY DEFINER SET search_path``,
+    ``audit`` the audit's table, whose columns but the last two (``origin`` and
+    ``hash``) a row's hash covers, in order (``schema.HASHED_COLUMNS``, which this
+    module cannot import: the schema imports the server module, and it this)."""
+    hashed = [column.name for column in audit.columns][:-2]
     # The trigger reads the audit as it grows within one statement: not STABLE.
     volatile = definer.replace("STABLE ", "")
     parts = " || ',' || ".join(
         ["coalesce(to_json(head_hash)::text, 'null')"]
-        + [f"coalesce(to_json(NEW.{c})::text, 'null')" for c in HASHED_COLUMNS]
+        + [f"coalesce(to_json(NEW.{c})::text, 'null')" for c in hashed]
     )
     return [
         f"""CREATE OR REPLACE FUNCTION casekit_site_of(who text) RETURNS text
