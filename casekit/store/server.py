@@ -16,7 +16,9 @@ get round any of this, because the server enforces it:
   ``actor`` is not the database role that writes it (``session_user``), so the
   audit names who wrote, as the server knows them, not as the client claims. A
   site role reads only the audit rows of its own cases (an insert row holds the
-  whole record).
+  whole record), the owner's rows about the store itself and its own merges; it
+  appends nothing about the store itself, and nobody appends a row that does not
+  follow the chain (:mod:`casekit.store.trail`).
 - **What a writer must know beyond its own rows**, and no more, through functions
   that run as the owner: the last audit row (``casekit_chain_head``: its id and
   hash, for the next row to chain to) and which of some case ids are taken at any
