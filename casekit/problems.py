@@ -115,8 +115,9 @@ _SAYS = {
     "identical_stored": "identical to {value} ({detail}): was a file imported "
     "twice? If so, remove the repeat",
     # the audit (casekit.store.verify)
-    "audit_forged": "audit row {value} was changed or replaced after it was written "
-    "(its hash does not follow from its values and the row before it)",
+    "audit_forged": "audit row {value} was changed or replaced after it was written, "
+    "or written by something other than casekit (its hash does not follow from its "
+    "values and the row before it)",
     "audit_gap": "audit rows {detail}, before row {value}, are missing: deleted",
     "guards_restored": "the audit's guards were removed and put back on {detail}: "
     "rows may have been changed or deleted behind the audit; compare with a backup",

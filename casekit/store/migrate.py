@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from ..dictionary import Dictionary
 from .audit import NETWORK_SET_UP, RESTORE_ACTION, seal
 from .schema import TABLE_OF, add_guards, create_or_migrate
-from .server import GUARDED, ROLES
+from .server import ADDED_IN_7, GUARDED, ROLES
 from .sites import seed_sites, site_added
 
 
@@ -27,16 +27,20 @@ def migrate(
     known = inspector.has_table("audit")
     # A table new to the store is not yet under its server's guards: said as an
     # upgrade below, not as guards someone removed.
-    new = {name for name in GUARDED if not inspector.has_table(name)}
+    new = {
+        f"row-level security on {name}"
+        for name in GUARDED
+        if not inspector.has_table(name)
+    }
+    # So is a guard of schema 7 on a store of before it (its policies come anew
+    # with it: the server module installs every piece when one is missing).
+    if known and _version(conn) < 7:
+        new |= set(ADDED_IN_7)
     added = create_or_migrate(conn, metadata, dictionary)
     sealed = ("audit", "hash") in added
     if sealed:
         seal(conn, metadata.tables["audit"])
-    restored = [
-        name
-        for name in add_guards(conn, metadata)
-        if name not in {f"row-level security on {table}" for table in new}
-    ]
+    restored = [name for name in add_guards(conn, metadata) if name not in new]
     seeded = seed_sites(
         conn, metadata.tables["sites"], metadata.tables[TABLE_OF["case"]]
     )
@@ -62,3 +66,13 @@ def migrate(
             }
         )
     return rows
+
+
+def _version(conn: sa.Connection) -> int:
+    """The store's schema version as stored (0 when it has none yet)."""
+    if not sa.inspect(conn).has_table("casekit_meta"):
+        return 0
+    stored = conn.exec_driver_sql(
+        "SELECT value FROM casekit_meta WHERE key = 'schema_version'"
+    ).scalar()
+    return int(stored) if stored and stored.isdigit() else 0

@@ -16,7 +16,9 @@ get round any of this, because the server enforces it:
   ``actor`` is not the database role that writes it (``session_user``), so the
   audit names who wrote, as the server knows them, not as the client claims. A
   site role reads only the audit rows of its own cases (an insert row holds the
-  whole record).
+  whole record), the owner's rows about the store itself and its own merges; it
+  appends nothing about the store itself, and nobody appends a row that does not
+  follow the chain (:mod:`casekit.store.trail`).
 - **What a writer must know beyond its own rows**, and no more, through functions
   that run as the owner: the last audit row (``casekit_chain_head``: its id and
   hash, for the next row to chain to) and which of some case ids are taken at any
@@ -41,6 +43,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from . import trail
+
 ROLES = "casekit_roles"
 FUNCTIONS = (
     "casekit_role_kind",
@@ -49,8 +53,14 @@ FUNCTIONS = (
     "casekit_taken",
     "casekit_append_only",
     "casekit_audit_actor",
+    "casekit_site_of",
+    "casekit_merge_site",
+    "casekit_audit_follows",
 )
-TRIGGERS = ("audit_append_only", "audit_actor")
+TRIGGERS = ("audit_append_only", "audit_actor", "audit_follows")
+# The pieces a store of schema 6 or older lacks: their absence there is an upgrade
+# (casekit.store.migrate), not guards someone removed.
+ADDED_IN_7 = (*FUNCTIONS[-3:], TRIGGERS[-1])
 # Tables under row-level security besides the forms' (whose policies depend on
 # whether the form has a site or belongs to a case).
 GUARDED = ("audit", "merges", "share_releases")
@@ -228,14 +238,11 @@ def _statements(conn: sa.Connection, metadata: sa.MetaData) -> list[str]:
         else:  # a form of a case: its rows go with the case's site
             read = write = f"{owner} OR {of_my_cases}"
         statements += _policies(quote(table.name), read, write)
-    # Audit rows about no case (a site added, a store merged) say nothing of a
-    # patient; rows about a case are seen with the case.
-    statements += _policies(
-        "audit",
-        f"{owner} OR {analyst} OR case_id IS NULL OR {of_my_cases}",
-        f"{owner} OR case_id IS NULL OR {of_my_cases}",
-        change=False,
-    )
+    # Who reads and appends which audit rows, and that a row appended follows
+    # from the chain (casekit.store.trail).
+    statements += trail.statements(definer, metadata.tables["audit"])
+    read, write = trail.policies(owner, analyst, of_my_cases)
+    statements += _policies("audit", read, write, change=False)
     # What was merged, and how many cases, is each site's own business too.
     statements += _policies(
         "merges", f"{owner} OR {analyst} OR {mine}", f"{owner} OR {mine}", change=False
