@@ -48,6 +48,7 @@ BOTH_BACKENDS = {
     "test_release_contents",
     "test_taking_out",
     "test_release_ledger",
+    "test_fingerprint_copies",
 }
 
 # A practice's own case field, added in data/dictionary.local.yaml: only the store's

@@ -192,11 +192,11 @@ def test_a_case_changed_while_the_share_was_made_stops_it(shared):
 def test_a_fingerprint_changes_with_its_case_alone(store):
     populate(store, 12, seed=1)
     with store.connect() as conn:
-        before = fingerprints(conn)
+        before = fingerprints(conn, store.dictionary)
     case_id = min(before)
     store.update("case", case_id, {"nprs": 0}, reason="typed wrong")
     with store.connect() as conn:
-        after = fingerprints(conn)
+        after = fingerprints(conn, store.dictionary)
     assert set(after) == set(before) == store.case_ids(include_deleted=False)
     assert {c for c in after if after[c] != before[c]} == {case_id}
 
@@ -205,11 +205,11 @@ def test_a_fingerprint_changes_with_its_case_alone(store):
 def test_a_column_added_to_the_store_changes_no_fingerprint(store):
     populate(store, 12, seed=1)
     with store.connect() as conn:
-        before = fingerprints(conn)
+        before = fingerprints(conn, store.dictionary)
     with sqlite3.connect(store.path) as conn:  # a field new to the dictionary
         conn.execute("ALTER TABLE sessions ADD COLUMN extra TEXT")
     with store.connect() as conn:
-        assert fingerprints(conn) == before
+        assert fingerprints(conn, store.dictionary) == before
 
 
 def test_a_store_of_schema_5_gains_the_k_of_its_releases_at_init(

@@ -7,90 +7,170 @@ content (``ID:fingerprint``, :mod:`casekit.store.releases`), and a case whose
 fingerprint changed counts as changed, as one logged or withdrawn does.
 
 A case's fingerprint covers every stored value of its records in every form (the
-case, its sessions, follow-ups and exams; withdrawn cases and removed records
-out). A column added to the store (a field new to the dictionary) changes no
-fingerprint: it is added last and empty, and a row's empty values at its end are
-left out (stripped with the array's closing bracket: the values' texts tell where
-each ends); were it to change them all at once, the next share would pass whatever
-else changed. A column whose field left the dictionary is kept in the store, and
-still counted: it is a stored value. The rows of a form are taken in no order
-(sorted), so that the same records give the same fingerprint however they are
-read.
+case, its sessions, follow-ups and exams, their key fields too; withdrawn cases
+and removed records out). It is canonical: the same cases give the same
+fingerprints in any store that holds them, whatever the database and whatever the
+order of its columns: a copy that is not a byte copy (a full export imported into
+a PostgreSQL store, a store migrated beside one made afresh, cases pooled into a
+network's store) is the very copy the rule is for, and were its every case
+"changed", a share of its cases and one more would pass. So a row's text is its
+values keyed by their column's name, in the names' order, each value in one
+form: a text as it is, a whole number in decimal, a date ``YYYY-MM-DD``, a number
+(a float) as Python's ``repr``, a multi-select as its codes sorted; each value
+preceded by its length, so that its text tells where it ends. An empty value is
+left out, so a column added to the store (a field new to the dictionary, empty in
+every row) changes no fingerprint: were it to change them all at once, the next
+share would pass whatever else changed. A column whose field left the dictionary
+is kept in the store, and still counted: it is a stored value. The rows of a form
+are taken in no order (sorted), so that the same records give the same
+fingerprint however they are read.
 
-Why in SQL: each row is made one text by the database (a JSON array of its values,
-in the order of the table's columns) and a case's rows joined there
-(``group_concat``, ``string_agg``), so that Python hashes one text per case and
-form rather than handling every cell: a store of 100,000 cases is read in about the
-time its rows take to come over. The texts are the database's own (a number as
-SQLite or PostgreSQL writes it): the same store gives the same fingerprints each
-time, which is all the rule needs. A PostgreSQL site role reads only its own rows
+Where the work is done: the texts of text, whole numbers and dates are made by
+the database (their SQL text is the same on SQLite and PostgreSQL), one text a
+row; floats and multi-selects are read as values and written by Python (SQLite
+writes a float with 15 digits, PostgreSQL with as many as it takes), and Python
+hashes one text per case. A PostgreSQL site role reads only its own rows
 (row-level security), as it counts only them.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 
 import sqlalchemy as sa
 
+from ..dictionary import Dictionary
+from ..frames import MULTI_SEPARATOR
 from .schema import TABLE_OF
 
 # A fingerprint's length in hex digits (48 bits): a change goes unseen only if the
 # new content hashes to the old fingerprint, once in 2**48.
 LENGTH = 12
+# Which way fingerprints are made: before it (a fingerprint of hex digits alone)
+# each row was the database's own JSON text of it, which differs between
+# databases; a fingerprint of another version matches its case whatever it holds
+# (casekit.store.releases.changed), as a plain id does.
+VERSION = "k"
 ROW, FORM = "\x1e", "\x1d"  # separators of a case's rows, and of its forms
-# Stripped from the end of a row's JSON array: its closing bracket and the empty
-# values before it (a column added since). A value ends in a digit or a quote, so
-# that nothing else is taken.
-TRAILING = ", nul]"
+UNIT = "\x1f"  # between a value's name, length and text
 
 
-def _row_text(conn: sa.Connection, name: str) -> tuple[sa.TableClause, sa.Function]:
-    """The table of ``name`` and one of its rows as a JSON array of its values,
-    every column but ``deleted`` in the table's order, its empty values at the
-    end left out (and its closing bracket)."""
-    columns = [c["name"] for c in sa.inspect(conn).get_columns(name)]
-    table = sa.table(
-        name,
-        *(sa.column(c) for c in columns if c != "deleted"),
-        sa.column("deleted", sa.Boolean),
-    )
-    values = [table.c[c] for c in columns if c != "deleted"]
+def _piece(conn: sa.Connection, name: str, kind: str, column: sa.ColumnClause):
+    """``name``, the length of the value's text and the text; '' when empty.
+
+    SQLite writes a whole number or a date (stored as text) as it is; PostgreSQL
+    is told how (``to_char``: whatever its ``DateStyle``)."""
+    length: sa.ColumnElement
     if conn.dialect.name == "postgresql":
-        array = sa.cast(sa.func.json_build_array(*values), sa.Text)
-    else:
-        array = sa.func.json_array(*values)
-    return table, sa.func.rtrim(array, sa.literal(TRAILING, sa.Text))
+        if kind == "date":
+            text = sa.func.to_char(column, "YYYY-MM-DD")
+        else:
+            text = sa.cast(column, sa.Text)
+        length = sa.cast(sa.func.length(text), sa.Text)
+    else:  # || writes a number as CAST does
+        text = sa.type_coerce(column, sa.Text)
+        length = sa.func.length(text)
+    keyed = sa.literal(name + UNIT, sa.Text) + length + UNIT + text
+    return sa.case((sa.or_(text.is_(None), text == ""), ""), else_=keyed)
 
 
-def fingerprints(conn: sa.Connection) -> dict[str, str]:
-    """The fingerprint of each case the connection sees, withdrawn ones out."""
+def _float(value) -> str:
+    try:
+        return repr(float(value) + 0.0)  # -0.0 as 0.0: they are equal
+    except (TypeError, ValueError):  # not a number: written by another tool
+        return str(value)
+
+
+def _codes(value) -> str:
+    """A multi-select's codes, sorted."""
+    return MULTI_SEPARATOR.join(sorted(str(value).split(MULTI_SEPARATOR)))
+
+
+def _pieces(name: str, kind: str, cells: tuple) -> list[str]:
+    """The pieces of a column of floats or multi-selects written by Python, as
+    :func:`_piece` writes the others. Each distinct value is written once: a
+    multi-select's few combinations of codes come back in every row."""
+    write = _float if kind == "float" else _codes
+    written = {}
+    for cell in set(cells):
+        if cell is None or cell == "":
+            written[cell] = ""
+        else:
+            text = write(cell)
+            written[cell] = f"{name}{UNIT}{len(text)}{UNIT}{text}"
+    return list(map(written.__getitem__, cells))
+
+
+def _kinds(conn: sa.Connection, name: str, types: dict[str, str]) -> dict[str, str]:
+    """Each column of the table ``name`` but ``deleted`` and how its value is
+    written: ``plain``, ``date`` (SQL), ``float``, ``multi`` (Python)."""
+    found = {}
+    for column in sa.inspect(conn).get_columns(name):
+        code = column["name"]
+        if code == "deleted":
+            continue
+        kind = types.get(code)
+        if kind is None:  # a field that left the dictionary: its SQL type
+            if isinstance(column["type"], sa.Float):
+                kind = "number"
+            elif isinstance(column["type"], sa.Date):
+                kind = "date"
+        found[code] = {"number": "float", "multi": "multi", "date": "date"}.get(
+            kind, "plain"
+        )
+    return found
+
+
+def _row_texts(
+    conn: sa.Connection, name: str, types: dict[str, str]
+) -> dict[str, list[str]]:
+    """The texts of the live rows of the table ``name``, by case id."""
+    kinds = _kinds(conn, name, types)
+    table = sa.table(
+        name, *(sa.column(c) for c in kinds), sa.column("deleted", sa.Boolean)
+    )
+    names = sorted(kinds)
+    plain = [n for n in names if kinds[n] in ("plain", "date")]
+    values = [n for n in names if kinds[n] in ("float", "multi")]
+    text = sa.literal("", sa.Text)
+    for n in plain:
+        text = text + _piece(conn, n, kinds[n], table.c[n])
+    query = (
+        sa.select(table.c.case_id, text, *(table.c[n] for n in values))
+        .select_from(table)
+        .where(table.c.deleted == sa.false())
+    )
+    found = conn.execute(query).all()
+    rows: dict[str, list[str]] = defaultdict(list)
+    if not found:
+        return rows
+    ids, texts, *cells = zip(*found, strict=True)
+    del found
+    if values:
+        columns = [_pieces(n, kinds[n], c) for n, c in zip(values, cells, strict=True)]
+        texts = tuple(map("".join, zip(texts, *columns, strict=True)))
+    for case_id, text in zip(ids, texts, strict=True):
+        rows[case_id].append(text)
+    return rows
+
+
+def fingerprints(conn: sa.Connection, dictionary: Dictionary) -> dict[str, str]:
+    """The fingerprint of each case the connection sees, withdrawn ones out
+    (``dictionary``: the store's, which says which columns are numbers and
+    multi-selects)."""
     inspector = sa.inspect(conn)
-    texts: list[dict[str, str]] = []
-    for name in TABLE_OF.values():
+    known = {form.name: form for form in dictionary}
+    texts: list[dict[str, list[str]]] = []
+    for form, name in TABLE_OF.items():
         if not inspector.has_table(name):  # a form new to this casekit
             texts.append({})
             continue
-        table, text = _row_text(conn, name)
-        live = table.c.deleted == sa.false()
-        case_id = sa.column("case_id")
-        if name == TABLE_OF["case"]:
-            query = sa.select(case_id, text).select_from(table).where(live)
-        else:
-            query = (
-                sa.select(case_id, sa.func.aggregate_strings(text, ROW))
-                .select_from(table)
-                .where(live)
-                .group_by(case_id)
-            )
-        texts.append(dict(conn.execute(query).all()))
-    cases, *others = texts
+        fields = known[form].fields if form in known else ()
+        texts.append(_row_texts(conn, name, {f.code: f.type for f in fields}))
     found = {}
-    for case_id, text in cases.items():
-        parts = [text]
-        for rows in others:
-            more = rows.get(case_id, "")
-            parts.append(ROW.join(sorted(more.split(ROW))) if ROW in more else more)
+    for case_id in texts[0]:  # the cases' own rows: TABLE_OF["case"] is first
+        parts = [ROW.join(sorted(rows.get(case_id, ()))) for rows in texts]
         digest = hashlib.blake2b(FORM.join(parts).encode("utf-8"), digest_size=16)
-        found[case_id] = digest.hexdigest()[:LENGTH]
+        found[case_id] = VERSION + digest.hexdigest()[:LENGTH]
     return found
