@@ -263,6 +263,10 @@ def test_k_below_the_default_is_said_plainly(shared_store, tmp_path):
     assert "shared by at least 1 case (smallest group:" in note
     assert "1 cases" not in note
     assert "NOT k-anonymous in the usual sense" in note
+
+
+def test_the_default_k_is_said_as_the_usual_promise(shared_store, tmp_path):
+    # (a store of its own: the same cases shared again at another k are refused)
     note = _exported(shared_store, tmp_path / "k5")["disclosure.txt"]
     assert "at least 5 cases" in note and "usual sense" not in note
 
