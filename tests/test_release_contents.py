@@ -201,6 +201,22 @@ def test_a_fingerprint_changes_with_its_case_alone(store):
     assert {c for c in after if after[c] != before[c]} == {case_id}
 
 
+def test_what_no_share_shows_changes_no_fingerprint(store):
+    """A note edited, or the site code changed (a merge), shows in no share: were
+    they to count, eight notes edited would let a share of one new case through,
+    that case alone new in it."""
+    populate(store, 12, seed=1)
+    with store.connect() as conn:
+        before = fingerprints(conn, store.dictionary)
+    ids = sorted(before)
+    for case_id in ids[:8]:
+        store.update("case", case_id, {"notes": "reviewed"}, reason="typed more")
+    store.add_site("north")
+    store.update("case", ids[8], {"site": "north"}, reason="the other clinic")
+    with store.connect() as conn:
+        assert fingerprints(conn, store.dictionary) == before
+
+
 @pytest.mark.sqlite_only
 def test_a_column_added_to_the_store_changes_no_fingerprint(store):
     populate(store, 12, seed=1)

@@ -6,9 +6,11 @@ case's. So a release records each case it counted with a fingerprint of its
 content (``ID:fingerprint``, :mod:`casekit.store.releases`), and a case whose
 fingerprint changed counts as changed, as one logged or withdrawn does.
 
-A case's fingerprint covers every stored value of its records in every form (the
-case, its sessions, follow-ups and exams, their key fields too; withdrawn cases
-and removed records out). It is canonical: the same cases give the same
+A case's fingerprint covers every stored value of its records in every form that a
+share shows or counts from (the case, its sessions, follow-ups and exams, their key
+fields and dates too; notes, free text, identifiers, fields kept out of shares and
+the site code left out: :func:`unshown`; withdrawn cases and removed records
+out). It is canonical: the same cases give the same
 fingerprints in any store that holds them, whatever the database and whatever the
 order of its columns: a copy that is not a byte copy (a full export imported into
 a PostgreSQL store, a store migrated beside one made afresh, cases pooled into a
@@ -40,7 +42,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from ..dictionary import Dictionary
+from ..dictionary import Dictionary, Field
 from ..frames import MULTI_SEPARATOR
 from .schema import TABLE_OF
 
@@ -53,6 +55,9 @@ LENGTH = 12
 # (casekit.store.releases.changed), as a plain id does.
 VERSION = "k"
 ROW, FORM = "\x1e", "\x1d"  # separators of a case's rows, and of its forms
+UNSHOWN = "unshown"  # a field no share shows (:func:`unshown`): not fingerprinted
+# The key fields: whatever their flags, they say which record a row is.
+KEPT = ("case_id", "session_no", "followup_no", "exam_no", "after_session")
 UNIT = "\x1f"  # between a value's name, length and text
 
 
@@ -103,12 +108,13 @@ def _pieces(name: str, kind: str, cells: tuple) -> list[str]:
 
 
 def _kinds(conn: sa.Connection, name: str, types: dict[str, str]) -> dict[str, str]:
-    """Each column of the table ``name`` but ``deleted`` and how its value is
-    written: ``plain``, ``date`` (SQL), ``float``, ``multi`` (Python)."""
+    """Each column of the table ``name`` but ``deleted`` and those no share shows
+    (:func:`unshown`), and how its value is written: ``plain``, ``date`` (SQL),
+    ``float``, ``multi`` (Python)."""
     found = {}
     for column in sa.inspect(conn).get_columns(name):
         code = column["name"]
-        if code == "deleted":
+        if code == "deleted" or types.get(code) == UNSHOWN:
             continue
         kind = types.get(code)
         if kind is None:  # a field that left the dictionary: its SQL type
@@ -155,6 +161,19 @@ def _row_texts(
     return rows
 
 
+def unshown(f: Field) -> bool:
+    """Whether no share shows ``f`` nor counts from it: a note or any free text, an
+    identifier, a field of your own kept out of shares, and the site (a share names
+    sites A, B, ...; a merge into a network's store changes the code, not what
+    is shown). A date stays: a share counts weeks and outcomes from it. Edits to
+    what no share shows change no fingerprint: were they to count, a few notes
+    edited would let a share of one more case through, that case alone new in it.
+    """
+    if f.code == "site":
+        return True
+    return f.code not in KEPT and f.type != "date" and not f.is_shareable
+
+
 def fingerprints(conn: sa.Connection, dictionary: Dictionary) -> dict[str, str]:
     """The fingerprint of each case the connection sees, withdrawn ones out
     (``dictionary``: the store's, which says which columns are numbers and
@@ -167,7 +186,8 @@ def fingerprints(conn: sa.Connection, dictionary: Dictionary) -> dict[str, str]:
             texts.append({})
             continue
         fields = known[form].fields if form in known else ()
-        texts.append(_row_texts(conn, name, {f.code: f.type for f in fields}))
+        types = {f.code: UNSHOWN if unshown(f) else f.type for f in fields}
+        texts.append(_row_texts(conn, name, types))
     found = {}
     for case_id in texts[0]:  # the cases' own rows: TABLE_OF["case"] is first
         parts = [ROW.join(sorted(rows.get(case_id, ()))) for rows in texts]
