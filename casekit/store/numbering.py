@@ -58,15 +58,7 @@ def taken_case_ids(
     ids = list(ids)
     if conn.dialect.name == "postgresql":
         return server.taken(conn, ids)
-    found = set()
-    for start in range(0, len(ids), FEW):  # bind few values at a time
-        chunk = ids[start : start + FEW]
-        found |= set(
-            conn.execute(
-                sa.select(cases.c.case_id).where(cases.c.case_id.in_(chunk))
-            ).scalars()
-        )
-    return found
+    return _readable(conn, cases, ids)
 
 
 def unseen_case_ids(
@@ -78,15 +70,20 @@ def unseen_case_ids(
     if conn.dialect.name != "postgresql":
         return set()
     taken = sorted(server.taken(conn, list(ids)))
-    seen: set[str] = set()
-    for start in range(0, len(taken), FEW):  # bind few values at a time
-        chunk = taken[start : start + FEW]
-        seen |= set(
+    return set(taken) - _readable(conn, cases, taken)
+
+
+def _readable(conn: sa.Connection, cases: sa.Table, ids: list[str]) -> set[str]:
+    """The ids of ``ids`` of the cases this connection reads."""
+    found: set[str] = set()
+    for start in range(0, len(ids), FEW):  # bind few values at a time
+        chunk = ids[start : start + FEW]
+        found |= set(
             conn.execute(
                 sa.select(cases.c.case_id).where(cases.c.case_id.in_(chunk))
             ).scalars()
         )
-    return set(taken) - seen
+    return found
 
 
 def numbers(
