@@ -147,6 +147,17 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def ledger_of_the_run(tmp_path_factory):
+    """A ledger of shares for what runs before a test's own is set: a module's
+    fixtures (a store's reports rendered once for a file) share too, and went to
+    the user's ledger, where the next run's shares of the same seeds met them."""
+    ledger = tmp_path_factory.mktemp("ledger-of-the-run") / "shares.jsonl"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CASEKIT_LEDGER", str(ledger))
+        yield ledger
+
+
 @pytest.fixture(autouse=True)
 def ledger_of_its_own(tmp_path_factory):
     """Each test its own ledger of shares (``CASEKIT_LEDGER``, which the commands a

@@ -273,3 +273,17 @@ def test_a_share_of_either_backend_is_held_to_the_ledger_and_kept_in_it(
     (row,) = releases.released(store)
     assert [line["cases"] for line in lines(ledger.path())] == [30, 30]
     assert lines(ledger.path())[1]["released_at"] == row["released_at"]
+
+
+@pytest.fixture(scope="module")
+def ledger_seen_by_a_module_fixture():
+    """Where a module's fixture (set up before any test's own ledger) shares."""
+    return os.environ.get("CASEKIT_LEDGER")
+
+
+def test_a_module_fixture_never_shares_to_the_users_ledger(
+    ledger_seen_by_a_module_fixture,
+):
+    seen = ledger_seen_by_a_module_fixture
+    assert seen is not None
+    assert not Path(seen).resolve().is_relative_to(Path.home() / ".local")
