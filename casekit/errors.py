@@ -193,22 +193,46 @@ class ShareRefused(CasekitError):
         )
 
 
+# What a form's records are called in a refusal (casekit.store.releases), by form.
+RECORDS_OF = {
+    "case": "intakes",
+    "session": "sessions",
+    "followup": "follow-ups",
+    "exam": "exams",
+}
+
+
 class ReleaseRefused(CasekitError):
     """A share whose cases differ from an earlier share's by a few (logged,
-    changed or withdrawn since): a reader of the two could work those cases out
-    (:mod:`casekit.store.releases`); nothing was written."""
+    changed or withdrawn since), or differ by a few in one form: a reader of the
+    two could work those cases, or those records, out
+    (:mod:`casekit.store.releases`); nothing was written.
 
-    def __init__(self, changed: int, since: str, kind: str, more: int) -> None:
+    ``changed``: how many cases (``form`` None) or how many cases' records in
+    ``form`` (``case``, ``session``, ``followup``, ``exam``) changed; ``more``:
+    how many more must change before a share is let through (or none at all).
+    No case is named: the message is read, and kept, where the share goes."""
+
+    def __init__(
+        self, changed: int, since: str, kind: str, more: int, form: str | None = None
+    ) -> None:
         self.changed = changed
         self.since = since  # the earlier share's date, ISO 8601
         self.kind = kind  # what the earlier share was, in words
         self.more = more
+        self.form = form  # None: the cases whole
         cases = f"{changed} case{'s' * (changed != 1)}"
+        enough = changed + more  # the fewest that a share may differ by
+        if form is None:
+            what, it = cases, "it" if changed == 1 else "them"
+            again = f"{enough} or more cases have changed"
+        else:
+            records = RECORDS_OF.get(form, form)
+            what, it = f"{records} of {cases}", "them"
+            again = f"the {records} of {enough} or more cases have changed"
         super().__init__(
-            f"{cases} changed since the {kind} of {since}: two shares that differ "
-            "by so few cases would let a reader work out those cases, so nothing "
-            f"was written; share again once {more} more case{'s' * (more != 1)} "
-            f"{'has' if more == 1 else 'have'} been logged, changed or withdrawn"
+            f"{what} changed since the {kind} of {since}: a share now would give "
+            f"{it} away, so nothing was written; share again when {again}, or none"
         )
 
 

@@ -1,11 +1,13 @@
-"""The same cases give the same fingerprints in every copy of them, and a share is
-recorded without fingerprinting the store again when nothing was written.
+"""The same cases give the same fingerprints in every copy of them, the rule counts
+what changed form by form, and a share is recorded without fingerprinting the
+store again when nothing was written.
 
 A copy that is not a byte copy (a full export imported into a fresh SQLite store,
 into a store whose columns were added by migration, into a PostgreSQL store) holds
 the same cases: a share of them and one more, from either store, is one case
-changed (refused through the user's ledger). The second half runs on SQLite and
-PostgreSQL.
+changed (refused through the user's ledger). How two sets of fingerprints differ
+(``releases.difference``) is held to a model of it, for any changes of any forms.
+The tests of a store run on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,13 +16,21 @@ import sqlite3
 
 import pytest
 from conftest import case_record
+from hypothesis import given
+from hypothesis import strategies as st
 
 from casekit import Store
 from casekit.errors import ReleaseRefused, StoreError
 from casekit.io.exporter import export_csv
 from casekit.io.importer import import_files
 from casekit.store import fingerprints, releases
+from casekit.store.schema import TABLE_OF
 from casekit.synth import populate
+
+# The whole-case fingerprints (``k``) of populate(12, seed=1) as the casekit before
+# the parts recorded them (the SHA-256 of their sorted entries, releases.pack):
+# what its releases hold, made the same way still.
+WHOLE_OF_SEED_1 = "a95218e500a996afdd27728c929a0cf01bd88de26125d9d76d5b026072fb03be"
 
 
 def marks(store: Store) -> dict[str, str]:
@@ -85,17 +95,132 @@ def test_an_earlier_casekits_fingerprints_match_their_cases_by_id():
     assert releases.changed(now, changed) == 1
 
 
+def test_a_fingerprint_is_a_part_per_form_empty_where_the_case_has_none(store):
+    populate(store, 12, seed=1)
+    found = marks(store)
+    examined = set(store.read("exam")["case_id"])
+    followed = set(store.read("followup")["case_id"])
+    for case_id, mark in found.items():
+        assert mark.startswith(fingerprints.VERSION)
+        parts = fingerprints.parts(mark)
+        case, session, followup, exam = parts
+        assert len(case) == 8 and int(case, 16) >= 0
+        assert bool(exam) == (case_id in examined)
+        assert bool(followup) == (case_id in followed)
+        assert len(mark) == 1 + 3 + 8 * sum(map(bool, parts))
+    assert examined and followed
+    assert fingerprints.parts("k0123456789ab") is None
+
+
+def test_the_whole_case_fingerprints_are_made_as_the_casekit_before_made_them(store):
+    populate(store, 12, seed=1)
+    counted = releases.counted(store)
+    whole = {f"{case_id}:{mark}" for case_id, mark in counted.whole.items()}
+    assert releases.pack(whole)[0] == WHOLE_OF_SEED_1
+
+
+def entry(case_id: str, *parts: str) -> str:
+    return f"{case_id}:{fingerprints.VERSION}{fingerprints.PARTS.join(parts)}"
+
+
+def test_a_whole_case_fingerprint_is_held_to_its_cases_one_of_now():
+    now = releases.Counted(
+        {entry("AAAAAA", "1" * 8, "", "", ""), entry("BBBBBB", "2" * 8, "", "", "")}
+    )
+    now.whole = {"AAAAAA": "k" + "a" * 12, "BBBBBB": "k" + "b" * 12}
+    same = {"AAAAAA:k" + "a" * 12, "BBBBBB:k" + "b" * 12}
+    assert releases.changed(same, now) == 0
+    assert releases.changed({"AAAAAA:k" + "c" * 12, "BBBBBB:k" + "b" * 12}, now) == 1
+    assert releases.changed(same, set(now)) == 0  # not known now: by id alone
+    # A plain id matches its case whatever it holds; no form is known of it.
+    judged = releases.difference({"AAAAAA", "CCCCCC"}, now)
+    assert (judged.cases, judged.forms) == (2, (2, 0, 0, 0))
+
+
+def test_forms_with_no_records_in_common_tell_nothing_by_their_difference():
+    """Two different stores' shares (in the user's ledger): their cases differ, and
+    a form where one has a few records and the other none differs by those few,
+    which each share shows alone: no difference is taken from a common part."""
+    north = {
+        entry(f"N{i:05d}", "1" * 8, "2" * 8, "3" * 8 if i < 3 else "", "")
+        for i in range(30)
+    }
+    south = {entry(f"S{i:05d}", "4" * 8, "5" * 8, "", "") for i in range(31)}
+    judged = releases.difference(north, south)
+    assert (judged.cases, judged.forms) == (61, (61, 61, 3, 0))
+    assert judged.telling() is None
+    # The same store: a session among sessions in common is one changed, though
+    # eight cases logged (intakes alone) make nine cases changed.
+    later = {e.replace("2" * 8, "6" * 8) if e < "N00001" else e for e in north}
+    later |= {entry(f"L{i:05d}", "7" * 8, "", "", "") for i in range(8)}
+    judged = releases.difference(north, later)
+    assert (judged.cases, judged.forms) == (9, (8, 1, 0, 0))
+    assert judged.telling() == ("session", 1)
+
+
+# A case's part of a form, as a model of it: "" (no record) or a few versions.
+PART = st.sampled_from(["", "0" * 8, "1" * 8, "2" * 8])
+
+
+@st.composite
+def two_sets(draw):
+    """Earlier and later fingerprints of a store: cases kept alike (one with a record
+    in every form, so that every form has records in common), changed in any forms,
+    withdrawn and logged."""
+    width = len(TABLE_OF)
+    kept = [("KEPT00", ("a" * 8,) * width)]
+    earlier, later = dict(kept), dict(kept)
+    for i in range(draw(st.integers(0, 24))):
+        case_id = f"C{i:05d}"
+        was = ("c" * 8, *draw(st.tuples(*[PART] * (width - 1))))
+        now = list(was)
+        for form in draw(st.sets(st.integers(0, width - 1))):
+            now[form] = draw(PART.filter(lambda p, old=was[form]: p != old))
+            if form == 0 and not now[0]:
+                now[0] = "d" * 8  # a case has its record in the case form
+        fate = draw(st.sampled_from(["kept", "withdrawn", "logged"]))
+        if fate != "logged":
+            earlier[case_id] = was
+        if fate != "withdrawn":
+            later[case_id] = tuple(now)
+    return earlier, later
+
+
+@given(two_sets())
+def test_refused_if_and_only_if_cases_or_a_form_changed_by_one_to_seven(sets):
+    earlier, later = sets
+    width = len(TABLE_OF)
+    empty = ("",) * width
+    cases = {c for c in earlier.keys() | later.keys() if earlier.get(c) != later.get(c)}
+    forms = tuple(
+        sum(earlier.get(c, empty)[f] != later.get(c, empty)[f] for c in cases)
+        for f in range(width)
+    )
+    judged = releases.difference(
+        {entry(c, *p) for c, p in earlier.items()},
+        {entry(c, *p) for c, p in later.items()},
+    )
+    assert (judged.cases, judged.forms) == (len(cases), forms)
+    few = range(1, releases.FEW + 1)
+    refused = len(cases) in few or any(n in few for n in forms)
+    assert (judged.telling() is not None) == refused
+    if refused and len(cases) not in few:
+        form, n = judged.telling()
+        assert n == min(n for n in forms if n in few)
+        assert form in TABLE_OF
+
+
 @pytest.fixture
 def counting(monkeypatch):
     """How many times the store's cases are fingerprinted."""
     calls = []
-    real = releases.fingerprints
+    real = releases.marks
 
     def counted(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(releases, "fingerprints", counted)
+    monkeypatch.setattr(releases, "marks", counted)
     return calls
 
 

@@ -334,7 +334,19 @@ def test_each_role_records_its_shares_and_is_held_to_them(
         return main(["export", out, "--db", network[who], "--share"])
 
     assert share("north", "n1") == 0  # north's 40 cases
-    assert share("analyst", "a1") == 0  # the pool's 65: far from north's 40
+    # The pool's 65 are far from north's 40, but for the exams: south's 4 cases
+    # examined are all the examiners' agreement would move by since north's share.
+    capsys.readouterr()
+    assert share("analyst", "a1") == 1
+    said = capsys.readouterr().err
+    assert "exams of 4 cases changed since the share export" in said
+    with Store(network["south"]) as south:  # 4 more of south's cases examined
+        examined = set(south.read("exam")["case_id"])
+        for case_id in sorted(south.case_ids(include_deleted=False) - examined)[:4]:
+            when = south.get("case", case_id)["intake_date"]
+            exam = {"case_id": case_id, "exam_date": when, "examiner": "b"}
+            south.add("exam", {**exam, "si_tight_side": "right"})
+    assert share("analyst", "a1") == 0  # the exams of 8 cases: let through
     rows = "SELECT kind, released_by, site, cases FROM share_releases ORDER BY id"
     assert superuser_sql(network["owner"], rows) == [
         ("export", "north", "north", 40),

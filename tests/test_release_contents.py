@@ -1,11 +1,14 @@
 """Two shares of the same cases must not give away what changed in one of them.
 
-A release records each case it counted with a fingerprint of its records, so a
-follow-up added, a field corrected or a session removed makes that case a change
-as one logged or withdrawn does (1 to 7 changed: refused); the same cases
-unchanged may be shared again, though a share export only at the k of an earlier
-share export of them. A release recorded before fingerprints (plain ids) is still
-held to. The tests run on SQLite and PostgreSQL.
+A release records each case it counted with a fingerprint of its records, a part
+per form, so a follow-up added, a field corrected or a session removed makes that
+case a change as one logged or withdrawn does (1 to 7 changed: refused), and a
+form whose records changed in 1 to 7 cases is refused as well, however many cases
+changed in all (eight sessions added and one case logged: the intakes of one
+case). The same cases unchanged may be shared again, though a share export only
+at the k of an earlier share export of them. A release recorded before
+fingerprints (plain ids), or before the parts (one fingerprint of the whole case),
+is still held to. The tests run on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import sqlite3
 from collections import namedtuple
 
 import pytest
-from conftest import removable_session
+from conftest import case_record, followup_record, removable_session, session_record
 
 from casekit import Store
 from casekit.cli import main
@@ -64,6 +67,39 @@ def add_followup(store: Store, case_id: str) -> None:
     )
 
 
+def add_session(store: Store, case_id: str) -> None:
+    """One more session of ``case_id``, a week after its last visit."""
+    sessions = store.read("session")
+    followups = store.read("followup")
+    dates = [
+        *sessions.loc[sessions["case_id"] == case_id, "session_date"],
+        *followups.loc[followups["case_id"] == case_id, "followup_date"],
+    ]
+    when = max(dates).date() + dt.timedelta(days=7)
+    store.add("session", session_record(case_id, session_date=when))
+
+
+def log_cases(store: Store, n: int, *, followup: bool = False) -> list[str]:
+    """``n`` new cases, each with a first session (and a follow-up)."""
+    cases = store.add_many({"case": [case_record() for _ in range(n)]})["case"]
+    ids = [case["case_id"] for case in cases]
+    store.add_many({"session": [session_record(case_id) for case_id in ids]})
+    if followup:
+        store.add_many({"followup": [followup_record(case_id) for case_id in ids]})
+    return ids
+
+
+def with_records(store: Store, ids, *, forms=(), without=()) -> list[str]:
+    """Those of ``ids`` with a record in each of ``forms`` and none in ``without``."""
+    held = {form: set(store.read(form)["case_id"]) for form in (*forms, *without)}
+    return [
+        case_id
+        for case_id in ids
+        if all(case_id in held[f] for f in forms)
+        and not any(case_id in held[f] for f in without)
+    ]
+
+
 def refused_by(store: Store, out) -> ReleaseRefused:
     with pytest.raises(ReleaseRefused) as refused:
         export_csv(store, out, share=True)
@@ -97,17 +133,116 @@ def test_a_session_removed_is_a_change(shared, tmp_path):
     assert refused_by(shared, tmp_path / "second").changed == 1
 
 
-def test_cases_changed_count_with_cases_logged_and_eight_are_allowed(shared, tmp_path):
+def test_cases_changed_count_with_cases_logged_and_eight_of_each_form_are_allowed(
+    shared, tmp_path
+):
     ids = sorted(shared.case_ids(include_deleted=False))
     for case_id in ids[:3]:
         add_followup(shared, case_id)
-    populate(shared, 1, seed=2)
-    shared.delete("case", ids[-1], reason="withdrew consent")
-    assert refused_by(shared, tmp_path / "second").changed == 5
-    for case_id in ids[3:6]:
+    log_cases(shared, 1, followup=True)
+    # Withdrawn: a case of sessions and follow-ups, no exam (an exam withdrawn would
+    # be the exams of one case changed).
+    (gone, *_) = with_records(
+        shared, reversed(ids[3:]), forms=("session", "followup"), without=("exam",)
+    )
+    shared.delete("case", gone, reason="withdrew consent")
+    refused = refused_by(shared, tmp_path / "second")
+    assert (refused.changed, refused.form) == (5, None)
+    # 10 cases changed, yet the intakes (and sessions) of 7 alone: refused still.
+    log_cases(shared, 5, followup=True)
+    refused = refused_by(shared, tmp_path / "second")
+    assert (refused.changed, refused.more, refused.form) == (7, 1, "case")
+    log_cases(shared, 1, followup=True)  # 8 intakes, 8 sessions, 11 follow-ups
+    export_csv(shared, tmp_path / "second", share=True)
+    assert kinds(shared) == ["export", "export"]
+
+
+def test_eight_sessions_added_and_one_case_logged_are_the_intakes_of_one_case(
+    shared, tmp_path
+):
+    """Nine cases changed, yet the new case's row is the only new row of
+    cases.csv, and the counts of the case form moved by it alone."""
+    ids = sorted(shared.case_ids(include_deleted=False))
+    for case_id in ids[:8]:
+        add_session(shared, case_id)
+    (new,) = log_cases(shared, 1)
+    refused = refused_by(shared, tmp_path / "second")
+    assert (refused.changed, refused.more, refused.form) == (1, 7, "case")
+    said = str(refused)
+    assert said.startswith("intakes of 1 case changed since the share export of ")
+    assert "share again when the intakes of 8 or more cases have changed" in said
+    assert not any(case_id in said for case_id in [*ids, new])
+    assert kinds(shared) == ["export"]
+
+
+def test_thirty_first_visits_and_one_follow_up_are_the_follow_ups_of_one_case(
+    shared, db_url, tmp_path, capsys
+):
+    """Thirty-one cases changed, yet the follow-up counts (Pain clearly better 20/35
+    to 21/36) and followups.csv moved by the one case followed up alone: a case
+    logged with no follow-up yet is no follow-up changed."""
+    ids = sorted(shared.case_ids(include_deleted=False))
+    new = log_cases(shared, 30)
+    add_followup(shared, ids[0])
+    refused = refused_by(shared, tmp_path / "second")
+    assert (refused.changed, refused.more, refused.form) == (1, 7, "followup")
+    command = ["report", "--db", db_url, "--share", "--out", str(tmp_path / "r")]
+    capsys.readouterr()
+    assert main(command) == 1
+    said = capsys.readouterr().err.strip()
+    today = releases.released(shared)[0]["released_at"][:10]
+    assert "\n" not in said and not (tmp_path / "r" / "report-share.html").exists()
+    assert f"follow-ups of 1 case changed since the share export of {today}" in said
+    assert "a share now would give them away, so nothing was written" in said
+    assert "share again when the follow-ups of 8 or more cases have changed" in said
+    assert not any(case_id in said for case_id in [*ids, *new])
+    assert kinds(shared) == ["export"]
+
+
+def test_eight_new_cases_with_a_session_and_eight_follow_ups_are_allowed(
+    shared, tmp_path
+):
+    ids = sorted(shared.case_ids(include_deleted=False))
+    log_cases(shared, 8)  # 8 intakes, 8 sessions; no follow-up, no exam
+    for case_id in ids[:8]:
         add_followup(shared, case_id)
     export_csv(shared, tmp_path / "second", share=True)
     assert kinds(shared) == ["export", "export"]
+
+
+def test_a_case_withdrawn_is_a_change_of_every_form_it_had_records_in(shared, tmp_path):
+    ids = sorted(shared.case_ids(include_deleted=False))
+    (gone, *_) = with_records(shared, ids, forms=("exam",))
+    shared.delete("case", gone, reason="withdrew consent")
+    log_cases(shared, 8, followup=True)  # 9 cases, 9 sessions, 9 or 8 follow-ups
+    refused = refused_by(shared, tmp_path / "second")
+    assert (refused.changed, refused.form) == (1, "exam")
+
+
+def test_a_release_of_whole_case_fingerprints_is_held_to_its_cases_whole(
+    store, tmp_path
+):
+    """A release as the casekit before the parts recorded it (``ID:k...``): each of
+    its cases is held to the whole-case fingerprint the store's case has now; which
+    form changed is not known of it."""
+    populate(store, 40, seed=1)
+    shared = store
+    counted = releases.counted(shared)
+    whole = {f"{case_id}:{mark}" for case_id, mark in counted.whole.items()}
+    assert {releases.case_id(e) for e in whole} == {
+        releases.case_id(e) for e in counted
+    }
+    old_release(shared, whole)
+    releases.check(shared, counted)  # the same cases, unchanged: none changed
+    ids = sorted(shared.case_ids(include_deleted=False))
+    add_followup(shared, ids[0])
+    refused = refused_by(shared, tmp_path / "second")
+    assert (refused.changed, refused.form, refused.since) == (1, None, "2026-01-05")
+    # Eight more cases changed (a session each): nine whole, let through, though
+    # the follow-ups of one case changed (the parts are not known of it).
+    for case_id in ids[1:9]:
+        add_session(shared, case_id)
+    export_csv(shared, tmp_path / "second", share=True)
 
 
 def test_the_same_cases_unchanged_may_be_shared_again(shared, tmp_path):
@@ -124,7 +259,7 @@ def test_a_report_is_refused_after_a_follow_up(shared, db_url, tmp_path, capsys)
     said = capsys.readouterr().err.strip()
     assert "\n" not in said
     assert "1 case changed since the share export" in said
-    assert "once 7 more cases have been logged, changed or withdrawn" in said
+    assert "share again when 8 or more cases have changed, or none" in said
     assert not (tmp_path / "r" / "report-share.html").exists()
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import case_record
+from conftest import case_record, followup_record, session_record
 
 from casekit import Store
 from casekit.cli import main
@@ -215,11 +215,16 @@ def test_the_demo_leaves_the_ledger_alone(tmp_path, monkeypatch):
 
 
 def test_two_unrelated_stores_never_refuse_each_other(tmp_path, monkeypatch):
+    """Not even by a form where one has a few records and the other none: the two
+    have no records in common for a difference to be taken from."""
     monkeypatch.delenv("CASEKIT_DB", raising=False)
-    for n, name in [(30, "north"), (31, "south"), (30, "east")]:
+    for n, name, followed in [(30, "north", 3), (31, "south", 0), (30, "east", 5)]:
         with Store(tmp_path / f"{name}.db", create=True, actor="tester") as store:
-            for _ in range(n):  # ids drawn at random, as a practitioner's are
-                store.add("case", case_record())
+            for i in range(n):  # ids drawn at random, as a practitioner's are
+                case_id = store.add("case", case_record())["case_id"]
+                if i < followed:
+                    store.add("session", session_record(case_id))
+                    store.add("followup", followup_record(case_id))
             export_csv(store, tmp_path / name, share=True)
     assert [line["cases"] for line in lines(ledger.path())] == [30, 31, 30]
 

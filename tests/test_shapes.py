@@ -57,13 +57,21 @@ def shaped(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def reports(shaped, tmp_path_factory) -> dict[str, dict]:
-    """Both reports of each shape, rendered once: exit codes and pages."""
+    """Both reports of each shape, rendered once: exit codes and pages. Each shape's
+    shares go to a ledger of its own: the shapes' cases are drawn from one seed,
+    their ids the same, so that one ledger would take them for one store whose
+    forms changed by a few between its shares (casekit.store.ledger)."""
     out = {}
     for shape, db in shaped.items():
         folder = tmp_path_factory.mktemp(f"reports-{shape}")
         base = ["report", "--db", str(db), "--out", str(folder)]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv(
+                "CASEKIT_LEDGER", str(folder.with_name(f"{folder.name}.jsonl"))
+            )
+            codes = (main(base), main([*base, "--share"]))
         out[shape] = {
-            "codes": (main(base), main([*base, "--share"])),
+            "codes": codes,
             "full": folder / "report.html",
             "share": folder / "report-share.html",
         }

@@ -78,9 +78,10 @@ def export_csv(
     ReleaseRefused
         ``share=True`` and the cases differ from those of an earlier share of the
         store (a report or an export) by 1 to 7, logged, changed (a follow-up
-        added, a field corrected, a session removed) or withdrawn since: nothing
-        is written (see :mod:`casekit.store.releases`). A share written is
-        recorded there.
+        added, a field corrected, a session removed) or withdrawn since, or by 1
+        to 7 in any one form (the follow-ups of one case, among thirty cases
+        logged): nothing is written (see :mod:`casekit.store.releases`). A share
+        written is recorded there.
     OtherKRefused
         ``share=True`` and an earlier share export of the same cases, unchanged,
         was made at another ``k``: nothing is written.

@@ -263,8 +263,8 @@ def report(
         Disclosure-controlled: small counts hidden, the others rounded; a series
         of fewer than 8 cases shows no count at all (:mod:`casekit.report.few`).
         A shared report with counts is refused if its cases differ from an
-        earlier share's by 1 to 7, logged, changed or withdrawn since
-        (:class:`~casekit.errors.ReleaseRefused`), and
+        earlier share's by 1 to 7, logged, changed or withdrawn since, or by 1
+        to 7 in any one form (:class:`~casekit.errors.ReleaseRefused`), and
         recorded as it is written (:mod:`casekit.store.releases`).
     name : str, default "report"
         The file's stem (``-share`` is added for a shared one).

@@ -1,4 +1,4 @@
-"""What each case holds, as a short hash: how a share remembers the cases it counted.
+"""What each case holds, as short hashes: how a share remembers the cases it counted.
 
 Two shares of the same cases can still give one case away: a follow-up added to
 it, a field corrected, a session removed, and every count that moved is that
@@ -6,11 +6,23 @@ case's. So a release records each case it counted with a fingerprint of its
 content (``ID:fingerprint``, :mod:`casekit.store.releases`), and a case whose
 fingerprint changed counts as changed, as one logged or withdrawn does.
 
-A case's fingerprint covers every stored value of its records in every form that a
+A fingerprint is one short hash per form, in the order of
+:data:`~casekit.store.schema.TABLE_OF` (the case, its sessions, follow-ups and
+exams): ``p`` and the four parts, ``.`` between them, a form where the case has no
+record an empty part (``ID:p1f2e3d4c.5b6a7988..``: no follow-up, no exam yet).
+The case changed if any part did; but a share can also give away what one form
+alone tells: eight old cases given a session and one new case logged are nine
+cases changed, yet the counts of the case form (sex, age band, episode) moved by
+the new case alone, and so did the rows of ``cases.csv``. So the rule counts the
+cases changed in each form as well (:mod:`casekit.store.differences`),
+which only the parts tell. A part is 8 hex digits (32 bits): a change of a form
+goes unseen only if its new records hash to the old part, once in 2**32.
+
+A case's parts cover every stored value of its records in every form that a
 share shows or counts from (the case, its sessions, follow-ups and exams, their key
 fields and dates too; notes, free text, identifiers, fields kept out of shares and
 the site code left out: :func:`unshown`; withdrawn cases and removed records
-out). It is canonical: the same cases give the same
+out). They are canonical: the same cases give the same
 fingerprints in any store that holds them, whatever the database and whatever the
 order of its columns: a copy that is not a byte copy (a full export imported into
 a PostgreSQL store, a store migrated beside one made afresh, cases pooled into a
@@ -24,14 +36,19 @@ left out, so a column added to the store (a field new to the dictionary, empty i
 every row) changes no fingerprint: were it to change them all at once, the next
 share would pass whatever else changed. A column whose field left the dictionary
 is kept in the store, and still counted: it is a stored value. The rows of a form
-are taken in no order (sorted), so that the same records give the same
-fingerprint however they are read.
+are taken in no order (sorted), so that the same records give the same part
+however they are read.
+
+The casekit before made one hash of the whole case (``ID:k`` and 12 hex digits,
+:data:`WHOLE`), of the same texts: :func:`marks` makes it too, so that a release
+recorded then is still held to what its cases held (the whole case: which form
+changed is not known of it).
 
 Where the work is done: the texts of text, whole numbers and dates are made by
 the database (their SQL text is the same on SQLite and PostgreSQL), one text a
 row; floats and multi-selects are read as values and written by Python (SQLite
 writes a float with 15 digits, PostgreSQL with as many as it takes), and Python
-hashes one text per case. A PostgreSQL site role reads only its own rows
+hashes each case's texts. A PostgreSQL site role reads only its own rows
 (row-level security), as it counts only them.
 """
 
@@ -46,14 +63,20 @@ from ..dictionary import Dictionary, Field
 from ..frames import MULTI_SEPARATOR
 from .schema import TABLE_OF
 
-# A fingerprint's length in hex digits (48 bits): a change goes unseen only if the
-# new content hashes to the old fingerprint, once in 2**48.
+# Which way fingerprints are made, the letter that starts one: ``p``, a part per
+# form. Before it, ``k`` (:data:`WHOLE`) was one hash of the whole case, and
+# before that a fingerprint of hex digits alone was of each row's JSON text as
+# the database wrote it (which differs between databases); a fingerprint made
+# another way than its case's in the other share matches it whatever it holds
+# (casekit.store.differences), as a plain id does, but for ``k``, which
+# :func:`marks` still makes.
+VERSION = "p"
+WHOLE = "k"
+FORMS = tuple(TABLE_OF)  # the forms of a fingerprint's parts, in their order
+PART = 8  # a part's length in hex digits (32 bits)
+# A whole-case (k) fingerprint's length in hex digits (48 bits).
 LENGTH = 12
-# Which way fingerprints are made: before it (a fingerprint of hex digits alone)
-# each row was the database's own JSON text of it, which differs between
-# databases; a fingerprint of another version matches its case whatever it holds
-# (casekit.store.releases.changed), as a plain id does.
-VERSION = "k"
+PARTS = "."  # between the parts of a fingerprint; a form without records: ""
 ROW, FORM = "\x1e", "\x1d"  # separators of a case's rows, and of its forms
 UNSHOWN = "unshown"  # a field no share shows (:func:`unshown`): not fingerprinted
 # The key fields: whatever their flags, they say which record a row is.
@@ -174,10 +197,15 @@ def unshown(f: Field) -> bool:
     return f.code not in KEPT and f.type != "date" and not f.is_shareable
 
 
-def fingerprints(conn: sa.Connection, dictionary: Dictionary) -> dict[str, str]:
+def marks(
+    conn: sa.Connection, dictionary: Dictionary, *, whole: bool = True
+) -> tuple[dict[str, str], dict[str, str]]:
     """The fingerprint of each case the connection sees, withdrawn ones out
     (``dictionary``: the store's, which says which columns are numbers and
-    multi-selects)."""
+    multi-selects), and (unless not ``whole``: empty) the whole-case fingerprint
+    the casekit before made of it (:data:`WHOLE`), to hold a release it recorded
+    to what its cases held (a hash of all its texts again: about 5 % of the
+    time)."""
     inspector = sa.inspect(conn)
     known = {form.name: form for form in dictionary}
     texts: list[dict[str, list[str]]] = []
@@ -188,9 +216,37 @@ def fingerprints(conn: sa.Connection, dictionary: Dictionary) -> dict[str, str]:
         fields = known[form].fields if form in known else ()
         types = {f.code: UNSHOWN if unshown(f) else f.type for f in fields}
         texts.append(_row_texts(conn, name, types))
-    found = {}
+    found, wholes = {}, {}
+    blake2b, separator = hashlib.blake2b, FORM.encode("utf-8")
     for case_id in texts[0]:  # the cases' own rows: TABLE_OF["case"] is first
-        parts = [ROW.join(sorted(rows.get(case_id, ()))) for rows in texts]
-        digest = hashlib.blake2b(FORM.join(parts).encode("utf-8"), digest_size=16)
-        found[case_id] = VERSION + digest.hexdigest()[:LENGTH]
+        parts = [
+            ROW.join(sorted(rows[case_id])).encode("utf-8") if case_id in rows else b""
+            for rows in texts
+        ]
+        found[case_id] = VERSION + PARTS.join(
+            [
+                blake2b(part, digest_size=PART // 2).hexdigest() if part else ""
+                for part in parts
+            ]
+        )
+        if whole:
+            digest = blake2b(separator.join(parts), digest_size=16)
+            wholes[case_id] = WHOLE + digest.hexdigest()[:LENGTH]
+    return found, wholes
+
+
+def fingerprints(conn: sa.Connection, dictionary: Dictionary) -> dict[str, str]:
+    """The fingerprint of each case the connection sees, withdrawn ones out
+    (:func:`marks`)."""
+    return marks(conn, dictionary, whole=False)[0]
+
+
+def parts(mark: str) -> list[str] | None:
+    """The parts of a fingerprint, one per form of :data:`FORMS` (``""``: no
+    record in it); None for a fingerprint made another way (no parts)."""
+    if not mark.startswith(VERSION):
+        return None
+    found = mark[len(VERSION) :].split(PARTS)
+    if len(found) < len(FORMS):  # a form new to the casekit: no record in it then
+        found += [""] * (len(FORMS) - len(found))
     return found

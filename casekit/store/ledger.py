@@ -19,6 +19,9 @@ name for a store: case ids are drawn at random (:mod:`secrets`) in each store, s
 characters each, so two different stores' shares have (all but never) a case id
 in common and differ by nearly all their cases, and a share is only recorded from
 8 cases on: more than the 7 the rule refuses, so they never refuse each other.
+Nor by a form where one has a few records and the other none (its exams, say):
+the rule counts a form only where the two shares have records in it in common
+(:func:`~casekit.store.differences.difference`), and they have none.
 Shares that do hold the same cases are of one store and its copies (a backup, an
 import of its full export, its cases pooled into a network's store): exactly what
 the rule is for. Synthetic stores are the exception: their ids come from a seeded
