@@ -22,8 +22,10 @@ first problem): :attr:`RecordForm.attention` is the CSS selector of where, and
 ``on_attention`` callbacks (the page's helper, :mod:`casekit.ui.assist`) carry it to
 the browser.
 
-``load(key)`` opens a stored record; Save then updates it. The case chooser and the
-app around the forms live in :mod:`casekit.ui.logbook`.
+``load(key)`` opens a stored record; Save then updates it, and "Remove this
+session" (or "Withdraw this case") takes it out, asked first
+(:mod:`casekit.ui.removal`). The case chooser and the app around the forms live in
+:mod:`casekit.ui.logbook`.
 
 Everything works headlessly: set a widget's ``.value`` and call ``.click()``.
 """

@@ -159,7 +159,8 @@ class Removal:
             does = (
                 f"{what} leaves every count, report and export from now on. Its row "
                 "stays in the store, marked, so its number is never given again; "
-                "the other entries keep their numbers."
+                "the other entries keep their numbers. Changes typed here and not "
+                "saved are discarded."
             )
         reason = (
             "The case is closed, so a reason is needed."
