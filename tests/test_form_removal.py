@@ -194,7 +194,10 @@ def test_the_draft_of_the_record_removed_is_discarded(store, case_id):
 
 
 def test_a_withdrawn_case_takes_its_drafts_with_it(store, case_id):
+    other = store.add("case", case_record())["case_id"]
     app = LoggingApp(store)
+    app.session.chooser.list.value = other
+    answer(app.session.record, "notes", "typed about another patient")
     app.session.chooser.list.value = case_id
     answer(app.session.record, "notes", "typed about this patient")
     assert drafts.find(store, "session", case_id, None) is not None
@@ -202,5 +205,23 @@ def test_a_withdrawn_case_takes_its_drafts_with_it(store, case_id):
     answer(app.case.record, "nprs", "2")
     app.case.record.removal.button.click()
     app.case.record.removal.confirm_button.click()
-    for form in ("case", "session", "followup", "exam"):
+    for form in ("case", "followup", "exam"):
         assert drafts.read(store, form) is None, form
+    assert drafts.find(store, "session", case_id, None) is None
+    assert drafts.read(store, "session").case_id == other  # another case's stays
+
+
+def test_an_exam_is_removed_once_the_earlier_exams_are_shown(store, case_id):
+    exam = {"case_id": case_id, "exam_date": D(2025, 3, 3), "examiner": "a"}
+    store.add("exam", exam)
+    entry = LoggingApp(store).exam
+    entry.chooser.list.value = case_id
+    assert entry.record.removal.button.layout.display == "none"  # blind: none open
+    entry.reveal.value = True
+    entry.entry.value = 1
+    assert entry.record.removal.button.description == "Remove this exam"
+    entry.record.removal.button.click()
+    entry.record.removal.confirm_button.click()
+    assert store.read("exam").empty
+    assert _deletions(store) == [("exam", case_id, 1, None)]
+    assert f"Removed exam 1 of case {case_id}" in entry.record.status.value
