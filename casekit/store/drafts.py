@@ -186,6 +186,16 @@ def discard(
             conn.execute(sa.delete(table).where(table.c.form == slot))
 
 
+def discard_case(store: Store, case_id: str) -> None:
+    """Remove every draft of ``case_id``, of every form (the case withdrawn: what
+    was typed about it and not saved goes with it)."""
+    if not keeps_drafts(store):
+        return
+    table = store.metadata.tables["drafts"]
+    with store._write() as conn:
+        conn.execute(sa.delete(table).where(table.c.case_id == case_id))
+
+
 def form_of(slot: str) -> str:
     """The form of a draft's row, from its ``form`` column (its name, then a token)."""
     return slot.split(" ", 1)[0]

@@ -35,7 +35,7 @@ from ..schedule import (
 from . import across, numbering
 from .checked import Checked
 from .drafts import keeps_drafts
-from .rows import as_stored
+from .rows import as_stored, is_closed
 from .store import Store
 
 
@@ -168,6 +168,13 @@ def numbered_by_date(store: Store, checked: Checked, offered: int | None) -> Che
     if not late_moves(store, checked.form, record):
         return checked
     return dataclasses.replace(checked, record=record)
+
+
+def closed(store: Store, case_id: str) -> bool:
+    """Whether the case is closed (discharged, lost or withdrew, by its latest
+    follow-up with a status): a change or a removal then needs a reason."""
+    with store.connect() as conn:
+        return is_closed(conn, store.table("followup"), case_id)
 
 
 def latest_session(store: Store, case_id: str) -> int | None:
