@@ -332,3 +332,29 @@ def test_a_store_of_schema_7_gets_the_narrower_policy_on_its_owners_init(
         _insert(network["south"], row)
     # An upgrade, not guards found removed.
     assert ("restore_guards",) not in superuser_sql(owner, "SELECT action FROM audit")
+
+
+def test_a_sites_history_row_with_an_identifying_reason_is_withheld_by_the_owner(
+    network, tmp_path, capsys
+):
+    """Any other row of a merged history is replayed by nothing the check counts,
+    but its reason is screened, as every reason is: the owner withholds it, and
+    the check is whole again."""
+    _merge_both(network, tmp_path)
+    case = login_sql(network["south"], "SELECT case_id FROM cases LIMIT 1")[0][0]
+    row = _forge(
+        network["owner"],
+        actor="south",
+        action="update",
+        form="case",
+        case_id=case,
+        field="notes",
+        new_value="x",
+        reason="asked by jane.doe@example.org",
+        origin="store:feed row 9 by actor 1",
+    )
+    _insert(network["south"], row)
+    code, out = _casekit(capsys, "check", "--db", network["owner"])
+    assert code == 1 and f"audit row {row['id']}" in out, out
+    code, out = _casekit(capsys, "check", "--redact-reasons", "--db", network["owner"])
+    assert code == 0 and f"rows {row['id']})" in out, out
