@@ -378,6 +378,22 @@ def test_network_mode_set_up_is_warned_of_and_guards_put_back_are_refused():
     assert restored(None) == [("guards_restored", "error")]
 
 
+def test_guards_put_back_in_a_merged_history_are_named_as_their_writers_claim():
+    # No merge carries such a row (a store whose guards were put back is refused):
+    # one with an origin is what its writer wrote about another store, a warning.
+    from casekit.store.verify import guard_problems
+
+    row = {"id": 9, "time": "2026-11-28T10:00:00", "action": "restore_guards"}
+    row.update(actor="south", origin="store:ab row 3 by actor 1")
+    [problem] = guard_problems([row])
+    assert (problem.rule, problem.severity, problem.detail) == (
+        "history_claimed",
+        "warning",
+        "south",
+    )
+    assert "written by south" in problem.problem
+
+
 def test_one_audit_row_is_one_row(tmp_path, capsys):
     db = tmp_path / "one.db"
     with Store(db, create=True, actor="tester") as store:

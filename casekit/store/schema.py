@@ -18,11 +18,12 @@ from ..dictionary import Dictionary, Field
 from ..errors import StoreError
 from . import server
 
-SCHEMA_VERSION = 7  # 2: the audit rows are hash-chained; 3: the site list;
+SCHEMA_VERSION = 8  # 2: the audit rows are hash-chained; 3: the site list;
 # 4: the audit's origin (rows pooled from another store) and the merges table;
 # 5: the share_releases table; 6: a share export's k in share_releases; 7: on a
 # server, the audit's rows each site reads and appends, and a row appended that
-# does not follow the chain refused (casekit.store.trail)
+# does not follow the chain refused (casekit.store.trail); 8: on a server, a site
+# appends no row of another store's history that no merge carries (its policy)
 TABLE_OF = {
     "case": "cases",
     "session": "sessions",
