@@ -5,9 +5,11 @@
 exam findings the patterns use, the upstream history), every session (date, pain
 before -> after, regions treated, techniques), every follow-up (date, pain, the
 flare with its side, onset and duration, GROC, status) and how the case fared (an
-outcome class of :mod:`casekit.outcomes`). :func:`card_text` writes it for a
-terminal (``casekit case CASE_ID``); the logging app shows it as a panel, with the
-figure of :func:`casekit.figures.course.pain_over_time`.
+outcome class of :mod:`casekit.outcomes`). The answers it leaves out (the rest of
+the intake exam, a session's re-test, the exams) are named by their questions at
+its end, so that the practitioner knows they are there. :func:`card_text` writes
+it for a terminal (``casekit case CASE_ID``); the logging app shows it as a panel,
+with the figure of :func:`casekit.figures.course.pain_over_time`.
 
 The card holds nothing that is not in the store, and it names the case and its
 dates: it is for the practitioner, never shared (no report or export reads it).
@@ -33,6 +35,21 @@ EXAM_USED += ("glute_weak_side",)
 # Sided findings whose side is said against the side of the pain.
 SIDED = ("si_tight_side", "hip_flexor_tight_side", "glute_weak_side")
 SIDED += ("ankle_injury_side", "knee_pain_side", "plantar_fasciitis_side")
+# The fields of each repeating form that the card's session and follow-up lines
+# show (besides its key; notes under Notes); any other answer is named as not shown.
+SHOWN = {
+    "session": (
+        "session_date", "nprs_before", "nprs_after", "regions_treated",
+        "techniques", "notes",
+    ),
+    "followup": (
+        "followup_date", "after_session", "nprs", "flare", "flare_side",
+        "flare_onset_hours", "flare_duration_hours", "flare_peak_nprs", "groc",
+        "status", "notes",
+    ),
+}  # fmt: skip
+# Said at the card's end; the questions joined by "; ", as labels hold commas.
+NOT_SHOWN = "Also recorded, not shown here (see the forms, or an export)"
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,10 @@ class CaseCard:
         ``day, side, followup_no``: each flare reported, placed at its session's
         day plus its onset (at the follow-up's day when the onset is unknown;
         ``placed`` says which).
+    unshown : dict of str to tuple of str
+        The questions answered for this case that the card does not show, by
+        where they were asked ('intake', 'sessions', 'exams'), each once; only
+        the places that have any.
     """
 
     case_id: str
@@ -75,6 +96,7 @@ class CaseCard:
     pain: pd.DataFrame
     session_days: list[int]
     flares: pd.DataFrame
+    unshown: dict[str, tuple[str, ...]]
 
 
 def case_card(frames: dict[str, pd.DataFrame], dictionary: Dictionary) -> CaseCard:
@@ -83,8 +105,8 @@ def case_card(frames: dict[str, pd.DataFrame], dictionary: Dictionary) -> CaseCa
     Parameters
     ----------
     frames : dict of DataFrame
-        ``case`` (one row), ``session`` and ``followup`` of that case, typed as
-        :meth:`casekit.Store.read` types them
+        ``case`` (one row), ``session``, ``followup`` and ``exam`` (when given) of
+        that case, typed as :meth:`casekit.Store.read` types them
         (:func:`casekit.store.queries.case_course`).
     dictionary : Dictionary
         The store's dictionary: every question and code is named with it.
@@ -120,6 +142,7 @@ def case_card(frames: dict[str, pd.DataFrame], dictionary: Dictionary) -> CaseCa
         pain=_pain_points(record, sessions, followups),
         session_days=[int(x) for x in sessions["day"].dropna()],
         flares=_flares(sessions, followups, dictionary),
+        unshown=_unshown(frames, dictionary),
     )
 
 
@@ -154,6 +177,9 @@ def card_text(card: CaseCard) -> str:
     if card.notes:
         lines += ["", "Notes"]
         lines += [f"  {where}: {text}" for where, text in card.notes.items()]
+    if card.unshown:
+        lines += ["", f"{NOT_SHOWN}:"]
+        lines += [f"  {where}: {'; '.join(q)}" for where, q in card.unshown.items()]
     return "\n".join(lines)
 
 
@@ -181,7 +207,7 @@ def _intake(record: pd.Series, dictionary: Dictionary, pain_side) -> pd.DataFram
     for field in dictionary["case"].fields:
         if field.code in ("case_id", "notes"):
             continue
-        if field.section == "Intake exam" and field.code not in EXAM_USED:
+        if _left_off_intake(field):
             continue
         answer = value_words(field, record[field.code])
         if field.code in SIDED:
@@ -189,6 +215,42 @@ def _intake(record: pd.Series, dictionary: Dictionary, pain_side) -> pd.DataFram
         section = "Intake" if field.section == "core" else field.section
         rows.append((section, field.label, answer))
     return pd.DataFrame(rows, columns=["section", "question", "answer"])
+
+
+def _unshown(
+    frames: dict[str, pd.DataFrame], dictionary: Dictionary
+) -> dict[str, tuple[str, ...]]:
+    """The labels of the fields answered in this case's records that the card
+    leaves out, by form: a finding the patterns do not count is still the
+    practitioner's, and a card silent about it reads as if it was never taken."""
+    unshown = {}
+    for form in dictionary:
+        frame = frames.get(form.name)
+        if frame is None or frame.empty:
+            continue
+        if form.instance is None:
+            hidden = [f for f in form.fields if _left_off_intake(f)]
+        else:
+            shown = {*form.key, *SHOWN.get(form.name, ())}
+            hidden = [f for f in form.fields if f.code not in shown]
+        labels = [
+            f.label
+            for f in hidden
+            if f.code in frame.columns and any(_answered(v) for v in frame[f.code])
+        ]
+        if labels:
+            where = "intake" if form.instance is None else f"{form.noun}s"
+            unshown[where] = tuple(labels)
+    return unshown
+
+
+def _left_off_intake(field: Field) -> bool:
+    """Whether :func:`_intake` leaves the case form's ``field`` out."""
+    return field.section == "Intake exam" and field.code not in EXAM_USED
+
+
+def _answered(value: Any) -> bool:
+    return bool(value) if isinstance(value, list) else _known(value)
 
 
 def _relation(side: Any, pain_side: Any) -> str:

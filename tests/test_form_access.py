@@ -49,7 +49,8 @@ def server(tmp_path_factory):
     with casekit_server("serve", db, ROOT, folder / "serve.log") as (port, token):
         with Store(db) as store:
             case_id = store.add("case", case_record())["case_id"]
-            store.add("session", session_record(case_id))
+            # A re-test the card leaves out: its "Also recorded" list is checked too.
+            store.add("session", session_record(case_id, si_tight_side="left"))
         yield f"http://127.0.0.1:{port}/?token={token}", db, case_id
 
 

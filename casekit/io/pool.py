@@ -51,6 +51,7 @@ from ..store.merge import (
 from ..store.sites import near_site
 from .exporter import FILE_OF
 from .importer import read_tables
+from .share_signs import SHARE_EXPORT, share_export_in
 
 
 def merge(
@@ -330,7 +331,7 @@ def _same_fields(store: Store, source: Store, name: str) -> None:
 
 def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
     name = str(folder)
-    if (folder / "disclosure.txt").is_file():
+    if share_export_in([folder]):  # its disclosure.txt: refused before reading
         _refuse_share(name)
     files = sorted(folder / f for f in FILE_OF.values() if (folder / f).is_file())
     digest = hashlib.sha256()
@@ -341,7 +342,7 @@ def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
     if earlier is not None:
         return earlier
     tables = read_tables([folder], store.dictionary)
-    if any("week" in table.columns for _, table in tables.values()):
+    if share_export_in([folder], tables):
         _refuse_share(name)  # its disclosure.txt left behind
     checked = {}
     for form in store.dictionary:
@@ -368,9 +369,8 @@ def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
 def _refuse_share(name: str) -> NoReturn:
     raise MergeRefused(
         name,
-        "it is a share export (disclosure.txt, weeks since intake instead of dates, "
-        "sites as labels), which cannot be merged: merge the practitioner's store, "
-        "or a full export of it (`casekit export` without --share)",
+        f"it is {SHARE_EXPORT}, which cannot be merged: merge the practitioner's "
+        "store, or a full export of it (`casekit export` without --share)",
     )
 
 

@@ -3,7 +3,8 @@
 :class:`CardPanel` is a case chooser (the same searchable list as the forms') over
 the card of :func:`casekit.card.case_card`: how the case fared, the pain over time
 (:func:`casekit.figures.course.pain_over_time`, an image with its words as alt
-text), the intake, every session and follow-up, and the notes. Lists and a
+text), the intake, every session and follow-up, the notes, and the questions
+answered that the card leaves out. Lists and a
 two-column table rather than wide tables, so that a phone shows it all without
 scrolling sideways. The card names the case and its dates: it is for the
 practitioner, and nothing shared reads it.
@@ -18,7 +19,7 @@ import io
 import ipywidgets as w
 from matplotlib.figure import Figure
 
-from ..card import CaseCard, case_card
+from ..card import NOT_SHOWN, CaseCard, case_card
 from ..errors import NotFound
 from ..figures.course import pain_over_time
 from ..store import Store, queries
@@ -112,6 +113,13 @@ def card_html(card: CaseCard) -> str:
         parts += [
             f"<li><b>{e(where)}</b>: {e(text)}</li>"
             for where, text in card.notes.items()
+        ]
+        parts.append("</ul>")
+    if card.unshown:
+        parts.append(f'<h3>{NOT_SHOWN}</h3><ul class="casekit-card-unshown">')
+        parts += [
+            f"<li><b>{e(where)}</b>: {e('; '.join(questions))}</li>"
+            for where, questions in card.unshown.items()
         ]
         parts.append("</ul>")
     return "".join(parts)
