@@ -24,7 +24,7 @@ import types
 import pytest
 
 from casekit import Store
-from casekit.errors import UsageError
+from casekit.errors import StoreError, UsageError
 from casekit.store import backup as backup_module
 from casekit.store.backup import backup
 from casekit.synth import populate
@@ -193,3 +193,26 @@ def test_backups_run_as_commands_at_once_report_copies_that_are_theirs(
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         os.path.basename(p) for p in reported
     )
+
+
+def test_a_copy_that_cannot_be_written_says_so_rather_than_blame_the_store(
+    stores, tmp_path, monkeypatch
+):
+    # Another backup deleting this one's partial file, or a USB stick pulled out:
+    # the copy's disk failed, not the store.
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    connect = sqlite3.connect
+
+    def failing(path, *args, **kwargs):
+        if str(path).endswith(".partial"):
+            raise sqlite3.OperationalError("disk I/O error")
+        return connect(path, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", failing)
+    with pytest.raises(StoreError) as failed:
+        backup(stores["north"], folder)
+    said = str(failed.value)
+    assert f"the copy into {folder} failed (disk I/O error)" in said
+    assert "nothing written" in said and "cannot be copied" not in said
+    assert list(folder.iterdir()) == []
