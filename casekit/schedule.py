@@ -90,7 +90,8 @@ def load_schedule(folder: str | os.PathLike) -> Schedule:
     if not path.is_file():
         return Schedule()
     try:
-        settings = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows Notepad saves "UTF-8 with BOM", a mark TOML refuses.
+        settings = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(str(path), f"cannot be read as TOML ({exc})") from None
     # A misspelt [schedual] would be read as no settings at all: the defaults,
