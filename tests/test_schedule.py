@@ -19,6 +19,7 @@ from casekit.errors import SettingsError
 from casekit.schedule import Schedule, due, due_lines, load_schedule
 from casekit.store import queries
 from casekit.synth import cohort
+from casekit.validate import coerce_value
 
 D = dt.date
 
@@ -245,6 +246,28 @@ def test_casekit_due_lists_the_calls_and_marks_the_overdue(store, one, capsys):
     assert due_lines(queries.calls_due(store, D(2025, 3, 17))) == [
         line.strip() for line in out[1:]
     ]
+
+
+@pytest.mark.parametrize(
+    "given, says",
+    [
+        # Not a day of the calendar (2027 is no leap year): said so, as the import
+        # says it of a date cell, not that it is not written as a date.
+        ("2027-02-29", "expected a real calendar date as YYYY-MM-DD, got '2027-02-29'"),
+        ("2025-13-01", "expected a real calendar date as YYYY-MM-DD, got '2025-13-01'"),
+        ("17/03/2025", "expected a date as YYYY-MM-DD, got '17/03/2025'"),
+        ("20250317", "expected a date as YYYY-MM-DD, got '20250317'"),
+    ],
+)
+def test_casekit_due_reads_its_date_as_the_import_does(store, capsys, given, says):
+    with pytest.raises(SystemExit) as stop:
+        main(["due", "--db", str(store.path), "--on", given])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.endswith(says)
+    # The import's words for the same cell, from the same reading of a date.
+    field = store.dictionary["session"]["session_date"]
+    assert coerce_value(field, given)[1] in says
 
 
 def test_casekit_due_refuses_a_wrong_date_and_a_wrong_setting(store, one, capsys):
