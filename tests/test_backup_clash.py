@@ -216,3 +216,15 @@ def test_a_copy_that_cannot_be_written_says_so_rather_than_blame_the_store(
     assert f"the copy into {folder} failed (disk I/O error)" in said
     assert "nothing written" in said and "cannot be copied" not in said
     assert list(folder.iterdir()) == []
+
+
+def test_a_store_that_cannot_be_read_is_said_to_be_the_fault(tmp_path):
+    junk = tmp_path / "casekit.db"
+    junk.write_text("a note saved over the store by mistake\n" * 40)
+    (tmp_path / "usb").mkdir()
+    with pytest.raises(StoreError) as failed:
+        backup(junk, tmp_path / "usb")
+    assert str(failed.value) == (
+        f"store {junk}: cannot be read (file is not a database)"
+    )
+    assert list((tmp_path / "usb").iterdir()) == []

@@ -180,14 +180,20 @@ def _link(partial: Path, name: Path) -> None:
         # name with an empty file made only if none is there, then move the copy
         # onto it (ours, so overwriting it is no loss).
         os.close(os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY))
-        os.replace(partial, name)
+        try:
+            os.replace(partial, name)
+        except OSError:
+            name.unlink(missing_ok=True)  # our empty file, not a copy
+            raise
 
 
 def _copy(source: Path, partial: Path) -> None:
     """The whole store in one step of the backup API: one snapshot."""
-    src = sqlite3.connect(source, timeout=30)
-    with contextlib.closing(src):
+    with contextlib.ExitStack() as open_:
         try:
+            src = open_.enter_context(
+                contextlib.closing(sqlite3.connect(source, timeout=30))
+            )
             src.execute("PRAGMA schema_version").fetchone()  # the store's own fault
         except sqlite3.DatabaseError as exc:
             raise StoreError(str(source), f"cannot be read ({exc})") from None
