@@ -20,9 +20,10 @@ pandas over the stored sessions and follow-ups, so it is tested with dates alone
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -84,13 +85,15 @@ def load_schedule(folder: str | os.PathLike) -> Schedule:
     ------
     SettingsError
         The file is not TOML, or names a table or a day casekit does not know, or
-        a day is not a whole number (at least 1; 0 or more for ``overdue_after_days``).
+        a day is not a whole number (at least 1; 0 or more for ``overdue_after_days``),
+        or the days are out of order (:func:`_out_of_order`).
     """
     path = Path(folder) / SETTINGS_FILE
     if not path.is_file():
         return Schedule()
     try:
-        settings = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows Notepad saves "UTF-8 with BOM", a mark TOML refuses.
+        settings = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(str(path), f"cannot be read as TOML ({exc})") from None
     # A misspelt [schedual] would be read as no settings at all: the defaults,
@@ -121,7 +124,49 @@ def load_schedule(folder: str | os.PathLike) -> Schedule:
                 f"`schedule.{name}` is {value!r}, expected a whole number of days, "
                 f"{least} or more",
             )
-    return Schedule(**table)
+    schedule = Schedule(**table)
+    problem = _out_of_order(schedule, given=table)
+    if problem:
+        raise SettingsError(str(path), problem)
+    return schedule
+
+
+# The calls in the order a case meets them after its latest session.
+_ORDER = (
+    ("checkin_days", "the check-in"),
+    ("two_week_days", "the 2-week call"),
+    ("six_week_days", "the 6-week call"),
+)
+
+
+def _out_of_order(schedule: Schedule, given: Container[str]) -> str | None:
+    """Why the days of ``schedule`` make no sense together, or None.
+
+    The check-in comes before the 2-week call, and that before the 6-week call,
+    each on a day of its own: a 2-week call after the 6-week call would be listed
+    after it. And a 2-week call is overdue by the time the 6-week call is due: a
+    call whose next one has come is late. ``given``: the settings the file
+    names; the others are said to be defaults.
+    """
+
+    def said(name: str) -> str:
+        default = "" if name in given else " (the default)"
+        return f"{name} = {getattr(schedule, name)}{default}"
+
+    for (early, first), (late, then) in itertools.pairwise(_ORDER):
+        if getattr(schedule, early) >= getattr(schedule, late):
+            return (
+                f"schedule.{said(early)} is not before {said(late)}: {first} "
+                f"comes before {then}, on an earlier day"
+            )
+    gap = schedule.six_week_days - schedule.two_week_days
+    if schedule.overdue_after_days >= gap:
+        return (
+            f"schedule.{said('overdue_after_days')} leaves a 2-week call not yet "
+            f"overdue when the 6-week call is due, {gap} days after it; expected "
+            f"fewer than {gap} days"
+        )
+    return None
 
 
 def due(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from .options import Commands, db_option
+from .options import Commands, day, db_option
 
 
 def register(commands: Commands) -> None:
@@ -33,7 +33,7 @@ def register(commands: Commands) -> None:
     )
     sub.add_argument(
         "--on",
-        type=_date,
+        type=day,
         metavar="DATE",
         help="the day to list what is due on, YYYY-MM-DD (default: today)",
     )
@@ -68,12 +68,3 @@ def run_due(args: argparse.Namespace) -> int:
     for line in due_lines(calls):
         print(f"  {line}")
     return 0
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a date as YYYY-MM-DD, got {text!r}"
-        ) from None

@@ -75,7 +75,9 @@ def local_dictionary(
             return LocalDictionary(load_dictionary(), None)
         source = f"the copy of {KEY} kept in {where}"
         return LocalDictionary(load_dictionary(source, text=kept), None)
-    text = path.read_text(encoding="utf-8")
+    # Without a BOM (Notepad's "UTF-8 with BOM"): the same dictionary is the
+    # same text, and the copy kept is not said to differ once saved without it.
+    text = path.read_text(encoding="utf-8-sig")
     dictionary = load_dictionary(path, text=text)
     if text == kept:
         return LocalDictionary(dictionary, None)

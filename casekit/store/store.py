@@ -383,7 +383,9 @@ class Store:
             fetch(conn, self.table(form), spec, key)
             if reason is None and is_closed(conn, self.table("followup"), key[0]):
                 raise ReasonRequired(key[0])
-            refuse_orphaning(conn, self.metadata, self.dictionary, spec, key)
+            refuse_orphaning(
+                conn, self.metadata, self.dictionary, spec, key, self.command
+            )
             table = self.table(form)
             conn.execute(
                 sa.update(table).where(*match(table, spec, key)).values(deleted=True)
