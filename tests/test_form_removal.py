@@ -151,6 +151,8 @@ def test_a_session_a_follow_up_reports_on_is_refused_in_plain_words(store, case_
     said = entry.record.removal.problem.value
     assert "Follow-up 1 (After session number is 1) of the case refers" in said
     assert "`" not in said and "after_session" not in said
+    # Each row in the way is removed in its own form: no command is named here.
+    assert "casekit remove" not in said and "remove it first or" in said
     assert store.read("session")["session_no"].tolist() == [1, 2]
     assert entry.record.editing == (case_id, 1)  # the form is as it was
 

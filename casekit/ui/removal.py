@@ -267,4 +267,7 @@ class Removal:
         }
         text = "; ".join(p.says() for p in refused.found) or str(refused)
         text = re.sub(r"`(\w+)`", lambda m: labels.get(m[1], m[1]), text)
+        # The store names the commands that remove the rows in the way; here each
+        # is removed in its own form, by its own button.
+        text = re.sub(r" \((?:casekit remove [^)]*)\)", "", text)
         return text[:1].upper() + text[1:]
