@@ -25,15 +25,10 @@ from ..dictionary import Form
 from ..errors import NotFound
 from ..frames import column, records_to_frame
 from ..problems import Problem, where
-from ..schedule import (
-    CLOSED_STATUSES,
-    SETTINGS_FILE,
-    call_days,
-    listed,
-    load_schedule,
-)
+from ..schedule import SETTINGS_FILE, call_days, listed, load_schedule
 from . import across, numbering
 from .checked import Checked
+from .closing import closed_cases
 from .drafts import keeps_drafts
 from .rows import as_stored
 from .store import Store
@@ -255,10 +250,11 @@ def calls_due(store: Store, on: dt.date | None = None) -> pd.DataFrame:
 
     The store finds what each call depends on, so that only the sessions of open
     cases come back, not every session and follow-up of a store of 100,000 cases
-    (reading those took 3.5 s): which cases are closed, whether a follow-up
-    refers to a session, which session is a case's latest, and the case's latest
-    follow-up date. Days are counted in pandas (:func:`casekit.schedule.listed`),
-    the same on SQLite and PostgreSQL.
+    (reading those took 3.5 s): which cases are closed (and not re-opened,
+    :mod:`casekit.store.closing`), whether a follow-up refers to a session, which
+    session is a case's latest, and the case's latest follow-up date. Days are
+    counted in pandas (:func:`casekit.schedule.listed`), the same on SQLite and
+    PostgreSQL.
     """
     on = on or dt.date.today()
     schedule = load_schedule(store.home)
@@ -313,23 +309,12 @@ def calls_due(store: Store, on: dt.date | None = None) -> pd.DataFrame:
 
 
 def _open_cases(store: Store) -> sa.Select:
-    """The cases not withdrawn whose latest follow-up with a status (highest
-    number) did not close them (:func:`casekit.schedule.closed_cases`)."""
-    cases, f = store.table("case"), store.table("followup")
-    status = (
-        sa.select(f.c.status)
-        .where(
-            f.c.case_id == cases.c.case_id,
-            f.c.deleted == sa.false(),
-            f.c.status.is_not(None),
-        )
-        .order_by(f.c.followup_no.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    """The cases not withdrawn and not closed (:mod:`casekit.store.closing`: a
+    session after the closing follow-up re-opens a case)."""
+    cases = store.table("case")
+    closed = closed_cases(store.table("session"), store.table("followup"))
     return sa.select(cases.c.case_id).where(
-        cases.c.deleted == sa.false(),
-        sa.func.coalesce(status, "").not_in(CLOSED_STATUSES),
+        cases.c.deleted == sa.false(), cases.c.case_id.not_in(closed)
     )
 
 

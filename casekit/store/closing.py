@@ -1,0 +1,49 @@
+"""Which cases are closed, asked in SQL: the rule of :mod:`casekit.closing`.
+
+A case is closed by its latest follow-up with a status (the highest number that
+says one) when that status is discharged, lost or withdrew, unless a session dated
+after that follow-up re-opened it (the patient came back). The caseload
+(:func:`casekit.store.queries.calls_due`) lists the calls of open cases, and the
+store asks a reason for an edit or a removal of a record of a closed case
+(:meth:`Store.update`, :meth:`Store.delete`), not of a re-opened one. Adding a
+session or a follow-up is not an edit: it never needs a reason.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..closing import CLOSED_STATUSES
+from .schema import TABLE_OF
+
+
+def closed_cases(sessions: sa.Table, followups: sa.Table) -> sa.Select:
+    """The ids of the cases closed and not re-opened."""
+    s, f = sessions, followups
+    latest = f.alias("latest")
+    counted = [latest.c.deleted == sa.false(), latest.c.status.is_not(None)]
+    latest_said = (
+        sa.select(sa.func.max(latest.c.followup_no))
+        .where(latest.c.case_id == f.c.case_id, *counted)
+        .scalar_subquery()
+    )
+    back = [
+        s.c.case_id == f.c.case_id,
+        s.c.deleted == sa.false(),
+        s.c.session_date > f.c.followup_date,  # NULL when undated: not back
+    ]
+    closing = [
+        f.c.deleted == sa.false(),
+        f.c.status.in_(CLOSED_STATUSES),
+        f.c.followup_no == latest_said,
+    ]
+    return sa.select(f.c.case_id).where(*closing, ~sa.exists().where(*back))
+
+
+def is_closed(conn: sa.Connection, metadata: sa.MetaData, case_id: str) -> bool:
+    """Whether the case is closed now (and not re-opened): an edit of it needs a
+    reason."""
+    tables = (metadata.tables[TABLE_OF[form]] for form in ("session", "followup"))
+    sessions, followups = tables
+    query = closed_cases(sessions, followups).where(followups.c.case_id == case_id)
+    return conn.execute(query.limit(1)).first() is not None
