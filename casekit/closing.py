@@ -29,6 +29,8 @@ Pure pandas: the caseload in SQL is :mod:`casekit.store.closing`.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 # The statuses that close a case.
@@ -37,7 +39,9 @@ COLUMNS = ["case_id", "followup_no", "status", "closed_on"]
 COLUMNS += ["reopened_by", "reopened_on"]
 
 
-def closures(sessions: pd.DataFrame, followups: pd.DataFrame) -> pd.DataFrame:
+def closures(
+    sessions: pd.DataFrame, followups: pd.DataFrame, on: dt.date | None = None
+) -> pd.DataFrame:
     """The cases whose latest follow-up with a status closed them, and the session
     that re-opened each, if one did.
 
@@ -47,6 +51,9 @@ def closures(sessions: pd.DataFrame, followups: pd.DataFrame) -> pd.DataFrame:
         ``case_id, session_no, session_date``.
     followups : DataFrame
         ``case_id, followup_no, followup_date, status``.
+    on : datetime.date, optional
+        Count only the sessions and follow-ups dated on or before this day (a
+        follow-up without a date counts whatever the day); every one without it.
 
     Returns
     -------
@@ -63,6 +70,10 @@ def closures(sessions: pd.DataFrame, followups: pd.DataFrame) -> pd.DataFrame:
     s = sessions[["case_id", "session_no", "session_date"]].dropna()
     s = s.astype({"case_id": object})
     s = s.assign(session_date=pd.to_datetime(s["session_date"]))
+    if on is not None:
+        day = pd.Timestamp(on)
+        f = f[~(f["followup_date"] > day)]  # NaT compares False: kept
+        s = s[s["session_date"] <= day]
     said = f[f["status"].notna()]
     # The whole row of the highest number (groupby's last() would take each
     # column's last value that is not missing: another follow-up's date).
@@ -86,8 +97,11 @@ def closures(sessions: pd.DataFrame, followups: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)[COLUMNS]
 
 
-def closed_cases(sessions: pd.DataFrame, followups: pd.DataFrame) -> set[str]:
-    """The cases closed: closed by their latest follow-up with a status and not
-    re-opened by a session after it (:func:`closures`)."""
-    found = closures(sessions, followups)
+def closed_cases(
+    sessions: pd.DataFrame, followups: pd.DataFrame, on: dt.date | None = None
+) -> set[str]:
+    """The cases closed (on the day ``on``, or now): closed by their latest
+    follow-up with a status and not re-opened by a session after it
+    (:func:`closures`)."""
+    found = closures(sessions, followups, on)
     return set(found.loc[found["reopened_by"].isna(), "case_id"])

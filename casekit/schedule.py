@@ -14,6 +14,11 @@ to follow-up (the domain brief, "The follow-up schedule"):
   :mod:`casekit.closing`); its calls then follow its sessions as any open case's;
 - a call more than 7 days past its day is overdue.
 
+The calls due on a day are those of what was known that day: only the sessions and
+follow-ups dated on or before it count (a follow-up without a date counts whatever
+the day), so that the list of a past day is what was due then, even when a later
+follow-up has answered a call since.
+
 The days are settings (:class:`Schedule`), read from ``casekit.toml`` beside the
 store (:func:`load_schedule`); the defaults are those above. :func:`due` is pure
 pandas over the stored sessions and follow-ups, so it is tested with dates alone.
@@ -141,7 +146,8 @@ def due(
         ``case_id, followup_no, followup_date, after_session, status`` of the
         same cases.
     on : datetime.date
-        The day to list what is due on.
+        The day to list what is due on: only the sessions and follow-ups dated on
+        or before it count (a follow-up without a date counts whatever the day).
     schedule : Schedule, optional
         The days; the defaults of the domain brief if not given.
 
@@ -155,10 +161,14 @@ def due(
         due first. A session without a date schedules nothing. A closed case
         (:mod:`casekit.closing`) has nothing due; a re-opened one is open.
     """
+    today = np.datetime64(on, "D")
     s = sessions[["case_id", "session_no", "session_date"]].dropna()
     s = s.assign(day=s["session_date"].to_numpy().astype("datetime64[D]"))
+    s = s[s["day"].to_numpy() <= today]
     f = followups[["case_id", "followup_no", "followup_date", "after_session"]]
-    s = s[~s["case_id"].isin(closed_cases(sessions, followups))]
+    f_day = f["followup_date"].to_numpy().astype("datetime64[D]")
+    f = f[~(f_day > today)]  # NaT compares False: an undated follow-up counts
+    s = s[~s["case_id"].isin(closed_cases(sessions, followups, on))]
 
     # A check-in for each session no follow-up refers to.
     answered = pd.MultiIndex.from_frame(

@@ -94,6 +94,9 @@ def test_a_later_closing_follow_up_closes_it_again(store, discharged, status):
         ),
     )
     assert calls(store, D(2027, 1, 20)) == []
+    assert calls(store, D(2026, 11, 30)) == [  # before that follow-up: open
+        (discharged, "checkin", 3, D(2026, 11, 21), True)
+    ]
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
@@ -125,6 +128,7 @@ def test_the_pandas_rule_agrees(store, discharged):
         }
     ]
     assert closed_cases(sessions, followups) == set()
+    assert closed_cases(sessions, followups, D(2026, 11, 19)) == {discharged}
     on = D(2026, 11, 21)
     pd.testing.assert_frame_equal(
         due(sessions, followups, on), queries.calls_due(store, on)

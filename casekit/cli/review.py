@@ -37,7 +37,10 @@ def register(commands: Commands) -> None:
         "--on",
         type=_date,
         metavar="DATE",
-        help="the day to list what is due on, YYYY-MM-DD (default: today)",
+        help="the day to list what was due on, YYYY-MM-DD (default: today): only "
+        "the sessions and follow-ups dated on or before it count, so a past day "
+        "shows what was due that day, even if a later follow-up has answered it "
+        "since",
     )
     db_option(sub)
 

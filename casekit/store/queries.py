@@ -246,7 +246,9 @@ def incomplete(store: Store) -> dict[str, list[str]]:
 def calls_due(store: Store, on: dt.date | None = None) -> pd.DataFrame:
     """The calls due on ``on`` (default today) by the follow-up schedule, with the
     days of the store's ``casekit.toml``: the same table as
-    :func:`casekit.schedule.due` over the cases not withdrawn.
+    :func:`casekit.schedule.due` over the cases not withdrawn. Only the sessions
+    and follow-ups dated on or before ``on`` count (a follow-up without a date
+    counts whatever the day): a past day's list is what was due that day.
 
     The store finds what each call depends on, so that only the sessions of open
     cases come back, not every session and follow-up of a store of 100,000 cases
@@ -259,14 +261,16 @@ def calls_due(store: Store, on: dt.date | None = None) -> pd.DataFrame:
     on = on or dt.date.today()
     schedule = load_schedule(store.home)
     s, f = store.table("session"), store.table("followup")
-    answered = sa.exists().where(
-        f.c.case_id == s.c.case_id,
-        f.c.after_session == s.c.session_no,
+    counted = [
         f.c.deleted == sa.false(),
+        sa.or_(f.c.followup_date <= on, f.c.followup_date.is_(None)),
+    ]
+    answered = sa.exists().where(
+        f.c.case_id == s.c.case_id, f.c.after_session == s.c.session_no, *counted
     )
     newest_first = (s.c.session_date.desc(), s.c.session_no.desc())
     heard = sa.select(sa.func.max(f.c.followup_date)).where(
-        f.c.case_id == s.c.case_id, f.c.deleted == sa.false()
+        f.c.case_id == s.c.case_id, *counted
     )
     query = sa.select(
         s.c.case_id,
@@ -279,8 +283,8 @@ def calls_due(store: Store, on: dt.date | None = None) -> pd.DataFrame:
         heard.scalar_subquery().label("heard"),
     ).where(
         s.c.deleted == sa.false(),
-        s.c.session_date.is_not(None),
-        s.c.case_id.in_(_open_cases(store)),
+        s.c.session_date <= on,  # and so not NULL
+        s.c.case_id.in_(_open_cases(store, on)),
     )
     with store.connect() as conn:
         rows = conn.execute(query).all()
@@ -308,11 +312,12 @@ def calls_due(store: Store, on: dt.date | None = None) -> pd.DataFrame:
     return listed(checkins, unheard, on, schedule)
 
 
-def _open_cases(store: Store) -> sa.Select:
-    """The cases not withdrawn and not closed (:mod:`casekit.store.closing`: a
-    session after the closing follow-up re-opens a case)."""
+def _open_cases(store: Store, on: dt.date) -> sa.Select:
+    """The cases not withdrawn and not closed on the day ``on``
+    (:mod:`casekit.store.closing`: a session after the closing follow-up
+    re-opens a case)."""
     cases = store.table("case")
-    closed = closed_cases(store.table("session"), store.table("followup"))
+    closed = closed_cases(store.table("session"), store.table("followup"), on)
     return sa.select(cases.c.case_id).where(
         cases.c.deleted == sa.false(), cases.c.case_id.not_in(closed)
     )
