@@ -28,7 +28,7 @@ from ..problems import Problem, where
 from ..schedule import SETTINGS_FILE, call_days, listed, load_schedule
 from . import across, numbering
 from .checked import Checked
-from .closing import closed_cases
+from .closing import closed
 from .drafts import keeps_drafts
 from .rows import as_stored
 from .store import Store
@@ -317,10 +317,8 @@ def _open_cases(store: Store, on: dt.date) -> sa.Select:
     (:mod:`casekit.store.closing`: a session after the closing follow-up
     re-opens a case)."""
     cases = store.table("case")
-    closed = closed_cases(store.table("session"), store.table("followup"), on)
-    return sa.select(cases.c.case_id).where(
-        cases.c.deleted == sa.false(), cases.c.case_id.not_in(closed)
-    )
+    shut = closed(cases.c.case_id, store.table("session"), store.table("followup"), on)
+    return sa.select(cases.c.case_id).where(cases.c.deleted == sa.false(), ~shut)
 
 
 def case_course(store: Store, case_id: str) -> dict[str, pd.DataFrame]:
