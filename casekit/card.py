@@ -5,11 +5,13 @@
 exam findings the patterns use, the upstream history), every session (date, pain
 before -> after, regions treated, techniques), every follow-up (date, pain, the
 flare with its side, onset and duration, GROC, status) and how the case fared (an
-outcome class of :mod:`casekit.outcomes`). The answers it leaves out (the rest of
-the intake exam, a session's re-test, the exams) are named by their questions at
-its end, so that the practitioner knows they are there. :func:`card_text` writes
-it for a terminal (``casekit case CASE_ID``); the logging app shows it as a panel,
-with the figure of :func:`casekit.figures.course.pain_over_time`.
+outcome class of :mod:`casekit.outcomes`), and whether the case is open, closed
+or re-opened by a session after it closed (:mod:`casekit.closing`). The answers it
+leaves out (the rest of the intake exam, a session's re-test, the exams) are named
+by their questions at its end, so that the practitioner knows they are there.
+:func:`card_text` writes it for a terminal (``casekit case CASE_ID``); the logging
+app shows it as a panel, with the figure of
+:func:`casekit.figures.course.pain_over_time`.
 
 The card holds nothing that is not in the store, and it names the case and its
 dates: it is for the practitioner, never shared (no report or export reads it).
@@ -23,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from .closing import closures
 from .derive import derive
 from .dictionary import Dictionary, Field
 from .outcomes import OUTCOME_LABELS
@@ -71,6 +74,10 @@ class CaseCard:
         How the case fared: a code of :data:`casekit.derive.OUTCOMES`.
     outcome_text : str
         The class in words, with the pain it was read from.
+    status_text : str
+        Whether the case is open, in words: 'open'; 'closed (discharged) on
+        2025-04-07 by follow-up 3'; or, when a session after that re-opened it,
+        the same followed by ', re-opened by session 4 on 2025-06-02'.
     pain : DataFrame
         ``day, nprs, kind`` (intake, before, after, follow-up): the points of the
         figure, pain by day since intake.
@@ -93,6 +100,7 @@ class CaseCard:
     notes: dict[str, str]
     outcome: str
     outcome_text: str
+    status_text: str
     pain: pd.DataFrame
     session_days: list[int]
     flares: pd.DataFrame
@@ -139,6 +147,7 @@ def case_card(frames: dict[str, pd.DataFrame], dictionary: Dictionary) -> CaseCa
         notes=notes,
         outcome=str(record["outcome"]),
         outcome_text=_outcome_text(record, followups),
+        status_text=_status_text(frames, dictionary),
         pain=_pain_points(record, sessions, followups),
         session_days=[int(x) for x in sessions["day"].dropna()],
         flares=_flares(sessions, followups, dictionary),
@@ -159,7 +168,8 @@ def card_text(card: CaseCard) -> str:
         The case id, how it fared, the intake (one answer a line), then each
         session and each follow-up on a line of its own, and the notes.
     """
-    lines = [f"Case {card.case_id}", f"How it fared: {card.outcome_text}", ""]
+    lines = [f"Case {card.case_id}", f"How it fared: {card.outcome_text}"]
+    lines += [f"Status: {card.status_text}", ""]
     section = None
     for row in card.intake.itertuples(index=False):
         if row.section != section:
@@ -347,6 +357,24 @@ def _outcome_text(record: pd.Series, followups: pd.DataFrame) -> str:
         f"{int(last['days_after_last_session'])} days after the last session)"
         f"{none}"
     )
+
+
+def _status_text(frames: dict[str, pd.DataFrame], dictionary: Dictionary) -> str:
+    """'open', or when and by which follow-up the case was closed, and which
+    session re-opened it if one did (:func:`casekit.closing.closures`)."""
+    found = closures(frames["session"], frames["followup"])
+    if found.empty:
+        return "open"
+    closed = found.iloc[0]
+    spec = dictionary["followup"]
+    words = f"closed ({value_words(spec['status'], closed['status']).lower()})"
+    if _known(closed["closed_on"]):
+        words += f" on {value_words(spec['followup_date'], closed['closed_on'])}"
+    words += f" by follow-up {int(closed['followup_no'])}"
+    if _known(closed["reopened_by"]):
+        on = value_words(dictionary["session"]["session_date"], closed["reopened_on"])
+        words += f", re-opened by session {int(closed['reopened_by'])} on {on}"
+    return words
 
 
 def _pain_points(record, sessions, followups) -> pd.DataFrame:

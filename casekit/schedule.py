@@ -9,8 +9,15 @@ to follow-up (the domain brief, "The follow-up schedule"):
 - a **2-week call** and a **6-week call**, 14 and 42 days after the case's latest
   session: each due from that day until a follow-up is dated on or after it;
 - nothing is due for a case whose latest status (its follow-up of the highest
-  number with a status) is discharged, lost or withdrew;
+  number with a status) is discharged, lost or withdrew, unless a session dated
+  after that follow-up re-opened it (the patient came back:
+  :mod:`casekit.closing`); its calls then follow its sessions as any open case's;
 - a call more than 7 days past its day is overdue.
+
+The calls due on a day are those of what was known that day: only the sessions and
+follow-ups dated on or before it count (a follow-up without a date counts whatever
+the day), so that the list of a past day is what was due then, even when a later
+follow-up has answered a call since.
 
 The days are settings (:class:`Schedule`), read from ``casekit.toml`` beside the
 store (:func:`load_schedule`); the defaults are those above. :func:`due` is pure
@@ -30,11 +37,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .closing import closed_cases
 from .errors import SettingsError
 
-# A case whose latest status is one of these is closed: nothing is due for it, and
-# an edit to it needs a reason.
-CLOSED_STATUSES = ("discharged", "lost", "withdrew")
 SETTINGS_FILE = "casekit.toml"
 # Each kind of call, in the words of a list.
 CALLS = {
@@ -186,7 +191,8 @@ def due(
         ``case_id, followup_no, followup_date, after_session, status`` of the
         same cases.
     on : datetime.date
-        The day to list what is due on.
+        The day to list what is due on: only the sessions and follow-ups dated on
+        or before it count (a follow-up without a date counts whatever the day).
     schedule : Schedule, optional
         The days; the defaults of the domain brief if not given.
 
@@ -197,12 +203,17 @@ def due(
         ``session_no`` (the session a check-in is for, or the latest session a
         call is counted from), ``call_day`` and ``due_since`` (dates), and
         ``overdue`` (more than ``overdue_after_days`` past its day); the longest
-        due first. A session without a date schedules nothing.
+        due first. A session without a date schedules nothing. A closed case
+        (:mod:`casekit.closing`) has nothing due; a re-opened one is open.
     """
+    today = np.datetime64(on, "D")
     s = sessions[["case_id", "session_no", "session_date"]].dropna()
     s = s.assign(day=s["session_date"].to_numpy().astype("datetime64[D]"))
+    s = s[s["day"].to_numpy() <= today]
     f = followups[["case_id", "followup_no", "followup_date", "after_session"]]
-    s = s[~s["case_id"].isin(closed_cases(followups))]
+    f_day = f["followup_date"].to_numpy().astype("datetime64[D]")
+    f = f[~(f_day > today)]  # NaT compares False: an undated follow-up counts
+    s = s[~s["case_id"].isin(closed_cases(sessions, followups, on))]
 
     # A check-in for each session no follow-up refers to.
     answered = pd.MultiIndex.from_frame(
@@ -288,14 +299,6 @@ def call_days(schedule: Schedule, call: str) -> int:
     return {"two_week": schedule.two_week_days, "six_week": schedule.six_week_days}[
         call
     ]
-
-
-def closed_cases(followups: pd.DataFrame) -> set[str]:
-    """The cases whose latest follow-up with a status (highest number) closed
-    them: discharged, lost or withdrew."""
-    said = followups[followups["status"].notna()]
-    last = said.sort_values(["case_id", "followup_no"]).groupby("case_id").last()
-    return set(last.index[last["status"].astype(str).isin(CLOSED_STATUSES)])
 
 
 def due_lines(table: pd.DataFrame) -> list[str]:

@@ -270,6 +270,92 @@ def test_casekit_due_reads_its_date_as_the_import_does(store, capsys, given, say
     assert coerce_value(field, given)[1] in says
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_a_past_day_lists_the_2_week_call_a_later_follow_up_answered(store):
+    case_id = store.add("case", case_record(intake_date=D(2026, 9, 24)))["case_id"]
+    for day in (D(2026, 9, 24), D(2026, 10, 8)):
+        store.add("session", session_record(case_id, session_date=day))
+    for n, day in ((1, D(2026, 9, 26)), (2, D(2026, 10, 10)), (2, D(2026, 10, 25))):
+        store.add(
+            "followup", followup_record(case_id, after_session=n, followup_date=day)
+        )
+    # the 2-week call of session 2 fell on 10-22; the follow-up of 10-25 came later
+    assert calls(store, D(2026, 10, 22)) == [
+        (case_id, "two_week", 2, D(2026, 10, 22), False)
+    ]
+    assert calls(store, D(2026, 10, 25)) == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_a_past_day_lists_the_check_in_a_later_follow_up_answered(
+    store, db_url, capsys
+):
+    case_id = store.add("case", case_record(intake_date=D(2024, 2, 29)))["case_id"]
+    store.add("session", session_record(case_id, session_date=D(2024, 2, 29)))
+    store.add(
+        "followup",
+        followup_record(case_id, after_session=1, followup_date=D(2024, 3, 2)),
+    )
+    assert calls(store, D(2024, 3, 1)) == [
+        (case_id, "checkin", 1, D(2024, 3, 1), False)
+    ]
+    assert calls(store, D(2024, 3, 2)) == []
+    assert main(["due", "--db", db_url, "--on", "2024-03-01"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "1 call due on 2024-03-01 (0 overdue):",
+        f"  case {case_id}: check-in after session 1, due since 2024-03-01",
+    ]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_a_past_day_counts_neither_a_later_session_nor_a_later_closing(store, one):
+    # a later session would move the 2-week call; a later discharge would close
+    store.add(
+        "followup",
+        followup_record(one, after_session=1, followup_date=D(2025, 3, 5)),
+    )
+    store.add("session", session_record(one, session_date=D(2025, 3, 20)))
+    store.add(
+        "followup",
+        followup_record(
+            one, after_session=2, followup_date=D(2025, 3, 22), status="discharged"
+        ),
+    )
+    assert calls(store, D(2025, 3, 17)) == [(one, "two_week", 1, D(2025, 3, 17), False)]
+    assert calls(store, D(2025, 3, 21)) == [(one, "checkin", 2, D(2025, 3, 21), False)]
+    assert calls(store, D(2025, 3, 22)) == []
+
+
+def test_due_on_a_past_day_counts_only_what_was_dated_by_then():
+    sessions = pd.DataFrame(
+        {
+            "case_id": ["A"],
+            "session_no": [1],
+            "session_date": pd.to_datetime(["2024-02-29"]),
+        }
+    )
+    followups = pd.DataFrame(
+        {
+            "case_id": ["A", "A"],
+            "followup_no": [1, 2],
+            "followup_date": pd.to_datetime(["2024-03-02", None]),
+            "after_session": [1, None],
+            "status": [None, None],
+        }
+    )
+    assert due(sessions, followups, D(2024, 3, 1))["call"].tolist() == ["checkin"]
+    # a follow-up without a date counts whatever the day
+    followups.loc[1, "after_session"] = 1
+    assert due(sessions, followups, D(2024, 3, 1)).empty
+
+
+def test_the_help_of_due_on_says_what_counts(capsys):
+    with pytest.raises(SystemExit):
+        main(["due", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "only the sessions and follow-ups dated on or before it count" in text
+
+
 def test_casekit_due_refuses_a_wrong_date_and_a_wrong_setting(store, one, capsys):
     db = str(store.path)
     with pytest.raises(SystemExit) as stop:

@@ -36,6 +36,7 @@ from . import columnar
 from .across import refuse_breaking
 from .audit import audit_frame, changed, login_name, removed, write_audit
 from .checked import Checked, validate_once
+from .closing import is_closed
 from .database import (
     DEFAULT_DB,
     casekit_command,
@@ -52,7 +53,7 @@ from .kept import KEY, local_dictionary
 from .numbering import draw_case_ids, numbers, refuse_moved_references
 from .reading import bring_up_to_date, refuse_writing
 from .references import refuse_orphaning
-from .rows import as_key, fetch, form_query, is_closed, match, read_rows
+from .rows import as_key, fetch, form_query, match, read_rows
 from .schema import TABLE_OF, build_metadata, is_current, refuse_newer
 from .server import access_of
 from .sites import (
@@ -333,7 +334,9 @@ class Store:
         ``changes`` are raw values of some fields, laid over the stored record and
         the result put through the door; or a ``Checked`` whole record (a form's
         answers, checked at Save), written as it is. The key stays the stored one.
-        A closed case (discharged, lost, withdrew, or withdrawn) needs a ``reason``.
+        A closed case (discharged, lost, withdrew, or withdrawn) needs a ``reason``;
+        one re-opened by a session after it closed does not
+        (:mod:`casekit.closing`).
         Like ``add``, it refuses a record that breaks a rule across forms.
         """
         spec = self.dictionary[form]
@@ -341,7 +344,7 @@ class Store:
         refuse_identifying_reason(reason, self.deny_list)
         with self._write() as conn:
             current = fetch(conn, self.table(form), spec, key)
-            if reason is None and is_closed(conn, self.table("followup"), key[0]):
+            if reason is None and is_closed(conn, self.metadata, key[0]):
                 raise ReasonRequired(key[0])
             stored_key = {code: current[code] for code in spec.key}
             if not isinstance(changes, Checked):
@@ -381,7 +384,7 @@ class Store:
         refuse_identifying_reason(reason, self.deny_list)
         with self._write() as conn:
             fetch(conn, self.table(form), spec, key)
-            if reason is None and is_closed(conn, self.table("followup"), key[0]):
+            if reason is None and is_closed(conn, self.metadata, key[0]):
                 raise ReasonRequired(key[0])
             refuse_orphaning(
                 conn, self.metadata, self.dictionary, spec, key, self.command

@@ -86,6 +86,7 @@ def card_html(card: CaseCard) -> str:
     parts = [
         f"<h3>Case {e(card.case_id)}</h3>",
         f"<p><b>How it fared:</b> {e(card.outcome_text)}</p>",
+        f"<p><b>Status:</b> {e(card.status_text)}</p>",
         figure_img(card),
         "<h3>Intake</h3>",
         '<table class="casekit-card-intake"><caption class="casekit-sr">Intake of '

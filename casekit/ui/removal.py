@@ -145,7 +145,7 @@ class Removal:
             return
         self.key = tuple(self.record.editing)
         name = self._name(self.key)
-        closed = queries.closed(self.store, self.key[0])
+        closed = queries.case_closed(self.store, self.key[0])
         if self.withdraw:
             verb, what = "Withdraw", f"Case {self.key[0]}"
             does = (
