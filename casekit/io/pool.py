@@ -146,19 +146,20 @@ def _earlier(store: Store, source: str, name: str, head, site: str) -> Merged | 
 
 
 def _refuse_guards_put_back(history: list, name: str, check: str) -> None:
-    """Refuse a source whose audit says its guards were put back, whatever its
-    check makes of the row (one carried from a merge of its own, with an origin,
-    is only a warning there): what was changed while they were off cannot be told,
-    and carried here the row would read as written by whoever merges."""
+    """Refuse a source whose audit says guards were put back, whatever its check
+    makes of the row (one with an origin, of a store merged into it or so its
+    writer says, is only a warning there): what was changed while they were off
+    cannot be told, and carried here the row would read as written by whoever
+    merges."""
     restored = [row["id"] for row in history if row["action"] == RESTORE_ACTION]
     if restored:
         rows = ", ".join(str(i) for i in restored)
         raise MergeRefused(
             name,
-            f"its audit says that its guards were put back (audit row"
-            f"{'s' * (len(restored) != 1)} {rows}): what was changed while they "
-            "were off cannot be told, so its history cannot join this store's "
-            f"(see `{check}`)",
+            "its audit says that guards were put back, its own or those of a store "
+            f"merged into it (audit row{'s' * (len(restored) != 1)} {rows}): what "
+            "was changed while they were off cannot be told, so its history cannot "
+            f"join this store's (see `{check}`)",
         )
 
 
