@@ -247,6 +247,24 @@ def test_guards_put_back_in_a_merged_history_are_its_writers_claim(
     assert code == 1 and "guards were removed" in out, out
 
 
+def test_a_site_merging_a_store_whose_guards_were_put_back_is_told_so(
+    network, tmp_path, capsys
+):
+    """Refused by the merge, in plain words, before anything is written: not by
+    the server's policy, whose refusal would name row-level security."""
+    own = _own_store(tmp_path, "south", 2, 3)
+    with Store(own, actor="practitioner-south") as store, store._write() as conn:
+        row = {"action": "restore_guards", "form": "audit"}
+        store._audit(conn, [{**row, "origin": "store:feed row 9 by actor 1"}])
+    before = _head(network["owner"])
+    code, out = _casekit(
+        capsys, "merge", str(own), "--site", "south", "--db", network["south"]
+    )
+    assert code != 0 and "guards were put back, its own or" in out, out
+    assert "row-level" not in out
+    assert _head(network["owner"]) == before
+
+
 def test_the_server_hashes_a_row_as_casekit_does(network):
     """Quotes, backslashes, control characters and letters beyond ASCII, with and
     without an origin: the trigger's JSON is Python's, byte for byte."""

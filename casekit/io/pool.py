@@ -39,6 +39,7 @@ from ..identifiers import scan_text
 from ..privacy import is_case_id
 from ..problems import refusal
 from ..store import Checked, Store
+from ..store.audit import RESTORE_ACTION
 from ..store.late import RENUMBER_ACTION
 from ..store.merge import (
     Merged,
@@ -144,6 +145,24 @@ def _earlier(store: Store, source: str, name: str, head, site: str) -> Merged | 
     return Merged(source, site, {}, before=row)
 
 
+def _refuse_guards_put_back(history: list, name: str, check: str) -> None:
+    """Refuse a source whose audit says guards were put back, whatever its check
+    makes of the row (one with an origin, of a store merged into it or so its
+    writer says, is only a warning there): what was changed while they were off
+    cannot be told, and carried here the row would read as written by whoever
+    merges."""
+    restored = [row["id"] for row in history if row["action"] == RESTORE_ACTION]
+    if restored:
+        rows = ", ".join(str(i) for i in restored)
+        raise MergeRefused(
+            name,
+            "its audit says that guards were put back, its own or those of a store "
+            f"merged into it (audit row{'s' * (len(restored) != 1)} {rows}): what "
+            "was changed while they were off cannot be told, so its history cannot "
+            f"join this store's (see `{check}`)",
+        )
+
+
 def _from_store(store: Store, path: Path, site: str) -> Pooled | Merged:
     name = str(path)
     # Read only: a merge writes nothing into its source, nor needs to be able to.
@@ -156,8 +175,9 @@ def _from_store(store: Store, path: Path, site: str) -> Pooled | Merged:
         earlier = _earlier(store, identity, name, head, site)
         if earlier is not None:
             return earlier
+        _refuse_guards_put_back(history, name, source.command("check"))
         found, _ = source.verify()
-        # A warning (a reason withheld, network mode set up) is no break.
+        # A warning (a reason withheld) is no break.
         problems = [p for p in found if p.severity == "error"]
         if problems:
             raise MergeRefused(

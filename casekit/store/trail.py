@@ -25,15 +25,17 @@ good (the audit is append-only: nobody can take it out again). So:
   ``origin``, and no such row vouches for a reason withheld; the one it heeds is a
   ``restore_guards`` row, which it took as this store's guards found removed: an
   error for good, which a site's login could write with any origin in a notebook.
-  No merge carries one (:mod:`casekit.io.pool` refuses a store whose guards were
-  put back), so the policy refuses it from a site, whatever its case. Why not
+  No merge carries one (:mod:`casekit.io.pool` refuses a store whose audit holds
+  any ``restore_guards`` row, before writing), so the policy refuses it from a
+  site, whatever its case. Why not
   narrower: a merge carries its source's rows about no case (sites added, columns
   added, its own merges), so origin rows cannot be held to the site's own cases;
   and requiring them to follow the site's own ``merge`` row in the same
   transaction would prove nothing, since a site may write that row too. Such a
-  row written before schema 8 (when this policy came) is, to the check, what its
-  writer (the actor, whom the server names) claimed about another store: a
-  warning naming them, not a break (:mod:`casekit.store.verify`). A forged
+  row in the audit all the same (a site's, written before schema 8 brought this
+  policy; or the owner's, whom no policy holds) is, to the check, what its writer
+  (the actor, whom the server names) claimed about another store: a warning
+  naming them, not a break (:mod:`casekit.store.verify`). A forged
   history row of any other action changes nothing the check counts, but for a
   reason that looks like an identifier, which the check reports and the owner
   withholds (``casekit check --redact-reasons``), as of any row.

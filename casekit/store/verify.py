@@ -17,9 +17,12 @@ Two questions, each answered from the database alone:
    so each is an error for good. (``casekit check --redact-reasons`` lifts and
    puts back the guards inside its own transaction and writes a ``redact_reasons``
    row, not this one.) One with an ``origin`` speaks of another store, and no
-   merge carries one (a store whose guards were put back is refused): it is what
-   its writer wrote (on a server, a site's login, until schema 8 refused it:
-   :mod:`casekit.store.trail`), a warning naming them, not this store's guards.
+   casekit command writes one (:mod:`casekit.io.pool` refuses to merge a store
+   whose guards were put back): it was appended by hand, by the actor it names
+   (on a server, the login, as the server records it: a site's until schema 8
+   refused it, :mod:`casekit.store.trail`, or the owner's, which no policy
+   holds; on SQLite, whoever wrote the file), a warning naming them, not this
+   store's guards.
    A store opened to read only (:mod:`casekit.store.reading`) is not given its
    guards back: guards missing are an error of their own.
 
@@ -108,8 +111,9 @@ def guard_problems(rows: Iterable[Mapping[str, Any]]) -> Iterator[Problem]:
             continue
         if row.get("origin") is not None:
             # Of another store, and no merge carries one (casekit.io.pool refuses
-            # a store whose guards were put back): what its writer claims, not
-            # this store's guards off. Said, naming them; never an error for good.
+            # a store whose guards were put back): appended by hand, what its
+            # writer claims, not this store's guards off. Said, naming the actor
+            # recorded (on a server, the login: casekit.store.server's trigger).
             yield _audit_problem(
                 "history_claimed", row, str(row["actor"]), severity="warning"
             )
