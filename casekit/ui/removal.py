@@ -34,7 +34,7 @@ from ..errors import (
     ValidationFailed,
 )
 from ..problems import where
-from ..store import drafts, queries
+from ..store import queries
 from .reason import ReasonBox
 from .wording import Asking
 
@@ -222,9 +222,8 @@ class Removal:
 
     def _done(self, key: tuple, reason: str | None) -> None:
         name = self._name(key)
-        self.record.drafts.forget()  # the draft of the record taken out
-        if self.withdraw:
-            drafts.discard_case(self.store, key[0])  # a new session's of it too
+        # The store's delete discarded the drafts of what it took out (a case's
+        # every draft, a record's own): the form opens a new entry, and its bar.
         self.record.new(None if self.withdraw else key[0])
         if self.withdraw:
             said = (
