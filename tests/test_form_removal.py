@@ -8,12 +8,14 @@ Headless: set ``.value``, call ``.click()``, assert on the store."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pandas as pd
 import pytest
 from conftest import case_record, followup_record, session_record
 from test_forms import answer
 
+from casekit import Store
 from casekit.store import drafts
 from casekit.ui.logbook import LoggingApp
 
@@ -155,6 +157,26 @@ def test_a_session_a_follow_up_reports_on_is_refused_in_plain_words(store, case_
     assert "casekit remove" not in said and "remove it first or" in said
     assert store.read("session")["session_no"].tolist() == [1, 2]
     assert entry.record.editing == (case_id, 1)  # the form is as it was
+
+
+def test_the_commands_are_dropped_whole_from_a_path_with_brackets_and_a_quote(
+    tmp_path, monkeypatch
+):
+    """A ``)`` in the store's path ended the command a pattern guessed at: the
+    page said "remove it first/s1.db') or ..."."""
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    folder = tmp_path / "Clinic (old)" / "Jo's (2024)"
+    folder.mkdir(parents=True)
+    with Store(folder / "s1.db", create=True, actor="tester") as store:
+        case_id = store.add("case", case_record())["case_id"]
+        store.add("session", session_record(case_id))
+        store.add("followup", followup_record(case_id, after_session=1))
+        entry = _open(LoggingApp(store), "session", case_id, 1)
+        entry.record.removal.button.click()
+        entry.record.removal.confirm_button.click()
+        said = html.unescape(entry.record.removal.problem.value)
+    assert "remove it first or, in the follow-up form, point it at" in said
+    assert "s1.db" not in said and "Clinic" not in said and "casekit remove" not in said
 
 
 def test_a_case_is_withdrawn_through_the_form(store, case_id):

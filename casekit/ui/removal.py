@@ -264,9 +264,12 @@ class Removal:
         labels = {
             f.code: f.label for form in self.store.dictionary for f in form.fields
         }
-        text = "; ".join(p.says() for p in refused.found) or str(refused)
+        # The store names the commands that remove the rows in the way (its
+        # problem's fix); here each is removed in its own form, by its own button.
+        said = [
+            p.says().replace(f" ({p.fix})", "") if p.fix else p.says()
+            for p in refused.found
+        ]
+        text = "; ".join(said) or str(refused)
         text = re.sub(r"`(\w+)`", lambda m: labels.get(m[1], m[1]), text)
-        # The store names the commands that remove the rows in the way; here each
-        # is removed in its own form, by its own button.
-        text = re.sub(r" \((?:casekit remove [^)]*)\)", "", text)
         return text[:1].upper() + text[1:]
