@@ -179,6 +179,41 @@ def test_the_commands_are_dropped_whole_from_a_path_with_brackets_and_a_quote(
     assert "s1.db" not in said and "Clinic" not in said and "casekit remove" not in said
 
 
+def _withdrawing(store, case_id):
+    app = LoggingApp(store)
+    app.case.chooser.choose(case_id)
+    removal = app.case.record.removal
+    removal.button.click()
+    removal.reasons.text.value = "patient asked to be left out"
+    return removal
+
+
+def test_a_case_already_gone_is_said_not_withdrawn(store, case_id):
+    """It said "Nothing was removed" beside a button that withdraws."""
+    removal = _withdrawing(store, case_id)
+    store.delete("case", case_id, reason="withdrawn in another window")
+    removal.confirm_button.click()
+    said = html.unescape(removal.problem.value)
+    assert f"The case was not withdrawn: case {case_id} is no longer in" in said
+
+
+def test_another_refusal_of_the_store_is_said_in_plain_words(
+    store, case_id, monkeypatch
+):
+    """Any other refusal was shown raw, backticks and all."""
+    from casekit.errors import StoreError
+
+    def refuse(*args, **kwargs):
+        raise StoreError("s1.db", "read-only here: open it with `casekit app`")
+
+    removal = _withdrawing(store, case_id)
+    monkeypatch.setattr(store, "delete", refuse)
+    removal.confirm_button.click()
+    said = html.unescape(removal.problem.value)
+    assert "The case was not withdrawn: store s1.db: read-only here" in said
+    assert "`" not in said and "open it with casekit app" in said
+
+
 def test_a_case_is_withdrawn_through_the_form(store, case_id):
     kept = store.add("case", case_record())["case_id"]
     app = LoggingApp(store)
