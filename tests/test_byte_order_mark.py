@@ -9,6 +9,7 @@ make the same dictionary look changed.
 
 from __future__ import annotations
 
+import sqlite3
 import warnings
 
 import pytest
@@ -63,3 +64,27 @@ def test_a_local_dictionary_saved_again_with_a_bom_is_the_same_dictionary(tmp_pa
 def test_a_deny_list_saved_with_a_bom_keeps_its_first_name_whole(tmp_path, encoding):
     (tmp_path / "deny-list.txt").write_text("Okonkwo\nAdebayo\n", encoding=encoding)
     assert load_deny_list(tmp_path / "deny-list.txt") == ("Okonkwo", "Adebayo")
+
+
+def test_a_copy_kept_with_its_bom_by_the_previous_casekit_is_the_same(tmp_path, capsys):
+    """The previous casekit kept the file's BOM in its copy; the file, read now
+    without it, was said to differ and kept again with an audit row."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "dictionary.local.yaml").write_text(REFERRED, encoding=NOTEPAD)
+    with Store(data / "casekit.db", create=True, actor="tests"):
+        pass
+    with sqlite3.connect(data / "casekit.db") as conn:  # as the old reader kept it
+        conn.execute(
+            "UPDATE casekit_meta SET value = ? WHERE key = 'dictionary.local.yaml'",
+            ("\ufeff" + REFERRED,),
+        )
+    conn.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LocalDictionaryChanged)
+        due = ["due", "--db", str(data / "casekit.db"), "--on", "2025-03-14"]
+        assert main(due) == 0
+        with Store(data / "casekit.db", actor="tests") as store:
+            kept = store.audit().query("action == 'keep_dictionary'")
+    assert "differs" not in capsys.readouterr().err
+    assert len(kept) == 1  # kept when the store was made, not again

@@ -8,12 +8,14 @@ Headless: set ``.value``, call ``.click()``, assert on the store."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pandas as pd
 import pytest
 from conftest import case_record, followup_record, session_record
 from test_forms import answer
 
+from casekit import Store
 from casekit.store import drafts
 from casekit.ui.logbook import LoggingApp
 
@@ -155,6 +157,61 @@ def test_a_session_a_follow_up_reports_on_is_refused_in_plain_words(store, case_
     assert "casekit remove" not in said and "remove it first or" in said
     assert store.read("session")["session_no"].tolist() == [1, 2]
     assert entry.record.editing == (case_id, 1)  # the form is as it was
+
+
+def test_the_commands_are_dropped_whole_from_a_path_with_brackets_and_a_quote(
+    tmp_path, monkeypatch
+):
+    """A ``)`` in the store's path ended the command a pattern guessed at: the
+    page said "remove it first/s1.db') or ..."."""
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    folder = tmp_path / "Clinic (old)" / "Jo's (2024)"
+    folder.mkdir(parents=True)
+    with Store(folder / "s1.db", create=True, actor="tester") as store:
+        case_id = store.add("case", case_record())["case_id"]
+        store.add("session", session_record(case_id))
+        store.add("followup", followup_record(case_id, after_session=1))
+        entry = _open(LoggingApp(store), "session", case_id, 1)
+        entry.record.removal.button.click()
+        entry.record.removal.confirm_button.click()
+        said = html.unescape(entry.record.removal.problem.value)
+    assert "remove it first or, in the follow-up form, point it at" in said
+    assert "s1.db" not in said and "Clinic" not in said and "casekit remove" not in said
+
+
+def _withdrawing(store, case_id):
+    app = LoggingApp(store)
+    app.case.chooser.choose(case_id)
+    removal = app.case.record.removal
+    removal.button.click()
+    removal.reasons.text.value = "patient asked to be left out"
+    return removal
+
+
+def test_a_case_already_gone_is_said_not_withdrawn(store, case_id):
+    """It said "Nothing was removed" beside a button that withdraws."""
+    removal = _withdrawing(store, case_id)
+    store.delete("case", case_id, reason="withdrawn in another window")
+    removal.confirm_button.click()
+    said = html.unescape(removal.problem.value)
+    assert f"The case was not withdrawn: case {case_id} is no longer in" in said
+
+
+def test_another_refusal_of_the_store_is_said_in_plain_words(
+    store, case_id, monkeypatch
+):
+    """Any other refusal was shown raw, backticks and all."""
+    from casekit.errors import StoreError
+
+    def refuse(*args, **kwargs):
+        raise StoreError("s1.db", "read-only here: open it with `casekit app`")
+
+    removal = _withdrawing(store, case_id)
+    monkeypatch.setattr(store, "delete", refuse)
+    removal.confirm_button.click()
+    said = html.unescape(removal.problem.value)
+    assert "The case was not withdrawn: store s1.db: read-only here" in said
+    assert "`" not in said and "open it with casekit app" in said
 
 
 def test_a_case_is_withdrawn_through_the_form(store, case_id):

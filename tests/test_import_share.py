@@ -79,3 +79,60 @@ def test_its_full_export_imports(store, exports, capsys):
     assert main(["import", str(exports / "full"), "--db", store.where]) == 0
     assert "imported 3 cases, 3 sessions" in capsys.readouterr().out
     assert len(store.case_ids()) == 3
+
+
+WEEK_FIELD = """
+forms:
+  session:
+    fields:
+      - code: week
+        type: integer
+        label: Week of the programme
+"""
+
+
+def test_a_full_export_with_a_local_field_named_week_imports_and_merges(
+    tmp_path, monkeypatch, capsys
+):
+    """A local field ``week`` is no sign of a share: the full export still has
+    its sessions' dates. It was refused as a share export by import and merge."""
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "dictionary.local.yaml").write_text(WEEK_FIELD, encoding="utf-8")
+    with Store(data / "own.db", create=True, actor="practitioner") as own:
+        case_id = own.add("case", case_record())["case_id"]
+        own.add("session", session_record(case_id, week=3))
+        export_csv(own, tmp_path / "full")
+    assert "week" in (tmp_path / "full" / "sessions.csv").read_text().splitlines()[0]
+    for name in ("new.db", "pool.db"):
+        with Store(data / name, create=True, actor="tester") as new:
+            new.add_site("north")
+    fresh, pooled = str(data / "new.db"), str(data / "pool.db")
+    assert main(["import", str(tmp_path / "full"), "--db", fresh]) == 0
+    assert "imported 1 case, 1 session" in capsys.readouterr().out
+    code = main(["merge", str(tmp_path / "full"), "--site", "north", "--db", pooled])
+    assert code == 0, capsys.readouterr().err
+    for name in ("new.db", "pool.db"):
+        with Store(data / name) as new:
+            (case,) = new.case_ids()
+            assert new.get("session", (case, 1))["week"] == 3
+
+
+def test_a_share_export_of_a_store_with_a_local_week_is_still_refused(
+    tmp_path, monkeypatch, capsys
+):
+    """Its weeks since intake, without dates, still tell it (its disclosure.txt
+    gone)."""
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    with Store(tmp_path / "own.db", create=True, actor="practitioner") as own:
+        own.add("session", session_record(own.add("case", case_record())["case_id"]))
+        export_csv(own, tmp_path / "share", share=True, k=1)
+    (tmp_path / "share" / "disclosure.txt").unlink()
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "dictionary.local.yaml").write_text(WEEK_FIELD, encoding="utf-8")
+    capsys.readouterr()
+    Store(data / "new.db", create=True, actor="tester").close()
+    assert main(["import", str(tmp_path / "share"), "--db", str(data / "new.db")]) == 1
+    assert "it is a share export" in capsys.readouterr().err

@@ -14,7 +14,9 @@ import datetime as dt
 
 import pytest
 from browser import (
+    CUT_SHORT,
     LAPTOP,
+    OFF_SCREEN,
     PHONE,
     ROOT,
     axe_violations,
@@ -25,10 +27,10 @@ from browser import (
     new_page,
     open_app,
     tab,
+    tab_to,
 )
 from conftest import case_record, followup_record, session_record
 from playwright.sync_api import Page, expect
-from test_form_access import CUT_SHORT, OFF_SCREEN, tab_to
 
 from casekit import Store
 

@@ -8,7 +8,9 @@ problems that never say what the folder is. Its signs, any one of them:
 
 - ``disclosure.txt`` in the folder given, or beside a file of the export given;
 - a ``week`` column (``session_week``, ``followup_week``, ``exam_week`` in a REDCap
-  share), which no form of a full export has;
+  share) where the form's date column is missing: a share has weeks *instead of*
+  dates (a date is never shared), a full export always has its form's date, and a
+  local field may well be named ``week``;
 - a case table whose sites are all share labels and that has no intake date (its
   ``cases.csv`` copied away alone): a store's site codes are never two words.
 
@@ -18,6 +20,7 @@ problems that never say what the folder is. Its signs, any one of them:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -25,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..dictionary import load_dictionary
 from ..errors import ImportFileError
 from .exporter import FILE_OF
 
@@ -54,7 +58,8 @@ def share_export_in(
         if beside and (path.parent / DISCLOSURE).is_file():
             return str(path)
     for form, (source, table) in (tables or {}).items():
-        weeks = {"week", f"{form}_week"} & {str(c) for c in table.columns}
+        columns = {str(c) for c in table.columns}
+        weeks = {"week", f"{form}_week"} & columns and _date_of(form) not in columns
         if weeks or (form == "case" and _labelled_sites(table)):
             return source
     return None
@@ -75,6 +80,15 @@ def refuse_share_import(
             "of the store instead (casekit export DIR, without --share); nothing "
             "was imported",
         )
+
+
+@functools.cache  # the built-in dictionary, read once
+def _date_of(form: str) -> str | None:
+    """The built-in date field of ``form`` (``session_date``), which every row of
+    a full export has and a share never: the date the weeks are counted to."""
+    found = load_dictionary().forms.get(form)
+    dates = [f.code for f in found.fields if f.type == "date"] if found else []
+    return dates[0] if dates else None
 
 
 def _labelled_sites(cases: pd.DataFrame) -> bool:

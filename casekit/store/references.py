@@ -86,10 +86,14 @@ def _still_referred(
     ]
     forms = sorted({noun_of(other) for other, *_ in referring})
     they = "it" if len(names) == 1 else "them"
+    # The commands are the problem's fix too: a form, where each row is removed
+    # by its own button, drops exactly " (fix)" from the sentence, whatever the
+    # store's path holds (a bracket, a quote).
+    fix = _and(removals)
     detail = (
         f"{_and(names)} of the case {'refers' if len(names) == 1 else 'refer'} "
         f"to this {form.noun}, so it cannot be removed; remove {they} first "
-        f"({_and(removals)}) or, in the {_and(forms)} form, point {they} at "
+        f"({fix}) or, in the {_and(forms)} form, point {they} at "
         f"another {form.noun}, then remove this {form.noun} (nothing was removed)"
     )
     return Problem(
@@ -98,6 +102,7 @@ def _still_referred(
         case_id=key[0],
         instance=key[1],
         detail=detail,
+        fix=fix,
         source=form.name,
     )
 

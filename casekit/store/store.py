@@ -64,6 +64,7 @@ from .sites import (
     stored_site_problems,
     with_site_code,
 )
+from .unsaved import discard_removed
 from .verify import audit_problems
 
 
@@ -374,10 +375,11 @@ class Store:
         return record
 
     def delete(self, form: str, key: tuple | str, *, reason: str | None = None) -> None:
-        """Withdraw a case, or remove a session or follow-up: soft, audited, kept.
+        """Withdraw a case, or remove a session or follow-up: soft, audited, kept;
+        the drafts of what it takes out are discarded with it.
 
         Refuses (``ValidationFailed``, nothing removed) a session that follow-ups
-        still report on: they are deleted or re-pointed first
+        still report on: remove them, or point them at another session, first
         (:mod:`casekit.store.references`)."""
         spec = self.dictionary[form]
         key = as_key(key)
@@ -394,6 +396,7 @@ class Store:
                 sa.update(table).where(*match(table, spec, key)).values(deleted=True)
             )
             self._audit(conn, [removed(spec.name, key, reason)])
+            discard_removed(conn, self.metadata, spec.name, key)
 
     def _audit(self, conn: sa.Connection, rows: Iterable[dict[str, Any]]) -> None:
         write_audit(conn, self._meta("audit"), self.actor, rows)

@@ -34,7 +34,7 @@ from ..errors import (
     ValidationFailed,
 )
 from ..problems import where
-from ..store import drafts, queries
+from ..store import queries
 from .reason import ReasonBox
 from .wording import Asking
 
@@ -205,15 +205,15 @@ class Removal:
             return False
         except NotFound:
             self._refused(
-                f"Nothing was removed: {self._name(key)} is no longer in the store "
+                f"{self._nothing}: {self._name(key)} is no longer in the store "
                 "(taken out in another window?)."
             )
             return False
         except ValidationFailed as exc:
             self._refused(self._plain(exc))
             return False
-        except CasekitError as exc:
-            self._refused(f"Nothing was removed: {exc}")
+        except CasekitError as exc:  # the store unwritable, a server's refusal
+            self._refused(self._plain(exc, lead=self._nothing))
             return False
         self._done(key, reason)
         return True
@@ -222,9 +222,8 @@ class Removal:
 
     def _done(self, key: tuple, reason: str | None) -> None:
         name = self._name(key)
-        self.record.drafts.forget()  # the draft of the record taken out
-        if self.withdraw:
-            drafts.discard_case(self.store, key[0])  # a new session's of it too
+        # The store's delete discarded the drafts of what it took out (a case's
+        # every draft, a record's own): the form opens a new entry, and its bar.
         self.record.new(None if self.withdraw else key[0])
         if self.withdraw:
             said = (
@@ -259,15 +258,24 @@ class Removal:
     def _name(self, key: tuple) -> str:
         return where(self.form.name, key[0], key[1] if len(key) > 1 else None)
 
-    def _plain(self, refused: ValidationFailed) -> str:
+    @property
+    def _nothing(self) -> str:
+        """How a refusal starts: what did not happen, in the button's verb."""
+        return "The case was not withdrawn" if self.withdraw else "Nothing was removed"
+
+    def _plain(self, refused: CasekitError, lead: str | None = None) -> str:
         """The store's refusal in a practitioner's words: fields named by their
-        labels, not their codes."""
+        labels, not their codes, and nothing in backticks; after ``lead`` (what
+        did not happen) when the refusal does not say it."""
         labels = {
             f.code: f.label for form in self.store.dictionary for f in form.fields
         }
-        text = "; ".join(p.says() for p in refused.found) or str(refused)
-        text = re.sub(r"`(\w+)`", lambda m: labels.get(m[1], m[1]), text)
-        # The store names the commands that remove the rows in the way; here each
-        # is removed in its own form, by its own button.
-        text = re.sub(r" \((?:casekit remove [^)]*)\)", "", text)
-        return text[:1].upper() + text[1:]
+        # The store names the commands that remove the rows in the way (its
+        # problem's fix); here each is removed in its own form, by its own button.
+        said = [
+            p.says().replace(f" ({p.fix})", "") if p.fix else p.says()
+            for p in getattr(refused, "found", [])
+        ]
+        text = "; ".join(said) or str(refused)
+        text = re.sub(r"`([^`]*)`", lambda m: labels.get(m[1], m[1]), text)
+        return f"{lead}: {text}" if lead else text[:1].upper() + text[1:]
