@@ -16,6 +16,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from ..closing import CLOSED_STATUSES
+from ..errors import ReasonRequired
 from .schema import TABLE_OF
 
 
@@ -95,3 +96,13 @@ def _dated_by(date: sa.ColumnElement, on: dt.date) -> sa.ColumnElement:
     """Dated on or before ``on``, or not dated (it cannot be placed, so it counts
     whatever the day)."""
     return sa.or_(date <= on, date.is_(None))
+
+
+def refuse_unexplained(
+    conn: sa.Connection, metadata: sa.MetaData, case_id: str, reason: str | None
+) -> None:
+    """Raise ``ReasonRequired`` (nothing written) for an edit or a removal of a
+    record of a closed case that says no ``reason``: the one rule of
+    :meth:`Store.update` and :meth:`Store.delete`."""
+    if reason is None and is_closed(conn, metadata, case_id):
+        raise ReasonRequired(case_id)

@@ -28,7 +28,6 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form
-from ..errors import ReasonRequired
 from ..frames import to_cell
 from ..privacy import load_deny_list, refuse_identifying_reason
 from ..problems import Problem, refusal
@@ -36,7 +35,7 @@ from . import columnar
 from .across import refuse_breaking
 from .audit import audit_frame, changed, login_name, removed, write_audit
 from .checked import Checked, validate_once
-from .closing import is_closed
+from .closing import refuse_unexplained
 from .database import (
     DEFAULT_DB,
     casekit_command,
@@ -335,9 +334,8 @@ class Store:
         ``changes`` are raw values of some fields, laid over the stored record and
         the result put through the door; or a ``Checked`` whole record (a form's
         answers, checked at Save), written as it is. The key stays the stored one.
-        A closed case (discharged, lost, withdrew, or withdrawn) needs a ``reason``;
-        one re-opened by a session after it closed does not
-        (:mod:`casekit.closing`).
+        A closed case (discharged, lost, withdrew; not re-opened since:
+        :mod:`casekit.closing`) needs a ``reason``.
         Like ``add``, it refuses a record that breaks a rule across forms.
         """
         spec = self.dictionary[form]
@@ -345,8 +343,7 @@ class Store:
         refuse_identifying_reason(reason, self.deny_list)
         with self._write() as conn:
             current = fetch(conn, self.table(form), spec, key)
-            if reason is None and is_closed(conn, self.metadata, key[0]):
-                raise ReasonRequired(key[0])
+            refuse_unexplained(conn, self.metadata, key[0], reason)
             stored_key = {code: current[code] for code in spec.key}
             if not isinstance(changes, Checked):
                 changes = {**current, **changes, **stored_key}
@@ -386,8 +383,7 @@ class Store:
         refuse_identifying_reason(reason, self.deny_list)
         with self._write() as conn:
             fetch(conn, self.table(form), spec, key)
-            if reason is None and is_closed(conn, self.metadata, key[0]):
-                raise ReasonRequired(key[0])
+            refuse_unexplained(conn, self.metadata, key[0], reason)
             refuse_orphaning(
                 conn, self.metadata, self.dictionary, spec, key, self.command
             )
