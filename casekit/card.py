@@ -5,9 +5,13 @@
 exam findings the patterns use, the upstream history), every session (date, pain
 before -> after, regions treated, techniques), every follow-up (date, pain, the
 flare with its side, onset and duration, GROC, status) and how the case fared (an
-outcome class of :mod:`casekit.outcomes`). :func:`card_text` writes it for a
-terminal (``casekit case CASE_ID``); the logging app shows it as a panel, with the
-figure of :func:`casekit.figures.course.pain_over_time`.
+outcome class of :mod:`casekit.outcomes`), and whether the case is open, closed
+or re-opened by a session after it closed (:mod:`casekit.closing`). The answers it
+leaves out (the rest of the intake exam, a session's re-test, the exams) are named
+by their questions at its end, so that the practitioner knows they are there.
+:func:`card_text` writes it for a terminal (``casekit case CASE_ID``); the logging
+app shows it as a panel, with the figure of
+:func:`casekit.figures.course.pain_over_time`.
 
 The card holds nothing that is not in the store, and it names the case and its
 dates: it is for the practitioner, never shared (no report or export reads it).
@@ -21,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from .closing import closures
 from .derive import derive
 from .dictionary import Dictionary, Field
 from .outcomes import OUTCOME_LABELS
@@ -33,6 +38,21 @@ EXAM_USED += ("glute_weak_side",)
 # Sided findings whose side is said against the side of the pain.
 SIDED = ("si_tight_side", "hip_flexor_tight_side", "glute_weak_side")
 SIDED += ("ankle_injury_side", "knee_pain_side", "plantar_fasciitis_side")
+# The fields of each repeating form that the card's session and follow-up lines
+# show (besides its key; notes under Notes); any other answer is named as not shown.
+SHOWN = {
+    "session": (
+        "session_date", "nprs_before", "nprs_after", "regions_treated",
+        "techniques", "notes",
+    ),
+    "followup": (
+        "followup_date", "after_session", "nprs", "flare", "flare_side",
+        "flare_onset_hours", "flare_duration_hours", "flare_peak_nprs", "groc",
+        "status", "notes",
+    ),
+}  # fmt: skip
+# Said at the card's end; the questions joined by "; ", as labels hold commas.
+NOT_SHOWN = "Also recorded, not shown here (see the forms, or an export)"
 
 
 @dataclass(frozen=True)
@@ -54,6 +74,10 @@ class CaseCard:
         How the case fared: a code of :data:`casekit.derive.OUTCOMES`.
     outcome_text : str
         The class in words, with the pain it was read from.
+    status_text : str
+        Whether the case is open, in words: 'open'; 'closed (discharged) on
+        2025-04-07 by follow-up 3'; or, when a session after that re-opened it,
+        the same followed by ', re-opened by session 4 on 2025-06-02'.
     pain : DataFrame
         ``day, nprs, kind`` (intake, before, after, follow-up): the points of the
         figure, pain by day since intake.
@@ -63,6 +87,10 @@ class CaseCard:
         ``day, side, followup_no``: each flare reported, placed at its session's
         day plus its onset (at the follow-up's day when the onset is unknown;
         ``placed`` says which).
+    unshown : dict of str to tuple of str
+        The questions answered for this case that the card does not show, by
+        where they were asked ('intake', 'sessions', 'exams'), each once; only
+        the places that have any.
     """
 
     case_id: str
@@ -72,9 +100,11 @@ class CaseCard:
     notes: dict[str, str]
     outcome: str
     outcome_text: str
+    status_text: str
     pain: pd.DataFrame
     session_days: list[int]
     flares: pd.DataFrame
+    unshown: dict[str, tuple[str, ...]]
 
 
 def case_card(frames: dict[str, pd.DataFrame], dictionary: Dictionary) -> CaseCard:
@@ -83,8 +113,8 @@ def case_card(frames: dict[str, pd.DataFrame], dictionary: Dictionary) -> CaseCa
     Parameters
     ----------
     frames : dict of DataFrame
-        ``case`` (one row), ``session`` and ``followup`` of that case, typed as
-        :meth:`casekit.Store.read` types them
+        ``case`` (one row), ``session``, ``followup`` and ``exam`` (when given) of
+        that case, typed as :meth:`casekit.Store.read` types them
         (:func:`casekit.store.queries.case_course`).
     dictionary : Dictionary
         The store's dictionary: every question and code is named with it.
@@ -117,9 +147,11 @@ def case_card(frames: dict[str, pd.DataFrame], dictionary: Dictionary) -> CaseCa
         notes=notes,
         outcome=str(record["outcome"]),
         outcome_text=_outcome_text(record, followups),
+        status_text=_status_text(frames, dictionary),
         pain=_pain_points(record, sessions, followups),
         session_days=[int(x) for x in sessions["day"].dropna()],
         flares=_flares(sessions, followups, dictionary),
+        unshown=_unshown(frames, dictionary),
     )
 
 
@@ -136,7 +168,8 @@ def card_text(card: CaseCard) -> str:
         The case id, how it fared, the intake (one answer a line), then each
         session and each follow-up on a line of its own, and the notes.
     """
-    lines = [f"Case {card.case_id}", f"How it fared: {card.outcome_text}", ""]
+    lines = [f"Case {card.case_id}", f"How it fared: {card.outcome_text}"]
+    lines += [f"Status: {card.status_text}", ""]
     section = None
     for row in card.intake.itertuples(index=False):
         if row.section != section:
@@ -154,6 +187,9 @@ def card_text(card: CaseCard) -> str:
     if card.notes:
         lines += ["", "Notes"]
         lines += [f"  {where}: {text}" for where, text in card.notes.items()]
+    if card.unshown:
+        lines += ["", f"{NOT_SHOWN}:"]
+        lines += [f"  {where}: {'; '.join(q)}" for where, q in card.unshown.items()]
     return "\n".join(lines)
 
 
@@ -181,7 +217,7 @@ def _intake(record: pd.Series, dictionary: Dictionary, pain_side) -> pd.DataFram
     for field in dictionary["case"].fields:
         if field.code in ("case_id", "notes"):
             continue
-        if field.section == "Intake exam" and field.code not in EXAM_USED:
+        if _left_off_intake(field):
             continue
         answer = value_words(field, record[field.code])
         if field.code in SIDED:
@@ -189,6 +225,42 @@ def _intake(record: pd.Series, dictionary: Dictionary, pain_side) -> pd.DataFram
         section = "Intake" if field.section == "core" else field.section
         rows.append((section, field.label, answer))
     return pd.DataFrame(rows, columns=["section", "question", "answer"])
+
+
+def _unshown(
+    frames: dict[str, pd.DataFrame], dictionary: Dictionary
+) -> dict[str, tuple[str, ...]]:
+    """The labels of the fields answered in this case's records that the card
+    leaves out, by form: a finding the patterns do not count is still the
+    practitioner's, and a card silent about it reads as if it was never taken."""
+    unshown = {}
+    for form in dictionary:
+        frame = frames.get(form.name)
+        if frame is None or frame.empty:
+            continue
+        if form.instance is None:
+            hidden = [f for f in form.fields if _left_off_intake(f)]
+        else:
+            shown = {*form.key, *SHOWN.get(form.name, ())}
+            hidden = [f for f in form.fields if f.code not in shown]
+        labels = [
+            f.label
+            for f in hidden
+            if f.code in frame.columns and any(_answered(v) for v in frame[f.code])
+        ]
+        if labels:
+            where = "intake" if form.instance is None else f"{form.noun}s"
+            unshown[where] = tuple(labels)
+    return unshown
+
+
+def _left_off_intake(field: Field) -> bool:
+    """Whether :func:`_intake` leaves the case form's ``field`` out."""
+    return field.section == "Intake exam" and field.code not in EXAM_USED
+
+
+def _answered(value: Any) -> bool:
+    return bool(value) if isinstance(value, list) else _known(value)
 
 
 def _relation(side: Any, pain_side: Any) -> str:
@@ -285,6 +357,24 @@ def _outcome_text(record: pd.Series, followups: pd.DataFrame) -> str:
         f"{int(last['days_after_last_session'])} days after the last session)"
         f"{none}"
     )
+
+
+def _status_text(frames: dict[str, pd.DataFrame], dictionary: Dictionary) -> str:
+    """'open', or when and by which follow-up the case was closed, and which
+    session re-opened it if one did (:func:`casekit.closing.closures`)."""
+    found = closures(frames["session"], frames["followup"])
+    if found.empty:
+        return "open"
+    closed = found.iloc[0]
+    spec = dictionary["followup"]
+    words = f"closed ({value_words(spec['status'], closed['status']).lower()})"
+    if _known(closed["closed_on"]):
+        words += f" on {value_words(spec['followup_date'], closed['closed_on'])}"
+    words += f" by follow-up {int(closed['followup_no'])}"
+    if _known(closed["reopened_by"]):
+        on = value_words(dictionary["session"]["session_date"], closed["reopened_on"])
+        words += f", re-opened by session {int(closed['reopened_by'])} on {on}"
+    return words
 
 
 def _pain_points(record, sessions, followups) -> pd.DataFrame:

@@ -281,7 +281,8 @@ def load_dictionary(
         raise DictionaryError(missing[0], "form is missing", BUILTIN_PATH.name)
     sources = [BUILTIN_PATH.name]
     if text is None and local is not None and Path(local).exists():
-        text = Path(local).read_text(encoding="utf-8")
+        # utf-8-sig: a file saved by Notepad as "UTF-8 with BOM" is the same text.
+        text = Path(local).read_text(encoding="utf-8-sig")
     if text is not None:
         forms = _add_local(forms, _parse_yaml(text, str(local)), str(local))
         sources.append(str(local))

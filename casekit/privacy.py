@@ -187,7 +187,8 @@ def load_deny_list(path: str | Path | None) -> tuple[str, ...]:
     """
     if path is None or not Path(path).exists():
         return ()
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    # utf-8-sig: Notepad's "UTF-8 with BOM" would glue the mark to the first name.
+    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     return tuple(
         line.strip()
         for line in lines

@@ -127,6 +127,10 @@ _SAYS = {
     "guards_set_up": "the audit's guards were set up for network mode on {detail} "
     "(a server store of a casekit from before network mode): if it was not upgraded "
     "that day, take it as guards removed and compare with a backup",
+    "history_claimed": "audit row {value}, recorded as written by {detail}, says "
+    "that the guards of another store were put back; no casekit command writes "
+    "such a row (a merge refuses a store whose guards were put back): it is what "
+    "{detail} appended by hand, not a break of this store's audit",
     "reason_withheld": "the reason of audit row {value} was withheld by audit row "
     "{detail}, as casekit check --redact-reasons does; if nobody ran it, compare "
     "with a backup",
@@ -177,6 +181,7 @@ _NO_RECORD = frozenset(
         "guards_restored",
         "guards_missing",
         "guards_set_up",
+        "history_claimed",
         "reason_withheld",
     }
 )

@@ -9,8 +9,15 @@ to follow-up (the domain brief, "The follow-up schedule"):
 - a **2-week call** and a **6-week call**, 14 and 42 days after the case's latest
   session: each due from that day until a follow-up is dated on or after it;
 - nothing is due for a case whose latest status (its follow-up of the highest
-  number with a status) is discharged, lost or withdrew;
+  number with a status) is discharged, lost or withdrew, unless a session dated
+  after that follow-up re-opened it (the patient came back:
+  :mod:`casekit.closing`); its calls then follow its sessions as any open case's;
 - a call more than 7 days past its day is overdue.
+
+The calls due on a day are those of what was known that day: only the sessions and
+follow-ups dated on or before it count (a follow-up without a date counts whatever
+the day), so that the list of a past day is what was due then, even when a later
+follow-up has answered a call since.
 
 The days are settings (:class:`Schedule`), read from ``casekit.toml`` beside the
 store (:func:`load_schedule`); the defaults are those above. :func:`due` is pure
@@ -20,20 +27,19 @@ pandas over the stored sessions and follow-ups, so it is tested with dates alone
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .closing import closed_cases
 from .errors import SettingsError
 
-# A case whose latest status is one of these is closed: nothing is due for it, and
-# an edit to it needs a reason.
-CLOSED_STATUSES = ("discharged", "lost", "withdrew")
 SETTINGS_FILE = "casekit.toml"
 # Each kind of call, in the words of a list.
 CALLS = {
@@ -84,13 +90,15 @@ def load_schedule(folder: str | os.PathLike) -> Schedule:
     ------
     SettingsError
         The file is not TOML, or names a table or a day casekit does not know, or
-        a day is not a whole number (at least 1; 0 or more for ``overdue_after_days``).
+        a day is not a whole number (at least 1; 0 or more for ``overdue_after_days``),
+        or the days are out of order (:func:`_out_of_order`).
     """
     path = Path(folder) / SETTINGS_FILE
     if not path.is_file():
         return Schedule()
     try:
-        settings = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows Notepad saves "UTF-8 with BOM", a mark TOML refuses.
+        settings = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(str(path), f"cannot be read as TOML ({exc})") from None
     # A misspelt [schedual] would be read as no settings at all: the defaults,
@@ -121,7 +129,49 @@ def load_schedule(folder: str | os.PathLike) -> Schedule:
                 f"`schedule.{name}` is {value!r}, expected a whole number of days, "
                 f"{least} or more",
             )
-    return Schedule(**table)
+    schedule = Schedule(**table)
+    problem = _out_of_order(schedule, given=table)
+    if problem:
+        raise SettingsError(str(path), problem)
+    return schedule
+
+
+# The calls in the order a case meets them after its latest session.
+_ORDER = (
+    ("checkin_days", "the check-in"),
+    ("two_week_days", "the 2-week call"),
+    ("six_week_days", "the 6-week call"),
+)
+
+
+def _out_of_order(schedule: Schedule, given: Container[str]) -> str | None:
+    """Why the days of ``schedule`` make no sense together, or None.
+
+    The check-in comes before the 2-week call, and that before the 6-week call,
+    each on a day of its own: a 2-week call after the 6-week call would be listed
+    after it. And a 2-week call is overdue by the time the 6-week call is due: a
+    call whose next one has come is late. ``given``: the settings the file
+    names; the others are said to be defaults.
+    """
+
+    def said(name: str) -> str:
+        default = "" if name in given else " (the default)"
+        return f"{name} = {getattr(schedule, name)}{default}"
+
+    for (early, first), (late, then) in itertools.pairwise(_ORDER):
+        if getattr(schedule, early) >= getattr(schedule, late):
+            return (
+                f"schedule.{said(early)} is not before {said(late)}: {first} "
+                f"comes before {then}, on an earlier day"
+            )
+    gap = schedule.six_week_days - schedule.two_week_days
+    if schedule.overdue_after_days >= gap:
+        return (
+            f"schedule.{said('overdue_after_days')} leaves a 2-week call not yet "
+            f"overdue when the 6-week call is due, {gap} days after it; expected "
+            f"fewer than {gap} days"
+        )
+    return None
 
 
 def due(
@@ -141,7 +191,8 @@ def due(
         ``case_id, followup_no, followup_date, after_session, status`` of the
         same cases.
     on : datetime.date
-        The day to list what is due on.
+        The day to list what is due on: only the sessions and follow-ups dated on
+        or before it count (a follow-up without a date counts whatever the day).
     schedule : Schedule, optional
         The days; the defaults of the domain brief if not given.
 
@@ -152,12 +203,17 @@ def due(
         ``session_no`` (the session a check-in is for, or the latest session a
         call is counted from), ``call_day`` and ``due_since`` (dates), and
         ``overdue`` (more than ``overdue_after_days`` past its day); the longest
-        due first. A session without a date schedules nothing.
+        due first. A session without a date schedules nothing. A closed case
+        (:mod:`casekit.closing`) has nothing due; a re-opened one is open.
     """
+    today = np.datetime64(on, "D")
     s = sessions[["case_id", "session_no", "session_date"]].dropna()
     s = s.assign(day=s["session_date"].to_numpy().astype("datetime64[D]"))
+    s = s[s["day"].to_numpy() <= today]
     f = followups[["case_id", "followup_no", "followup_date", "after_session"]]
-    s = s[~s["case_id"].isin(closed_cases(followups))]
+    f_day = f["followup_date"].to_numpy().astype("datetime64[D]")
+    f = f[~(f_day > today)]  # NaT compares False: an undated follow-up counts
+    s = s[~s["case_id"].isin(closed_cases(sessions, followups, on))]
 
     # A check-in for each session no follow-up refers to.
     answered = pd.MultiIndex.from_frame(
@@ -243,14 +299,6 @@ def call_days(schedule: Schedule, call: str) -> int:
     return {"two_week": schedule.two_week_days, "six_week": schedule.six_week_days}[
         call
     ]
-
-
-def closed_cases(followups: pd.DataFrame) -> set[str]:
-    """The cases whose latest follow-up with a status (highest number) closed
-    them: discharged, lost or withdrew."""
-    said = followups[followups["status"].notna()]
-    last = said.sort_values(["case_id", "followup_no"]).groupby("case_id").last()
-    return set(last.index[last["status"].astype(str).isin(CLOSED_STATUSES)])
 
 
 def due_lines(table: pd.DataFrame) -> list[str]:

@@ -34,6 +34,7 @@ __all__ = [
     "coerce_value",
     "is_missing",
     "problems_frame",
+    "read_day",
     "validate_record",
     "validate_records",
 ]
@@ -95,7 +96,30 @@ def _date(f: Field, raw: Any) -> dt.date:
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
-    text = str(raw).strip()
+    return read_day(str(raw))
+
+
+def read_day(text: str) -> dt.date:
+    """The day a text names as ``YYYY-MM-DD``, the one reading of a date the kit
+    has (an import's cells, a form's text, ``casekit due --on``).
+
+    Parameters
+    ----------
+    text : str
+        ``YYYY-MM-DD``, with a time after it as spreadsheets write a date cell
+        (``2024-03-01 00:00:00``, ``2024-03-01T14:30``): the day is what is asked.
+
+    Returns
+    -------
+    datetime.date
+
+    Raises
+    ------
+    ValueError
+        In words: not written as ``YYYY-MM-DD``, or no real calendar date
+        (``2027-02-29``, ``2025-13-01``).
+    """
+    text = text.strip()
     if not _ISO_DATE.match(text[:10]):
         raise ValueError("expected a date as YYYY-MM-DD")
     try:
@@ -103,8 +127,6 @@ def _date(f: Field, raw: Any) -> dt.date:
     except ValueError:
         raise ValueError("expected a real calendar date as YYYY-MM-DD") from None
     if len(text) > 10:
-        # A date cell with its time, as spreadsheets write it ('2024-03-01
-        # 00:00:00', '2024-03-01T14:30'): the day is what is asked.
         try:
             dt.datetime.fromisoformat(text)
         except ValueError:

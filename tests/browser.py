@@ -245,3 +245,43 @@ def screenshot(page: Page, folder: Path, name: str) -> Path:
     shutil.copy(path, SCREENSHOTS / path.name)
     print(f"screenshot {name}: {path} (copied to {SCREENSHOTS / path.name})")
     return path
+
+
+# -- shared by the accessibility tests of the forms and of removal ----------------
+
+
+def tab_to(page: Page, selector: str, limit: int = 150) -> None:
+    """Press Tab until the focus is on ``selector`` (it must be reachable)."""
+    for _ in range(limit):
+        if page.evaluate("s => !!document.activeElement?.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"Tab never reached {selector}")
+
+
+# Controls off the screen, or cut off by a box that hides what overflows.
+OFF_SCREEN = """() => Array.from(document.querySelectorAll(
+  '.casekit-app input, .casekit-app select, .casekit-app textarea, .casekit-app button'
+)).filter(e => e.getClientRects().length).flatMap(e => {
+  const r = e.getBoundingClientRect();
+  const out = [];
+  if (r.left < -0.5 || r.right > innerWidth + 0.5) out.push('the screen');
+  // nor cut off by a box around it that hides what overflows
+  for (let a = e.parentElement; a; a = a.parentElement) {
+    if (getComputedStyle(a).overflowX === 'visible') continue;
+    const q = a.getBoundingClientRect();
+    if (r.left < q.left - 0.5 || r.right > q.right + 0.5) out.push(a.className);
+    break;
+  }
+  return out.map(where => `${e.tagName} ${e.className} ${e.textContent.trim()}`
+    + ` (${Math.round(r.left)} to ${Math.round(r.right)}) runs off ${where}`);
+})"""
+
+
+# Words cut short: a tab's title or a button's words wider than the box that shows
+# them (a clipped "New cas", an ellipsis "Start a new entry in...").
+CUT_SHORT = """() => Array.from(document.querySelectorAll(
+  '.casekit-app .lm-TabBar-tabLabel, .casekit-app button'
+)).filter(e => e.getClientRects().length)
+  .filter(e => e.scrollWidth > e.clientWidth + 0.5)
+  .map(e => `${e.textContent.trim()} (${e.scrollWidth} > ${e.clientWidth})`)"""

@@ -378,6 +378,46 @@ def test_network_mode_set_up_is_warned_of_and_guards_put_back_are_refused():
     assert restored(None) == [("guards_restored", "error")]
 
 
+def test_guards_put_back_in_a_merged_history_are_named_as_their_writers_claim():
+    # No casekit command writes such a row (a merge refuses a store whose guards
+    # were put back, test below): one with an origin is what its recorded writer
+    # appended by hand about another store, a warning naming them.
+    from casekit.store.verify import guard_problems
+
+    row = {"id": 9, "time": "2026-11-28T10:00:00", "action": "restore_guards"}
+    row.update(actor="south", origin="store:ab row 3 by actor 1")
+    [problem] = guard_problems([row])
+    assert (problem.rule, problem.severity, problem.detail) == (
+        "history_claimed",
+        "warning",
+        "south",
+    )
+    assert "recorded as written by south" in problem.problem
+
+
+@pytest.mark.parametrize("origin", [None, "store:feed row 9 by actor 1"])
+def test_a_store_whose_guards_were_put_back_is_not_merged(
+    store, tmp_path, capsys, origin
+):
+    # Merged, the row would read as written by whoever merges: refused, whether
+    # the source's own check makes it an error (its own) or a warning (carried).
+    source = tmp_path / "own.db"
+    with Store(source, create=True, actor="practitioner") as own:
+        own.add("case", case_record())
+        with own._write() as conn:
+            row = {"action": "restore_guards", "form": "audit", "origin": origin}
+            own._audit(conn, [{**row, "reason": "the audit's guards had been removed"}])
+    store.add_site("north")
+    before = store.audit()
+    db = str(store.path) if store.path else store.url
+    code = main(["merge", str(source), "--site", "north", "--db", db])
+    out = capsys.readouterr().err
+    assert code != 0 and "guards were put back, its own or" in out, out
+    assert "(audit row 2)" in out
+    assert store.read("case").empty
+    assert len(store.audit()) == len(before)
+
+
 def test_one_audit_row_is_one_row(tmp_path, capsys):
     db = tmp_path / "one.db"
     with Store(db, create=True, actor="tester") as store:

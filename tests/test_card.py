@@ -15,6 +15,7 @@ from casekit.card import card_text, case_card
 from casekit.cli import main
 from casekit.errors import NotFound
 from casekit.store import queries
+from casekit.ui.card import card_html
 from casekit.ui.logbook import CARD_TAB, LoggingApp
 
 matplotlib.use("Agg")
@@ -284,3 +285,69 @@ def test_the_overview_lists_the_calls_due(store, course):
     store.update("session", (other, 1), yesterday, reason="date corrected")
     app.refresh()
     assert f"case {other}: check-in after session 1" in app.overview.due.value
+
+
+def test_the_card_names_the_answers_it_leaves_out(store, course, capsys):
+    """Findings the patterns do not count (the rest of the intake exam, a session's
+    re-test, the exams) were left off without a word: the card ends naming their
+    questions, by label, once per form, only those answered for this case."""
+    case_id = store.add(
+        "case",
+        case_record(
+            si_provocation_positive=3,
+            glute_med_strength_left=3,
+            trendelenburg_side="left",
+            pelvic_high_side="right",
+        ),
+    )["case_id"]
+    for day in (3, 10):
+        store.add(
+            "session",
+            session_record(case_id, session_date=D(2025, 3, day), si_tight_side="left"),
+        )
+    for day in (4, 11):
+        exam = {"case_id": case_id, "exam_date": D(2025, 3, day), "examiner": "kb"}
+        store.add("exam", {**exam, "si_tight_side": "right"})
+    card = case_card(queries.case_course(store, case_id), store.dictionary)
+    assert card.unshown == {
+        "intake": (
+            "SI provocation tests positive (0-6)",
+            "Glute medius strength, left (MRC 0-5)",
+            "Trendelenburg sign, stance leg",
+            "Higher side of the pelvis",
+        ),
+        "sessions": ("SI joint that feels tighter (re-test)",),
+        "exams": ("Exam date", "Examiner", "SI joint that feels tighter"),
+    }
+    assert main(["case", case_id, "--db", str(store.path)]) == 0
+    text = capsys.readouterr().out
+    assert text.endswith(
+        "\n\nAlso recorded, not shown here (see the forms, or an export):\n"
+        "  intake: SI provocation tests positive (0-6); Glute medius strength, "
+        "left (MRC 0-5); Trendelenburg sign, stance leg; Higher side of the pelvis\n"
+        "  sessions: SI joint that feels tighter (re-test)\n"
+        "  exams: Exam date; Examiner; SI joint that feels tighter\n"
+    )
+    assert "glute_med_strength_left" not in text and "trendelenburg" not in text
+    # The rest of the card is as it was: the intake exam the patterns use.
+    assert "Intake exam\n  SI joint that feels tighter: Right" in text
+    # The forms' card tab is the same card: it says so too.
+    shown = card_html(card)
+    assert "<h3>Also recorded, not shown here (see the forms, or an export)</h3>" in (
+        shown
+    )
+    assert "<li><b>sessions</b>: SI joint that feels tighter (re-test)</li>" in shown
+    # A case all of whose answers the card shows has no such line.
+    plain = case_card(queries.case_course(store, course), store.dictionary)
+    assert plain.unshown == {}
+    assert "Also recorded" not in card_text(plain) + card_html(plain)
+
+
+def test_the_fields_the_card_shows_are_fields():
+    from casekit.card import EXAM_USED, SHOWN
+    from casekit.dictionary import load_dictionary
+
+    dictionary = load_dictionary()
+    for form, codes in SHOWN.items():
+        assert set(codes) <= set(dictionary[form].codes), form
+    assert set(EXAM_USED) <= set(dictionary["case"].codes)

@@ -310,3 +310,51 @@ def test_a_draft_that_cannot_be_written_is_said_not_raised(store, monkeypatch, f
     answer(form, "nprs", "8" if failure == "keep" else None)
     assert "could not be" in form.drafts.note.value
     assert "locked" in form.drafts.note.value
+
+
+# -- a removal discards what it takes out, whichever door ----------------------------
+
+
+def _drafts_of_two_cases(store: Store) -> tuple[str, str]:
+    """Cases ``gone`` and ``kept``, each with a session and the drafts of its new
+    session, of its case changed and of its session 1 changed."""
+    ids = []
+    for _ in range(2):
+        case_id = store.add("case", case_record())["case_id"]
+        store.add("session", session_record(case_id))
+        drafts.keep(store, "session", {"nprs_before": 5}, case_id=case_id)
+        drafts.keep(store, "case", {"nprs": 3}, case_id=case_id, editing=(case_id,))
+        drafts.keep(
+            store,
+            "session",
+            {"nprs_after": 1},
+            case_id=case_id,
+            editing=(case_id, 1),
+        )
+        ids.append(case_id)
+    return ids[0], ids[1]
+
+
+def test_casekit_withdraw_discards_the_cases_drafts_and_no_others(store, capsys):
+    """The form discarded them, ``casekit withdraw`` left them: the store's delete
+    does it now, in its transaction."""
+    from casekit.cli import main
+
+    gone, kept = _drafts_of_two_cases(store)
+    code = main(
+        ["withdraw", gone, "--reason", "asked to be left out", "--db", store.url]
+    )
+    assert code == 0, capsys.readouterr().err
+    assert {row["case_id"] for row in raw_rows(store)} == {kept}
+    assert len(raw_rows(store)) == 3
+
+
+def test_a_removed_session_takes_its_own_draft_and_no_other(store):
+    gone, kept = _drafts_of_two_cases(store)
+    store.add("session", session_record(gone, session_date=TODAY))
+    store.delete("session", (gone, 1), reason="entered twice")
+    assert drafts.find(store, "session", gone, (gone, 1)) is None
+    assert drafts.find(store, "session", gone, None) is not None  # its new one
+    assert drafts.find(store, "case", gone, (gone,)) is not None
+    assert drafts.find(store, "session", kept, (kept, 1)) is not None
+    assert len(raw_rows(store)) == 5

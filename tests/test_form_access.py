@@ -18,7 +18,9 @@ import time
 
 import pytest
 from browser import (
+    CUT_SHORT,
     LAPTOP,
+    OFF_SCREEN,
     PHONE,
     ROOT,
     axe_violations,
@@ -32,6 +34,7 @@ from browser import (
     open_every_section,
     screenshot,
     tab,
+    tab_to,
     wait_until,
 )
 from conftest import case_record, followup_record, session_record
@@ -49,7 +52,8 @@ def server(tmp_path_factory):
     with casekit_server("serve", db, ROOT, folder / "serve.log") as (port, token):
         with Store(db) as store:
             case_id = store.add("case", case_record())["case_id"]
-            store.add("session", session_record(case_id))
+            # A re-test the card leaves out: its "Also recorded" list is checked too.
+            store.add("session", session_record(case_id, si_tight_side="left"))
         yield f"http://127.0.0.1:{port}/?token={token}", db, case_id
 
 
@@ -138,15 +142,6 @@ def test_axe_finds_no_critical_or_serious_violation(served, browser):
 
 
 # -- the keyboard alone -------------------------------------------------------------
-
-
-def tab_to(page: Page, selector: str, limit: int = 150) -> None:
-    """Press Tab until the focus is on ``selector`` (it must be reachable)."""
-    for _ in range(limit):
-        if page.evaluate("s => !!document.activeElement?.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    pytest.fail(f"Tab never reached {selector}")
 
 
 def choose(page: Page, code: str, value: str, dictionary) -> None:
@@ -302,33 +297,6 @@ def test_a_whole_new_case_by_keyboard_alone(served, browser):
 
 
 # -- a phone and a laptop -------------------------------------------------------------
-
-OFF_SCREEN = """() => Array.from(document.querySelectorAll(
-  '.casekit-app input, .casekit-app select, .casekit-app textarea, .casekit-app button'
-)).filter(e => e.getClientRects().length).flatMap(e => {
-  const r = e.getBoundingClientRect();
-  const out = [];
-  if (r.left < -0.5 || r.right > innerWidth + 0.5) out.push('the screen');
-  // nor cut off by a box around it that hides what overflows
-  for (let a = e.parentElement; a; a = a.parentElement) {
-    if (getComputedStyle(a).overflowX === 'visible') continue;
-    const q = a.getBoundingClientRect();
-    if (r.left < q.left - 0.5 || r.right > q.right + 0.5) out.push(a.className);
-    break;
-  }
-  return out.map(where => `${e.tagName} ${e.className} ${e.textContent.trim()}`
-    + ` (${Math.round(r.left)} to ${Math.round(r.right)}) runs off ${where}`);
-})"""
-
-
-# Words cut short: a tab's title or a button's words wider than the box that shows
-# them (a clipped "New cas", an ellipsis "Start a new entry in...").
-CUT_SHORT = """() => Array.from(document.querySelectorAll(
-  '.casekit-app .lm-TabBar-tabLabel, .casekit-app button'
-)).filter(e => e.getClientRects().length)
-  .filter(e => e.scrollWidth > e.clientWidth + 0.5)
-  .map(e => `${e.textContent.trim()} (${e.scrollWidth} > ${e.clientWidth})`)"""
-
 
 # Where the sex field's label sits against its drop-down, and the overview against
 # the forms. Lumino lays the page out again a frame or two after the window is

@@ -106,13 +106,16 @@ def test_a_case_merged_earlier_and_withdrawn_since_is_withdrawn_in_the_pool(
     assert main(["check", "--db", pool.url]) == 0
 
 
-@pytest.mark.parametrize("disclosure", [True, False])
-def test_a_share_export_is_refused_in_one_line(pool, tmp_path, capsys, disclosure):
+@pytest.mark.parametrize("kept", ["all", "no disclosure.txt", "cases.csv alone"])
+def test_a_share_export_is_refused_in_one_line(pool, tmp_path, capsys, kept):
     source, _ = _source(tmp_path)
     with Store(source) as own:
         export_csv(own, tmp_path / "share", share=True, k=1)
-    if not disclosure:  # copied without it: its weeks still tell
+    if kept != "all":  # copied without it: its weeks still tell
         (tmp_path / "share" / "disclosure.txt").unlink()
+    if kept == "cases.csv alone":  # no weeks: its sites as labels, no intake date
+        for name in ("sessions.csv", "followups.csv", "exams.csv"):
+            (tmp_path / "share" / name).unlink()
     before = len(pool.audit())
     code, out, err = _merge(capsys, tmp_path / "share", pool)
     assert code == 1 and out == ""

@@ -18,10 +18,10 @@ from sqlalchemy.engine import make_url
 from casekit import Store
 from casekit.cli import main
 from casekit.dictionary import load_dictionary
-from casekit.store.audit import TYPED_ACTIONS, row_hash
+from casekit.store.audit import RESTORE_ACTION, TYPED_ACTIONS, row_hash
 from casekit.store.late import RENUMBER_ACTION
 from casekit.store.schema import HASHED_COLUMNS, build_metadata
-from casekit.store.trail import CASE_ACTIONS
+from casekit.store.trail import CASE_ACTIONS, NEVER_CARRIED
 from casekit.synth import CohortParams, populate
 
 SITES = ("north", "south")
@@ -189,6 +189,82 @@ def test_a_site_role_writes_nothing_about_the_store_itself(network, action):
         _insert(network["south"], row)
 
 
+@pytest.mark.parametrize("of_a_case", [False, True])
+def test_a_site_role_appends_no_guards_put_back_as_a_merged_stores_history(
+    network, tmp_path, capsys, of_a_case
+):
+    """An origin marks another store's history; no merge carries a row saying that
+    store's guards were put back (such a store is refused), so a site's login that
+    writes one is refused, and the owner's check stays whole."""
+    _merge_both(network, tmp_path)
+    case = login_sql(network["south"], "SELECT case_id FROM cases LIMIT 1")[0][0]
+    row = _forge(
+        network["owner"],
+        actor="south",
+        action="restore_guards",
+        form="audit",
+        case_id=case if of_a_case else None,
+        new_value="audit_follows",
+        reason="the audit's guards had been removed",
+        origin="store:feed row 9 by actor 1",
+    )
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level"):
+        _insert(network["south"], row)
+    code, out = _casekit(capsys, "check", "--db", network["owner"])
+    assert code == 0, out
+
+
+def test_guards_put_back_in_a_merged_history_are_its_writers_claim(
+    network, tmp_path, capsys
+):
+    """Such a row written before the server refused it is what that login wrote
+    about another store, not this store's guards put back: check names who wrote
+    it, as a warning, and no longer fails the owner's store for good."""
+    _merge_both(network, tmp_path)
+    row = _forge(
+        network["owner"],
+        actor="south",
+        action="restore_guards",
+        form="audit",
+        new_value="audit_follows",
+        reason="the audit's guards had been removed",
+        origin="store:feed row 9 by actor 1",
+    )
+    names = ", ".join(row)
+    values = ", ".join("NULL" if v is None else _literal(v) for v in row.values())
+    # As the older policy let south (its chain whole): in south's name, by hand.
+    insert = f"INSERT INTO audit ({names}) VALUES ({values})"
+    superuser_sql(network["owner"], insert, guards=False)
+    code, out = _casekit(capsys, "check", "--db", network["owner"])
+    assert code == 0, out
+    assert "guards were removed" not in out
+    said = [line for line in out.splitlines() if f"audit row {row['id']}" in line]
+    assert len(said) == 1 and "south" in said[0] and "warning" in out, out
+    # A row of this store's own saying so stays an error for good.
+    superuser_sql(network["owner"], "DROP TRIGGER audit_follows ON audit")
+    assert main(["init", "--db", network["owner"]]) == 0
+    code, out = _casekit(capsys, "check", "--db", network["owner"])
+    assert code == 1 and "guards were removed" in out, out
+
+
+def test_a_site_merging_a_store_whose_guards_were_put_back_is_told_so(
+    network, tmp_path, capsys
+):
+    """Refused by the merge, in plain words, before anything is written: not by
+    the server's policy, whose refusal would name row-level security."""
+    own = _own_store(tmp_path, "south", 2, 3)
+    with Store(own, actor="practitioner-south") as store, store._write() as conn:
+        row = {"action": "restore_guards", "form": "audit"}
+        store._audit(conn, [{**row, "origin": "store:feed row 9 by actor 1"}])
+    before = _head(network["owner"])
+    code, out = _casekit(
+        capsys, "merge", str(own), "--site", "south", "--db", network["south"]
+    )
+    assert code != 0 and "guards were put back, its own or" in out, out
+    assert "row-level" not in out
+    assert _head(network["owner"]) == before
+
+
 def test_the_server_hashes_a_row_as_casekit_does(network):
     """Quotes, backslashes, control characters and letters beyond ASCII, with and
     without an origin: the trigger's JSON is Python's, byte for byte."""
@@ -214,6 +290,7 @@ def test_the_server_hashes_a_row_as_casekit_does(network):
 def test_the_actions_a_site_may_write_are_casekits_own():
     assert RENUMBER_ACTION in CASE_ACTIONS
     assert set(TYPED_ACTIONS) <= set(CASE_ACTIONS)
+    assert NEVER_CARRIED == (RESTORE_ACTION,)
     # What the server hashes is what casekit hashes.
     audit = build_metadata(load_dictionary()).tables["audit"]
     assert [c.name for c in audit.columns][:-2] == HASHED_COLUMNS
@@ -248,3 +325,54 @@ def test_an_older_network_store_is_guarded_on_its_owners_init(
     superuser_sql(owner, "DROP TRIGGER audit_follows ON audit")
     assert main(["init", "--db", owner]) == 0
     assert ("restore_guards",) in superuser_sql(owner, "SELECT action FROM audit")
+
+
+def test_a_store_of_schema_7_gets_the_narrower_policy_on_its_owners_init(
+    network, tmp_path
+):
+    owner = network["owner"]
+    _merge_both(network, tmp_path)
+    superuser_sql(
+        owner,
+        "DROP POLICY casekit_add ON audit",  # as loose as schema 7's, for origins
+        "CREATE POLICY casekit_add ON audit FOR INSERT WITH CHECK (true)",
+        "UPDATE casekit_meta SET value = '7' WHERE key = 'schema_version'",
+    )
+    assert main(["init", "--db", owner]) == 0
+    row = _forge(
+        owner,
+        actor="south",
+        action="restore_guards",
+        form="audit",
+        origin="store:feed row 9 by actor 1",
+    )
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level"):
+        _insert(network["south"], row)
+    # An upgrade, not guards found removed.
+    assert ("restore_guards",) not in superuser_sql(owner, "SELECT action FROM audit")
+
+
+def test_a_sites_history_row_with_an_identifying_reason_is_withheld_by_the_owner(
+    network, tmp_path, capsys
+):
+    """Any other row of a merged history is replayed by nothing the check counts,
+    but its reason is screened, as every reason is: the owner withholds it, and
+    the check is whole again."""
+    _merge_both(network, tmp_path)
+    case = login_sql(network["south"], "SELECT case_id FROM cases LIMIT 1")[0][0]
+    row = _forge(
+        network["owner"],
+        actor="south",
+        action="update",
+        form="case",
+        case_id=case,
+        field="notes",
+        new_value="x",
+        reason="asked by jane.doe@example.org",
+        origin="store:feed row 9 by actor 1",
+    )
+    _insert(network["south"], row)
+    code, out = _casekit(capsys, "check", "--db", network["owner"])
+    assert code == 1 and f"audit row {row['id']}" in out, out
+    code, out = _casekit(capsys, "check", "--redact-reasons", "--db", network["owner"])
+    assert code == 0 and f"rows {row['id']})" in out, out

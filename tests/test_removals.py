@@ -1,7 +1,8 @@
 """A removal never leaves a row pointing at nothing (``Store.delete``).
 
 A session that a follow-up reports on is not removed: the refusal names the
-follow-ups, which the practitioner deletes or points at another session first.
+follow-ups, and the commands that remove them, or they are pointed at another
+session first.
 Whatever ``delete`` allows, the store's own export imports again. On SQLite and
 PostgreSQL (``BOTH_BACKENDS``).
 """
@@ -42,7 +43,9 @@ def test_a_session_follow_ups_report_on_is_not_removed(store, tmp_path):
     message = str(info.value)
     assert message.startswith(f"session 1 of case {case_id}: ")
     assert "follow-up 1 (`after_session` is 1) and follow-up 2" in message
-    assert "delete them or point them at another session first" in message
+    assert f"remove them first (casekit remove followup {case_id} 1 --db " in message
+    assert f"casekit remove followup {case_id} 2 --db " in message
+    assert "or, in the follow-up form, point them at another session" in message
     assert "nothing was removed" in message
     assert store.read("session")["session_no"].tolist() == [1, 2]
     assert "delete" not in set(store.audit()["action"])

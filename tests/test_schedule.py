@@ -19,6 +19,7 @@ from casekit.errors import SettingsError
 from casekit.schedule import Schedule, due, due_lines, load_schedule
 from casekit.store import queries
 from casekit.synth import cohort
+from casekit.validate import coerce_value
 
 D = dt.date
 
@@ -193,6 +194,35 @@ def test_the_days_are_settings_of_casekit_toml(store, one):
         # A misspelt table used to be ignored: the default days, silently.
         ("[schedual]\ncheckin_days = 2\n", "`schedual` is not a table"),
         ("checkin_days = 3\n", "`checkin_days` is not a table casekit reads"),
+        # Days out of order: `casekit due` listed the 6-week call first.
+        (
+            "[schedule]\ntwo_week_days = 60\nsix_week_days = 42\n",
+            "schedule.two_week_days = 60 is not before six_week_days = 42: the "
+            "2-week call comes before the 6-week call",
+        ),
+        (
+            "[schedule]\ntwo_week_days = 60\n",
+            "two_week_days = 60 is not before six_week_days = 42 (the default)",
+        ),
+        ("[schedule]\nsix_week_days = 14\n", "is not before six_week_days = 14"),
+        (
+            "[schedule]\ncheckin_days = 14\n",
+            "schedule.checkin_days = 14 is not before two_week_days = 14 (the "
+            "default): the check-in comes before the 2-week call",
+        ),
+        (
+            "[schedule]\ncheckin_days = 20\ntwo_week_days = 10\n",
+            "checkin_days = 20 is not before two_week_days = 10",
+        ),
+        (
+            "[schedule]\ntwo_week_days = 14\nsix_week_days = 21\n",
+            "schedule.overdue_after_days = 7 (the default) leaves a 2-week call "
+            "not yet overdue when the 6-week call is due, 7 days after it",
+        ),
+        (
+            "[schedule]\noverdue_after_days = 40\n",
+            "expected fewer than 28 days",
+        ),
     ],
 )
 def test_a_wrong_setting_is_one_clear_error(tmp_path, text, says):
@@ -218,6 +248,114 @@ def test_casekit_due_lists_the_calls_and_marks_the_overdue(store, one, capsys):
     ]
 
 
+@pytest.mark.parametrize(
+    "given, says",
+    [
+        # Not a day of the calendar (2027 is no leap year): said so, as the import
+        # says it of a date cell, not that it is not written as a date.
+        ("2027-02-29", "expected a real calendar date as YYYY-MM-DD, got '2027-02-29'"),
+        ("2025-13-01", "expected a real calendar date as YYYY-MM-DD, got '2025-13-01'"),
+        ("17/03/2025", "expected a date as YYYY-MM-DD, got '17/03/2025'"),
+        ("20250317", "expected a date as YYYY-MM-DD, got '20250317'"),
+    ],
+)
+def test_casekit_due_reads_its_date_as_the_import_does(store, capsys, given, says):
+    with pytest.raises(SystemExit) as stop:
+        main(["due", "--db", str(store.path), "--on", given])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.endswith(says)
+    # The import's words for the same cell, from the same reading of a date.
+    field = store.dictionary["session"]["session_date"]
+    assert coerce_value(field, given)[1] in says
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_a_past_day_lists_the_2_week_call_a_later_follow_up_answered(store):
+    case_id = store.add("case", case_record(intake_date=D(2026, 9, 24)))["case_id"]
+    for day in (D(2026, 9, 24), D(2026, 10, 8)):
+        store.add("session", session_record(case_id, session_date=day))
+    for n, day in ((1, D(2026, 9, 26)), (2, D(2026, 10, 10)), (2, D(2026, 10, 25))):
+        store.add(
+            "followup", followup_record(case_id, after_session=n, followup_date=day)
+        )
+    # the 2-week call of session 2 fell on 10-22; the follow-up of 10-25 came later
+    assert calls(store, D(2026, 10, 22)) == [
+        (case_id, "two_week", 2, D(2026, 10, 22), False)
+    ]
+    assert calls(store, D(2026, 10, 25)) == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_a_past_day_lists_the_check_in_a_later_follow_up_answered(
+    store, db_url, capsys
+):
+    case_id = store.add("case", case_record(intake_date=D(2024, 2, 29)))["case_id"]
+    store.add("session", session_record(case_id, session_date=D(2024, 2, 29)))
+    store.add(
+        "followup",
+        followup_record(case_id, after_session=1, followup_date=D(2024, 3, 2)),
+    )
+    assert calls(store, D(2024, 3, 1)) == [
+        (case_id, "checkin", 1, D(2024, 3, 1), False)
+    ]
+    assert calls(store, D(2024, 3, 2)) == []
+    assert main(["due", "--db", db_url, "--on", "2024-03-01"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "1 call due on 2024-03-01 (0 overdue):",
+        f"  case {case_id}: check-in after session 1, due since 2024-03-01",
+    ]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_a_past_day_counts_neither_a_later_session_nor_a_later_closing(store, one):
+    # a later session would move the 2-week call; a later discharge would close
+    store.add(
+        "followup",
+        followup_record(one, after_session=1, followup_date=D(2025, 3, 5)),
+    )
+    store.add("session", session_record(one, session_date=D(2025, 3, 20)))
+    store.add(
+        "followup",
+        followup_record(
+            one, after_session=2, followup_date=D(2025, 3, 22), status="discharged"
+        ),
+    )
+    assert calls(store, D(2025, 3, 17)) == [(one, "two_week", 1, D(2025, 3, 17), False)]
+    assert calls(store, D(2025, 3, 21)) == [(one, "checkin", 2, D(2025, 3, 21), False)]
+    assert calls(store, D(2025, 3, 22)) == []
+
+
+def test_due_on_a_past_day_counts_only_what_was_dated_by_then():
+    sessions = pd.DataFrame(
+        {
+            "case_id": ["A"],
+            "session_no": [1],
+            "session_date": pd.to_datetime(["2024-02-29"]),
+        }
+    )
+    followups = pd.DataFrame(
+        {
+            "case_id": ["A", "A"],
+            "followup_no": [1, 2],
+            "followup_date": pd.to_datetime(["2024-03-02", None]),
+            "after_session": [1, None],
+            "status": [None, None],
+        }
+    )
+    assert due(sessions, followups, D(2024, 3, 1))["call"].tolist() == ["checkin"]
+    # a follow-up without a date counts whatever the day
+    followups.loc[1, "after_session"] = 1
+    assert due(sessions, followups, D(2024, 3, 1)).empty
+
+
+def test_the_help_of_due_on_says_what_counts(capsys):
+    with pytest.raises(SystemExit):
+        main(["due", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "only the sessions and follow-ups dated on or before it count" in text
+
+
 def test_casekit_due_refuses_a_wrong_date_and_a_wrong_setting(store, one, capsys):
     db = str(store.path)
     with pytest.raises(SystemExit) as stop:
@@ -235,6 +373,12 @@ def test_casekit_due_refuses_a_wrong_date_and_a_wrong_setting(store, one, capsys
     assert err.endswith(
         "`schedual` is not a table casekit reads; expected [schedule]\n"
     )
+    (store.home / "casekit.toml").write_text(
+        "[schedule]\ntwo_week_days = 60\nsix_week_days = 42\n"
+    )
+    assert main(["due", "--db", db, "--on", "2025-06-30"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "is not before" in err
 
 
 def _vary(store, seed: int) -> None:
@@ -295,7 +439,7 @@ def test_the_store_lists_exactly_the_calls_of_the_schedule_over_every_row(store,
     settings = [
         Schedule(),
         Schedule(
-            checkin_days=1, two_week_days=10, six_week_days=10, overdue_after_days=0
+            checkin_days=1, two_week_days=10, six_week_days=11, overdue_after_days=0
         ),
     ]
     found = 0

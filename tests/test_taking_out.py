@@ -114,3 +114,20 @@ def test_an_unknown_form_is_a_usage_error(logged, capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["remove", "case", first, "1", "--db", db])
     assert stopped.value.code == 2
+
+
+def test_a_refused_session_names_the_command_that_removes_its_follow_up(logged, capsys):
+    # The refusal said "delete it", a word no casekit command has.
+    store, first, _, db = logged
+    code, out, err = _run(capsys, "remove", "session", first, "1", "--db", db)
+    assert code == 1
+    said = out + err
+    assert (
+        "follow-up 1 (`after_session` is 1) of the case refers to this session" in said
+    )
+    assert f"remove it first (casekit remove followup {first} 1 --db " in said
+    assert "or, in the follow-up form, point it at another session" in said
+    assert "delete" not in said
+    # Done as it says, the session goes.
+    assert _run(capsys, "remove", "followup", first, "1", "--db", db)[0] == 0
+    assert _run(capsys, "remove", "session", first, "1", "--db", db)[0] == 0

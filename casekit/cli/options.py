@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from collections.abc import Callable
 
 EPILOG = "Exit status: 0 success, 1 the data has problems, 2 a usage error."
@@ -41,3 +42,13 @@ def positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return value
+
+
+def day(text: str) -> dt.date:
+    """A date option (``--on 2025-03-14``), read as an import reads a date cell."""
+    from ..validate import read_day
+
+    try:
+        return read_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}, got {text!r}") from None

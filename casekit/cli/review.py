@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from .options import Commands, db_option
+from .options import Commands, day, db_option
 
 
 def register(commands: Commands) -> None:
@@ -26,16 +26,21 @@ def register(commands: Commands) -> None:
         "due",
         "The follow-up calls due by the schedule (a check-in after each session, "
         "the 2-week and 6-week calls), which call and due since when; overdue "
-        "ones marked. The days are settings of casekit.toml beside the store "
-        "(data/casekit.toml for the default store).",
+        "ones marked. Nothing is due for a closed case (discharged, lost or "
+        "withdrew) unless a session after that follow-up re-opened it. The days "
+        "are settings of casekit.toml beside the store (data/casekit.toml for the "
+        "default store).",
         "casekit due --on 2025-03-14",
         run_due,
     )
     sub.add_argument(
         "--on",
-        type=_date,
+        type=day,
         metavar="DATE",
-        help="the day to list what is due on, YYYY-MM-DD (default: today)",
+        help="the day to list what was due on, YYYY-MM-DD (default: today): only "
+        "the sessions and follow-ups dated on or before it count, so a past day "
+        "shows what was due that day, even if a later follow-up has answered it "
+        "since",
     )
     db_option(sub)
 
@@ -68,12 +73,3 @@ def run_due(args: argparse.Namespace) -> int:
     for line in due_lines(calls):
         print(f"  {line}")
     return 0
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a date as YYYY-MM-DD, got {text!r}"
-        ) from None

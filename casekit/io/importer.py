@@ -39,6 +39,7 @@ from .renumbering import (
     renumbered,
     stored_moves,
 )
+from .share_signs import refuse_share_import
 from .sheets import UNNAMED, AssumedEncoding, cell_text, read_csv, workbook_sheets
 from .withdrawn import (
     removed_given,
@@ -199,6 +200,7 @@ def import_files(
     say = progress or (lambda message: None)
     dictionary = store.dictionary
     tables = read_tables(paths, dictionary)
+    refuse_share_import(paths, tables)  # its rows would fail every check
     rows = sum(len(table) for _, table in tables.values())
     say(f"checking {rows} rows of {len(tables)} form{'s' * (len(tables) != 1)} ...")
     problems: list[Problem] = []

@@ -39,6 +39,7 @@ from ..identifiers import scan_text
 from ..privacy import is_case_id
 from ..problems import refusal
 from ..store import Checked, Store
+from ..store.audit import RESTORE_ACTION
 from ..store.late import RENUMBER_ACTION
 from ..store.merge import (
     Merged,
@@ -51,6 +52,7 @@ from ..store.merge import (
 from ..store.sites import near_site
 from .exporter import FILE_OF
 from .importer import read_tables
+from .share_signs import SHARE_EXPORT, share_export_in
 
 
 def merge(
@@ -143,6 +145,24 @@ def _earlier(store: Store, source: str, name: str, head, site: str) -> Merged | 
     return Merged(source, site, {}, before=row)
 
 
+def _refuse_guards_put_back(history: list, name: str, check: str) -> None:
+    """Refuse a source whose audit says guards were put back, whatever its check
+    makes of the row (one with an origin, of a store merged into it or so its
+    writer says, is only a warning there): what was changed while they were off
+    cannot be told, and carried here the row would read as written by whoever
+    merges."""
+    restored = [row["id"] for row in history if row["action"] == RESTORE_ACTION]
+    if restored:
+        rows = ", ".join(str(i) for i in restored)
+        raise MergeRefused(
+            name,
+            "its audit says that guards were put back, its own or those of a store "
+            f"merged into it (audit row{'s' * (len(restored) != 1)} {rows}): what "
+            "was changed while they were off cannot be told, so its history cannot "
+            f"join this store's (see `{check}`)",
+        )
+
+
 def _from_store(store: Store, path: Path, site: str) -> Pooled | Merged:
     name = str(path)
     # Read only: a merge writes nothing into its source, nor needs to be able to.
@@ -155,8 +175,9 @@ def _from_store(store: Store, path: Path, site: str) -> Pooled | Merged:
         earlier = _earlier(store, identity, name, head, site)
         if earlier is not None:
             return earlier
+        _refuse_guards_put_back(history, name, source.command("check"))
         found, _ = source.verify()
-        # A warning (a reason withheld, network mode set up) is no break.
+        # A warning (a reason withheld) is no break.
         problems = [p for p in found if p.severity == "error"]
         if problems:
             raise MergeRefused(
@@ -330,7 +351,7 @@ def _same_fields(store: Store, source: Store, name: str) -> None:
 
 def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
     name = str(folder)
-    if (folder / "disclosure.txt").is_file():
+    if share_export_in([folder]):  # its disclosure.txt: refused before reading
         _refuse_share(name)
     files = sorted(folder / f for f in FILE_OF.values() if (folder / f).is_file())
     digest = hashlib.sha256()
@@ -341,7 +362,7 @@ def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
     if earlier is not None:
         return earlier
     tables = read_tables([folder], store.dictionary)
-    if any("week" in table.columns for _, table in tables.values()):
+    if share_export_in([folder], tables):
         _refuse_share(name)  # its disclosure.txt left behind
     checked = {}
     for form in store.dictionary:
@@ -368,9 +389,8 @@ def _from_export(store: Store, folder: Path, site: str) -> Pooled | Merged:
 def _refuse_share(name: str) -> NoReturn:
     raise MergeRefused(
         name,
-        "it is a share export (disclosure.txt, weeks since intake instead of dates, "
-        "sites as labels), which cannot be merged: merge the practitioner's store, "
-        "or a full export of it (`casekit export` without --share)",
+        f"it is {SHARE_EXPORT}, which cannot be merged: merge the practitioner's "
+        "store, or a full export of it (`casekit export` without --share)",
     )
 
 

@@ -6,7 +6,8 @@
 :mod:`~casekit.store.checked` its one door, :mod:`~casekit.store.across` the rules
 across forms a single save is judged by, :mod:`~casekit.store.numbering` the case
 ids and numbers it gives, :mod:`~casekit.store.audit` the audit rows it writes,
-:mod:`~casekit.store.rows` how it finds stored rows, and
+:mod:`~casekit.store.rows` how it finds stored rows,
+:mod:`~casekit.store.closing` which cases are closed, and
 :mod:`~casekit.store.queries` the small look-ups of the logging forms.
 
 The door: :meth:`Store.check` validates a record, once, and returns a
@@ -18,8 +19,8 @@ also judge the record against its case's stored rows by the rules across forms, 
 an import does (``add_many``, the importer's write, leaves them to the importer).
 """
 
+from ..closing import CLOSED_STATUSES
 from .checked import Checked
-from .rows import CLOSED_STATUSES
 from .store import Store
 
 __all__ = ["CLOSED_STATUSES", "Checked", "Store"]

@@ -25,6 +25,8 @@ back to it (:func:`find`). Why the store and not the browser's storage:
   key of the record being changed: ids and numbers the store holds already. (The
   ``form`` column, the table's key, holds the form's name, followed for a draft
   of more than a new case by a short random token that tells its rows apart.)
+- **Taken out with its record**: the store's delete of a case, a session or a
+  follow-up discards the drafts of what it removes (:mod:`casekit.store.unsaved`).
 - **Found again from any page**: the Voila app and JupyterLab on the same store share
   their drafts, whatever port or browser they run in.
 """

@@ -47,12 +47,16 @@ class LocalDictionary:
 
 
 def kept_text(conn: sa.Connection) -> str | None:
-    """The copy of ``dictionary.local.yaml`` the store keeps, if any."""
+    """The copy of ``dictionary.local.yaml`` the store keeps, if any, without a
+    BOM: the previous casekit kept the file's as it read it, and the file read
+    now has none (:func:`local_dictionary`), so the same dictionary would be
+    said to differ and be kept again, audited, for a change nobody made."""
     if not sa.inspect(conn).has_table("casekit_meta"):  # a new store
         return None
-    return conn.execute(
+    kept = conn.execute(
         sa.text("SELECT value FROM casekit_meta WHERE key = :key"), {"key": KEY}
     ).scalar()
+    return None if kept is None else kept.removeprefix("\ufeff")
 
 
 def local_dictionary(
@@ -75,7 +79,9 @@ def local_dictionary(
             return LocalDictionary(load_dictionary(), None)
         source = f"the copy of {KEY} kept in {where}"
         return LocalDictionary(load_dictionary(source, text=kept), None)
-    text = path.read_text(encoding="utf-8")
+    # Without a BOM (Notepad's "UTF-8 with BOM"): the same dictionary is the
+    # same text, and the copy kept is not said to differ once saved without it.
+    text = path.read_text(encoding="utf-8-sig")
     dictionary = load_dictionary(path, text=text)
     if text == kept:
         return LocalDictionary(dictionary, None)

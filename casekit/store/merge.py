@@ -383,7 +383,9 @@ def _carried(
 ) -> dict:
     """A source audit row as a row of this store's chain: its values, its case
     id as merged, and where it comes from (who wrote it there included, as
-    :class:`Actors` names them)."""
+    :class:`Actors` names them). Never a ``restore_guards`` row: carried, it would
+    read as written by whoever merges; :mod:`casekit.io.pool` refuses a source
+    whose audit holds one, before anything is written."""
     origin = f"{pooled.source} row {row['id']} by {actors.name(row['actor'])}"
     if row.get("origin"):  # the source had merged it from elsewhere before
         origin += f" ({actors.in_origin(row['origin'])})"

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from ..dictionary import Dictionary
 from .audit import NETWORK_SET_UP, RESTORE_ACTION, seal
-from .schema import TABLE_OF, add_guards, create_or_migrate
-from .server import ADDED_IN_7, GUARDED, ROLES
+from .schema import SCHEMA_VERSION, TABLE_OF, add_guards, create_or_migrate
+from .server import ADDED_IN_7, GUARDED, ROLES, install
 from .sites import seed_sites, site_added
 
 
@@ -34,13 +34,18 @@ def migrate(
     }
     # So is a guard of schema 7 on a store of before it (its policies come anew
     # with it: the server module installs every piece when one is missing).
-    if known and _version(conn) < 7:
+    version = _version(conn) if known else SCHEMA_VERSION
+    if version < 7:
         new |= set(ADDED_IN_7)
     added = create_or_migrate(conn, metadata, dictionary)
     sealed = ("audit", "hash") in added
     if sealed:
         seal(conn, metadata.tables["audit"])
     restored = [name for name in add_guards(conn, metadata) if name not in new]
+    if version < 8 and conn.dialect.name == "postgresql":
+        # Schema 8 changed what the audit's policy lets a site append (no piece
+        # is missing by name): installed anew, an upgrade, not guards put back.
+        install(conn, metadata)
     seeded = seed_sites(
         conn, metadata.tables["sites"], metadata.tables[TABLE_OF["case"]]
     )

@@ -25,15 +25,10 @@ from ..dictionary import Form
 from ..errors import NotFound
 from ..frames import column, records_to_frame
 from ..problems import Problem, where
-from ..schedule import (
-    CLOSED_STATUSES,
-    SETTINGS_FILE,
-    call_days,
-    listed,
-    load_schedule,
-)
+from ..schedule import SETTINGS_FILE, call_days, listed, load_schedule
 from . import across, numbering
 from .checked import Checked
+from .closing import closed, is_closed
 from .drafts import keeps_drafts
 from .rows import as_stored
 from .store import Store
@@ -170,6 +165,14 @@ def numbered_by_date(store: Store, checked: Checked, offered: int | None) -> Che
     return dataclasses.replace(checked, record=record)
 
 
+def case_closed(store: Store, case_id: str) -> bool:
+    """Whether the case is closed now (discharged, lost or withdrew by its latest
+    follow-up with a status, and not re-opened by a later session): a change or a
+    removal then needs a reason."""
+    with store.connect() as conn:
+        return is_closed(conn, store.metadata, case_id)
+
+
 def latest_session(store: Store, case_id: str) -> int | None:
     """The number of the case's latest session, or None before its first."""
     found = entries(store, store.dictionary["session"], case_id)
@@ -251,26 +254,31 @@ def incomplete(store: Store) -> dict[str, list[str]]:
 def calls_due(store: Store, on: dt.date | None = None) -> pd.DataFrame:
     """The calls due on ``on`` (default today) by the follow-up schedule, with the
     days of the store's ``casekit.toml``: the same table as
-    :func:`casekit.schedule.due` over the cases not withdrawn.
+    :func:`casekit.schedule.due` over the cases not withdrawn. Only the sessions
+    and follow-ups dated on or before ``on`` count (a follow-up without a date
+    counts whatever the day): a past day's list is what was due that day.
 
     The store finds what each call depends on, so that only the sessions of open
     cases come back, not every session and follow-up of a store of 100,000 cases
-    (reading those took 3.5 s): which cases are closed, whether a follow-up
-    refers to a session, which session is a case's latest, and the case's latest
-    follow-up date. Days are counted in pandas (:func:`casekit.schedule.listed`),
-    the same on SQLite and PostgreSQL.
+    (reading those took 3.5 s): which cases are closed (and not re-opened,
+    :mod:`casekit.store.closing`), whether a follow-up refers to a session, which
+    session is a case's latest, and the case's latest follow-up date. Days are
+    counted in pandas (:func:`casekit.schedule.listed`), the same on SQLite and
+    PostgreSQL.
     """
     on = on or dt.date.today()
     schedule = load_schedule(store.home)
     s, f = store.table("session"), store.table("followup")
-    answered = sa.exists().where(
-        f.c.case_id == s.c.case_id,
-        f.c.after_session == s.c.session_no,
+    counted = [
         f.c.deleted == sa.false(),
+        sa.or_(f.c.followup_date <= on, f.c.followup_date.is_(None)),
+    ]
+    answered = sa.exists().where(
+        f.c.case_id == s.c.case_id, f.c.after_session == s.c.session_no, *counted
     )
     newest_first = (s.c.session_date.desc(), s.c.session_no.desc())
     heard = sa.select(sa.func.max(f.c.followup_date)).where(
-        f.c.case_id == s.c.case_id, f.c.deleted == sa.false()
+        f.c.case_id == s.c.case_id, *counted
     )
     query = sa.select(
         s.c.case_id,
@@ -283,8 +291,8 @@ def calls_due(store: Store, on: dt.date | None = None) -> pd.DataFrame:
         heard.scalar_subquery().label("heard"),
     ).where(
         s.c.deleted == sa.false(),
-        s.c.session_date.is_not(None),
-        s.c.case_id.in_(_open_cases(store)),
+        s.c.session_date <= on,  # and so not NULL
+        s.c.case_id.in_(_open_cases(store, on)),
     )
     with store.connect() as conn:
         rows = conn.execute(query).all()
@@ -312,25 +320,13 @@ def calls_due(store: Store, on: dt.date | None = None) -> pd.DataFrame:
     return listed(checkins, unheard, on, schedule)
 
 
-def _open_cases(store: Store) -> sa.Select:
-    """The cases not withdrawn whose latest follow-up with a status (highest
-    number) did not close them (:func:`casekit.schedule.closed_cases`)."""
-    cases, f = store.table("case"), store.table("followup")
-    status = (
-        sa.select(f.c.status)
-        .where(
-            f.c.case_id == cases.c.case_id,
-            f.c.deleted == sa.false(),
-            f.c.status.is_not(None),
-        )
-        .order_by(f.c.followup_no.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    return sa.select(cases.c.case_id).where(
-        cases.c.deleted == sa.false(),
-        sa.func.coalesce(status, "").not_in(CLOSED_STATUSES),
-    )
+def _open_cases(store: Store, on: dt.date) -> sa.Select:
+    """The cases not withdrawn and not closed on the day ``on``
+    (:mod:`casekit.store.closing`: a session after the closing follow-up
+    re-opens a case)."""
+    cases = store.table("case")
+    shut = closed(cases.c.case_id, store.table("session"), store.table("followup"), on)
+    return sa.select(cases.c.case_id).where(cases.c.deleted == sa.false(), ~shut)
 
 
 def case_course(store: Store, case_id: str) -> dict[str, pd.DataFrame]:

@@ -16,7 +16,11 @@ is left as it was, byte for byte:
   a new field, a newer casekit) is refused with the command that does it, once;
   one whose audit's guards alone are missing is read as it is, and ``casekit
   check`` says they are (:mod:`casekit.store.verify`): a writing open puts them
-  back, audited.
+  back, audited. So is a SQLite store marked with a schema version after which
+  only a server's policies changed (``SERVER_ONLY`` in :mod:`casekit.store.schema`):
+  it lacks nothing, and a writing open marks it with this casekit's version. A
+  server store without the policies of this casekit's version is refused, saying
+  so: its owner's ``casekit init`` puts them in.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 from ..errors import StoreError
 from .kept import LocalDictionary, keep
 from .migrate import migrate
-from .schema import is_current
+from .schema import SCHEMA_VERSION, lacking
 
 # `Store` is typed `Any` here: this module is a part of it, imported by it.
 
@@ -41,10 +45,23 @@ def refuse_writing(store: Any) -> None:
         )
 
 
-def _readable(store: Any) -> bool:
-    """Whether every table and column is there, the audit's guards aside."""
+# What a store lacks (casekit.store.schema.lacking), as the refusal says it.
+_LACKING = {
+    "tables": "with this casekit or its dictionary.local.yaml (a table or a column "
+    "to add)",
+    "dictionary": "with this casekit's dictionary (its version to record)",
+    # A server store of the schema before: reading it would not need them, but its
+    # sites could still append what this casekit's policies refuse, and the
+    # owner's check would not say so; the owner puts them in with one command.
+    "policies": "with this casekit (the server's policies on what a site may "
+    f"append to the audit, of schema {SCHEMA_VERSION}, to put in; no table "
+    "changes)",
+}
+
+
+def _lacking(store: Any) -> str | None:
     with store.connect() as conn:
-        return is_current(conn, store.metadata, store.dictionary, guards=False)
+        return lacking(conn, store.metadata, store.dictionary)
 
 
 def bring_up_to_date(store: Any, current: bool, local: LocalDictionary) -> None:
@@ -58,12 +75,13 @@ def bring_up_to_date(store: Any, current: bool, local: LocalDictionary) -> None:
             "with `casekit init --db OWNER_URL`",
         )
     if store.read_only:
-        # Guards missing alone: read as it is (``casekit check`` says they are).
-        if not current and not _readable(store):
+        # Guards missing alone: read as it is (``casekit check`` says they are);
+        # so is a SQLite store of a version that changed only servers' policies.
+        what = None if current else _lacking(store)
+        if what is not None:
             raise StoreError(
                 store.where,
-                "is not up to date with this casekit or its dictionary.local.yaml "
-                "(a table or a column to add), and this command only reads: "
+                f"is not up to date {_LACKING[what]}, and this command only reads: "
                 f"bring it up to date once with `{store.command('init')}`, which "
                 "changes nothing else",
             )

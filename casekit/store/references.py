@@ -4,8 +4,9 @@ A follow-up names the session it reports on (``after_session``). Removing that
 session (``Store.delete``) would leave the follow-up naming a session that is no
 longer there: a store whose own export the import refuses (``no_such_session``),
 and a follow-up whose timing is counted from nothing. Nothing is lost by refusing:
-the practitioner deletes the follow-ups first, or points them at another session
-(``Store.update``), and then removes the session.
+the practitioner removes the follow-ups first (``casekit remove followup``, which
+the refusal names), or points them at another session (in the follow-up form, or
+``Store.update``), and then removes the session.
 
 The rules are :func:`casekit.checks.cross_form_problems`, run on the case's stored
 rows with and without the row to remove, so any later rule of that kind (an exam
@@ -15,6 +16,8 @@ with it (a read, an export and the rules leave every row of a withdrawn case out
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -30,13 +33,16 @@ def refuse_orphaning(
     dictionary: Dictionary,
     form: Form,
     key: tuple,
+    command: Callable[..., str],
 ) -> None:
     """Raise ``ValidationFailed`` (nothing removed) when removing the record ``key``
     of ``form`` would break a rule across forms for another row of its case; the
-    problem names the rows that refer to it and what to do first."""
+    problem names the rows that refer to it and what to do first, with the
+    commands that remove them (``command``: :attr:`casekit.Store.command`, naming
+    the store as it was named)."""
     left = orphaned(conn, metadata, dictionary, form, key)
     if left:
-        raise refusal([_still_referred(form, key, left)])
+        raise refusal([_still_referred(form, key, left, command)])
 
 
 def orphaned(
@@ -63,20 +69,32 @@ def orphaned(
     ]
 
 
-def _still_referred(form: Form, key: tuple, left: list[Problem]) -> Problem:
+def _still_referred(
+    form: Form, key: tuple, left: list[Problem], command: Callable[..., str]
+) -> Problem:
     """One problem about the record to remove: which rows refer to it, and that
-    they are deleted or re-pointed first."""
+    they are removed (the commands that do it) or re-pointed (in their form:
+    no command changes a record) first."""
     referring = sorted({(p.form, p.instance or 0, p.field, p.value) for p in left})
     names = [
         f"{noun_of(other)} {number} (`{field}` is {value})"
         for other, number, field, value in referring
     ]
+    removals = [
+        command("remove", other, str(key[0]), str(number))
+        for other, number, _, _ in referring
+    ]
+    forms = sorted({noun_of(other) for other, *_ in referring})
     they = "it" if len(names) == 1 else "them"
+    # The commands are the problem's fix too: a form, where each row is removed
+    # by its own button, drops exactly " (fix)" from the sentence, whatever the
+    # store's path holds (a bracket, a quote).
+    fix = _and(removals)
     detail = (
         f"{_and(names)} of the case {'refers' if len(names) == 1 else 'refer'} "
-        f"to this {form.noun}, so it cannot be removed; delete {they} or point "
-        f"{they} at another {form.noun} first, then remove this one (nothing was "
-        "removed)"
+        f"to this {form.noun}, so it cannot be removed; remove {they} first "
+        f"({fix}) or, in the {_and(forms)} form, point {they} at "
+        f"another {form.noun}, then remove this {form.noun} (nothing was removed)"
     )
     return Problem(
         rule="advice",
@@ -84,6 +102,7 @@ def _still_referred(form: Form, key: tuple, left: list[Problem]) -> Problem:
         case_id=key[0],
         instance=key[1],
         detail=detail,
+        fix=fix,
         source=form.name,
     )
 

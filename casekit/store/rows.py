@@ -1,5 +1,6 @@
-"""Finding and reading stored rows: one record by its key, whether a case is closed,
-and the columns of a whole form as fast as the driver gives them."""
+"""Finding and reading stored rows: one record by its key, and the columns of a
+whole form as fast as the driver gives them (whether a case is closed:
+:mod:`casekit.store.closing`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import sqlalchemy as sa
 from ..dictionary import Form
 from ..errors import NotFound
 from ..frames import from_cell, records_to_frame
-from ..schedule import CLOSED_STATUSES
 
 
 def match(table: sa.Table, form: Form, key: tuple) -> list:
@@ -57,21 +57,6 @@ def fetch(conn: sa.Connection, table: sa.Table, form: Form, key: tuple) -> dict:
     if row is None:
         raise NotFound(form.noun, key[0] if len(key) == 1 else key)
     return {f.code: from_cell(f, row[f.code]) for f in form.fields}
-
-
-def is_closed(conn: sa.Connection, followups: sa.Table, case_id: str) -> bool:
-    """Whether the case's latest follow-up with a status closed it."""
-    last = conn.execute(
-        sa.select(followups.c.status)
-        .where(
-            followups.c.case_id == case_id,
-            followups.c.deleted == sa.false(),
-            followups.c.status.is_not(None),
-        )
-        .order_by(followups.c.followup_no.desc())
-        .limit(1)
-    ).scalar()
-    return last in CLOSED_STATUSES
 
 
 def form_query(

@@ -18,11 +18,18 @@ from ..dictionary import Dictionary, Field
 from ..errors import StoreError
 from . import server
 
-SCHEMA_VERSION = 7  # 2: the audit rows are hash-chained; 3: the site list;
+SCHEMA_VERSION = 8  # 2: the audit rows are hash-chained; 3: the site list;
 # 4: the audit's origin (rows pooled from another store) and the merges table;
 # 5: the share_releases table; 6: a share export's k in share_releases; 7: on a
 # server, the audit's rows each site reads and appends, and a row appended that
-# does not follow the chain refused (casekit.store.trail)
+# does not follow the chain refused (casekit.store.trail); 8: on a server, a site
+# appends no row of another store's history that no merge carries (its policy)
+# The versions whose migration changes a server's guards alone (its policies,
+# functions and triggers: casekit.store.server), no table nor column: a SQLite
+# store marked before one of them lacks nothing this casekit reads or writes, so
+# a command that only reads takes it as it is (a writing open marks it anew).
+SERVER_ONLY = frozenset({7, 8})
+TABLES_VERSION = max(set(range(1, SCHEMA_VERSION + 1)) - SERVER_ONLY)
 TABLE_OF = {
     "case": "cases",
     "session": "sessions",
@@ -179,28 +186,49 @@ def build_metadata(dictionary: Dictionary) -> sa.MetaData:
 
 
 def is_current(
-    conn: sa.Connection,
-    metadata: sa.MetaData,
-    dictionary: Dictionary,
-    *,
-    guards: bool = True,
+    conn: sa.Connection, metadata: sa.MetaData, dictionary: Dictionary
 ) -> bool:
-    """Whether the store already has every table and column (a read, no write),
-    and (unless not ``guards``) the audit's guards."""
+    """Whether the store already has every table and column, the audit's guards
+    and this casekit's schema version (a read, no write): nothing for a writing
+    open to bring up to date."""
+    if lacking(conn, metadata, dictionary) or missing_guards(conn, metadata):
+        return False
+    stored = _stored_meta(conn, metadata)
+    return stored.get("schema_version") == str(SCHEMA_VERSION)
+
+
+def lacking(
+    conn: sa.Connection, metadata: sa.MetaData, dictionary: Dictionary
+) -> str | None:
+    """What the store lacks of what this casekit reads, the audit's guards aside
+    (a command that only reads takes a store without them as it is): ``"tables"``
+    (a table or a column to add), ``"dictionary"`` (its version to record) or
+    ``"policies"`` (a server's of a later schema version, which change no table);
+    ``None`` when nothing. A SQLite store marked with a version before one of
+    :data:`SERVER_ONLY` lacks nothing: no server policies are kept there."""
     inspector = sa.inspect(conn)
     if not all(inspector.has_table(name) for name in metadata.tables):
-        return False
+        return "tables"
     for form in dictionary:
         present = {c["name"] for c in inspector.get_columns(TABLE_OF[form.name])}
         if any(f.code not in present for f in form.fields):
-            return False
-    if guards and missing_guards(conn, metadata):
-        return False
-    meta = metadata.tables["casekit_meta"]
-    stored = dict(conn.execute(sa.select(meta.c.key, meta.c.value)).all())
+            return "tables"
+    stored = _stored_meta(conn, metadata)
+    version = stored.get("schema_version", "")
+    version = int(version) if version.isdigit() else 0
+    if version < TABLES_VERSION:  # a column of the audit's, say (not a form's)
+        return "tables"
+    if stored.get("dictionary_version") != str(dictionary.version):
+        return "dictionary"
+    if version < SCHEMA_VERSION and conn.dialect.name == "postgresql":
+        return "policies"
+    return None
+
+
+def _stored_meta(conn: sa.Connection, metadata: sa.MetaData) -> dict[str, str]:
     # Other keys are kept there too (the local dictionary: casekit.store.kept).
-    values = _meta_values(dictionary)
-    return all(stored.get(key) == value for key, value in values.items())
+    meta = metadata.tables["casekit_meta"]
+    return dict(conn.execute(sa.select(meta.c.key, meta.c.value)).all())
 
 
 def missing_guards(conn: sa.Connection, metadata: sa.MetaData) -> list[str]:

@@ -28,7 +28,6 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..dictionary import Dictionary, Form
-from ..errors import ReasonRequired
 from ..frames import to_cell
 from ..privacy import load_deny_list, refuse_identifying_reason
 from ..problems import Problem, refusal
@@ -36,6 +35,7 @@ from . import columnar
 from .across import refuse_breaking
 from .audit import audit_frame, changed, login_name, removed, write_audit
 from .checked import Checked, validate_once
+from .closing import refuse_unexplained
 from .database import (
     DEFAULT_DB,
     casekit_command,
@@ -52,7 +52,7 @@ from .kept import KEY, local_dictionary
 from .numbering import draw_case_ids, numbers, refuse_moved_references
 from .reading import bring_up_to_date, refuse_writing
 from .references import refuse_orphaning
-from .rows import as_key, fetch, form_query, is_closed, match, read_rows
+from .rows import as_key, fetch, form_query, match, read_rows
 from .schema import TABLE_OF, build_metadata, is_current, refuse_newer
 from .server import access_of
 from .sites import (
@@ -63,6 +63,7 @@ from .sites import (
     stored_site_problems,
     with_site_code,
 )
+from .unsaved import discard_removed
 from .verify import audit_problems
 
 
@@ -333,7 +334,8 @@ class Store:
         ``changes`` are raw values of some fields, laid over the stored record and
         the result put through the door; or a ``Checked`` whole record (a form's
         answers, checked at Save), written as it is. The key stays the stored one.
-        A closed case (discharged, lost, withdrew, or withdrawn) needs a ``reason``.
+        A closed case (discharged, lost, withdrew; not re-opened since:
+        :mod:`casekit.closing`) needs a ``reason``.
         Like ``add``, it refuses a record that breaks a rule across forms.
         """
         spec = self.dictionary[form]
@@ -341,8 +343,7 @@ class Store:
         refuse_identifying_reason(reason, self.deny_list)
         with self._write() as conn:
             current = fetch(conn, self.table(form), spec, key)
-            if reason is None and is_closed(conn, self.table("followup"), key[0]):
-                raise ReasonRequired(key[0])
+            refuse_unexplained(conn, self.metadata, key[0], reason)
             stored_key = {code: current[code] for code in spec.key}
             if not isinstance(changes, Checked):
                 changes = {**current, **changes, **stored_key}
@@ -371,24 +372,27 @@ class Store:
         return record
 
     def delete(self, form: str, key: tuple | str, *, reason: str | None = None) -> None:
-        """Withdraw a case, or remove a session or follow-up: soft, audited, kept.
+        """Withdraw a case, or remove a session or follow-up: soft, audited, kept;
+        the drafts of what it takes out are discarded with it.
 
         Refuses (``ValidationFailed``, nothing removed) a session that follow-ups
-        still report on: they are deleted or re-pointed first
+        still report on: remove them, or point them at another session, first
         (:mod:`casekit.store.references`)."""
         spec = self.dictionary[form]
         key = as_key(key)
         refuse_identifying_reason(reason, self.deny_list)
         with self._write() as conn:
             fetch(conn, self.table(form), spec, key)
-            if reason is None and is_closed(conn, self.table("followup"), key[0]):
-                raise ReasonRequired(key[0])
-            refuse_orphaning(conn, self.metadata, self.dictionary, spec, key)
+            refuse_unexplained(conn, self.metadata, key[0], reason)
+            refuse_orphaning(
+                conn, self.metadata, self.dictionary, spec, key, self.command
+            )
             table = self.table(form)
             conn.execute(
                 sa.update(table).where(*match(table, spec, key)).values(deleted=True)
             )
             self._audit(conn, [removed(spec.name, key, reason)])
+            discard_removed(conn, self.metadata, spec.name, key)
 
     def _audit(self, conn: sa.Connection, rows: Iterable[dict[str, Any]]) -> None:
         write_audit(conn, self._meta("audit"), self.actor, rows)

@@ -19,7 +19,26 @@ good (the audit is append-only: nobody can take it out again). So:
 - **Appending.** A site role appends only rows of its own cases with the actions
   casekit writes for a case, the ``merge`` row of its own site, and the history of
   a store it merges (``origin`` set; of its own cases, or of none). Never a row
-  about the store itself.
+  about the store itself, and no row of another store's history that no merge
+  carries (``NEVER_CARRIED``).
+- **Another store's history.** ``casekit check`` replays no row with an
+  ``origin``, and no such row vouches for a reason withheld; the one it heeds is a
+  ``restore_guards`` row, which it took as this store's guards found removed: an
+  error for good, which a site's login could write with any origin in a notebook.
+  No merge carries one (:mod:`casekit.io.pool` refuses a store whose audit holds
+  any ``restore_guards`` row, before writing), so the policy refuses it from a
+  site, whatever its case. Why not
+  narrower: a merge carries its source's rows about no case (sites added, columns
+  added, its own merges), so origin rows cannot be held to the site's own cases;
+  and requiring them to follow the site's own ``merge`` row in the same
+  transaction would prove nothing, since a site may write that row too. Such a
+  row in the audit all the same (a site's, written before schema 8 brought this
+  policy; or the owner's, whom no policy holds) is, to the check, what its writer
+  (the actor, whom the server names) claimed about another store: a warning
+  naming them, not a break (:mod:`casekit.store.verify`). A forged
+  history row of any other action changes nothing the check counts, but for a
+  reason that looks like an identifier, which the check reports and the owner
+  withholds (``casekit check --redact-reasons``), as of any row.
 - **The chain.** A trigger (``SECURITY DEFINER``: it must see the last row, of
   whichever site) refuses a row whose ``id`` is not the last row's + 1 or whose
   ``hash`` is not the one :func:`casekit.store.audit.row_hash` gives: the same JSON
@@ -38,6 +57,10 @@ import sqlalchemy as sa
 # What casekit writes about a case (casekit.store.audit, .late's "renumber").
 CASE_ACTIONS = ("insert", "update", "delete", "renumber")
 MERGE_ACTION = "merge"
+# What no merge carries from another store's history: a store whose guards were
+# put back fails its check, and casekit.io.pool refuses to merge it
+# (casekit.store.audit's RESTORE_ACTION, which this module cannot import).
+NEVER_CARRIED = ("restore_guards",)
 
 _SITE = "(SELECT casekit_site())"
 
@@ -108,8 +131,10 @@ def policies(owner: str, analyst: str, of_my_cases: str) -> tuple[str, str]:
     read = f"""{owner} OR {analyst} OR {of_my_cases}
         OR (case_id IS NULL AND ({about_the_store}))"""
     actions = ", ".join(f"'{a}'" for a in CASE_ACTIONS)
+    never = ", ".join(f"'{a}'" for a in NEVER_CARRIED)
     write = f"""{owner} OR (origin IS NULL AND (
         ({of_my_cases} AND action IN ({actions}))
         OR (case_id IS NULL AND action = '{MERGE_ACTION}' AND {my_merge})))
-        OR (origin IS NOT NULL AND (case_id IS NULL OR {of_my_cases}))"""
+        OR (origin IS NOT NULL AND action NOT IN ({never})
+            AND (case_id IS NULL OR {of_my_cases}))"""
     return read, write

@@ -14,10 +14,17 @@ Two questions, each answered from the database alone:
    removed and put back (:mod:`casekit.store.migrate`). While they were off, rows
    could be deleted from the audit's tail and the tables changed to match, which
    neither the chain nor the replay can see; the row itself is the one trace left,
-   so each is an error for good. (``casekit check --redact-reasons`` lifts and puts
-   back the guards inside its own transaction and writes a ``redact_reasons`` row,
-   not this one.) A store opened to read only (:mod:`casekit.store.reading`) is
-   not given its guards back: guards missing are an error of their own.
+   so each is an error for good. (``casekit check --redact-reasons`` lifts and
+   puts back the guards inside its own transaction and writes a ``redact_reasons``
+   row, not this one.) One with an ``origin`` speaks of another store, and no
+   casekit command writes one (:mod:`casekit.io.pool` refuses to merge a store
+   whose guards were put back): it was appended by hand, by the actor it names
+   (on a server, the login, as the server records it: a site's until schema 8
+   refused it, :mod:`casekit.store.trail`, or the owner's, which no policy
+   holds; on SQLite, whoever wrote the file), a warning naming them, not this
+   store's guards.
+   A store opened to read only (:mod:`casekit.store.reading`) is not given its
+   guards back: guards missing are an error of their own.
 
 What a chain without a key cannot show: someone who rewrites the tail of the chain
 and the tables consistently, or deletes the last rows together with the records
@@ -101,6 +108,15 @@ def guard_problems(rows: Iterable[Mapping[str, Any]]) -> Iterator[Problem]:
     the audit then (a withdrawal undone with its audit row deleted) looks whole."""
     for row in rows:
         if row["action"] != RESTORE_ACTION:
+            continue
+        if row.get("origin") is not None:
+            # Of another store, and no merge carries one (casekit.io.pool refuses
+            # a store whose guards were put back): appended by hand, what its
+            # writer claims, not this store's guards off. Said, naming the actor
+            # recorded (on a server, the login: casekit.store.server's trigger).
+            yield _audit_problem(
+                "history_claimed", row, str(row["actor"]), severity="warning"
+            )
             continue
         day = str(row["time"])[:10]
         if row["reason"] == NETWORK_SET_UP:

@@ -3,7 +3,8 @@
 :class:`CardPanel` is a case chooser (the same searchable list as the forms') over
 the card of :func:`casekit.card.case_card`: how the case fared, the pain over time
 (:func:`casekit.figures.course.pain_over_time`, an image with its words as alt
-text), the intake, every session and follow-up, and the notes. Lists and a
+text), the intake, every session and follow-up, the notes, and the questions
+answered that the card leaves out. Lists and a
 two-column table rather than wide tables, so that a phone shows it all without
 scrolling sideways. The card names the case and its dates: it is for the
 practitioner, and nothing shared reads it.
@@ -18,7 +19,7 @@ import io
 import ipywidgets as w
 from matplotlib.figure import Figure
 
-from ..card import CaseCard, case_card
+from ..card import NOT_SHOWN, CaseCard, case_card
 from ..errors import NotFound
 from ..figures.course import pain_over_time
 from ..store import Store, queries
@@ -85,6 +86,7 @@ def card_html(card: CaseCard) -> str:
     parts = [
         f"<h3>Case {e(card.case_id)}</h3>",
         f"<p><b>How it fared:</b> {e(card.outcome_text)}</p>",
+        f"<p><b>Status:</b> {e(card.status_text)}</p>",
         figure_img(card),
         "<h3>Intake</h3>",
         '<table class="casekit-card-intake"><caption class="casekit-sr">Intake of '
@@ -112,6 +114,13 @@ def card_html(card: CaseCard) -> str:
         parts += [
             f"<li><b>{e(where)}</b>: {e(text)}</li>"
             for where, text in card.notes.items()
+        ]
+        parts.append("</ul>")
+    if card.unshown:
+        parts.append(f'<h3>{NOT_SHOWN}</h3><ul class="casekit-card-unshown">')
+        parts += [
+            f"<li><b>{e(where)}</b>: {e('; '.join(questions))}</li>"
+            for where, questions in card.unshown.items()
         ]
         parts.append("</ul>")
     return "".join(parts)

@@ -22,8 +22,10 @@ first problem): :attr:`RecordForm.attention` is the CSS selector of where, and
 ``on_attention`` callbacks (the page's helper, :mod:`casekit.ui.assist`) carry it to
 the browser.
 
-``load(key)`` opens a stored record; Save then updates it. The case chooser and the
-app around the forms live in :mod:`casekit.ui.logbook`.
+``load(key)`` opens a stored record; Save then updates it, and "Remove this
+session" (or "Withdraw this case") takes it out, asked first
+(:mod:`casekit.ui.removal`). The case chooser and the app around the forms live in
+:mod:`casekit.ui.logbook`.
 
 Everything works headlessly: set a widget's ``.value`` and call ``.click()``.
 """
@@ -54,6 +56,7 @@ from ..validate import coerce_record
 from .draft import DraftBar, Drafting
 from .fold import Fold
 from .reason import ReasonBox
+from .removal import Removal
 from .widgets import FieldWidget, build
 from .wording import in_words as in_words  # re-exported: tests, notebooks
 from .wording import renumbered, said_in, summary
@@ -135,6 +138,7 @@ class RecordForm(Drafting):
         )
         self.new_button.add_class(f"casekit-new-{form}")
         self.new_button.on_click(lambda _b: self._abandon())
+        self.removal = Removal(self)  # take the stored record out, asked first
         self.widget = w.VBox(
             [
                 self.heading,
@@ -144,7 +148,8 @@ class RecordForm(Drafting):
                 *(fw.row for fw in core),
                 *(fold.widget for fold in self.folds.values()),
                 self.reason_row,
-                w.HBox([self.save_button, self.new_button]),
+                w.HBox([self.save_button, self.new_button, self.removal.button]),
+                self.removal.panel,
             ]
         )
         self.widget.add_class("casekit-form")
@@ -250,6 +255,7 @@ class RecordForm(Drafting):
         label = "New case" if self.form.instance is None else f"New {self.form.noun}"
         of = f" of case {case_id}" if case_id and self.form.instance else ""
         self.heading.value = f"<h2>{label}{of}</h2>"
+        self.removal.follow()
 
     def load(self, key: str | tuple) -> None:
         """Open a stored record to change it; Save then updates it."""
@@ -264,6 +270,7 @@ class RecordForm(Drafting):
         self._begin()
         name = where(self.form.name, key[0], key[1] if len(key) > 1 else None)
         self.heading.value = f"<h2>Changing {html.escape(name)}</h2>"
+        self.removal.follow()
         self._say(f"Opened {name}: change what is needed, then Save.", "info")
 
     def save(self, _button: w.Button | None = None) -> dict | None:

@@ -375,6 +375,7 @@ class LoggingApp:
             return self._built[name]
         entry = EntryForm(self.store, name)
         entry.record.on_saved(self.refresh)
+        entry.record.removal.on_removed(self.refresh)
         entry.record.on_attention(self.assist.focus_on)
         if name in ("session", "followup"):
             opener = w.Button(

@@ -15,18 +15,19 @@ import html
 import ipywidgets as w
 
 from ..errors import IdentifyingReason, ReasonRequired
-from .wording import reason_wanted
+from .wording import FOR_A_CHANGE, Asking, reason_wanted
 
 
 class ReasonBox:
     """``text``, the reason typed; ``row``, the box with its problem line, hidden
-    until a closed case's edit asks for a reason."""
+    until a closed case's edit asks for a reason.
 
-    def __init__(self, form: str) -> None:
-        self.text = w.Text(
-            description="Reason for the change",
-            placeholder="why this closed case is changed",
-        )
+    ``form`` names its classes (``casekit-reason-<form>``); ``asking``, its words
+    (a change of a closed case by default; a removal asks in its own)."""
+
+    def __init__(self, form: str, asking: Asking = FOR_A_CHANGE) -> None:
+        self.asking = asking
+        self.text = w.Text(description=asking.label, placeholder=asking.placeholder)
         self.text.add_class(f"casekit-reason-{form}")
         self.problem = w.HTML("")
         self.problem.add_class("casekit-problem")
@@ -47,16 +48,14 @@ class ReasonBox:
         returns the short line for the form's status."""
         self.row.layout.display = None
         self._missing = isinstance(refused, ReasonRequired)
-        self._show(reason_wanted(refused))
+        self._show(reason_wanted(refused, self.asking))
+        nothing, reason = self.asking.nothing, self.asking.reason
         if self._missing:
             return (
-                "Nothing was saved: the case is closed, so a reason for the change "
-                "is needed, under its box."
+                f"{nothing}: the case is closed, so a {reason} is needed, under its "
+                "box."
             )
-        return (
-            "Nothing was saved: the reason for the change was refused, said under "
-            "its box."
-        )
+        return f"{nothing}: the {reason} was refused, said under its box."
 
     def clear(self) -> None:
         """Empty and hide the box, without a message (a new entry, a save)."""

@@ -118,19 +118,38 @@ def _labelled(problem: Problem, form: Form) -> Problem:
     )
 
 
-def reason_wanted(refused: ReasonRequired | IdentifyingReason) -> str:
-    """What a form says when an edit of a closed case needs a reason, or when the
-    reason given was refused: both are said under the box of 'Reason for the
-    change', where they are answered (:mod:`casekit.ui.reason`)."""
+@dataclasses.dataclass(frozen=True)
+class Asking:
+    """How a reason box asks for a reason, and what it says when one is missing
+    or refused: for a change of a closed case (:data:`FOR_A_CHANGE`), or for
+    taking a record out (:mod:`casekit.ui.removal`)."""
+
+    label: str = "Reason for the change"
+    placeholder: str = "why this closed case is changed"
+    reason: str = "reason for the change"  # "the reason ..." / "a reason ..."
+    why: str = "why you change it"  # "write ... in this box"
+    button: str = "Save"  # "then ... again"
+    nothing: str = "Nothing was saved"
+
+
+FOR_A_CHANGE = Asking()
+
+
+def reason_wanted(
+    refused: ReasonRequired | IdentifyingReason, asking: Asking = FOR_A_CHANGE
+) -> str:
+    """What a form says when an edit (or a removal) of a closed case needs a
+    reason, or when the reason given was refused: both are said under the box of
+    the reason, where they are answered (:mod:`casekit.ui.reason`)."""
     if isinstance(refused, IdentifyingReason):
         return (
-            f"The reason for the change {refused.found}: the audit keeps it for "
-            "good, so write why without naming or contacting anyone, then Save "
-            "again. Nothing was saved."
+            f"The {asking.reason} {refused.found}: the audit keeps it for "
+            "good, so write why without naming or contacting anyone, then "
+            f"{asking.button} again. {asking.nothing}."
         )
     return (
         f"Case {refused.case_id} is closed (discharged, lost or withdrew): write "
-        "why you change it in this box, then Save again. Nothing was saved."
+        f"{asking.why} in this box, then {asking.button} again. {asking.nothing}."
     )
 
 
