@@ -11,6 +11,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 from conftest import case_record, followup_record, session_record
+from test_schedule import calls  # (case, call, session, due since, overdue)
 
 from casekit.card import card_text, case_card
 from casekit.cli import main
@@ -22,20 +23,6 @@ from casekit.store import queries
 D = dt.date
 CLOSED_ON = D(2026, 8, 30)
 BACK_ON = D(2026, 11, 20)
-
-
-def calls(store, on: dt.date) -> list[tuple]:
-    """(case, call, session, due since, overdue) of each call due on ``on``."""
-    return [
-        (
-            row.case_id,
-            row.call,
-            row.session_no,
-            pd.Timestamp(row.due_since).date(),
-            bool(row.overdue),
-        )
-        for row in queries.calls_due(store, on).itertuples(index=False)
-    ]
 
 
 @pytest.fixture
