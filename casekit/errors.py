@@ -230,9 +230,14 @@ class ReleaseRefused(CasekitError):
             records = RECORDS_OF.get(form, form)
             what, it = f"{records} of {cases}", "them"
             again = f"the {records} of {enough} or more cases have changed"
+        # A form's counts draw on other forms too (casekit.store.differences): a
+        # corrected intake moves how the case fared, counted among its follow-ups.
+        drawn = " (they or what they are counted with)"
+        drawn = "" if form in (None, "case") else drawn
         super().__init__(
-            f"{what} changed since the {kind} of {since}: a share now would give "
-            f"{it} away, so nothing was written; share again when {again}, or none"
+            f"{what} changed since the {kind} of {since}{drawn}: a share now would "
+            f"give {it} away, so nothing was written; share again when {again}, or "
+            "none"
         )
 
 

@@ -199,6 +199,38 @@ def test_thirty_first_visits_and_one_follow_up_are_the_follow_ups_of_one_case(
     assert kinds(shared) == ["export"]
 
 
+def test_an_intake_corrected_among_eight_cases_logged_is_the_follow_ups_of_one(
+    shared, tmp_path
+):
+    """Nine intakes changed, yet how the cases fared (the follow-ups' counts: its
+    intake pain against its last) moved by the one case corrected alone, the
+    cases logged having no follow-up: a follow-up's counts draw on the intake."""
+    ids = sorted(shared.case_ids(include_deleted=False))
+    (fixed, *_) = with_records(shared, ids, forms=("session", "followup"))
+    nprs = int(shared.read("case").set_index("case_id").loc[fixed, "nprs"])
+    shared.update("case", fixed, {"nprs": 10 - nprs}, reason="typed wrong")
+    shared.add_many({"case": [case_record() for _ in range(8)]})  # intakes alone
+    refused = refused_by(shared, tmp_path / "second")
+    assert (refused.changed, refused.form) == (1, "session")
+    assert kinds(shared) == ["export"]
+
+
+def test_a_session_of_one_case_followed_up_among_eight_is_its_follow_ups(
+    shared, tmp_path
+):
+    """Eight sessions added, seven to cases not followed up: the follow-ups' counts
+    (a flare told after a session, how a case fared since its last) moved by the
+    one followed up alone."""
+    ids = sorted(shared.case_ids(include_deleted=False))
+    (followed, *_) = with_records(shared, ids, forms=("followup",))
+    new = log_cases(shared, 7)  # with a session, no follow-up
+    for case_id in [followed, *new]:
+        add_session(shared, case_id)
+    refused = refused_by(shared, tmp_path / "second")
+    assert (refused.changed, refused.form) == (1, "followup")
+    assert kinds(shared) == ["export"]
+
+
 def test_eight_new_cases_with_a_session_and_eight_follow_ups_are_allowed(
     shared, tmp_path
 ):

@@ -3,7 +3,9 @@
 A release keeps each case it counted as an entry, ``ID:fingerprint``
 (:mod:`casekit.store.fingerprints`), and a new share is refused when its entries
 differ from an earlier release's by 1 to :data:`FEW` cases, or by 1 to :data:`FEW`
-cases in one form (:mod:`casekit.store.releases` says why). :func:`difference`
+cases in one form, a form's cases being those with records in it whose records
+there, or in a form its counts draw on (:data:`DRAWS_ON`), changed
+(:mod:`casekit.store.releases` says why). :func:`difference`
 counts both from the entries that differ alone (a set's difference, in C: the
 cases unchanged are never looked at one by one), and :meth:`Difference.telling`
 says what, if anything, two shares of the two sets would give away.
@@ -19,6 +21,19 @@ from .fingerprints import FORMS, VERSION, WHOLE, parts
 # Two shares that differ by this many cases or fewer give them away: the largest
 # count disclosure control hides (NHS Digital's 7).
 FEW = NHS.suppress_max
+# The forms each form's counts draw on: the counts among the cases with a record
+# in a form move when any of these changed for one of them. How a case fared (the
+# follow-ups' counts) reads its intake pain and its sessions' dates; a session's
+# flare is told at a follow-up; an exam's findings are set beside the intake's.
+# So an intake corrected of one case with follow-ups, among eight cases logged
+# without any, moves the follow-ups' counts by that case alone.
+DRAWS_ON = {
+    "case": ("case",),
+    "session": ("case", "session", "followup"),
+    "followup": ("case", "session", "followup"),
+    "exam": ("case", "exam"),
+}
+_DRAWN = tuple(tuple(FORMS.index(d) for d in DRAWS_ON[f]) for f in FORMS)
 
 
 def case_id(entry: str) -> str:
@@ -40,10 +55,11 @@ def version(entry: str) -> str | None:
 class Difference:
     """How two sets of entries differ: ``cases`` changed (logged, withdrawn, or
     whose fingerprints differ), and for each form of :data:`fingerprints.FORMS`
-    the cases whose records in it differ (``forms``), where both fingerprints
+    the cases with records in it whose records there, or in a form its counts
+    draw on (:data:`DRAWS_ON`), differ (``forms``), where both fingerprints
     have parts; ``kept``: for each form, whether the two sets have a case's
-    records in it in common, unchanged (None where no form's count is in 1 to
-    :data:`FEW`: not needed)."""
+    records in it in common, they and what they draw on unchanged (None where no
+    form's count is in 1 to :data:`FEW`: not needed)."""
 
     cases: int
     forms: tuple[int, ...] = (0,) * len(FORMS)
@@ -121,11 +137,15 @@ def difference(earlier: set[str], now: set[str]) -> Difference:
                         forms[i] += 1
         elif was is not None and now_parts is not None:
             cases += 1  # the entries differ: some part does
-            for i, (a, b) in enumerate(zip(was, now_parts, strict=False)):
-                if a != b:
+            pairs = list(zip(was, now_parts, strict=False))
+            moved = {i for i, (a, b) in enumerate(pairs) if a != b}
+            for i, (a, b) in enumerate(pairs):
+                if not (a or b):
+                    continue  # no record in the form: none of its counts
+                if moved.intersection(_DRAWN[i]):
                     forms[i] += 1
-                elif a:
-                    same[i] += 1
+                else:
+                    same[i] += 1  # its records there, and what they draw on, alike
         else:
             v_old, v_new = version(old), version(new)
             if v_old == v_new and v_old is not None:  # alike, and they differ
