@@ -51,13 +51,20 @@ def browser():
 
 
 def a_case(db, *, closed: bool = False) -> str:
-    """A case with two sessions (and, ``closed``, a follow-up that discharged it)."""
+    """A case with two sessions (and, ``closed``, a follow-up after the second that
+    discharged it: a session after it would have re-opened the case)."""
     with Store(db) as store:
         case_id = store.add("case", case_record())["case_id"]
         store.add("session", session_record(case_id))
         store.add("session", session_record(case_id, session_date=dt.date(2025, 3, 9)))
         if closed:
-            store.add("followup", followup_record(case_id, status="discharged"))
+            discharged = followup_record(
+                case_id,
+                after_session=2,
+                followup_date=dt.date(2025, 3, 12),
+                status="discharged",
+            )
+            store.add("followup", discharged)
     return case_id
 
 
