@@ -210,11 +210,20 @@ class ReleaseRefused(CasekitError):
 
     ``changed``: how many cases (``form`` None) or how many cases' records in
     ``form`` (``case``, ``session``, ``followup``, ``exam``) changed; ``more``:
-    how many more must change before a share is let through (or none at all).
+    how many more must change before a share is let through (or none at all);
+    ``drawn``: whether ``form``'s counts draw on other forms too (a corrected
+    intake moves how a case fared, counted among its follow-ups: the rule's
+    ``casekit.store.differences.DRAWS_ON``), which the message then says.
     No case is named: the message is read, and kept, where the share goes."""
 
     def __init__(
-        self, changed: int, since: str, kind: str, more: int, form: str | None = None
+        self,
+        changed: int,
+        since: str,
+        kind: str,
+        more: int,
+        form: str | None = None,
+        drawn: bool = False,
     ) -> None:
         self.changed = changed
         self.since = since  # the earlier share's date, ISO 8601
@@ -230,12 +239,9 @@ class ReleaseRefused(CasekitError):
             records = RECORDS_OF.get(form, form)
             what, it = f"{records} of {cases}", "them"
             again = f"the {records} of {enough} or more cases have changed"
-        # A form's counts draw on other forms too (casekit.store.differences): a
-        # corrected intake moves how the case fared, counted among its follow-ups.
-        drawn = " (they or what they are counted with)"
-        drawn = "" if form in (None, "case") else drawn
+        with_ = " (they or what they are counted with)" if drawn else ""
         super().__init__(
-            f"{what} changed since the {kind} of {since}{drawn}: a share now would "
+            f"{what} changed since the {kind} of {since}{with_}: a share now would "
             f"give {it} away, so nothing was written; share again when {again}, or "
             "none"
         )

@@ -170,6 +170,7 @@ def test_eight_sessions_added_and_one_case_logged_are_the_intakes_of_one_case(
     assert (refused.changed, refused.more, refused.form) == (1, 7, "case")
     said = str(refused)
     assert said.startswith("intakes of 1 case changed since the share export of ")
+    assert "counted with" not in said  # an intake's counts draw on it alone
     assert "share again when the intakes of 8 or more cases have changed" in said
     assert not any(case_id in said for case_id in [*ids, new])
     assert kinds(shared) == ["export"]
@@ -193,6 +194,7 @@ def test_thirty_first_visits_and_one_follow_up_are_the_follow_ups_of_one_case(
     today = releases.released(shared)[0]["released_at"][:10]
     assert "\n" not in said and not (tmp_path / "r" / "report-share.html").exists()
     assert f"follow-ups of 1 case changed since the share export of {today}" in said
+    assert f"of {today} (they or what they are counted with): " in said
     assert "a share now would give them away, so nothing was written" in said
     assert "share again when the follow-ups of 8 or more cases have changed" in said
     assert not any(case_id in said for case_id in [*ids, *new])

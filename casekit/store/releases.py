@@ -86,7 +86,7 @@ import sqlalchemy as sa
 
 from ..errors import OtherKRefused, ReleaseRefused, StoreError
 from . import audit, ledger, server
-from .differences import FEW, Difference, changed, difference, version
+from .differences import DRAWS_ON, FEW, Difference, changed, difference, version
 from .differences import case_id as case_id  # the rule's, said here too
 from .fingerprints import VERSION, marks
 from .store import Store
@@ -317,7 +317,8 @@ def refuse_if_near(
         row, form, n = found
         since = row.released_at[:10]
         kind = KINDS.get(row.kind, row.kind)
-        raise ReleaseRefused(n, since, kind, FEW + 1 - n, form)
+        drawn = form is not None and DRAWS_ON[form] != (form,)
+        raise ReleaseRefused(n, since, kind, FEW + 1 - n, form, drawn)
     row = _at_other_k(judged, k)
     if row is not None:
         raise OtherKRefused(k, row.k, row.released_at[:10], KINDS[row.kind])
